@@ -1,0 +1,279 @@
+//! Errors in answer sets (codes M04xx). They point at a file, an entity and
+//! a JSON pointer rather than at a rule file.
+
+use std::fmt;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// Where a submission came from: a file, and a line for JSONL.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// File path as given.
+    pub file: String,
+    /// 1-based line, for `.jsonl` files.
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+/// What is wrong with an answer set.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+#[non_exhaustive]
+pub enum AnswerError {
+    /// `{"rubric": "demo",` — not valid JSON.
+    #[error("malformed JSON at line {line}, column {column}: {reason}")]
+    #[diagnostic(code(M0401), url("docs/diagnostics.md#m0401"), help("answer sets are JSON objects; check quotes, commas and brackets"))]
+    Malformed {
+        /// Line.
+        line: usize,
+        /// Column.
+        column: usize,
+        /// What the JSON parser said.
+        reason: String,
+    },
+
+    /// `[1, 2]` at the top level, or `"entity": "moi"`.
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(M0402), url("docs/diagnostics.md#m0402"), help("see docs/output.md for the answer-set format"))]
+    Shape {
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+
+    /// `"rubric": "uae.other"` evaluated with `uae.integration` rules.
+    #[error("answers are for rubric `{found}`, but the rules are `{expected}`")]
+    #[diagnostic(code(M0403), url("docs/diagnostics.md#m0403"), help("evaluate this file with the rules it was written for"))]
+    WrongRubric {
+        /// In the answers.
+        found: String,
+        /// In the rules.
+        expected: String,
+    },
+
+    /// `"version": "2017"` evaluated with version 2018 rules.
+    #[error("answers are for version `{found}`, but the rules are version `{expected}`")]
+    #[diagnostic(code(M0404), url("docs/diagnostics.md#m0404"), help("evaluate this file with the rules of its cycle"))]
+    WrongVersion {
+        /// In the answers.
+        found: String,
+        /// In the rules.
+        expected: String,
+    },
+
+    /// `"fednet.1.9": "yes"` where the rubric has no such criterion.
+    #[error("unknown criterion `{id}`")]
+    #[diagnostic(code(M0405), url("docs/diagnostics.md#m0405"))]
+    UnknownCriterion {
+        /// The key.
+        id: String,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `"fednet.1.1": "maybe"`.
+    #[error("unknown option `{option}` for `{id}`")]
+    #[diagnostic(code(M0406), url("docs/diagnostics.md#m0406"), help("options of `{id}`: {allowed}"))]
+    UnknownOption {
+        /// Criterion.
+        id: String,
+        /// The answer.
+        option: String,
+        /// Allowed ids.
+        allowed: String,
+    },
+
+    /// `"fednet.1.1": 1` for a choice, or `"kpi.share": "high"` for a number.
+    #[error("`{id}` takes {expected}, found {found}")]
+    #[diagnostic(code(M0407), url("docs/diagnostics.md#m0407"))]
+    WrongKind {
+        /// Criterion.
+        id: String,
+        /// Expected kind.
+        expected: String,
+        /// Found kind.
+        found: String,
+    },
+
+    /// `"kpi.share": 140` where the rule says `number percent 0..100`.
+    #[error("`{id}` answer {value} is outside {bounds}")]
+    #[diagnostic(code(M0408), url("docs/diagnostics.md#m0408"), help("the rubric declares the bounds of this number"))]
+    OutOfBounds {
+        /// Criterion.
+        id: String,
+        /// The number.
+        value: String,
+        /// `min..max`.
+        bounds: String,
+    },
+
+    /// `"fednet.1.2": "na"` where the criterion does not allow N/A.
+    #[error("`{id}` cannot be answered N/A")]
+    #[diagnostic(code(M0409), url("docs/diagnostics.md#m0409"), help("the rubric does not allow N/A for this criterion; choose one of its options"))]
+    NaNotAllowed {
+        /// Criterion.
+        id: String,
+    },
+
+    /// No answer for an applicable criterion under `missing error`.
+    #[error("no answer for `{id}`")]
+    #[diagnostic(code(M0410), url("docs/diagnostics.md#m0410"), help("the rubric requires every applicable criterion to be answered (`missing error`)"))]
+    Missing {
+        /// Criterion.
+        id: String,
+    },
+
+    /// Two submissions in one batch for entity `moi`.
+    #[error("entity `{entity}` is already evaluated from {first}")]
+    #[diagnostic(code(M0411), url("docs/diagnostics.md#m0411"), help("an entity may be submitted once per batch"))]
+    DuplicateEntity {
+        /// Entity id.
+        entity: String,
+        /// Where it was first seen.
+        first: String,
+    },
+
+    /// An answer for a criterion that the entity's profile rules out.
+    #[error("`{id}` does not apply to this entity; its answer is ignored")]
+    #[diagnostic(code(M0412), severity(Warning), url("docs/diagnostics.md#m0412"), help("the criterion's `applies when` condition is false for this profile"))]
+    NotApplicable {
+        /// Criterion.
+        id: String,
+    },
+
+    /// `"profile": {"sector": "health"}` where no `sector` is declared.
+    #[error("unknown profile field `{name}`")]
+    #[diagnostic(code(M0413), url("docs/diagnostics.md#m0413"))]
+    UnknownField {
+        /// Field.
+        name: String,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `"role": "provider"` where `role` is `one of data_provider, …`.
+    #[error("unknown value `{value}` for profile field `{field}`")]
+    #[diagnostic(code(M0414), url("docs/diagnostics.md#m0414"), help("allowed: {allowed}"))]
+    UnknownValue {
+        /// Field.
+        field: String,
+        /// Value.
+        value: String,
+        /// Allowed values.
+        allowed: String,
+    },
+
+    /// A profile without `role` where the rubric declares `role`.
+    #[error("profile field `{name}` is missing")]
+    #[diagnostic(code(M0415), url("docs/diagnostics.md#m0415"), help("every profile field the rubric declares must be given"))]
+    MissingField {
+        /// Field.
+        name: String,
+    },
+
+    /// `"q.multi": ["web", "web"]`.
+    #[error("option `{option}` is chosen twice for `{id}`")]
+    #[diagnostic(code(M0416), url("docs/diagnostics.md#m0416"), help("list each option once"))]
+    DuplicateOption {
+        /// Criterion.
+        id: String,
+        /// Option.
+        option: String,
+    },
+
+    /// `{"rubric": …, "score": 1}` — a top-level key that is not part of the format.
+    #[error("unknown key `{key}`")]
+    #[diagnostic(code(M0417), url("docs/diagnostics.md#m0417"), help("answer sets have `rubric`, `version`, `entity` and `answers` only"))]
+    UnknownKey {
+        /// Key.
+        key: String,
+    },
+
+    /// A file that cannot be read.
+    #[error("cannot read: {reason}")]
+    #[diagnostic(code(M0418), url("docs/diagnostics.md#m0418"))]
+    Io {
+        /// The OS error.
+        reason: String,
+    },
+
+    /// `1/0` reached while scoring this entity.
+    #[error("{message}")]
+    #[diagnostic(code(M0501), url("docs/diagnostics.md#m0501"), help("guard the divisor, e.g. `if target > 0 then achieved / target else 0`"))]
+    DivisionByZero {
+        /// Which formula.
+        message: String,
+    },
+
+    /// A criterion formula produced a score outside [0, 1].
+    #[error("score {value} of `{id}` is outside 0..1")]
+    #[diagnostic(code(M0502), url("docs/diagnostics.md#m0502"), help("bound the formula, e.g. `clamp(value / target, 0, 1)`"))]
+    ScoreOutOfRange {
+        /// Criterion.
+        id: String,
+        /// Score.
+        value: String,
+    },
+
+    /// Arithmetic beyond the range of exact decimals.
+    #[error("arithmetic overflow in the formula of `{id}`")]
+    #[diagnostic(code(M0503), url("docs/diagnostics.md#m0503"), help("numbers are exact decimals up to about 7.9e28"))]
+    Overflow {
+        /// Node.
+        id: String,
+    },
+}
+
+/// A problem with one submission, located.
+#[derive(Debug, Clone, Error, PartialEq)]
+#[error("{error}")]
+pub struct Rejection {
+    /// File (and line).
+    pub origin: Origin,
+    /// Entity id, when it could be read.
+    pub entity: Option<String>,
+    /// JSON pointer to the offending value (empty: the whole document).
+    pub pointer: String,
+    /// What is wrong.
+    pub error: AnswerError,
+}
+
+impl Rejection {
+    /// "file:line, entity `moi`, at /answers/x".
+    pub fn location(&self) -> String {
+        let mut s = self.origin.to_string();
+        if let Some(e) = &self.entity {
+            s.push_str(&format!(", entity `{e}`"));
+        }
+        if !self.pointer.is_empty() {
+            s.push_str(&format!(", at {}", self.pointer));
+        }
+        s
+    }
+}
+
+impl Diagnostic for Rejection {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.error.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error.url()
+    }
+}

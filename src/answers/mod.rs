@@ -1,0 +1,408 @@
+//! Answer sets: JSON submissions read and validated against a [`Plan`].
+//!
+//! The format is fixed (other tools produce it):
+//!
+//! ```json
+//! {"rubric": "uae.integration", "version": "2018",
+//!  "entity": {"id": "moi", "name": "وزارة الداخلية", "profile": {"role": "data_provider"}},
+//!  "answers": {"fednet.1.1": "yes", "gsb.3.1": "na", "kpi.share": 42.5, "q.multi": ["a", "b"]}}
+//! ```
+//!
+//! Reading validates everything that does not depend on the entity's
+//! profile: shape, rubric and version, criterion ids, option ids, kinds and
+//! bounds. Every problem is reported with the file (and line, for JSONL),
+//! the entity and a JSON pointer; all problems of a submission are kept.
+
+mod error;
+
+pub use error::{AnswerError, Origin, Rejection};
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use crate::model::{AnswerKind, FieldTy, NodeIx, NodeKind};
+use crate::plan::Plan;
+
+/// One answer, resolved against the rubric.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// The index of the chosen option.
+    Option(usize),
+    /// The indices of the chosen options, sorted.
+    Set(Vec<usize>),
+    /// A number.
+    Number(Decimal),
+    /// Yes (`true`) or no.
+    Bool(bool),
+    /// Not applicable.
+    Na,
+}
+
+/// A profile value, resolved against the rubric's profile fields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileValue {
+    /// Index of the enum value.
+    Enum(usize),
+    /// A number.
+    Number(Decimal),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// A submission that passed reading.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// Where it came from.
+    pub origin: Origin,
+    /// Entity id.
+    pub entity: String,
+    /// Entity display name.
+    pub name: Option<String>,
+    /// Profile values by field index (`None`: not given).
+    pub profile: Vec<Option<ProfileValue>>,
+    /// Answers by node index (`None`: not answered).
+    pub answers: Vec<Option<Answer>>,
+}
+
+/// RFC 6901 escaping of one pointer token.
+pub fn pointer_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Reads one submission from JSON text.
+///
+/// `origin` names the file (and line). Returns every problem found.
+pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(vec![Rejection {
+                origin,
+                entity: None,
+                pointer: String::new(),
+                error: AnswerError::Malformed {
+                    line: e.line(),
+                    column: e.column(),
+                    reason: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+                },
+            }])
+        }
+    };
+    read_value(plan, origin, &value)
+}
+
+/// Reads one submission from a parsed JSON value.
+pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submission, Vec<Rejection>> {
+    let model = plan.model();
+    let mut errs: Vec<Rejection> = Vec::new();
+    let entity_id = value
+        .pointer("/entity/id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut fail = |pointer: String, error: AnswerError| {
+        errs.push(Rejection {
+            origin: origin.clone(),
+            entity: entity_id.clone(),
+            pointer,
+            error,
+        })
+    };
+    let Some(obj) = value.as_object() else {
+        fail(
+            String::new(),
+            AnswerError::Shape {
+                expected: "an object with `rubric`, `version`, `entity` and `answers`".into(),
+                found: kind_of(value).into(),
+            },
+        );
+        return Err(errs);
+    };
+    // Header.
+    match obj.get("rubric") {
+        Some(Value::String(r)) if *r == model.id => {}
+        Some(Value::String(r)) => fail(
+            "/rubric".into(),
+            AnswerError::WrongRubric {
+                found: r.clone(),
+                expected: model.id.clone(),
+            },
+        ),
+        other => fail("/rubric".into(), shape("a string", other)),
+    }
+    let version = match obj.get("version") {
+        Some(Value::String(v)) => Some(v.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        other => {
+            fail("/version".into(), shape("a string", other));
+            None
+        }
+    };
+    if let Some(v) = version {
+        if v != model.version {
+            fail(
+                "/version".into(),
+                AnswerError::WrongVersion {
+                    found: v,
+                    expected: model.version.clone(),
+                },
+            );
+        }
+    }
+    // Entity.
+    let mut name = None;
+    let mut profile = vec![None; model.profile.len()];
+    match obj.get("entity") {
+        Some(Value::Object(e)) => {
+            match e.get("id") {
+                Some(Value::String(s)) if !s.is_empty() => {}
+                other => fail("/entity/id".into(), shape("a non-empty string", other)),
+            }
+            match e.get("name") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) => name = Some(s.clone()),
+                other => fail("/entity/name".into(), shape("a string", other)),
+            }
+            match e.get("profile") {
+                None | Some(Value::Null) => {}
+                Some(Value::Object(p)) => {
+                    for (k, v) in p {
+                        let ptr = format!("/entity/profile/{}", pointer_token(k));
+                        let Some((fi, _, def)) = model.profile.get_full(k) else {
+                            fail(
+                                ptr,
+                                AnswerError::UnknownField {
+                                    name: k.clone(),
+                                    help: crate::diag::did_you_mean(k, model.profile.keys().map(String::as_str)),
+                                },
+                            );
+                            continue;
+                        };
+                        let val = match (&def.ty, v) {
+                            (FieldTy::Enum(values), Value::String(s)) => match values.iter().position(|x| x == s) {
+                                Some(i) => Some(ProfileValue::Enum(i)),
+                                None => {
+                                    fail(
+                                        ptr,
+                                        AnswerError::UnknownValue {
+                                            field: k.clone(),
+                                            value: s.clone(),
+                                            allowed: values.join(", "),
+                                        },
+                                    );
+                                    None
+                                }
+                            },
+                            (FieldTy::Number, Value::Number(n)) => match decimal(n) {
+                                Some(d) => Some(ProfileValue::Number(d)),
+                                None => {
+                                    fail(ptr, shape("a number with at most 28 significant digits", Some(v)));
+                                    None
+                                }
+                            },
+                            (FieldTy::Bool, Value::Bool(b)) => Some(ProfileValue::Bool(*b)),
+                            (ty, v) => {
+                                let want = match ty {
+                                    FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
+                                    FieldTy::Number => "a number".into(),
+                                    FieldTy::Bool => "true or false".into(),
+                                };
+                                fail(ptr, shape(&want, Some(v)));
+                                None
+                            }
+                        };
+                        if let Some(slot) = profile.get_mut(fi) {
+                            *slot = val;
+                        }
+                    }
+                }
+                other => fail("/entity/profile".into(), shape("an object", other)),
+            }
+        }
+        other => fail("/entity".into(), shape("an object with `id`", other)),
+    }
+    for (fi, (fname, _)) in model.profile.iter().enumerate() {
+        let given = obj
+            .get("entity")
+            .and_then(|e| e.get("profile"))
+            .and_then(|p| p.get(fname))
+            .is_some();
+        if !given && profile.get(fi).is_some_and(Option::is_none) {
+            fail(
+                format!("/entity/profile/{}", pointer_token(fname)),
+                AnswerError::MissingField { name: fname.clone() },
+            );
+        }
+    }
+    // Answers.
+    let mut answers = vec![None; model.nodes.len()];
+    match obj.get("answers") {
+        Some(Value::Object(a)) => {
+            for (k, v) in a {
+                let ptr = format!("/answers/{}", pointer_token(k));
+                let Some(ix) = plan.criterion(k) else {
+                    let is_group = model.by_id.contains_key(k);
+                    fail(
+                        ptr,
+                        AnswerError::UnknownCriterion {
+                            id: k.clone(),
+                            help: if is_group {
+                                Some(format!("`{k}` is a group; answer its criteria"))
+                            } else {
+                                crate::diag::did_you_mean(k, plan.criterion_ids().collect::<Vec<_>>())
+                            },
+                        },
+                    );
+                    continue;
+                };
+                if v.is_null() {
+                    continue;
+                }
+                match answer(plan, ix, v) {
+                    Ok(ans) => {
+                        if let Some(slot) = answers.get_mut(ix) {
+                            *slot = Some(ans);
+                        }
+                    }
+                    Err(e) => fail(ptr, e),
+                }
+            }
+        }
+        other => fail("/answers".into(), shape("an object mapping criterion ids to answers", other)),
+    }
+    for (k, _) in obj {
+        if !matches!(k.as_str(), "rubric" | "version" | "entity" | "answers") {
+            fail(format!("/{}", pointer_token(k)), AnswerError::UnknownKey { key: k.clone() });
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(Submission {
+        origin,
+        entity: entity_id.unwrap_or_default(),
+        name,
+        profile,
+        answers,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn shape(expected: &str, found: Option<&Value>) -> AnswerError {
+    AnswerError::Shape {
+        expected: expected.to_string(),
+        found: found.map_or("nothing", kind_of).to_string(),
+    }
+}
+
+/// A JSON number as an exact decimal (serde_json keeps the digits).
+fn decimal(n: &serde_json::Number) -> Option<Decimal> {
+    let s = n.to_string();
+    Decimal::from_str_exact(&s)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&s).ok())
+}
+
+/// Resolves one answer value for criterion `ix`.
+fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
+    let model = plan.model();
+    let Some(node) = model.nodes.get(ix) else {
+        return Err(AnswerError::UnknownCriterion { id: String::new(), help: None });
+    };
+    let NodeKind::Criterion(c) = &node.kind else {
+        return Err(AnswerError::UnknownCriterion { id: node.id.clone(), help: None });
+    };
+    let id = &node.id;
+    let wrong = |found: &Value| AnswerError::WrongKind {
+        id: id.clone(),
+        expected: c.answer.describe().to_string(),
+        found: kind_of(found).to_string(),
+    };
+    let na = || {
+        if c.na_allowed {
+            Ok(Answer::Na)
+        } else {
+            Err(AnswerError::NaNotAllowed { id: id.clone() })
+        }
+    };
+    let option = |s: &str| -> Result<(usize, bool), AnswerError> {
+        let opts = c.answer.options();
+        match opts.iter().position(|o| o.id == s) {
+            Some(i) => Ok((i, opts.get(i).is_some_and(|o| o.is_na()))),
+            None => {
+                let ids: Vec<&str> = opts.iter().map(|o| o.id.as_str()).collect();
+                Err(AnswerError::UnknownOption {
+                    id: id.clone(),
+                    option: s.to_string(),
+                    allowed: ids.join(", "),
+                })
+            }
+        }
+    };
+    match (&c.answer, v) {
+        (AnswerKind::Choice { .. }, Value::String(s)) => {
+            let (i, is_na) = option(s)?;
+            if is_na {
+                na()
+            } else {
+                Ok(Answer::Option(i))
+            }
+        }
+        (AnswerKind::Multi { options, .. }, Value::String(s)) if options.iter().any(|o| o.is_na() && o.id == *s) => na(),
+        (AnswerKind::Multi { .. }, Value::Array(items)) => {
+            let mut set = Vec::new();
+            let mut saw_na = false;
+            for it in items {
+                let Value::String(s) = it else { return Err(wrong(it)) };
+                let (i, is_na) = option(s)?;
+                if is_na {
+                    saw_na = true;
+                } else if set.contains(&i) {
+                    return Err(AnswerError::DuplicateOption { id: id.clone(), option: s.clone() });
+                } else {
+                    set.push(i);
+                }
+            }
+            if saw_na {
+                if !set.is_empty() {
+                    return Err(AnswerError::WrongKind {
+                        id: id.clone(),
+                        expected: "either N/A alone or a list of options".into(),
+                        found: "N/A together with other options".into(),
+                    });
+                }
+                return na();
+            }
+            set.sort_unstable();
+            Ok(Answer::Set(set))
+        }
+        (AnswerKind::Number { min, max, .. }, Value::Number(n)) => {
+            let d = decimal(n).ok_or_else(|| wrong(v))?;
+            if min.is_some_and(|m| d < m) || max.is_some_and(|m| d > m) {
+                return Err(AnswerError::OutOfBounds {
+                    id: id.clone(),
+                    value: d.to_string(),
+                    bounds: format!(
+                        "{}..{}",
+                        min.map(|m| m.to_string()).unwrap_or_default(),
+                        max.map(|m| m.to_string()).unwrap_or_default()
+                    ),
+                });
+            }
+            Ok(Answer::Number(d))
+        }
+        (AnswerKind::YesNo, Value::Bool(b)) => Ok(Answer::Bool(*b)),
+        (AnswerKind::YesNo, Value::String(s)) if s == "yes" || s == "no" => Ok(Answer::Bool(s == "yes")),
+        (AnswerKind::Number { .. } | AnswerKind::YesNo, Value::String(s)) if s == "na" => na(),
+        _ => Err(wrong(v)),
+    }
+}

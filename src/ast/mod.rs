@@ -1,0 +1,319 @@
+//! The abstract syntax tree: what a rule file says, with a [`Loc`] on every
+//! piece, before any name is resolved or any weight is checked.
+//!
+//! The AST keeps declarations in source order and keeps duplicates: it is
+//! the checker's job to reject them, and the formatter's job to print them
+//! back. Two ASTs that differ only in layout compare equal (`Loc` equality
+//! ignores positions).
+
+mod display;
+
+use rust_decimal::Decimal;
+
+use crate::diag::Loc;
+
+/// A value with the location it was written at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub node: T,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// A name or dotted path as written.
+pub type Name = Spanned<String>;
+
+/// Bilingual text: `ar "نعم" en "Yes"`, tags in source order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Text {
+    /// `(language tag, text)` pairs.
+    pub entries: Vec<(Name, Spanned<String>)>,
+    /// The whole text.
+    pub loc: Loc,
+}
+
+/// A whole rule file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File {
+    /// `mizan 1`: the language version the file is written for.
+    pub lang_version: Option<Spanned<Decimal>>,
+    /// The rubric.
+    pub rubric: Rubric,
+}
+
+/// `rubric ID { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rubric {
+    /// The rubric id, e.g. `uae.integration`.
+    pub id: Name,
+    /// Declarations in source order.
+    pub items: Vec<Item>,
+    /// The whole rubric.
+    pub loc: Loc,
+}
+
+/// A declaration inside a rubric, a node or a population block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// `version "2018"`.
+    Version(Spanned<String>),
+    /// `title ar "…" en "…"`.
+    Title(Text),
+    /// `description ar "…" en "…"`.
+    Description(Text),
+    /// `precision 2`.
+    Precision(Spanned<Decimal>),
+    /// `missing error|worst|na`.
+    Missing(Name),
+    /// `levels { initiative ar "…" ... }`.
+    Levels(Vec<Level>, Loc),
+    /// `profile { role: one of a, b }`.
+    Profile(Vec<Field>, Loc),
+    /// `scale ID { options }`.
+    Scale(Scale),
+    /// `bands ID { band >= 0.9 ... }`.
+    Bands(BandSet),
+    /// `let ID = EXPR`.
+    Let(Name, Expr),
+    /// `formula ID = EXPR`.
+    Formula(Name, Expr),
+    /// `population { ... }`.
+    Population(Vec<Item>, Loc),
+    /// `weight 2`.
+    Weight(Spanned<Decimal>),
+    /// `aggregate mean [normalised] [over criteria]`.
+    Aggregate {
+        /// The built-in, e.g. `ratio`.
+        func: Name,
+        /// `normalised`: children's weights are declared to sum to 1.
+        normalised: bool,
+        /// `over criteria` or `over children`.
+        over: Option<Name>,
+    },
+    /// `score EXPR`.
+    Score(Expr),
+    /// `na exclude|full|zero|allowed|forbidden`.
+    Na(Name),
+    /// `applies when EXPR`.
+    Applies(Expr),
+    /// `bands ID` (use a declared band set).
+    UseBands(Name),
+    /// `choice SCALE` or `choice { options }`.
+    Choice(Options),
+    /// `multi SCALE [combine RULE]`.
+    Multi(Options, Option<Name>),
+    /// `number [UNIT] [MIN..MAX]`.
+    Number(Option<Name>, Option<Range>, Loc),
+    /// `yesno`.
+    YesNo(Loc),
+    /// `baseline 40` or `baseline none`.
+    Baseline(Spanned<Option<Decimal>>),
+    /// `target 80` or `target none`.
+    Target(Spanned<Option<Decimal>>),
+    /// `direction higher|lower`.
+    Direction(Name),
+    /// A child node.
+    Node(Node),
+}
+
+/// `initiative ar "المبادرة" en "Initiative"` in a `levels` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    /// Level name, used as the node keyword.
+    pub name: Name,
+    /// Display label.
+    pub label: Option<Text>,
+}
+
+/// A profile field: `role: one of data_provider, data_consumer`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Field name.
+    pub name: Name,
+    /// Field type.
+    pub ty: FieldType,
+    /// Display label.
+    pub label: Option<Text>,
+}
+
+/// The type of a profile field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldType {
+    /// `one of a, b, c`.
+    Enum(Vec<Name>),
+    /// `number`.
+    Number,
+    /// `bool`.
+    Bool,
+}
+
+/// `scale ID [TEXT] { options }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scale {
+    /// Scale name.
+    pub name: Name,
+    /// Display label.
+    pub label: Option<Text>,
+    /// Options in order.
+    pub options: Vec<OptionDecl>,
+    /// Whole declaration.
+    pub loc: Loc,
+}
+
+/// An answer option: `yes 1 ar "نعم" en "Yes"`, or `na n/a ...`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptionDecl {
+    /// Option id, as answers name it.
+    pub id: Name,
+    /// `Some(weight)`, or `None` for the not-applicable option (`n/a`).
+    pub weight: Spanned<Option<Decimal>>,
+    /// Display label.
+    pub label: Option<Text>,
+}
+
+/// Where a choice criterion takes its options from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Options {
+    /// A declared scale, by name.
+    Scale(Name),
+    /// Options written on the criterion itself.
+    Inline(Vec<OptionDecl>, Loc),
+}
+
+/// `bands ID { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BandSet {
+    /// Band set name.
+    pub name: Name,
+    /// Bands, highest threshold first.
+    pub bands: Vec<Band>,
+    /// Whole declaration.
+    pub loc: Loc,
+}
+
+/// `excellent >= 0.9 ar "ممتاز" en "Excellent"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// Band id.
+    pub id: Name,
+    /// Lowest score in the band.
+    pub min: Spanned<Decimal>,
+    /// Display label.
+    pub label: Option<Text>,
+}
+
+/// `MIN..MAX` bounds of a numeric criterion; either side may be open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    /// Lower bound.
+    pub min: Option<Spanned<Decimal>>,
+    /// Upper bound.
+    pub max: Option<Spanned<Decimal>>,
+    /// Whole range.
+    pub loc: Loc,
+}
+
+/// `LEVEL ID { items }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The level keyword, e.g. `initiative`.
+    pub level: Name,
+    /// The node id, e.g. `fednet.1`.
+    pub id: Name,
+    /// Declarations and children in source order.
+    pub items: Vec<Item>,
+    /// Whole node.
+    pub loc: Loc,
+}
+
+/// An expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// Expression forms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A decimal literal.
+    Number(Decimal),
+    /// A string literal.
+    Str(String),
+    /// A name or dotted path: a node, a `let`, a variable, an option id.
+    Path(String),
+    /// `[a, b]`.
+    List(Vec<Expr>),
+    /// `f(a, b)`.
+    Call(Name, Vec<Expr>),
+    /// `-x`, `not x`.
+    Unary(UnOp, Box<Expr>),
+    /// `a + b` and friends.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// `-`
+    Neg,
+    /// `not`
+    Not,
+}
+
+/// Infix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// `in`
+    In,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+            BinOp::In => "in",
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! Errors and warnings of the checker (codes M02xx: names, M03xx: types and
+//! weights). Each variant's doc line shows a minimal snippet that triggers it.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+use crate::diag::Src;
+
+/// A problem found while checking a rubric.
+#[derive(Debug, Error, Diagnostic)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// `criterion c1 { … } criterion c1 { … }` — two declarations share a name.
+    #[error("duplicate {what} `{name}`")]
+    #[diagnostic(code(M0201), url("docs/diagnostics.md#m0201"), help("every {what} must have its own name"))]
+    Duplicate {
+        /// "node id", "option", "scale"…
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Second declaration.
+        #[label("declared again here")]
+        span: SourceSpan,
+        /// First declaration.
+        #[label("first declared here")]
+        first: SourceSpan,
+    },
+
+    /// `choice yes_no` where no `scale yes_no` is declared.
+    #[error("unknown scale `{name}`")]
+    #[diagnostic(code(M0202), url("docs/diagnostics.md#m0202"))]
+    UnknownScale {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("no scale of this name")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `score fednet.9 / 2` where no node `fednet.9` exists.
+    #[error("unknown name `{name}`")]
+    #[diagnostic(code(M0203), url("docs/diagnostics.md#m0203"))]
+    UnknownName {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("not a node, named value, formula or variable here")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `levels { pillar }` then `section s1 { … }`.
+    #[error("unknown level `{name}`")]
+    #[diagnostic(code(M0204), url("docs/diagnostics.md#m0204"))]
+    UnknownLevel {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("not declared in `levels`")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+
+    /// `criterion c { axis a { … } }` when `levels` puts `axis` above `criterion`.
+    #[error("level `{child}` cannot be inside level `{parent}`")]
+    #[diagnostic(
+        code(M0205),
+        url("docs/diagnostics.md#m0205"),
+        help("`levels` lists levels outermost first; a node must be at a deeper level than its parent")
+    )]
+    LevelOrder {
+        /// Child level.
+        child: String,
+        /// Parent level.
+        parent: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Child.
+        #[label("this level")]
+        span: SourceSpan,
+    },
+
+    /// `applies when sector == health` where the profile declares no `sector`.
+    #[error("unknown profile field `{name}`")]
+    #[diagnostic(code(M0206), url("docs/diagnostics.md#m0206"))]
+    UnknownField {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("not declared in `profile`")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `applies when role == provider` where `role` is `one of data_provider, …`.
+    #[error("unknown {what} `{name}`")]
+    #[diagnostic(code(M0207), url("docs/diagnostics.md#m0207"))]
+    UnknownValue {
+        /// "value of `role`", "option of `q1`".
+        what: String,
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("not one of the declared values")]
+        span: SourceSpan,
+        /// Suggestion and list.
+        #[help]
+        help: String,
+    },
+
+    /// `bands grade` where only `bands grades { … }` is declared.
+    #[error("unknown band set `{name}`")]
+    #[diagnostic(code(M0208), url("docs/diagnostics.md#m0208"))]
+    UnknownBands {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("no band set of this name")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `group a { score b }` and `group b { score a }`.
+    #[error("formulas depend on each other in a cycle: {cycle}")]
+    #[diagnostic(
+        code(M0209),
+        url("docs/diagnostics.md#m0209"),
+        help("a score cannot depend on itself; break the cycle by removing one of the references")
+    )]
+    Cycle {
+        /// `a -> b -> a`.
+        cycle: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// One member of the cycle.
+        #[label("part of the cycle")]
+        span: SourceSpan,
+    },
+
+    /// `score average(a, b)`.
+    #[error("unknown function `{name}`")]
+    #[diagnostic(code(M0210), url("docs/diagnostics.md#m0210"))]
+    UnknownFunction {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Call.
+        #[label("not a function")]
+        span: SourceSpan,
+        /// Suggestion and list.
+        #[help]
+        help: String,
+    },
+
+    /// `missing sometimes` — a keyword setting with a value it does not take.
+    #[error("unknown {what} `{name}`")]
+    #[diagnostic(code(M0211), url("docs/diagnostics.md#m0211"))]
+    UnknownSetting {
+        /// "missing-answer policy", "aggregation"…
+        what: &'static str,
+        /// The value.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Value.
+        #[label("not allowed here")]
+        span: SourceSpan,
+        /// The allowed values.
+        #[help]
+        help: String,
+    },
+
+    /// `criterion c { aggregate mean choice yes_no }` — a declaration where it has no meaning.
+    #[error("`{what}` {why}")]
+    #[diagnostic(code(M0212), url("docs/diagnostics.md#m0212"))]
+    Misplaced {
+        /// The declaration keyword.
+        what: String,
+        /// Why it does not belong.
+        why: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Declaration.
+        #[label("not allowed here")]
+        span: SourceSpan,
+        /// Where it belongs.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `weight 1 weight 2` in one node.
+    #[error("`{what}` is declared more than once")]
+    #[diagnostic(code(M0213), url("docs/diagnostics.md#m0213"), help("keep one declaration"))]
+    Repeated {
+        /// The declaration keyword.
+        what: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Second declaration.
+        #[label("declared again here")]
+        span: SourceSpan,
+        /// First declaration.
+        #[label("first declared here")]
+        first: SourceSpan,
+    },
+
+    /// `rubric demo { }` with no `version`.
+    #[error("rubric `{id}` has no version")]
+    #[diagnostic(
+        code(M0214),
+        url("docs/diagnostics.md#m0214"),
+        help("add `version \"2024\"`: answer sets name the rubric and the version they answer")
+    )]
+    MissingVersion {
+        /// Rubric id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Rubric header.
+        #[label("declared here")]
+        span: SourceSpan,
+    },
+
+    /// `criterion c { }` — neither an answer kind nor children.
+    #[error("node `{id}` {why}")]
+    #[diagnostic(code(M0215), url("docs/diagnostics.md#m0215"))]
+    NodeShape {
+        /// Node id.
+        id: String,
+        /// What is wrong.
+        why: &'static str,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Node.
+        #[label("this node")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `score value * 2` in a group, where `value` only exists in criteria.
+    #[error("`{name}` is not available {place}")]
+    #[diagnostic(code(M0216), url("docs/diagnostics.md#m0216"))]
+    NotInScope {
+        /// The variable.
+        name: String,
+        /// "in a group formula"…
+        place: &'static str,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Use.
+        #[label("not available here")]
+        span: SourceSpan,
+        /// What is available.
+        #[help]
+        help: String,
+    },
+
+    /// `yes 1.5` — an option weight outside [0, 1].
+    #[error("{what} `{value}` is out of range")]
+    #[diagnostic(code(M0301), url("docs/diagnostics.md#m0301"))]
+    OutOfRange {
+        /// "option weight"…
+        what: &'static str,
+        /// The number.
+        value: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Number.
+        #[label("out of range")]
+        span: SourceSpan,
+        /// The range.
+        #[help]
+        help: String,
+    },
+
+    /// `scale low { some 0.5 none 0 }` — no option earns full marks.
+    #[error("scale `{name}` has no full-score option")]
+    #[diagnostic(
+        code(M0302),
+        url("docs/diagnostics.md#m0302"),
+        help("give the best option weight 1, so that a perfect answer scores 100%")
+    )]
+    NoFullScore {
+        /// Scale name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Scale.
+        #[label("best option is below 1")]
+        span: SourceSpan,
+    },
+
+    /// `multi { a 0.25 b 0.25 } combine sum` — even all options score below 1.
+    #[error("criterion `{id}` can never reach full score")]
+    #[diagnostic(code(M0303), url("docs/diagnostics.md#m0303"))]
+    Unreachable {
+        /// Criterion id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Answer declaration.
+        #[label("best possible answer scores {best}")]
+        span: SourceSpan,
+        /// Best score.
+        best: String,
+        /// What to do.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `na forbidden` on a criterion whose inline options include `na n/a`.
+    #[error("criterion `{id}` forbids N/A but offers an N/A option")]
+    #[diagnostic(
+        code(M0304),
+        url("docs/diagnostics.md#m0304"),
+        help("remove the `n/a` option, or remove `na forbidden`")
+    )]
+    NaNotAllowed {
+        /// Criterion id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The N/A option.
+        #[label("N/A option")]
+        span: SourceSpan,
+        /// The `na forbidden`.
+        #[label("N/A forbidden here")]
+        decl: SourceSpan,
+    },
+
+    /// `score answer(q1) + 1` where `q1` is a choice.
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(M0305), url("docs/diagnostics.md#m0305"))]
+    TypeMismatch {
+        /// Expected type.
+        expected: String,
+        /// Found type.
+        found: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Expression.
+        #[label("this is {found}")]
+        span: SourceSpan,
+        /// Hint.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `aggregate weighted_mean normalised` with child weights 0.5 and 0.4.
+    #[error("weights of `{id}` are declared normalised but sum to {sum}")]
+    #[diagnostic(
+        code(M0306),
+        severity(Warning),
+        url("docs/diagnostics.md#m0306"),
+        help("make the children's weights sum to 1, or drop `normalised` (weighted means re-normalise anyway)")
+    )]
+    NotNormalised {
+        /// Group id.
+        id: String,
+        /// The sum.
+        sum: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Aggregate declaration.
+        #[label("declared normalised here")]
+        span: SourceSpan,
+    },
+
+    /// `scale spare { … }` that no criterion uses.
+    #[error("scale `{name}` is never used")]
+    #[diagnostic(
+        code(M0307),
+        severity(Warning),
+        url("docs/diagnostics.md#m0307"),
+        help("remove it, or use it with `choice {name}`")
+    )]
+    UnusedScale {
+        /// Scale name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Scale.
+        #[label("declared here")]
+        span: SourceSpan,
+    },
+
+    /// `na n/a` and `skip n/a` in one option list.
+    #[error("more than one N/A option")]
+    #[diagnostic(
+        code(M0308),
+        url("docs/diagnostics.md#m0308"),
+        help("mark exactly one option `n/a`")
+    )]
+    SeveralNa {
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Second N/A option.
+        #[label("second N/A option")]
+        span: SourceSpan,
+        /// First one.
+        #[label("first N/A option")]
+        first: SourceSpan,
+    },
+
+    /// `criterion k { number percent }` with no `score`.
+    #[error("numeric criterion `{id}` has no score formula")]
+    #[diagnostic(
+        code(M0309),
+        url("docs/diagnostics.md#m0309"),
+        help("add `score EXPR` using `value` (the number answered), e.g. `score clamp(value / target, 0, 1)`")
+    )]
+    MissingScore {
+        /// Criterion id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Criterion.
+        #[label("needs a score formula")]
+        span: SourceSpan,
+    },
+
+    /// `number percent 100..0`.
+    #[error("lower bound {min} is above upper bound {max}")]
+    #[diagnostic(code(M0310), url("docs/diagnostics.md#m0310"), help("write bounds as `MIN..MAX`"))]
+    BadBounds {
+        /// Lower.
+        min: String,
+        /// Upper.
+        max: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Range.
+        #[label("empty range")]
+        span: SourceSpan,
+    },
+
+    /// `target none` — a KPI without a target yet is N/A for every entity.
+    #[error("`{id}` has no target yet and will be N/A")]
+    #[diagnostic(
+        code(M0311),
+        severity(Warning),
+        url("docs/diagnostics.md#m0311"),
+        help("set `target NUMBER` once the target is published")
+    )]
+    NoTarget {
+        /// KPI id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// `target none`.
+        #[label("target not set")]
+        span: SourceSpan,
+    },
+
+    /// `clamp(x, 0)`.
+    #[error("`{name}` takes {expected}, found {found}")]
+    #[diagnostic(code(M0312), url("docs/diagnostics.md#m0312"))]
+    Arity {
+        /// Function.
+        name: String,
+        /// "3 arguments".
+        expected: String,
+        /// Count found.
+        found: usize,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Call.
+        #[label("wrong number of arguments")]
+        span: SourceSpan,
+        /// Example.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `bands g { low >= 0 high >= 0.9 }` — bands must go from highest to lowest.
+    #[error("band `{id}` is not below the band before it")]
+    #[diagnostic(
+        code(M0313),
+        url("docs/diagnostics.md#m0313"),
+        help("list bands from the highest threshold to the lowest; a score gets the first band it reaches")
+    )]
+    BandOrder {
+        /// Band id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Threshold.
+        #[label("threshold not below the previous one")]
+        span: SourceSpan,
+    },
+
+    /// `na allowed` on a choice whose options have no `n/a` option.
+    #[error("criterion `{id}` allows N/A but has no N/A option")]
+    #[diagnostic(
+        code(M0314),
+        url("docs/diagnostics.md#m0314"),
+        help("add an option marked `n/a` (e.g. `na n/a en \"Not applicable\"`), or remove `na allowed`")
+    )]
+    NaWithoutOption {
+        /// Criterion id.
+        id: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// `na allowed`.
+        #[label("N/A allowed here")]
+        span: SourceSpan,
+    },
+}

@@ -1,0 +1,1841 @@
+//! Stage 2: AST → checked [`Model`].
+//!
+//! The checker walks the AST once to collect declarations (scales, bands,
+//! profile fields, named values, formulas, nodes), then resolves every name,
+//! types every expression and validates every weight. It never stops at the
+//! first problem: each one becomes a diagnostic and checking goes on, so a
+//! file with ten mistakes gets ten diagnostics.
+//!
+//! Formulas are typed bottom-up. A name in an expression is looked up, in
+//! order, among the context variables of the place it is written (`value`,
+//! `target`, `achieved`…), named values (`let`), formula templates
+//! (`formula`, expanded in place), profile fields and node ids. On the other
+//! side of `==`, `!=` or `in` from a choice or an enum, a bare name is an
+//! option id or an enum value.
+//!
+//! Finally the dependency graph between nodes (children, formula
+//! references) is sorted topologically; a cycle is an error, and the order
+//! becomes [`Model::order`], which evaluation follows.
+
+mod error;
+
+pub use error::CheckError;
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use miette::SourceSpan;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use crate::ast::{self, ExprKind, Item, Spanned};
+use crate::diag::{did_you_mean, Diagnostics, Loc, Src};
+use crate::model::*;
+
+/// Checks a parsed rule file.
+///
+/// Returns the model when there is no error, and every diagnostic found.
+pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
+    let src = file.rubric.loc.src.clone();
+    let mut c = Checker {
+        src: src.clone(),
+        diags: Diagnostics::default(),
+        nodes: Vec::new(),
+        by_id: IndexMap::new(),
+        levels: Vec::new(),
+        fields: IndexMap::new(),
+        scales: IndexMap::new(),
+        scale_used: HashMap::new(),
+        band_sets: IndexMap::new(),
+        let_names: IndexMap::new(),
+        formulas: IndexMap::new(),
+        let_types: HashMap::new(),
+        pending_scores: Vec::new(),
+        expanding: Vec::new(),
+        deps: HashMap::new(),
+    };
+    let model = c.run(file);
+    let diags = c.diags;
+    if diags.has_errors() {
+        (None, diags)
+    } else {
+        (model, diags)
+    }
+}
+
+/// Where an expression is written; decides which names are in scope.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Scope {
+    /// `let NAME = …`: constants, other lets, profile fields.
+    Let,
+    /// `applies when …`: profile fields and lets.
+    Applies,
+    /// A criterion's `score`.
+    Criterion(NodeIx),
+    /// A group's `score`.
+    Group(NodeIx),
+    /// The population's `score`.
+    Population,
+}
+
+impl Scope {
+    fn place(self) -> &'static str {
+        match self {
+            Scope::Let => "in a `let`",
+            Scope::Applies => "in an `applies when` condition",
+            Scope::Criterion(_) => "in a criterion formula",
+            Scope::Group(_) => "in a group formula",
+            Scope::Population => "in the population formula",
+        }
+    }
+
+    fn vars(self) -> &'static [Var] {
+        match self {
+            Scope::Let | Scope::Applies => &[],
+            Scope::Criterion(_) => &[Var::Value, Var::Baseline, Var::Target],
+            Scope::Group(_) => &[Var::Achieved, Var::Target, Var::Count],
+            Scope::Population => &[Var::Sum, Var::Count, Var::Mean, Var::Min, Var::Max],
+        }
+    }
+}
+
+/// A node's attributes as collected from its items, before interpretation.
+#[derive(Default)]
+struct Attrs<'a> {
+    title: Option<&'a ast::Text>,
+    description: Option<&'a ast::Text>,
+    weight: Option<&'a Spanned<Decimal>>,
+    aggregate: Option<(&'a ast::Name, bool, Option<&'a ast::Name>)>,
+    score: Option<&'a ast::Expr>,
+    na: Option<&'a ast::Name>,
+    applies: Option<&'a ast::Expr>,
+    missing: Option<&'a ast::Name>,
+    bands: Option<&'a ast::Name>,
+    answer: Option<(&'a Item, Loc)>,
+    baseline: Option<&'a Spanned<Option<Decimal>>>,
+    target: Option<&'a Spanned<Option<Decimal>>>,
+    direction: Option<&'a ast::Name>,
+    children: Vec<&'a ast::Node>,
+}
+
+struct Checker<'a> {
+    src: Src,
+    diags: Diagnostics,
+    nodes: Vec<NodeDef>,
+    by_id: IndexMap<String, NodeIx>,
+    levels: Vec<LevelDef>,
+    fields: IndexMap<String, FieldDef>,
+    scales: IndexMap<String, ScaleDef>,
+    scale_used: HashMap<String, bool>,
+    band_sets: IndexMap<String, (Vec<BandDef>, Loc)>,
+    /// Named values: name → (declaration, checked expression once done).
+    let_names: IndexMap<String, (&'a ast::Expr, Loc)>,
+    formulas: IndexMap<String, (&'a ast::Expr, Loc)>,
+    /// Types of checked named values.
+    let_types: HashMap<String, (usize, Ty)>,
+    /// `score` formulas, typed once every node's kind is known.
+    pending_scores: Vec<(NodeIx, &'a ast::Expr)>,
+    /// Formula templates being expanded (cycle detection).
+    expanding: Vec<String>,
+    /// Node → nodes its score depends on, with the referencing location.
+    deps: HashMap<NodeIx, Vec<(NodeIx, Loc)>>,
+}
+
+fn labels(t: Option<&ast::Text>) -> Labels {
+    t.map(|t| {
+        t.entries
+            .iter()
+            .map(|(l, s)| (l.node.clone(), s.node.clone()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("expected {} or {last}", rest.join(", ")),
+        Some((last, _)) => format!("expected {last}"),
+        None => String::new(),
+    }
+}
+
+fn item_keyword(item: &Item) -> &'static str {
+    match item {
+        Item::Version(_) => "version",
+        Item::Title(_) => "title",
+        Item::Description(_) => "description",
+        Item::Precision(_) => "precision",
+        Item::Missing(_) => "missing",
+        Item::Levels(..) => "levels",
+        Item::Profile(..) => "profile",
+        Item::Scale(_) => "scale",
+        Item::Bands(_) => "bands",
+        Item::Let(..) => "let",
+        Item::Formula(..) => "formula",
+        Item::Population(..) => "population",
+        Item::Weight(_) => "weight",
+        Item::Aggregate { .. } => "aggregate",
+        Item::Score(_) => "score",
+        Item::Na(_) => "na",
+        Item::Applies(_) => "applies",
+        Item::UseBands(_) => "bands",
+        Item::Choice(_) => "choice",
+        Item::Multi(..) => "multi",
+        Item::Number(..) => "number",
+        Item::YesNo(_) => "yesno",
+        Item::Baseline(_) => "baseline",
+        Item::Target(_) => "target",
+        Item::Direction(_) => "direction",
+        Item::Node(_) => "node",
+    }
+}
+
+fn item_loc(item: &Item) -> Loc {
+    match item {
+        Item::Version(s) => s.loc.clone(),
+        Item::Title(t) | Item::Description(t) => t.loc.clone(),
+        Item::Precision(n) | Item::Weight(n) => n.loc.clone(),
+        Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) => n.loc.clone(),
+        Item::Levels(_, l) | Item::Profile(_, l) | Item::Population(_, l) | Item::YesNo(l) => l.clone(),
+        Item::Number(_, _, l) => l.clone(),
+        Item::Scale(s) => s.name.loc.clone(),
+        Item::Bands(b) => b.name.loc.clone(),
+        Item::Let(n, _) | Item::Formula(n, _) => n.loc.clone(),
+        Item::Aggregate { func, .. } => func.loc.clone(),
+        Item::Score(e) | Item::Applies(e) => e.loc.clone(),
+        Item::Choice(o) | Item::Multi(o, _) => match o {
+            ast::Options::Scale(n) => n.loc.clone(),
+            ast::Options::Inline(_, l) => l.clone(),
+        },
+        Item::Baseline(s) | Item::Target(s) => s.loc.clone(),
+        Item::Node(n) => n.id.loc.clone(),
+    }
+}
+
+impl Ty {
+    /// A phrase for messages: "a number", "an option of `q1`".
+    fn describe(&self, c: &Checker<'_>) -> String {
+        match self {
+            Ty::Number => "a number".into(),
+            Ty::Bool => "a condition (true or false)".into(),
+            Ty::Choice(n) => format!("the option chosen for `{}`", c.node_id(*n)),
+            Ty::Set(n) => format!("the set of options chosen for `{}`", c.node_id(*n)),
+            Ty::Enum(f) => format!(
+                "a value of profile field `{}`",
+                c.fields.get_index(*f).map_or("?", |(k, _)| k.as_str())
+            ),
+            Ty::Str => "a string".into(),
+            Ty::List(t) => format!("a list of {}", t.describe(c)),
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn node_id(&self, ix: NodeIx) -> &str {
+        self.nodes.get(ix).map_or("?", |n| n.id.as_str())
+    }
+
+    fn misplaced(&mut self, item: &Item, why: &str, help: Option<&str>) {
+        self.diags.push(CheckError::Misplaced {
+            what: item_keyword(item).to_string(),
+            why: why.to_string(),
+            src: self.src.clone(),
+            span: item_loc(item).span,
+            help: help.map(str::to_string),
+        });
+    }
+
+    fn repeated(&mut self, what: &str, first: &Loc, again: &Loc) {
+        self.diags.push(CheckError::Repeated {
+            what: what.to_string(),
+            src: self.src.clone(),
+            span: again.span,
+            first: first.span,
+        });
+    }
+
+    fn setting<T: Copy>(&mut self, what: &'static str, name: &ast::Name, table: &[(&str, T)]) -> Option<T> {
+        if let Some((_, v)) = table.iter().find(|(n, _)| *n == name.node) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+        let mut help = one_of(&names);
+        if let Some(d) = did_you_mean(&name.node, names.iter().copied()) {
+            help = format!("{d} ({help})");
+        }
+        self.diags.push(CheckError::UnknownSetting {
+            what,
+            name: name.node.clone(),
+            src: self.src.clone(),
+            span: name.loc.span,
+            help,
+        });
+        None
+    }
+
+    fn run(&mut self, file: &'a ast::File) -> Option<Model> {
+        let rubric = &file.rubric;
+        let mut version: Option<&Spanned<String>> = None;
+        let mut precision: Option<&Spanned<Decimal>> = None;
+        let mut population: Option<(&'a [Item], &'a Loc)> = None;
+        let mut node_items: Vec<&'a Item> = Vec::new();
+        let mut seen: HashMap<&'static str, Loc> = HashMap::new();
+
+        // Pass 1: header declarations.
+        for item in &rubric.items {
+            let once = match item {
+                Item::Version(_) | Item::Precision(_) | Item::Levels(..) | Item::Profile(..) | Item::Population(..) => {
+                    Some(item_keyword(item))
+                }
+                _ => None,
+            };
+            if let Some(kw) = once {
+                let loc = item_loc(item);
+                if let Some(first) = seen.get(kw).cloned() {
+                    self.repeated(kw, &first, &loc);
+                    continue;
+                }
+                seen.insert(kw, loc);
+            }
+            match item {
+                Item::Version(v) => version = Some(v),
+                Item::Precision(p) => precision = Some(p),
+                Item::Levels(levels, _) => self.levels(levels),
+                Item::Profile(fields, _) => self.profile(fields),
+                Item::Scale(s) => self.scale(s),
+                Item::Bands(b) => self.bands(b),
+                Item::Let(name, e) => self.named(name, e, true),
+                Item::Formula(name, e) => self.named(name, e, false),
+                Item::Population(items, loc) => population = Some((items, loc)),
+                _ => node_items.push(item),
+            }
+        }
+        if version.is_none() {
+            self.diags.push(CheckError::MissingVersion {
+                id: rubric.id.node.clone(),
+                src: self.src.clone(),
+                span: rubric.id.loc.span,
+            });
+        }
+        let precision_v = match precision {
+            Some(p) if p.node.is_integer() && p.node >= Decimal::ZERO && p.node <= Decimal::from(10) => {
+                u32::try_from(p.node.mantissa()).unwrap_or(1)
+            }
+            Some(p) => {
+                self.diags.push(CheckError::OutOfRange {
+                    what: "precision",
+                    value: p.node.to_string(),
+                    src: self.src.clone(),
+                    span: p.loc.span,
+                    help: "precision is a whole number of decimal places from 0 to 10".into(),
+                });
+                1
+            }
+            None => 1,
+        };
+
+        // Named values, in dependency order.
+        let lets = self.check_lets();
+
+        // Pass 2: the node tree. The root is node 0.
+        let root_loc = rubric.id.loc.clone();
+        self.nodes.push(NodeDef {
+            id: rubric.id.node.clone(),
+            level: None,
+            title: IndexMap::new(),
+            description: IndexMap::new(),
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+            weight: Decimal::ONE,
+            kind: NodeKind::Group(Group {
+                aggregate: Aggregate::Builtin(Builtin::Mean),
+                na: NaPolicy::Exclude,
+                over: Over::Children,
+                normalised: false,
+            }),
+            applies: None,
+            missing: MissingPolicy::Error,
+            bands: None,
+            loc: root_loc,
+        });
+        let mut pending: Vec<(NodeIx, Vec<&'a Item>)> = vec![(0, node_items)];
+        let mut i = 0;
+        // Breadth-first: create every node before any formula is resolved.
+        while let Some((ix, items)) = pending.get(i).cloned() {
+            i += 1;
+            for item in &items {
+                if let Item::Node(n) = item {
+                    if let Some(child) = self.create_node(n, ix) {
+                        pending.push((child, n.items.iter().collect()));
+                    }
+                }
+            }
+        }
+        // Missing policies are inherited, so interpret parents first.
+        for (ix, items) in &pending {
+            self.interpret_node(*ix, items);
+        }
+        // Formulas last: they may name any criterion's options.
+        for (ix, e) in std::mem::take(&mut self.pending_scores) {
+            self.score_formula(ix, e);
+        }
+        self.check_normalised();
+
+        let population = self.population(population);
+
+        for (name, used) in &self.scale_used {
+            if !used {
+                if let Some(s) = self.scales.get(name) {
+                    self.diags.push(CheckError::UnusedScale {
+                        name: name.clone(),
+                        src: self.src.clone(),
+                        span: s.loc.span,
+                    });
+                }
+            }
+        }
+        let order = self.order();
+
+        let sha256 = format!("{:x}", Sha256::digest(self.src.text().as_bytes()));
+        Some(Model {
+            src: self.src.clone(),
+            sha256,
+            id: rubric.id.node.clone(),
+            version: version.map(|v| v.node.clone()).unwrap_or_default(),
+            lang_version: file.lang_version.as_ref().map(|v| v.node),
+            title: labels(rubric.items.iter().find_map(|i| match i {
+                Item::Title(t) => Some(t),
+                _ => None,
+            })),
+            description: labels(rubric.items.iter().find_map(|i| match i {
+                Item::Description(t) => Some(t),
+                _ => None,
+            })),
+            precision: precision_v,
+            levels: self.levels.clone(),
+            profile: self.fields.clone(),
+            scales: self.scales.clone(),
+            band_sets: self.band_sets.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect(),
+            lets,
+            nodes: std::mem::take(&mut self.nodes),
+            by_id: std::mem::take(&mut self.by_id),
+            order,
+            population,
+            loc: rubric.loc.clone(),
+        })
+    }
+
+    // ----------------------------------------------------------- header --
+
+    fn levels(&mut self, levels: &[ast::Level]) {
+        for l in levels {
+            if let Some(first) = self.levels.iter().position(|x| x.name == l.name.node) {
+                let _ = first;
+                self.diags.push(CheckError::Duplicate {
+                    what: "level",
+                    name: l.name.node.clone(),
+                    src: self.src.clone(),
+                    span: l.name.loc.span,
+                    first: l.name.loc.span,
+                });
+                continue;
+            }
+            self.levels.push(LevelDef {
+                name: l.name.node.clone(),
+                label: labels(l.label.as_ref()),
+            });
+        }
+    }
+
+    fn profile(&mut self, fields: &[ast::Field]) {
+        for f in fields {
+            if let Some(first) = self.fields.get(&f.name.node) {
+                self.diags.push(CheckError::Duplicate {
+                    what: "profile field",
+                    name: f.name.node.clone(),
+                    src: self.src.clone(),
+                    span: f.name.loc.span,
+                    first: first.loc.span,
+                });
+                continue;
+            }
+            let ty = match &f.ty {
+                ast::FieldType::Enum(values) => {
+                    let mut out: Vec<String> = Vec::new();
+                    let mut locs: Vec<&Loc> = Vec::new();
+                    for v in values {
+                        if let Some(p) = out.iter().position(|o| *o == v.node) {
+                            self.diags.push(CheckError::Duplicate {
+                                what: "profile value",
+                                name: v.node.clone(),
+                                src: self.src.clone(),
+                                span: v.loc.span,
+                                first: locs.get(p).map_or(v.loc.span, |l| l.span),
+                            });
+                        } else {
+                            out.push(v.node.clone());
+                            locs.push(&v.loc);
+                        }
+                    }
+                    FieldTy::Enum(out)
+                }
+                ast::FieldType::Number => FieldTy::Number,
+                ast::FieldType::Bool => FieldTy::Bool,
+            };
+            self.fields.insert(
+                f.name.node.clone(),
+                FieldDef {
+                    name: f.name.node.clone(),
+                    ty,
+                    label: labels(f.label.as_ref()),
+                    loc: f.name.loc.clone(),
+                },
+            );
+        }
+    }
+
+    /// Validates an option list; returns the checked options.
+    fn options(&mut self, opts: &[ast::OptionDecl]) -> Vec<OptionDef> {
+        let mut out: Vec<OptionDef> = Vec::new();
+        let mut ids: HashMap<&str, &Loc> = HashMap::new();
+        let mut na: Option<&Loc> = None;
+        for o in opts {
+            if let Some(first) = ids.get(o.id.node.as_str()) {
+                self.diags.push(CheckError::Duplicate {
+                    what: "option",
+                    name: o.id.node.clone(),
+                    src: self.src.clone(),
+                    span: o.id.loc.span,
+                    first: first.span,
+                });
+                continue;
+            }
+            ids.insert(&o.id.node, &o.id.loc);
+            match o.weight.node {
+                None => {
+                    if let Some(first) = na {
+                        self.diags.push(CheckError::SeveralNa {
+                            src: self.src.clone(),
+                            span: o.weight.loc.span,
+                            first: first.span,
+                        });
+                    }
+                    na = Some(&o.weight.loc);
+                }
+                Some(w) if w < Decimal::ZERO || w > Decimal::ONE => {
+                    self.diags.push(CheckError::OutOfRange {
+                        what: "option weight",
+                        value: w.to_string(),
+                        src: self.src.clone(),
+                        span: o.weight.loc.span,
+                        help: "option weights lie between 0 (no credit) and 1 (full credit)".into(),
+                    });
+                }
+                Some(_) => {}
+            }
+            out.push(OptionDef {
+                id: o.id.node.clone(),
+                weight: o.weight.node,
+                label: labels(o.label.as_ref()),
+            });
+        }
+        out
+    }
+
+    fn best_weight(options: &[OptionDef]) -> Decimal {
+        options.iter().filter_map(|o| o.weight).max().unwrap_or(Decimal::ZERO)
+    }
+
+    fn scale(&mut self, s: &ast::Scale) {
+        if let Some(first) = self.scales.get(&s.name.node) {
+            self.diags.push(CheckError::Duplicate {
+                what: "scale",
+                name: s.name.node.clone(),
+                src: self.src.clone(),
+                span: s.name.loc.span,
+                first: first.loc.span,
+            });
+            return;
+        }
+        let options = self.options(&s.options);
+        if Self::best_weight(&options) < Decimal::ONE {
+            self.diags.push(CheckError::NoFullScore {
+                name: s.name.node.clone(),
+                src: self.src.clone(),
+                span: s.name.loc.span,
+            });
+        }
+        self.scale_used.insert(s.name.node.clone(), false);
+        self.scales.insert(
+            s.name.node.clone(),
+            ScaleDef {
+                name: s.name.node.clone(),
+                label: labels(s.label.as_ref()),
+                options,
+                loc: s.name.loc.clone(),
+            },
+        );
+    }
+
+    fn bands(&mut self, b: &ast::BandSet) {
+        if let Some((_, first)) = self.band_sets.get(&b.name.node) {
+            self.diags.push(CheckError::Duplicate {
+                what: "band set",
+                name: b.name.node.clone(),
+                src: self.src.clone(),
+                span: b.name.loc.span,
+                first: first.span,
+            });
+            return;
+        }
+        let mut out: Vec<BandDef> = Vec::new();
+        for band in &b.bands {
+            if out.iter().any(|o| o.id == band.id.node) {
+                self.diags.push(CheckError::Duplicate {
+                    what: "band",
+                    name: band.id.node.clone(),
+                    src: self.src.clone(),
+                    span: band.id.loc.span,
+                    first: band.id.loc.span,
+                });
+                continue;
+            }
+            if band.min.node < Decimal::ZERO || band.min.node > Decimal::ONE {
+                self.diags.push(CheckError::OutOfRange {
+                    what: "band threshold",
+                    value: band.min.node.to_string(),
+                    src: self.src.clone(),
+                    span: band.min.loc.span,
+                    help: "scores lie between 0 and 1, so thresholds do too (0.9 is 90%)".into(),
+                });
+            } else if out.last().is_some_and(|prev| band.min.node >= prev.min) {
+                self.diags.push(CheckError::BandOrder {
+                    id: band.id.node.clone(),
+                    src: self.src.clone(),
+                    span: band.min.loc.span,
+                });
+            }
+            out.push(BandDef {
+                id: band.id.node.clone(),
+                min: band.min.node,
+                label: labels(band.label.as_ref()),
+            });
+        }
+        self.band_sets.insert(b.name.node.clone(), (out, b.name.loc.clone()));
+    }
+
+    fn named(&mut self, name: &'a ast::Name, e: &'a ast::Expr, is_let: bool) {
+        let prior = self
+            .let_names
+            .get(&name.node)
+            .or_else(|| self.formulas.get(&name.node))
+            .map(|(_, l)| l.span);
+        if let Some(first) = prior {
+            self.diags.push(CheckError::Duplicate {
+                what: "named value or formula",
+                name: name.node.clone(),
+                src: self.src.clone(),
+                span: name.loc.span,
+                first,
+            });
+            return;
+        }
+        let map = if is_let { &mut self.let_names } else { &mut self.formulas };
+        map.insert(name.node.clone(), (e, name.loc.clone()));
+    }
+
+    fn use_bands(&mut self, name: &ast::Name) -> Option<String> {
+        if self.band_sets.contains_key(&name.node) {
+            return Some(name.node.clone());
+        }
+        let help = did_you_mean(&name.node, self.band_sets.keys().map(String::as_str));
+        self.diags.push(CheckError::UnknownBands {
+            name: name.node.clone(),
+            src: self.src.clone(),
+            span: name.loc.span,
+            help,
+        });
+        None
+    }
+
+    fn check_normalised(&mut self) {
+        for node in &self.nodes {
+            let NodeKind::Group(g) = &node.kind else { continue };
+            if !g.normalised {
+                continue;
+            }
+            let sum: Decimal = node
+                .children
+                .iter()
+                .filter_map(|c| self.nodes.get(*c))
+                .map(|c| c.weight)
+                .sum();
+            if sum != Decimal::ONE {
+                self.diags.push(CheckError::NotNormalised {
+                    id: node.id.clone(),
+                    sum: sum.normalize().to_string(),
+                    src: self.src.clone(),
+                    span: node.loc.span,
+                });
+            }
+        }
+    }
+
+    fn score_formula(&mut self, ix: NodeIx, e: &'a ast::Expr) {
+        let is_group = matches!(self.nodes.get(ix).map(|n| &n.kind), Some(NodeKind::Group(_)));
+        let scope = if is_group { Scope::Group(ix) } else { Scope::Criterion(ix) };
+        let Some(c) = self.typed(e, scope, &Ty::Number) else { return };
+        match self.nodes.get_mut(ix).map(|n| &mut n.kind) {
+            Some(NodeKind::Group(g)) => g.aggregate = Aggregate::Formula(c),
+            Some(NodeKind::Criterion(cr)) => cr.score = Some(c),
+            None => {}
+        }
+    }
+
+    // ------------------------------------------------------------ nodes --
+
+    fn create_node(&mut self, n: &ast::Node, parent: NodeIx) -> Option<NodeIx> {
+        if let Some(&first) = self.by_id.get(&n.id.node) {
+            let first = self.nodes.get(first).map_or(n.id.loc.span, |f| f.loc.span);
+            self.diags.push(CheckError::Duplicate {
+                what: "node id",
+                name: n.id.node.clone(),
+                src: self.src.clone(),
+                span: n.id.loc.span,
+                first,
+            });
+            return None;
+        }
+        let parent_def = self.nodes.get(parent)?;
+        let depth = parent_def.depth + 1;
+        let parent_level = parent_def.level.clone();
+        if !self.levels.is_empty() {
+            match self.levels.iter().position(|l| l.name == n.level.node) {
+                None => {
+                    let names: Vec<&str> = self.levels.iter().map(|l| l.name.as_str()).collect();
+                    let mut help = format!("declared levels: {}", names.join(", "));
+                    if let Some(d) = did_you_mean(&n.level.node, names.iter().copied()) {
+                        help = format!("{d} ({help})");
+                    }
+                    self.diags.push(CheckError::UnknownLevel {
+                        name: n.level.node.clone(),
+                        src: self.src.clone(),
+                        span: n.level.loc.span,
+                        help,
+                    });
+                }
+                Some(pos) => {
+                    let ppos = parent_level
+                        .as_ref()
+                        .and_then(|pl| self.levels.iter().position(|l| &l.name == pl));
+                    if let (Some(pp), Some(pl)) = (ppos, parent_level.as_ref()) {
+                        if pos <= pp {
+                            self.diags.push(CheckError::LevelOrder {
+                                child: n.level.node.clone(),
+                                parent: pl.clone(),
+                                src: self.src.clone(),
+                                span: n.level.loc.span,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let ix = self.nodes.len();
+        self.nodes.push(NodeDef {
+            id: n.id.node.clone(),
+            level: Some(n.level.node.clone()),
+            title: IndexMap::new(),
+            description: IndexMap::new(),
+            parent: Some(parent),
+            children: Vec::new(),
+            depth,
+            weight: Decimal::ONE,
+            kind: NodeKind::Group(Group {
+                aggregate: Aggregate::Builtin(Builtin::Mean),
+                na: NaPolicy::Exclude,
+                over: Over::Children,
+                normalised: false,
+            }),
+            applies: None,
+            missing: MissingPolicy::Error,
+            bands: None,
+            loc: n.id.loc.clone(),
+        });
+        self.by_id.insert(n.id.node.clone(), ix);
+        if let Some(p) = self.nodes.get_mut(parent) {
+            p.children.push(ix);
+        }
+        Some(ix)
+    }
+
+    fn collect_attrs(&mut self, items: &[&'a Item]) -> Attrs<'a> {
+        let mut a = Attrs::default();
+        let mut seen: HashMap<&'static str, Loc> = HashMap::new();
+        for &item in items {
+            let kw = match item {
+                Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => "answer kind",
+                Item::Aggregate { .. } | Item::Score(_) => "aggregation or score",
+                Item::Node(_) => "",
+                other => item_keyword(other),
+            };
+            let loc = item_loc(item);
+            if !kw.is_empty() {
+                if let Some(first) = seen.get(kw).cloned() {
+                    let what = if kw.contains(' ') { item_keyword(item) } else { kw };
+                    self.repeated(what, &first, &loc);
+                    continue;
+                }
+                seen.insert(kw, loc.clone());
+            }
+            match item {
+                Item::Title(t) => a.title = Some(t),
+                Item::Description(t) => a.description = Some(t),
+                Item::Weight(w) => a.weight = Some(w),
+                Item::Aggregate { func, normalised, over } => a.aggregate = Some((func, *normalised, over.as_ref())),
+                Item::Score(e) => a.score = Some(e),
+                Item::Na(n) => a.na = Some(n),
+                Item::Applies(e) => a.applies = Some(e),
+                Item::Missing(m) => a.missing = Some(m),
+                Item::UseBands(b) => a.bands = Some(b),
+                Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => a.answer = Some((item, loc)),
+                Item::Baseline(b) => a.baseline = Some(b),
+                Item::Target(t) => a.target = Some(t),
+                Item::Direction(d) => a.direction = Some(d),
+                Item::Node(n) => a.children.push(n),
+                other => self.misplaced(
+                    other,
+                    "can only be declared at the top of the rubric",
+                    Some("move it directly inside `rubric … { }`"),
+                ),
+            }
+        }
+        a
+    }
+
+    fn interpret_node(&mut self, ix: NodeIx, items: &[&'a Item]) {
+        let a = self.collect_attrs(items);
+        let Some(node) = self.nodes.get(ix) else { return };
+        let id = node.id.clone();
+        let node_loc = node.loc.clone();
+        let is_root = ix == 0;
+        let parent_missing = node
+            .parent
+            .and_then(|p| self.nodes.get(p))
+            .map_or(MissingPolicy::Error, |p| p.missing);
+
+        let missing = match a.missing {
+            Some(m) => self
+                .setting(
+                    "missing-answer policy",
+                    m,
+                    &[
+                        ("error", MissingPolicy::Error),
+                        ("worst", MissingPolicy::Worst),
+                        ("na", MissingPolicy::Na),
+                    ],
+                )
+                .unwrap_or(parent_missing),
+            None => parent_missing,
+        };
+        let weight = match a.weight {
+            Some(w) if is_root => {
+                self.diags.push(CheckError::Misplaced {
+                    what: "weight".into(),
+                    why: "has no meaning on the rubric itself".into(),
+                    src: self.src.clone(),
+                    span: w.loc.span,
+                    help: Some("weights belong to nodes, inside their parent's weighted mean".into()),
+                });
+                Decimal::ONE
+            }
+            Some(w) if w.node < Decimal::ZERO => {
+                self.diags.push(CheckError::OutOfRange {
+                    what: "node weight",
+                    value: w.node.to_string(),
+                    src: self.src.clone(),
+                    span: w.loc.span,
+                    help: "node weights are zero or positive".into(),
+                });
+                Decimal::ONE
+            }
+            Some(w) => w.node,
+            None => Decimal::ONE,
+        };
+        let bands = a.bands.and_then(|b| self.use_bands(b));
+        let applies = match a.applies {
+            Some(e) if is_root => {
+                self.diags.push(CheckError::Misplaced {
+                    what: "applies".into(),
+                    why: "has no meaning on the rubric itself".into(),
+                    src: self.src.clone(),
+                    span: e.loc.span,
+                    help: Some("put `applies when` on the nodes it limits".into()),
+                });
+                None
+            }
+            Some(e) => self.typed(e, Scope::Applies, &Ty::Bool),
+            None => None,
+        };
+
+        let kind = match (&a.answer, a.children.is_empty()) {
+            (Some(_), false) => {
+                self.diags.push(CheckError::NodeShape {
+                    id: id.clone(),
+                    why: "has both an answer kind and child nodes",
+                    src: self.src.clone(),
+                    span: node_loc.span,
+                    help: "a criterion takes an answer; a group has children: split it in two",
+                });
+                None
+            }
+            (None, true) if !is_root => {
+                self.diags.push(CheckError::NodeShape {
+                    id: id.clone(),
+                    why: "has neither an answer kind nor child nodes",
+                    src: self.src.clone(),
+                    span: node_loc.span,
+                    help: "give a criterion `choice SCALE`, `multi SCALE`, `number` or `yesno`, or give a group child nodes",
+                });
+                None
+            }
+            (Some((item, loc)), true) if !is_root => self.criterion(ix, &id, item, loc, &a).map(NodeKind::Criterion),
+            (Some((item, _)), _) => {
+                self.misplaced(item, "has no meaning on the rubric itself", Some("answers belong to criteria"));
+                None
+            }
+            (None, _) => Some(NodeKind::Group(self.group(ix, &id, &a))),
+        };
+        if let Some(n) = self.nodes.get_mut(ix) {
+            n.title = labels(a.title);
+            n.description = labels(a.description);
+            n.missing = missing;
+            n.weight = weight;
+            n.bands = bands;
+            n.applies = applies;
+            if let Some(k) = kind {
+                n.kind = k;
+            }
+        }
+    }
+
+    fn group(&mut self, ix: NodeIx, id: &str, a: &Attrs<'a>) -> Group {
+        for (what, loc) in [
+            ("baseline", a.baseline.map(|b| &b.loc)),
+            ("target", a.target.map(|b| &b.loc)),
+            ("direction", a.direction.map(|b| &b.loc)),
+        ] {
+            if let Some(loc) = loc {
+                self.diags.push(CheckError::Misplaced {
+                    what: what.into(),
+                    why: "only applies to a numeric criterion".into(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: Some(format!("`{id}` is a group")),
+                });
+            }
+        }
+        let na = match a.na {
+            Some(n) => self
+                .setting(
+                    "N/A policy for a group",
+                    n,
+                    &[("exclude", NaPolicy::Exclude), ("full", NaPolicy::Full), ("zero", NaPolicy::Zero)],
+                )
+                .unwrap_or(NaPolicy::Exclude),
+            None => NaPolicy::Exclude,
+        };
+        let mut over = Over::Children;
+        let mut normalised = false;
+        let aggregate = if let Some(e) = a.score {
+            self.pending_scores.push((ix, e));
+            Aggregate::Builtin(Builtin::Mean)
+        } else if let Some((func, norm, ov)) = a.aggregate {
+            normalised = norm;
+            if let Some(ov) = ov {
+                over = self
+                    .setting("`over` target", ov, &[("children", Over::Children), ("criteria", Over::Criteria)])
+                    .unwrap_or(Over::Children);
+            }
+            let b = self.setting("aggregation", func, &Builtin::ALL).unwrap_or(Builtin::Mean);
+            if normalised && b != Builtin::WeightedMean {
+                self.diags.push(CheckError::Misplaced {
+                    what: "normalised".into(),
+                    why: "only applies to `weighted_mean`".into(),
+                    src: self.src.clone(),
+                    span: func.loc.span,
+                    help: None,
+                });
+            }
+            Aggregate::Builtin(b)
+        } else {
+            Aggregate::Builtin(Builtin::Mean)
+        };
+        Group {
+            aggregate,
+            na,
+            over,
+            normalised,
+        }
+    }
+
+    fn criterion(&mut self, ix: NodeIx, id: &str, item: &'a Item, answer_loc: &Loc, a: &Attrs<'a>) -> Option<Criterion> {
+        if let Some((func, _, _)) = a.aggregate {
+            self.diags.push(CheckError::Misplaced {
+                what: "aggregate".into(),
+                why: "only applies to a group".into(),
+                src: self.src.clone(),
+                span: func.loc.span,
+                help: Some(format!("`{id}` is a criterion; use `score EXPR` to compute its score")),
+            });
+        }
+        let answer = match item {
+            Item::Choice(o) => {
+                let (options, scale) = self.option_source(o)?;
+                AnswerKind::Choice { options, scale }
+            }
+            Item::Multi(o, combine) => {
+                let (options, scale) = self.option_source(o)?;
+                let combine = match combine {
+                    Some(c) => self.setting("combine rule", c, &Combine::ALL).unwrap_or(Combine::SumCapped),
+                    None => Combine::SumCapped,
+                };
+                AnswerKind::Multi { options, scale, combine }
+            }
+            Item::Number(unit, range, _) => {
+                let min = range.as_ref().and_then(|r| r.min.as_ref().map(|m| m.node));
+                let max = range.as_ref().and_then(|r| r.max.as_ref().map(|m| m.node));
+                if let (Some(lo), Some(hi), Some(r)) = (min, max, range) {
+                    if lo > hi {
+                        self.diags.push(CheckError::BadBounds {
+                            min: lo.to_string(),
+                            max: hi.to_string(),
+                            src: self.src.clone(),
+                            span: r.loc.span,
+                        });
+                    }
+                }
+                AnswerKind::Number {
+                    unit: unit.as_ref().map(|u| u.node.clone()),
+                    min,
+                    max,
+                }
+            }
+            _ => AnswerKind::YesNo,
+        };
+        // Full score must be reachable.
+        let best = match &answer {
+            AnswerKind::Choice { options, scale: None } => Some((Self::best_weight(options), "give the best option weight 1")),
+            AnswerKind::Multi { options, combine, .. } => {
+                let ws = options.iter().filter_map(|o| o.weight);
+                let best = match combine {
+                    Combine::Sum | Combine::SumCapped => ws.sum(),
+                    _ => ws.max().unwrap_or(Decimal::ZERO),
+                };
+                Some((best, "raise the option weights so that the best answer scores 1"))
+            }
+            _ => None,
+        };
+        if let Some((best, help)) = best {
+            if best < Decimal::ONE {
+                self.diags.push(CheckError::Unreachable {
+                    id: id.to_string(),
+                    src: self.src.clone(),
+                    span: answer_loc.span,
+                    best: best.normalize().to_string(),
+                    help,
+                });
+            }
+        }
+        // N/A handling.
+        let has_na_option = answer.options().iter().any(OptionDef::is_na);
+        let na_allowed = match a.na {
+            None => has_na_option,
+            Some(n) => match self.setting(
+                "N/A setting for a criterion",
+                n,
+                &[("allowed", true), ("forbidden", false)],
+            ) {
+                Some(false) => {
+                    if let Item::Choice(ast::Options::Inline(opts, _)) | Item::Multi(ast::Options::Inline(opts, _), _) = item {
+                        if let Some(o) = opts.iter().find(|o| o.weight.node.is_none()) {
+                            self.diags.push(CheckError::NaNotAllowed {
+                                id: id.to_string(),
+                                src: self.src.clone(),
+                                span: o.id.loc.span,
+                                decl: n.loc.span,
+                            });
+                        }
+                    }
+                    false
+                }
+                Some(true) => {
+                    if matches!(answer, AnswerKind::Choice { .. } | AnswerKind::Multi { .. }) && !has_na_option {
+                        self.diags.push(CheckError::NaWithoutOption {
+                            id: id.to_string(),
+                            src: self.src.clone(),
+                            span: n.loc.span,
+                        });
+                    }
+                    true
+                }
+                None => has_na_option,
+            },
+        };
+        let is_number = matches!(answer, AnswerKind::Number { .. });
+        for (what, loc) in [
+            ("baseline", a.baseline.map(|b| &b.loc)),
+            ("target", a.target.map(|b| &b.loc)),
+            ("direction", a.direction.map(|b| &b.loc)),
+        ] {
+            if let (Some(loc), false) = (loc, is_number) {
+                self.diags.push(CheckError::Misplaced {
+                    what: what.into(),
+                    why: "only applies to a numeric criterion".into(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: Some(format!("`{id}` does not take a number")),
+                });
+            }
+        }
+        let direction = a.direction.and_then(|d| {
+            self.setting(
+                "direction",
+                d,
+                &[("higher", Direction::Higher), ("lower", Direction::Lower)],
+            )
+        });
+        if let Some(t) = a.target {
+            if t.node.is_none() {
+                self.diags.push(CheckError::NoTarget {
+                    id: id.to_string(),
+                    src: self.src.clone(),
+                    span: t.loc.span,
+                });
+            }
+        }
+        let score = match a.score {
+            Some(e) => {
+                self.pending_scores.push((ix, e));
+                None
+            }
+            None if is_number => {
+                self.diags.push(CheckError::MissingScore {
+                    id: id.to_string(),
+                    src: self.src.clone(),
+                    span: answer_loc.span,
+                });
+                None
+            }
+            None => None,
+        };
+        Some(Criterion {
+            answer,
+            na_allowed,
+            score,
+            baseline: a.baseline.and_then(|b| b.node),
+            target: a.target.map(|t| t.node),
+            direction,
+        })
+    }
+
+    fn option_source(&mut self, o: &ast::Options) -> Option<(Vec<OptionDef>, Option<String>)> {
+        match o {
+            ast::Options::Inline(opts, _) => Some((self.options(opts), None)),
+            ast::Options::Scale(name) => match self.scales.get(&name.node) {
+                Some(s) => {
+                    let opts = s.options.clone();
+                    self.scale_used.insert(name.node.clone(), true);
+                    Some((opts, Some(name.node.clone())))
+                }
+                None => {
+                    let help = did_you_mean(&name.node, self.scales.keys().map(String::as_str));
+                    self.diags.push(CheckError::UnknownScale {
+                        name: name.node.clone(),
+                        src: self.src.clone(),
+                        span: name.loc.span,
+                        help,
+                    });
+                    None
+                }
+            },
+        }
+    }
+
+    fn population(&mut self, pop: Option<(&'a [Item], &'a Loc)>) -> Population {
+        let mut out = Population {
+            aggregate: PopAggregate::Builtin(Builtin::Mean),
+            bands: None,
+        };
+        let Some((items, _)) = pop else { return out };
+        let mut seen: HashMap<&'static str, Loc> = HashMap::new();
+        for item in items {
+            let kw = match item {
+                Item::Aggregate { .. } | Item::Score(_) => "aggregation or score",
+                other => item_keyword(other),
+            };
+            let loc = item_loc(item);
+            if let Some(first) = seen.get(kw).cloned() {
+                self.repeated(item_keyword(item), &first, &loc);
+                continue;
+            }
+            seen.insert(kw, loc);
+            match item {
+                Item::Aggregate { func, .. } => {
+                    if let Some(b) = self.setting(
+                        "population aggregation",
+                        func,
+                        &[
+                            ("mean", Builtin::Mean),
+                            ("sum", Builtin::Sum),
+                            ("min", Builtin::Min),
+                            ("max", Builtin::Max),
+                            ("count", Builtin::Count),
+                        ],
+                    ) {
+                        out.aggregate = PopAggregate::Builtin(b);
+                    }
+                }
+                Item::Score(e) => {
+                    if let Some(c) = self.typed(e, Scope::Population, &Ty::Number) {
+                        out.aggregate = PopAggregate::Formula(c);
+                    }
+                }
+                Item::UseBands(b) => out.bands = self.use_bands(b),
+                Item::Title(_) | Item::Description(_) => {}
+                other => self.misplaced(other, "has no meaning in `population`", Some("`population` takes `aggregate`, `score` and `bands`")),
+            }
+        }
+        out
+    }
+
+    // ------------------------------------------------------ named values --
+
+    fn check_lets(&mut self) -> Vec<LetDef> {
+        // Order lets so that each only uses earlier ones; a cycle is M0209.
+        let names: Vec<String> = self.let_names.keys().cloned().collect();
+        let mut state: HashMap<String, u8> = HashMap::new(); // 1 visiting, 2 done
+        let mut order: Vec<String> = Vec::new();
+        for n in &names {
+            self.visit_let(n, &mut state, &mut order, &mut Vec::new());
+        }
+        let mut out: Vec<LetDef> = Vec::new();
+        for name in order {
+            let Some((e, loc)) = self.let_names.get(&name).cloned() else { continue };
+            if let Some(expr) = self.expr(e, Scope::Let, None) {
+                self.let_types.insert(name.clone(), (out.len(), expr.ty.clone()));
+                out.push(LetDef { name, expr, loc });
+            }
+        }
+        out
+    }
+
+    fn visit_let(&mut self, name: &str, state: &mut HashMap<String, u8>, order: &mut Vec<String>, stack: &mut Vec<String>) {
+        match state.get(name) {
+            Some(2) => return,
+            Some(1) => {
+                let start = stack.iter().position(|s| s == name).unwrap_or(0);
+                let mut cyc: Vec<String> = stack.get(start..).unwrap_or_default().to_vec();
+                cyc.push(name.to_string());
+                if let Some((_, loc)) = self.let_names.get(name) {
+                    self.diags.push(CheckError::Cycle {
+                        cycle: cyc.join(" -> "),
+                        src: self.src.clone(),
+                        span: loc.span,
+                    });
+                }
+                return;
+            }
+            _ => {}
+        }
+        state.insert(name.to_string(), 1);
+        stack.push(name.to_string());
+        if let Some((e, _)) = self.let_names.get(name).cloned() {
+            let mut refs = Vec::new();
+            collect_paths(e, &mut refs);
+            for r in refs {
+                if self.let_names.contains_key(&r) {
+                    self.visit_let(&r, state, order, stack);
+                }
+            }
+        }
+        stack.pop();
+        state.insert(name.to_string(), 2);
+        order.push(name.to_string());
+    }
+
+    // ------------------------------------------------------- expressions --
+
+    /// Checks `e` and requires type `want`.
+    fn typed(&mut self, e: &ast::Expr, scope: Scope, want: &Ty) -> Option<CExpr> {
+        let c = self.expr(e, scope, None)?;
+        self.expect(&c, want)?;
+        Some(c)
+    }
+
+    fn expect(&mut self, c: &CExpr, want: &Ty) -> Option<()> {
+        if &c.ty == want {
+            return Some(());
+        }
+        let help = match (&c.ty, want) {
+            (Ty::Bool, Ty::Number) => Some("use `if CONDITION then A else B` to turn a condition into a number".to_string()),
+            (Ty::Choice(_), Ty::Number) | (Ty::Set(_), Ty::Number) => {
+                Some("a criterion's name alone gives its score; `answer(…)` gives the options chosen".to_string())
+            }
+            _ => None,
+        };
+        self.diags.push(CheckError::TypeMismatch {
+            expected: want.describe(self),
+            found: c.ty.describe(self),
+            src: self.src.clone(),
+            span: c.loc.span,
+            help,
+        });
+        None
+    }
+
+    fn mk(kind: CKind, ty: Ty, loc: &Loc) -> CExpr {
+        CExpr {
+            kind,
+            ty,
+            loc: loc.clone(),
+        }
+    }
+
+    /// Checks an expression. `lit` is the type whose literal names (option
+    /// ids, enum values) are in scope, when on the other side of `==`/`in`.
+    fn expr(&mut self, e: &ast::Expr, scope: Scope, lit: Option<&Ty>) -> Option<CExpr> {
+        let loc = &e.loc;
+        match &e.kind {
+            ExprKind::Number(n) => Some(Self::mk(CKind::Num(*n), Ty::Number, loc)),
+            ExprKind::Str(s) => match lit.and_then(|t| self.literal(t, s, loc, true)) {
+                Some(c) => Some(c),
+                None if lit.is_some() => None,
+                None => Some(Self::mk(CKind::Str(s.clone()), Ty::Str, loc)),
+            },
+            ExprKind::Path(p) => {
+                if let Some(t) = lit {
+                    return self.literal(t, p, loc, false);
+                }
+                self.path(p, loc, scope)
+            }
+            ExprKind::List(items) => {
+                let mut out = Vec::new();
+                let mut ty: Option<Ty> = None;
+                for i in items {
+                    let c = self.expr(i, scope, lit)?;
+                    match &ty {
+                        None => ty = Some(c.ty.clone()),
+                        Some(t) => self.expect(&c, t)?,
+                    }
+                    out.push(c);
+                }
+                let ty = ty.or_else(|| lit.cloned()).unwrap_or(Ty::Number);
+                Some(Self::mk(CKind::List(out), Ty::List(Box::new(ty)), loc))
+            }
+            ExprKind::Unary(op, inner) => {
+                let c = self.expr(inner, scope, None)?;
+                match op {
+                    ast::UnOp::Neg => {
+                        self.expect(&c, &Ty::Number)?;
+                        Some(Self::mk(CKind::Neg(Box::new(c)), Ty::Number, loc))
+                    }
+                    ast::UnOp::Not => {
+                        self.expect(&c, &Ty::Bool)?;
+                        Some(Self::mk(CKind::Not(Box::new(c)), Ty::Bool, loc))
+                    }
+                }
+            }
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, scope, loc),
+            ExprKind::If(cnd, a, b) => {
+                let c = self.typed(cnd, scope, &Ty::Bool);
+                let a = self.expr(a, scope, None);
+                let b = self.expr(b, scope, None);
+                let (c, a, b) = (c?, a?, b?);
+                self.expect(&b, &a.ty)?;
+                let ty = a.ty.clone();
+                Some(Self::mk(CKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, loc))
+            }
+            ExprKind::Call(name, args) => self.call(name, args, scope, loc),
+        }
+    }
+
+    fn binary(&mut self, op: ast::BinOp, l: &ast::Expr, r: &ast::Expr, scope: Scope, loc: &Loc) -> Option<CExpr> {
+        use ast::BinOp::*;
+        let bare = |e: &ast::Expr| match &e.kind {
+            ExprKind::Path(_) | ExprKind::Str(_) => true,
+            ExprKind::List(items) => items.iter().all(|i| matches!(i.kind, ExprKind::Path(_) | ExprKind::Str(_))),
+            _ => false,
+        };
+        let literal_side = |t: &Ty| matches!(t, Ty::Choice(_) | Ty::Set(_) | Ty::Enum(_));
+        match op {
+            Add | Sub | Mul | Div | Lt | Le | Gt | Ge => {
+                let a = self.typed(l, scope, &Ty::Number);
+                let b = self.typed(r, scope, &Ty::Number);
+                let ty = if matches!(op, Add | Sub | Mul | Div) { Ty::Number } else { Ty::Bool };
+                Some(Self::mk(CKind::Binary(op, Box::new(a?), Box::new(b?)), ty, loc))
+            }
+            And | Or => {
+                let a = self.typed(l, scope, &Ty::Bool);
+                let b = self.typed(r, scope, &Ty::Bool);
+                Some(Self::mk(CKind::Binary(op, Box::new(a?), Box::new(b?)), Ty::Bool, loc))
+            }
+            Eq | Ne | In => {
+                // Resolve the side that is not a bare name first, so the bare
+                // side can be read as an option id or enum value.
+                let right_first = bare(l) && !bare(r);
+                let (first, second) = if right_first { (r, l) } else { (l, r) };
+                let a = self.expr(first, scope, None);
+                let a = a?;
+                let lit_ty = if literal_side(&a.ty) {
+                    Some(match &a.ty {
+                        Ty::Set(n) => Ty::Choice(*n),
+                        t => t.clone(),
+                    })
+                } else {
+                    None
+                };
+                let b = self.expr(second, scope, lit_ty.as_ref())?;
+                let (lhs, rhs) = if right_first { (b, a) } else { (a, b) };
+                let ok = match op {
+                    In => match (&lhs.ty, &rhs.ty) {
+                        (t, Ty::List(inner)) => t == inner.as_ref(),
+                        (Ty::Choice(x), Ty::Set(y)) => x == y,
+                        _ => false,
+                    },
+                    _ => lhs.ty == rhs.ty && !matches!(lhs.ty, Ty::Set(_) | Ty::List(_)),
+                };
+                if !ok {
+                    let want = match (op, &lhs.ty) {
+                        (In, t) => Ty::List(Box::new(t.clone())),
+                        (_, t) => t.clone(),
+                    };
+                    self.diags.push(CheckError::TypeMismatch {
+                        expected: want.describe(self),
+                        found: rhs.ty.describe(self),
+                        src: self.src.clone(),
+                        span: rhs.loc.span,
+                        help: Some(format!("`{}` compares values of the same kind", op.symbol())),
+                    });
+                    return None;
+                }
+                Some(Self::mk(CKind::Binary(op, Box::new(lhs), Box::new(rhs)), Ty::Bool, loc))
+            }
+        }
+    }
+
+    /// A bare name on the literal side of a comparison.
+    fn literal(&mut self, t: &Ty, name: &str, loc: &Loc, quoted: bool) -> Option<CExpr> {
+        let _ = quoted;
+        match t {
+            Ty::Enum(f) => {
+                let (fname, def) = self.fields.get_index(*f)?;
+                let FieldTy::Enum(values) = &def.ty else { return None };
+                if let Some(v) = values.iter().position(|v| v == name) {
+                    return Some(Self::mk(CKind::EnumLit(*f, v), t.clone(), loc));
+                }
+                let help = Self::values_help(name, values.iter().map(String::as_str));
+                self.diags.push(CheckError::UnknownValue {
+                    what: format!("value of `{fname}`"),
+                    name: name.to_string(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help,
+                });
+                None
+            }
+            Ty::Choice(n) | Ty::Set(n) => {
+                let node = self.nodes.get(*n)?;
+                let NodeKind::Criterion(c) = &node.kind else { return None };
+                let options = c.answer.options();
+                if let Some(o) = options.iter().position(|o| o.id == name) {
+                    return Some(Self::mk(CKind::OptionLit(*n, o), Ty::Choice(*n), loc));
+                }
+                let help = Self::values_help(name, options.iter().map(|o| o.id.as_str()));
+                let what = format!("option of `{}`", node.id);
+                self.diags.push(CheckError::UnknownValue {
+                    what,
+                    name: name.to_string(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help,
+                });
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn values_help<'v>(name: &str, values: impl Iterator<Item = &'v str> + Clone) -> String {
+        let list: Vec<&str> = values.clone().collect();
+        let mut help = format!("declared: {}", list.join(", "));
+        if let Some(d) = did_you_mean(name, values) {
+            help = format!("{d} ({help})");
+        }
+        help
+    }
+
+    fn path(&mut self, p: &str, loc: &Loc, scope: Scope) -> Option<CExpr> {
+        if p == "true" || p == "false" {
+            return Some(Self::mk(CKind::Bool(p == "true"), Ty::Bool, loc));
+        }
+        if let Some(v) = scope.vars().iter().find(|v| v.name() == p) {
+            return Some(Self::mk(CKind::Var(*v), Ty::Number, loc));
+        }
+        if self.let_names.contains_key(p) {
+            // Lets are checked first, in dependency order; one without a
+            // type was already reported (cycle or error).
+            let (i, ty) = self.let_types.get(p)?.clone();
+            return Some(Self::mk(CKind::Let(i), ty, loc));
+        }
+        if let Some((e, _)) = self.formulas.get(p).cloned() {
+            if self.expanding.iter().any(|x| x == p) {
+                let mut cyc = self.expanding.clone();
+                cyc.push(p.to_string());
+                self.diags.push(CheckError::Cycle {
+                    cycle: cyc.join(" -> "),
+                    src: self.src.clone(),
+                    span: loc.span,
+                });
+                return None;
+            }
+            self.expanding.push(p.to_string());
+            let c = self.expr(e, scope, None);
+            self.expanding.pop();
+            let mut c = c?;
+            c.loc = loc.clone();
+            return Some(c);
+        }
+        if let Some(f) = self.fields.get_index_of(p) {
+            let ty = match self.fields.get_index(f).map(|(_, d)| &d.ty) {
+                Some(FieldTy::Enum(_)) => Ty::Enum(f),
+                Some(FieldTy::Bool) => Ty::Bool,
+                _ => Ty::Number,
+            };
+            return Some(Self::mk(CKind::Field(f), ty, loc));
+        }
+        if let Some(&n) = self.by_id.get(p) {
+            if matches!(scope, Scope::Let | Scope::Applies) {
+                self.diags.push(CheckError::NotInScope {
+                    name: p.to_string(),
+                    place: scope.place(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: "scores are not known here: use profile fields and named values".into(),
+                });
+                return None;
+            }
+            if let Scope::Criterion(me) | Scope::Group(me) = scope {
+                self.deps.entry(me).or_default().push((n, loc.clone()));
+            }
+            return Some(Self::mk(CKind::Node(n), Ty::Number, loc));
+        }
+        // Unknown: is it a variable of another place?
+        let all_vars = [
+            Var::Value,
+            Var::Baseline,
+            Var::Target,
+            Var::Achieved,
+            Var::Count,
+            Var::Sum,
+            Var::Mean,
+            Var::Min,
+            Var::Max,
+        ];
+        if all_vars.iter().any(|v| v.name() == p) && scope != Scope::Population {
+            let here: Vec<&str> = scope.vars().iter().map(|v| v.name()).collect();
+            self.diags.push(CheckError::NotInScope {
+                name: p.to_string(),
+                place: scope.place(),
+                src: self.src.clone(),
+                span: loc.span,
+                help: if here.is_empty() {
+                    "no variables are available here".into()
+                } else {
+                    format!("available here: {}", here.join(", "))
+                },
+            });
+            return None;
+        }
+        if scope == Scope::Applies {
+            let help = did_you_mean(p, self.fields.keys().map(String::as_str));
+            self.diags.push(CheckError::UnknownField {
+                name: p.to_string(),
+                src: self.src.clone(),
+                span: loc.span,
+                help,
+            });
+            return None;
+        }
+        let mut cands: Vec<&str> = scope.vars().iter().map(|v| v.name()).collect();
+        cands.extend(self.let_names.keys().map(String::as_str));
+        cands.extend(self.formulas.keys().map(String::as_str));
+        cands.extend(self.fields.keys().map(String::as_str));
+        if scope != Scope::Let {
+            cands.extend(self.by_id.keys().map(String::as_str));
+        }
+        let help = did_you_mean(p, cands);
+        self.diags.push(CheckError::UnknownName {
+            name: p.to_string(),
+            src: self.src.clone(),
+            span: loc.span,
+            help,
+        });
+        None
+    }
+
+    fn call(&mut self, name: &ast::Name, args: &[ast::Expr], scope: Scope, loc: &Loc) -> Option<CExpr> {
+        let Some(&(_, func, arity)) = Func::ALL.iter().find(|(n, _, _)| *n == name.node) else {
+            let names: Vec<&str> = Func::ALL.iter().map(|(n, _, _)| *n).collect();
+            let help = Self::values_help(&name.node, names.iter().copied()).replace("declared:", "functions:");
+            self.diags.push(CheckError::UnknownFunction {
+                name: name.node.clone(),
+                src: self.src.clone(),
+                span: name.loc.span,
+                help,
+            });
+            return None;
+        };
+        let ok = match arity {
+            Some(n) => args.len() == n,
+            None => !args.is_empty(),
+        };
+        if !ok {
+            let example = match func {
+                Func::Clamp => Some("clamp(value / target, 0, 1)"),
+                Func::Round => Some("round(achieved / target, 2)"),
+                Func::Default => Some("default(fednet, 0)"),
+                _ => None,
+            };
+            self.diags.push(CheckError::Arity {
+                name: name.node.clone(),
+                expected: match arity {
+                    Some(1) => "1 argument".into(),
+                    Some(n) => format!("{n} arguments"),
+                    None => "at least 1 argument".into(),
+                },
+                found: args.len(),
+                src: self.src.clone(),
+                span: loc.span,
+                help: example.map(|e| format!("for example `{e}`")),
+            });
+            return None;
+        }
+        if func == Func::Answer {
+            let arg = args.first()?;
+            let ExprKind::Path(p) = &arg.kind else {
+                return self.expect_criterion_name(arg);
+            };
+            let Some(&n) = self.by_id.get(p) else {
+                return self.path(p, &arg.loc, scope).and(None);
+            };
+            let ty = match self.nodes.get(n).map(|d| &d.kind) {
+                Some(NodeKind::Criterion(c)) => match c.answer {
+                    AnswerKind::Choice { .. } => Ty::Choice(n),
+                    AnswerKind::Multi { .. } => Ty::Set(n),
+                    AnswerKind::Number { .. } => Ty::Number,
+                    AnswerKind::YesNo => Ty::Bool,
+                },
+                _ => {
+                    // The node may be interpreted later: decide from the AST shape is
+                    // not possible here, so groups are rejected.
+                    return self.expect_criterion_name(arg);
+                }
+            };
+            if matches!(scope, Scope::Let | Scope::Applies | Scope::Population) {
+                self.diags.push(CheckError::NotInScope {
+                    name: format!("answer({p})"),
+                    place: scope.place(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: "answers are only known in node formulas".into(),
+                });
+                return None;
+            }
+            return Some(Self::mk(CKind::Answer(n), ty, loc));
+        }
+        let mut out = Vec::new();
+        let mut failed = false;
+        for (i, a) in args.iter().enumerate() {
+            let want = match func {
+                Func::IsNa => None,
+                Func::Default if i == 1 => out.first().map(|c: &CExpr| c.ty.clone()),
+                Func::Default => None,
+                _ => Some(Ty::Number),
+            };
+            let c = match &want {
+                Some(t) => self.typed(a, scope, t),
+                None => self.expr(a, scope, None),
+            };
+            match c {
+                Some(c) => out.push(c),
+                None => failed = true,
+            }
+        }
+        if failed {
+            return None;
+        }
+        if func == Func::Round {
+            if let Some(CExpr { kind: CKind::Num(d), loc: l, .. }) = out.get(1) {
+                if !d.is_integer() || *d < Decimal::ZERO || *d > Decimal::from(20) {
+                    self.diags.push(CheckError::OutOfRange {
+                        what: "number of decimal places",
+                        value: d.to_string(),
+                        src: self.src.clone(),
+                        span: l.span,
+                        help: "`round(x, places)` takes a whole number of places from 0 to 20".into(),
+                    });
+                    return None;
+                }
+            } else if let Some(c) = out.get(1) {
+                self.diags.push(CheckError::TypeMismatch {
+                    expected: "a whole number written in the rule".into(),
+                    found: "a computed value".into(),
+                    src: self.src.clone(),
+                    span: c.loc.span,
+                    help: Some("rounding places must be fixed, e.g. `round(x, 2)`".into()),
+                });
+                return None;
+            }
+        }
+        let ty = match func {
+            Func::IsNa => Ty::Bool,
+            Func::Default => out.first().map_or(Ty::Number, |c| c.ty.clone()),
+            _ => Ty::Number,
+        };
+        Some(Self::mk(CKind::Call(func, out), ty, loc))
+    }
+
+    fn expect_criterion_name(&mut self, arg: &ast::Expr) -> Option<CExpr> {
+        self.diags.push(CheckError::TypeMismatch {
+            expected: "a criterion id".into(),
+            found: "something else".into(),
+            src: self.src.clone(),
+            span: arg.loc.span,
+            help: Some("`answer(ID)` takes the id of a criterion, e.g. `answer(fednet.1.1)`".into()),
+        });
+        None
+    }
+
+    // --------------------------------------------------------- ordering --
+
+    /// Topological order of nodes: dependencies (children, formula
+    /// references) first. Reports cycles.
+    fn order(&mut self) -> Vec<NodeIx> {
+        let n = self.nodes.len();
+        let mut deps: Vec<Vec<(NodeIx, Option<Loc>)>> = vec![Vec::new(); n];
+        for (ix, node) in self.nodes.iter().enumerate() {
+            let Some(d) = deps.get_mut(ix) else { continue };
+            if let NodeKind::Group(g) = &node.kind {
+                match g.over {
+                    Over::Children => d.extend(node.children.iter().map(|&c| (c, None))),
+                    Over::Criteria => {}
+                }
+            }
+            if let Some(refs) = self.deps.get(&ix) {
+                d.extend(refs.iter().map(|(t, l)| (*t, Some(l.clone()))));
+            }
+        }
+        // Criteria-over groups depend on every criterion below them.
+        for ix in 0..n {
+            let over_criteria = matches!(
+                self.nodes.get(ix).map(|n| &n.kind),
+                Some(NodeKind::Group(Group { over: Over::Criteria, .. }))
+            );
+            if over_criteria {
+                let leaves = self.criteria_under(ix);
+                if let Some(d) = deps.get_mut(ix) {
+                    d.extend(leaves.into_iter().map(|c| (c, None)));
+                }
+            }
+        }
+        let mut state = vec![0u8; n];
+        let mut order = Vec::with_capacity(n);
+        let mut reported = false;
+        for start in 0..n {
+            if state.get(start) != Some(&0) {
+                continue;
+            }
+            // Iterative DFS.
+            let mut stack: Vec<(NodeIx, usize)> = vec![(start, 0)];
+            if let Some(s) = state.get_mut(start) {
+                *s = 1;
+            }
+            while let Some((v, i)) = stack.last().cloned() {
+                let next = deps.get(v).and_then(|d| d.get(i)).cloned();
+                match next {
+                    Some((w, loc)) => {
+                        if let Some(top) = stack.last_mut() {
+                            top.1 += 1;
+                        }
+                        match state.get(w) {
+                            Some(0) => {
+                                if let Some(s) = state.get_mut(w) {
+                                    *s = 1;
+                                }
+                                stack.push((w, 0));
+                            }
+                            Some(1) if !reported => {
+                                reported = true;
+                                let from = stack.iter().position(|(x, _)| *x == w).unwrap_or(0);
+                                let mut names: Vec<String> =
+                                    stack.get(from..).unwrap_or_default().iter().map(|(x, _)| self.node_id(*x).to_string()).collect();
+                                names.push(self.node_id(w).to_string());
+                                let span = loc.map_or_else(|| self.nodes.get(v).map_or(SourceSpan::from(0..0), |d| d.loc.span), |l| l.span);
+                                self.diags.push(CheckError::Cycle {
+                                    cycle: names.join(" -> "),
+                                    src: self.src.clone(),
+                                    span,
+                                });
+                            }
+                            _ => {}
+                        }
+                    }
+                    None => {
+                        stack.pop();
+                        if let Some(s) = state.get_mut(v) {
+                            *s = 2;
+                        }
+                        order.push(v);
+                    }
+                }
+            }
+        }
+        order
+    }
+
+    fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
+        let mut out = Vec::new();
+        let mut stack = vec![ix];
+        while let Some(i) = stack.pop() {
+            if let Some(n) = self.nodes.get(i) {
+                match n.kind {
+                    NodeKind::Criterion(_) => out.push(i),
+                    NodeKind::Group(_) => stack.extend(n.children.iter().rev()),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Every bare name used in an expression.
+fn collect_paths(e: &ast::Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Path(p) => out.push(p.clone()),
+        ExprKind::Number(_) | ExprKind::Str(_) => {}
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| collect_paths(i, out)),
+        ExprKind::Unary(_, a) => collect_paths(a, out),
+        ExprKind::Binary(_, a, b) => {
+            collect_paths(a, out);
+            collect_paths(b, out);
+        }
+        ExprKind::If(a, b, c) => {
+            collect_paths(a, out);
+            collect_paths(b, out);
+            collect_paths(c, out);
+        }
+    }
+}

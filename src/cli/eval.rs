@@ -1,0 +1,86 @@
+//! `mizan eval RULES ANSWERS...`
+
+use std::path::PathBuf;
+
+use mizan::answers::{AnswerError, Rejection};
+use mizan::render;
+
+use super::{style, Exit, Format};
+
+/// Arguments of `mizan eval`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The rule file.
+    pub rules: PathBuf,
+    /// Answer sets: `.json` files (one entity each), `.jsonl` files (one
+    /// entity per line) or directories of them.
+    #[arg(required = true)]
+    pub answers: Vec<PathBuf>,
+    /// Print the computation tree of one entity.
+    #[arg(long, value_name = "ENTITY")]
+    pub explain: Option<String>,
+}
+
+pub fn run(args: Args, format: Format) -> Exit {
+    let text = match super::inputs::read_text(&args.rules) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.rules.display());
+            return Exit::RuleErrors;
+        }
+    };
+    let (rubric, diags) = mizan::load(&args.rules.display().to_string(), &text);
+    for d in diags.iter() {
+        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+    }
+    let Some(rubric) = rubric else {
+        eprintln!("error: the rules have errors; nothing was evaluated");
+        return Exit::RuleErrors;
+    };
+    let mut unreadable = Vec::new();
+    let mut inputs = Vec::new();
+    for (origin, text) in super::inputs::answer_inputs(&args.answers) {
+        match text {
+            Ok(t) => inputs.push((origin, t)),
+            Err(reason) => unreadable.push(Rejection {
+                origin,
+                entity: None,
+                pointer: String::new(),
+                error: AnswerError::Io { reason },
+            }),
+        }
+    }
+    let mut batch = rubric.evaluate_batch(inputs);
+    batch.rejected += unreadable.len();
+    unreadable.append(&mut batch.errors);
+    batch.errors = unreadable;
+    let model = rubric.model();
+
+    if let Some(id) = &args.explain {
+        match batch.results.iter().find(|r| r.submission.entity == *id) {
+            Some(r) => print!("{}", render::explain::render(model, r)),
+            None => {
+                eprintln!("error: no evaluated entity `{id}`");
+                for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
+                    eprint!("{}", render::table::problem(e));
+                }
+                return Exit::Rejected;
+            }
+        }
+    } else {
+        match format {
+            Format::Json => print!("{}", render::json::to_string(model, &batch)),
+            Format::Human | Format::Plain => {
+                for p in batch.errors.iter().chain(&batch.warnings) {
+                    eprint!("{}", render::table::problem(p));
+                }
+                print!("{}", render::table::render(model, &batch, format == Format::Plain));
+            }
+        }
+    }
+    if batch.rejected > 0 {
+        Exit::Rejected
+    } else {
+        Exit::Ok
+    }
+}

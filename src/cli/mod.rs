@@ -1,0 +1,87 @@
+//! The command-line interface: a thin layer over the library. One file per
+//! subcommand.
+
+mod check;
+mod eval;
+mod inputs;
+
+use std::process::{ExitCode, Termination};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes, part of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything checked or evaluated.
+    Ok = 0,
+    /// The rules have errors (or warnings under `--deny-warnings`), or a
+    /// file could not be read.
+    RuleErrors = 1,
+    /// Some answer sets were rejected; the others were evaluated.
+    Rejected = 2,
+}
+
+impl Termination for Exit {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables and graphical diagnostics.
+    Human,
+    /// No box drawing or colour; screen-reader friendly diagnostics.
+    Plain,
+    /// One JSON document.
+    Json,
+}
+
+const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported";
+
+/// Mizan: a rules language and engine for government performance indicators.
+#[derive(Debug, Parser)]
+#[command(name = "mizan", version, about, after_help = EXIT_HELP)]
+pub struct Cli {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check rule files and report every problem.
+    #[command(after_help = EXIT_HELP)]
+    Check(check::Args),
+    /// Evaluate answer sets against a rubric.
+    #[command(after_help = EXIT_HELP)]
+    Eval(eval::Args),
+}
+
+/// Runs the CLI.
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(a) => check::run(a, cli.format),
+        Command::Eval(a) => eval::run(a, cli.format),
+    }
+}
+
+/// Whether stderr/stdout are terminals, for colour.
+fn color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn style(format: Format) -> mizan::render::diagnostics::Style {
+    use mizan::render::diagnostics::Style;
+    match format {
+        Format::Human => Style::Human { color: color() },
+        Format::Plain => Style::Plain,
+        Format::Json => Style::Json,
+    }
+}

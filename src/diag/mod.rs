@@ -1,0 +1,185 @@
+//! Diagnostics shared by every stage: source locations, the collected
+//! diagnostics of a run, and the registry of stable codes.
+//!
+//! Each stage owns its own error enum (`SyntaxError`, `CheckError`,
+//! `AnswerError`, `EvalError`); this module only provides what they share:
+//!
+//! * [`Src`] — a named source text, cheap to clone (an `Arc`).
+//! * [`Loc`] — a byte span inside a [`Src`]. Spans are byte offsets, as miette
+//!   counts them; `syntax::lower` is the only place that turns pest spans into
+//!   `Loc`s.
+//! * [`Diagnostics`] — errors and warnings kept in separate lists, so that
+//!   `--deny-warnings` is a simple policy and checking never stops at the
+//!   first problem.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, MietteError, NamedSource, Severity, SourceCode, SourceSpan, SpanContents};
+
+/// A named source text (a rule file), shared by every location that points
+/// into it.
+#[derive(Clone)]
+pub struct Src(Arc<NamedSource<Arc<str>>>);
+
+impl Src {
+    /// Wraps `text`, read from `name`.
+    pub fn new(name: impl AsRef<str>, text: impl Into<Arc<str>>) -> Self {
+        Src(Arc::new(NamedSource::new(name, text.into())))
+    }
+
+    /// The name the source was loaded under (usually a path).
+    pub fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    /// The full text.
+    pub fn text(&self) -> &str {
+        self.0.inner()
+    }
+}
+
+impl fmt::Debug for Src {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Src({:?})", self.name())
+    }
+}
+
+impl PartialEq for Src {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        self.0
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+/// A location in a rule file: a byte span plus the file it belongs to.
+///
+/// Every AST node carries one, and the checked model keeps the `Loc` of each
+/// declaration so that evaluation and review can point back to the rules.
+#[derive(Clone, Debug)]
+pub struct Loc {
+    /// Byte span, as miette counts.
+    pub span: SourceSpan,
+    /// The file the span points into.
+    pub src: Src,
+}
+
+impl Loc {
+    /// A location covering `start..end` (bytes) of `src`.
+    pub fn new(src: &Src, start: usize, end: usize) -> Self {
+        Loc {
+            span: SourceSpan::from(start..end),
+            src: src.clone(),
+        }
+    }
+
+    /// The source text under the span.
+    pub fn snippet(&self) -> &str {
+        let start = self.span.offset();
+        let end = start + self.span.len();
+        self.src.text().get(start..end).unwrap_or("")
+    }
+
+    /// A location from the start of `self` to the end of `other`.
+    pub fn to(&self, other: &Loc) -> Loc {
+        let start = self.span.offset();
+        let end = other.span.offset() + other.span.len();
+        Loc::new(&self.src, start, end.max(start))
+    }
+}
+
+/// Locations compare equal regardless of where they are: two ASTs that differ
+/// only in layout are equal (the formatter relies on this).
+impl PartialEq for Loc {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// One diagnostic of any stage, boxed.
+pub type Diag = Box<dyn Diagnostic + Send + Sync + 'static>;
+
+/// All diagnostics of a run, errors and warnings apart.
+#[derive(Default)]
+pub struct Diagnostics {
+    /// Problems that stop the rubric from being used.
+    pub errors: Vec<Diag>,
+    /// Problems worth fixing that do not stop evaluation.
+    pub warnings: Vec<Diag>,
+}
+
+impl fmt::Debug for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Diagnostics")
+            .field("errors", &self.errors.iter().map(|d| d.to_string()).collect::<Vec<_>>())
+            .field("warnings", &self.warnings.iter().map(|d| d.to_string()).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Diagnostics {
+    /// Files a diagnostic in the list its severity says.
+    pub fn push<D: Diagnostic + Send + Sync + 'static>(&mut self, d: D) {
+        match d.severity() {
+            Some(Severity::Warning) | Some(Severity::Advice) => self.warnings.push(Box::new(d)),
+            _ => self.errors.push(Box::new(d)),
+        }
+    }
+
+    /// Moves every diagnostic of `other` into `self`.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+    }
+
+    /// True when there is at least one error.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// True when there is nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.warnings.is_empty()
+    }
+
+    /// Stable codes of every diagnostic, errors first.
+    pub fn codes(&self) -> Vec<String> {
+        self.errors
+            .iter()
+            .chain(&self.warnings)
+            .map(|d| d.code().map(|c| c.to_string()).unwrap_or_default())
+            .collect()
+    }
+
+    /// All diagnostics, errors first, then warnings.
+    pub fn iter(&self) -> impl Iterator<Item = &Diag> {
+        self.errors.iter().chain(self.warnings.iter())
+    }
+}
+
+/// The base of every diagnostic's documentation link.
+pub const DOCS_URL: &str = "https://github.com/mizan-lang/mizan/blob/main/docs/diagnostics.md";
+
+/// "did you mean `x`?" for the closest of `candidates` to `name`, by
+/// Jaro–Winkler similarity.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let s = strsim::jaro_winkler(name, c);
+        if s >= 0.8 && best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
+            best = Some((s, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}

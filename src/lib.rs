@@ -1,0 +1,106 @@
+//! Mizan (ميزان, "the scale"): a declarative rules language and engine for
+//! government performance indicators.
+//!
+//! A rubric — indicators, criteria, option weights, N/A handling and
+//! aggregation formulas — is written in a `.mizan` rule file, then parsed,
+//! checked and evaluated against answer sets. The pipeline, one module per
+//! stage:
+//!
+//! source → [`syntax`] (pest) → [`ast`] → [`check`] → [`model`] → [`plan`]
+//! → [`eval`] (with [`answers`]) → [`render`].
+//!
+//! ```
+//! let rules = r#"
+//! rubric demo.tiny {
+//!   version "1"
+//!   scale yn { yes 1 en "Yes"  no 0 en "No"  na n/a en "N/A" }
+//!   aggregate ratio
+//!   criterion c1 { choice yn }
+//!   criterion c2 { choice yn }
+//!   criterion c3 { choice yn }
+//! }"#;
+//! let (rubric, diags) = mizan::load("tiny.mizan", rules);
+//! assert!(diags.errors.is_empty());
+//! let rubric = rubric.unwrap();
+//! let result = rubric
+//!     .evaluate_json("moi.json", r#"{"rubric": "demo.tiny", "version": "1",
+//!         "entity": {"id": "moi"}, "answers": {"c1": "yes", "c2": "no", "c3": "na"}}"#)
+//!     .unwrap();
+//! // c3 is N/A: excluded from numerator and denominator, so 1 / 2.
+//! assert_eq!(result.score().unwrap().to_string(), "0.5");
+//! ```
+#![warn(missing_docs)]
+
+pub mod answers;
+pub mod ast;
+pub mod check;
+pub mod diag;
+pub mod eval;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod syntax;
+
+use std::sync::Arc;
+
+use crate::answers::{Origin, Rejection};
+use crate::diag::{Diagnostics, Src};
+use crate::eval::{Batch, EntityResult};
+use crate::model::Model;
+use crate::plan::Plan;
+
+/// A checked rubric, ready to evaluate answer sets.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    plan: Plan,
+}
+
+/// Parses and checks a rule file.
+///
+/// Returns the rubric when it has no error, and every diagnostic (errors and
+/// warnings) either way.
+pub fn load(name: &str, text: &str) -> (Option<Rubric>, Diagnostics) {
+    let src = Src::new(name, text);
+    let (ast, mut diags) = syntax::parse(&src);
+    let Some(ast) = ast else { return (None, diags) };
+    let (model, check_diags) = check::check(&ast);
+    diags.extend(check_diags);
+    match model {
+        Some(m) if !diags.has_errors() => (Some(Rubric::from_model(m)), diags),
+        _ => (None, diags),
+    }
+}
+
+impl Rubric {
+    /// Wraps a checked model.
+    pub fn from_model(model: Model) -> Self {
+        Rubric {
+            plan: plan::compile(Arc::new(model)),
+        }
+    }
+
+    /// The checked model.
+    pub fn model(&self) -> &Model {
+        self.plan.model()
+    }
+
+    /// The evaluation plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Reads and evaluates one answer set given as JSON text.
+    pub fn evaluate_json(&self, origin: &str, text: &str) -> Result<EntityResult, Vec<Rejection>> {
+        let origin = Origin {
+            file: origin.to_string(),
+            line: None,
+        };
+        let sub = answers::read(&self.plan, origin, text)?;
+        eval::evaluate(&self.plan, sub)
+    }
+
+    /// Evaluates a batch of `(origin, JSON text)` answer sets.
+    pub fn evaluate_batch(&self, inputs: Vec<(Origin, String)>) -> Batch {
+        eval::evaluate_batch(&self.plan, inputs)
+    }
+}

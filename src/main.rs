@@ -1,0 +1,9 @@
+//! The `mizan` command.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() -> cli::Exit {
+    cli::run(cli::Cli::parse())
+}

@@ -1,0 +1,601 @@
+//! The checked model: a rubric whose names are resolved, whose types and
+//! weights are validated, and whose formulas are typed.
+//!
+//! Only `check` builds a [`Model`]; every later stage (plan, eval, render,
+//! diff) trusts it. Nodes live in an arena ([`Model::nodes`]) indexed by
+//! [`NodeIx`]; node 0 is the root (the rubric itself, scoring one entity).
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+
+use crate::diag::{Loc, Src};
+
+/// Index of a node in [`Model::nodes`].
+pub type NodeIx = usize;
+
+/// Labels by language tag, in source order: `{"ar": "نعم", "en": "Yes"}`.
+pub type Labels = IndexMap<String, String>;
+
+/// A checked rubric.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The rule source.
+    pub src: Src,
+    /// Hex sha256 of the rule source bytes.
+    pub sha256: String,
+    /// Rubric id, e.g. `uae.integration`.
+    pub id: String,
+    /// Rubric version (the cycle), e.g. `2018`.
+    pub version: String,
+    /// `mizan 1`: the language version the file declares.
+    pub lang_version: Option<Decimal>,
+    /// Titles by language.
+    pub title: Labels,
+    /// Descriptions by language.
+    pub description: Labels,
+    /// Decimal places of percentages when rendered.
+    pub precision: u32,
+    /// Declared levels, outermost first (empty: levels are free).
+    pub levels: Vec<LevelDef>,
+    /// Profile fields by name.
+    pub profile: IndexMap<String, FieldDef>,
+    /// Declared scales by name.
+    pub scales: IndexMap<String, ScaleDef>,
+    /// Declared band sets by name.
+    pub band_sets: IndexMap<String, Vec<BandDef>>,
+    /// Named values, in evaluation order (each only uses earlier ones).
+    pub lets: Vec<LetDef>,
+    /// Every node; index 0 is the root.
+    pub nodes: Vec<NodeDef>,
+    /// Node ids to indices.
+    pub by_id: IndexMap<String, NodeIx>,
+    /// Nodes in evaluation order: every node after what it depends on.
+    pub order: Vec<NodeIx>,
+    /// The population level.
+    pub population: Population,
+    /// The rubric declaration.
+    pub loc: Loc,
+}
+
+/// A declared level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelDef {
+    /// Level name.
+    pub name: String,
+    /// Display labels.
+    pub label: Labels,
+}
+
+/// A profile field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    /// Field name.
+    pub name: String,
+    /// Type.
+    pub ty: FieldTy,
+    /// Display labels.
+    pub label: Labels,
+    /// Declaration.
+    pub loc: Loc,
+}
+
+/// Profile field types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldTy {
+    /// One of the listed values.
+    Enum(Vec<String>),
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+}
+
+/// A declared scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleDef {
+    /// Scale name.
+    pub name: String,
+    /// Display labels.
+    pub label: Labels,
+    /// Options in order.
+    pub options: Vec<OptionDef>,
+    /// Declaration.
+    pub loc: Loc,
+}
+
+/// An answer option.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionDef {
+    /// Option id.
+    pub id: String,
+    /// Weight; `None` for the not-applicable option.
+    pub weight: Option<Decimal>,
+    /// Display labels.
+    pub label: Labels,
+}
+
+impl OptionDef {
+    /// True for the not-applicable option.
+    pub fn is_na(&self) -> bool {
+        self.weight.is_none()
+    }
+}
+
+/// A rating band: scores `>= min` (and below the band before) get it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandDef {
+    /// Band id.
+    pub id: String,
+    /// Lowest score in the band.
+    pub min: Decimal,
+    /// Display labels.
+    pub label: Labels,
+}
+
+/// `let NAME = EXPR`.
+#[derive(Debug, Clone)]
+pub struct LetDef {
+    /// Name.
+    pub name: String,
+    /// Checked expression.
+    pub expr: CExpr,
+    /// Declaration.
+    pub loc: Loc,
+}
+
+/// A node of the hierarchy.
+#[derive(Debug, Clone)]
+pub struct NodeDef {
+    /// Node id (the rubric id for the root).
+    pub id: String,
+    /// Level name (`None` for the root).
+    pub level: Option<String>,
+    /// Titles.
+    pub title: Labels,
+    /// Descriptions.
+    pub description: Labels,
+    /// Parent (`None` for the root).
+    pub parent: Option<NodeIx>,
+    /// Children in source order.
+    pub children: Vec<NodeIx>,
+    /// Depth: 0 for the root.
+    pub depth: usize,
+    /// Weight in the parent's weighted mean.
+    pub weight: Decimal,
+    /// Group or criterion.
+    pub kind: NodeKind,
+    /// `applies when`: the node is not applicable when this is false.
+    pub applies: Option<CExpr>,
+    /// What a missing answer means (inherited downwards).
+    pub missing: MissingPolicy,
+    /// Band set applied to this node's score.
+    pub bands: Option<String>,
+    /// Declaration.
+    pub loc: Loc,
+}
+
+/// What a node is.
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// A group of children.
+    Group(Group),
+    /// A criterion answered by entities.
+    Criterion(Criterion),
+}
+
+/// How a group scores.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The aggregation.
+    pub aggregate: Aggregate,
+    /// What N/A children do.
+    pub na: NaPolicy,
+    /// Which nodes the built-in aggregates over.
+    pub over: Over,
+    /// `normalised`: weights declared to sum to 1.
+    pub normalised: bool,
+}
+
+/// A group's aggregation.
+#[derive(Debug, Clone)]
+pub enum Aggregate {
+    /// A built-in.
+    Builtin(Builtin),
+    /// `score EXPR`.
+    Formula(CExpr),
+}
+
+/// Built-in aggregations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// achieved / target: sum of scores over the number of counted inputs.
+    Ratio,
+    /// Arithmetic mean.
+    Mean,
+    /// Σ wᵢ·sᵢ / Σ wᵢ over counted inputs.
+    WeightedMean,
+    /// Sum.
+    Sum,
+    /// Minimum.
+    Min,
+    /// Maximum.
+    Max,
+    /// Number of inputs with a value.
+    Count,
+}
+
+impl Builtin {
+    /// Every built-in with its name.
+    pub const ALL: [(&'static str, Builtin); 7] = [
+        ("ratio", Builtin::Ratio),
+        ("mean", Builtin::Mean),
+        ("weighted_mean", Builtin::WeightedMean),
+        ("sum", Builtin::Sum),
+        ("min", Builtin::Min),
+        ("max", Builtin::Max),
+        ("count", Builtin::Count),
+    ];
+
+    /// The name as written in rules.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, b)| *b == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+/// Which nodes a group aggregates over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Over {
+    /// Its direct children (default).
+    Children,
+    /// Every criterion below it, each counting once.
+    Criteria,
+}
+
+/// What N/A inputs of a group do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NaPolicy {
+    /// Left out of numerator and denominator (default).
+    Exclude,
+    /// Counted as full marks (1).
+    Full,
+    /// Counted as zero.
+    Zero,
+}
+
+/// What a missing answer means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingPolicy {
+    /// The answer set is rejected (default).
+    Error,
+    /// The worst option (lowest weight), or a score of 0.
+    Worst,
+    /// Not applicable.
+    Na,
+}
+
+/// A criterion.
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    /// What kind of answer it takes.
+    pub answer: AnswerKind,
+    /// Whether N/A may be answered.
+    pub na_allowed: bool,
+    /// `score EXPR`; `value` is the answer's weight or number.
+    pub score: Option<CExpr>,
+    /// KPI baseline.
+    pub baseline: Option<Decimal>,
+    /// KPI target; `Some(None)` is `target none` (not yet set).
+    pub target: Option<Option<Decimal>>,
+    /// KPI direction.
+    pub direction: Option<Direction>,
+}
+
+/// KPI direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Higher is better.
+    Higher,
+    /// Lower is better (e.g. ranks).
+    Lower,
+}
+
+/// The answer a criterion takes.
+#[derive(Debug, Clone)]
+pub enum AnswerKind {
+    /// One option id.
+    Choice {
+        /// The options.
+        options: Vec<OptionDef>,
+        /// Scale name, when shared.
+        scale: Option<String>,
+    },
+    /// A set of option ids.
+    Multi {
+        /// The options.
+        options: Vec<OptionDef>,
+        /// Scale name, when shared.
+        scale: Option<String>,
+        /// How chosen weights combine.
+        combine: Combine,
+    },
+    /// A number.
+    Number {
+        /// Unit such as `percent`.
+        unit: Option<String>,
+        /// Lower bound.
+        min: Option<Decimal>,
+        /// Upper bound.
+        max: Option<Decimal>,
+    },
+    /// `true`/`false` or `"yes"`/`"no"`: 1 or 0.
+    YesNo,
+}
+
+impl AnswerKind {
+    /// The options of a choice criterion.
+    pub fn options(&self) -> &[OptionDef] {
+        match self {
+            AnswerKind::Choice { options, .. } | AnswerKind::Multi { options, .. } => options,
+            _ => &[],
+        }
+    }
+
+    /// A noun for messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            AnswerKind::Choice { .. } => "one option id",
+            AnswerKind::Multi { .. } => "a list of option ids",
+            AnswerKind::Number { .. } => "a number",
+            AnswerKind::YesNo => "`yes`, `no`, `true` or `false`",
+        }
+    }
+}
+
+/// How the weights of a multiple-choice answer combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Sum, capped at 1.
+    SumCapped,
+    /// Sum.
+    Sum,
+    /// Highest weight.
+    Max,
+    /// Lowest weight.
+    Min,
+    /// Mean of the weights.
+    Mean,
+}
+
+impl Combine {
+    /// Every rule with its name.
+    pub const ALL: [(&'static str, Combine); 5] = [
+        ("sum_capped", Combine::SumCapped),
+        ("sum", Combine::Sum),
+        ("max", Combine::Max),
+        ("min", Combine::Min),
+        ("mean", Combine::Mean),
+    ];
+
+    /// The name as written in rules.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, c)| *c == self).map_or("?", |(n, _)| n)
+    }
+}
+
+/// The population level: all evaluated entities.
+#[derive(Debug, Clone)]
+pub struct Population {
+    /// How entity scores combine.
+    pub aggregate: PopAggregate,
+    /// Band set.
+    pub bands: Option<String>,
+}
+
+/// How entity scores combine.
+#[derive(Debug, Clone)]
+pub enum PopAggregate {
+    /// A built-in over entities with a score.
+    Builtin(Builtin),
+    /// A formula over `sum`, `count`, `mean`, `min`, `max`.
+    Formula(CExpr),
+}
+
+/// The type of an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// A decimal number.
+    Number,
+    /// `true`/`false`.
+    Bool,
+    /// The option chosen for a criterion.
+    Choice(NodeIx),
+    /// The set of options chosen for a criterion.
+    Set(NodeIx),
+    /// A value of an enum profile field.
+    Enum(usize),
+    /// A string.
+    Str,
+    /// A list of values of one type.
+    List(Box<Ty>),
+}
+
+/// Context variables of a formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    /// Criterion: the chosen weight or the number answered.
+    Value,
+    /// Criterion: KPI baseline.
+    Baseline,
+    /// Criterion: KPI target. Group: number (or weight) of counted inputs.
+    Target,
+    /// Group: sum of counted input scores.
+    Achieved,
+    /// Group: number of inputs with a value. Population: entities with a score.
+    Count,
+    /// Population: sum of entity scores.
+    Sum,
+    /// Population: mean of entity scores.
+    Mean,
+    /// Population: lowest entity score.
+    Min,
+    /// Population: highest entity score.
+    Max,
+}
+
+impl Var {
+    /// The name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Var::Value => "value",
+            Var::Baseline => "baseline",
+            Var::Target => "target",
+            Var::Achieved => "achieved",
+            Var::Count => "count",
+            Var::Sum => "sum",
+            Var::Mean => "mean",
+            Var::Min => "min",
+            Var::Max => "max",
+        }
+    }
+}
+
+/// Built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// `min(a, b, …)`, N/A arguments ignored.
+    Min,
+    /// `max(a, b, …)`, N/A arguments ignored.
+    Max,
+    /// `mean(a, b, …)`, N/A arguments ignored.
+    Mean,
+    /// `sum(a, b, …)`, N/A arguments ignored.
+    Sum,
+    /// `clamp(x, lo, hi)`.
+    Clamp,
+    /// `round(x, places)`, half away from zero.
+    Round,
+    /// `abs(x)`.
+    Abs,
+    /// `is_na(x)`.
+    IsNa,
+    /// `default(x, d)`: `d` when `x` is N/A.
+    Default,
+    /// `answer(criterion)`: the answer itself.
+    Answer,
+}
+
+impl Func {
+    /// Every function with its name and arity (`None`: one or more).
+    pub const ALL: [(&'static str, Func, Option<usize>); 10] = [
+        ("min", Func::Min, None),
+        ("max", Func::Max, None),
+        ("mean", Func::Mean, None),
+        ("sum", Func::Sum, None),
+        ("clamp", Func::Clamp, Some(3)),
+        ("round", Func::Round, Some(2)),
+        ("abs", Func::Abs, Some(1)),
+        ("is_na", Func::IsNa, Some(1)),
+        ("default", Func::Default, Some(2)),
+        ("answer", Func::Answer, Some(1)),
+    ];
+
+    /// The name as written.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, f, _)| *f == self).map_or("?", |(n, _, _)| n)
+    }
+}
+
+/// Comparison and arithmetic operators, as in the AST.
+pub use crate::ast::BinOp;
+
+/// A checked expression: every name resolved to an index.
+#[derive(Debug, Clone)]
+pub struct CExpr {
+    /// The form.
+    pub kind: CKind,
+    /// Its type.
+    pub ty: Ty,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// Checked expression forms.
+#[derive(Debug, Clone)]
+pub enum CKind {
+    /// A number.
+    Num(Decimal),
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    Str(String),
+    /// The score of a node.
+    Node(NodeIx),
+    /// A named value.
+    Let(usize),
+    /// A context variable.
+    Var(Var),
+    /// A profile field's value.
+    Field(usize),
+    /// An enum value of a profile field: (field, value index).
+    EnumLit(usize, usize),
+    /// An option of a criterion: (criterion, option index).
+    OptionLit(NodeIx, usize),
+    /// The answer of a criterion.
+    Answer(NodeIx),
+    /// `[a, b]`.
+    List(Vec<CExpr>),
+    /// `-x`.
+    Neg(Box<CExpr>),
+    /// `not x`.
+    Not(Box<CExpr>),
+    /// `a op b`.
+    Binary(BinOp, Box<CExpr>, Box<CExpr>),
+    /// `if c then a else b`.
+    If(Box<CExpr>, Box<CExpr>, Box<CExpr>),
+    /// `f(args)`.
+    Call(Func, Vec<CExpr>),
+}
+
+impl Model {
+    /// The root node (the rubric's own score for one entity).
+    #[expect(clippy::indexing_slicing, reason = "the checker always creates the root first")]
+    pub fn root(&self) -> &NodeDef {
+        &self.nodes[0]
+    }
+
+    /// Criteria (leaves) in source order.
+    pub fn criteria(&self) -> impl Iterator<Item = (NodeIx, &NodeDef, &Criterion)> {
+        self.nodes.iter().enumerate().filter_map(|(i, n)| match &n.kind {
+            NodeKind::Criterion(c) => Some((i, n, c)),
+            NodeKind::Group(_) => None,
+        })
+    }
+
+    /// Top-level groups (children of the root).
+    pub fn top_level(&self) -> &[NodeIx] {
+        &self.root().children
+    }
+
+    /// The band of `score` in band set `set`.
+    pub fn band(&self, set: Option<&str>, score: Decimal) -> Option<&BandDef> {
+        self.band_sets.get(set?)?.iter().find(|b| score >= b.min)
+    }
+
+    /// Every criterion index below `ix` (or `ix` itself when a criterion).
+    pub fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
+        let mut out = Vec::new();
+        let mut stack = vec![ix];
+        while let Some(i) = stack.pop() {
+            if let Some(n) = self.nodes.get(i) {
+                match n.kind {
+                    NodeKind::Criterion(_) => out.push(i),
+                    NodeKind::Group(_) => stack.extend(n.children.iter().rev()),
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,148 @@
+//! The JSON output of `mizan eval --format json` (contract in
+//! `docs/output.md`). Numbers keep full precision.
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::answers::Rejection;
+use crate::eval::{Batch, EntityResult};
+use crate::model::Model;
+
+/// `rubric` block: what produced the scores.
+#[derive(Serialize)]
+pub struct RubricInfo<'a> {
+    /// Rubric id.
+    pub id: &'a str,
+    /// Rubric version.
+    pub version: &'a str,
+    /// sha256 of the rule source bytes.
+    pub sha256: &'a str,
+    /// Version of Mizan that evaluated it.
+    pub mizan: &'static str,
+}
+
+/// One entity.
+#[derive(Serialize)]
+pub struct EntityOut<'a> {
+    /// Entity id.
+    pub id: &'a str,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    /// Overall score, `null` when N/A.
+    pub score: Option<Decimal>,
+    /// Band id of the overall score.
+    pub band: Option<&'a str>,
+    /// Every node's score, `null` when N/A.
+    pub nodes: IndexMap<&'a str, Option<Decimal>>,
+}
+
+/// Population level.
+#[derive(Serialize)]
+pub struct AggregateOut<'a> {
+    /// Population score.
+    pub score: Option<Decimal>,
+    /// Entities with a score.
+    pub entities: usize,
+    /// Band id.
+    pub band: Option<&'a str>,
+    /// Submissions rejected and so excluded.
+    pub excluded: usize,
+}
+
+/// One error or warning.
+#[derive(Serialize)]
+pub struct ProblemOut {
+    /// File (and line).
+    pub source: String,
+    /// Entity id, when known.
+    pub entity: Option<String>,
+    /// Stable code.
+    pub code: String,
+    /// Message.
+    pub message: String,
+    /// JSON pointer.
+    pub pointer: String,
+}
+
+/// The whole document.
+#[derive(Serialize)]
+pub struct EvalDocument<'a> {
+    /// What produced the scores.
+    pub rubric: RubricInfo<'a>,
+    /// Entities, sorted by id.
+    pub entities: Vec<EntityOut<'a>>,
+    /// Population level.
+    pub aggregate: AggregateOut<'a>,
+    /// Rejected submissions' errors.
+    pub errors: Vec<ProblemOut>,
+    /// Warnings.
+    pub warnings: Vec<ProblemOut>,
+}
+
+fn norm(d: Decimal) -> Decimal {
+    d.normalize()
+}
+
+/// One entity's output.
+pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
+    let score = r.score().map(norm);
+    let nodes = model
+        .nodes
+        .iter()
+        .zip(&r.outcomes)
+        .skip(1)
+        .map(|(n, o)| (n.id.as_str(), o.score().map(norm)))
+        .collect();
+    EntityOut {
+        id: &r.submission.entity,
+        name: r.submission.name.as_deref(),
+        score,
+        band: score.and_then(|s| model.band(model.root().bands.as_deref(), s)).map(|b| b.id.as_str()),
+        nodes,
+    }
+}
+
+/// A located problem's output.
+pub fn problem(r: &Rejection) -> ProblemOut {
+    use miette::Diagnostic;
+    ProblemOut {
+        source: r.origin.to_string(),
+        entity: r.entity.clone(),
+        code: r.code().map(|c| c.to_string()).unwrap_or_default(),
+        message: r.error.to_string(),
+        pointer: r.pointer.clone(),
+    }
+}
+
+/// The document for a batch.
+pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
+    let pop = batch.population.score.map(norm);
+    EvalDocument {
+        rubric: RubricInfo {
+            id: &model.id,
+            version: &model.version,
+            sha256: &model.sha256,
+            mizan: env!("CARGO_PKG_VERSION"),
+        },
+        entities: batch.results.iter().map(|r| entity(model, r)).collect(),
+        aggregate: AggregateOut {
+            score: pop,
+            entities: batch.population.entities,
+            band: pop
+                .and_then(|s| model.band(model.population.bands.as_deref(), s))
+                .map(|b| b.id.as_str()),
+            excluded: batch.rejected,
+        },
+        errors: batch.errors.iter().map(problem).collect(),
+        warnings: batch.warnings.iter().map(problem).collect(),
+    }
+}
+
+/// Pretty JSON text of a batch, with a final newline.
+pub fn to_string(model: &Model, batch: &Batch) -> String {
+    let mut s = serde_json::to_string_pretty(&document(model, batch)).unwrap_or_default();
+    s.push('\n');
+    s
+}

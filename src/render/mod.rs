@@ -1,0 +1,21 @@
+//! Stage 5: results → text. Tables, JSON documents, explain trees and
+//! diagnostics. Only this module and `cli` know about output formats;
+//! rounding happens here and nowhere else.
+
+pub mod diagnostics;
+pub mod explain;
+pub mod json;
+pub mod table;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// `0.8333…` as `83.3%` with `precision` decimal places (half away from zero).
+pub fn percent(score: Decimal, precision: u32) -> String {
+    let p = (score * Decimal::ONE_HUNDRED).round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
+    format!("{:.*}%", precision as usize, p)
+}
+
+/// A score for reports: a percentage, or `N/A`.
+pub fn score_cell(score: Option<Decimal>, precision: u32) -> String {
+    score.map_or_else(|| "N/A".to_string(), |s| percent(s, precision))
+}

@@ -1,0 +1,439 @@
+//! Lowering of pest's parse tree into the AST.
+//!
+//! This is the only module that touches `pest::Span` and
+//! `pest::error::InputLocation`: every location becomes a [`Loc`] here.
+//! Operator precedence is applied with pest's [`PrattParser`].
+
+use std::sync::LazyLock;
+
+use miette::SourceSpan;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use super::names;
+use super::{Rule, SyntaxError};
+use crate::ast::*;
+use crate::diag::{Diagnostics, Loc, Src};
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+/// Turns a pest error into a plain-words [`SyntaxError`].
+pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxError {
+    let text = src.text();
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = names::found_at(text, pos);
+    let (expected, help) = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => names::expected(positives),
+        ErrorVariant::CustomError { message } => (message.clone(), None),
+    };
+    let len = found.as_ref().map_or(0, |f| f.len());
+    let found_txt = found.map_or("end of file".to_string(), |f| format!("`{f}`"));
+    SyntaxError::Unexpected {
+        message: format!("unexpected {found_txt}, expected {expected}"),
+        src: src.clone(),
+        span: SourceSpan::from(pos..pos + len),
+        label: format!("expected {expected}"),
+        help,
+    }
+}
+
+struct Lower<'a> {
+    src: &'a Src,
+    diags: &'a mut Diagnostics,
+}
+
+/// Lowers a successful parse of `file`.
+pub(super) fn lower_file(src: &Src, mut pairs: Pairs<'_, Rule>, diags: &mut Diagnostics) -> Option<File> {
+    let mut l = Lower { src, diags };
+    let file = pairs.next()?;
+    let mut lang_version = None;
+    let mut rubric = None;
+    for p in file.into_inner() {
+        match p.as_rule() {
+            Rule::lang_version => {
+                let n = p.into_inner().find(|p| p.as_rule() == Rule::number)?;
+                lang_version = Some(l.number(&n));
+            }
+            Rule::rubric => rubric = Some(l.rubric(p)),
+            _ => {}
+        }
+    }
+    Some(File {
+        lang_version,
+        rubric: rubric?,
+    })
+}
+
+impl Lower<'_> {
+    fn loc(&self, p: &Pair<'_, Rule>) -> Loc {
+        let s = p.as_span();
+        Loc::new(self.src, s.start(), s.end())
+    }
+
+    fn name(&self, p: &Pair<'_, Rule>) -> Name {
+        Spanned {
+            node: p.as_str().to_string(),
+            loc: self.loc(p),
+        }
+    }
+
+    fn number(&mut self, p: &Pair<'_, Rule>) -> Spanned<Decimal> {
+        let loc = self.loc(p);
+        let node = match Decimal::from_str_exact(p.as_str()) {
+            Ok(d) => d,
+            Err(_) => {
+                self.diags.push(SyntaxError::InvalidNumber {
+                    text: p.as_str().to_string(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                });
+                Decimal::ZERO
+            }
+        };
+        Spanned { node, loc }
+    }
+
+    fn string(&self, p: &Pair<'_, Rule>) -> Spanned<String> {
+        let inner = p.clone().into_inner().next().map_or("", |i| i.as_str());
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some(o) => out.push(o),
+                    None => {}
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        Spanned {
+            node: out,
+            loc: self.loc(p),
+        }
+    }
+
+    fn text(&self, p: Pair<'_, Rule>) -> Text {
+        let loc = self.loc(&p);
+        let mut entries = Vec::new();
+        let mut inner = p.into_inner();
+        while let (Some(lang), Some(s)) = (inner.next(), inner.next()) {
+            entries.push((self.name(&lang), self.string(&s)));
+        }
+        Text { entries, loc }
+    }
+
+    fn rubric(&mut self, p: Pair<'_, Rule>) -> Rubric {
+        let loc = self.loc(&p);
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_rubric);
+        let id = inner.next().map(|p| self.name(&p));
+        let items = inner.filter_map(|p| self.item(p)).collect();
+        Rubric {
+            id: id.unwrap_or(Spanned {
+                node: String::new(),
+                loc: loc.clone(),
+            }),
+            items,
+            loc,
+        }
+    }
+
+    /// The meaningful children of a declaration: keywords dropped.
+    fn args<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+        p.into_inner().filter(|c| !names::is_keyword(c.as_rule()))
+    }
+
+    fn item(&mut self, p: Pair<'_, Rule>) -> Option<Item> {
+        let loc = self.loc(&p);
+        let rule = p.as_rule();
+        // `kw_*` children are kept only where they carry meaning.
+        let mut all = p.clone().into_inner();
+        let mut args = Self::args(p);
+        Some(match rule {
+            Rule::version_decl => {
+                let a = args.next()?;
+                let v = match a.as_rule() {
+                    Rule::string => self.string(&a),
+                    _ => self.name(&a),
+                };
+                Item::Version(v)
+            }
+            Rule::title_decl => Item::Title(self.text(args.next()?)),
+            Rule::description_decl => Item::Description(self.text(args.next()?)),
+            Rule::precision_decl => Item::Precision(self.number(&args.next()?)),
+            Rule::missing_decl => Item::Missing(self.name(&args.next()?)),
+            Rule::levels_decl => Item::Levels(
+                args.map(|lv| {
+                    let mut i = lv.into_inner();
+                    let name = i.next().map(|n| self.name(&n));
+                    let label = i.next().map(|t| self.text(t));
+                    name.map(|name| Level { name, label })
+                })
+                .collect::<Option<Vec<_>>>()?,
+                loc,
+            ),
+            Rule::profile_decl => {
+                let mut fields = Vec::new();
+                for f in args {
+                    let mut i = f.into_inner();
+                    let name = self.name(&i.next()?);
+                    let ty_pair = i.next()?.into_inner().next()?;
+                    let ty = match ty_pair.as_rule() {
+                        Rule::enum_type => FieldType::Enum(Self::args(ty_pair).map(|v| self.name(&v)).collect()),
+                        Rule::kw_bool => FieldType::Bool,
+                        _ => FieldType::Number,
+                    };
+                    let label = i.next().map(|t| self.text(t));
+                    fields.push(Field { name, ty, label });
+                }
+                Item::Profile(fields, loc)
+            }
+            Rule::scale_decl => {
+                let name = self.name(&args.next()?);
+                let mut label = None;
+                let mut options = Vec::new();
+                for a in args {
+                    match a.as_rule() {
+                        Rule::text => label = Some(self.text(a)),
+                        Rule::option_list => options = self.options(a),
+                        _ => {}
+                    }
+                }
+                Item::Scale(Scale {
+                    name,
+                    label,
+                    options,
+                    loc,
+                })
+            }
+            Rule::bands_decl => {
+                let name = self.name(&args.next()?);
+                let mut bands = Vec::new();
+                for b in args {
+                    let mut i = b.into_inner();
+                    let id = self.name(&i.next()?);
+                    let min = self.number(&i.next()?);
+                    let label = i.next().map(|t| self.text(t));
+                    bands.push(Band { id, min, label });
+                }
+                Item::Bands(BandSet { name, bands, loc })
+            }
+            Rule::let_decl => Item::Let(self.name(&args.next()?), self.expr(args.next()?)),
+            Rule::formula_decl => Item::Formula(self.name(&args.next()?), self.expr(args.next()?)),
+            Rule::population_decl => Item::Population(args.filter_map(|i| self.item(i)).collect(), loc),
+            Rule::weight_decl => Item::Weight(self.number(&args.next()?)),
+            Rule::aggregate_decl => {
+                let normalised = all.any(|a| a.as_rule() == Rule::kw_normalised);
+                let func = self.name(&args.next()?);
+                let over = args.next().and_then(|o| Self::args(o).next()).map(|o| self.name(&o));
+                Item::Aggregate { func, normalised, over }
+            }
+            Rule::score_decl => Item::Score(self.expr(args.next()?)),
+            Rule::na_decl => Item::Na(self.name(&args.next()?)),
+            Rule::applies_decl => Item::Applies(self.expr(args.next()?)),
+            Rule::use_bands => Item::UseBands(self.name(&args.next()?)),
+            Rule::choice_decl => Item::Choice(self.option_source(args.next()?)),
+            Rule::multi_decl => {
+                let opts = self.option_source(args.next()?);
+                let combine = args.next().and_then(|c| Self::args(c).next()).map(|c| self.name(&c));
+                Item::Multi(opts, combine)
+            }
+            Rule::number_decl => {
+                let mut unit = None;
+                let mut range = None;
+                for a in args {
+                    match a.as_rule() {
+                        Rule::unit => unit = a.into_inner().next().map(|u| self.name(&u)),
+                        Rule::range => range = Some(self.range(a)),
+                        _ => {}
+                    }
+                }
+                Item::Number(unit, range, loc)
+            }
+            Rule::yesno_decl => Item::YesNo(loc),
+            Rule::baseline_decl | Rule::target_decl => {
+                let v = all.nth(1)?;
+                let val = match v.as_rule() {
+                    Rule::number => Some(self.number(&v).node),
+                    _ => None,
+                };
+                let s = Spanned {
+                    node: val,
+                    loc: self.loc(&v),
+                };
+                if rule == Rule::baseline_decl {
+                    Item::Baseline(s)
+                } else {
+                    Item::Target(s)
+                }
+            }
+            Rule::direction_decl => Item::Direction(self.name(&args.next()?)),
+            Rule::node => {
+                let level = self.name(&args.next()?);
+                let id = self.name(&args.next()?);
+                let items = args.filter_map(|i| self.item(i)).collect();
+                Item::Node(Node { level, id, items, loc })
+            }
+            _ => return None,
+        })
+    }
+
+    fn option_source(&mut self, p: Pair<'_, Rule>) -> Options {
+        match p.as_rule() {
+            Rule::option_list => {
+                let loc = self.loc(&p);
+                Options::Inline(self.options(p), loc)
+            }
+            _ => Options::Scale(self.name(&p)),
+        }
+    }
+
+    fn options(&mut self, p: Pair<'_, Rule>) -> Vec<OptionDecl> {
+        let mut out = Vec::new();
+        for o in p.into_inner() {
+            let mut i = o.into_inner();
+            let (Some(id), Some(w)) = (i.next(), i.next()) else {
+                continue;
+            };
+            let weight = match w.as_rule() {
+                Rule::number => {
+                    let n = self.number(&w);
+                    Spanned {
+                        node: Some(n.node),
+                        loc: n.loc,
+                    }
+                }
+                _ => Spanned {
+                    node: None,
+                    loc: self.loc(&w),
+                },
+            };
+            let label = i.next().map(|t| self.text(t));
+            out.push(OptionDecl {
+                id: self.name(&id),
+                weight,
+                label,
+            });
+        }
+        out
+    }
+
+    fn range(&mut self, p: Pair<'_, Rule>) -> Range {
+        let loc = self.loc(&p);
+        let start = p.as_span().start();
+        let dots = p.as_str().find("..").map_or(start, |d| start + d);
+        let mut min = None;
+        let mut max = None;
+        for n in p.into_inner() {
+            let v = self.number(&n);
+            if n.as_span().start() < dots {
+                min = Some(v);
+            } else {
+                max = Some(v);
+            }
+        }
+        Range { min, max, loc }
+    }
+
+    fn expr(&mut self, p: Pair<'_, Rule>) -> Expr {
+        let pairs = p.into_inner();
+        // The Pratt closures need `&mut self`; share it through a RefCell.
+        let this = std::cell::RefCell::new(self);
+        let out = PRATT
+            .map_primary(|prim| this.borrow_mut().primary(prim))
+            .map_prefix(|op, rhs| {
+                let loc = this.borrow().loc(&op).to(&rhs.loc);
+                let op = if op.as_rule() == Rule::op_neg { UnOp::Neg } else { UnOp::Not };
+                Expr {
+                    kind: ExprKind::Unary(op, Box::new(rhs)),
+                    loc,
+                }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let loc = lhs.loc.to(&rhs.loc);
+                let op = match op.as_rule() {
+                    Rule::op_add => BinOp::Add,
+                    Rule::op_sub => BinOp::Sub,
+                    Rule::op_mul => BinOp::Mul,
+                    Rule::op_div => BinOp::Div,
+                    Rule::op_eq => BinOp::Eq,
+                    Rule::op_ne => BinOp::Ne,
+                    Rule::op_lt => BinOp::Lt,
+                    Rule::op_le => BinOp::Le,
+                    Rule::op_gt => BinOp::Gt,
+                    Rule::op_ge => BinOp::Ge,
+                    Rule::op_and => BinOp::And,
+                    Rule::op_or => BinOp::Or,
+                    _ => BinOp::In,
+                };
+                Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    loc,
+                }
+            })
+            .parse(pairs);
+        out
+    }
+
+    fn primary(&mut self, p: Pair<'_, Rule>) -> Expr {
+        let loc = self.loc(&p);
+        let kind = match p.as_rule() {
+            Rule::number => ExprKind::Number(self.number(&p).node),
+            Rule::string => ExprKind::Str(self.string(&p).node),
+            Rule::path => ExprKind::Path(p.as_str().to_string()),
+            Rule::paren => {
+                return match p.into_inner().next() {
+                    Some(e) => {
+                        let mut e = self.expr(e);
+                        e.loc = loc;
+                        e
+                    }
+                    None => Expr {
+                        kind: ExprKind::Number(Decimal::ZERO),
+                        loc,
+                    },
+                }
+            }
+            Rule::list => ExprKind::List(p.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::call => {
+                let mut i = p.into_inner();
+                let name = i.next().map(|n| self.name(&n)).unwrap_or(Spanned {
+                    node: String::new(),
+                    loc: loc.clone(),
+                });
+                ExprKind::Call(name, i.map(|e| self.expr(e)).collect())
+            }
+            Rule::if_expr => {
+                let mut i = Self::args(p).map(|e| self.expr(e));
+                match (i.next(), i.next(), i.next()) {
+                    (Some(c), Some(a), Some(b)) => ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    _ => ExprKind::Number(Decimal::ZERO),
+                }
+            }
+            _ => ExprKind::Number(Decimal::ZERO),
+        };
+        Expr { kind, loc }
+    }
+}

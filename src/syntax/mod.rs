@@ -1,0 +1,196 @@
+//! Stage 1: source text → AST.
+//!
+//! [`parse`] runs the pest grammar (`grammar/mizan.pest`) and lowers the
+//! parse tree into [`crate::ast`] types (`lower.rs`, the only module that
+//! touches pest spans). A syntax error is reported in plain words: pest's
+//! set of expected rules is translated by `names.rs`, so users never see a
+//! raw rule name such as `EOI`.
+//!
+//! Before pest runs, a cheap scan bounds the nesting depth of braces,
+//! brackets and parentheses, so a hostile file cannot overflow the stack.
+
+mod lower;
+pub(crate) mod names;
+
+use miette::{Diagnostic, SourceSpan};
+use pest::Parser;
+use thiserror::Error;
+
+use crate::ast;
+use crate::diag::{Diagnostics, Src};
+
+mod grammar {
+    /// The pest parser generated from `grammar/mizan.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/mizan.pest"]
+    pub(crate) struct MizanParser;
+}
+pub(crate) use grammar::{MizanParser, Rule};
+
+/// Deepest nesting of `{`, `(` and `[` a rule file may use.
+pub const MAX_DEPTH: usize = 64;
+
+/// Errors of the syntax stage.
+#[derive(Debug, Error, Diagnostic)]
+#[non_exhaustive]
+pub enum SyntaxError {
+    /// The text does not follow the grammar.
+    ///
+    /// `rubric demo { weight }` — `weight` needs a number.
+    #[error("{message}")]
+    #[diagnostic(code(M0101), url("https://mizan.dev/diagnostics#m0101"))]
+    Unexpected {
+        /// "unexpected `x`, expected …".
+        message: String,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// Where parsing stopped.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// Short label.
+        label: String,
+        /// Longer explanation.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A number literal that exact decimal arithmetic cannot hold.
+    ///
+    /// `weight 123456789012345678901234567890` — more than 28 significant digits.
+    #[error("number `{text}` is too large or too precise")]
+    #[diagnostic(
+        code(M0102),
+        url("https://mizan.dev/diagnostics#m0102"),
+        help("numbers are exact decimals with at most 28 significant digits")
+    )]
+    InvalidNumber {
+        /// The literal.
+        text: String,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The literal's span.
+        #[label("cannot be represented exactly")]
+        span: SourceSpan,
+    },
+
+    /// Braces, brackets or parentheses nested too deeply.
+    ///
+    /// A formula such as `((((((…))))))` with more than 64 levels.
+    #[error("nesting is deeper than {max} levels")]
+    #[diagnostic(
+        code(M0103),
+        url("https://mizan.dev/diagnostics#m0103"),
+        help("split the hierarchy or the formula; Mizan refuses deeper nesting to stay safe on any input")
+    )]
+    TooDeep {
+        /// The limit.
+        max: usize,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The first bracket past the limit.
+        #[label("too deep here")]
+        span: SourceSpan,
+    },
+
+    /// An invisible bidirectional control character, which can make a rule
+    /// read differently from what it means.
+    ///
+    /// A label containing U+202E (RIGHT-TO-LEFT OVERRIDE).
+    #[error("invisible bidirectional control character U+{code:04X}")]
+    #[diagnostic(
+        code(M0104),
+        severity(Warning),
+        url("https://mizan.dev/diagnostics#m0104"),
+        help("remove it: Arabic and English mix correctly without control characters, and these can hide what a rule says")
+    )]
+    BidiControl {
+        /// The code point.
+        code: u32,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// Where it is.
+        #[label("here")]
+        span: SourceSpan,
+    },
+}
+
+/// Parses a rule file.
+///
+/// Returns the AST when the text follows the grammar, and every diagnostic
+/// found. A syntax error yields `None`: pest stops at the first one.
+pub fn parse(src: &Src) -> (Option<ast::File>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let text = src.text();
+    scan_bidi(src, &mut diags);
+    if let Some(pos) = too_deep_at(text) {
+        diags.push(SyntaxError::TooDeep {
+            max: MAX_DEPTH,
+            src: src.clone(),
+            span: SourceSpan::from(pos..pos + 1),
+        });
+        return (None, diags);
+    }
+    match MizanParser::parse(Rule::file, text) {
+        Ok(pairs) => {
+            let file = lower::lower_file(src, pairs, &mut diags);
+            (file, diags)
+        }
+        Err(e) => {
+            diags.push(lower::syntax_error(src, e));
+            (None, diags)
+        }
+    }
+}
+
+fn scan_bidi(src: &Src, diags: &mut Diagnostics) {
+    for (i, c) in src.text().char_indices() {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            diags.push(SyntaxError::BidiControl {
+                code: c as u32,
+                src: src.clone(),
+                span: SourceSpan::from(i..i + c.len_utf8()),
+            });
+        }
+    }
+}
+
+/// Byte offset of the first opening bracket nested deeper than
+/// [`MAX_DEPTH`], skipping strings and comments.
+fn too_deep_at(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_comment {
+            in_comment = b != b'\n';
+            continue;
+        }
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' | b'\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'#' => in_comment = true,
+            b'"' => in_string = true,
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
