@@ -360,19 +360,10 @@ impl<'a> Checker<'a> {
             bands: None,
             loc: root_loc,
         });
-        let mut pending: Vec<(NodeIx, Vec<&'a Item>)> = vec![(0, node_items)];
-        let mut i = 0;
-        // Breadth-first: create every node before any formula is resolved.
-        while let Some((ix, items)) = pending.get(i).cloned() {
-            i += 1;
-            for item in &items {
-                if let Item::Node(n) = item {
-                    if let Some(child) = self.create_node(n, ix) {
-                        pending.push((child, n.items.iter().collect()));
-                    }
-                }
-            }
-        }
+        // Create every node in source order (pre-order, so a parent always
+        // has a lower index than its children) before resolving formulas.
+        let mut pending: Vec<(NodeIx, Vec<&'a Item>)> = Vec::new();
+        self.create_tree(0, node_items, &mut pending);
         // Missing policies are inherited, so interpret parents first.
         for (ix, items) in &pending {
             self.interpret_node(*ix, items);
@@ -695,6 +686,22 @@ impl<'a> Checker<'a> {
     }
 
     // ------------------------------------------------------------ nodes --
+
+    fn create_tree(&mut self, ix: NodeIx, items: Vec<&'a Item>, pending: &mut Vec<(NodeIx, Vec<&'a Item>)>) {
+        let children: Vec<&'a ast::Node> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Node(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        pending.push((ix, items));
+        for n in children {
+            if let Some(child) = self.create_node(n, ix) {
+                self.create_tree(child, n.items.iter().collect(), pending);
+            }
+        }
+    }
 
     fn create_node(&mut self, n: &ast::Node, parent: NodeIx) -> Option<NodeIx> {
         if let Some(&first) = self.by_id.get(&n.id.node) {

@@ -172,12 +172,12 @@ impl Diagnostics {
 pub const DOCS_URL: &str = "https://github.com/mizan-lang/mizan/blob/main/docs/diagnostics.md";
 
 /// "did you mean `x`?" for the closest of `candidates` to `name`, by
-/// Jaro–Winkler similarity.
+/// normalised Damerau–Levenshtein similarity (ties: the smallest name).
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
-        let s = strsim::jaro_winkler(name, c);
-        if s >= 0.8 && best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
+        let s = strsim::normalized_damerau_levenshtein(name, c);
+        if s >= 0.6 && best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
             best = Some((s, c));
         }
     }

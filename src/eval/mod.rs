@@ -363,23 +363,31 @@ fn group(
         return Ok((Outcome::Na(NaReason::AllInputsNa), None));
     }
     let overflow = || AnswerError::Overflow { id: node.id.clone() };
-    let achieved = checked_sum(kept.iter().map(|(s, _)| *s)).ok_or_else(overflow)?;
-    let target = Decimal::from(kept.len());
+    // A weighted mean's achieved and target are weighted; all others count
+    // each input once.
+    let weighted = matches!(g.aggregate, Aggregate::Builtin(Builtin::WeightedMean));
+    let achieved = if weighted {
+        kept.iter()
+            .try_fold(Decimal::ZERO, |a, (s, w)| s.checked_mul(*w).and_then(|x| a.checked_add(x)))
+    } else {
+        checked_sum(kept.iter().map(|(s, _)| *s))
+    }
+    .ok_or_else(overflow)?;
+    let target = if weighted {
+        checked_sum(kept.iter().map(|(_, w)| *w)).ok_or_else(overflow)?
+    } else {
+        Decimal::from(kept.len())
+    };
     let score = match &g.aggregate {
         Aggregate::Builtin(b) => match b {
             Builtin::Ratio | Builtin::Mean => achieved.checked_div(target).ok_or_else(overflow)?,
             Builtin::WeightedMean => {
-                let total_w = checked_sum(kept.iter().map(|(_, w)| *w)).ok_or_else(overflow)?;
-                if total_w.is_zero() {
+                if target.is_zero() {
                     return Err(AnswerError::DivisionByZero {
                         message: format!("weights of the inputs of `{}` sum to zero", node.id),
                     });
                 }
-                let weighted = kept
-                    .iter()
-                    .try_fold(Decimal::ZERO, |a, (s, w)| s.checked_mul(*w).and_then(|x| a.checked_add(x)))
-                    .ok_or_else(overflow)?;
-                weighted.checked_div(total_w).ok_or_else(overflow)?
+                achieved.checked_div(target).ok_or_else(overflow)?
             }
             Builtin::Sum => achieved,
             Builtin::Min => kept.iter().map(|(s, _)| *s).min().unwrap_or(Decimal::ZERO),

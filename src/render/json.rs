@@ -31,18 +31,18 @@ pub struct EntityOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     /// Overall score, `null` when N/A.
-    pub score: Option<Decimal>,
+    pub score: Option<Num>,
     /// Band id of the overall score.
     pub band: Option<&'a str>,
     /// Every node's score, `null` when N/A.
-    pub nodes: IndexMap<&'a str, Option<Decimal>>,
+    pub nodes: IndexMap<&'a str, Option<Num>>,
 }
 
 /// Population level.
 #[derive(Serialize)]
 pub struct AggregateOut<'a> {
     /// Population score.
-    pub score: Option<Decimal>,
+    pub score: Option<Num>,
     /// Entities with a score.
     pub entities: usize,
     /// Band id.
@@ -81,8 +81,20 @@ pub struct EvalDocument<'a> {
     pub warnings: Vec<ProblemOut>,
 }
 
-fn norm(d: Decimal) -> Decimal {
-    d.normalize()
+/// An exact decimal written as a JSON number with every digit kept
+/// (serde_json's `arbitrary_precision` holds the digits as text).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub Decimal);
+
+impl Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n: serde_json::Number = self.0.to_string().parse().map_err(serde::ser::Error::custom)?;
+        n.serialize(s)
+    }
+}
+
+fn norm(d: Decimal) -> Num {
+    Num(d.normalize())
 }
 
 /// One entity's output.
@@ -99,7 +111,7 @@ pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
         id: &r.submission.entity,
         name: r.submission.name.as_deref(),
         score,
-        band: score.and_then(|s| model.band(model.root().bands.as_deref(), s)).map(|b| b.id.as_str()),
+        band: score.and_then(|s| model.band(model.root().bands.as_deref(), s.0)).map(|b| b.id.as_str()),
         nodes,
     }
 }
@@ -131,7 +143,7 @@ pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
             score: pop,
             entities: batch.population.entities,
             band: pop
-                .and_then(|s| model.band(model.population.bands.as_deref(), s))
+                .and_then(|s| model.band(model.population.bands.as_deref(), s.0))
                 .map(|b| b.id.as_str()),
             excluded: batch.rejected,
         },

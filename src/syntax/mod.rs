@@ -38,7 +38,7 @@ pub enum SyntaxError {
     ///
     /// `rubric demo { weight }` — `weight` needs a number.
     #[error("{message}")]
-    #[diagnostic(code(M0101), url("https://mizan.dev/diagnostics#m0101"))]
+    #[diagnostic(code(M0101), url("docs/diagnostics.md#m0101"))]
     Unexpected {
         /// "unexpected `x`, expected …".
         message: String,
@@ -61,7 +61,7 @@ pub enum SyntaxError {
     #[error("number `{text}` is too large or too precise")]
     #[diagnostic(
         code(M0102),
-        url("https://mizan.dev/diagnostics#m0102"),
+        url("docs/diagnostics.md#m0102"),
         help("numbers are exact decimals with at most 28 significant digits")
     )]
     InvalidNumber {
@@ -81,7 +81,7 @@ pub enum SyntaxError {
     #[error("nesting is deeper than {max} levels")]
     #[diagnostic(
         code(M0103),
-        url("https://mizan.dev/diagnostics#m0103"),
+        url("docs/diagnostics.md#m0103"),
         help("split the hierarchy or the formula; Mizan refuses deeper nesting to stay safe on any input")
     )]
     TooDeep {
@@ -103,7 +103,7 @@ pub enum SyntaxError {
     #[diagnostic(
         code(M0104),
         severity(Warning),
-        url("https://mizan.dev/diagnostics#m0104"),
+        url("docs/diagnostics.md#m0104"),
         help("remove it: Arabic and English mix correctly without control characters, and these can hide what a rule says")
     )]
     BidiControl {

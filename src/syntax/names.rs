@@ -59,6 +59,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
     }
     match rule {
         Rule::EOI => "end of file",
+        Rule::reserved => "a keyword",
         Rule::ident => "a name",
         Rule::path => "a name or dotted id",
         Rule::lang => "a language tag such as `ar` or `en`",

@@ -1,0 +1,140 @@
+//! The `mizan` command as users run it: exit codes, output formats,
+//! determinism.
+
+use std::fs;
+use std::process::{Command, Output};
+
+fn mizan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const DEMO: &str = "examples/demo/digital-readiness.mizan";
+const DEMO_ANSWERS: &str = "examples/demo/answers";
+
+#[test]
+fn eval_table_and_exit_code_2_on_rejection() {
+    let o = mizan(&["eval", DEMO, DEMO_ANSWERS]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    insta::assert_snapshot!("eval_table", stdout(&o));
+    insta::assert_snapshot!("eval_table_stderr", stderr(&o));
+}
+
+#[test]
+fn eval_exit_0_when_all_evaluated() {
+    let o = mizan(&["eval", DEMO, "examples/demo/answers/moi.json", "examples/demo/answers/moh.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("population: 73.6% good over 2 entities"), "{}", stdout(&o));
+}
+
+#[test]
+fn eval_json_contract_and_determinism() {
+    let a = mizan(&["--format", "json", "eval", DEMO, DEMO_ANSWERS]);
+    let b = mizan(&["--format", "json", "eval", DEMO, DEMO_ANSWERS]);
+    assert_eq!(a.stdout, b.stdout, "output must be byte-identical across runs");
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(v["rubric"]["id"], "demo.readiness");
+    assert_eq!(v["rubric"]["version"], "2024");
+    assert_eq!(v["rubric"]["sha256"].as_str().unwrap().len(), 64);
+    let ids: Vec<&str> = v["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["moe", "mof", "moh", "moi"]);
+    assert_eq!(v["aggregate"]["entities"], 4);
+    assert_eq!(v["aggregate"]["excluded"], 1);
+    assert_eq!(v["entities"][0]["score"].to_string(), "0.75");
+    assert!(v["entities"][2]["nodes"]["services.1.1"].is_null());
+    assert_eq!(v["errors"][0]["code"], "M0406");
+    assert_eq!(v["errors"][0]["pointer"], "/answers/services.1.1");
+    assert_eq!(v["errors"][0]["source"], "examples/demo/answers/zz-invalid.json");
+    insta::assert_snapshot!(
+        "eval_json",
+        stdout(&a).replace(v["rubric"]["sha256"].as_str().unwrap(), "[sha256]")
+    );
+}
+
+#[test]
+fn explain_one_entity() {
+    let o = mizan(&["eval", DEMO, DEMO_ANSWERS, "--explain", "moh"]);
+    insta::assert_snapshot!("explain_moh", stdout(&o));
+}
+
+#[test]
+fn jsonl_batch_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let moi = fs::read_to_string("examples/demo/answers/moi.json").unwrap().replace('\n', " ");
+    let bad = "[1, 2]";
+    let path = dir.path().join("batch.jsonl");
+    fs::write(&path, format!("{moi}\n\n{bad}\n")).unwrap();
+    let o = mizan(&["--format", "json", "eval", DEMO, path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["entities"].as_array().unwrap().len(), 1);
+    assert_eq!(v["errors"][0]["code"], "M0402");
+    assert!(v["errors"][0]["source"].as_str().unwrap().ends_with("batch.jsonl:3"));
+}
+
+#[test]
+fn m0418_unreadable_answer_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("broken.json"), b"{\"rubric\": \"\xff\xfe\"}").unwrap();
+    fs::copy("examples/demo/answers/moi.json", dir.path().join("moi.json")).unwrap();
+    let o = mizan(&["--format", "json", "eval", DEMO, dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"][0]["code"], "M0418");
+    assert_eq!(v["entities"][0]["id"], "moi");
+}
+
+#[test]
+fn check_clean_rubric_exits_0() {
+    let o = mizan(&["check", DEMO]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn check_errors_exit_1_with_json_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.mizan");
+    fs::write(&p, "rubric t {\n  version \"1\"\n  criterion c { choice nope }\n}\n").unwrap();
+    let o = mizan(&["--format", "json", "check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"], 1);
+    assert_eq!(v["diagnostics"][0]["code"], "M0202");
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("warn.mizan");
+    fs::write(
+        &p,
+        "rubric t {\n  version \"1\"\n  scale used { y 1 n 0 }\n  scale spare { y 1 n 0 }\n  criterion c { choice used }\n}\n",
+    )
+    .unwrap();
+    let o = mizan(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("M0307"));
+    let o = mizan(&["check", "--deny-warnings", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn eval_with_broken_rules_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.mizan");
+    fs::write(&p, "rubric t {").unwrap();
+    let o = mizan(&["eval", p.to_str().unwrap(), DEMO_ANSWERS]);
+    assert_eq!(o.status.code(), Some(1));
+}
