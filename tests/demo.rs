@@ -6,6 +6,15 @@
 //! to federal entities. KPI `data.share` = clamp(value / 80, 0, 1);
 //! `data.rank` = clamp((60 - value) / (60 - 20), 0, 1).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "a test fails by panicking"
+)]
+
 use std::fs;
 
 use mizan::answers::Origin;
@@ -26,7 +35,11 @@ fn assert_frac(d: Option<Decimal>, num: i64, den: i64, what: &str) {
 }
 
 fn batch() -> mizan::eval::Batch {
-    let mut files: Vec<_> = fs::read_dir("examples/demo/answers").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = fs::read_dir("examples/demo/answers")
+        .unwrap()
+        .chain(fs::read_dir("examples/demo/invalid").unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let inputs = files
         .iter()
@@ -124,7 +137,10 @@ fn exact_decimals() {
     assert!(d.errors.is_empty(), "{d:?}");
     let res = r
         .unwrap()
-        .evaluate_json("a.json", r#"{"rubric": "t", "version": "1", "entity": {"id": "x"}, "answers": {"c": 0.1}}"#)
+        .evaluate_json(
+            "a.json",
+            r#"{"rubric": "t", "version": "1", "entity": {"id": "x"}, "answers": {"c": 0.1}}"#,
+        )
         .unwrap();
     // 0.1 + 0.2 is exactly 0.3, not 0.30000000000000004.
     assert_eq!(res.score().unwrap().normalize().to_string(), "0.3");

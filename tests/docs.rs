@@ -15,10 +15,18 @@
 //!
 //! `rubric`, `version` and `entity` of each answer set are filled in.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "a test fails by panicking"
+)]
+
 use std::fs;
 
 use miette::Diagnostic;
-use mizan::answers::Origin;
 
 struct Block {
     file: String,
@@ -88,7 +96,10 @@ fn run_example(b: &Block) -> usize {
             obj.insert("rubric".into(), model.id.clone().into());
             obj.insert("version".into(), model.version.clone().into());
             let profile = obj.remove("profile").unwrap_or(serde_json::json!({}));
-            obj.insert("entity".into(), serde_json::json!({"id": format!("e{n}"), "profile": profile}));
+            obj.insert(
+                "entity".into(),
+                serde_json::json!({"id": format!("e{n}"), "profile": profile}),
+            );
             let r = rubric.evaluate_json(&at, &v.to_string());
             if let Ok(r) = &r {
                 scores.extend(r.score());
@@ -102,18 +113,35 @@ fn run_example(b: &Block) -> usize {
                     Some(Err(e)) => e,
                     other => panic!("{at}: expected error {code}, got {other:?}"),
                 };
-                let codes: Vec<String> = errs.iter().filter_map(|e| e.code().map(|c| c.to_string())).collect();
-                assert!(codes.iter().any(|c| c == code), "{at}: expected {code}, got {codes:?}");
+                let codes: Vec<String> = errs
+                    .iter()
+                    .filter_map(|e| e.code().map(|c| c.to_string()))
+                    .collect();
+                assert!(
+                    codes.iter().any(|c| c == code),
+                    "{at}: expected {code}, got {codes:?}"
+                );
             } else if let Some(v) = expect.strip_prefix("population = ") {
                 let pop = mizan::eval::population(model, &scores).unwrap();
-                assert_eq!(pop.score.map(|d| d.normalize()), dec(v).map(|d| d.normalize()), "{at}: population");
+                assert_eq!(
+                    pop.score.map(|d| d.normalize()),
+                    dec(v).map(|d| d.normalize()),
+                    "{at}: population"
+                );
             } else {
                 let r = match &last {
                     Some(Ok(r)) => r,
                     other => panic!("{at}: expected a result, got {other:?}"),
                 };
                 let (node, v) = match expect.split_once(" = ") {
-                    Some((node, v)) => (model.by_id.get(node).copied().unwrap_or_else(|| panic!("{at}: no node {node}")), v),
+                    Some((node, v)) => (
+                        model
+                            .by_id
+                            .get(node)
+                            .copied()
+                            .unwrap_or_else(|| panic!("{at}: no node {node}")),
+                        v,
+                    ),
                     None => (0, expect),
                 };
                 let got = r.outcomes[node].score().map(|d| d.normalize());
@@ -136,7 +164,11 @@ fn docs_examples_hold() {
         } else if let Some(code) = b.kind.strip_prefix("error ") {
             let at = format!("{}:{}", b.file, b.line);
             let (_, diags) = mizan::load(&at, &b.body);
-            assert!(diags.codes().iter().any(|c| c == code.trim()), "{at}: expected {code}, got {:?}", diags.codes());
+            assert!(
+                diags.codes().iter().any(|c| c == code.trim()),
+                "{at}: expected {code}, got {:?}",
+                diags.codes()
+            );
         }
     }
     assert!(examples >= 10, "only {examples} checked examples in docs/");

@@ -2,6 +2,15 @@
 //! has a corpus fixture `tests/corpus/*/MXXXX-*.mizan` (or, for codes that
 //! need the file system, a CLI test named after the code).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "a test fails by panicking"
+)]
+
 use std::fs;
 use std::path::Path;
 
@@ -45,7 +54,10 @@ fn codes_are_unique() {
 fn codes_are_documented() {
     let docs = fs::read_to_string("docs/diagnostics.md").unwrap();
     for c in codes() {
-        assert!(docs.contains(&format!("## {c}")), "{c} has no section in docs/diagnostics.md");
+        assert!(
+            docs.contains(&format!("## {c}")),
+            "{c} has no section in docs/diagnostics.md"
+        );
     }
 }
 
@@ -59,13 +71,21 @@ fn codes_have_fixtures() {
     }
     let cli = fs::read_to_string("tests/cli.rs").unwrap();
     for c in codes() {
-        let has_fixture = fixtures.iter().any(|f| f.starts_with(&format!("{c}-")) && f.ends_with(".mizan"));
+        let has_fixture = fixtures
+            .iter()
+            .any(|f| f.starts_with(&format!("{c}-")) && f.ends_with(".mizan"));
         let has_cli_test = cli.contains(&format!("fn {}_", c.to_lowercase()));
-        assert!(has_fixture || has_cli_test, "{c} has no corpus fixture and no CLI test");
+        assert!(
+            has_fixture || has_cli_test,
+            "{c} has no corpus fixture and no CLI test"
+        );
         if has_fixture {
-            let snap = fs::read_dir("tests/snapshots")
-                .unwrap()
-                .any(|e| e.unwrap().file_name().to_string_lossy().contains(&format!("@{c}-")));
+            let snap = fs::read_dir("tests/snapshots").unwrap().any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(&format!("@{c}-"))
+            });
             assert!(snap, "{c} fixture has no snapshot");
         }
     }

@@ -30,7 +30,11 @@ impl fmt::Display for Origin {
 pub enum AnswerError {
     /// `{"rubric": "demo",` — not valid JSON.
     #[error("malformed JSON at line {line}, column {column}: {reason}")]
-    #[diagnostic(code(M0401), url("docs/diagnostics.md#m0401"), help("answer sets are JSON objects; check quotes, commas and brackets"))]
+    #[diagnostic(
+        code(M0401),
+        url("docs/diagnostics.md#m0401"),
+        help("answer sets are JSON objects; check quotes, commas and brackets")
+    )]
     Malformed {
         /// Line.
         line: usize,
@@ -42,7 +46,11 @@ pub enum AnswerError {
 
     /// `[1, 2]` at the top level, or `"entity": "moi"`.
     #[error("expected {expected}, found {found}")]
-    #[diagnostic(code(M0402), url("docs/diagnostics.md#m0402"), help("see docs/output.md for the answer-set format"))]
+    #[diagnostic(
+        code(M0402),
+        url("docs/diagnostics.md#m0402"),
+        help("see docs/output.md for the answer-set format")
+    )]
     Shape {
         /// What was expected.
         expected: String,
@@ -52,7 +60,11 @@ pub enum AnswerError {
 
     /// `"rubric": "uae.other"` evaluated with `uae.integration` rules.
     #[error("answers are for rubric `{found}`, but the rules are `{expected}`")]
-    #[diagnostic(code(M0403), url("docs/diagnostics.md#m0403"), help("evaluate this file with the rules it was written for"))]
+    #[diagnostic(
+        code(M0403),
+        url("docs/diagnostics.md#m0403"),
+        help("evaluate this file with the rules it was written for")
+    )]
     WrongRubric {
         /// In the answers.
         found: String,
@@ -62,7 +74,11 @@ pub enum AnswerError {
 
     /// `"version": "2017"` evaluated with version 2018 rules.
     #[error("answers are for version `{found}`, but the rules are version `{expected}`")]
-    #[diagnostic(code(M0404), url("docs/diagnostics.md#m0404"), help("evaluate this file with the rules of its cycle"))]
+    #[diagnostic(
+        code(M0404),
+        url("docs/diagnostics.md#m0404"),
+        help("evaluate this file with the rules of its cycle")
+    )]
     WrongVersion {
         /// In the answers.
         found: String,
@@ -83,7 +99,11 @@ pub enum AnswerError {
 
     /// `"fednet.1.1": "maybe"`.
     #[error("unknown option `{option}` for `{id}`")]
-    #[diagnostic(code(M0406), url("docs/diagnostics.md#m0406"), help("options of `{id}`: {allowed}"))]
+    #[diagnostic(
+        code(M0406),
+        url("docs/diagnostics.md#m0406"),
+        help("options of `{id}`: {allowed}")
+    )]
     UnknownOption {
         /// Criterion.
         id: String,
@@ -107,7 +127,11 @@ pub enum AnswerError {
 
     /// `"kpi.share": 140` where the rule says `number percent 0..100`.
     #[error("`{id}` answer {value} is outside {bounds}")]
-    #[diagnostic(code(M0408), url("docs/diagnostics.md#m0408"), help("the rubric declares the bounds of this number"))]
+    #[diagnostic(
+        code(M0408),
+        url("docs/diagnostics.md#m0408"),
+        help("the rubric declares the bounds of this number")
+    )]
     OutOfBounds {
         /// Criterion.
         id: String,
@@ -119,7 +143,11 @@ pub enum AnswerError {
 
     /// `"fednet.1.2": "na"` where the criterion does not allow N/A.
     #[error("`{id}` cannot be answered N/A")]
-    #[diagnostic(code(M0409), url("docs/diagnostics.md#m0409"), help("the rubric does not allow N/A for this criterion; choose one of its options"))]
+    #[diagnostic(
+        code(M0409),
+        url("docs/diagnostics.md#m0409"),
+        help("the rubric does not allow N/A for this criterion; choose one of its options")
+    )]
     NaNotAllowed {
         /// Criterion.
         id: String,
@@ -127,7 +155,11 @@ pub enum AnswerError {
 
     /// No answer for an applicable criterion under `missing error`.
     #[error("no answer for `{id}`")]
-    #[diagnostic(code(M0410), url("docs/diagnostics.md#m0410"), help("the rubric requires every applicable criterion to be answered (`missing error`)"))]
+    #[diagnostic(
+        code(M0410),
+        url("docs/diagnostics.md#m0410"),
+        help("the rubric requires every applicable criterion to be answered (`missing error`)")
+    )]
     Missing {
         /// Criterion.
         id: String,
@@ -135,7 +167,11 @@ pub enum AnswerError {
 
     /// Two submissions in one batch for entity `moi`.
     #[error("entity `{entity}` is already evaluated from {first}")]
-    #[diagnostic(code(M0411), url("docs/diagnostics.md#m0411"), help("an entity may be submitted once per batch"))]
+    #[diagnostic(
+        code(M0411),
+        url("docs/diagnostics.md#m0411"),
+        help("an entity may be submitted once per batch")
+    )]
     DuplicateEntity {
         /// Entity id.
         entity: String,
@@ -145,7 +181,12 @@ pub enum AnswerError {
 
     /// An answer for a criterion that the entity's profile rules out.
     #[error("`{id}` does not apply to this entity; its answer is ignored")]
-    #[diagnostic(code(M0412), severity(Warning), url("docs/diagnostics.md#m0412"), help("the criterion's `applies when` condition is false for this profile"))]
+    #[diagnostic(
+        code(M0412),
+        severity(Warning),
+        url("docs/diagnostics.md#m0412"),
+        help("the criterion's `applies when` condition is false for this profile")
+    )]
     NotApplicable {
         /// Criterion.
         id: String,
@@ -176,7 +217,11 @@ pub enum AnswerError {
 
     /// A profile without `role` where the rubric declares `role`.
     #[error("profile field `{name}` is missing")]
-    #[diagnostic(code(M0415), url("docs/diagnostics.md#m0415"), help("every profile field the rubric declares must be given"))]
+    #[diagnostic(
+        code(M0415),
+        url("docs/diagnostics.md#m0415"),
+        help("every profile field the rubric declares must be given")
+    )]
     MissingField {
         /// Field.
         name: String,
@@ -194,7 +239,11 @@ pub enum AnswerError {
 
     /// `{"rubric": …, "score": 1}` — a top-level key that is not part of the format.
     #[error("unknown key `{key}`")]
-    #[diagnostic(code(M0417), url("docs/diagnostics.md#m0417"), help("answer sets have `rubric`, `version`, `entity` and `answers` only"))]
+    #[diagnostic(
+        code(M0417),
+        url("docs/diagnostics.md#m0417"),
+        help("answer sets have `rubric`, `version`, `entity` and `answers` only")
+    )]
     UnknownKey {
         /// Key.
         key: String,
@@ -210,7 +259,11 @@ pub enum AnswerError {
 
     /// `1/0` reached while scoring this entity.
     #[error("{message}")]
-    #[diagnostic(code(M0501), url("docs/diagnostics.md#m0501"), help("guard the divisor, e.g. `if target > 0 then achieved / target else 0`"))]
+    #[diagnostic(
+        code(M0501),
+        url("docs/diagnostics.md#m0501"),
+        help("guard the divisor, e.g. `if target > 0 then achieved / target else 0`")
+    )]
     DivisionByZero {
         /// Which formula.
         message: String,
@@ -218,7 +271,11 @@ pub enum AnswerError {
 
     /// A criterion formula produced a score outside [0, 1].
     #[error("score {value} of `{id}` is outside 0..1")]
-    #[diagnostic(code(M0502), url("docs/diagnostics.md#m0502"), help("bound the formula, e.g. `clamp(value / target, 0, 1)`"))]
+    #[diagnostic(
+        code(M0502),
+        url("docs/diagnostics.md#m0502"),
+        help("bound the formula, e.g. `clamp(value / target, 0, 1)`")
+    )]
     ScoreOutOfRange {
         /// Criterion.
         id: String,
@@ -228,7 +285,11 @@ pub enum AnswerError {
 
     /// Arithmetic beyond the range of exact decimals.
     #[error("arithmetic overflow in the formula of `{id}`")]
-    #[diagnostic(code(M0503), url("docs/diagnostics.md#m0503"), help("numbers are exact decimals up to about 7.9e28"))]
+    #[diagnostic(
+        code(M0503),
+        url("docs/diagnostics.md#m0503"),
+        help("numbers are exact decimals up to about 7.9e28")
+    )]
     Overflow {
         /// Node.
         id: String,

@@ -172,26 +172,31 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
                                 ptr,
                                 AnswerError::UnknownField {
                                     name: k.clone(),
-                                    help: crate::diag::did_you_mean(k, model.profile.keys().map(String::as_str)),
+                                    help: crate::diag::did_you_mean(
+                                        k,
+                                        model.profile.keys().map(String::as_str),
+                                    ),
                                 },
                             );
                             continue;
                         };
                         let val = match (&def.ty, v) {
-                            (FieldTy::Enum(values), Value::String(s)) => match values.iter().position(|x| x == s) {
-                                Some(i) => Some(ProfileValue::Enum(i)),
-                                None => {
-                                    fail(
-                                        ptr,
-                                        AnswerError::UnknownValue {
-                                            field: k.clone(),
-                                            value: s.clone(),
-                                            allowed: values.join(", "),
-                                        },
-                                    );
-                                    None
+                            (FieldTy::Enum(values), Value::String(s)) => {
+                                match values.iter().position(|x| x == s) {
+                                    Some(i) => Some(ProfileValue::Enum(i)),
+                                    None => {
+                                        fail(
+                                            ptr,
+                                            AnswerError::UnknownValue {
+                                                field: k.clone(),
+                                                value: s.clone(),
+                                                allowed: values.join(", "),
+                                            },
+                                        );
+                                        None
+                                    }
                                 }
-                            },
+                            }
                             (FieldTy::Number, Value::Number(n)) => match decimal(n) {
                                 Some(d) => Some(ProfileValue::Number(d)),
                                 None => {
@@ -267,11 +272,17 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
                 }
             }
         }
-        other => fail("/answers".into(), shape("an object mapping criterion ids to answers", other)),
+        other => fail(
+            "/answers".into(),
+            shape("an object mapping criterion ids to answers", other),
+        ),
     }
     for (k, _) in obj {
         if !matches!(k.as_str(), "rubric" | "version" | "entity" | "answers") {
-            fail(format!("/{}", pointer_token(k)), AnswerError::UnknownKey { key: k.clone() });
+            fail(
+                format!("/{}", pointer_token(k)),
+                AnswerError::UnknownKey { key: k.clone() },
+            );
         }
     }
     if !errs.is_empty() {
@@ -316,10 +327,16 @@ fn decimal(n: &serde_json::Number) -> Option<Decimal> {
 fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
     let model = plan.model();
     let Some(node) = model.nodes.get(ix) else {
-        return Err(AnswerError::UnknownCriterion { id: String::new(), help: None });
+        return Err(AnswerError::UnknownCriterion {
+            id: String::new(),
+            help: None,
+        });
     };
     let NodeKind::Criterion(c) = &node.kind else {
-        return Err(AnswerError::UnknownCriterion { id: node.id.clone(), help: None });
+        return Err(AnswerError::UnknownCriterion {
+            id: node.id.clone(),
+            help: None,
+        });
     };
     let id = &node.id;
     let wrong = |found: &Value| AnswerError::WrongKind {
@@ -357,17 +374,26 @@ fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
                 Ok(Answer::Option(i))
             }
         }
-        (AnswerKind::Multi { options, .. }, Value::String(s)) if options.iter().any(|o| o.is_na() && o.id == *s) => na(),
+        (AnswerKind::Multi { options, .. }, Value::String(s))
+            if options.iter().any(|o| o.is_na() && o.id == *s) =>
+        {
+            na()
+        }
         (AnswerKind::Multi { .. }, Value::Array(items)) => {
             let mut set = Vec::new();
             let mut saw_na = false;
             for it in items {
-                let Value::String(s) = it else { return Err(wrong(it)) };
+                let Value::String(s) = it else {
+                    return Err(wrong(it));
+                };
                 let (i, is_na) = option(s)?;
                 if is_na {
                     saw_na = true;
                 } else if set.contains(&i) {
-                    return Err(AnswerError::DuplicateOption { id: id.clone(), option: s.clone() });
+                    return Err(AnswerError::DuplicateOption {
+                        id: id.clone(),
+                        option: s.clone(),
+                    });
                 } else {
                     set.push(i);
                 }

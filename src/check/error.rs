@@ -12,7 +12,11 @@ use crate::diag::Src;
 pub enum CheckError {
     /// `criterion c1 { … } criterion c1 { … }` — two declarations share a name.
     #[error("duplicate {what} `{name}`")]
-    #[diagnostic(code(M0201), url("docs/diagnostics.md#m0201"), help("every {what} must have its own name"))]
+    #[diagnostic(
+        code(M0201),
+        url("docs/diagnostics.md#m0201"),
+        help("every {what} must have its own name")
+    )]
     Duplicate {
         /// "node id", "option", "scale"…
         what: &'static str,
@@ -401,7 +405,9 @@ pub enum CheckError {
         code(M0306),
         severity(Warning),
         url("docs/diagnostics.md#m0306"),
-        help("make the children's weights sum to 1, or drop `normalised` (weighted means re-normalise anyway)")
+        help(
+            "make the children's weights sum to 1, or drop `normalised` (weighted means re-normalise anyway)"
+        )
     )]
     NotNormalised {
         /// Group id.
@@ -459,7 +465,9 @@ pub enum CheckError {
     #[diagnostic(
         code(M0309),
         url("docs/diagnostics.md#m0309"),
-        help("add `score EXPR` using `value` (the number answered), e.g. `score clamp(value / target, 0, 1)`")
+        help(
+            "add `score EXPR` using `value` (the number answered), e.g. `score clamp(value / target, 0, 1)`"
+        )
     )]
     MissingScore {
         /// Criterion id.
@@ -474,7 +482,11 @@ pub enum CheckError {
 
     /// `number percent 100..0`.
     #[error("lower bound {min} is above upper bound {max}")]
-    #[diagnostic(code(M0310), url("docs/diagnostics.md#m0310"), help("write bounds as `MIN..MAX`"))]
+    #[diagnostic(
+        code(M0310),
+        url("docs/diagnostics.md#m0310"),
+        help("write bounds as `MIN..MAX`")
+    )]
     BadBounds {
         /// Lower.
         min: String,

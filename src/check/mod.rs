@@ -285,9 +285,11 @@ impl<'a> Checker<'a> {
         // Pass 1: header declarations.
         for item in &rubric.items {
             let once = match item {
-                Item::Version(_) | Item::Precision(_) | Item::Levels(..) | Item::Profile(..) | Item::Population(..) => {
-                    Some(item_keyword(item))
-                }
+                Item::Version(_)
+                | Item::Precision(_)
+                | Item::Levels(..)
+                | Item::Profile(..)
+                | Item::Population(..) => Some(item_keyword(item)),
                 _ => None,
             };
             if let Some(kw) = once {
@@ -408,7 +410,11 @@ impl<'a> Checker<'a> {
             levels: self.levels.clone(),
             profile: self.fields.clone(),
             scales: self.scales.clone(),
-            band_sets: self.band_sets.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect(),
+            band_sets: self
+                .band_sets
+                .iter()
+                .map(|(k, (v, _))| (k.clone(), v.clone()))
+                .collect(),
             lets,
             nodes: std::mem::take(&mut self.nodes),
             by_id: std::mem::take(&mut self.by_id),
@@ -536,7 +542,11 @@ impl<'a> Checker<'a> {
     }
 
     fn best_weight(options: &[OptionDef]) -> Decimal {
-        options.iter().filter_map(|o| o.weight).max().unwrap_or(Decimal::ZERO)
+        options
+            .iter()
+            .filter_map(|o| o.weight)
+            .max()
+            .unwrap_or(Decimal::ZERO)
     }
 
     fn scale(&mut self, s: &ast::Scale) {
@@ -614,7 +624,8 @@ impl<'a> Checker<'a> {
                 label: labels(band.label.as_ref()),
             });
         }
-        self.band_sets.insert(b.name.node.clone(), (out, b.name.loc.clone()));
+        self.band_sets
+            .insert(b.name.node.clone(), (out, b.name.loc.clone()));
     }
 
     fn named(&mut self, name: &'a ast::Name, e: &'a ast::Expr, is_let: bool) {
@@ -633,7 +644,11 @@ impl<'a> Checker<'a> {
             });
             return;
         }
-        let map = if is_let { &mut self.let_names } else { &mut self.formulas };
+        let map = if is_let {
+            &mut self.let_names
+        } else {
+            &mut self.formulas
+        };
         map.insert(name.node.clone(), (e, name.loc.clone()));
     }
 
@@ -676,8 +691,14 @@ impl<'a> Checker<'a> {
 
     fn score_formula(&mut self, ix: NodeIx, e: &'a ast::Expr) {
         let is_group = matches!(self.nodes.get(ix).map(|n| &n.kind), Some(NodeKind::Group(_)));
-        let scope = if is_group { Scope::Group(ix) } else { Scope::Criterion(ix) };
-        let Some(c) = self.typed(e, scope, &Ty::Number) else { return };
+        let scope = if is_group {
+            Scope::Group(ix)
+        } else {
+            Scope::Criterion(ix)
+        };
+        let Some(c) = self.typed(e, scope, &Ty::Number) else {
+            return;
+        };
         match self.nodes.get_mut(ix).map(|n| &mut n.kind) {
             Some(NodeKind::Group(g)) => g.aggregate = Aggregate::Formula(c),
             Some(NodeKind::Criterion(cr)) => cr.score = Some(c),
@@ -801,13 +822,19 @@ impl<'a> Checker<'a> {
                 Item::Title(t) => a.title = Some(t),
                 Item::Description(t) => a.description = Some(t),
                 Item::Weight(w) => a.weight = Some(w),
-                Item::Aggregate { func, normalised, over } => a.aggregate = Some((func, *normalised, over.as_ref())),
+                Item::Aggregate {
+                    func,
+                    normalised,
+                    over,
+                } => a.aggregate = Some((func, *normalised, over.as_ref())),
                 Item::Score(e) => a.score = Some(e),
                 Item::Na(n) => a.na = Some(n),
                 Item::Applies(e) => a.applies = Some(e),
                 Item::Missing(m) => a.missing = Some(m),
                 Item::UseBands(b) => a.bands = Some(b),
-                Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => a.answer = Some((item, loc)),
+                Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => {
+                    a.answer = Some((item, loc))
+                }
                 Item::Baseline(b) => a.baseline = Some(b),
                 Item::Target(t) => a.target = Some(t),
                 Item::Direction(d) => a.direction = Some(d),
@@ -908,9 +935,15 @@ impl<'a> Checker<'a> {
                 });
                 None
             }
-            (Some((item, loc)), true) if !is_root => self.criterion(ix, &id, item, loc, &a).map(NodeKind::Criterion),
+            (Some((item, loc)), true) if !is_root => {
+                self.criterion(ix, &id, item, loc, &a).map(NodeKind::Criterion)
+            }
             (Some((item, _)), _) => {
-                self.misplaced(item, "has no meaning on the rubric itself", Some("answers belong to criteria"));
+                self.misplaced(
+                    item,
+                    "has no meaning on the rubric itself",
+                    Some("answers belong to criteria"),
+                );
                 None
             }
             (None, _) => Some(NodeKind::Group(self.group(ix, &id, &a))),
@@ -949,7 +982,11 @@ impl<'a> Checker<'a> {
                 .setting(
                     "N/A policy for a group",
                     n,
-                    &[("exclude", NaPolicy::Exclude), ("full", NaPolicy::Full), ("zero", NaPolicy::Zero)],
+                    &[
+                        ("exclude", NaPolicy::Exclude),
+                        ("full", NaPolicy::Full),
+                        ("zero", NaPolicy::Zero),
+                    ],
                 )
                 .unwrap_or(NaPolicy::Exclude),
             None => NaPolicy::Exclude,
@@ -963,10 +1000,16 @@ impl<'a> Checker<'a> {
             normalised = norm;
             if let Some(ov) = ov {
                 over = self
-                    .setting("`over` target", ov, &[("children", Over::Children), ("criteria", Over::Criteria)])
+                    .setting(
+                        "`over` target",
+                        ov,
+                        &[("children", Over::Children), ("criteria", Over::Criteria)],
+                    )
                     .unwrap_or(Over::Children);
             }
-            let b = self.setting("aggregation", func, &Builtin::ALL).unwrap_or(Builtin::Mean);
+            let b = self
+                .setting("aggregation", func, &Builtin::ALL)
+                .unwrap_or(Builtin::Mean);
             if normalised && b != Builtin::WeightedMean {
                 self.diags.push(CheckError::Misplaced {
                     what: "normalised".into(),
@@ -988,14 +1031,23 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn criterion(&mut self, ix: NodeIx, id: &str, item: &'a Item, answer_loc: &Loc, a: &Attrs<'a>) -> Option<Criterion> {
+    fn criterion(
+        &mut self,
+        ix: NodeIx,
+        id: &str,
+        item: &'a Item,
+        answer_loc: &Loc,
+        a: &Attrs<'a>,
+    ) -> Option<Criterion> {
         if let Some((func, _, _)) = a.aggregate {
             self.diags.push(CheckError::Misplaced {
                 what: "aggregate".into(),
                 why: "only applies to a group".into(),
                 src: self.src.clone(),
                 span: func.loc.span,
-                help: Some(format!("`{id}` is a criterion; use `score EXPR` to compute its score")),
+                help: Some(format!(
+                    "`{id}` is a criterion; use `score EXPR` to compute its score"
+                )),
             });
         }
         let answer = match item {
@@ -1006,10 +1058,16 @@ impl<'a> Checker<'a> {
             Item::Multi(o, combine) => {
                 let (options, scale) = self.option_source(o)?;
                 let combine = match combine {
-                    Some(c) => self.setting("combine rule", c, &Combine::ALL).unwrap_or(Combine::SumCapped),
+                    Some(c) => self
+                        .setting("combine rule", c, &Combine::ALL)
+                        .unwrap_or(Combine::SumCapped),
                     None => Combine::SumCapped,
                 };
-                AnswerKind::Multi { options, scale, combine }
+                AnswerKind::Multi {
+                    options,
+                    scale,
+                    combine,
+                }
             }
             Item::Number(unit, range, _) => {
                 let min = range.as_ref().and_then(|r| r.min.as_ref().map(|m| m.node));
@@ -1034,7 +1092,9 @@ impl<'a> Checker<'a> {
         };
         // Full score must be reachable.
         let best = match &answer {
-            AnswerKind::Choice { options, scale: None } => Some((Self::best_weight(options), "give the best option weight 1")),
+            AnswerKind::Choice { options, scale: None } => {
+                Some((Self::best_weight(options), "give the best option weight 1"))
+            }
             AnswerKind::Multi { options, combine, .. } => {
                 let ws = options.iter().filter_map(|o| o.weight);
                 let best = match combine {
@@ -1066,7 +1126,9 @@ impl<'a> Checker<'a> {
                 &[("allowed", true), ("forbidden", false)],
             ) {
                 Some(false) => {
-                    if let Item::Choice(ast::Options::Inline(opts, _)) | Item::Multi(ast::Options::Inline(opts, _), _) = item {
+                    if let Item::Choice(ast::Options::Inline(opts, _))
+                    | Item::Multi(ast::Options::Inline(opts, _), _) = item
+                    {
                         if let Some(o) = opts.iter().find(|o| o.weight.node.is_none()) {
                             self.diags.push(CheckError::NaNotAllowed {
                                 id: id.to_string(),
@@ -1079,7 +1141,9 @@ impl<'a> Checker<'a> {
                     false
                 }
                 Some(true) => {
-                    if matches!(answer, AnswerKind::Choice { .. } | AnswerKind::Multi { .. }) && !has_na_option {
+                    if matches!(answer, AnswerKind::Choice { .. } | AnswerKind::Multi { .. })
+                        && !has_na_option
+                    {
                         self.diags.push(CheckError::NaWithoutOption {
                             id: id.to_string(),
                             src: self.src.clone(),
@@ -1212,7 +1276,11 @@ impl<'a> Checker<'a> {
                 }
                 Item::UseBands(b) => out.bands = self.use_bands(b),
                 Item::Title(_) | Item::Description(_) => {}
-                other => self.misplaced(other, "has no meaning in `population`", Some("`population` takes `aggregate`, `score` and `bands`")),
+                other => self.misplaced(
+                    other,
+                    "has no meaning in `population`",
+                    Some("`population` takes `aggregate`, `score` and `bands`"),
+                ),
             }
         }
         out
@@ -1230,7 +1298,9 @@ impl<'a> Checker<'a> {
         }
         let mut out: Vec<LetDef> = Vec::new();
         for name in order {
-            let Some((e, loc)) = self.let_names.get(&name).cloned() else { continue };
+            let Some((e, loc)) = self.let_names.get(&name).cloned() else {
+                continue;
+            };
             if let Some(expr) = self.expr(e, Scope::Let, None) {
                 self.let_types.insert(name.clone(), (out.len(), expr.ty.clone()));
                 out.push(LetDef { name, expr, loc });
@@ -1239,7 +1309,13 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn visit_let(&mut self, name: &str, state: &mut HashMap<String, u8>, order: &mut Vec<String>, stack: &mut Vec<String>) {
+    fn visit_let(
+        &mut self,
+        name: &str,
+        state: &mut HashMap<String, u8>,
+        order: &mut Vec<String>,
+        stack: &mut Vec<String>,
+    ) {
         match state.get(name) {
             Some(2) => return,
             Some(1) => {
@@ -1287,10 +1363,12 @@ impl<'a> Checker<'a> {
             return Some(());
         }
         let help = match (&c.ty, want) {
-            (Ty::Bool, Ty::Number) => Some("use `if CONDITION then A else B` to turn a condition into a number".to_string()),
-            (Ty::Choice(_), Ty::Number) | (Ty::Set(_), Ty::Number) => {
-                Some("a criterion's name alone gives its score; `answer(…)` gives the options chosen".to_string())
+            (Ty::Bool, Ty::Number) => {
+                Some("use `if CONDITION then A else B` to turn a condition into a number".to_string())
             }
+            (Ty::Choice(_), Ty::Number) | (Ty::Set(_), Ty::Number) => Some(
+                "a criterion's name alone gives its score; `answer(…)` gives the options chosen".to_string(),
+            ),
             _ => None,
         };
         self.diags.push(CheckError::TypeMismatch {
@@ -1363,17 +1441,30 @@ impl<'a> Checker<'a> {
                 let (c, a, b) = (c?, a?, b?);
                 self.expect(&b, &a.ty)?;
                 let ty = a.ty.clone();
-                Some(Self::mk(CKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, loc))
+                Some(Self::mk(
+                    CKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    loc,
+                ))
             }
             ExprKind::Call(name, args) => self.call(name, args, scope, loc),
         }
     }
 
-    fn binary(&mut self, op: ast::BinOp, l: &ast::Expr, r: &ast::Expr, scope: Scope, loc: &Loc) -> Option<CExpr> {
+    fn binary(
+        &mut self,
+        op: ast::BinOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        scope: Scope,
+        loc: &Loc,
+    ) -> Option<CExpr> {
         use ast::BinOp::*;
         let bare = |e: &ast::Expr| match &e.kind {
             ExprKind::Path(_) | ExprKind::Str(_) => true,
-            ExprKind::List(items) => items.iter().all(|i| matches!(i.kind, ExprKind::Path(_) | ExprKind::Str(_))),
+            ExprKind::List(items) => items
+                .iter()
+                .all(|i| matches!(i.kind, ExprKind::Path(_) | ExprKind::Str(_))),
             _ => false,
         };
         let literal_side = |t: &Ty| matches!(t, Ty::Choice(_) | Ty::Set(_) | Ty::Enum(_));
@@ -1381,13 +1472,21 @@ impl<'a> Checker<'a> {
             Add | Sub | Mul | Div | Lt | Le | Gt | Ge => {
                 let a = self.typed(l, scope, &Ty::Number);
                 let b = self.typed(r, scope, &Ty::Number);
-                let ty = if matches!(op, Add | Sub | Mul | Div) { Ty::Number } else { Ty::Bool };
+                let ty = if matches!(op, Add | Sub | Mul | Div) {
+                    Ty::Number
+                } else {
+                    Ty::Bool
+                };
                 Some(Self::mk(CKind::Binary(op, Box::new(a?), Box::new(b?)), ty, loc))
             }
             And | Or => {
                 let a = self.typed(l, scope, &Ty::Bool);
                 let b = self.typed(r, scope, &Ty::Bool);
-                Some(Self::mk(CKind::Binary(op, Box::new(a?), Box::new(b?)), Ty::Bool, loc))
+                Some(Self::mk(
+                    CKind::Binary(op, Box::new(a?), Box::new(b?)),
+                    Ty::Bool,
+                    loc,
+                ))
             }
             Eq | Ne | In => {
                 // Resolve the side that is not a bare name first, so the bare
@@ -1428,7 +1527,11 @@ impl<'a> Checker<'a> {
                     });
                     return None;
                 }
-                Some(Self::mk(CKind::Binary(op, Box::new(lhs), Box::new(rhs)), Ty::Bool, loc))
+                Some(Self::mk(
+                    CKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    Ty::Bool,
+                    loc,
+                ))
             }
         }
     }
@@ -1439,7 +1542,9 @@ impl<'a> Checker<'a> {
         match t {
             Ty::Enum(f) => {
                 let (fname, def) = self.fields.get_index(*f)?;
-                let FieldTy::Enum(values) = &def.ty else { return None };
+                let FieldTy::Enum(values) = &def.ty else {
+                    return None;
+                };
                 if let Some(v) = values.iter().position(|v| v == name) {
                     return Some(Self::mk(CKind::EnumLit(*f, v), t.clone(), loc));
                 }
@@ -1455,7 +1560,9 @@ impl<'a> Checker<'a> {
             }
             Ty::Choice(n) | Ty::Set(n) => {
                 let node = self.nodes.get(*n)?;
-                let NodeKind::Criterion(c) = &node.kind else { return None };
+                let NodeKind::Criterion(c) = &node.kind else {
+                    return None;
+                };
                 let options = c.answer.options();
                 if let Some(o) = options.iter().position(|o| o.id == name) {
                     return Some(Self::mk(CKind::OptionLit(*n, o), Ty::Choice(*n), loc));
@@ -1596,7 +1703,8 @@ impl<'a> Checker<'a> {
     fn call(&mut self, name: &ast::Name, args: &[ast::Expr], scope: Scope, loc: &Loc) -> Option<CExpr> {
         let Some(&(_, func, arity)) = Func::ALL.iter().find(|(n, _, _)| *n == name.node) else {
             let names: Vec<&str> = Func::ALL.iter().map(|(n, _, _)| *n).collect();
-            let help = Self::values_help(&name.node, names.iter().copied()).replace("declared:", "functions:");
+            let help =
+                Self::values_help(&name.node, names.iter().copied()).replace("declared:", "functions:");
             self.diags.push(CheckError::UnknownFunction {
                 name: name.node.clone(),
                 src: self.src.clone(),
@@ -1685,7 +1793,12 @@ impl<'a> Checker<'a> {
             return None;
         }
         if func == Func::Round {
-            if let Some(CExpr { kind: CKind::Num(d), loc: l, .. }) = out.get(1) {
+            if let Some(CExpr {
+                kind: CKind::Num(d),
+                loc: l,
+                ..
+            }) = out.get(1)
+            {
                 if !d.is_integer() || *d < Decimal::ZERO || *d > Decimal::from(20) {
                     self.diags.push(CheckError::OutOfRange {
                         what: "number of decimal places",
@@ -1749,7 +1862,10 @@ impl<'a> Checker<'a> {
         for ix in 0..n {
             let over_criteria = matches!(
                 self.nodes.get(ix).map(|n| &n.kind),
-                Some(NodeKind::Group(Group { over: Over::Criteria, .. }))
+                Some(NodeKind::Group(Group {
+                    over: Over::Criteria,
+                    ..
+                }))
             );
             if over_criteria {
                 let leaves = self.criteria_under(ix);
@@ -1787,10 +1903,17 @@ impl<'a> Checker<'a> {
                             Some(1) if !reported => {
                                 reported = true;
                                 let from = stack.iter().position(|(x, _)| *x == w).unwrap_or(0);
-                                let mut names: Vec<String> =
-                                    stack.get(from..).unwrap_or_default().iter().map(|(x, _)| self.node_id(*x).to_string()).collect();
+                                let mut names: Vec<String> = stack
+                                    .get(from..)
+                                    .unwrap_or_default()
+                                    .iter()
+                                    .map(|(x, _)| self.node_id(*x).to_string())
+                                    .collect();
                                 names.push(self.node_id(w).to_string());
-                                let span = loc.map_or_else(|| self.nodes.get(v).map_or(SourceSpan::from(0..0), |d| d.loc.span), |l| l.span);
+                                let span = loc.map_or_else(
+                                    || self.nodes.get(v).map_or(SourceSpan::from(0..0), |d| d.loc.span),
+                                    |l| l.span,
+                                );
                                 self.diags.push(CheckError::Cycle {
                                     cycle: names.join(" -> "),
                                     src: self.src.clone(),

@@ -74,7 +74,10 @@ pub fn run(args: Args, format: Format) -> Exit {
                 for p in batch.errors.iter().chain(&batch.warnings) {
                     eprint!("{}", render::table::problem(p));
                 }
-                print!("{}", render::table::render(model, &batch, format == Format::Plain));
+                print!(
+                    "{}",
+                    render::table::render(model, &batch, format == Format::Plain)
+                );
             }
         }
     }

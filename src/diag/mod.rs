@@ -58,8 +58,7 @@ impl SourceCode for Src {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        self.0
-            .read_span(span, context_lines_before, context_lines_after)
+        self.0.read_span(span, context_lines_before, context_lines_after)
     }
 }
 
@@ -122,8 +121,14 @@ pub struct Diagnostics {
 impl fmt::Debug for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Diagnostics")
-            .field("errors", &self.errors.iter().map(|d| d.to_string()).collect::<Vec<_>>())
-            .field("warnings", &self.warnings.iter().map(|d| d.to_string()).collect::<Vec<_>>())
+            .field(
+                "errors",
+                &self.errors.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            )
+            .field(
+                "warnings",
+                &self.warnings.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

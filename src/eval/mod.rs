@@ -165,7 +165,10 @@ pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Reject
                     vars: &[],
                     node: &node.id,
                 };
-                matches!(eval(&env, cond).map_err(|e| vec![fail(e, String::new())])?, Val::Bool(true))
+                matches!(
+                    eval(&env, cond).map_err(|e| vec![fail(e, String::new())])?,
+                    Val::Bool(true)
+                )
             }
             _ => true,
         };
@@ -208,7 +211,9 @@ pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Reject
             }
             Err(e) => {
                 let ptr = match e {
-                    AnswerError::Missing { .. } => format!("/answers/{}", crate::answers::pointer_token(&node.id)),
+                    AnswerError::Missing { .. } => {
+                        format!("/answers/{}", crate::answers::pointer_token(&node.id))
+                    }
                     _ => String::new(),
                 };
                 errors.push(fail(e, ptr));
@@ -326,7 +331,10 @@ fn base_value(c: &Criterion, a: &Answer) -> Decimal {
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename the arguments")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename the arguments"
+)]
 fn group(
     plan: &Plan,
     sub: &Submission,
@@ -367,8 +375,9 @@ fn group(
     // each input once.
     let weighted = matches!(g.aggregate, Aggregate::Builtin(Builtin::WeightedMean));
     let achieved = if weighted {
-        kept.iter()
-            .try_fold(Decimal::ZERO, |a, (s, w)| s.checked_mul(*w).and_then(|x| a.checked_add(x)))
+        kept.iter().try_fold(Decimal::ZERO, |a, (s, w)| {
+            s.checked_mul(*w).and_then(|x| a.checked_add(x))
+        })
     } else {
         checked_sum(kept.iter().map(|(s, _)| *s))
     }
@@ -420,9 +429,14 @@ fn group(
 pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult, AnswerError> {
     let count = scores.len();
     if count == 0 {
-        return Ok(PopulationResult { score: None, entities: 0 });
+        return Ok(PopulationResult {
+            score: None,
+            entities: 0,
+        });
     }
-    let overflow = || AnswerError::Overflow { id: "population".into() };
+    let overflow = || AnswerError::Overflow {
+        id: "population".into(),
+    };
     let sum = checked_sum(scores.iter().copied()).ok_or_else(overflow)?;
     let n = Decimal::from(count);
     let mean = sum.checked_div(n).ok_or_else(overflow)?;
@@ -455,12 +469,15 @@ pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult,
             }
         }
     };
-    Ok(PopulationResult { score, entities: count })
+    Ok(PopulationResult {
+        score,
+        entities: count,
+    })
 }
 
 /// Σ with overflow detection.
-fn checked_sum(it: impl Iterator<Item = Decimal>) -> Option<Decimal> {
-    it.fold(Some(Decimal::ZERO), |a, b| a?.checked_add(b))
+fn checked_sum(mut it: impl Iterator<Item = Decimal>) -> Option<Decimal> {
+    it.try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
 }
 
 fn num(v: &Val) -> Option<Decimal> {
@@ -471,7 +488,9 @@ fn num(v: &Val) -> Option<Decimal> {
 }
 
 fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
-    let overflow = || AnswerError::Overflow { id: env.node.to_string() };
+    let overflow = || AnswerError::Overflow {
+        id: env.node.to_string(),
+    };
     Ok(match &e.kind {
         CKind::Num(d) => Val::Num(*d),
         CKind::Bool(b) => Val::Bool(*b),
@@ -530,7 +549,9 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
             }
             match op {
                 Add | Sub | Mul | Div | Lt | Le | Gt | Ge => {
-                    let (Some(p), Some(q)) = (num(&x), num(&y)) else { return Ok(Val::Na) };
+                    let (Some(p), Some(q)) = (num(&x), num(&y)) else {
+                        return Ok(Val::Na);
+                    };
                     match op {
                         Add => Val::Num(p.checked_add(q).ok_or_else(overflow)?),
                         Sub => Val::Num(p.checked_sub(q).ok_or_else(overflow)?),

@@ -238,10 +238,7 @@ impl Builtin {
 
     /// The name as written in rules.
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, b)| *b == self)
-            .map_or("?", |(n, _)| n)
+        Self::ALL.iter().find(|(_, b)| *b == self).map_or("?", |(n, _)| n)
     }
 }
 
@@ -504,7 +501,10 @@ impl Func {
 
     /// The name as written.
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, f, _)| *f == self).map_or("?", |(n, _, _)| n)
+        Self::ALL
+            .iter()
+            .find(|(_, f, _)| *f == self)
+            .map_or("?", |(n, _, _)| n)
     }
 }
 
@@ -561,7 +561,10 @@ pub enum CKind {
 
 impl Model {
     /// The root node (the rubric's own score for one entity).
-    #[expect(clippy::indexing_slicing, reason = "the checker always creates the root first")]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "the checker always creates the root first"
+    )]
     pub fn root(&self) -> &NodeDef {
         &self.nodes[0]
     }

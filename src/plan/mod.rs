@@ -21,10 +21,7 @@ pub struct Plan {
 
 /// Compiles a checked model into a plan.
 pub fn compile(model: Arc<Model>) -> Plan {
-    let criteria = model
-        .criteria()
-        .map(|(ix, n, _)| (n.id.clone(), ix))
-        .collect();
+    let criteria = model.criteria().map(|(ix, n, _)| (n.id.clone(), ix)).collect();
     let inputs = model
         .nodes
         .iter()

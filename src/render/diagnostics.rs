@@ -1,6 +1,8 @@
 //! Rendering of rule-file diagnostics with miette's report handlers.
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler, NarratableReportHandler};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler, NarratableReportHandler,
+};
 
 /// Output style of diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

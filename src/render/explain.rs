@@ -19,7 +19,11 @@ fn title(n: &NodeDef) -> String {
 fn how_group(g: &Group, model: &Model, ix: NodeIx) -> String {
     let what = match &g.aggregate {
         Aggregate::Builtin(b) => {
-            let over = if g.over == Over::Criteria { " over criteria" } else { "" };
+            let over = if g.over == Over::Criteria {
+                " over criteria"
+            } else {
+                ""
+            };
             format!("{}{over}", b.name())
         }
         Aggregate::Formula(f) => format!("score {}", f.loc.snippet()),
@@ -42,7 +46,11 @@ fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy) -> Stri
     let opts = c.answer.options();
     let opt = |i: &usize| {
         opts.get(*i).map_or("?".to_string(), |o| {
-            format!("`{}` ({})", o.id, o.weight.map_or("n/a".into(), |w| w.normalize().to_string()))
+            format!(
+                "`{}` ({})",
+                o.id,
+                o.weight.map_or("n/a".into(), |w| w.normalize().to_string())
+            )
         })
     };
     let base = match a {
@@ -85,7 +93,11 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
     let mut stack: Vec<(NodeIx, String, bool)> = vec![(0, String::new(), true)];
     while let Some((ix, prefix, last)) = stack.pop() {
         let Some(node) = model.nodes.get(ix) else { continue };
-        let outcome = r.outcomes.get(ix).copied().unwrap_or(Outcome::Na(crate::eval::NaReason::NotApplicable));
+        let outcome = r
+            .outcomes
+            .get(ix)
+            .copied()
+            .unwrap_or(Outcome::Na(crate::eval::NaReason::NotApplicable));
         let branch = if ix == 0 {
             ""
         } else if last {
@@ -97,11 +109,17 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
             NodeKind::Group(g) => {
                 let mut h = how_group(g, model, ix);
                 if let Some((a, t)) = r.sums.get(ix).copied().flatten() {
-                    h.push_str(&format!(": achieved {} of target {}", a.normalize(), t.normalize()));
+                    h.push_str(&format!(
+                        ": achieved {} of target {}",
+                        a.normalize(),
+                        t.normalize()
+                    ));
                 }
                 h
             }
-            NodeKind::Criterion(c) => how_answer(c, sub.answers.get(ix).and_then(Option::as_ref), node.missing),
+            NodeKind::Criterion(c) => {
+                how_answer(c, sub.answers.get(ix).and_then(Option::as_ref), node.missing)
+            }
         };
         let result = match outcome {
             Outcome::Score(s) => {
@@ -113,13 +131,27 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
             }
             Outcome::Na(why) => {
                 let cond = match (&node.applies, why) {
-                    (Some(a), crate::eval::NaReason::NotApplicable) => format!(" (applies when {})", a.loc.snippet()),
+                    (Some(a), crate::eval::NaReason::NotApplicable) => {
+                        format!(" (applies when {})", a.loc.snippet())
+                    }
                     _ => String::new(),
                 };
                 format!("N/A: {}{cond}", why.describe())
             }
         };
-        let _ = writeln!(out, "{prefix}{branch}{}{}\n{prefix}{}   {how} = {result}", node.id, title(node), if ix == 0 { "" } else if last { "   " } else { "\u{2502}  " });
+        let _ = writeln!(
+            out,
+            "{prefix}{branch}{}{}\n{prefix}{}   {how} = {result}",
+            node.id,
+            title(node),
+            if ix == 0 {
+                ""
+            } else if last {
+                "   "
+            } else {
+                "\u{2502}  "
+            }
+        );
         let child_prefix = if ix == 0 {
             String::new()
         } else if last {

@@ -111,7 +111,9 @@ pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
         id: &r.submission.entity,
         name: r.submission.name.as_deref(),
         score,
-        band: score.and_then(|s| model.band(model.root().bands.as_deref(), s.0)).map(|b| b.id.as_str()),
+        band: score
+            .and_then(|s| model.band(model.root().bands.as_deref(), s.0))
+            .map(|b| b.id.as_str()),
         nodes,
     }
 }

@@ -11,7 +11,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `0.8333…` as `83.3%` with `precision` decimal places (half away from zero).
 pub fn percent(score: Decimal, precision: u32) -> String {
-    let p = (score * Decimal::ONE_HUNDRED).round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
+    let p = (score * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
     format!("{:.*}%", precision as usize, p)
 }
 

@@ -13,9 +13,19 @@ use crate::model::Model;
 pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
     let p = model.precision;
     let mut t = Table::new();
-    t.load_preset(if plain { presets::NOTHING } else { presets::UTF8_FULL_CONDENSED });
+    t.load_preset(if plain {
+        presets::NOTHING
+    } else {
+        presets::UTF8_FULL_CONDENSED
+    });
     let mut header = vec!["entity".to_string(), "score".to_string(), "band".to_string()];
-    header.extend(model.top_level().iter().filter_map(|&i| model.nodes.get(i)).map(|n| n.id.clone()));
+    header.extend(
+        model
+            .top_level()
+            .iter()
+            .filter_map(|&i| model.nodes.get(i))
+            .map(|n| n.id.clone()),
+    );
     t.set_header(header);
     for r in &batch.results {
         let score = r.score();
@@ -33,7 +43,12 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let mut out = format!("{} {} ({})\n", model.id, model.version, &model.sha256.get(..12).unwrap_or(""));
+    let mut out = format!(
+        "{} {} ({})\n",
+        model.id,
+        model.version,
+        &model.sha256.get(..12).unwrap_or("")
+    );
     out.push_str(&t.to_string());
     out.push('\n');
     let pop = &batch.population;

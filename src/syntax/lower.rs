@@ -201,7 +201,9 @@ impl Lower<'_> {
                     let name = self.name(&i.next()?);
                     let ty_pair = i.next()?.into_inner().next()?;
                     let ty = match ty_pair.as_rule() {
-                        Rule::enum_type => FieldType::Enum(Self::args(ty_pair).map(|v| self.name(&v)).collect()),
+                        Rule::enum_type => {
+                            FieldType::Enum(Self::args(ty_pair).map(|v| self.name(&v)).collect())
+                        }
                         Rule::kw_bool => FieldType::Bool,
                         _ => FieldType::Number,
                     };
@@ -247,8 +249,15 @@ impl Lower<'_> {
             Rule::aggregate_decl => {
                 let normalised = all.any(|a| a.as_rule() == Rule::kw_normalised);
                 let func = self.name(&args.next()?);
-                let over = args.next().and_then(|o| Self::args(o).next()).map(|o| self.name(&o));
-                Item::Aggregate { func, normalised, over }
+                let over = args
+                    .next()
+                    .and_then(|o| Self::args(o).next())
+                    .map(|o| self.name(&o));
+                Item::Aggregate {
+                    func,
+                    normalised,
+                    over,
+                }
             }
             Rule::score_decl => Item::Score(self.expr(args.next()?)),
             Rule::na_decl => Item::Na(self.name(&args.next()?)),
@@ -257,7 +266,10 @@ impl Lower<'_> {
             Rule::choice_decl => Item::Choice(self.option_source(args.next()?)),
             Rule::multi_decl => {
                 let opts = self.option_source(args.next()?);
-                let combine = args.next().and_then(|c| Self::args(c).next()).map(|c| self.name(&c));
+                let combine = args
+                    .next()
+                    .and_then(|c| Self::args(c).next())
+                    .map(|c| self.name(&c));
                 Item::Multi(opts, combine)
             }
             Rule::number_decl => {
@@ -294,7 +306,12 @@ impl Lower<'_> {
                 let level = self.name(&args.next()?);
                 let id = self.name(&args.next()?);
                 let items = args.filter_map(|i| self.item(i)).collect();
-                Item::Node(Node { level, id, items, loc })
+                Item::Node(Node {
+                    level,
+                    id,
+                    items,
+                    loc,
+                })
             }
             _ => return None,
         })
@@ -365,7 +382,11 @@ impl Lower<'_> {
             .map_primary(|prim| this.borrow_mut().primary(prim))
             .map_prefix(|op, rhs| {
                 let loc = this.borrow().loc(&op).to(&rhs.loc);
-                let op = if op.as_rule() == Rule::op_neg { UnOp::Neg } else { UnOp::Not };
+                let op = if op.as_rule() == Rule::op_neg {
+                    UnOp::Neg
+                } else {
+                    UnOp::Not
+                };
                 Expr {
                     kind: ExprKind::Unary(op, Box::new(rhs)),
                     loc,

@@ -11,6 +11,8 @@
 
 mod lower;
 pub(crate) mod names;
+#[cfg(test)]
+mod tests;
 
 use miette::{Diagnostic, SourceSpan};
 use pest::Parser;

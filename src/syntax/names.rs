@@ -139,7 +139,11 @@ pub(crate) fn expected(rules: &[Rule]) -> (String, Option<String>) {
     let mut keywords: Vec<String> = Vec::new();
     for r in rules {
         let p = phrase(*r);
-        let bucket = if keyword(*r).is_some() { &mut keywords } else { &mut phrases };
+        let bucket = if keyword(*r).is_some() {
+            &mut keywords
+        } else {
+            &mut phrases
+        };
         if !bucket.contains(&p) {
             bucket.push(p);
         }
@@ -159,10 +163,10 @@ pub(crate) fn expected(rules: &[Rule]) -> (String, Option<String>) {
             *p = "a declaration or a child node".to_string();
         }
     }
-    let text = match phrases.len() {
-        0 => "something else".to_string(),
-        1 => phrases.concat(),
-        n => format!("{} or {}", phrases[..n - 1].join(", "), phrases[n - 1]),
+    let text = match phrases.split_last() {
+        None => "something else".to_string(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     };
     (text, help)
 }

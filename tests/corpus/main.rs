@@ -11,6 +11,15 @@
 //!
 //! See `tests/README.md` for adding a case.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "a test fails by panicking"
+)]
+
 use std::path::Path;
 
 use miette::Diagnostic;
@@ -32,8 +41,12 @@ fn header(text: &str) -> Header {
         underline: None,
     };
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("# ") else { break };
-        let Some((k, v)) = rest.split_once(" = ") else { continue };
+        let Some(rest) = line.strip_prefix("# ") else {
+            break;
+        };
+        let Some((k, v)) = rest.split_once(" = ") else {
+            continue;
+        };
         let v = v.trim().trim_matches('\'').to_string();
         match k.trim() {
             "command" => h.command = v,
@@ -74,14 +87,27 @@ fn run_check(name: &str, text: &str, h: &Header) -> String {
     }
     let codes = diags.codes();
     for c in &h.codes {
-        assert!(codes.contains(c), "{name}: expected code {c}, got {codes:?}\n{out}");
+        assert!(
+            codes.contains(c),
+            "{name}: expected code {c}, got {codes:?}\n{out}"
+        );
     }
     if let (Some(u), Some(d)) = (&h.underline, diags.iter().next()) {
-        assert_eq!(first_label_text(d.as_ref(), text).as_deref(), Some(u.as_str()), "{name}: underline");
+        assert_eq!(
+            first_label_text(d.as_ref(), text).as_deref(),
+            Some(u.as_str()),
+            "{name}: underline"
+        );
     }
     match h.expect.as_str() {
-        "ok" => assert!(rubric.is_some() && diags.errors.is_empty(), "{name}: expected no errors\n{out}"),
-        _ => assert!(!diags.errors.is_empty() || h.codes.iter().all(|c| codes.contains(c)), "{name}: expected errors"),
+        "ok" => assert!(
+            rubric.is_some() && diags.errors.is_empty(),
+            "{name}: expected no errors\n{out}"
+        ),
+        _ => assert!(
+            !diags.errors.is_empty() || h.codes.iter().all(|c| codes.contains(c)),
+            "{name}: expected errors"
+        ),
     }
     if out.is_empty() {
         out.push_str("(no diagnostics)\n");
@@ -117,7 +143,13 @@ fn run_eval(name: &str, text: &str, h: &Header) -> String {
                     })
                     .collect::<Vec<_>>()
             } else {
-                vec![(Origin { file: n.clone(), line: None }, body.clone())]
+                vec![(
+                    Origin {
+                        file: n.clone(),
+                        line: None,
+                    },
+                    body.clone(),
+                )]
             }
         })
         .collect();
@@ -132,8 +164,15 @@ fn run_eval(name: &str, text: &str, h: &Header) -> String {
         assert!(codes.contains(c), "{name}: expected code {c}, got {codes:?}");
     }
     match h.expect.as_str() {
-        "ok" => assert!(batch.errors.is_empty(), "{name}: expected no errors, got {:?}", batch.errors),
-        _ => assert!(!batch.errors.is_empty() || !h.codes.is_empty(), "{name}: expected errors"),
+        "ok" => assert!(
+            batch.errors.is_empty(),
+            "{name}: expected no errors, got {:?}",
+            batch.errors
+        ),
+        _ => assert!(
+            !batch.errors.is_empty() || !h.codes.is_empty(),
+            "{name}: expected errors"
+        ),
     }
     for p in batch.errors.iter().chain(&batch.warnings) {
         out.push_str(&render::table::problem(p));
