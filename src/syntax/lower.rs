@@ -375,6 +375,43 @@ impl Lower<'_> {
     }
 
     fn expr(&mut self, p: Pair<'_, Rule>) -> Expr {
+        let loc = self.loc(&p);
+        let ops = p
+            .clone()
+            .into_inner()
+            .filter(|q| {
+                matches!(
+                    q.as_rule(),
+                    Rule::op_neg
+                        | Rule::op_not
+                        | Rule::op_add
+                        | Rule::op_sub
+                        | Rule::op_mul
+                        | Rule::op_div
+                        | Rule::op_le
+                        | Rule::op_ge
+                        | Rule::op_ne
+                        | Rule::op_eq
+                        | Rule::op_lt
+                        | Rule::op_gt
+                        | Rule::op_and
+                        | Rule::op_or
+                        | Rule::op_in
+                )
+            })
+            .count();
+        if ops > super::MAX_OPERATORS {
+            self.diags.push(SyntaxError::FormulaTooLong {
+                count: ops,
+                max: super::MAX_OPERATORS,
+                src: self.src.clone(),
+                span: loc.span,
+            });
+            return Expr {
+                kind: ExprKind::Number(Decimal::ZERO),
+                loc,
+            };
+        }
         let pairs = p.into_inner();
         // The Pratt closures need `&mut self`; share it through a RefCell.
         let this = std::cell::RefCell::new(self);

@@ -32,6 +32,9 @@ pub(crate) use grammar::{MizanParser, Rule};
 /// Deepest nesting of `{`, `(` and `[` a rule file may use.
 pub const MAX_DEPTH: usize = 64;
 
+/// Most operators one formula may use.
+pub const MAX_OPERATORS: usize = 256;
+
 /// Errors of the syntax stage.
 #[derive(Debug, Error, Diagnostic)]
 #[non_exhaustive]
@@ -94,6 +97,28 @@ pub enum SyntaxError {
         src: Src,
         /// The first bracket past the limit.
         #[label("too deep here")]
+        span: SourceSpan,
+    },
+
+    /// A formula with more operators than evaluation may safely nest.
+    ///
+    /// `score 1 + 1 + 1 + …` with more than 256 operators.
+    #[error("formula has {count} operators, more than {max}")]
+    #[diagnostic(
+        code(M0105),
+        url("docs/diagnostics.md#m0105"),
+        help("split it with `let` values or `formula` templates")
+    )]
+    FormulaTooLong {
+        /// Operators found.
+        count: usize,
+        /// The limit.
+        max: usize,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The formula.
+        #[label("this formula")]
         span: SourceSpan,
     },
 

@@ -143,3 +143,16 @@ fn deep_nesting_is_refused_not_overflowed() {
     assert!(file.is_none());
     assert_eq!(diags.codes(), ["M0103"]);
 }
+
+#[test]
+fn long_formulas_and_prefix_runs_are_refused() {
+    for body in [
+        vec!["1"; 5000].join(" + "),
+        format!("{}1", "- ".repeat(5000)),
+        format!("{}x", "not ".repeat(5000)),
+    ] {
+        let text = format!("rubric t {{ let v = {body} }}");
+        let (_, diags) = super::parse(&Src::new("t", text));
+        assert_eq!(diags.codes(), ["M0105"]);
+    }
+}
