@@ -342,26 +342,8 @@ impl<'a> Checker<'a> {
 
         // Pass 2: the node tree. The root is node 0.
         let root_loc = rubric.id.loc.clone();
-        self.nodes.push(NodeDef {
-            id: rubric.id.node.clone(),
-            level: None,
-            title: IndexMap::new(),
-            description: IndexMap::new(),
-            parent: None,
-            children: Vec::new(),
-            depth: 0,
-            weight: Decimal::ONE,
-            kind: NodeKind::Group(Group {
-                aggregate: Aggregate::Builtin(Builtin::Mean),
-                na: NaPolicy::Exclude,
-                over: Over::Children,
-                normalised: false,
-            }),
-            applies: None,
-            missing: MissingPolicy::Error,
-            bands: None,
-            loc: root_loc,
-        });
+        self.nodes
+            .push(NodeDef::new(rubric.id.node.clone(), None, None, 0, root_loc));
         // Create every node in source order (pre-order, so a parent always
         // has a lower index than its children) before resolving formulas.
         let mut pending: Vec<(NodeIx, Vec<&'a Item>)> = Vec::new();
@@ -772,26 +754,13 @@ impl<'a> Checker<'a> {
             }
         }
         let ix = self.nodes.len();
-        self.nodes.push(NodeDef {
-            id: n.id.node.clone(),
-            level: Some(n.level.node.clone()),
-            title: IndexMap::new(),
-            description: IndexMap::new(),
-            parent: Some(parent),
-            children: Vec::new(),
+        self.nodes.push(NodeDef::new(
+            n.id.node.clone(),
+            Some(n.level.node.clone()),
+            Some(parent),
             depth,
-            weight: Decimal::ONE,
-            kind: NodeKind::Group(Group {
-                aggregate: Aggregate::Builtin(Builtin::Mean),
-                na: NaPolicy::Exclude,
-                over: Over::Children,
-                normalised: false,
-            }),
-            applies: None,
-            missing: MissingPolicy::Error,
-            bands: None,
-            loc: n.id.loc.clone(),
-        });
+            n.id.loc.clone(),
+        ));
         self.by_id.insert(n.id.node.clone(), ix);
         if let Some(p) = self.nodes.get_mut(parent) {
             p.children.push(ix);
@@ -1937,17 +1906,7 @@ impl<'a> Checker<'a> {
     }
 
     fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
-        let mut out = Vec::new();
-        let mut stack = vec![ix];
-        while let Some(i) = stack.pop() {
-            if let Some(n) = self.nodes.get(i) {
-                match n.kind {
-                    NodeKind::Criterion(_) => out.push(i),
-                    NodeKind::Group(_) => stack.extend(n.children.iter().rev()),
-                }
-            }
-        }
-        out
+        crate::model::criteria_under(&self.nodes, ix)
     }
 }
 

@@ -270,16 +270,9 @@ fn criterion(
                 (Var::Baseline, c.baseline.map_or(Val::Na, Val::Num)),
                 (Var::Target, c.target.flatten().map_or(Val::Na, Val::Num)),
             ];
-            let env = Env {
-                sub: Some(sub),
-                outcomes,
-                lets,
-                vars: &vars,
-                node: &node.id,
-            };
-            match eval(&env, f)? {
-                Val::Num(d) => d,
-                _ => return Ok(Outcome::Na(NaReason::Formula)),
+            match formula(sub, outcomes, lets, &vars, &node.id, f)? {
+                Some(d) => d,
+                None => return Ok(Outcome::Na(NaReason::Formula)),
             }
         }
     };
@@ -409,20 +402,32 @@ fn group(
                 (Var::Target, Val::Num(target)),
                 (Var::Count, Val::Num(Decimal::from(with_value))),
             ];
-            let env = Env {
-                sub: Some(sub),
-                outcomes,
-                lets,
-                vars: &vars,
-                node: &node.id,
-            };
-            match eval(&env, f)? {
-                Val::Num(d) => d,
-                _ => return Ok((Outcome::Na(NaReason::Formula), Some((achieved, target)))),
+            match formula(sub, outcomes, lets, &vars, &node.id, f)? {
+                Some(d) => d,
+                None => return Ok((Outcome::Na(NaReason::Formula), Some((achieved, target)))),
             }
         }
     };
     Ok((Outcome::Score(score), Some((achieved, target))))
+}
+
+/// Evaluates a node formula to a number; `None` when it is N/A.
+fn formula(
+    sub: &Submission,
+    outcomes: &[Outcome],
+    lets: &[Val],
+    vars: &[(Var, Val)],
+    node: &str,
+    f: &CExpr,
+) -> Result<Option<Decimal>, AnswerError> {
+    let env = Env {
+        sub: Some(sub),
+        outcomes,
+        lets,
+        vars,
+        node,
+    };
+    Ok(num(&eval(&env, f)?))
 }
 
 /// The population score over entity scores.

@@ -174,6 +174,48 @@ pub struct NodeDef {
     pub loc: Loc,
 }
 
+impl NodeDef {
+    /// A node with default settings (a mean group, N/A excluded, weight 1,
+    /// missing answers an error), before its declarations are interpreted.
+    pub fn new(id: String, level: Option<String>, parent: Option<NodeIx>, depth: usize, loc: Loc) -> Self {
+        NodeDef {
+            id,
+            level,
+            title: Labels::new(),
+            description: Labels::new(),
+            parent,
+            children: Vec::new(),
+            depth,
+            weight: Decimal::ONE,
+            kind: NodeKind::Group(Group {
+                aggregate: Aggregate::Builtin(Builtin::Mean),
+                na: NaPolicy::Exclude,
+                over: Over::Children,
+                normalised: false,
+            }),
+            applies: None,
+            missing: MissingPolicy::Error,
+            bands: None,
+            loc,
+        }
+    }
+}
+
+/// Every criterion index at or below `ix` in `nodes`, in source order.
+pub fn criteria_under(nodes: &[NodeDef], ix: NodeIx) -> Vec<NodeIx> {
+    let mut out = Vec::new();
+    let mut stack = vec![ix];
+    while let Some(i) = stack.pop() {
+        if let Some(n) = nodes.get(i) {
+            match n.kind {
+                NodeKind::Criterion(_) => out.push(i),
+                NodeKind::Group(_) => stack.extend(n.children.iter().rev()),
+            }
+        }
+    }
+    out
+}
+
 /// What a node is.
 #[derive(Debug, Clone)]
 pub enum NodeKind {
@@ -589,16 +631,6 @@ impl Model {
 
     /// Every criterion index below `ix` (or `ix` itself when a criterion).
     pub fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
-        let mut out = Vec::new();
-        let mut stack = vec![ix];
-        while let Some(i) = stack.pop() {
-            if let Some(n) = self.nodes.get(i) {
-                match n.kind {
-                    NodeKind::Criterion(_) => out.push(i),
-                    NodeKind::Group(_) => stack.extend(n.children.iter().rev()),
-                }
-            }
-        }
-        out
+        criteria_under(&self.nodes, ix)
     }
 }
