@@ -27,7 +27,7 @@
 //!         "entity": {"id": "moi"}, "answers": {"c1": "yes", "c2": "no", "c3": "na"}}"#)
 //!     .unwrap();
 //! // c3 is N/A: excluded from numerator and denominator, so 1 / 2.
-//! assert_eq!(result.score().unwrap().to_string(), "0.5");
+//! assert_eq!(result.score().unwrap().normalize().to_string(), "0.5");
 //! ```
 #![warn(missing_docs)]
 

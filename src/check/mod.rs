@@ -360,9 +360,10 @@ impl<'a> Checker<'a> {
 
         let population = self.population(population);
 
-        for (name, used) in &self.scale_used {
-            if !used {
-                if let Some(s) = self.scales.get(name) {
+        // In declaration order, so that output is deterministic.
+        for (name, s) in &self.scales {
+            if self.scale_used.get(name) == Some(&false) {
+                {
                     self.diags.push(CheckError::UnusedScale {
                         name: name.clone(),
                         src: self.src.clone(),
@@ -410,21 +411,23 @@ impl<'a> Checker<'a> {
 
     fn levels(&mut self, levels: &[ast::Level]) {
         for l in levels {
-            if let Some(first) = self.levels.iter().position(|x| x.name == l.name.node) {
-                let _ = first;
+            if let Some(first) = levels.iter().find(|x| x.name.node == l.name.node) {
+                if first.name.loc.span == l.name.loc.span {
+                    self.levels.push(LevelDef {
+                        name: l.name.node.clone(),
+                        label: labels(l.label.as_ref()),
+                    });
+                    continue;
+                }
                 self.diags.push(CheckError::Duplicate {
                     what: "level",
                     name: l.name.node.clone(),
                     src: self.src.clone(),
                     span: l.name.loc.span,
-                    first: l.name.loc.span,
+                    first: first.name.loc.span,
                 });
                 continue;
             }
-            self.levels.push(LevelDef {
-                name: l.name.node.clone(),
-                label: labels(l.label.as_ref()),
-            });
         }
     }
 
@@ -576,12 +579,17 @@ impl<'a> Checker<'a> {
         let mut out: Vec<BandDef> = Vec::new();
         for band in &b.bands {
             if out.iter().any(|o| o.id == band.id.node) {
+                let first = b
+                    .bands
+                    .iter()
+                    .find(|x| x.id.node == band.id.node)
+                    .map_or(band.id.loc.span, |x| x.id.loc.span);
                 self.diags.push(CheckError::Duplicate {
                     what: "band",
                     name: band.id.node.clone(),
                     src: self.src.clone(),
                     span: band.id.loc.span,
-                    first: band.id.loc.span,
+                    first,
                 });
                 continue;
             }

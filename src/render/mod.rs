@@ -11,9 +11,14 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `0.8333…` as `83.3%` with `precision` decimal places (half away from zero).
 pub fn percent(score: Decimal, precision: u32) -> String {
-    let p = (score * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
-    format!("{:.*}%", precision as usize, p)
+    match score.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => {
+            let p = p.round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
+            format!("{:.*}%", precision as usize, p)
+        }
+        // Too large to show as a percentage: show the score itself.
+        None => score.normalize().to_string(),
+    }
 }
 
 /// A score for reports: a percentage, or `N/A`.
