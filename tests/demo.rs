@@ -15,45 +15,20 @@
     reason = "a test fails by panicking"
 )]
 
-use std::fs;
-
-use mizan::answers::Origin;
 use rust_decimal::Decimal;
+use support::assert_frac;
+
+mod support;
 
 fn rubric() -> mizan::Rubric {
-    let text = fs::read_to_string("examples/demo/digital-readiness.mizan").unwrap();
-    let (r, d) = mizan::load("digital-readiness.mizan", &text);
-    assert!(d.is_empty(), "{d:?}");
-    r.unwrap()
-}
-
-/// `d` equals num/den to 20 decimal places (division rounds at the 28th digit).
-fn assert_frac(d: Option<Decimal>, num: i64, den: i64, what: &str) {
-    let d = d.unwrap_or_else(|| panic!("{what}: N/A"));
-    let diff = (d * Decimal::from(den) - Decimal::from(num)).abs();
-    assert!(diff < Decimal::new(1, 20), "{what}: {d} is not {num}/{den}");
+    support::load_clean("examples/demo/digital-readiness.mizan")
 }
 
 fn batch() -> mizan::eval::Batch {
-    let mut files: Vec<_> = fs::read_dir("examples/demo/answers")
-        .unwrap()
-        .chain(fs::read_dir("examples/demo/invalid").unwrap())
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    let inputs = files
-        .iter()
-        .map(|p| {
-            (
-                Origin {
-                    file: p.display().to_string(),
-                    line: None,
-                },
-                fs::read_to_string(p).unwrap(),
-            )
-        })
-        .collect();
-    rubric().evaluate_batch(inputs)
+    rubric().evaluate_batch(support::answer_inputs(&[
+        "examples/demo/answers",
+        "examples/demo/invalid",
+    ]))
 }
 
 fn node(b: &mizan::eval::Batch, entity: &str, id: &str) -> Option<Decimal> {

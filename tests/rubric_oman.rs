@@ -32,6 +32,8 @@ use mizan::eval::EntityResult;
 use mizan::Rubric;
 use rust_decimal::Decimal;
 
+mod support;
+
 const RULES: &str = "rules/oman/dt-programme/2025.mizan";
 const EXAMPLES: &str = "examples/oman-dt-programme-2025";
 
@@ -62,10 +64,7 @@ fn rubric() -> Rubric {
 }
 
 fn eval_file(r: &Rubric, entity: &str) -> EntityResult {
-    let path = format!("{EXAMPLES}/{entity}.json");
-    let text = fs::read_to_string(&path).unwrap();
-    r.evaluate_json(&path, &text)
-        .unwrap_or_else(|e| panic!("{path} rejected: {e:?}"))
+    support::eval_file(r, &format!("{EXAMPLES}/{entity}.json"))
 }
 
 fn assert_want(got: Option<Decimal>, want: Want, what: &str) {

@@ -18,29 +18,22 @@
     reason = "a test fails by panicking"
 )]
 
-use std::fs;
-
-use mizan::answers::Origin;
 use mizan::eval::EntityResult;
 use mizan::Rubric;
 use rust_decimal::Decimal;
+
+mod support;
 
 const RULES: &str = "rules/uae/proactive-readiness/2020.mizan";
 const EXAMPLES: &str = "examples/uae-proactive-readiness-2020";
 
 fn rubric() -> Rubric {
-    let text = fs::read_to_string(RULES).unwrap();
-    let (r, d) = mizan::load("2020.mizan", &text);
     // Clean: no error and no warning (the CLI's `check --deny-warnings`).
-    assert!(d.is_empty(), "{d:?}");
-    r.unwrap()
+    support::load_clean(RULES)
 }
 
 fn eval_file(r: &Rubric, file: &str) -> EntityResult {
-    let path = format!("{EXAMPLES}/{file}");
-    let text = fs::read_to_string(&path).unwrap();
-    r.evaluate_json(&path, &text)
-        .unwrap_or_else(|e| panic!("{path} rejected: {e:?}"))
+    support::eval_file(r, &format!("{EXAMPLES}/{file}"))
 }
 
 fn eval_inline(r: &Rubric, answers: &str) -> Result<EntityResult, Vec<mizan::answers::Rejection>> {
@@ -217,24 +210,7 @@ fn every_criterion_must_be_answered() {
 #[test]
 fn population_mean() {
     let r = rubric();
-    let mut files: Vec<_> = fs::read_dir(EXAMPLES)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let inputs = files
-        .iter()
-        .map(|p| {
-            (
-                Origin {
-                    file: p.display().to_string(),
-                    line: None,
-                },
-                fs::read_to_string(p).unwrap(),
-            )
-        })
-        .collect();
+    let inputs = support::answer_inputs(&[EXAMPLES]);
     let b = r.evaluate_batch(inputs);
     assert_eq!(b.rejected, 0);
     assert_eq!(b.population.entities, 5);

@@ -22,10 +22,12 @@
 
 use std::fs;
 
-use mizan::answers::Origin;
 use mizan::eval::EntityResult;
 use mizan::Rubric;
 use rust_decimal::Decimal;
+use support::assert_frac;
+
+mod support;
 
 const RULES: &str = "rules/sa/platforms-policy/1.mizan";
 const EXAMPLES: &str = "examples/sa-platforms-policy-1";
@@ -43,24 +45,11 @@ const PROVISIONS: [&str; 9] = [
 ];
 
 fn rubric() -> Rubric {
-    let text = fs::read_to_string(RULES).unwrap();
-    let (r, d) = mizan::load("1.mizan", &text);
-    assert!(d.is_empty(), "{d:?}");
-    r.unwrap()
+    support::load_clean(RULES)
 }
 
 fn eval_file(r: &Rubric, entity: &str) -> EntityResult {
-    let path = format!("{EXAMPLES}/{entity}.json");
-    let text = fs::read_to_string(&path).unwrap();
-    r.evaluate_json(&path, &text)
-        .unwrap_or_else(|e| panic!("{path} rejected: {e:?}"))
-}
-
-/// `d` equals num/den to 20 decimal places (division rounds at the 28th digit).
-fn assert_frac(d: Option<Decimal>, num: i64, den: i64, what: &str) {
-    let d = d.unwrap_or_else(|| panic!("{what}: N/A"));
-    let diff = (d * Decimal::from(den) - Decimal::from(num)).abs();
-    assert!(diff < Decimal::new(1, 20), "{what}: {d} is not {num}/{den}");
+    support::eval_file(r, &format!("{EXAMPLES}/{entity}.json"))
 }
 
 /// Checks every provision (`(num, den)`, or `None` for N/A) and the entity.
@@ -228,24 +217,7 @@ fn new_authority_provision_all_na_is_dropped() {
 #[test]
 fn population_mean() {
     let r = rubric();
-    let mut files: Vec<_> = fs::read_dir(EXAMPLES)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let inputs = files
-        .iter()
-        .map(|p| {
-            (
-                Origin {
-                    file: p.display().to_string(),
-                    line: None,
-                },
-                fs::read_to_string(p).unwrap(),
-            )
-        })
-        .collect();
+    let inputs = support::answer_inputs(&[EXAMPLES]);
     let b = r.evaluate_batch(inputs);
     assert_eq!(b.rejected, 0);
     assert_eq!(b.population.entities, 5);

@@ -1,0 +1,65 @@
+//! Helpers shared by the rubric tests: loading a rule file, reading example
+//! answer sets, and comparing exact decimals with fractions.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "each test binary uses part of this module; a test fails by panicking"
+)]
+
+use std::fs;
+use std::path::PathBuf;
+
+use mizan::answers::Origin;
+use mizan::eval::EntityResult;
+use mizan::Rubric;
+use rust_decimal::Decimal;
+
+/// Loads a rule file that must check with no error and no warning.
+pub fn load_clean(path: &str) -> Rubric {
+    let text = fs::read_to_string(path).unwrap();
+    let (r, d) = mizan::load(path, &text);
+    assert!(d.is_empty(), "{path}: {d:?}");
+    r.unwrap()
+}
+
+/// Every `.json` answer set in `dirs`, sorted by path, as batch inputs.
+pub fn answer_inputs(dirs: &[&str]) -> Vec<(Origin, String)> {
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let origin = Origin {
+                file: p.display().to_string(),
+                line: None,
+            };
+            (origin, fs::read_to_string(p).unwrap())
+        })
+        .collect()
+}
+
+/// Evaluates one answer-set file that must be accepted.
+pub fn eval_file(r: &Rubric, path: &str) -> EntityResult {
+    let text = fs::read_to_string(path).unwrap();
+    r.evaluate_json(path, &text)
+        .unwrap_or_else(|e| panic!("{path} rejected: {e:?}"))
+}
+
+/// `d` equals num/den to 20 decimal places (division rounds at the 28th
+/// significant digit).
+pub fn assert_frac(d: Option<Decimal>, num: i64, den: i64, what: &str) {
+    assert_frac_within(d, num, den, 20, what);
+}
+
+/// `d × den` is within 10^-`places` of `num`.
+pub fn assert_frac_within(d: Option<Decimal>, num: i64, den: i64, places: u32, what: &str) {
+    let d = d.unwrap_or_else(|| panic!("{what}: N/A"));
+    let diff = (d * Decimal::from(den) - Decimal::from(num)).abs();
+    assert!(diff < Decimal::new(1, places), "{what}: {d} is not {num}/{den}");
+}
