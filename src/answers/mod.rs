@@ -60,8 +60,71 @@ pub struct Submission {
     pub name: Option<String>,
     /// Profile values by field index (`None`: not given).
     pub profile: Vec<Option<ProfileValue>>,
-    /// Answers by node index (`None`: not answered).
-    pub answers: Vec<Option<Answer>>,
+    /// Answers to the entity's own criteria (those outside repeated nodes).
+    pub answers: Answers,
+    /// Instances of the repeated nodes directly inside the rubric.
+    pub instances: Vec<InstanceSet>,
+}
+
+/// Answers of one scope, by node index: dense over the scope's subtree.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Answers {
+    offset: NodeIx,
+    slots: Vec<Option<Answer>>,
+}
+
+impl Answers {
+    /// Room for the answers of nodes `range`.
+    pub fn new(range: std::ops::Range<NodeIx>) -> Self {
+        Answers {
+            offset: range.start,
+            slots: vec![None; range.end.saturating_sub(range.start)],
+        }
+    }
+
+    /// The answer to node `ix`, if any.
+    pub fn get(&self, ix: NodeIx) -> Option<&Answer> {
+        self.slots.get(ix.checked_sub(self.offset)?)?.as_ref()
+    }
+
+    /// Records the answer to node `ix` (ignored outside the range).
+    pub fn set(&mut self, ix: NodeIx, a: Option<Answer>) {
+        if let Some(slot) = ix.checked_sub(self.offset).and_then(|i| self.slots.get_mut(i)) {
+            *slot = a;
+        }
+    }
+
+    /// Every answered node index with its answer.
+    pub fn iter(&self) -> impl Iterator<Item = (NodeIx, &Answer)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((i + self.offset, a.as_ref()?)))
+    }
+}
+
+/// The instances of one repeated node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceSet {
+    /// The repeated node.
+    pub node: NodeIx,
+    /// Its instances, in input order.
+    pub items: Vec<Instance>,
+}
+
+/// One instance of a repeated node (a life event, a service, a URL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    /// Its key (`key` in the answer set; the position when absent).
+    pub key: String,
+    /// JSON pointer of the instance in its answer set.
+    pub pointer: String,
+    /// Values of the repeated node's fields, by field index.
+    pub fields: Vec<(usize, ProfileValue)>,
+    /// Answers to the criteria of this instance.
+    pub answers: Answers,
+    /// Instances of repeated nodes directly inside this one.
+    pub instances: Vec<InstanceSet>,
 }
 
 /// RFC 6901 escaping of one pointer token.
@@ -164,121 +227,20 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
             }
             match e.get("profile") {
                 None | Some(Value::Null) => {}
-                Some(Value::Object(p)) => {
-                    for (k, v) in p {
-                        let ptr = format!("/entity/profile/{}", pointer_token(k));
-                        let Some((fi, _, def)) = model.profile.get_full(k) else {
-                            fail(
-                                ptr,
-                                AnswerError::UnknownField {
-                                    name: k.clone(),
-                                    help: crate::diag::did_you_mean(
-                                        k,
-                                        model.profile.keys().map(String::as_str),
-                                    ),
-                                },
-                            );
-                            continue;
-                        };
-                        let val = match (&def.ty, v) {
-                            (FieldTy::Enum(values), Value::String(s)) => {
-                                match values.iter().position(|x| x == s) {
-                                    Some(i) => Some(ProfileValue::Enum(i)),
-                                    None => {
-                                        fail(
-                                            ptr,
-                                            AnswerError::UnknownValue {
-                                                field: k.clone(),
-                                                value: s.clone(),
-                                                allowed: values.join(", "),
-                                            },
-                                        );
-                                        None
-                                    }
-                                }
-                            }
-                            (FieldTy::Number, Value::Number(n)) => match decimal(n) {
-                                Some(d) => Some(ProfileValue::Number(d)),
-                                None => {
-                                    fail(ptr, shape("a number with at most 28 significant digits", Some(v)));
-                                    None
-                                }
-                            },
-                            (FieldTy::Bool, Value::Bool(b)) => Some(ProfileValue::Bool(*b)),
-                            (ty, v) => {
-                                let want = match ty {
-                                    FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
-                                    FieldTy::Number => "a number".into(),
-                                    FieldTy::Bool => "true or false".into(),
-                                };
-                                fail(ptr, shape(&want, Some(v)));
-                                None
-                            }
-                        };
-                        if let Some(slot) = profile.get_mut(fi) {
-                            *slot = val;
-                        }
-                    }
-                }
-                other => fail("/entity/profile".into(), shape("an object", other)),
+                Some(v) => read_fields(model, None, v, "/entity/profile", &mut profile, &mut fail),
             }
         }
         other => fail("/entity".into(), shape("an object with `id`", other)),
     }
-    for (fi, (fname, _)) in model.profile.iter().enumerate() {
-        let given = obj
-            .get("entity")
-            .and_then(|e| e.get("profile"))
-            .and_then(|p| p.get(fname))
-            .is_some();
-        if !given && profile.get(fi).is_some_and(Option::is_none) {
-            fail(
-                format!("/entity/profile/{}", pointer_token(fname)),
-                AnswerError::MissingField { name: fname.clone() },
-            );
-        }
-    }
-    // Answers.
-    let mut answers = vec![None; model.nodes.len()];
-    match obj.get("answers") {
-        Some(Value::Object(a)) => {
-            for (k, v) in a {
-                let ptr = format!("/answers/{}", pointer_token(k));
-                let Some(ix) = plan.criterion(k) else {
-                    let is_group = model.by_id.contains_key(k);
-                    fail(
-                        ptr,
-                        AnswerError::UnknownCriterion {
-                            id: k.clone(),
-                            help: if is_group {
-                                Some(format!("`{k}` is a group; answer its criteria"))
-                            } else {
-                                crate::diag::did_you_mean(k, plan.criterion_ids().collect::<Vec<_>>())
-                            },
-                        },
-                    );
-                    continue;
-                };
-                if v.is_null() {
-                    continue;
-                }
-                match answer(plan, ix, v) {
-                    Ok(ans) => {
-                        if let Some(slot) = answers.get_mut(ix) {
-                            *slot = Some(ans);
-                        }
-                    }
-                    Err(e) => fail(ptr, e),
-                }
-            }
-        }
-        other => fail(
-            "/answers".into(),
-            shape("an object mapping criterion ids to answers", other),
-        ),
-    }
+    let given = obj.get("entity").and_then(|e| e.get("profile"));
+    missing_fields(model, None, given, "/entity/profile", &mut fail);
+    let answers = read_answers(plan, 0, obj.get("answers"), "", &mut fail);
+    let instances = match obj.get("instances") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => read_instances(plan, 0, v, "/instances", &mut fail),
+    };
     for (k, _) in obj {
-        if !matches!(k.as_str(), "rubric" | "version" | "entity" | "answers") {
+        if !matches!(k.as_str(), "rubric" | "version" | "entity" | "answers" | "instances") {
             fail(
                 format!("/{}", pointer_token(k)),
                 AnswerError::UnknownKey { key: k.clone() },
@@ -294,7 +256,236 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
         name,
         profile,
         answers,
+        instances,
     })
+}
+
+type Fail<'f> = &'f mut dyn FnMut(String, AnswerError);
+
+/// Reads the fields of `owner` (`None`: the entity) from a JSON object.
+fn read_fields(
+    model: &crate::model::Model,
+    owner: Option<NodeIx>,
+    v: &Value,
+    prefix: &str,
+    out: &mut [Option<ProfileValue>],
+    fail: Fail<'_>,
+) {
+    let Value::Object(p) = v else {
+        fail(prefix.to_string(), shape("an object", Some(v)));
+        return;
+    };
+    for (k, v) in p {
+        let ptr = format!("{prefix}/{}", pointer_token(k));
+        let known = model.profile.get_full(k).filter(|(_, _, d)| d.owner == owner);
+        let Some((fi, _, def)) = known else {
+            let names = model
+                .profile
+                .values()
+                .filter(|d| d.owner == owner)
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>();
+            fail(
+                ptr,
+                AnswerError::UnknownField {
+                    name: k.clone(),
+                    help: crate::diag::did_you_mean(k, names),
+                },
+            );
+            continue;
+        };
+        let val = match (&def.ty, v) {
+            (FieldTy::Enum(values), Value::String(s)) => match values.iter().position(|x| x == s) {
+                Some(i) => Some(ProfileValue::Enum(i)),
+                None => {
+                    fail(
+                        ptr,
+                        AnswerError::UnknownValue {
+                            field: k.clone(),
+                            value: s.clone(),
+                            allowed: values.join(", "),
+                        },
+                    );
+                    None
+                }
+            },
+            (FieldTy::Number, Value::Number(n)) => match decimal(n) {
+                Some(d) => Some(ProfileValue::Number(d)),
+                None => {
+                    fail(ptr, shape("a number with at most 28 significant digits", Some(v)));
+                    None
+                }
+            },
+            (FieldTy::Bool, Value::Bool(b)) => Some(ProfileValue::Bool(*b)),
+            (ty, v) => {
+                let want = match ty {
+                    FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
+                    FieldTy::Number => "a number".into(),
+                    FieldTy::Bool => "true or false".into(),
+                };
+                fail(ptr, shape(&want, Some(v)));
+                None
+            }
+        };
+        if let Some(slot) = out.get_mut(fi) {
+            *slot = val;
+        }
+    }
+}
+
+/// Reports every field of `owner` that `given` does not mention.
+fn missing_fields(
+    model: &crate::model::Model,
+    owner: Option<NodeIx>,
+    given: Option<&Value>,
+    prefix: &str,
+    fail: Fail<'_>,
+) {
+    for d in model.profile.values().filter(|d| d.owner == owner) {
+        if given.and_then(|p| p.get(&d.name)).is_none() {
+            fail(
+                format!("{prefix}/{}", pointer_token(&d.name)),
+                AnswerError::MissingField { name: d.name.clone() },
+            );
+        }
+    }
+}
+
+/// Reads the answers of scope `scope` (0: the entity; else a repeated node).
+fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fail: Fail<'_>) -> Answers {
+    let model = plan.model();
+    let end = model.nodes.get(scope).map_or(0, |n| n.end);
+    let mut answers = Answers::new(scope..end);
+    match v {
+        Some(Value::Object(a)) => {
+            for (k, v) in a {
+                let ptr = format!("{prefix}/answers/{}", pointer_token(k));
+                let found = plan.criterion(k);
+                let in_scope = found.filter(|&ix| model.nodes.get(ix).is_some_and(|n| n.scope == scope));
+                let Some(ix) = in_scope else {
+                    let help = match found.and_then(|ix| model.nodes.get(ix)) {
+                        Some(n) => Some(format!(
+                            "`{k}` is answered in the instances of `{}`",
+                            model.nodes.get(n.scope).map_or("?", |r| r.id.as_str())
+                        )),
+                        None if model.by_id.contains_key(k) => Some(format!("`{k}` is a group; answer its criteria")),
+                        None => crate::diag::did_you_mean(k, plan.criterion_ids().collect::<Vec<_>>()),
+                    };
+                    fail(ptr, AnswerError::UnknownCriterion { id: k.clone(), help });
+                    continue;
+                };
+                if v.is_null() {
+                    continue;
+                }
+                match answer(plan, ix, v) {
+                    Ok(ans) => answers.set(ix, Some(ans)),
+                    Err(e) => fail(ptr, e),
+                }
+            }
+        }
+        None if scope != 0 => {}
+        other => fail(
+            format!("{prefix}/answers"),
+            shape("an object mapping criterion ids to answers", other),
+        ),
+    }
+    answers
+}
+
+/// Reads `{"REPEATED": [instance, …], …}` for the repeated nodes directly
+/// inside scope `scope`.
+fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fail<'_>) -> Vec<InstanceSet> {
+    let model = plan.model();
+    let Value::Object(map) = v else {
+        fail(
+            prefix.to_string(),
+            shape("an object mapping repeated node ids to lists of instances", Some(v)),
+        );
+        return Vec::new();
+    };
+    let nested: Vec<NodeIx> = (0..model.nodes.len())
+        .filter(|&r| {
+            model.nodes.get(r).is_some_and(|n| {
+                n.repeat.is_some()
+                    && n.parent.and_then(|p| model.nodes.get(p)).map(|p| p.scope) == Some(scope)
+            })
+        })
+        .collect();
+    let mut sets = Vec::new();
+    for (k, v) in map {
+        let ptr = format!("{prefix}/{}", pointer_token(k));
+        let Some(&r) = model.by_id.get(k).filter(|r| nested.contains(r)) else {
+            let names: Vec<&str> = nested
+                .iter()
+                .filter_map(|&r| model.nodes.get(r).map(|n| n.id.as_str()))
+                .collect();
+            fail(
+                ptr,
+                AnswerError::UnknownCriterion {
+                    id: k.clone(),
+                    help: Some(if names.is_empty() {
+                        "no repeated node takes instances here".to_string()
+                    } else {
+                        format!("repeated nodes here: {}", names.join(", "))
+                    }),
+                },
+            );
+            continue;
+        };
+        let Value::Array(items) = v else {
+            fail(ptr, shape("a list of instances", Some(v)));
+            continue;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let iptr = format!("{ptr}/{i}");
+            let Value::Object(o) = item else {
+                fail(iptr, shape("an object with `key`, `profile`, `answers`", Some(item)));
+                continue;
+            };
+            let key = match o.get("key") {
+                None | Some(Value::Null) => i.to_string(),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                other => {
+                    fail(format!("{iptr}/key"), shape("a string", other));
+                    String::new()
+                }
+            };
+            let mut profile = vec![None; model.profile.len()];
+            if let Some(p) = o.get("profile").filter(|p| !p.is_null()) {
+                read_fields(model, Some(r), p, &format!("{iptr}/profile"), &mut profile, fail);
+            }
+            missing_fields(model, Some(r), o.get("profile"), &format!("{iptr}/profile"), fail);
+            let answers = read_answers(plan, r, o.get("answers"), &iptr, fail);
+            let instances = match o.get("instances") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(v) => read_instances(plan, r, v, &format!("{iptr}/instances"), fail),
+            };
+            for k in o.keys() {
+                if !matches!(k.as_str(), "key" | "profile" | "answers" | "instances") {
+                    fail(
+                        format!("{iptr}/{}", pointer_token(k)),
+                        AnswerError::UnknownKey { key: k.clone() },
+                    );
+                }
+            }
+            out.push(Instance {
+                key,
+                pointer: iptr,
+                fields: profile
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| Some((i, v?)))
+                    .collect(),
+                answers,
+                instances,
+            });
+        }
+        sets.push(InstanceSet { node: r, items: out });
+    }
+    sets.sort_by_key(|s| s.node);
+    sets
 }
 
 fn kind_of(v: &Value) -> &'static str {

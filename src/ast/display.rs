@@ -32,6 +32,7 @@ impl fmt::Display for Expr {
             ExprKind::Unary(UnOp::Not, e) => write!(f, "(not {e})"),
             ExprKind::Binary(op, a, b) => write!(f, "({} {a} {b})", op.symbol()),
             ExprKind::If(c, a, b) => write!(f, "(if {c} {a} {b})"),
+            ExprKind::Where(a, c) => write!(f, "(where {a} {c})"),
         }
     }
 }

@@ -113,8 +113,23 @@ pub enum Item {
     Target(Spanned<Option<Decimal>>),
     /// `direction higher|lower`.
     Direction(Name),
+    /// `repeated [RULE [when COND else RULE]]`: the node has instances.
+    Repeated(Repeated, Loc),
+    /// `fields { … }`: what each instance of a repeated node carries.
+    Fields(Vec<Field>, Loc),
+    /// `requires COND`: a gate; no score unless COND holds.
+    Requires(Expr),
     /// A child node.
     Node(Node),
+}
+
+/// How the instances of a repeated node combine when read from outside.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repeated {
+    /// `mean` (default) or `best`.
+    pub rule: Option<Name>,
+    /// `when COND else RULE`: COND selects `rule`, otherwise the other one.
+    pub switch: Option<(Expr, Name)>,
 }
 
 /// `initiative ar "المبادرة" en "Initiative"` in a `levels` block.
@@ -166,8 +181,11 @@ pub struct Scale {
 pub struct OptionDecl {
     /// Option id, as answers name it.
     pub id: Name,
-    /// `Some(weight)`, or `None` for the not-applicable option (`n/a`).
+    /// `Some(weight)`, or `None` for the not-applicable option (`n/a`)
+    /// and for an ignored option (`ignore`).
     pub weight: Spanned<Option<Decimal>>,
+    /// `ignore`: the answer is left out, as if the criterion were not asked.
+    pub ignore: bool,
     /// Display label.
     pub label: Option<Text>,
 }
@@ -255,6 +273,9 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `if c then a else b`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `PATH where COND`, only as a function argument: the instances of a
+    /// repeated node whose fields satisfy COND.
+    Where(Box<Expr>, Box<Expr>),
 }
 
 /// Prefix operators.

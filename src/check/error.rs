@@ -303,6 +303,27 @@ pub enum CheckError {
         help: String,
     },
 
+    /// `svc.oa` read where the instances of `svc` are not directly nested.
+    #[error("`{name}` is inside repeated node `{repeated}` and cannot be read {place}")]
+    #[diagnostic(code(M0217), url("docs/diagnostics.md#m0217"))]
+    InstanceScope {
+        /// The node read.
+        name: String,
+        /// The repeated node it belongs to.
+        repeated: String,
+        /// "from `x`"…
+        place: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Use.
+        #[label("read here")]
+        span: SourceSpan,
+        /// What is allowed.
+        #[help]
+        help: String,
+    },
+
     /// `yes 1.5` — an option weight outside [0, 1].
     #[error("{what} `{value}` is out of range")]
     #[diagnostic(code(M0301), url("docs/diagnostics.md#m0301"))]

@@ -51,6 +51,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         formulas: IndexMap::new(),
         let_types: HashMap::new(),
         pending_scores: Vec::new(),
+        pending_requires: Vec::new(),
         expanding: Vec::new(),
         deps: HashMap::new(),
     };
@@ -68,8 +69,10 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
 enum Scope {
     /// `let NAME = …`: constants, other lets, profile fields.
     Let,
-    /// `applies when …`: profile fields and lets.
-    Applies,
+    /// `applies when …` of a node, a `repeated … when` condition (in the
+    /// enclosing node) or a `where` filter (in the repeated node): profile
+    /// fields visible at that node, and lets.
+    Applies(NodeIx),
     /// A criterion's `score`.
     Criterion(NodeIx),
     /// A group's `score`.
@@ -82,7 +85,7 @@ impl Scope {
     fn place(self) -> &'static str {
         match self {
             Scope::Let => "in a `let`",
-            Scope::Applies => "in an `applies when` condition",
+            Scope::Applies(_) => "in a condition on profile fields",
             Scope::Criterion(_) => "in a criterion formula",
             Scope::Group(_) => "in a group formula",
             Scope::Population => "in the population formula",
@@ -91,7 +94,7 @@ impl Scope {
 
     fn vars(self) -> &'static [Var] {
         match self {
-            Scope::Let | Scope::Applies => &[],
+            Scope::Let | Scope::Applies(_) => &[],
             Scope::Criterion(_) => &[Var::Value, Var::Baseline, Var::Target],
             Scope::Group(_) => &[Var::Achieved, Var::Target, Var::Count],
             Scope::Population => &[Var::Sum, Var::Count, Var::Mean, Var::Min, Var::Max],
@@ -115,6 +118,9 @@ struct Attrs<'a> {
     baseline: Option<&'a Spanned<Option<Decimal>>>,
     target: Option<&'a Spanned<Option<Decimal>>>,
     direction: Option<&'a ast::Name>,
+    repeated: Option<(&'a ast::Repeated, &'a Loc)>,
+    fields: Option<(&'a [ast::Field], &'a Loc)>,
+    requires: Option<&'a ast::Expr>,
     children: Vec<&'a ast::Node>,
 }
 
@@ -135,6 +141,8 @@ struct Checker<'a> {
     let_types: HashMap<String, (usize, Ty)>,
     /// `score` formulas, typed once every node's kind is known.
     pending_scores: Vec<(NodeIx, &'a ast::Expr)>,
+    /// `requires` conditions, likewise.
+    pending_requires: Vec<(NodeIx, &'a ast::Expr)>,
     /// Formula templates being expanded (cycle detection).
     expanding: Vec<String>,
     /// Node → nodes its score depends on, with the referencing location.
@@ -187,6 +195,9 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Baseline(_) => "baseline",
         Item::Target(_) => "target",
         Item::Direction(_) => "direction",
+        Item::Repeated(..) => "repeated",
+        Item::Fields(..) => "fields",
+        Item::Requires(_) => "requires",
         Item::Node(_) => "node",
     }
 }
@@ -197,13 +208,18 @@ fn item_loc(item: &Item) -> Loc {
         Item::Title(t) | Item::Description(t) => t.loc.clone(),
         Item::Precision(n) | Item::Weight(n) => n.loc.clone(),
         Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) => n.loc.clone(),
-        Item::Levels(_, l) | Item::Profile(_, l) | Item::Population(_, l) | Item::YesNo(l) => l.clone(),
+        Item::Levels(_, l)
+        | Item::Profile(_, l)
+        | Item::Population(_, l)
+        | Item::YesNo(l)
+        | Item::Repeated(_, l)
+        | Item::Fields(_, l) => l.clone(),
         Item::Number(_, _, l) => l.clone(),
         Item::Scale(s) => s.name.loc.clone(),
         Item::Bands(b) => b.name.loc.clone(),
         Item::Let(n, _) | Item::Formula(n, _) => n.loc.clone(),
         Item::Aggregate { func, .. } => func.loc.clone(),
-        Item::Score(e) | Item::Applies(e) => e.loc.clone(),
+        Item::Score(e) | Item::Applies(e) | Item::Requires(e) => e.loc.clone(),
         Item::Choice(o) | Item::Multi(o, _) => match o {
             ast::Options::Scale(n) => n.loc.clone(),
             ast::Options::Inline(_, l) => l.clone(),
@@ -304,7 +320,7 @@ impl<'a> Checker<'a> {
                 Item::Version(v) => version = Some(v),
                 Item::Precision(p) => precision = Some(p),
                 Item::Levels(levels, _) => self.levels(levels),
-                Item::Profile(fields, _) => self.profile(fields),
+                Item::Profile(fields, _) => self.profile(fields, None),
                 Item::Scale(s) => self.scale(s),
                 Item::Bands(b) => self.bands(b),
                 Item::Let(name, e) => self.named(name, e, true),
@@ -348,6 +364,18 @@ impl<'a> Checker<'a> {
         // has a lower index than its children) before resolving formulas.
         let mut pending: Vec<(NodeIx, Vec<&'a Item>)> = Vec::new();
         self.create_tree(0, node_items, &mut pending);
+        // Subtree ends: nodes are in pre-order.
+        for ix in (0..self.nodes.len()).rev() {
+            let end = self
+                .nodes
+                .get(ix)
+                .and_then(|n| n.children.last())
+                .and_then(|&c| self.nodes.get(c))
+                .map_or(ix + 1, |c| c.end);
+            if let Some(n) = self.nodes.get_mut(ix) {
+                n.end = end;
+            }
+        }
         // Missing policies are inherited, so interpret parents first.
         for (ix, items) in &pending {
             self.interpret_node(*ix, items);
@@ -355,6 +383,12 @@ impl<'a> Checker<'a> {
         // Formulas last: they may name any criterion's options.
         for (ix, e) in std::mem::take(&mut self.pending_scores) {
             self.score_formula(ix, e);
+        }
+        for (ix, e) in std::mem::take(&mut self.pending_requires) {
+            let c = self.typed(e, Scope::Group(ix), &Ty::Bool);
+            if let Some(n) = self.nodes.get_mut(ix) {
+                n.requires = c;
+            }
         }
         self.check_normalised();
 
@@ -431,7 +465,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn profile(&mut self, fields: &[ast::Field]) {
+    fn profile(&mut self, fields: &[ast::Field], owner: Option<NodeIx>) {
         for f in fields {
             if let Some(first) = self.fields.get(&f.name.node) {
                 self.diags.push(CheckError::Duplicate {
@@ -472,6 +506,7 @@ impl<'a> Checker<'a> {
                     name: f.name.node.clone(),
                     ty,
                     label: labels(f.label.as_ref()),
+                    owner,
                     loc: f.name.loc.clone(),
                 },
             );
@@ -496,6 +531,7 @@ impl<'a> Checker<'a> {
             }
             ids.insert(&o.id.node, &o.id.loc);
             match o.weight.node {
+                None if o.ignore => {}
                 None => {
                     if let Some(first) = na {
                         self.diags.push(CheckError::SeveralNa {
@@ -519,6 +555,7 @@ impl<'a> Checker<'a> {
             }
             out.push(OptionDef {
                 id: o.id.node.clone(),
+                ignored: o.ignore,
                 weight: o.weight.node,
                 label: labels(o.label.as_ref()),
             });
@@ -762,13 +799,17 @@ impl<'a> Checker<'a> {
             }
         }
         let ix = self.nodes.len();
-        self.nodes.push(NodeDef::new(
+        let parent_scope = self.nodes.get(parent).map_or(0, |p| p.scope);
+        let mut def = NodeDef::new(
             n.id.node.clone(),
             Some(n.level.node.clone()),
             Some(parent),
             depth,
             n.id.loc.clone(),
-        ));
+        );
+        let repeated = n.items.iter().any(|i| matches!(i, Item::Repeated(..)));
+        def.scope = if repeated { ix } else { parent_scope };
+        self.nodes.push(def);
         self.by_id.insert(n.id.node.clone(), ix);
         if let Some(p) = self.nodes.get_mut(parent) {
             p.children.push(ix);
@@ -815,6 +856,9 @@ impl<'a> Checker<'a> {
                 Item::Baseline(b) => a.baseline = Some(b),
                 Item::Target(t) => a.target = Some(t),
                 Item::Direction(d) => a.direction = Some(d),
+                Item::Repeated(r, l) => a.repeated = Some((r, l)),
+                Item::Fields(f, l) => a.fields = Some((f, l)),
+                Item::Requires(e) => a.requires = Some(e),
                 Item::Node(n) => a.children.push(n),
                 other => self.misplaced(
                     other,
@@ -876,6 +920,10 @@ impl<'a> Checker<'a> {
             None => Decimal::ONE,
         };
         let bands = a.bands.and_then(|b| self.use_bands(b));
+        let repeat = self.repeat(ix, &a);
+        if let Some(e) = a.requires {
+            self.pending_requires.push((ix, e));
+        }
         let applies = match a.applies {
             Some(e) if is_root => {
                 self.diags.push(CheckError::Misplaced {
@@ -887,7 +935,7 @@ impl<'a> Checker<'a> {
                 });
                 None
             }
-            Some(e) => self.typed(e, Scope::Applies, &Ty::Bool),
+            Some(e) => self.typed(e, Scope::Applies(ix), &Ty::Bool),
             None => None,
         };
 
@@ -902,13 +950,13 @@ impl<'a> Checker<'a> {
                 });
                 None
             }
-            (None, true) if !is_root => {
+            (None, true) if !is_root && a.score.is_none() => {
                 self.diags.push(CheckError::NodeShape {
                     id: id.clone(),
                     why: "has neither an answer kind nor child nodes",
                     src: self.src.clone(),
                     span: node_loc.span,
-                    help: "give a criterion `choice SCALE`, `multi SCALE`, `number` or `yesno`, or give a group child nodes",
+                    help: "give a criterion `choice SCALE`, `multi SCALE`, `number` or `yesno`, give a group child nodes, or compute it with `score`",
                 });
                 None
             }
@@ -932,10 +980,53 @@ impl<'a> Checker<'a> {
             n.weight = weight;
             n.bands = bands;
             n.applies = applies;
+            n.repeat = repeat;
             if let Some(k) = kind {
                 n.kind = k;
             }
         }
+    }
+
+    /// `repeated` and `fields` of node `ix`.
+    fn repeat(&mut self, ix: NodeIx, a: &Attrs<'a>) -> Option<Repeat> {
+        let parent = self.nodes.get(ix).and_then(|n| n.parent);
+        if let Some((fields, loc)) = a.fields {
+            if a.repeated.is_none() {
+                self.diags.push(CheckError::Misplaced {
+                    what: "fields".into(),
+                    why: "only applies to a repeated node".into(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: Some("add `repeated` to the node, or declare entity fields in `profile`".into()),
+                });
+            } else {
+                self.profile(fields, Some(ix));
+            }
+        }
+        let (r, loc) = a.repeated?;
+        let Some(parent) = parent else {
+            self.diags.push(CheckError::Misplaced {
+                what: "repeated".into(),
+                why: "has no meaning on the rubric itself".into(),
+                src: self.src.clone(),
+                span: loc.span,
+                help: Some("each answer set is one entity; repeat a node inside it".into()),
+            });
+            return None;
+        };
+        let rule = match &r.rule {
+            Some(n) => self.setting("instance rule", n, &InstanceRule::ALL)?,
+            None => InstanceRule::Mean,
+        };
+        let switch = match &r.switch {
+            Some((cond, other)) => {
+                let c = self.typed(cond, Scope::Applies(parent), &Ty::Bool);
+                let o = self.setting("instance rule", other, &InstanceRule::ALL);
+                Some((c?, o?))
+            }
+            None => None,
+        };
+        Some(Repeat { rule, switch })
     }
 
     fn group(&mut self, ix: NodeIx, id: &str, a: &Attrs<'a>) -> Group {
@@ -1425,6 +1516,16 @@ impl<'a> Checker<'a> {
                 ))
             }
             ExprKind::Call(name, args) => self.call(name, args, scope, loc),
+            ExprKind::Where(..) => {
+                self.diags.push(CheckError::Misplaced {
+                    what: "where".into(),
+                    why: "only filters the instances read by `min`, `max`, `mean`, `sum` or `count`".into(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: Some("for example `mean(svc.oa where type == transactional)`".into()),
+                });
+                None
+            }
         }
     }
 
@@ -1600,6 +1701,22 @@ impl<'a> Checker<'a> {
             return Some(c);
         }
         if let Some(f) = self.fields.get_index_of(p) {
+            let owner = self.fields.get_index(f).and_then(|(_, d)| d.owner);
+            if let Some(r) = owner {
+                if !self.field_visible(r, scope) {
+                    self.diags.push(CheckError::NotInScope {
+                        name: p.to_string(),
+                        place: scope.place(),
+                        src: self.src.clone(),
+                        span: loc.span,
+                        help: format!(
+                            "`{p}` is a field of the instances of `{}`: it is known inside that node, or in a `where` filter on it",
+                            self.node_id(r)
+                        ),
+                    });
+                    return None;
+                }
+            }
             let ty = match self.fields.get_index(f).map(|(_, d)| &d.ty) {
                 Some(FieldTy::Enum(_)) => Ty::Enum(f),
                 Some(FieldTy::Bool) => Ty::Bool,
@@ -1608,7 +1725,7 @@ impl<'a> Checker<'a> {
             return Some(Self::mk(CKind::Field(f), ty, loc));
         }
         if let Some(&n) = self.by_id.get(p) {
-            if matches!(scope, Scope::Let | Scope::Applies) {
+            if matches!(scope, Scope::Let | Scope::Applies(_)) {
                 self.diags.push(CheckError::NotInScope {
                     name: p.to_string(),
                     place: scope.place(),
@@ -1619,6 +1736,10 @@ impl<'a> Checker<'a> {
                 return None;
             }
             if let Scope::Criterion(me) | Scope::Group(me) = scope {
+                if let Err(r) = self.readable(me, n) {
+                    self.instance_scope(p, r, me, loc);
+                    return None;
+                }
                 self.deps.entry(me).or_default().push((n, loc.clone()));
             }
             return Some(Self::mk(CKind::Node(n), Ty::Number, loc));
@@ -1650,7 +1771,7 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
-        if scope == Scope::Applies {
+        if matches!(scope, Scope::Applies(_)) {
             let help = did_you_mean(p, self.fields.keys().map(String::as_str));
             self.diags.push(CheckError::UnknownField {
                 name: p.to_string(),
@@ -1677,6 +1798,90 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// True when a field of the instances of `r` is known in `scope`.
+    fn field_visible(&self, r: NodeIx, scope: Scope) -> bool {
+        match scope {
+            Scope::Criterion(x) | Scope::Group(x) | Scope::Applies(x) => {
+                self.nodes.get(r).is_some_and(|rn| r <= x && x < rn.end)
+            }
+            Scope::Let | Scope::Population => false,
+        }
+    }
+
+    /// Whether node `me` may read node `n`: in the same scope, or inside
+    /// a repeated node directly nested in `me`'s scope (its instances
+    /// combined). `Err(r)`: `n` belongs to repeated node `r`, out of reach.
+    fn readable(&self, me: NodeIx, n: NodeIx) -> Result<(), NodeIx> {
+        let scope_of = |i: NodeIx| self.nodes.get(i).map_or(0, |d| d.scope);
+        let (sx, sy) = (scope_of(me), scope_of(n));
+        if sx == sy || self.nested_in(sy) == Some(sx) {
+            Ok(())
+        } else {
+            Err(sy)
+        }
+    }
+
+    /// The scope enclosing repeated node `r` (`None` for the root).
+    fn nested_in(&self, r: NodeIx) -> Option<NodeIx> {
+        if r == 0 {
+            return None;
+        }
+        let parent = self.nodes.get(r)?.parent?;
+        Some(self.nodes.get(parent).map_or(0, |d| d.scope))
+    }
+
+    fn instance_scope(&mut self, name: &str, r: NodeIx, me: NodeIx, loc: &Loc) {
+        self.diags.push(CheckError::InstanceScope {
+            name: name.to_string(),
+            repeated: self.node_id(r).to_string(),
+            place: format!("from `{}`", self.node_id(me)),
+            src: self.src.clone(),
+            span: loc.span,
+            help: "a formula reads nodes of its own instance, and the combined or listed values of a repeated node nested directly inside it".into(),
+        });
+    }
+
+    /// A list argument: the values of node `p` in the instances of the
+    /// repeated node directly nested in `me`'s scope that contains it.
+    fn each(&mut self, p: &ast::Expr, cond: Option<&ast::Expr>, scope: Scope) -> Option<CExpr> {
+        let (ExprKind::Path(path), Scope::Criterion(me) | Scope::Group(me)) = (&p.kind, scope) else {
+            return None;
+        };
+        let &n = self.by_id.get(path)?;
+        let r = self.nodes.get(n).map_or(0, |d| d.scope);
+        let sx = self.nodes.get(me).map_or(0, |d| d.scope);
+        if r == sx || self.nested_in(r) != Some(sx) {
+            if cond.is_some() {
+                if r == sx {
+                    self.diags.push(CheckError::Misplaced {
+                        what: "where".into(),
+                        why: "filters the instances of a repeated node, and this node is not repeated here".into(),
+                        src: self.src.clone(),
+                        span: p.loc.span,
+                        help: Some("read a node inside a `repeated` node nested in this one".into()),
+                    });
+                } else {
+                    self.instance_scope(path, r, me, &p.loc);
+                }
+            }
+            return None;
+        }
+        let cond = match cond {
+            Some(c) => Some(Box::new(self.typed(c, Scope::Applies(r), &Ty::Bool)?)),
+            None => None,
+        };
+        self.deps.entry(me).or_default().push((n, p.loc.clone()));
+        Some(Self::mk(
+            CKind::Each {
+                repeated: r,
+                node: n,
+                cond,
+            },
+            Ty::List(Box::new(Ty::Number)),
+            &p.loc,
+        ))
+    }
+
     fn call(&mut self, name: &ast::Name, args: &[ast::Expr], scope: Scope, loc: &Loc) -> Option<CExpr> {
         let Some(&(_, func, arity)) = Func::ALL.iter().find(|(n, _, _)| *n == name.node) else {
             let names: Vec<&str> = Func::ALL.iter().map(|(n, _, _)| *n).collect();
@@ -1692,6 +1897,7 @@ impl<'a> Checker<'a> {
         };
         let ok = match arity {
             Some(n) => args.len() == n,
+            None if func == Func::WMean => !args.is_empty() && args.len() % 2 == 0,
             None => !args.is_empty(),
         };
         if !ok {
@@ -1699,6 +1905,7 @@ impl<'a> Checker<'a> {
                 Func::Clamp => Some("clamp(value / target, 0, 1)"),
                 Func::Round => Some("round(achieved / target, 2)"),
                 Func::Default => Some("default(fednet, 0)"),
+                Func::WMean => Some("wmean(online, 0.8, informational, 0.2)"),
                 _ => None,
             };
             self.diags.push(CheckError::Arity {
@@ -1706,6 +1913,7 @@ impl<'a> Checker<'a> {
                 expected: match arity {
                     Some(1) => "1 argument".into(),
                     Some(n) => format!("{n} arguments"),
+                    None if func == Func::WMean => "pairs of value and weight".into(),
                     None => "at least 1 argument".into(),
                 },
                 found: args.len(),
@@ -1736,7 +1944,7 @@ impl<'a> Checker<'a> {
                     return self.expect_criterion_name(arg);
                 }
             };
-            if matches!(scope, Scope::Let | Scope::Applies | Scope::Population) {
+            if matches!(scope, Scope::Let | Scope::Applies(_) | Scope::Population) {
                 self.diags.push(CheckError::NotInScope {
                     name: format!("answer({p})"),
                     place: scope.place(),
@@ -1751,6 +1959,27 @@ impl<'a> Checker<'a> {
         let mut out = Vec::new();
         let mut failed = false;
         for (i, a) in args.iter().enumerate() {
+            if func.takes_lists() {
+                let (p, cond) = match &a.kind {
+                    ExprKind::Where(p, c) => (p.as_ref(), Some(c.as_ref())),
+                    _ => (a, None),
+                };
+                let before = self.diags.error_count();
+                if let Some(c) = self.each(p, cond, scope) {
+                    out.push(c);
+                    continue;
+                }
+                if self.diags.error_count() > before {
+                    failed = true;
+                    continue;
+                }
+                if cond.is_some() {
+                    // `where` on something that is not a node path.
+                    let c = self.expr(a, scope, None);
+                    failed |= c.is_none();
+                    continue;
+                }
+            }
             let want = match func {
                 Func::IsNa => None,
                 Func::Default if i == 1 => out.first().map(|c: &CExpr| c.ty.clone()),
@@ -1925,7 +2154,7 @@ fn collect_paths(e: &ast::Expr, out: &mut Vec<String>) {
         ExprKind::Number(_) | ExprKind::Str(_) => {}
         ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| collect_paths(i, out)),
         ExprKind::Unary(_, a) => collect_paths(a, out),
-        ExprKind::Binary(_, a, b) => {
+        ExprKind::Binary(_, a, b) | ExprKind::Where(a, b) => {
             collect_paths(a, out);
             collect_paths(b, out);
         }

@@ -153,6 +153,11 @@ impl Diagnostics {
         !self.errors.is_empty()
     }
 
+    /// Number of errors so far.
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
     /// True when there is nothing at all.
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty() && self.warnings.is_empty()

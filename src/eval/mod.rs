@@ -20,7 +20,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::answers::{Answer, AnswerError, ProfileValue, Rejection, Submission};
+use crate::answers::{Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission};
 use crate::model::*;
 use crate::plan::Plan;
 
@@ -42,6 +42,12 @@ pub enum NaReason {
     NoTarget,
     /// The formula's result depends on an N/A value.
     Formula,
+    /// Answered with an ignored option (e.g. "not relevant").
+    Ignored,
+    /// Its `requires` condition does not hold.
+    Gated,
+    /// A repeated node with no instance in the answer set.
+    NoInstances,
 }
 
 impl NaReason {
@@ -54,6 +60,9 @@ impl NaReason {
             NaReason::AllInputsNa => "every input is N/A",
             NaReason::NoTarget => "no target set yet",
             NaReason::Formula => "the formula depends on an N/A value",
+            NaReason::Ignored => "answered with an ignored option",
+            NaReason::Gated => "its `requires` condition does not hold",
+            NaReason::NoInstances => "no instance was given",
         }
     }
 }
@@ -89,6 +98,29 @@ pub struct EntityResult {
     pub sums: Vec<Option<(Decimal, Decimal)>>,
     /// Warnings (e.g. answers for criteria that do not apply).
     pub warnings: Vec<Rejection>,
+    /// Results of the instances of repeated nodes directly in the rubric.
+    pub instances: Vec<InstanceSetResult>,
+}
+
+/// The results of the instances of one repeated node.
+#[derive(Debug, Clone)]
+pub struct InstanceSetResult {
+    /// The repeated node.
+    pub node: NodeIx,
+    /// One result per instance, in input order.
+    pub items: Vec<InstanceResult>,
+}
+
+/// The result of one instance.
+#[derive(Debug, Clone)]
+pub struct InstanceResult {
+    /// The instance key.
+    pub key: String,
+    /// Outcomes of the repeated node's subtree, from the node itself
+    /// (index `node`) to the end of its subtree.
+    pub outcomes: Vec<Outcome>,
+    /// Results of the instances nested in this one.
+    pub instances: Vec<InstanceSetResult>,
 }
 
 impl EntityResult {
@@ -120,55 +152,142 @@ enum Val {
     Na,
 }
 
+/// The per-instance values of a repeated node, for `where` lists.
+struct Listed {
+    repeated: NodeIx,
+    /// `(profile, outcomes of the subtree from `repeated`)` per instance.
+    items: Vec<(Vec<Option<ProfileValue>>, Vec<Outcome>)>,
+}
+
 /// What a formula can see.
 struct Env<'a> {
-    sub: Option<&'a Submission>,
+    profile: &'a [Option<ProfileValue>],
+    answers: Option<&'a Answers>,
     outcomes: &'a [Outcome],
     lets: &'a [Val],
     vars: &'a [(Var, Val)],
+    lists: &'a [Listed],
     node: &'a str,
+}
+
+/// The data of one scope: the entity, or one instance of a repeated node.
+struct ScopeData<'a> {
+    scope: NodeIx,
+    profile: &'a [Option<ProfileValue>],
+    answers: &'a Answers,
+    instances: &'a [InstanceSet],
+    /// JSON pointer prefix of the scope in its answer set.
+    pointer: &'a str,
+}
+
+/// What evaluating one scope gives.
+struct ScopeOut {
+    outcomes: Vec<Outcome>,
+    sums: Vec<Option<(Decimal, Decimal)>>,
+    instances: Vec<InstanceSetResult>,
+}
+
+/// Shared state of one entity's evaluation.
+struct Run<'a> {
+    plan: &'a Plan,
+    sub: &'a Submission,
+    lets: Vec<Val>,
+    errors: Vec<Rejection>,
+    warnings: Vec<Rejection>,
+}
+
+impl Run<'_> {
+    fn fail(&self, error: AnswerError, pointer: String) -> Rejection {
+        Rejection {
+            origin: self.sub.origin.clone(),
+            entity: Some(self.sub.entity.clone()),
+            pointer,
+            error,
+        }
+    }
 }
 
 /// Evaluates one submission.
 pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Rejection>> {
     let model = plan.model();
-    let n = model.nodes.len();
-    let fail = |error: AnswerError, pointer: String| Rejection {
-        origin: sub.origin.clone(),
-        entity: Some(sub.entity.clone()),
-        pointer,
-        error,
+    let mut run = Run {
+        plan,
+        sub: &sub,
+        lets: Vec::with_capacity(model.lets.len()),
+        errors: Vec::new(),
+        warnings: Vec::new(),
     };
-    // Named values.
-    let mut lets: Vec<Val> = Vec::with_capacity(model.lets.len());
+    // Named values, on the entity's profile.
     for l in &model.lets {
         let env = Env {
-            sub: Some(&sub),
+            profile: &sub.profile,
+            answers: None,
             outcomes: &[],
-            lets: &lets,
+            lets: &run.lets,
             vars: &[],
+            lists: &[],
             node: &l.name,
         };
-        let v = eval(&env, &l.expr).map_err(|e| vec![fail(e, String::new())])?;
-        lets.push(v);
+        let v = eval(&env, &l.expr).map_err(|e| vec![run.fail(e, String::new())])?;
+        run.lets.push(v);
     }
+    let data = ScopeData {
+        scope: 0,
+        profile: &sub.profile,
+        answers: &sub.answers,
+        instances: &sub.instances,
+        pointer: "",
+    };
+    let out = eval_scope(&mut run, &data);
+    let (errors, warnings) = (run.errors, run.warnings);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(EntityResult {
+        submission: sub,
+        outcomes: out.outcomes,
+        sums: out.sums,
+        warnings,
+        instances: out.instances,
+    })
+}
+
+/// Evaluates the nodes of one scope (and, first, the instances of the
+/// repeated nodes directly inside it).
+fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
+    let plan = run.plan;
+    let model = plan.model();
+    let n = model.nodes.len();
+    let (start, end) = model.nodes.get(d.scope).map_or((0, n), |s| (d.scope, s.end));
+    let ptr = |id: &str| format!("{}/answers/{}", d.pointer, crate::answers::pointer_token(id));
     // 1. Applicability, top-down (parents have lower indices).
     let mut applies = vec![true; n];
-    for (ix, node) in model.nodes.iter().enumerate() {
-        let parent_ok = node.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true);
+    for ix in start..end {
+        let Some(node) = model.nodes.get(ix) else { continue };
+        let parent_ok = if ix == d.scope {
+            true
+        } else {
+            node.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true)
+        };
         let own = match &node.applies {
-            Some(cond) if parent_ok => {
+            Some(cond) if parent_ok && node.scope == d.scope => {
                 let env = Env {
-                    sub: Some(&sub),
+                    profile: d.profile,
+                    answers: None,
                     outcomes: &[],
-                    lets: &lets,
+                    lets: &run.lets,
                     vars: &[],
+                    lists: &[],
                     node: &node.id,
                 };
-                matches!(
-                    eval(&env, cond).map_err(|e| vec![fail(e, String::new())])?,
-                    Val::Bool(true)
-                )
+                match eval(&env, cond) {
+                    Ok(v) => v == Val::Bool(true),
+                    Err(e) => {
+                        let r = run.fail(e, String::new());
+                        run.errors.push(r);
+                        false
+                    }
+                }
             }
             _ => true,
         };
@@ -176,27 +295,158 @@ pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Reject
             *a = parent_ok && own;
         }
     }
-    // 2 and 3. Scores in plan order.
     let mut outcomes = vec![Outcome::Na(NaReason::NotApplicable); n];
     let mut sums = vec![None; n];
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    // 2. Instances of the repeated nodes directly inside this scope.
+    let mut lists: Vec<Listed> = Vec::new();
+    let mut instance_results = Vec::new();
+    for r in start..end {
+        let Some(rnode) = model.nodes.get(r) else { continue };
+        let Some(repeat) = &rnode.repeat else { continue };
+        let nested_here = r != d.scope
+            && rnode.parent.and_then(|p| model.nodes.get(p)).map(|p| p.scope) == Some(d.scope);
+        if !nested_here || !rnode.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true) {
+            continue;
+        }
+        let items: &[Instance] = d
+            .instances
+            .iter()
+            .find(|s| s.node == r)
+            .map_or(&[], |s| s.items.as_slice());
+        let mut listed = Listed {
+            repeated: r,
+            items: Vec::with_capacity(items.len()),
+        };
+        let mut results = Vec::with_capacity(items.len());
+        for inst in items {
+            let mut profile = d.profile.to_vec();
+            for (fi, v) in &inst.fields {
+                if let Some(slot) = profile.get_mut(*fi) {
+                    *slot = Some(v.clone());
+                }
+            }
+            let sd = ScopeData {
+                scope: r,
+                profile: &profile,
+                answers: &inst.answers,
+                instances: &inst.instances,
+                pointer: &inst.pointer,
+            };
+            let out = eval_scope(run, &sd);
+            let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
+            results.push(InstanceResult {
+                key: inst.key.clone(),
+                outcomes: slice.clone(),
+                instances: out.instances,
+            });
+            listed.items.push((profile, slice));
+        }
+        // Which rule combines them here.
+        let rule = match &repeat.switch {
+            None => repeat.rule,
+            Some((cond, other)) => {
+                let env = Env {
+                    profile: d.profile,
+                    answers: None,
+                    outcomes: &[],
+                    lets: &run.lets,
+                    vars: &[],
+                    lists: &[],
+                    node: &rnode.id,
+                };
+                match eval(&env, cond) {
+                    Ok(Val::Bool(true)) => repeat.rule,
+                    Ok(_) => *other,
+                    Err(e) => {
+                        let rj = run.fail(e, d.pointer.to_string());
+                        run.errors.push(rj);
+                        *other
+                    }
+                }
+            }
+        };
+        let combined: Vec<Outcome> = if items.is_empty() {
+            vec![Outcome::Na(NaReason::NoInstances); rnode.end - r]
+        } else {
+            match rule {
+                InstanceRule::Mean => combine_mean(&listed, rnode.end - r),
+                InstanceRule::Best => {
+                    let merged = merge_best(model, r, items);
+                    let mut profile = d.profile.to_vec();
+                    if let Some(first) = items.first() {
+                        for (fi, v) in &first.fields {
+                            if let Some(slot) = profile.get_mut(*fi) {
+                                *slot = Some(v.clone());
+                            }
+                        }
+                    }
+                    let nested: Vec<InstanceSet> = merge_nested(items);
+                    let sd = ScopeData {
+                        scope: r,
+                        profile: &profile,
+                        answers: &merged,
+                        instances: &nested,
+                        pointer: items.first().map_or("", |i| i.pointer.as_str()),
+                    };
+                    let out = eval_scope(run, &sd);
+                    out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec()
+                }
+            }
+        };
+        for (k, o) in combined.into_iter().enumerate() {
+            if let Some(slot) = outcomes.get_mut(r + k) {
+                *slot = o;
+            }
+        }
+        lists.push(listed);
+        instance_results.push(InstanceSetResult { node: r, items: results });
+    }
+    // 3. Scores of this scope's nodes, in plan order.
     for &ix in plan.order() {
+        if ix < start || ix >= end {
+            continue;
+        }
         let Some(node) = model.nodes.get(ix) else { continue };
+        if node.scope != d.scope {
+            continue;
+        }
         let applicable = applies.get(ix).copied().unwrap_or(true);
-        let answer = sub.answers.get(ix).and_then(Option::as_ref);
+        let answer = d.answers.get(ix);
         if !applicable {
             if answer.is_some() {
-                warnings.push(fail(
-                    AnswerError::NotApplicable { id: node.id.clone() },
-                    format!("/answers/{}", crate::answers::pointer_token(&node.id)),
-                ));
+                let w = run.fail(AnswerError::NotApplicable { id: node.id.clone() }, ptr(&node.id));
+                run.warnings.push(w);
             }
             continue;
         }
+        let sc = Env {
+            profile: d.profile,
+            answers: Some(d.answers),
+            outcomes: &outcomes,
+            lets: &run.lets,
+            vars: &[],
+            lists: &lists,
+            node: &node.id,
+        };
+        if let Some(cond) = &node.requires {
+            match eval(&sc, cond) {
+                Ok(Val::Bool(true)) => {}
+                Ok(_) => {
+                    if let Some(slot) = outcomes.get_mut(ix) {
+                        *slot = Outcome::Na(NaReason::Gated);
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    let r = run.fail(e, String::new());
+                    run.errors.push(r);
+                    continue;
+                }
+            }
+        }
         let out = match &node.kind {
-            NodeKind::Criterion(c) => criterion(&sub, &outcomes, &lets, node, c, answer),
-            NodeKind::Group(g) => group(plan, &sub, &outcomes, &lets, ix, node, g, &applies).map(|(o, s)| {
+            NodeKind::Criterion(c) => criterion(&sc, node, c, answer),
+            NodeKind::Group(g) => group(plan, &sc, ix, node, g, &applies).map(|(o, s)| {
                 if let Some(slot) = sums.get_mut(ix) {
                     *slot = s;
                 }
@@ -210,40 +460,132 @@ pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Reject
                 }
             }
             Err(e) => {
-                let ptr = match e {
-                    AnswerError::Missing { .. } => {
-                        format!("/answers/{}", crate::answers::pointer_token(&node.id))
-                    }
-                    _ => String::new(),
+                let p = match e {
+                    AnswerError::Missing { .. } => ptr(&node.id),
+                    _ => d.pointer.to_string(),
                 };
-                errors.push(fail(e, ptr));
+                let r = run.fail(e, p);
+                run.errors.push(r);
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(EntityResult {
-        submission: sub,
+    ScopeOut {
         outcomes,
         sums,
-        warnings,
-    })
+        instances: instance_results,
+    }
 }
 
-fn criterion(
-    sub: &Submission,
-    outcomes: &[Outcome],
-    lets: &[Val],
-    node: &NodeDef,
-    c: &Criterion,
-    answer: Option<&Answer>,
-) -> Result<Outcome, AnswerError> {
+/// `repeated mean`: each node's value is the mean of its instance values
+/// that exist; with none, the instances' common reason (or "every input is
+/// N/A").
+fn combine_mean(listed: &Listed, len: usize) -> Vec<Outcome> {
+    (0..len)
+        .map(|k| {
+            let mut sum = Decimal::ZERO;
+            let mut count = 0u32;
+            let mut reason: Option<NaReason> = None;
+            let mut mixed = false;
+            for (_, outs) in &listed.items {
+                match outs.get(k) {
+                    Some(Outcome::Score(s)) => {
+                        sum = sum.checked_add(*s).unwrap_or(sum);
+                        count += 1;
+                    }
+                    Some(Outcome::Na(r)) => match reason {
+                        None => reason = Some(*r),
+                        Some(x) if x != *r => mixed = true,
+                        Some(_) => {}
+                    },
+                    None => {}
+                }
+            }
+            if count > 0 {
+                sum.checked_div(Decimal::from(count))
+                    .map_or(Outcome::Na(NaReason::Formula), Outcome::Score)
+            } else if mixed {
+                Outcome::Na(NaReason::AllInputsNa)
+            } else {
+                Outcome::Na(reason.unwrap_or(NaReason::NoInstances))
+            }
+        })
+        .collect()
+}
+
+/// `repeated best`: per criterion of the repeated node's own scope, the
+/// best answer over the instances: the highest value, then an N/A answer,
+/// then an ignored option; an unanswered instance under `missing worst`
+/// counts as the worst option.
+fn merge_best(model: &Model, r: NodeIx, items: &[Instance]) -> Answers {
+    let end = model.nodes.get(r).map_or(r, |n| n.end);
+    let mut merged = Answers::new(r..end);
+    for ix in r..end {
+        let Some(node) = model.nodes.get(ix) else { continue };
+        let NodeKind::Criterion(c) = &node.kind else { continue };
+        if node.scope != r {
+            continue;
+        }
+        let rank = |a: &Answer| -> (u8, Decimal) {
+            match a {
+                Answer::Na => (1, Decimal::ZERO),
+                Answer::Option(i) if c.answer.options().get(*i).is_some_and(|o| o.ignored) => {
+                    (0, Decimal::ZERO)
+                }
+                other => (2, base_value(c, other)),
+            }
+        };
+        let worst = || -> Option<Answer> {
+            let opts = c.answer.options();
+            let (i, _) = opts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| Some((i, o.weight?)))
+                .min_by_key(|(_, w)| *w)?;
+            Some(Answer::Option(i))
+        };
+        let mut best: Option<(Answer, (u8, Decimal))> = None;
+        for inst in items {
+            let a = match inst.answers.get(ix) {
+                Some(a) => a.clone(),
+                None if node.missing == MissingPolicy::Worst => match worst() {
+                    Some(w) => w,
+                    None => continue,
+                },
+                None => continue,
+            };
+            let k = rank(&a);
+            if best.as_ref().is_none_or(|(_, bk)| k > *bk) {
+                best = Some((a, k));
+            }
+        }
+        merged.set(ix, best.map(|(a, _)| a));
+    }
+    merged
+}
+
+/// The nested instances of merged instances: all of them, per node.
+fn merge_nested(items: &[Instance]) -> Vec<InstanceSet> {
+    let mut out: Vec<InstanceSet> = Vec::new();
+    for inst in items {
+        for set in &inst.instances {
+            match out.iter_mut().find(|s| s.node == set.node) {
+                Some(s) => s.items.extend(set.items.iter().cloned()),
+                None => out.push(set.clone()),
+            }
+        }
+    }
+    out
+}
+
+fn criterion(env: &Env<'_>, node: &NodeDef, c: &Criterion, answer: Option<&Answer>) -> Result<Outcome, AnswerError> {
     if matches!(c.target, Some(None)) {
         return Ok(Outcome::Na(NaReason::NoTarget));
     }
     let value = match answer {
         Some(Answer::Na) => return Ok(Outcome::Na(NaReason::Answered)),
+        Some(Answer::Option(i)) if c.answer.options().get(*i).is_some_and(|o| o.ignored) => {
+            return Ok(Outcome::Na(NaReason::Ignored))
+        }
         None => match node.missing {
             MissingPolicy::Error => return Err(AnswerError::Missing { id: node.id.clone() }),
             MissingPolicy::Na => return Ok(Outcome::Na(NaReason::Missing)),
@@ -270,7 +612,7 @@ fn criterion(
                 (Var::Baseline, c.baseline.map_or(Val::Na, Val::Num)),
                 (Var::Target, c.target.flatten().map_or(Val::Na, Val::Num)),
             ];
-            match formula(sub, outcomes, lets, &vars, &node.id, f)? {
+            match formula(env, &vars, f)? {
                 Some(d) => d,
                 None => return Ok(Outcome::Na(NaReason::Formula)),
             }
@@ -330,15 +672,14 @@ fn base_value(c: &Criterion, a: &Answer) -> Decimal {
 )]
 fn group(
     plan: &Plan,
-    sub: &Submission,
-    outcomes: &[Outcome],
-    lets: &[Val],
+    env: &Env<'_>,
     ix: NodeIx,
     node: &NodeDef,
     g: &Group,
     applies: &[bool],
 ) -> Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError> {
     let model = plan.model();
+    let outcomes = env.outcomes;
     // Inputs under the N/A policy: (score, weight).
     let mut kept: Vec<(Decimal, Decimal)> = Vec::new();
     let mut with_value = 0usize;
@@ -352,7 +693,7 @@ fn group(
                 with_value += 1;
                 kept.push((s, w));
             }
-            Some(Outcome::Na(NaReason::NotApplicable)) | None => {}
+            Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => {}
             Some(Outcome::Na(_)) => match g.na {
                 NaPolicy::Exclude => {}
                 NaPolicy::Full => kept.push((Decimal::ONE, w)),
@@ -402,7 +743,7 @@ fn group(
                 (Var::Target, Val::Num(target)),
                 (Var::Count, Val::Num(Decimal::from(with_value))),
             ];
-            match formula(sub, outcomes, lets, &vars, &node.id, f)? {
+            match formula(env, &vars, f)? {
                 Some(d) => d,
                 None => return Ok((Outcome::Na(NaReason::Formula), Some((achieved, target)))),
             }
@@ -412,21 +753,8 @@ fn group(
 }
 
 /// Evaluates a node formula to a number; `None` when it is N/A.
-fn formula(
-    sub: &Submission,
-    outcomes: &[Outcome],
-    lets: &[Val],
-    vars: &[(Var, Val)],
-    node: &str,
-    f: &CExpr,
-) -> Result<Option<Decimal>, AnswerError> {
-    let env = Env {
-        sub: Some(sub),
-        outcomes,
-        lets,
-        vars,
-        node,
-    };
+fn formula(env: &Env<'_>, vars: &[(Var, Val)], f: &CExpr) -> Result<Option<Decimal>, AnswerError> {
+    let env = Env { vars, ..*env };
     Ok(num(&eval(&env, f)?))
 }
 
@@ -462,10 +790,12 @@ pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult,
                 (Var::Max, Val::Num(max)),
             ];
             let env = Env {
-                sub: None,
+                profile: &[],
+                answers: None,
                 outcomes: &[],
                 lets: &[],
                 vars: &vars,
+                lists: &[],
                 node: "population",
             };
             match eval(&env, f)? {
@@ -510,7 +840,7 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
             .iter()
             .find(|(k, _)| k == v)
             .map_or(Val::Na, |(_, x)| x.clone()),
-        CKind::Field(f) => match env.sub.and_then(|s| s.profile.get(*f)).and_then(Option::as_ref) {
+        CKind::Field(f) => match env.profile.get(*f).and_then(Option::as_ref) {
             Some(ProfileValue::Enum(i)) => Val::Enum(*i),
             Some(ProfileValue::Number(d)) => Val::Num(*d),
             Some(ProfileValue::Bool(b)) => Val::Bool(*b),
@@ -518,13 +848,37 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
         },
         CKind::EnumLit(_, v) => Val::Enum(*v),
         CKind::OptionLit(_, o) => Val::Opt(*o),
-        CKind::Answer(n) => match env.sub.and_then(|s| s.answers.get(*n)).and_then(Option::as_ref) {
+        CKind::Answer(n) => match env.answers.and_then(|a| a.get(*n)) {
             Some(Answer::Option(o)) => Val::Opt(*o),
             Some(Answer::Set(s)) => Val::Set(s.clone()),
             Some(Answer::Number(d)) => Val::Num(*d),
             Some(Answer::Bool(b)) => Val::Bool(*b),
             Some(Answer::Na) | None => Val::Na,
         },
+        CKind::Each { repeated, node, cond } => {
+            let Some(l) = env.lists.iter().find(|l| l.repeated == *repeated) else {
+                return Ok(Val::List(Vec::new()));
+            };
+            let mut out = Vec::new();
+            for (profile, outs) in &l.items {
+                if let Some(c) = cond {
+                    let e = Env {
+                        profile,
+                        answers: None,
+                        outcomes: &[],
+                        vars: &[],
+                        ..*env
+                    };
+                    if eval(&e, c)? != Val::Bool(true) {
+                        continue;
+                    }
+                }
+                if let Some(Outcome::Score(s)) = outs.get(node - repeated) {
+                    out.push(Val::Num(*s));
+                }
+            }
+            Val::List(out)
+        }
         CKind::List(items) => Val::List(items.iter().map(|i| eval(env, i)).collect::<Result<_, _>>()?),
         CKind::Neg(a) => match eval(env, a)? {
             Val::Num(d) => Val::Num(-d),
@@ -590,7 +944,14 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
         }
         CKind::Call(f, args) => {
             let vals: Vec<Val> = args.iter().map(|a| eval(env, a)).collect::<Result<_, _>>()?;
-            let nums: Vec<Decimal> = vals.iter().filter_map(num).collect();
+            // Instance lists (`svc.oa where …`) spread into the arguments.
+            let nums: Vec<Decimal> = vals
+                .iter()
+                .flat_map(|v| match v {
+                    Val::List(items) => items.iter().filter_map(num).collect(),
+                    other => num(other).into_iter().collect::<Vec<_>>(),
+                })
+                .collect();
             let arg = |i: usize| vals.get(i).and_then(num);
             match f {
                 Func::Min => nums.iter().copied().min().map_or(Val::Na, Val::Num),
@@ -625,6 +986,24 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                     Some(v) => v.clone(),
                 },
                 Func::Answer => Val::Na,
+                Func::Count => Val::Num(Decimal::from(nums.len())),
+                Func::WMean => {
+                    let mut num_sum = Decimal::ZERO;
+                    let mut w_sum = Decimal::ZERO;
+                    for pair in vals.chunks(2) {
+                        if let [x, w] = pair {
+                            if let (Some(x), Some(w)) = (num(x), num(w)) {
+                                num_sum = x.checked_mul(w).and_then(|p| num_sum.checked_add(p)).ok_or_else(overflow)?;
+                                w_sum = w_sum.checked_add(w).ok_or_else(overflow)?;
+                            }
+                        }
+                    }
+                    if w_sum.is_zero() {
+                        Val::Na
+                    } else {
+                        Val::Num(num_sum.checked_div(w_sum).ok_or_else(overflow)?)
+                    }
+                }
             }
         }
     })

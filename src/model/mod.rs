@@ -37,7 +37,8 @@ pub struct Model {
     pub precision: u32,
     /// Declared levels, outermost first (empty: levels are free).
     pub levels: Vec<LevelDef>,
-    /// Profile fields by name.
+    /// Profile fields by name: the entity's (`owner` is `None`), then the
+    /// fields of each repeated node's instances.
     pub profile: IndexMap<String, FieldDef>,
     /// Declared scales by name.
     pub scales: IndexMap<String, ScaleDef>,
@@ -75,6 +76,8 @@ pub struct FieldDef {
     pub ty: FieldTy,
     /// Display labels.
     pub label: Labels,
+    /// The repeated node whose instances carry it; `None`: the entity.
+    pub owner: Option<NodeIx>,
     /// Declaration.
     pub loc: Loc,
 }
@@ -108,8 +111,11 @@ pub struct ScaleDef {
 pub struct OptionDef {
     /// Option id.
     pub id: String,
-    /// Weight; `None` for the not-applicable option.
+    /// Weight; `None` for the not-applicable and ignored options.
     pub weight: Option<Decimal>,
+    /// `ignore`: choosing it leaves the criterion out, whatever the N/A
+    /// policy (e.g. "not relevant"), as if it had not been asked.
+    pub ignored: bool,
     /// Display labels.
     pub label: Labels,
 }
@@ -117,7 +123,7 @@ pub struct OptionDef {
 impl OptionDef {
     /// True for the not-applicable option.
     pub fn is_na(&self) -> bool {
-        self.weight.is_none()
+        self.weight.is_none() && !self.ignored
     }
 }
 
@@ -170,8 +176,42 @@ pub struct NodeDef {
     pub missing: MissingPolicy,
     /// Band set applied to this node's score.
     pub bands: Option<String>,
+    /// `repeated`: the node is evaluated once per instance.
+    pub repeat: Option<Repeat>,
+    /// `requires COND`: a gate; no score unless COND holds.
+    pub requires: Option<CExpr>,
+    /// The innermost repeated node at or above this one (0: the entity).
+    pub scope: NodeIx,
+    /// One past the last node of this node's subtree (nodes are in
+    /// pre-order, so a subtree is the range `ix..end`).
+    pub end: NodeIx,
     /// Declaration.
     pub loc: Loc,
+}
+
+/// How the instances of a repeated node combine when read from outside.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    /// The rule.
+    pub rule: InstanceRule,
+    /// `when COND else RULE`, evaluated in the enclosing scope.
+    pub switch: Option<(CExpr, InstanceRule)>,
+}
+
+/// How instances combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceRule {
+    /// Every node's value is the mean of its instance values that exist.
+    Mean,
+    /// Answers are merged, the best per criterion (highest weight; an
+    /// N/A answer beats an ignored one, which beats no answer), and the
+    /// subtree is evaluated once on the merged answers.
+    Best,
+}
+
+impl InstanceRule {
+    /// Every rule with its name.
+    pub const ALL: [(&'static str, InstanceRule); 2] = [("mean", InstanceRule::Mean), ("best", InstanceRule::Best)];
 }
 
 impl NodeDef {
@@ -196,6 +236,10 @@ impl NodeDef {
             applies: None,
             missing: MissingPolicy::Error,
             bands: None,
+            repeat: None,
+            requires: None,
+            scope: 0,
+            end: 0,
             loc,
         }
     }
@@ -524,11 +568,16 @@ pub enum Func {
     Default,
     /// `answer(criterion)`: the answer itself.
     Answer,
+    /// `count(a, b, …)`: how many arguments have a value.
+    Count,
+    /// `wmean(x1, w1, x2, w2, …)`: Σ wᵢxᵢ / Σ wᵢ over the xᵢ that have a
+    /// value (weights re-normalised over what exists).
+    WMean,
 }
 
 impl Func {
     /// Every function with its name and arity (`None`: one or more).
-    pub const ALL: [(&'static str, Func, Option<usize>); 10] = [
+    pub const ALL: [(&'static str, Func, Option<usize>); 12] = [
         ("min", Func::Min, None),
         ("max", Func::Max, None),
         ("mean", Func::Mean, None),
@@ -539,7 +588,17 @@ impl Func {
         ("is_na", Func::IsNa, Some(1)),
         ("default", Func::Default, Some(2)),
         ("answer", Func::Answer, Some(1)),
+        ("count", Func::Count, None),
+        ("wmean", Func::WMean, None),
     ];
+
+    /// Functions that take lists of instance values (`svc.oa where …`).
+    pub fn takes_lists(self) -> bool {
+        matches!(
+            self,
+            Func::Min | Func::Max | Func::Mean | Func::Sum | Func::Count
+        )
+    }
 
     /// The name as written.
     pub fn name(self) -> &'static str {
@@ -599,6 +658,17 @@ pub enum CKind {
     If(Box<CExpr>, Box<CExpr>, Box<CExpr>),
     /// `f(args)`.
     Call(Func, Vec<CExpr>),
+    /// The values of `node` in each instance of the repeated node
+    /// `repeated` (directly nested in the current scope) whose fields
+    /// satisfy `cond`.
+    Each {
+        /// The repeated node.
+        repeated: NodeIx,
+        /// The node read in each instance.
+        node: NodeIx,
+        /// The filter.
+        cond: Option<Box<CExpr>>,
+    },
 }
 
 impl Model {
@@ -632,5 +702,20 @@ impl Model {
     /// Every criterion index below `ix` (or `ix` itself when a criterion).
     pub fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
         criteria_under(&self.nodes, ix)
+    }
+
+    /// The entity's own profile fields (not those of instances).
+    pub fn entity_fields(&self) -> impl Iterator<Item = (usize, &FieldDef)> {
+        self.profile.values().enumerate().filter(|(_, f)| f.owner.is_none())
+    }
+
+    /// The fields each instance of repeated node `r` carries.
+    pub fn instance_fields(&self, r: NodeIx) -> impl Iterator<Item = (usize, &FieldDef)> {
+        self.profile.values().enumerate().filter(move |(_, f)| f.owner == Some(r))
+    }
+
+    /// True when the model has repeated nodes.
+    pub fn has_instances(&self) -> bool {
+        self.nodes.iter().any(|n| n.repeat.is_some())
     }
 }

@@ -118,7 +118,7 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
                 h
             }
             NodeKind::Criterion(c) => {
-                how_answer(c, sub.answers.get(ix).and_then(Option::as_ref), node.missing)
+                how_answer(c, sub.answers.get(ix), node.missing)
             }
         };
         let result = match outcome {

@@ -194,23 +194,20 @@ impl Lower<'_> {
                 .collect::<Option<Vec<_>>>()?,
                 loc,
             ),
-            Rule::profile_decl => {
-                let mut fields = Vec::new();
-                for f in args {
-                    let mut i = f.into_inner();
-                    let name = self.name(&i.next()?);
-                    let ty_pair = i.next()?.into_inner().next()?;
-                    let ty = match ty_pair.as_rule() {
-                        Rule::enum_type => {
-                            FieldType::Enum(Self::args(ty_pair).map(|v| self.name(&v)).collect())
-                        }
-                        Rule::kw_bool => FieldType::Bool,
-                        _ => FieldType::Number,
-                    };
-                    let label = i.next().map(|t| self.text(t));
-                    fields.push(Field { name, ty, label });
-                }
-                Item::Profile(fields, loc)
+            Rule::profile_decl => Item::Profile(self.fields(args)?, loc),
+            Rule::fields_decl => Item::Fields(self.fields(args)?, loc),
+            Rule::requires_decl => Item::Requires(self.expr(args.next()?)),
+            Rule::repeated_decl => {
+                let rule_name = |l: &Self, r: Pair<'_, Rule>| r.into_inner().next().map(|i| l.name(&i));
+                let rule = args.next().and_then(|r| rule_name(self, r));
+                let switch = match (args.next(), args.next()) {
+                    (Some(c), Some(other)) => {
+                        let e = self.expr(c);
+                        rule_name(self, other).map(|o| (e, o))
+                    }
+                    _ => None,
+                };
+                Item::Repeated(Repeated { rule, switch }, loc)
             }
             Rule::scale_decl => {
                 let name = self.name(&args.next()?);
@@ -317,6 +314,23 @@ impl Lower<'_> {
         })
     }
 
+    fn fields<'i>(&mut self, args: impl Iterator<Item = Pair<'i, Rule>>) -> Option<Vec<Field>> {
+        let mut fields = Vec::new();
+        for f in args {
+            let mut i = f.into_inner();
+            let name = self.name(&i.next()?);
+            let ty_pair = i.next()?.into_inner().next()?;
+            let ty = match ty_pair.as_rule() {
+                Rule::enum_type => FieldType::Enum(Self::args(ty_pair).map(|v| self.name(&v)).collect()),
+                Rule::kw_bool => FieldType::Bool,
+                _ => FieldType::Number,
+            };
+            let label = i.next().map(|t| self.text(t));
+            fields.push(Field { name, ty, label });
+        }
+        Some(fields)
+    }
+
     fn option_source(&mut self, p: Pair<'_, Rule>) -> Options {
         match p.as_rule() {
             Rule::option_list => {
@@ -350,6 +364,7 @@ impl Lower<'_> {
             let label = i.next().map(|t| self.text(t));
             out.push(OptionDecl {
                 id: self.name(&id),
+                ignore: w.as_rule() == Rule::kw_ignore,
                 weight,
                 label,
             });
@@ -455,6 +470,23 @@ impl Lower<'_> {
         out
     }
 
+    /// A call argument: an expression, or `PATH where COND`.
+    fn arg(&mut self, p: Pair<'_, Rule>) -> Expr {
+        let loc = self.loc(&p);
+        let mut i = Self::args(p).map(|e| self.expr(e));
+        match (i.next(), i.next()) {
+            (Some(e), Some(c)) => Expr {
+                kind: ExprKind::Where(Box::new(e), Box::new(c)),
+                loc,
+            },
+            (Some(e), None) => e,
+            _ => Expr {
+                kind: ExprKind::Number(Decimal::ZERO),
+                loc,
+            },
+        }
+    }
+
     fn primary(&mut self, p: Pair<'_, Rule>) -> Expr {
         let loc = self.loc(&p);
         let kind = match p.as_rule() {
@@ -481,7 +513,7 @@ impl Lower<'_> {
                     node: String::new(),
                     loc: loc.clone(),
                 });
-                ExprKind::Call(name, i.map(|e| self.expr(e)).collect())
+                ExprKind::Call(name, i.map(|a| self.arg(a)).collect())
             }
             Rule::if_expr => {
                 let mut i = Self::args(p).map(|e| self.expr(e));

@@ -48,6 +48,11 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_then => "then",
         Rule::kw_else => "else",
         Rule::kw_na_weight => "n/a",
+        Rule::kw_ignore => "ignore",
+        Rule::kw_repeated => "repeated",
+        Rule::kw_fields => "fields",
+        Rule::kw_requires => "requires",
+        Rule::kw_where => "where",
         _ => return None,
     })
 }
@@ -94,7 +99,10 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::yesno_decl
         | Rule::baseline_decl
         | Rule::target_decl
-        | Rule::direction_decl => "a declaration",
+        | Rule::direction_decl
+        | Rule::repeated_decl
+        | Rule::fields_decl
+        | Rule::requires_decl => "a declaration",
         Rule::level_item => "a level name",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
@@ -126,6 +134,8 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::paren => "`(`",
         Rule::if_expr => "`if`",
         Rule::call => "a function call",
+        Rule::arg => "an argument",
+        Rule::instance_rule => "an instance rule (`mean` or `best`)",
         Rule::list => "`[`",
         _ => "something else",
     }
