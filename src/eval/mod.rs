@@ -701,7 +701,9 @@ fn group(
             },
         }
     }
-    if with_value == 0 {
+    // A formula node without inputs computes from what it names.
+    let formula_only = plan.inputs(ix).is_empty() && matches!(g.aggregate, Aggregate::Formula(_));
+    if with_value == 0 && !formula_only {
         return Ok((Outcome::Na(NaReason::AllInputsNa), None));
     }
     let overflow = || AnswerError::Overflow { id: node.id.clone() };

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::answers::Rejection;
-use crate::eval::{Batch, EntityResult};
+use crate::eval::{Batch, EntityResult, InstanceSetResult};
 use crate::model::Model;
 
 /// `rubric` block: what produced the scores.
@@ -34,8 +34,53 @@ pub struct EntityOut<'a> {
     pub score: Option<Num>,
     /// Band id of the overall score.
     pub band: Option<&'a str>,
-    /// Every node's score, `null` when N/A.
+    /// Every node's score, `null` when N/A (nodes inside repeated nodes:
+    /// their instances combined).
     pub nodes: IndexMap<&'a str, Option<Num>>,
+    /// Each repeated node's instances, by node id.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub instances: IndexMap<&'a str, Vec<InstanceOut<'a>>>,
+}
+
+/// One instance of a repeated node.
+#[derive(Serialize)]
+pub struct InstanceOut<'a> {
+    /// Instance key.
+    pub key: &'a str,
+    /// The repeated node's score in this instance.
+    pub score: Option<Num>,
+    /// Scores of the nodes below it in this instance.
+    pub nodes: IndexMap<&'a str, Option<Num>>,
+    /// Instances nested in this one.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub instances: IndexMap<&'a str, Vec<InstanceOut<'a>>>,
+}
+
+fn instances<'a>(model: &'a Model, sets: &'a [InstanceSetResult]) -> IndexMap<&'a str, Vec<InstanceOut<'a>>> {
+    sets.iter()
+        .filter_map(|set| {
+            let r = model.nodes.get(set.node)?;
+            let items = set
+                .items
+                .iter()
+                .map(|it| InstanceOut {
+                    key: &it.key,
+                    score: it.outcomes.first().and_then(|o| o.score()).map(norm),
+                    nodes: model
+                        .nodes
+                        .get(set.node + 1..r.end)
+                        .unwrap_or_default()
+                        .iter()
+                        .zip(it.outcomes.iter().skip(1))
+                        .filter(|(n, _)| n.scope == set.node)
+                        .map(|(n, o)| (n.id.as_str(), o.score().map(norm)))
+                        .collect(),
+                    instances: instances(model, &it.instances),
+                })
+                .collect();
+            Some((r.id.as_str(), items))
+        })
+        .collect()
 }
 
 /// Population level.
@@ -115,6 +160,7 @@ pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
             .and_then(|s| model.band(model.root().bands.as_deref(), s.0))
             .map(|b| b.id.as_str()),
         nodes,
+        instances: instances(model, &r.instances),
     }
 }
 
