@@ -36,6 +36,7 @@ pub mod ast;
 pub mod check;
 pub mod diag;
 pub mod eval;
+pub mod import;
 pub mod model;
 pub mod plan;
 pub mod render;
@@ -102,5 +103,34 @@ impl Rubric {
     /// Evaluates a batch of `(origin, JSON text)` answer sets.
     pub fn evaluate_batch(&self, inputs: Vec<(Origin, String)>) -> Batch {
         eval::evaluate_batch(&self.plan, inputs)
+    }
+
+    /// Builds answer sets from spreadsheets or CSV files with an import
+    /// mapping (see [`import`]).
+    pub fn import(
+        &self,
+        mapping: &import::Mapping,
+        inputs: &[std::path::PathBuf],
+    ) -> Result<import::Imported, import::ImportError> {
+        import::import(self.model(), mapping, inputs)
+    }
+
+    /// Evaluates imported answer sets; an entity with a cell that could not
+    /// be mapped is rejected with it.
+    pub fn evaluate_imported(&self, imported: import::Imported, source: &str) -> Batch {
+        let inputs = imported
+            .sets
+            .into_iter()
+            .map(|(id, v)| {
+                (
+                    Origin {
+                        file: format!("{source} (entity {id})"),
+                        line: None,
+                    },
+                    v,
+                )
+            })
+            .collect();
+        eval::evaluate_values(&self.plan, inputs, imported.problems)
     }
 }

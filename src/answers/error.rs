@@ -249,6 +249,39 @@ pub enum AnswerError {
         key: String,
     },
 
+    /// A spreadsheet cell that the import mapping cannot turn into an
+    /// answer or a field value.
+    #[error("cannot map `{value}`: expected {expected}")]
+    #[diagnostic(
+        code(M0419),
+        url("docs/diagnostics.md#m0419"),
+        help("fix the cell, or add its spelling to the mapping's `values`")
+    )]
+    Cell {
+        /// The cell text.
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+
+    /// Two rows give different values for the same answer of one instance.
+    #[error("`{id}` is given twice: {first} ({first_at}) and {second}")]
+    #[diagnostic(
+        code(M0420),
+        url("docs/diagnostics.md#m0420"),
+        help("each answer comes from one row; check the key columns of the mapping")
+    )]
+    Conflict {
+        /// Criterion or field.
+        id: String,
+        /// First value.
+        first: String,
+        /// Where the first came from.
+        first_at: String,
+        /// Second value.
+        second: String,
+    },
+
     /// A file that cannot be read.
     #[error("cannot read: {reason}")]
     #[diagnostic(code(M0418), url("docs/diagnostics.md#m0418"))]

@@ -3,6 +3,7 @@
 
 mod check;
 mod eval;
+mod import;
 mod inputs;
 
 use std::process::{ExitCode, Termination};
@@ -61,6 +62,9 @@ pub enum Command {
     /// Evaluate answer sets against a rubric.
     #[command(after_help = EXIT_HELP)]
     Eval(eval::Args),
+    /// Turn spreadsheet or CSV answers into answer sets (JSONL).
+    #[command(after_help = EXIT_HELP)]
+    Import(import::Args),
 }
 
 /// Runs the CLI.
@@ -68,6 +72,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(a) => check::run(a, cli.format),
         Command::Eval(a) => eval::run(a, cli.format),
+        Command::Import(a) => import::run(a, cli.format),
     }
 }
 

@@ -26,12 +26,47 @@ pub struct Batch {
 
 /// Reads and evaluates every `(origin, json text)` input.
 pub fn evaluate_batch(plan: &Plan, inputs: Vec<(Origin, String)>) -> Batch {
+    evaluate_read(
+        plan,
+        inputs
+            .into_iter()
+            .map(|(origin, text)| (origin.clone(), answers::read(plan, origin, &text))),
+    )
+}
+
+/// Evaluates answer sets already parsed as JSON values (e.g. imported from
+/// a spreadsheet), with the problems found while building them: an entity
+/// with a problem is rejected with it.
+pub fn evaluate_values(plan: &Plan, inputs: Vec<(Origin, serde_json::Value)>, problems: Vec<Rejection>) -> Batch {
+    let bad: std::collections::HashSet<String> = problems.iter().filter_map(|p| p.entity.clone()).collect();
+    let orphans = problems.iter().filter(|p| p.entity.is_none()).count();
+    let mut batch = evaluate_read(
+        plan,
+        inputs.into_iter().filter_map(|(origin, v)| {
+            let id = v.pointer("/entity/id").and_then(serde_json::Value::as_str).unwrap_or_default();
+            if bad.contains(id) {
+                return None;
+            }
+            Some((origin.clone(), answers::read_value(plan, origin, &v)))
+        }),
+    );
+    batch.rejected += bad.len() + orphans;
+    let mut errors = problems;
+    errors.append(&mut batch.errors);
+    batch.errors = errors;
+    batch
+}
+
+fn evaluate_read(
+    plan: &Plan,
+    inputs: impl Iterator<Item = (Origin, Result<answers::Submission, Vec<Rejection>>)>,
+) -> Batch {
     let mut results: Vec<EntityResult> = Vec::new();
     let mut errors: Vec<Rejection> = Vec::new();
     let mut rejected = 0usize;
     let mut seen: HashMap<String, Origin> = HashMap::new();
-    for (origin, text) in inputs {
-        let outcome = answers::read(plan, origin.clone(), &text).and_then(|sub| {
+    for (origin, read) in inputs {
+        let outcome = read.and_then(|sub| {
             if let Some(first) = seen.get(&sub.entity) {
                 return Err(vec![Rejection {
                     origin: origin.clone(),

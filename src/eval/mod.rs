@@ -25,7 +25,7 @@ use crate::model::*;
 use crate::plan::Plan;
 
 mod batch;
-pub use batch::{evaluate_batch, Batch};
+pub use batch::{evaluate_batch, evaluate_values, Batch};
 
 /// Why a node has no score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,121 @@
+//! `mizan import RULES MAPPING INPUT...`: spreadsheets to answer sets.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use mizan::render;
+
+use super::{style, Exit, Format};
+
+/// Arguments of `mizan import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The rule file the answers are for.
+    pub rules: PathBuf,
+    /// The import mapping (TOML; see docs/import.md).
+    pub mapping: PathBuf,
+    /// Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods), CSV files, or
+    /// directories of them.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write the answer sets (JSONL, one entity per line) to FILE,
+    /// atomically, instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Loads a rubric and a mapping, or reports why not.
+pub fn load(rules: &Path, mapping: &Path, format: Format) -> Result<(mizan::Rubric, mizan::import::Mapping), Exit> {
+    let text = match super::inputs::read_text(rules) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", rules.display());
+            return Err(Exit::RuleErrors);
+        }
+    };
+    let (rubric, diags) = mizan::load(&rules.display().to_string(), &text);
+    for d in diags.iter() {
+        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+    }
+    let Some(rubric) = rubric else {
+        eprintln!("error: the rules have errors; nothing was imported");
+        return Err(Exit::RuleErrors);
+    };
+    let mtext = match super::inputs::read_text(mapping) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", mapping.display());
+            return Err(Exit::RuleErrors);
+        }
+    };
+    let m = mizan::import::parse_mapping(&mapping.display().to_string(), &mtext).map_err(|e| {
+        eprint!("{}", render::diagnostics::render(&e, style(format)));
+        Exit::RuleErrors
+    })?;
+    if m.rubric != rubric.model().id || m.version != rubric.model().version {
+        eprintln!(
+            "error: the mapping is for {} {}, the rules are {} {}",
+            m.rubric,
+            m.version,
+            rubric.model().id,
+            rubric.model().version
+        );
+        return Err(Exit::RuleErrors);
+    }
+    Ok((rubric, m))
+}
+
+pub fn run(args: Args, format: Format) -> Exit {
+    let (rubric, mapping) = match load(&args.rules, &args.mapping, format) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let inputs = mizan::import::inputs(&args.inputs);
+    let imported = match rubric.import(&mapping, &inputs) {
+        Ok(i) => i,
+        Err(e) => {
+            eprint!("{}", render::diagnostics::render(&e, style(format)));
+            return Exit::RuleErrors;
+        }
+    };
+    for p in &imported.problems {
+        eprint!("{}", render::table::problem(p));
+    }
+    let mut text = String::new();
+    for (_, v) in &imported.sets {
+        text.push_str(&serde_json::to_string(v).unwrap_or_default());
+        text.push('\n');
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_atomic(path, text.as_bytes()) {
+                eprintln!("error: {}: {e}", path.display());
+                return Exit::RuleErrors;
+            }
+        }
+        None => print!("{text}"),
+    }
+    eprintln!(
+        "imported {} entities from {} rows ({} left out by `where`); {} cells could not be mapped",
+        imported.sets.len(),
+        imported.rows,
+        imported.filtered,
+        imported.problems.len()
+    );
+    if imported.problems.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory,
+/// renamed into place: a crash never leaves half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

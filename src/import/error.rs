@@ -1,0 +1,79 @@
+//! Import problems. Fatal ones (the mapping, a missing sheet or column, an
+//! unreadable file) stop the import; a cell that cannot be mapped is
+//! reported against its entity, whose answer set is then rejected.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// A problem that stops the import.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ImportError {
+    /// The mapping file is not valid TOML or has the wrong shape.
+    #[error("invalid import mapping: {reason}")]
+    #[diagnostic(code(M0601), url("docs/diagnostics.md#m0601"))]
+    Mapping {
+        /// What is wrong.
+        reason: String,
+        /// The mapping file.
+        #[source_code]
+        src: NamedSource<String>,
+        /// Where.
+        #[label("here")]
+        span: Option<SourceSpan>,
+        /// What to do.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// The mapping names a criterion, field or repeated node the rubric
+    /// does not have, or puts it at the wrong level.
+    #[error("import mapping, table {table}: {message}")]
+    #[diagnostic(code(M0602), url("docs/diagnostics.md#m0602"))]
+    MappingName {
+        /// 1-based table number.
+        table: usize,
+        /// What is wrong.
+        message: String,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A sheet or column named by the mapping is not in the input.
+    #[error("{file}: no sheet `{sheet}`")]
+    #[diagnostic(code(M0603), url("docs/diagnostics.md#m0603"))]
+    MissingSheet {
+        /// The input file.
+        file: String,
+        /// The sheet.
+        sheet: String,
+        /// Sheets there are.
+        #[help]
+        help: String,
+    },
+
+    /// A column named by the mapping is not in the header row.
+    #[error("{table}: no column `{column}` in header row {row}")]
+    #[diagnostic(code(M0604), url("docs/diagnostics.md#m0604"))]
+    MissingColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The header row.
+        row: usize,
+        /// Similar columns.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// An input file cannot be read.
+    #[error("{file}: cannot read: {reason}")]
+    #[diagnostic(code(M0605), url("docs/diagnostics.md#m0605"))]
+    Read {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+}

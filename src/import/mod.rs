@@ -1,0 +1,640 @@
+//! Spreadsheet answers: tables (xlsx, ods, CSV) turned into answer sets by
+//! a declared [`Mapping`].
+//!
+//! Each table maps its rows to one entity, and optionally to instances of
+//! repeated nodes (`path`, with key columns per level). Values are mapped
+//! by the rubric's types: option ids through the mapping's spellings
+//! (case-insensitive), numbers, booleans and enum values. Every cell that
+//! cannot be mapped is reported with its table, row and column, against
+//! its entity; nothing is dropped silently.
+
+mod error;
+mod mapping;
+mod source;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ImportError;
+pub use mapping::{ColumnMap, Layout, Mapping, TableMap};
+pub use source::{column_letters, is_workbook, read_table, Cell, Table};
+
+use indexmap::IndexMap;
+use miette::{NamedSource, SourceSpan};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::answers::{AnswerError, Origin, Rejection};
+use crate::model::{AnswerKind, FieldTy, Model, NodeIx, NodeKind};
+
+/// Parses a mapping file.
+pub fn parse_mapping(name: &str, text: &str) -> Result<Mapping, ImportError> {
+    toml::from_str(text).map_err(|e| ImportError::Mapping {
+        reason: e.message().to_string(),
+        span: e.span().map(SourceSpan::from),
+        src: NamedSource::new(name, text.to_string()),
+        help: Some("see docs/import.md for the mapping format".into()),
+    })
+}
+
+/// Answer sets built from tables.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// `(entity id, answer set)`, sorted by entity id.
+    pub sets: Vec<(String, Value)>,
+    /// Cells that could not be mapped, by entity (`None`: no entity).
+    pub problems: Vec<Rejection>,
+    /// Rows read and rows skipped by `where`, over all tables.
+    pub rows: usize,
+    /// Rows left out by the tables' `where` filters.
+    pub filtered: usize,
+}
+
+impl Imported {
+    /// The entities with a problem.
+    pub fn rejected(&self) -> impl Iterator<Item = &str> {
+        self.problems.iter().filter_map(|p| p.entity.as_deref())
+    }
+}
+
+#[derive(Default)]
+struct Inst {
+    profile: Map<String, Value>,
+    answers: Map<String, Value>,
+    /// Where each answer and field came from, to report conflicts.
+    from: IndexMap<String, String>,
+    children: IndexMap<String, IndexMap<String, Inst>>,
+}
+
+struct EntityBuild {
+    name: Option<String>,
+    root: Inst,
+}
+
+/// A column resolved to its index.
+struct Col<'m> {
+    ix: usize,
+    name: &'m str,
+    values: Option<&'m IndexMap<String, Vec<String>>>,
+}
+
+/// Imports `inputs` (each table of the mapping reads every input whose
+/// name contains its `file`, or every input when `file` is absent).
+pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Imported, ImportError> {
+    let mut out = Imported::default();
+    let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
+    for (ti, t) in mapping.tables.iter().enumerate() {
+        let plan = TablePlan::new(model, mapping, t, ti + 1)?;
+        for input in inputs {
+            let fname = input.display().to_string();
+            if t.file.as_ref().is_some_and(|f| !fname.contains(f.as_str())) {
+                continue;
+            }
+            if t.sheet.is_some() != is_workbook(input) {
+                continue;
+            }
+            let table = read_table(input, t.sheet.as_deref(), t.header_row)?;
+            plan.rows(model, mapping, &table, &mut entities, &mut out)?;
+        }
+    }
+    let mut sets: Vec<(String, Value)> = entities
+        .into_iter()
+        .map(|(id, e)| {
+            let mut obj = Map::new();
+            obj.insert("rubric".into(), Value::String(mapping.rubric.clone()));
+            obj.insert("version".into(), Value::String(mapping.version.clone()));
+            let mut ent = Map::new();
+            ent.insert("id".into(), Value::String(id.clone()));
+            if let Some(n) = e.name {
+                ent.insert("name".into(), Value::String(n));
+            }
+            ent.insert("profile".into(), Value::Object(e.root.profile.clone()));
+            obj.insert("entity".into(), Value::Object(ent));
+            obj.insert("answers".into(), Value::Object(e.root.answers.clone()));
+            if !e.root.children.is_empty() {
+                obj.insert("instances".into(), children(&e.root.children));
+            }
+            (id, Value::Object(obj))
+        })
+        .collect();
+    sets.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sets = sets;
+    Ok(out)
+}
+
+fn children(c: &IndexMap<String, IndexMap<String, Inst>>) -> Value {
+    let mut m = Map::new();
+    for (node, items) in c {
+        let list = items
+            .iter()
+            .map(|(key, inst)| {
+                let mut o = Map::new();
+                o.insert("key".into(), Value::String(key.clone()));
+                if !inst.profile.is_empty() {
+                    o.insert("profile".into(), Value::Object(inst.profile.clone()));
+                }
+                o.insert("answers".into(), Value::Object(inst.answers.clone()));
+                if !inst.children.is_empty() {
+                    o.insert("instances".into(), children(&inst.children));
+                }
+                Value::Object(o)
+            })
+            .collect();
+        m.insert(node.clone(), Value::Array(list));
+    }
+    Value::Object(m)
+}
+
+/// A table's mapping, resolved against the rubric.
+struct TablePlan<'m> {
+    t: &'m TableMap,
+    /// Repeated node indices of `path`.
+    path: Vec<NodeIx>,
+    /// Field name → (level in path: 0 = entity, k = path[k-1]), column.
+    fields: Vec<(&'m str, usize, &'m ColumnMap)>,
+    /// Criterion id → (level, column) — wide layout.
+    answers: Vec<(&'m str, usize, &'m ColumnMap)>,
+}
+
+impl<'m> TablePlan<'m> {
+    fn new(model: &Model, mapping: &'m Mapping, t: &'m TableMap, table: usize) -> Result<Self, ImportError> {
+        let _ = mapping;
+        let name_err = |message: String, help: Option<String>| ImportError::MappingName { table, message, help };
+        let mut path = Vec::new();
+        let mut scope = 0;
+        for p in &t.path {
+            let r = model.by_id.get(p).copied();
+            let ok = r.filter(|&r| {
+                model.nodes.get(r).is_some_and(|n| {
+                    n.repeat.is_some() && n.parent.and_then(|q| model.nodes.get(q)).map(|q| q.scope) == Some(scope)
+                })
+            });
+            let Some(r) = ok else {
+                let here: Vec<&str> = model
+                    .nodes
+                    .iter()
+                    .filter(|n| {
+                        n.repeat.is_some()
+                            && n.parent.and_then(|q| model.nodes.get(q)).map(|q| q.scope) == Some(scope)
+                    })
+                    .map(|n| n.id.as_str())
+                    .collect();
+                return Err(name_err(
+                    format!("`{p}` in `path` is not a repeated node at this level"),
+                    Some(format!("repeated nodes here: {}", here.join(", "))),
+                ));
+            };
+            path.push(r);
+            scope = r;
+        }
+        for k in t.keys.keys() {
+            if !t.path.contains(k) {
+                return Err(name_err(format!("`keys` names `{k}`, which is not in `path`"), None));
+            }
+        }
+        let level_of = |scope: NodeIx| -> Option<usize> {
+            if scope == 0 {
+                Some(0)
+            } else {
+                path.iter().position(|&r| r == scope).map(|i| i + 1)
+            }
+        };
+        let mut fields = Vec::new();
+        for (f, col) in &t.fields {
+            let Some(def) = model.profile.get(f) else {
+                return Err(name_err(
+                    format!("unknown field `{f}`"),
+                    crate::diag::did_you_mean(f, model.profile.keys().map(String::as_str)),
+                ));
+            };
+            let Some(level) = level_of(def.owner.unwrap_or(0)) else {
+                return Err(name_err(
+                    format!("field `{f}` belongs to the instances of a node not in `path`"),
+                    None,
+                ));
+            };
+            fields.push((f.as_str(), level, col));
+        }
+        let mut answers = Vec::new();
+        for (c, col) in &t.answers {
+            let Some(&ix) = model.by_id.get(c).filter(|&&ix| {
+                matches!(model.nodes.get(ix).map(|n| &n.kind), Some(NodeKind::Criterion(_)))
+            }) else {
+                let ids: Vec<&str> = model.criteria().map(|(_, n, _)| n.id.as_str()).collect();
+                return Err(name_err(format!("unknown criterion `{c}`"), crate::diag::did_you_mean(c, ids)));
+            };
+            let scope = model.nodes.get(ix).map_or(0, |n| n.scope);
+            let Some(level) = level_of(scope) else {
+                return Err(name_err(
+                    format!("criterion `{c}` is answered in the instances of a node not in `path`"),
+                    None,
+                ));
+            };
+            answers.push((c.as_str(), level, col));
+        }
+        if t.layout == Layout::Long && (t.criterion.is_none() || t.answer.is_none()) {
+            return Err(name_err(
+                "a long table needs `criterion` and `answer` columns".into(),
+                None,
+            ));
+        }
+        Ok(TablePlan {
+            t,
+            path,
+            fields,
+            answers,
+        })
+    }
+
+    /// The instance at `level` of `chain` in entity `e` (0: the entity).
+    fn instance<'e>(&self, model: &Model, e: &'e mut EntityBuild, chain: &[String], level: usize) -> &'e mut Inst {
+        let mut inst = &mut e.root;
+        for (k, key) in chain.iter().take(level).enumerate() {
+            let node = self
+                .path
+                .get(k)
+                .and_then(|&r| model.nodes.get(r))
+                .map_or("", |n| n.id.as_str());
+            inst = inst
+                .children
+                .entry(node.to_string())
+                .or_default()
+                .entry(key.clone())
+                .or_default();
+        }
+        inst
+    }
+
+    fn col(&self, table: &Table, name: &str) -> Result<usize, ImportError> {
+        let exact = table.header.iter().position(|h| h == name.trim());
+        let loose = || {
+            table
+                .header
+                .iter()
+                .position(|h| h.to_lowercase() == name.trim().to_lowercase())
+        };
+        exact.or_else(loose).ok_or_else(|| ImportError::MissingColumn {
+            table: table.label.clone(),
+            column: name.to_string(),
+            row: self.t.header_row,
+            help: crate::diag::did_you_mean(name, table.header.iter().map(String::as_str)),
+        })
+    }
+
+    fn rows(
+        &self,
+        model: &Model,
+        mapping: &Mapping,
+        table: &Table,
+        entities: &mut IndexMap<String, EntityBuild>,
+        out: &mut Imported,
+    ) -> Result<(), ImportError> {
+        let t = self.t;
+        let entity_col = self.col(table, &t.entity)?;
+        let name_col = t.name.as_deref().map(|n| self.col(table, n)).transpose()?;
+        let filters: Vec<(usize, &str)> = t
+            .filter
+            .iter()
+            .map(|(c, v)| Ok((self.col(table, c)?, v.as_str())))
+            .collect::<Result<_, ImportError>>()?;
+        let mut keys: Vec<Vec<usize>> = Vec::new();
+        for p in &t.path {
+            let cols = t.keys.get(p).map_or(&[][..], Vec::as_slice);
+            keys.push(cols.iter().map(|c| self.col(table, c)).collect::<Result<_, _>>()?);
+        }
+        let resolve = |list: &[(&'m str, usize, &'m ColumnMap)]| -> Result<Vec<(&'m str, usize, Col<'m>)>, ImportError> {
+            list.iter()
+                .map(|(n, level, cm)| {
+                    Ok((
+                        *n,
+                        *level,
+                        Col {
+                            ix: self.col(table, cm.column())?,
+                            name: cm.column(),
+                            values: cm.values(),
+                        },
+                    ))
+                })
+                .collect()
+        };
+        let fields = resolve(&self.fields)?;
+        let answers = resolve(&self.answers)?;
+        let long = match (t.layout, &t.criterion, &t.answer) {
+            (Layout::Long, Some(c), Some(a)) => Some((self.col(table, c)?, self.col(table, a)?)),
+            _ => None,
+        };
+        let rewrite: Vec<(usize, &IndexMap<String, String>)> = t
+            .rewrite
+            .iter()
+            .map(|(c, m)| Ok((self.col(table, c)?, m)))
+            .collect::<Result<_, ImportError>>()?;
+        let get = |cells: &[Cell], ix: usize| -> Cell {
+            let c = cells.get(ix).cloned().unwrap_or(Cell::Empty);
+            match rewrite.iter().find(|(i, _)| *i == ix) {
+                Some((_, m)) => match m.get(&c.text()) {
+                    Some(new) => Cell::Text(new.clone()),
+                    None => c,
+                },
+                None => c,
+            }
+        };
+        for (row, cells) in &table.rows {
+            if cells.iter().all(Cell::is_empty) {
+                continue;
+            }
+            out.rows += 1;
+            if !filters.iter().all(|(c, v)| get(cells, *c).text() == *v) {
+                out.filtered += 1;
+                continue;
+            }
+            let where_ = |col: usize, col_name: &str| Origin {
+                file: format!(
+                    "{} row {row}, column {} `{col_name}`",
+                    table.label,
+                    column_letters(col)
+                ),
+                line: None,
+            };
+            let entity = get(cells, entity_col).text();
+            if entity.is_empty() {
+                out.problems.push(Rejection {
+                    origin: where_(entity_col, &t.entity),
+                    entity: None,
+                    pointer: String::new(),
+                    error: AnswerError::Cell {
+                        value: String::new(),
+                        expected: "an entity id (the row has data)".into(),
+                    },
+                });
+                continue;
+            }
+            let e = entities.entry(entity.clone()).or_insert_with(|| EntityBuild {
+                name: None,
+                root: Inst::default(),
+            });
+            if let Some(nc) = name_col {
+                let n = get(cells, nc).text();
+                if !n.is_empty() {
+                    e.name = Some(n);
+                }
+            }
+            // Walk (and create) the instance path of this row.
+            let mut chain: Vec<String> = Vec::new();
+            for (k, cols) in keys.iter().enumerate() {
+                let key = if cols.is_empty() {
+                    format!("{} row {row}", table.label)
+                } else {
+                    cols.iter().map(|&c| get(cells, c).text()).collect::<Vec<_>>().join(" | ")
+                };
+                let _ = k;
+                chain.push(key);
+            }
+            let mut problems = Vec::new();
+            // Make sure the row's own instance exists even with no answers
+            // (e.g. a URL row whose cells are all blank).
+            self.instance(model, e, &chain, chain.len());
+            let mut values: Vec<(usize, bool, String, Value, usize, String)> = Vec::new();
+            for (f, level, col) in &fields {
+                let cell = get(cells, col.ix);
+                match field_value(model, mapping, f, &cell, col) {
+                    Ok(Some(v)) => values.push((*level, true, f.to_string(), v, col.ix, col.name.to_string())),
+                    Ok(None) => {}
+                    Err(expected) => problems.push(bad(&where_(col.ix, col.name), &entity, &cell, expected)),
+                }
+            }
+            let mut cells_to_map: Vec<(String, usize, Col<'_>, Cell)> = answers
+                .iter()
+                .map(|(c, level, col)| {
+                    (
+                        c.to_string(),
+                        *level,
+                        Col {
+                            ix: col.ix,
+                            name: col.name,
+                            values: col.values,
+                        },
+                        get(cells, col.ix),
+                    )
+                })
+                .collect();
+            if let Some((cc, ac)) = long {
+                let written = get(cells, cc).text();
+                let id = t.criteria.get(&written).cloned().unwrap_or(written.clone());
+                let level = model
+                    .by_id
+                    .get(&id)
+                    .and_then(|&ix| model.nodes.get(ix))
+                    .filter(|n| matches!(n.kind, NodeKind::Criterion(_)))
+                    .and_then(|n| {
+                        if n.scope == 0 {
+                            Some(0)
+                        } else {
+                            self.path.iter().position(|&r| r == n.scope).map(|i| i + 1)
+                        }
+                    });
+                match level {
+                    Some(level) => cells_to_map.push((
+                        id,
+                        level,
+                        Col {
+                            ix: ac,
+                            name: t.answer.as_deref().unwrap_or(""),
+                            values: None,
+                        },
+                        get(cells, ac),
+                    )),
+                    None => problems.push(bad(
+                        &where_(cc, t.criterion.as_deref().unwrap_or("")),
+                        &entity,
+                        &Cell::Text(written),
+                        "a criterion id of the rubric at this table's level".into(),
+                    )),
+                }
+            }
+            for (c, level, col, cell) in &cells_to_map {
+                match answer_value(model, mapping, c, cell, col) {
+                    Ok(Some(v)) => values.push((*level, false, c.clone(), v, col.ix, col.name.to_string())),
+                    Ok(None) => {}
+                    Err(expected) => problems.push(bad(&where_(col.ix, col.name), &entity, cell, expected)),
+                }
+            }
+            let here = format!("{} row {row}", table.label);
+            for (level, is_field, id, v, cix, cname) in values {
+                let inst = self.instance(model, e, &chain, level);
+                let slot = if is_field {
+                    &mut inst.profile
+                } else {
+                    &mut inst.answers
+                };
+                match slot.get(&id) {
+                    Some(old) if *old != v => problems.push(Rejection {
+                        origin: where_(cix, &cname),
+                        entity: Some(entity.clone()),
+                        pointer: String::new(),
+                        error: AnswerError::Conflict {
+                            first: old.to_string(),
+                            first_at: inst.from.get(&id).cloned().unwrap_or_default(),
+                            second: v.to_string(),
+                            id,
+                        },
+                    }),
+                    Some(_) => {}
+                    None => {
+                        slot.insert(id.clone(), v);
+                        inst.from.insert(id, here.clone());
+                    }
+                }
+            }
+            out.problems.extend(problems);
+        }
+        Ok(())
+    }
+}
+
+fn bad(origin: &Origin, entity: &str, cell: &Cell, expected: String) -> Rejection {
+    Rejection {
+        origin: origin.clone(),
+        entity: Some(entity.to_string()),
+        pointer: String::new(),
+        error: AnswerError::Cell {
+            value: cell.text(),
+            expected,
+        },
+    }
+}
+
+/// Looks `text` up in per-column, then global spellings, then the ids.
+fn spelled<'a>(
+    mapping: &'a Mapping,
+    col: &'a Col<'_>,
+    text: &str,
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Option<String> {
+    let t = text.trim().to_lowercase();
+    let find = |m: &IndexMap<String, Vec<String>>| {
+        m.iter()
+            .find(|(_, sp)| sp.iter().any(|s| s.trim().to_lowercase() == t))
+            .map(|(k, _)| k.clone())
+    };
+    col.values
+        .and_then(find)
+        .or_else(|| find(&mapping.values).filter(|k| ids.clone().any(|i| i == k)))
+        .or_else(|| ids.clone().find(|i| i.to_lowercase() == t).map(str::to_string))
+}
+
+/// True when the cell means "no answer": empty, or one of the mapping's
+/// `blank` texts, unless the column's own `values` spell it (a column may
+/// give an empty cell a meaning: `false = ["no", ""]`).
+fn is_blank(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> bool {
+    let t = cell.text().to_lowercase();
+    let own = col
+        .values
+        .is_some_and(|m| m.values().any(|sp| sp.iter().any(|s| s.trim().to_lowercase() == t)));
+    !own && (cell.is_empty() || {
+        mapping.blank.iter().any(|b| b.trim().to_lowercase() == t)
+    })
+}
+
+fn number(cell: &Cell) -> Option<Value> {
+    let s = match cell {
+        Cell::Number(f) if f.is_finite() => format!("{f}"),
+        Cell::Text(t) => {
+            let t = t.trim();
+            if t.starts_with('.') {
+                format!("0{t}")
+            } else if t.starts_with("-.") {
+                format!("-0{}", t.trim_start_matches('-'))
+            } else {
+                t.to_string()
+            }
+        }
+        _ => return None,
+    };
+    let d = Decimal::from_str_exact(&s).ok().or_else(|| Decimal::from_scientific(&s).ok())?;
+    serde_json::from_str(&d.normalize().to_string()).ok()
+}
+
+fn boolean(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> Option<bool> {
+    if let Cell::Bool(b) = cell {
+        return Some(*b);
+    }
+    match spelled(mapping, col, &cell.text(), ["true", "false", "yes", "no"].into_iter()).as_deref() {
+        Some("true" | "yes") => Some(true),
+        Some(_) => Some(false),
+        None => match cell.text().as_str() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// A profile value for field `f`; `Ok(None)` for a blank cell.
+fn field_value(model: &Model, mapping: &Mapping, f: &str, cell: &Cell, col: &Col<'_>) -> Result<Option<Value>, String> {
+    if is_blank(mapping, col, cell) {
+        return Ok(None);
+    }
+    let Some(def) = model.profile.get(f) else {
+        return Err("a known field".into());
+    };
+    match &def.ty {
+        FieldTy::Enum(values) => spelled(mapping, col, &cell.text(), values.iter().map(String::as_str))
+            .map(|v| Some(Value::String(v)))
+            .ok_or_else(|| format!("one of {} (field `{f}`)", values.join(", "))),
+        FieldTy::Number => number(cell).map(Some).ok_or_else(|| format!("a number (field `{f}`)")),
+        FieldTy::Bool => boolean(mapping, col, cell)
+            .map(|b| Some(Value::Bool(b)))
+            .ok_or_else(|| format!("yes or no (field `{f}`)")),
+    }
+}
+
+/// An answer for criterion `c`; `Ok(None)` for a blank cell.
+fn answer_value(model: &Model, mapping: &Mapping, c: &str, cell: &Cell, col: &Col<'_>) -> Result<Option<Value>, String> {
+    if is_blank(mapping, col, cell) {
+        return Ok(None);
+    }
+    let Some(NodeKind::Criterion(cr)) = model.by_id.get(c).and_then(|&ix| model.nodes.get(ix)).map(|n| &n.kind)
+    else {
+        return Err("a criterion".into());
+    };
+    match &cr.answer {
+        AnswerKind::Choice { options, .. } | AnswerKind::Multi { options, .. } => {
+            spelled(mapping, col, &cell.text(), options.iter().map(|o| o.id.as_str()))
+                .map(|v| Some(Value::String(v)))
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+                    format!("an option of `{c}` ({}) or a spelling of one in the mapping", ids.join(", "))
+                })
+        }
+        AnswerKind::Number { .. } => number(cell).map(Some).ok_or_else(|| format!("a number for `{c}`")),
+        AnswerKind::YesNo => boolean(mapping, col, cell)
+            .map(|b| Some(Value::Bool(b)))
+            .ok_or_else(|| format!("yes or no for `{c}`")),
+    }
+}
+
+/// The input files under `paths` (directories: their spreadsheets and
+/// CSV files, sorted).
+pub fn inputs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| is_workbook(f) || f.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.to_path_buf());
+        }
+    }
+    out
+}
+
+/// True when `path` looks like an import input rather than JSON answers.
+pub fn is_table(path: &Path) -> bool {
+    is_workbook(path) || path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+}
