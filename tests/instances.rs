@@ -59,15 +59,38 @@ fn hand_computed_instances() {
     assert_frac(res.score(), 7, 10, "entity");
     assert_frac(res.outcomes[node(&r, "recent")].score(), 6, 10, "recent");
     assert_frac(res.outcomes[node(&r, "le")].score(), 8, 10, "le combined");
-    assert_frac(res.outcomes[node(&r, "le.services")].score(), 2, 1, "le.services combined");
+    assert_frac(
+        res.outcomes[node(&r, "le.services")].score(),
+        2,
+        1,
+        "le.services combined",
+    );
 
     let les = &res.instances[0];
     assert_eq!(les.items.len(), 2);
-    assert_frac(inst(&r, les, "family|2022", "le.availability").score(), 6, 10, "family availability");
+    assert_frac(
+        inst(&r, les, "family|2022", "le.availability").score(),
+        6,
+        10,
+        "family availability",
+    );
     assert_eq!(inst(&r, les, "family|2022", "le.eid").score(), Some(dec("0.165")));
-    assert_frac(inst(&r, les, "family|2022", "le.services").score(), 3, 1, "family services");
-    assert_frac(inst(&r, les, "moving|2021", "le.availability").score(), 1, 1, "moving availability");
-    assert_eq!(inst(&r, les, "moving|2021", "le.eid"), Outcome::Na(NaReason::Formula));
+    assert_frac(
+        inst(&r, les, "family|2022", "le.services").score(),
+        3,
+        1,
+        "family services",
+    );
+    assert_frac(
+        inst(&r, les, "moving|2021", "le.availability").score(),
+        1,
+        1,
+        "moving availability",
+    );
+    assert_eq!(
+        inst(&r, les, "moving|2021", "le.eid"),
+        Outcome::Na(NaReason::Formula)
+    );
 
     let family = les.items.iter().find(|i| i.key == "family|2022").unwrap();
     let svcs = &family.instances[0];
@@ -75,7 +98,12 @@ fn hand_computed_instances() {
     assert_eq!(inst(&r, svcs, "S1", "svc.eid").score(), Some(Decimal::ZERO));
     assert_frac(inst(&r, svcs, "S2", "svc.availability").score(), 1, 2, "S2 mean");
     assert_eq!(inst(&r, svcs, "S2", "svc.eid").score(), Some(dec("0.33")));
-    assert_frac(inst(&r, svcs, "S3", "svc.availability").score(), 1, 1, "S3 proactive");
+    assert_frac(
+        inst(&r, svcs, "S3", "svc.availability").score(),
+        1,
+        1,
+        "S3 proactive",
+    );
     assert!(inst(&r, svcs, "S3", "svc.eid").score().is_none());
     assert_eq!(inst(&r, svcs, "S4", "svc"), Outcome::Na(NaReason::NotApplicable));
 
@@ -85,7 +113,10 @@ fn hand_computed_instances() {
     assert_eq!(inst(&r, urls, "1", "q2"), Outcome::Na(NaReason::Ignored));
     // Inside S3: the eID gate is closed.
     let s3 = svcs.items.iter().find(|i| i.key == "S3").unwrap();
-    assert_eq!(inst(&r, &s3.instances[0], "0", "url.eid"), Outcome::Na(NaReason::Gated));
+    assert_eq!(
+        inst(&r, &s3.instances[0], "0", "url.eid"),
+        Outcome::Na(NaReason::Gated)
+    );
 }
 
 #[test]
@@ -108,9 +139,18 @@ fn instance_answers_are_validated_with_pointers() {
         [
             ("M0405".to_string(), "/answers/q1".to_string()),
             ("M0413".to_string(), "/instances/le/0/profile/colour".to_string()),
-            ("M0414".to_string(), "/instances/le/0/instances/svc/0/profile/type".to_string()),
-            ("M0415".to_string(), "/instances/le/0/instances/svc/0/profile/proactive".to_string()),
-            ("M0406".to_string(), "/instances/le/0/instances/svc/0/instances/url/0/answers/q1".to_string()),
+            (
+                "M0414".to_string(),
+                "/instances/le/0/instances/svc/0/profile/type".to_string()
+            ),
+            (
+                "M0415".to_string(),
+                "/instances/le/0/instances/svc/0/profile/proactive".to_string()
+            ),
+            (
+                "M0406".to_string(),
+                "/instances/le/0/instances/svc/0/instances/url/0/answers/q1".to_string()
+            ),
         ]
     );
 }

@@ -240,7 +240,10 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
         Some(v) => read_instances(plan, 0, v, "/instances", &mut fail),
     };
     for (k, _) in obj {
-        if !matches!(k.as_str(), "rubric" | "version" | "entity" | "answers" | "instances") {
+        if !matches!(
+            k.as_str(),
+            "rubric" | "version" | "entity" | "answers" | "instances"
+        ) {
             fail(
                 format!("/{}", pointer_token(k)),
                 AnswerError::UnknownKey { key: k.clone() },
@@ -368,7 +371,9 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
                             "`{k}` is answered in the instances of `{}`",
                             model.nodes.get(n.scope).map_or("?", |r| r.id.as_str())
                         )),
-                        None if model.by_id.contains_key(k) => Some(format!("`{k}` is a group; answer its criteria")),
+                        None if model.by_id.contains_key(k) => {
+                            Some(format!("`{k}` is a group; answer its criteria"))
+                        }
                         None => crate::diag::did_you_mean(k, plan.criterion_ids().collect::<Vec<_>>()),
                     };
                     fail(ptr, AnswerError::UnknownCriterion { id: k.clone(), help });
@@ -399,7 +404,10 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
     let Value::Object(map) = v else {
         fail(
             prefix.to_string(),
-            shape("an object mapping repeated node ids to lists of instances", Some(v)),
+            shape(
+                "an object mapping repeated node ids to lists of instances",
+                Some(v),
+            ),
         );
         return Vec::new();
     };
@@ -440,7 +448,10 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
         for (i, item) in items.iter().enumerate() {
             let iptr = format!("{ptr}/{i}");
             let Value::Object(o) = item else {
-                fail(iptr, shape("an object with `key`, `profile`, `answers`", Some(item)));
+                fail(
+                    iptr,
+                    shape("an object with `key`, `profile`, `answers`", Some(item)),
+                );
                 continue;
             };
             let key = match o.get("key") {

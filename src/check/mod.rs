@@ -1855,7 +1855,8 @@ impl<'a> Checker<'a> {
                 if r == sx {
                     self.diags.push(CheckError::Misplaced {
                         what: "where".into(),
-                        why: "filters the instances of a repeated node, and this node is not repeated here".into(),
+                        why: "filters the instances of a repeated node, and this node is not repeated here"
+                            .into(),
                         src: self.src.clone(),
                         span: p.loc.span,
                         help: Some("read a node inside a `repeated` node nested in this one".into()),

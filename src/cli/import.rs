@@ -25,7 +25,11 @@ pub struct Args {
 }
 
 /// Loads a rubric and a mapping, or reports why not.
-pub fn load(rules: &Path, mapping: &Path, format: Format) -> Result<(mizan::Rubric, mizan::import::Mapping), Exit> {
+pub fn load(
+    rules: &Path,
+    mapping: &Path,
+    format: Format,
+) -> Result<(mizan::Rubric, mizan::import::Mapping), Exit> {
     let text = match super::inputs::read_text(rules) {
         Ok(t) => t,
         Err(e) => {
@@ -112,7 +116,10 @@ pub fn run(args: Args, format: Format) -> Exit {
 /// Writes `bytes` to `path` through a temporary file in the same directory,
 /// renamed into place: a crash never leaves half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;

@@ -37,13 +37,20 @@ pub fn evaluate_batch(plan: &Plan, inputs: Vec<(Origin, String)>) -> Batch {
 /// Evaluates answer sets already parsed as JSON values (e.g. imported from
 /// a spreadsheet), with the problems found while building them: an entity
 /// with a problem is rejected with it.
-pub fn evaluate_values(plan: &Plan, inputs: Vec<(Origin, serde_json::Value)>, problems: Vec<Rejection>) -> Batch {
+pub fn evaluate_values(
+    plan: &Plan,
+    inputs: Vec<(Origin, serde_json::Value)>,
+    problems: Vec<Rejection>,
+) -> Batch {
     let bad: std::collections::HashSet<String> = problems.iter().filter_map(|p| p.entity.clone()).collect();
     let orphans = problems.iter().filter(|p| p.entity.is_none()).count();
     let mut batch = evaluate_read(
         plan,
         inputs.into_iter().filter_map(|(origin, v)| {
-            let id = v.pointer("/entity/id").and_then(serde_json::Value::as_str).unwrap_or_default();
+            let id = v
+                .pointer("/entity/id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
             if bad.contains(id) {
                 return None;
             }

@@ -20,7 +20,9 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::answers::{Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission};
+use crate::answers::{
+    Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
+};
 use crate::model::*;
 use crate::plan::Plan;
 
@@ -303,8 +305,8 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     for r in start..end {
         let Some(rnode) = model.nodes.get(r) else { continue };
         let Some(repeat) = &rnode.repeat else { continue };
-        let nested_here = r != d.scope
-            && rnode.parent.and_then(|p| model.nodes.get(p)).map(|p| p.scope) == Some(d.scope);
+        let nested_here =
+            r != d.scope && rnode.parent.and_then(|p| model.nodes.get(p)).map(|p| p.scope) == Some(d.scope);
         if !nested_here || !rnode.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true) {
             continue;
         }
@@ -399,7 +401,10 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             }
         }
         lists.push(listed);
-        instance_results.push(InstanceSetResult { node: r, items: results });
+        instance_results.push(InstanceSetResult {
+            node: r,
+            items: results,
+        });
     }
     // 3. Scores of this scope's nodes, in plan order.
     for &ix in plan.order() {
@@ -521,7 +526,9 @@ fn merge_best(model: &Model, r: NodeIx, items: &[Instance]) -> Answers {
     let mut merged = Answers::new(r..end);
     for ix in r..end {
         let Some(node) = model.nodes.get(ix) else { continue };
-        let NodeKind::Criterion(c) = &node.kind else { continue };
+        let NodeKind::Criterion(c) = &node.kind else {
+            continue;
+        };
         if node.scope != r {
             continue;
         }
@@ -577,7 +584,12 @@ fn merge_nested(items: &[Instance]) -> Vec<InstanceSet> {
     out
 }
 
-fn criterion(env: &Env<'_>, node: &NodeDef, c: &Criterion, answer: Option<&Answer>) -> Result<Outcome, AnswerError> {
+fn criterion(
+    env: &Env<'_>,
+    node: &NodeDef,
+    c: &Criterion,
+    answer: Option<&Answer>,
+) -> Result<Outcome, AnswerError> {
     if matches!(c.target, Some(None)) {
         return Ok(Outcome::Na(NaReason::NoTarget));
     }
@@ -995,7 +1007,10 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                     for pair in vals.chunks(2) {
                         if let [x, w] = pair {
                             if let (Some(x), Some(w)) = (num(x), num(w)) {
-                                num_sum = x.checked_mul(w).and_then(|p| num_sum.checked_add(p)).ok_or_else(overflow)?;
+                                num_sum = x
+                                    .checked_mul(w)
+                                    .and_then(|p| num_sum.checked_add(p))
+                                    .ok_or_else(overflow)?;
                                 w_sum = w_sum.checked_add(w).ok_or_else(overflow)?;
                             }
                         }

@@ -158,14 +158,16 @@ struct TablePlan<'m> {
 impl<'m> TablePlan<'m> {
     fn new(model: &Model, mapping: &'m Mapping, t: &'m TableMap, table: usize) -> Result<Self, ImportError> {
         let _ = mapping;
-        let name_err = |message: String, help: Option<String>| ImportError::MappingName { table, message, help };
+        let name_err =
+            |message: String, help: Option<String>| ImportError::MappingName { table, message, help };
         let mut path = Vec::new();
         let mut scope = 0;
         for p in &t.path {
             let r = model.by_id.get(p).copied();
             let ok = r.filter(|&r| {
                 model.nodes.get(r).is_some_and(|n| {
-                    n.repeat.is_some() && n.parent.and_then(|q| model.nodes.get(q)).map(|q| q.scope) == Some(scope)
+                    n.repeat.is_some()
+                        && n.parent.and_then(|q| model.nodes.get(q)).map(|q| q.scope) == Some(scope)
                 })
             });
             let Some(r) = ok else {
@@ -188,7 +190,10 @@ impl<'m> TablePlan<'m> {
         }
         for k in t.keys.keys() {
             if !t.path.contains(k) {
-                return Err(name_err(format!("`keys` names `{k}`, which is not in `path`"), None));
+                return Err(name_err(
+                    format!("`keys` names `{k}`, which is not in `path`"),
+                    None,
+                ));
             }
         }
         let level_of = |scope: NodeIx| -> Option<usize> {
@@ -216,11 +221,16 @@ impl<'m> TablePlan<'m> {
         }
         let mut answers = Vec::new();
         for (c, col) in &t.answers {
-            let Some(&ix) = model.by_id.get(c).filter(|&&ix| {
-                matches!(model.nodes.get(ix).map(|n| &n.kind), Some(NodeKind::Criterion(_)))
-            }) else {
+            let Some(&ix) = model
+                .by_id
+                .get(c)
+                .filter(|&&ix| matches!(model.nodes.get(ix).map(|n| &n.kind), Some(NodeKind::Criterion(_))))
+            else {
                 let ids: Vec<&str> = model.criteria().map(|(_, n, _)| n.id.as_str()).collect();
-                return Err(name_err(format!("unknown criterion `{c}`"), crate::diag::did_you_mean(c, ids)));
+                return Err(name_err(
+                    format!("unknown criterion `{c}`"),
+                    crate::diag::did_you_mean(c, ids),
+                ));
             };
             let scope = model.nodes.get(ix).map_or(0, |n| n.scope);
             let Some(level) = level_of(scope) else {
@@ -246,7 +256,13 @@ impl<'m> TablePlan<'m> {
     }
 
     /// The instance at `level` of `chain` in entity `e` (0: the entity).
-    fn instance<'e>(&self, model: &Model, e: &'e mut EntityBuild, chain: &[String], level: usize) -> &'e mut Inst {
+    fn instance<'e>(
+        &self,
+        model: &Model,
+        e: &'e mut EntityBuild,
+        chain: &[String],
+        level: usize,
+    ) -> &'e mut Inst {
         let mut inst = &mut e.root;
         for (k, key) in chain.iter().take(level).enumerate() {
             let node = self
@@ -299,7 +315,11 @@ impl<'m> TablePlan<'m> {
         let mut keys: Vec<Vec<usize>> = Vec::new();
         for p in &t.path {
             let cols = t.keys.get(p).map_or(&[][..], Vec::as_slice);
-            keys.push(cols.iter().map(|c| self.col(table, c)).collect::<Result<_, _>>()?);
+            keys.push(
+                cols.iter()
+                    .map(|c| self.col(table, c))
+                    .collect::<Result<_, _>>()?,
+            );
         }
         let resolve = |list: &[(&'m str, usize, &'m ColumnMap)]| -> Result<Vec<(&'m str, usize, Col<'m>)>, ImportError> {
             list.iter()
@@ -383,7 +403,10 @@ impl<'m> TablePlan<'m> {
                 let key = if cols.is_empty() {
                     format!("{} row {row}", table.label)
                 } else {
-                    cols.iter().map(|&c| get(cells, c).text()).collect::<Vec<_>>().join(" | ")
+                    cols.iter()
+                        .map(|&c| get(cells, c).text())
+                        .collect::<Vec<_>>()
+                        .join(" | ")
                 };
                 let _ = k;
                 chain.push(key);
@@ -396,7 +419,9 @@ impl<'m> TablePlan<'m> {
             for (f, level, col) in &fields {
                 let cell = get(cells, col.ix);
                 match field_value(model, mapping, f, &cell, col) {
-                    Ok(Some(v)) => values.push((*level, true, f.to_string(), v, col.ix, col.name.to_string())),
+                    Ok(Some(v)) => {
+                        values.push((*level, true, f.to_string(), v, col.ix, col.name.to_string()))
+                    }
                     Ok(None) => {}
                     Err(expected) => problems.push(bad(&where_(col.ix, col.name), &entity, &cell, expected)),
                 }
@@ -523,15 +548,15 @@ fn spelled<'a>(
 
 /// True when the cell means "no answer": empty, or one of the mapping's
 /// `blank` texts, unless the column's own `values` spell it (a column may
-/// give an empty cell a meaning: `false = ["no", ""]`).
-fn is_blank(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> bool {
+/// give an empty cell a meaning: `false = ["no", ""]`) or the mapping's
+/// `values` spell it as one of `ids`, the values the target can take.
+fn is_blank<'a>(mapping: &Mapping, col: &Col<'_>, cell: &Cell, ids: impl Iterator<Item = &'a str>) -> bool {
     let t = cell.text().to_lowercase();
-    let own = col
-        .values
-        .is_some_and(|m| m.values().any(|sp| sp.iter().any(|s| s.trim().to_lowercase() == t)));
-    !own && (cell.is_empty() || {
-        mapping.blank.iter().any(|b| b.trim().to_lowercase() == t)
-    })
+    let spells = |sp: &Vec<String>| sp.iter().any(|s| s.trim().to_lowercase() == t);
+    let mut ids = ids;
+    let own = col.values.is_some_and(|m| m.values().any(spells))
+        || ids.any(|i| mapping.values.get(i).is_some_and(spells));
+    !own && (cell.is_empty() || { mapping.blank.iter().any(|b| b.trim().to_lowercase() == t) })
 }
 
 fn number(cell: &Cell) -> Option<Value> {
@@ -549,7 +574,9 @@ fn number(cell: &Cell) -> Option<Value> {
         }
         _ => return None,
     };
-    let d = Decimal::from_str_exact(&s).ok().or_else(|| Decimal::from_scientific(&s).ok())?;
+    let d = Decimal::from_str_exact(&s)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&s).ok())?;
     serde_json::from_str(&d.normalize().to_string()).ok()
 }
 
@@ -557,7 +584,14 @@ fn boolean(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> Option<bool> {
     if let Cell::Bool(b) = cell {
         return Some(*b);
     }
-    match spelled(mapping, col, &cell.text(), ["true", "false", "yes", "no"].into_iter()).as_deref() {
+    match spelled(
+        mapping,
+        col,
+        &cell.text(),
+        ["true", "false", "yes", "no"].into_iter(),
+    )
+    .as_deref()
+    {
         Some("true" | "yes") => Some(true),
         Some(_) => Some(false),
         None => match cell.text().as_str() {
@@ -569,18 +603,31 @@ fn boolean(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> Option<bool> {
 }
 
 /// A profile value for field `f`; `Ok(None)` for a blank cell.
-fn field_value(model: &Model, mapping: &Mapping, f: &str, cell: &Cell, col: &Col<'_>) -> Result<Option<Value>, String> {
-    if is_blank(mapping, col, cell) {
-        return Ok(None);
-    }
+fn field_value(
+    model: &Model,
+    mapping: &Mapping,
+    f: &str,
+    cell: &Cell,
+    col: &Col<'_>,
+) -> Result<Option<Value>, String> {
     let Some(def) = model.profile.get(f) else {
         return Err("a known field".into());
     };
+    let ids: Vec<&str> = match &def.ty {
+        FieldTy::Enum(values) => values.iter().map(String::as_str).collect(),
+        FieldTy::Bool => vec!["true", "false"],
+        FieldTy::Number => Vec::new(),
+    };
+    if is_blank(mapping, col, cell, ids.into_iter()) {
+        return Ok(None);
+    }
     match &def.ty {
         FieldTy::Enum(values) => spelled(mapping, col, &cell.text(), values.iter().map(String::as_str))
             .map(|v| Some(Value::String(v)))
             .ok_or_else(|| format!("one of {} (field `{f}`)", values.join(", "))),
-        FieldTy::Number => number(cell).map(Some).ok_or_else(|| format!("a number (field `{f}`)")),
+        FieldTy::Number => number(cell)
+            .map(Some)
+            .ok_or_else(|| format!("a number (field `{f}`)")),
         FieldTy::Bool => boolean(mapping, col, cell)
             .map(|b| Some(Value::Bool(b)))
             .ok_or_else(|| format!("yes or no (field `{f}`)")),
@@ -588,24 +635,44 @@ fn field_value(model: &Model, mapping: &Mapping, f: &str, cell: &Cell, col: &Col
 }
 
 /// An answer for criterion `c`; `Ok(None)` for a blank cell.
-fn answer_value(model: &Model, mapping: &Mapping, c: &str, cell: &Cell, col: &Col<'_>) -> Result<Option<Value>, String> {
-    if is_blank(mapping, col, cell) {
-        return Ok(None);
-    }
-    let Some(NodeKind::Criterion(cr)) = model.by_id.get(c).and_then(|&ix| model.nodes.get(ix)).map(|n| &n.kind)
+fn answer_value(
+    model: &Model,
+    mapping: &Mapping,
+    c: &str,
+    cell: &Cell,
+    col: &Col<'_>,
+) -> Result<Option<Value>, String> {
+    let Some(NodeKind::Criterion(cr)) = model
+        .by_id
+        .get(c)
+        .and_then(|&ix| model.nodes.get(ix))
+        .map(|n| &n.kind)
     else {
         return Err("a criterion".into());
     };
+    let ids = cr.answer.options().iter().map(|o| o.id.as_str());
+    let ids: Vec<&str> = match cr.answer {
+        AnswerKind::YesNo => vec!["true", "false"],
+        _ => ids.collect(),
+    };
+    if is_blank(mapping, col, cell, ids.into_iter()) {
+        return Ok(None);
+    }
     match &cr.answer {
         AnswerKind::Choice { options, .. } | AnswerKind::Multi { options, .. } => {
             spelled(mapping, col, &cell.text(), options.iter().map(|o| o.id.as_str()))
                 .map(|v| Some(Value::String(v)))
                 .ok_or_else(|| {
                     let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
-                    format!("an option of `{c}` ({}) or a spelling of one in the mapping", ids.join(", "))
+                    format!(
+                        "an option of `{c}` ({}) or a spelling of one in the mapping",
+                        ids.join(", ")
+                    )
                 })
         }
-        AnswerKind::Number { .. } => number(cell).map(Some).ok_or_else(|| format!("a number for `{c}`")),
+        AnswerKind::Number { .. } => number(cell)
+            .map(Some)
+            .ok_or_else(|| format!("a number for `{c}`")),
         AnswerKind::YesNo => boolean(mapping, col, cell)
             .map(|b| Some(Value::Bool(b)))
             .ok_or_else(|| format!("yes or no for `{c}`")),

@@ -211,7 +211,8 @@ pub enum InstanceRule {
 
 impl InstanceRule {
     /// Every rule with its name.
-    pub const ALL: [(&'static str, InstanceRule); 2] = [("mean", InstanceRule::Mean), ("best", InstanceRule::Best)];
+    pub const ALL: [(&'static str, InstanceRule); 2] =
+        [("mean", InstanceRule::Mean), ("best", InstanceRule::Best)];
 }
 
 impl NodeDef {
@@ -594,10 +595,7 @@ impl Func {
 
     /// Functions that take lists of instance values (`svc.oa where …`).
     pub fn takes_lists(self) -> bool {
-        matches!(
-            self,
-            Func::Min | Func::Max | Func::Mean | Func::Sum | Func::Count
-        )
+        matches!(self, Func::Min | Func::Max | Func::Mean | Func::Sum | Func::Count)
     }
 
     /// The name as written.
@@ -706,12 +704,18 @@ impl Model {
 
     /// The entity's own profile fields (not those of instances).
     pub fn entity_fields(&self) -> impl Iterator<Item = (usize, &FieldDef)> {
-        self.profile.values().enumerate().filter(|(_, f)| f.owner.is_none())
+        self.profile
+            .values()
+            .enumerate()
+            .filter(|(_, f)| f.owner.is_none())
     }
 
     /// The fields each instance of repeated node `r` carries.
     pub fn instance_fields(&self, r: NodeIx) -> impl Iterator<Item = (usize, &FieldDef)> {
-        self.profile.values().enumerate().filter(move |(_, f)| f.owner == Some(r))
+        self.profile
+            .values()
+            .enumerate()
+            .filter(move |(_, f)| f.owner == Some(r))
     }
 
     /// True when the model has repeated nodes.

@@ -117,9 +117,7 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
                 }
                 h
             }
-            NodeKind::Criterion(c) => {
-                how_answer(c, sub.answers.get(ix), node.missing)
-            }
+            NodeKind::Criterion(c) => how_answer(c, sub.answers.get(ix), node.missing),
         };
         let result = match outcome {
             Outcome::Score(s) => {
