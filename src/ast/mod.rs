@@ -119,6 +119,8 @@ pub enum Item {
     Fields(Vec<Field>, Loc),
     /// `requires COND`: a gate; no score unless COND holds.
     Requires(Expr),
+    /// `rank [when COND]` in `population`.
+    Rank(Option<Expr>, Loc),
     /// A child node.
     Node(Node),
 }

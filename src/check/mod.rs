@@ -198,6 +198,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Repeated(..) => "repeated",
         Item::Fields(..) => "fields",
         Item::Requires(_) => "requires",
+        Item::Rank(..) => "rank",
         Item::Node(_) => "node",
     }
 }
@@ -213,7 +214,8 @@ fn item_loc(item: &Item) -> Loc {
         | Item::Population(_, l)
         | Item::YesNo(l)
         | Item::Repeated(_, l)
-        | Item::Fields(_, l) => l.clone(),
+        | Item::Fields(_, l)
+        | Item::Rank(_, l) => l.clone(),
         Item::Number(_, _, l) => l.clone(),
         Item::Scale(s) => s.name.loc.clone(),
         Item::Bands(b) => b.name.loc.clone(),
@@ -1307,6 +1309,7 @@ impl<'a> Checker<'a> {
         let mut out = Population {
             aggregate: PopAggregate::Builtin(Builtin::Mean),
             bands: None,
+            rank: None,
         };
         let Some((items, _)) = pop else { return out };
         let mut seen: HashMap<&'static str, Loc> = HashMap::new();
@@ -1343,11 +1346,17 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Item::UseBands(b) => out.bands = self.use_bands(b),
+                Item::Rank(cond, _) => {
+                    out.rank = Some(match cond {
+                        Some(e) => self.typed(e, Scope::Let, &Ty::Bool),
+                        None => None,
+                    });
+                }
                 Item::Title(_) | Item::Description(_) => {}
                 other => self.misplaced(
                     other,
                     "has no meaning in `population`",
-                    Some("`population` takes `aggregate`, `score` and `bands`"),
+                    Some("`population` takes `aggregate`, `score`, `bands` and `rank`"),
                 ),
             }
         }

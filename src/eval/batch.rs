@@ -22,6 +22,9 @@ pub struct Batch {
     pub population: PopulationResult,
     /// Number of submissions rejected.
     pub rejected: usize,
+    /// Rank of each result (same order as `results`) when the rubric
+    /// declares `rank`; `None` for entities without a score or left out.
+    pub ranks: Vec<Option<usize>>,
 }
 
 /// Reads and evaluates every `(origin, json text)` input.
@@ -122,11 +125,37 @@ fn finish(plan: &Plan, mut results: Vec<EntityResult>, mut errors: Vec<Rejection
         }
     };
     let warnings = results.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
+    let ranks = ranks(plan, &results);
     Batch {
         results,
         errors,
         warnings,
         population,
         rejected,
+        ranks,
     }
+}
+
+/// Competition ranking (1, 2, 2, 4) of the ranked entities' scores,
+/// highest first. Exact decimals, so ties are true ties.
+fn ranks(plan: &Plan, results: &[EntityResult]) -> Vec<Option<usize>> {
+    let model = plan.model();
+    let Some(cond) = &model.population.rank else {
+        return vec![None; results.len()];
+    };
+    let scores: Vec<Option<Decimal>> = results
+        .iter()
+        .map(|r| {
+            let eligible = cond
+                .as_ref()
+                .is_none_or(|c| super::holds(&r.submission.profile, c));
+            r.score().filter(|_| eligible)
+        })
+        .collect();
+    let mut sorted: Vec<Decimal> = scores.iter().flatten().copied().collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    scores
+        .iter()
+        .map(|s| s.map(|s| 1 + sorted.partition_point(|o| *o > s)))
+        .collect()
 }

@@ -824,6 +824,20 @@ pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult,
     })
 }
 
+/// Whether condition `c` holds on an entity profile (`rank when …`).
+pub(crate) fn holds(profile: &[Option<ProfileValue>], c: &CExpr) -> bool {
+    let env = Env {
+        profile,
+        answers: None,
+        outcomes: &[],
+        lets: &[],
+        vars: &[],
+        lists: &[],
+        node: "population",
+    };
+    matches!(eval(&env, c), Ok(Val::Bool(true)))
+}
+
 /// Σ with overflow detection.
 fn checked_sum(mut it: impl Iterator<Item = Decimal>) -> Option<Decimal> {
     it.try_fold(Decimal::ZERO, |a, b| a.checked_add(b))

@@ -105,6 +105,10 @@ pub enum ColumnMap {
         /// Value → spellings, for this column only.
         #[serde(default)]
         values: IndexMap<String, Vec<String>>,
+        /// The value of any other non-blank cell: `ranked = { column =
+        /// "Rank", values = { false = [""] }, otherwise = "true" }`.
+        #[serde(default)]
+        otherwise: Option<String>,
     },
 }
 
@@ -121,6 +125,14 @@ impl ColumnMap {
         match self {
             ColumnMap::Name(_) => None,
             ColumnMap::Full { values, .. } => Some(values),
+        }
+    }
+
+    /// The value of any non-blank cell not otherwise spelled.
+    pub fn otherwise(&self) -> Option<&str> {
+        match self {
+            ColumnMap::Name(_) => None,
+            ColumnMap::Full { otherwise, .. } => otherwise.as_deref(),
         }
     }
 }

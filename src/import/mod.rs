@@ -75,6 +75,7 @@ struct Col<'m> {
     ix: usize,
     name: &'m str,
     values: Option<&'m IndexMap<String, Vec<String>>>,
+    otherwise: Option<&'m str>,
 }
 
 /// Imports `inputs` (each table of the mapping reads every input whose
@@ -331,6 +332,7 @@ impl<'m> TablePlan<'m> {
                             ix: self.col(table, cm.column())?,
                             name: cm.column(),
                             values: cm.values(),
+                            otherwise: cm.otherwise(),
                         },
                     ))
                 })
@@ -436,6 +438,7 @@ impl<'m> TablePlan<'m> {
                             ix: col.ix,
                             name: col.name,
                             values: col.values,
+                            otherwise: col.otherwise,
                         },
                         get(cells, col.ix),
                     )
@@ -464,6 +467,7 @@ impl<'m> TablePlan<'m> {
                             ix: ac,
                             name: t.answer.as_deref().unwrap_or(""),
                             values: None,
+                            otherwise: None,
                         },
                         get(cells, ac),
                     )),
@@ -544,6 +548,7 @@ fn spelled<'a>(
         .and_then(find)
         .or_else(|| find(&mapping.values).filter(|k| ids.clone().any(|i| i == k)))
         .or_else(|| ids.clone().find(|i| i.to_lowercase() == t).map(str::to_string))
+        .or_else(|| col.otherwise.map(str::to_string))
 }
 
 /// True when the cell means "no answer": empty, or one of the mapping's
@@ -561,7 +566,7 @@ fn is_blank<'a>(mapping: &Mapping, col: &Col<'_>, cell: &Cell, ids: impl Iterato
 
 fn number(cell: &Cell) -> Option<Value> {
     let s = match cell {
-        Cell::Number(f) if f.is_finite() => format!("{f}"),
+        Cell::Number(f) if f.is_finite() => source::excel_digits(*f),
         Cell::Text(t) => {
             let t = t.trim();
             if t.starts_with('.') {

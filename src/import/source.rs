@@ -25,13 +25,7 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.trim().to_string(),
-            Cell::Number(f) => {
-                if f.fract() == 0.0 && f.abs() < 1e15 {
-                    format!("{}", *f as i64)
-                } else {
-                    format!("{f}")
-                }
-            }
+            Cell::Number(f) => excel_digits(*f),
             Cell::Bool(b) => b.to_string(),
         }
     }
@@ -44,6 +38,19 @@ impl Cell {
             _ => false,
         }
     }
+}
+
+/// A workbook number as decimal text, to 15 significant digits: the
+/// precision spreadsheets compute and display with, so that binary noise
+/// such as `100.00000000000001` reads as `100`.
+pub fn excel_digits(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    let sci = format!("{f:.14e}");
+    rust_decimal::Decimal::from_scientific(&sci)
+        .map(|d| d.normalize().to_string())
+        .unwrap_or_else(|_| f.to_string())
 }
 
 /// A table: a header row and data rows with their 1-based row numbers.

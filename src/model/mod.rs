@@ -476,6 +476,10 @@ pub struct Population {
     pub aggregate: PopAggregate,
     /// Band set.
     pub bands: Option<String>,
+    /// `rank [when COND]`: entities are ranked by score, highest first,
+    /// ties sharing a rank (1, 2, 2, 4); with COND, only entities whose
+    /// profile meets it.
+    pub rank: Option<Option<CExpr>>,
 }
 
 /// How entity scores combine.

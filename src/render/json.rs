@@ -34,6 +34,9 @@ pub struct EntityOut<'a> {
     pub score: Option<Num>,
     /// Band id of the overall score.
     pub band: Option<&'a str>,
+    /// Rank among the ranked entities (rubrics that declare `rank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<Option<usize>>,
     /// Every node's score, `null` when N/A (nodes inside repeated nodes:
     /// their instances combined).
     pub nodes: IndexMap<&'a str, Option<Num>>,
@@ -160,6 +163,7 @@ pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
             .and_then(|s| model.band(model.root().bands.as_deref(), s.0))
             .map(|b| b.id.as_str()),
         nodes,
+        rank: None,
         instances: instances(model, &r.instances),
     }
 }
@@ -186,7 +190,15 @@ pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
             sha256: &model.sha256,
             mizan: env!("CARGO_PKG_VERSION"),
         },
-        entities: batch.results.iter().map(|r| entity(model, r)).collect(),
+        entities: batch
+            .results
+            .iter()
+            .zip(&batch.ranks)
+            .map(|(r, rank)| EntityOut {
+                rank: model.population.rank.as_ref().map(|_| *rank),
+                ..entity(model, r)
+            })
+            .collect(),
         aggregate: AggregateOut {
             score: pop,
             entities: batch.population.entities,

@@ -18,7 +18,11 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
     } else {
         presets::UTF8_FULL_CONDENSED
     });
+    let ranked = model.population.rank.is_some();
     let mut header = vec!["entity".to_string(), "score".to_string(), "band".to_string()];
+    if ranked {
+        header.push("rank".into());
+    }
     header.extend(
         model
             .top_level()
@@ -27,12 +31,15 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
             .map(|n| n.id.clone()),
     );
     t.set_header(header);
-    for r in &batch.results {
+    for (r, rank) in batch.results.iter().zip(&batch.ranks) {
         let score = r.score();
         let band = score
             .and_then(|s| model.band(model.root().bands.as_deref(), s))
             .map_or("-".to_string(), |b| b.id.clone());
         let mut row = vec![r.submission.entity.clone(), score_cell(score, p), band];
+        if ranked {
+            row.push(rank.map_or("-".into(), |k| k.to_string()));
+        }
         for &g in model.top_level() {
             row.push(score_cell(r.outcomes.get(g).and_then(|o| o.score()), p));
         }

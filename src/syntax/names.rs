@@ -53,6 +53,7 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_fields => "fields",
         Rule::kw_requires => "requires",
         Rule::kw_where => "where",
+        Rule::kw_rank => "rank",
         _ => return None,
     })
 }
@@ -102,7 +103,8 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::direction_decl
         | Rule::repeated_decl
         | Rule::fields_decl
-        | Rule::requires_decl => "a declaration",
+        | Rule::requires_decl
+        | Rule::rank_decl => "a declaration",
         Rule::level_item => "a level name",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
