@@ -1,6 +1,7 @@
 //! Every diagnostic code is unique, documented in `docs/diagnostics.md`, and
 //! has a corpus fixture `tests/corpus/*/MXXXX-*.mizan` (or, for codes that
-//! need the file system, a CLI test named after the code).
+//! need the file system, a CLI test named after the code in `tests/cli.rs`
+//! or `tests/import.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -69,7 +70,7 @@ fn codes_have_fixtures() {
             fixtures.push(e.unwrap().file_name().to_string_lossy().to_string());
         }
     }
-    let cli = fs::read_to_string("tests/cli.rs").unwrap();
+    let cli = fs::read_to_string("tests/cli.rs").unwrap() + &fs::read_to_string("tests/import.rs").unwrap();
     for c in codes() {
         let has_fixture = fixtures
             .iter()

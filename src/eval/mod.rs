@@ -678,10 +678,6 @@ fn base_value(c: &Criterion, a: &Answer) -> Decimal {
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; a struct would only rename the arguments"
-)]
 fn group(
     plan: &Plan,
     env: &Env<'_>,

@@ -2,7 +2,9 @@
 //! unreadable file) stop the import; a cell that cannot be mapped is
 //! reported against its entity, whose answer set is then rejected.
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
+
+use crate::diag::Src;
 use thiserror::Error;
 
 /// A problem that stops the import.
@@ -16,7 +18,7 @@ pub enum ImportError {
         reason: String,
         /// The mapping file.
         #[source_code]
-        src: NamedSource<String>,
+        src: Src,
         /// Where.
         #[label("here")]
         span: Option<SourceSpan>,

@@ -19,7 +19,7 @@ pub use mapping::{ColumnMap, Layout, Mapping, TableMap};
 pub use source::{column_letters, is_workbook, read_table, Cell, Table};
 
 use indexmap::IndexMap;
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -31,7 +31,7 @@ pub fn parse_mapping(name: &str, text: &str) -> Result<Mapping, ImportError> {
     toml::from_str(text).map_err(|e| ImportError::Mapping {
         reason: e.message().to_string(),
         span: e.span().map(SourceSpan::from),
-        src: NamedSource::new(name, text.to_string()),
+        src: crate::diag::Src::new(name, text),
         help: Some("see docs/import.md for the mapping format".into()),
     })
 }
@@ -83,9 +83,16 @@ struct Col<'m> {
 pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Imported, ImportError> {
     let mut out = Imported::default();
     let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
+    if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
+        return Err(ImportError::Read {
+            file: missing.display().to_string(),
+            reason: "no such file".into(),
+        });
+    }
+    let mut used = vec![false; inputs.len()];
     for (ti, t) in mapping.tables.iter().enumerate() {
         let plan = TablePlan::new(model, mapping, t, ti + 1)?;
-        for input in inputs {
+        for (input, used) in inputs.iter().zip(used.iter_mut()) {
             let fname = input.display().to_string();
             if t.file.as_ref().is_some_and(|f| !fname.contains(f.as_str())) {
                 continue;
@@ -93,9 +100,16 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
             if t.sheet.is_some() != is_workbook(input) {
                 continue;
             }
+            *used = true;
             let table = read_table(input, t.sheet.as_deref(), t.header_row)?;
             plan.rows(model, mapping, &table, &mut entities, &mut out)?;
         }
+    }
+    if let Some((unread, _)) = inputs.iter().zip(&used).find(|(_, u)| !**u) {
+        return Err(ImportError::Read {
+            file: unread.display().to_string(),
+            reason: "no table of the mapping reads this file (see each table's `file` and `sheet`)".into(),
+        });
     }
     let mut sets: Vec<(String, Value)> = entities
         .into_iter()
@@ -664,6 +678,28 @@ fn answer_value(
         return Ok(None);
     }
     match &cr.answer {
+        AnswerKind::Multi { options, .. } if !options.iter().any(|o| o.is_na() && o.id == cell.text()) => {
+            // Several options in one cell: `web, app` or `web; app`.
+            let mut ids = Vec::new();
+            for part in cell
+                .text()
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                match spelled(mapping, col, part, options.iter().map(|o| o.id.as_str())) {
+                    Some(id) => ids.push(Value::String(id)),
+                    None => {
+                        let all: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+                        return Err(format!(
+                            "options of `{c}` ({}) separated by commas",
+                            all.join(", ")
+                        ));
+                    }
+                }
+            }
+            Ok(Some(Value::Array(ids)))
+        }
         AnswerKind::Choice { options, .. } | AnswerKind::Multi { options, .. } => {
             spelled(mapping, col, &cell.text(), options.iter().map(|o| o.id.as_str()))
                 .map(|v| Some(Value::String(v)))
