@@ -13,7 +13,8 @@
 //! --> population = 0.5    the population score over the answer sets so far
 //! ```
 //!
-//! `rubric`, `version` and `entity` of each answer set are filled in.
+//! `rubric`, `version` and `entity` of each answer set are filled in. An
+//! answer set may continue on indented lines after its `---` line.
 
 #![allow(
     clippy::unwrap_used,
@@ -89,7 +90,15 @@ fn run_example(b: &Block) -> usize {
     let mut last: Option<Result<mizan::eval::EntityResult, Vec<mizan::answers::Rejection>>> = None;
     let mut scores = Vec::new();
     let mut checks = 0;
-    for (n, line) in b.body.lines().enumerate() {
+    // An answer set may continue on the lines after `--- ` (indented).
+    let mut lines: Vec<String> = Vec::new();
+    for line in b.body.lines() {
+        match lines.last_mut() {
+            Some(prev) if prev.starts_with("--- ") && line.starts_with(' ') => prev.push_str(line),
+            _ => lines.push(line.to_string()),
+        }
+    }
+    for (n, line) in lines.iter().enumerate() {
         if let Some(json) = line.strip_prefix("--- ") {
             let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{at}: {e}"));
             let obj = v.as_object_mut().unwrap();
