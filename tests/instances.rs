@@ -154,3 +154,24 @@ fn instance_answers_are_validated_with_pointers() {
         ]
     );
 }
+
+#[test]
+fn explain_names_the_instance_rules() {
+    let r = load_clean("examples/instances/services.mizan");
+    let res = eval_file(&r, "examples/instances/answers/alpha.json");
+    insta::assert_snapshot!("instances_explain", mizan::render::explain::render(r.model(), &res));
+}
+
+#[test]
+fn json_lists_every_instance_with_its_key() {
+    let r = load_clean("examples/instances/services.mizan");
+    let text = std::fs::read_to_string("examples/instances/answers/alpha.json").unwrap();
+    let batch = r.evaluate_batch(vec![(
+        mizan::answers::Origin {
+            file: "alpha.json".into(),
+            line: None,
+        },
+        text,
+    )]);
+    insta::assert_snapshot!("instances_json", mizan::render::json::to_string(r.model(), &batch));
+}

@@ -26,7 +26,7 @@ fn how_group(g: &Group, model: &Model, ix: NodeIx) -> String {
             };
             format!("{}{over}", b.name())
         }
-        Aggregate::Formula(f) => format!("score {}", f.loc.snippet()),
+        Aggregate::Formula(f) => format!("score {}", one_line(f.loc.snippet())),
     };
     let na = match g.na {
         NaPolicy::Exclude => "exclude",
@@ -72,9 +72,51 @@ fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy) -> Stri
         Some(Answer::Bool(b)) => format!("answered {}", if *b { "yes" } else { "no" }),
     };
     match &c.score {
-        Some(f) => format!("{base}; score {}", f.loc.snippet()),
+        Some(f) => format!("{base}; score {}", one_line(f.loc.snippet())),
         None => base,
     }
+}
+
+/// A formula as written, its line breaks and indentation collapsed.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How a node inside a repeated node got its value at entity level.
+fn how_instances(model: &Model, r: &EntityResult, node: &crate::model::NodeDef, ix: NodeIx) -> Option<String> {
+    let rep = model.nodes.get(node.scope)?;
+    if node.scope == 0 {
+        return None;
+    }
+    let rule = match &rep.repeat.as_ref()?.switch {
+        Some((cond, other)) => format!(
+            "{} when {} else {}",
+            name(rep.repeat.as_ref()?.rule),
+            one_line(cond.loc.snippet()),
+            name(*other)
+        ),
+        None => name(rep.repeat.as_ref()?.rule).to_string(),
+    };
+    if ix == node.scope {
+        let count = if rep.parent.is_some_and(|p| model.nodes.get(p).is_some_and(|pn| pn.scope == 0)) {
+            r.instances
+                .iter()
+                .find(|s| s.node == ix)
+                .map_or(" (no instance)".to_string(), |s| format!(", {} instances", s.items.len()))
+        } else {
+            String::new()
+        };
+        Some(format!("repeated, combined by {rule}{count}"))
+    } else {
+        Some(format!("combined over the instances of `{}` ({rule})", rep.id))
+    }
+}
+
+fn name(rule: crate::model::InstanceRule) -> &'static str {
+    crate::model::InstanceRule::ALL
+        .iter()
+        .find(|(_, r)| *r == rule)
+        .map_or("?", |(n, _)| n)
 }
 
 /// Renders the explain tree.
@@ -118,6 +160,11 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
                 h
             }
             NodeKind::Criterion(c) => how_answer(c, sub.answers.get(ix), node.missing),
+        };
+        let how = match how_instances(model, r, node, ix) {
+            Some(inst) if ix == node.scope => format!("{inst}; {how}"),
+            Some(inst) => inst,
+            None => how,
         };
         let result = match outcome {
             Outcome::Score(s) => {
