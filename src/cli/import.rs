@@ -85,8 +85,16 @@ pub fn run(args: Args, format: Format) -> Exit {
     for p in &imported.problems {
         eprint!("{}", render::table::problem(p));
     }
+    // An entity with a cell that could not be mapped is not written: its
+    // answer set would be incomplete (its errors are reported above).
+    let rejected: std::collections::BTreeSet<&str> = imported.rejected().collect();
     let mut text = String::new();
-    for (_, v) in &imported.sets {
+    let mut written = 0;
+    for (id, v) in &imported.sets {
+        if rejected.contains(id.as_str()) {
+            continue;
+        }
+        written += 1;
         text.push_str(&serde_json::to_string(v).unwrap_or_default());
         text.push('\n');
     }
@@ -100,11 +108,11 @@ pub fn run(args: Args, format: Format) -> Exit {
         None => print!("{text}"),
     }
     eprintln!(
-        "imported {} entities from {} rows ({} left out by `where`); {} cells could not be mapped",
-        imported.sets.len(),
+        "imported {written} entities from {} rows ({} left out by `where`); {} problem cells, {} entities not written",
         imported.rows,
         imported.filtered,
-        imported.problems.len()
+        imported.problems.len(),
+        rejected.len()
     );
     if imported.problems.is_empty() {
         Exit::Ok
