@@ -159,7 +159,10 @@ fn instance_answers_are_validated_with_pointers() {
 fn explain_names_the_instance_rules() {
     let r = load_clean("examples/instances/services.mizan");
     let res = eval_file(&r, "examples/instances/answers/alpha.json");
-    insta::assert_snapshot!("instances_explain", mizan::render::explain::render(r.model(), &res));
+    insta::assert_snapshot!(
+        "instances_explain",
+        mizan::render::explain::render(r.model(), &res)
+    );
 }
 
 #[test]
@@ -173,5 +176,8 @@ fn json_lists_every_instance_with_its_key() {
         },
         text,
     )]);
-    insta::assert_snapshot!("instances_json", mizan::render::json::to_string(r.model(), &batch));
+    insta::assert_snapshot!(
+        "instances_json",
+        mizan::render::json::to_string(r.model(), &batch)
+    );
 }

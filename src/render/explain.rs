@@ -83,7 +83,12 @@ fn one_line(s: &str) -> String {
 }
 
 /// How a node inside a repeated node got its value at entity level.
-fn how_instances(model: &Model, r: &EntityResult, node: &crate::model::NodeDef, ix: NodeIx) -> Option<String> {
+fn how_instances(
+    model: &Model,
+    r: &EntityResult,
+    node: &crate::model::NodeDef,
+    ix: NodeIx,
+) -> Option<String> {
     let rep = model.nodes.get(node.scope)?;
     if node.scope == 0 {
         return None;
@@ -98,11 +103,16 @@ fn how_instances(model: &Model, r: &EntityResult, node: &crate::model::NodeDef, 
         None => name(rep.repeat.as_ref()?.rule).to_string(),
     };
     if ix == node.scope {
-        let count = if rep.parent.is_some_and(|p| model.nodes.get(p).is_some_and(|pn| pn.scope == 0)) {
+        let count = if rep
+            .parent
+            .is_some_and(|p| model.nodes.get(p).is_some_and(|pn| pn.scope == 0))
+        {
             r.instances
                 .iter()
                 .find(|s| s.node == ix)
-                .map_or(" (no instance)".to_string(), |s| format!(", {} instances", s.items.len()))
+                .map_or(" (no instance)".to_string(), |s| {
+                    format!(", {} instances", s.items.len())
+                })
         } else {
             String::new()
         };
