@@ -41,6 +41,7 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod syntax;
+pub mod testing;
 
 use std::sync::Arc;
 

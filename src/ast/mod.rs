@@ -340,3 +340,113 @@ impl BinOp {
         }
     }
 }
+
+/// A parsed source file: a rubric or a test file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Document {
+    /// A rule file.
+    Rubric(File),
+    /// A test file (`NAME.test.mizan`).
+    Tests(TestFile),
+}
+
+/// `tests RUBRIC_ID { case "…" { … } … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestFile {
+    /// `mizan 1`.
+    pub lang_version: Option<Spanned<Decimal>>,
+    /// The rubric id the cases are for.
+    pub rubric: Name,
+    /// `version "2018"`: the rubric version (optional).
+    pub version: Option<Spanned<String>>,
+    /// The cases, in source order.
+    pub cases: Vec<Case>,
+    /// The whole `tests` block.
+    pub loc: Loc,
+}
+
+/// `case "NAME" { … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// The case's name.
+    pub name: Spanned<String>,
+    /// Its declarations, in source order.
+    pub items: Vec<CaseItem>,
+    /// The whole case.
+    pub loc: Loc,
+}
+
+/// A declaration inside a case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CaseItem {
+    /// `answers "FILE"`: an answer-set file, relative to the test file.
+    Answers(Spanned<String>),
+    /// `entity "ID"`: which entity of a JSONL file.
+    Entity(Spanned<String>),
+    /// `profile { FIELD: VALUE … }`.
+    Profile(Vec<(Name, TestValue)>, Loc),
+    /// `answer CRITERION = VALUE`.
+    Answer(Name, TestValue),
+    /// `expect …`.
+    Expect(Expect),
+}
+
+/// A value written in a test: an option id or word, a number, `n/a` or a
+/// list of option ids.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestValue {
+    /// `yes`, `data_provider`, `true`.
+    Word(Name),
+    /// `42.5`.
+    Number(Spanned<Decimal>),
+    /// `n/a`.
+    Na(Loc),
+    /// `[web, app]`.
+    List(Vec<Name>, Loc),
+}
+
+/// An expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expect {
+    /// `expect error M0406`: the answer set is rejected with this code.
+    Error(Spanned<String>),
+    /// `expect band = good` (`node: None`, the entity) or `expect N band = x`.
+    Band {
+        /// The node, or the entity.
+        node: Option<Name>,
+        /// The band id.
+        band: Name,
+        /// The whole expectation.
+        loc: Loc,
+    },
+    /// `expect NODE = VALUE [within TOL]`, `expect NODE = n/a`; `score` is
+    /// the entity's score.
+    Value {
+        /// The node, or `score`.
+        node: Name,
+        /// `None`: N/A.
+        value: Option<Expected>,
+        /// The whole expectation.
+        loc: Loc,
+    },
+}
+
+/// An expected number, with an optional tolerance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expected {
+    /// The value.
+    pub amount: Amount,
+    /// `within TOL`.
+    pub within: Option<Amount>,
+}
+
+/// `0.705`, `70.5%` or `5/6`: `num / den`, exact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Amount {
+    /// Numerator.
+    pub num: Decimal,
+    /// Denominator (1, 100 for a percentage, or the fraction's).
+    pub den: Decimal,
+    /// As written.
+    pub text: Spanned<String>,
+}

@@ -37,12 +37,20 @@ fn walk(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
-/// Expands directories into their `.mizan` files.
+/// Expands directories into their rule files (`.mizan`, not `.test.mizan`).
 pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    files_with(paths, |p| !mizan::testing::is_test_file(p))
+}
+
+/// Expands directories into their `.mizan` files that `keep` accepts;
+/// files named directly are kept as given.
+pub fn files_with(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &["mizan"], &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
+            let mut found = Vec::new();
+            walk(p, &["mizan"], &mut found).map_err(|e| format!("{}: {e}", p.display()))?;
+            out.extend(found.into_iter().filter(|f| keep(f)));
         } else {
             out.push(p.clone());
         }

@@ -5,6 +5,7 @@ mod check;
 mod eval;
 mod import;
 mod inputs;
+mod test;
 
 use std::process::{ExitCode, Termination};
 
@@ -65,6 +66,11 @@ pub enum Command {
     /// Turn spreadsheet or CSV answers into answer sets (JSONL).
     #[command(after_help = EXIT_HELP)]
     Import(import::Args),
+    /// Run the rule tests (`*.test.mizan`) under the paths (default `rules/`).
+    #[command(
+        after_help = "Exit codes:\n  0  every case passed (and coverage is at least --min-coverage)\n  1  a case failed, a test file has errors, or coverage is too low"
+    )]
+    Test(test::Args),
 }
 
 /// Runs the CLI.
@@ -73,6 +79,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => check::run(a, cli.format),
         Command::Eval(a) => eval::run(a, cli.format),
         Command::Import(a) => import::run(a, cli.format),
+        Command::Test(a) => test::run(a, cli.format),
     }
 }
 

@@ -131,18 +131,24 @@ fn name(rule: crate::model::InstanceRule) -> &'static str {
 
 /// Renders the explain tree.
 pub fn render(model: &Model, r: &EntityResult) -> String {
-    let p = model.precision;
-    let mut out = String::new();
     let sub = &r.submission;
-    let _ = writeln!(
-        out,
-        "entity `{}`{} from {}: {}",
+    let mut out = format!(
+        "entity `{}`{} from {}: {}\n",
         sub.entity,
         sub.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
         sub.origin,
-        score_cell(r.score(), p)
+        score_cell(r.score(), model.precision)
     );
-    let mut stack: Vec<(NodeIx, String, bool)> = vec![(0, String::new(), true)];
+    out.push_str(&render_from(model, r, 0));
+    out
+}
+
+/// The computation tree of node `start` and everything below it.
+pub fn render_from(model: &Model, r: &EntityResult, start: NodeIx) -> String {
+    let p = model.precision;
+    let mut out = String::new();
+    let sub = &r.submission;
+    let mut stack: Vec<(NodeIx, String, bool)> = vec![(start, String::new(), true)];
     while let Some((ix, prefix, last)) = stack.pop() {
         let Some(node) = model.nodes.get(ix) else { continue };
         let outcome = r
@@ -150,7 +156,7 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
             .get(ix)
             .copied()
             .unwrap_or(Outcome::Na(crate::eval::NaReason::NotApplicable));
-        let branch = if ix == 0 {
+        let branch = if ix == start {
             ""
         } else if last {
             "\u{2514}\u{2500} "
@@ -199,7 +205,7 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
             "{prefix}{branch}{}{}\n{prefix}{}   {how} = {result}",
             node.id,
             title(node),
-            if ix == 0 {
+            if ix == start {
                 ""
             } else if last {
                 "   "
@@ -207,7 +213,7 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
                 "\u{2502}  "
             }
         );
-        let child_prefix = if ix == 0 {
+        let child_prefix = if ix == start {
             String::new()
         } else if last {
             format!("{prefix}   ")

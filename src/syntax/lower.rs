@@ -62,26 +62,29 @@ struct Lower<'a> {
     diags: &'a mut Diagnostics,
 }
 
-/// Lowers a successful parse of `file`.
-pub(super) fn lower_file(src: &Src, mut pairs: Pairs<'_, Rule>, diags: &mut Diagnostics) -> Option<File> {
+/// Lowers a successful parse of `file`: a rubric or a test file.
+pub(super) fn lower_file(src: &Src, mut pairs: Pairs<'_, Rule>, diags: &mut Diagnostics) -> Option<Document> {
     let mut l = Lower { src, diags };
     let file = pairs.next()?;
     let mut lang_version = None;
-    let mut rubric = None;
+    let mut doc = None;
     for p in file.into_inner() {
         match p.as_rule() {
             Rule::lang_version => {
                 let n = p.into_inner().find(|p| p.as_rule() == Rule::number)?;
                 lang_version = Some(l.number(&n));
             }
-            Rule::rubric => rubric = Some(l.rubric(p)),
+            Rule::rubric => {
+                doc = Some(Document::Rubric(File {
+                    lang_version: lang_version.clone(),
+                    rubric: l.rubric(p),
+                }))
+            }
+            Rule::tests => doc = l.tests(p, lang_version.clone()),
             _ => {}
         }
     }
-    Some(File {
-        lang_version,
-        rubric: rubric?,
-    })
+    doc
 }
 
 impl Lower<'_> {
@@ -143,6 +146,138 @@ impl Lower<'_> {
             entries.push((self.name(&lang), self.string(&s)));
         }
         Text { entries, loc }
+    }
+
+    fn tests(&mut self, p: Pair<'_, Rule>, lang_version: Option<Spanned<Decimal>>) -> Option<Document> {
+        let loc = self.loc(&p);
+        let mut inner = Self::args(p);
+        let rubric = self.name(&inner.next()?);
+        let mut version = None;
+        let mut cases = Vec::new();
+        for item in inner {
+            match item.as_rule() {
+                Rule::version_decl => {
+                    let a = Self::args(item).next()?;
+                    version = Some(match a.as_rule() {
+                        Rule::string => self.string(&a),
+                        _ => self.name(&a),
+                    });
+                }
+                Rule::case_decl => cases.push(self.case(item)?),
+                _ => {}
+            }
+        }
+        Some(Document::Tests(TestFile {
+            lang_version,
+            rubric,
+            version,
+            cases,
+            loc,
+        }))
+    }
+
+    fn case(&mut self, p: Pair<'_, Rule>) -> Option<Case> {
+        let loc = self.loc(&p);
+        let mut inner = Self::args(p);
+        let name = self.string(&inner.next()?);
+        let mut items = Vec::new();
+        for it in inner {
+            let iloc = self.loc(&it);
+            let rule = it.as_rule();
+            let mut a = Self::args(it);
+            items.push(match rule {
+                Rule::answers_decl => CaseItem::Answers(self.string(&a.next()?)),
+                Rule::entity_decl => CaseItem::Entity(self.string(&a.next()?)),
+                Rule::profile_set => {
+                    let mut fields = Vec::new();
+                    while let (Some(n), Some(v)) = (a.next(), a.next()) {
+                        fields.push((self.name(&n), self.test_value(v)?));
+                    }
+                    CaseItem::Profile(fields, iloc)
+                }
+                Rule::answer_set => {
+                    let n = self.name(&a.next()?);
+                    CaseItem::Answer(n, self.test_value(a.next()?)?)
+                }
+                Rule::expect_decl => {
+                    let e = a.next()?;
+                    let eloc = self.loc(&e);
+                    let erule = e.as_rule();
+                    let all: Vec<Pair<'_, Rule>> = e.into_inner().collect();
+                    let parts: Vec<&Pair<'_, Rule>> =
+                        all.iter().filter(|c| !names::is_keyword(c.as_rule())).collect();
+                    CaseItem::Expect(match erule {
+                        Rule::expect_error => Expect::Error(self.name(parts.first()?)),
+                        Rule::expect_band => {
+                            let (node, band) = match parts.as_slice() {
+                                [n, b] => (Some(self.name(n)), self.name(b)),
+                                [b] => (None, self.name(b)),
+                                _ => return None,
+                            };
+                            Expect::Band {
+                                node,
+                                band,
+                                loc: eloc,
+                            }
+                        }
+                        _ => {
+                            let node = self.name(parts.first()?);
+                            let value = match parts.get(1) {
+                                Some(x) if x.as_rule() == Rule::expected => {
+                                    let mut amounts =
+                                        (*x).clone().into_inner().filter(|c| c.as_rule() == Rule::amount);
+                                    let amount = self.amount(amounts.next()?)?;
+                                    let within = match amounts.next() {
+                                        Some(w) => Some(self.amount(w)?),
+                                        None => None,
+                                    };
+                                    Some(Expected { amount, within })
+                                }
+                                _ => None,
+                            };
+                            Expect::Value {
+                                node,
+                                value,
+                                loc: eloc,
+                            }
+                        }
+                    })
+                }
+                _ => continue,
+            });
+        }
+        Some(Case { name, items, loc })
+    }
+
+    fn test_value(&mut self, p: Pair<'_, Rule>) -> Option<TestValue> {
+        let loc = self.loc(&p);
+        let v = p.into_inner().next()?;
+        Some(match v.as_rule() {
+            Rule::value_list => TestValue::List(v.into_inner().map(|i| self.name(&i)).collect(), loc),
+            Rule::kw_na_weight => TestValue::Na(loc),
+            Rule::number => TestValue::Number(self.number(&v)),
+            _ => TestValue::Word(self.name(&v)),
+        })
+    }
+
+    fn amount(&mut self, p: Pair<'_, Rule>) -> Option<Amount> {
+        let text = self.name(&p);
+        let nums: Vec<Pair<'_, Rule>> = p.clone().into_inner().collect();
+        let num = self.number(nums.first()?).node;
+        let den = match nums.get(1) {
+            Some(d) => self.number(d).node,
+            None if text.node.ends_with('%') => Decimal::ONE_HUNDRED,
+            None => Decimal::ONE,
+        };
+        if den.is_zero() {
+            self.diags.push(SyntaxError::InvalidNumber {
+                text: text.node.clone(),
+                src: self.src.clone(),
+                span: text.loc.span,
+            });
+            return None;
+        }
+        Some(Amount { num, den, text })
     }
 
     fn rubric(&mut self, p: Pair<'_, Rule>) -> Rubric {

@@ -150,6 +150,25 @@ pub enum SyntaxError {
 /// Returns the AST when the text follows the grammar, and every diagnostic
 /// found. A syntax error yields `None`: pest stops at the first one.
 pub fn parse(src: &Src) -> (Option<ast::File>, Diagnostics) {
+    let (doc, mut diags) = parse_document(src);
+    match doc {
+        Some(ast::Document::Rubric(f)) => (Some(f), diags),
+        Some(ast::Document::Tests(t)) => {
+            diags.push(SyntaxError::Unexpected {
+                message: "this is a test file, not a rule file".into(),
+                src: src.clone(),
+                span: t.rubric.loc.span,
+                label: "tests for this rubric".into(),
+                help: Some("run it with `mizan test`".into()),
+            });
+            (None, diags)
+        }
+        None => (None, diags),
+    }
+}
+
+/// Parses a rule file or a test file.
+pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let text = src.text();
     scan_bidi(src, &mut diags);

@@ -54,6 +54,15 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_requires => "requires",
         Rule::kw_where => "where",
         Rule::kw_rank => "rank",
+        Rule::kw_tests => "tests",
+        Rule::kw_case => "case",
+        Rule::kw_answers => "answers",
+        Rule::kw_answer => "answer",
+        Rule::kw_entity => "entity",
+        Rule::kw_expect => "expect",
+        Rule::kw_error => "error",
+        Rule::kw_within => "within",
+        Rule::kw_band => "band",
         _ => return None,
     })
 }
@@ -137,6 +146,17 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::if_expr => "`if`",
         Rule::call => "a function call",
         Rule::arg => "an argument",
+        Rule::tests => "`tests`",
+        Rule::case_decl => "`case`",
+        Rule::answers_decl | Rule::entity_decl | Rule::profile_set | Rule::answer_set | Rule::expect_decl => {
+            "a test declaration"
+        }
+        Rule::test_value => "a value (an option id, a number, `n/a` or `[a, b]`)",
+        Rule::value_list => "`[` and option ids",
+        Rule::expect_error | Rule::expect_band | Rule::expect_value => "an expectation",
+        Rule::code => "a diagnostic code such as `M0406`",
+        Rule::expected => "an expected value",
+        Rule::amount => "a number, a percentage (`70.5%`) or a fraction (`5/6`)",
         Rule::instance_rule => "an instance rule (`mean` or `best`)",
         Rule::list => "`[`",
         _ => "something else",

@@ -1,0 +1,231 @@
+//! `mizan test [PATH...]`: run the `*.test.mizan` files under the paths.
+
+use std::path::PathBuf;
+
+use mizan::render;
+use mizan::testing::{self, CaseOutcome, Coverage, Suite};
+use serde_json::json;
+
+use super::{style, Exit, Format};
+
+/// Arguments of `mizan test`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Test files or directories to search for `*.test.mizan` (default: `rules/`).
+    pub paths: Vec<PathBuf>,
+    /// Report, for each rubric, the criteria and options no case exercises.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail when a rubric's criterion coverage is below P percent (implies --coverage).
+    #[arg(long, value_name = "P")]
+    pub min_coverage: Option<f64>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+struct Ran {
+    suite: Suite,
+    outcomes: Vec<CaseOutcome>,
+}
+
+pub fn run(args: Args, format: Format) -> Exit {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("rules")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match super::inputs::files_with(&paths, |p| testing::is_test_file(p)) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::RuleErrors;
+        }
+    };
+    let mut ran: Vec<Ran> = Vec::new();
+    let mut broken = 0usize;
+    for f in &files {
+        let text = match super::inputs::read_text(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", f.display());
+                broken += 1;
+                continue;
+            }
+        };
+        match testing::load(f, &text) {
+            Ok(suite) => {
+                let outcomes = testing::run(&suite);
+                ran.push(Ran { suite, outcomes });
+            }
+            Err(diags) => {
+                broken += 1;
+                for d in diags.iter() {
+                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                }
+            }
+        }
+    }
+    let passed: usize = ran
+        .iter()
+        .map(|r| r.outcomes.iter().filter(|o| o.passed()).count())
+        .sum();
+    let failed: usize = ran
+        .iter()
+        .map(|r| r.outcomes.iter().filter(|o| !o.passed()).count())
+        .sum::<usize>()
+        + broken;
+    let want_coverage = args.coverage || args.min_coverage.is_some();
+    // Coverage per rubric file (several test files may test one rubric).
+    let mut coverages: Vec<(String, String, Coverage)> = Vec::new();
+    if want_coverage {
+        let mut rubrics: Vec<&PathBuf> = ran.iter().map(|r| &r.suite.rubric_path).collect();
+        rubrics.sort();
+        rubrics.dedup();
+        for rp in rubrics {
+            let of: Vec<&Ran> = ran.iter().filter(|r| &r.suite.rubric_path == rp).collect();
+            let Some(first) = of.first() else { continue };
+            let outcomes: Vec<&CaseOutcome> = of.iter().flat_map(|r| r.outcomes.iter()).collect();
+            let model = first.suite.rubric.model();
+            coverages.push((
+                rp.display().to_string(),
+                format!("{} {}", model.id, model.version),
+                testing::coverage(model, &outcomes),
+            ));
+        }
+    }
+    let below: Vec<&(String, String, Coverage)> = match args.min_coverage {
+        Some(p) => coverages.iter().filter(|(_, _, c)| c.percent() < p).collect(),
+        None => Vec::new(),
+    };
+
+    if let Some(path) = &args.junit {
+        if let Err(e) = junit(&ran, path) {
+            eprintln!("error: {}: {e}", path.display());
+            return Exit::RuleErrors;
+        }
+    }
+    match format {
+        Format::Json => {
+            let cases: Vec<_> = ran
+                .iter()
+                .flat_map(|r| {
+                    r.outcomes.iter().map(move |o| {
+                        json!({
+                            "file": r.suite.path.display().to_string(),
+                            "line": o.line,
+                            "case": o.name,
+                            "passed": o.passed(),
+                            "failure": o.failure.as_ref().map(|f| json!({
+                                "line": f.line,
+                                "what": f.what,
+                                "expected": f.expected,
+                                "actual": f.actual,
+                            })),
+                        })
+                    })
+                })
+                .collect();
+            let cov: Vec<_> = coverages
+                .iter()
+                .map(|(file, rubric, c)| {
+                    json!({
+                        "rubric_file": file,
+                        "rubric": rubric,
+                        "criteria": {"covered": c.criteria.0, "total": c.criteria.1},
+                        "options": {"covered": c.options.0, "total": c.options.1},
+                        "percent": (c.percent() * 10.0).round() / 10.0,
+                        "missed_criteria": c.missed_criteria,
+                        "missed_options": c.missed_options.iter().map(|(a, b)| format!("{a} {b}")).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let doc = json!({"cases": cases, "coverage": cov, "passed": passed, "failed": failed, "broken_files": broken});
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Human | Format::Plain => {
+            for r in &ran {
+                for o in r.outcomes.iter().filter(|o| !o.passed()) {
+                    print!("{}", failure_text(r, o));
+                }
+            }
+            for (file, rubric, c) in &coverages {
+                println!(
+                    "coverage {rubric} ({file}): criteria {}/{} ({:.1}%), options {}/{}",
+                    c.criteria.0,
+                    c.criteria.1,
+                    c.percent(),
+                    c.options.0,
+                    c.options.1
+                );
+                if !c.missed_criteria.is_empty() {
+                    println!("  criteria no case answers: {}", c.missed_criteria.join(", "));
+                }
+                if !c.missed_options.is_empty() {
+                    let list: Vec<String> =
+                        c.missed_options.iter().map(|(a, b)| format!("{a} {b}")).collect();
+                    println!("  options no case chooses: {}", list.join(", "));
+                }
+            }
+            for (file, _, c) in &below {
+                println!(
+                    "coverage of {file} is {:.1}%, below the required {:.1}%",
+                    c.percent(),
+                    args.min_coverage.unwrap_or(0.0)
+                );
+            }
+            println!("{passed} passed, {failed} failed");
+        }
+    }
+    if failed > 0 || !below.is_empty() {
+        Exit::RuleErrors
+    } else {
+        Exit::Ok
+    }
+}
+
+fn failure_text(r: &Ran, o: &CaseOutcome) -> String {
+    let Some(f) = &o.failure else { return String::new() };
+    let mut s = format!(
+        "FAIL {}:{} case \"{}\": {}: expected {}, got {}\n",
+        r.suite.path.display(),
+        f.line,
+        o.name,
+        f.what,
+        f.expected,
+        f.actual
+    );
+    if let (Some(res), Some(ix)) = (&o.result, f.node) {
+        for line in render::explain::render_from(r.suite.rubric.model(), res, ix).lines() {
+            s.push_str("    ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn junit(ran: &[Ran], path: &std::path::Path) -> Result<(), String> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("mizan test");
+    for r in ran {
+        let mut suite = TestSuite::new(r.suite.path.display().to_string());
+        for o in &r.outcomes {
+            let status = match &o.failure {
+                None => TestCaseStatus::success(),
+                Some(f) => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    st.set_message(format!("{}: expected {}, got {}", f.what, f.expected, f.actual));
+                    st.set_description(failure_text(r, o));
+                    st
+                }
+            };
+            let mut tc = TestCase::new(o.name.clone(), status);
+            tc.set_classname(format!("{}:{}", r.suite.path.display(), o.line));
+            suite.add_test_case(tc);
+        }
+        report.add_test_suite(suite);
+    }
+    let xml = report.to_string().map_err(|e| e.to_string())?;
+    super::import::write_atomic(path, xml.as_bytes()).map_err(|e| e.to_string())
+}
