@@ -36,6 +36,7 @@ pub mod ast;
 pub mod check;
 pub mod diag;
 pub mod eval;
+pub mod fmt;
 pub mod import;
 pub mod model;
 pub mod plan;

@@ -3,6 +3,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod import;
 mod inputs;
 mod test;
@@ -71,6 +72,9 @@ pub enum Command {
         after_help = "Exit codes:\n  0  every case passed (and coverage is at least --min-coverage)\n  1  a case failed, a test file has errors, or coverage is too low"
     )]
     Test(test::Args),
+    /// Rewrite rule and test files in the canonical layout (`--check`: diff only).
+    #[command(after_help = "Exit codes:\n  0  every file is (now) formatted\n  1  with --check, a file would change; or a file has syntax errors (left untouched)")]
+    Fmt(fmt::Args),
 }
 
 /// Runs the CLI.
@@ -80,6 +84,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(a) => eval::run(a, cli.format),
         Command::Import(a) => import::run(a, cli.format),
         Command::Test(a) => test::run(a, cli.format),
+        Command::Fmt(a) => fmt::run(a, cli.format),
     }
 }
 

@@ -525,8 +525,20 @@ impl Lower<'_> {
         Range { min, max, loc }
     }
 
+    /// The location of an `expr` or `arg` pair without the whitespace and
+    /// comments pest includes after its last operand.
+    fn expr_loc(&self, p: &Pair<'_, Rule>) -> Loc {
+        fn end(p: &Pair<'_, Rule>) -> usize {
+            match p.as_rule() {
+                Rule::expr | Rule::arg | Rule::if_expr => p.clone().into_inner().last().map_or(p.as_span().end(), |l| end(&l)),
+                _ => p.as_span().end(),
+            }
+        }
+        Loc::new(self.src, p.as_span().start(), end(p))
+    }
+
     fn expr(&mut self, p: Pair<'_, Rule>) -> Expr {
-        let loc = self.loc(&p);
+        let loc = self.expr_loc(&p);
         let ops = p
             .clone()
             .into_inner()
@@ -608,7 +620,7 @@ impl Lower<'_> {
 
     /// A call argument: an expression, or `PATH where COND`.
     fn arg(&mut self, p: Pair<'_, Rule>) -> Expr {
-        let loc = self.loc(&p);
+        let loc = self.expr_loc(&p);
         let mut i = Self::args(p).map(|e| self.expr(e));
         match (i.next(), i.next()) {
             (Some(e), Some(c)) => Expr {
@@ -624,7 +636,7 @@ impl Lower<'_> {
     }
 
     fn primary(&mut self, p: Pair<'_, Rule>) -> Expr {
-        let loc = self.loc(&p);
+        let loc = self.expr_loc(&p);
         let kind = match p.as_rule() {
             Rule::number => ExprKind::Number(self.number(&p).node),
             Rule::string => ExprKind::Str(self.string(&p).node),

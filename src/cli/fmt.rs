@@ -1,0 +1,77 @@
+//! `mizan fmt [PATH...] [--check]`: canonical layout of rule and test files.
+
+use std::path::PathBuf;
+
+use mizan::render;
+
+use super::{style, Exit, Format};
+
+/// Arguments of `mizan fmt`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rule and test files, or directories of them (default: `rules/`).
+    pub paths: Vec<PathBuf>,
+    /// Change nothing: print a unified diff of what would change, exit 1 if anything would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: Args, format: Format) -> Exit {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("rules")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match super::inputs::files_with(&paths, |_| true) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::RuleErrors;
+        }
+    };
+    let mut failed = false;
+    let mut changed = 0usize;
+    for f in &files {
+        let name = f.display().to_string();
+        let text = match super::inputs::read_text(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = match mizan::fmt::format(&name, &text) {
+            Ok(t) => t,
+            Err(diags) => {
+                for d in diags.iter() {
+                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                }
+                eprintln!("error: {name} has syntax errors; left untouched");
+                failed = true;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        changed += 1;
+        if args.check {
+            let diff = similar::TextDiff::from_lines(&text, &formatted);
+            print!("{}", diff.unified_diff().context_radius(3).header(&name, &format!("{name} (formatted)")));
+        } else if let Err(e) = super::import::write_atomic(f, formatted.as_bytes()) {
+            eprintln!("error: {name}: {e}");
+            failed = true;
+        } else {
+            eprintln!("formatted {name}");
+        }
+    }
+    if args.check && changed > 0 {
+        eprintln!("{changed} of {} files would be reformatted (run `mizan fmt`)", files.len());
+    }
+    if failed || (args.check && changed > 0) {
+        Exit::RuleErrors
+    } else {
+        Exit::Ok
+    }
+}
