@@ -121,3 +121,120 @@ fn a_file_with_syntax_errors_is_left_untouched() {
     assert!(String::from_utf8(o.stderr).unwrap().contains("left untouched"));
     assert_eq!(fs::read_to_string(&f).unwrap(), text);
 }
+
+mod generated {
+    //! Generated rubrics: random structure, attribute order, spacing,
+    //! blank lines and comments. Formatting must be idempotent and keep the
+    //! meaning, and never panic.
+
+    use proptest::prelude::*;
+
+    fn ws() -> impl Strategy<Value = String> {
+        prop_oneof![Just(" ".to_string()), Just("  ".to_string()), Just("\n    ".to_string()), Just("\t".to_string())]
+    }
+
+    fn comment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(String::new()),
+            Just("# a note\n".to_string()),
+            Just("# ملاحظة بالعربية\n".to_string()),
+        ]
+    }
+
+    fn label() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(" en \"Label\"".to_string()),
+            Just(" ar \"المعيار\" en \"Criterion\"".to_string()),
+            Just(" ar \"نص عربي طويل جدا يصف هذا المعيار بالتفصيل الكامل للجهات\" en \"A long English description of this criterion, long enough to break\"".to_string()),
+        ]
+    }
+
+    /// Attributes of a criterion, in random order.
+    fn criterion(id: String) -> impl Strategy<Value = String> {
+        let answer = prop_oneof![
+            Just("choice yn".to_string()),
+            Just("choice { full 1  half 0.5  none 0 }".to_string()),
+            Just("number 0..100 score value / 100".to_string()),
+            Just("yesno".to_string()),
+        ];
+        let extras = proptest::collection::vec(
+            prop_oneof![
+                label().prop_map(|l| if l.is_empty() { String::new() } else { format!("title{l}") }),
+                Just("weight 2".to_string()),
+                Just("applies when role == a".to_string()),
+                Just("missing worst".to_string()),
+            ],
+            0..3,
+        );
+        (answer, extras, ws(), comment()).prop_map(move |(a, mut ex, w, c)| {
+            ex.retain(|e| !e.is_empty());
+            ex.sort();
+            ex.dedup_by(|a, b| a.split(' ').next() == b.split(' ').next());
+            ex.insert(0, a);
+            ex.reverse();
+            format!("{c}criterion {id} {{{w}{}{w}}}\n", ex.join(&w))
+        })
+    }
+
+    fn group(id: String, depth: u32) -> BoxedStrategy<String> {
+        let gid = id.clone();
+        let n = if depth == 0 { 1..3usize } else { 1..4usize };
+        let children = proptest::collection::vec(any::<bool>(), n).prop_flat_map(move |kinds| {
+            let parts: Vec<BoxedStrategy<String>> = kinds
+                .iter()
+                .enumerate()
+                .map(|(k, nested)| {
+                    let cid = format!("{id}.{k}");
+                    if *nested && depth > 0 {
+                        group(cid, depth - 1)
+                    } else {
+                        criterion(cid).boxed()
+                    }
+                })
+                .collect();
+            parts
+        });
+        let attrs = proptest::collection::vec(
+            prop_oneof![
+                Just("aggregate ratio".to_string()),
+                Just("na full".to_string()),
+                Just("title en \"Group\"".to_string()),
+                Just("weight 3".to_string()),
+            ],
+            0..3,
+        );
+        (children, attrs, comment(), proptest::bool::ANY)
+            .prop_map(move |(ch, mut at, c, blank)| {
+                at.sort();
+                at.dedup_by(|a, b| a.split(' ').next() == b.split(' ').next());
+                let sep = if blank { "\n\n" } else { "\n" };
+                format!("{c}group {gid} {{\n{}{sep}{}}}\n", at.join("\n"), ch.join(sep))
+            })
+            .boxed()
+    }
+
+    fn rubric() -> impl Strategy<Value = String> {
+        (group("g".into(), 2), label(), comment(), proptest::bool::ANY).prop_map(|(g, l, c, header_last)| {
+            let header = format!(
+                "  profile {{ role: one of a, b }}\n  scale yn {{ yes 1{l}  no 0  na n/a }}\n  {c}version \"1\"\n"
+            );
+            if header_last {
+                format!("mizan 1\nrubric demo.gen {{\n{g}\n{header}}}\n")
+            } else {
+                format!("rubric demo.gen {{\n{header}\n{g}}}\n")
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn fmt_is_idempotent_and_meaning_preserving(text in rubric()) {
+            let (r, diags) = mizan::load("gen.mizan", &text);
+            prop_assert!(r.is_some(), "generated rubric does not check: {diags:?}\n{text}");
+            super::check_fmt("gen.mizan", &text);
+        }
+    }
+}

@@ -140,8 +140,9 @@ fn rank(item: &Item) -> u8 {
     }
 }
 
-/// Byte range of a declaration (from its first argument to its end).
-fn span(item: &Item) -> (usize, usize) {
+/// Byte range of a declaration (from its first argument to its end),
+/// possibly with trailing whitespace and comments (see `Printer::span`).
+fn raw_span(item: &Item) -> (usize, usize) {
     let r = |l: &Loc| (l.span.offset(), l.span.offset() + l.span.len());
     let join = |a: (usize, usize), b: (usize, usize)| (a.0.min(b.0), a.1.max(b.1));
     match item {
@@ -183,6 +184,19 @@ fn options_loc(o: &Options) -> &Loc {
 }
 
 impl<'a> Printer<'a> {
+    /// Byte range of a declaration, without the whitespace and comments
+    /// that pest includes after rules ending in a repetition.
+    fn span(&self, item: &Item) -> (usize, usize) {
+        let (start, mut end) = raw_span(item);
+        loop {
+            let trimmed = self.text.get(start..end).map_or(end, |t| start + t.trim_end().len());
+            match self.comments.iter().find(|c| c.start < trimmed && trimmed <= c.end && c.start >= start) {
+                Some(c) => end = c.start,
+                None => return (start, trimmed),
+            }
+        }
+    }
+
     fn slice(&self, l: &Loc) -> &'a str {
         let s = l.span.offset();
         self.text.get(s..s + l.span.len()).unwrap_or("")
@@ -339,12 +353,12 @@ impl<'a> Printer<'a> {
         // it (in the source) to the end of its own last line, so that its
         // comments move with it when the order changes.
         let mut by_pos: Vec<(usize, &Item)> = items.iter().enumerate().map(|(k, i)| (k, i)).collect();
-        by_pos.sort_by_key(|(_, i)| span(i).0);
+        by_pos.sort_by_key(|(_, i)| self.span(i).0);
         let (outer_next, outer_limit) = (self.next, self.limit);
         let mut ranges: Vec<(usize, usize)> = vec![(0, 0); items.len()];
         let mut cursor = self.next;
         for (k, item) in &by_pos {
-            let line_end = self.line_end(span(item).1);
+            let line_end = self.line_end(self.span(item).1);
             let mut hi = cursor;
             while hi < outer_limit && self.comments.get(hi).is_some_and(|c| c.start < line_end) {
                 hi += 1;
@@ -357,7 +371,7 @@ impl<'a> Printer<'a> {
         let mut order: Vec<(usize, &Item)> = items.iter().enumerate().collect();
         order.sort_by_key(|(_, i)| rank(i));
         for (n, (k, item)) in order.iter().enumerate() {
-            let (s, _) = span(item);
+            let (s, _) = self.span(item);
             let (lo, hi) = ranges.get(*k).copied().unwrap_or((cursor, cursor));
             if n > 0 && self.blank_before(s) {
                 self.out.push('\n');
@@ -383,7 +397,7 @@ impl<'a> Printer<'a> {
     }
 
     fn item(&mut self, item: &Item) {
-        let (s, e) = span(item);
+        let (s, e) = self.span(item);
         match item {
             Item::Version(v) => self.line(s, e, &format!("version {}", self.slice(&v.loc))),
             Item::Title(t) => self.labelled(s, e, "title", t),
