@@ -1,7 +1,7 @@
 //! Every diagnostic code is unique, documented in `docs/diagnostics.md`, and
 //! has a corpus fixture `tests/corpus/*/MXXXX-*.mizan` (or, for codes that
-//! need the file system, a CLI test named after the code in `tests/cli.rs`
-//! or `tests/import.rs`).
+//! need the file system, a CLI test named after the code in `tests/cli.rs`,
+//! `tests/import.rs` or `tests/testing.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -70,7 +70,10 @@ fn codes_have_fixtures() {
             fixtures.push(e.unwrap().file_name().to_string_lossy().to_string());
         }
     }
-    let cli = fs::read_to_string("tests/cli.rs").unwrap() + &fs::read_to_string("tests/import.rs").unwrap();
+    let cli = ["tests/cli.rs", "tests/import.rs", "tests/testing.rs"]
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap())
+        .collect::<String>();
     for c in codes() {
         let has_fixture = fixtures
             .iter()

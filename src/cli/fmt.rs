@@ -58,7 +58,12 @@ pub fn run(args: Args, format: Format) -> Exit {
         changed += 1;
         if args.check {
             let diff = similar::TextDiff::from_lines(&text, &formatted);
-            print!("{}", diff.unified_diff().context_radius(3).header(&name, &format!("{name} (formatted)")));
+            print!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&name, &format!("{name} (formatted)"))
+            );
         } else if let Err(e) = super::import::write_atomic(f, formatted.as_bytes()) {
             eprintln!("error: {name}: {e}");
             failed = true;
@@ -67,7 +72,10 @@ pub fn run(args: Args, format: Format) -> Exit {
         }
     }
     if args.check && changed > 0 {
-        eprintln!("{changed} of {} files would be reformatted (run `mizan fmt`)", files.len());
+        eprintln!(
+            "{changed} of {} files would be reformatted (run `mizan fmt`)",
+            files.len()
+        );
     }
     if failed || (args.check && changed > 0) {
         Exit::RuleErrors

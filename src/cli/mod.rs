@@ -73,7 +73,9 @@ pub enum Command {
     )]
     Test(test::Args),
     /// Rewrite rule and test files in the canonical layout (`--check`: diff only).
-    #[command(after_help = "Exit codes:\n  0  every file is (now) formatted\n  1  with --check, a file would change; or a file has syntax errors (left untouched)")]
+    #[command(
+        after_help = "Exit codes:\n  0  every file is (now) formatted\n  1  with --check, a file would change; or a file has syntax errors (left untouched)"
+    )]
     Fmt(fmt::Args),
 }
 

@@ -86,7 +86,10 @@ fn comments(text: &str) -> Vec<Comment> {
         } else if b == b'"' {
             in_string = true;
         } else if b == b'#' {
-            let end = text.get(i..).and_then(|r| r.find('\n')).map_or(text.len(), |n| i + n);
+            let end = text
+                .get(i..)
+                .and_then(|r| r.find('\n'))
+                .map_or(text.len(), |n| i + n);
             out.push(Comment { start: i, end });
             i = end;
             continue;
@@ -189,8 +192,15 @@ impl<'a> Printer<'a> {
     fn span(&self, item: &Item) -> (usize, usize) {
         let (start, mut end) = raw_span(item);
         loop {
-            let trimmed = self.text.get(start..end).map_or(end, |t| start + t.trim_end().len());
-            match self.comments.iter().find(|c| c.start < trimmed && trimmed <= c.end && c.start >= start) {
+            let trimmed = self
+                .text
+                .get(start..end)
+                .map_or(end, |t| start + t.trim_end().len());
+            match self
+                .comments
+                .iter()
+                .find(|c| c.start < trimmed && trimmed <= c.end && c.start >= start)
+            {
                 Some(c) => end = c.start,
                 None => return (start, trimmed),
             }
@@ -236,9 +246,17 @@ impl<'a> Printer<'a> {
     /// Whether the source has a blank line right before `pos` (before the
     /// comments that lead it).
     fn blank_before(&self, pos: usize) -> bool {
-        let pos = self.text.get(..pos).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let pos = self
+            .text
+            .get(..pos)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
         let own_line = |c: &&Comment| {
-            let ls = self.text.get(..c.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+            let ls = self
+                .text
+                .get(..c.start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
             self.text.get(ls..c.start).is_some_and(|t| t.trim().is_empty())
         };
         let lead = self
@@ -256,7 +274,9 @@ impl<'a> Printer<'a> {
             .map_or(pos, |c| c.start);
         // The line `lead` is on; is the line before it blank?
         let before = self.text.get(..lead).unwrap_or("");
-        let Some(line_start) = before.rfind('\n') else { return false };
+        let Some(line_start) = before.rfind('\n') else {
+            return false;
+        };
         let prev = self.text.get(..line_start).unwrap_or("");
         let prev_line = prev.rfind('\n').map_or(prev, |i| prev.get(i + 1..).unwrap_or(""));
         prev_line.trim().is_empty() && !prev.is_empty()
@@ -318,7 +338,8 @@ impl<'a> Printer<'a> {
         self.out.push_str(&format!("{pad}{keyword}\n"));
         let n = t.entries.len();
         for (i, (lang, s)) in t.entries.iter().enumerate() {
-            self.out.push_str(&format!("{pad}  {} {}", lang.node, self.slice(&s.loc)));
+            self.out
+                .push_str(&format!("{pad}  {} {}", lang.node, self.slice(&s.loc)));
             if i + 1 == n {
                 self.trailing(end);
             }
@@ -340,7 +361,11 @@ impl<'a> Printer<'a> {
         }
         let r = &f.rubric;
         let start = r.id.loc.span.offset();
-        self.line(start, r.id.loc.span.offset() + r.id.loc.span.len(), &format!("rubric {} {{", r.id.node));
+        self.line(
+            start,
+            r.id.loc.span.offset() + r.id.loc.span.len(),
+            &format!("rubric {} {{", r.id.node),
+        );
         self.block(&r.items, r.loc.span.offset() + r.loc.span.len());
         self.out.push_str("}\n");
     }
@@ -393,7 +418,10 @@ impl<'a> Printer<'a> {
 
     /// The end of the line `pos` is on (before its newline).
     fn line_end(&self, pos: usize) -> usize {
-        self.text.get(pos..).and_then(|r| r.find('\n')).map_or(self.text.len(), |n| pos + n)
+        self.text
+            .get(pos..)
+            .and_then(|r| r.find('\n'))
+            .map_or(self.text.len(), |n| pos + n)
     }
 
     fn item(&mut self, item: &Item) {
@@ -429,7 +457,11 @@ impl<'a> Printer<'a> {
                 let t = format!("requires {}", self.expr(x));
                 self.line(s, e, &t)
             }
-            Item::Aggregate { func, normalised, over } => {
+            Item::Aggregate {
+                func,
+                normalised,
+                over,
+            } => {
                 let mut t = format!("aggregate {}", func.node);
                 if *normalised {
                     t.push_str(" normalised");
@@ -452,7 +484,11 @@ impl<'a> Printer<'a> {
                 self.line(s, e, &t)
             }
             Item::Baseline(v) | Item::Target(v) => {
-                let kw = if matches!(item, Item::Baseline(_)) { "baseline" } else { "target" };
+                let kw = if matches!(item, Item::Baseline(_)) {
+                    "baseline"
+                } else {
+                    "target"
+                };
                 let t = format!("{kw} {}", self.slice(&v.loc));
                 self.line(s, e, &t)
             }
@@ -474,11 +510,22 @@ impl<'a> Printer<'a> {
                 self.line(s, e, &t)
             }
             Item::Levels(levels, l) => {
-                let w = levels.iter().map(|x| x.name.node.chars().count()).max().unwrap_or(0);
+                let w = levels
+                    .iter()
+                    .map(|x| x.name.node.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 let rows: Vec<(usize, usize, String)> = levels
                     .iter()
                     .map(|x| {
-                        let (a, b) = (x.name.loc.span.offset(), x.label.as_ref().map_or(x.name.loc.span.offset() + x.name.loc.span.len(), |t| t.loc.span.offset() + t.loc.span.len()));
+                        let (a, b) = (
+                            x.name.loc.span.offset(),
+                            x.label
+                                .as_ref()
+                                .map_or(x.name.loc.span.offset() + x.name.loc.span.len(), |t| {
+                                    t.loc.span.offset() + t.loc.span.len()
+                                }),
+                        );
                         let row = match &x.label {
                             Some(t) => format!("{:w$} {}", x.name.node, self.text_inline(t)),
                             None => x.name.node.clone(),
@@ -502,20 +549,39 @@ impl<'a> Printer<'a> {
                 self.table(s, &head, rows, &sc.loc);
             }
             Item::Bands(b) => {
-                let w = b.bands.iter().map(|x| x.id.node.chars().count()).max().unwrap_or(0);
+                let w = b
+                    .bands
+                    .iter()
+                    .map(|x| x.id.node.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 let rows = b
                     .bands
                     .iter()
                     .map(|x| {
-                        let end = x.label.as_ref().map_or(x.min.loc.span.offset() + x.min.loc.span.len(), |t| t.loc.span.offset() + t.loc.span.len());
-                        let row = format!("{:w$} >= {}{}", x.id.node, self.slice(&x.min.loc), self.opt_text(x.label.as_ref()));
+                        let end = x
+                            .label
+                            .as_ref()
+                            .map_or(x.min.loc.span.offset() + x.min.loc.span.len(), |t| {
+                                t.loc.span.offset() + t.loc.span.len()
+                            });
+                        let row = format!(
+                            "{:w$} >= {}{}",
+                            x.id.node,
+                            self.slice(&x.min.loc),
+                            self.opt_text(x.label.as_ref())
+                        );
                         (x.id.loc.span.offset(), end, row)
                     })
                     .collect();
                 self.table(s, &format!("bands {} {{", b.name.node), rows, &b.loc);
             }
             Item::Choice(o) | Item::Multi(o, _) => {
-                let kw = if matches!(item, Item::Choice(_)) { "choice" } else { "multi" };
+                let kw = if matches!(item, Item::Choice(_)) {
+                    "choice"
+                } else {
+                    "multi"
+                };
                 let combine = match item {
                     Item::Multi(_, Some(c)) => format!(" combine {}", c.node),
                     _ => String::new(),
@@ -533,7 +599,10 @@ impl<'a> Printer<'a> {
                                 .join("  ")
                         );
                         let (ls, le) = (l.span.offset(), l.span.offset() + l.span.len());
-                        if plain && !self.has_comment(ls, le) && self.pad().len() + one.chars().count() <= WIDTH {
+                        if plain
+                            && !self.has_comment(ls, le)
+                            && self.pad().len() + one.chars().count() <= WIDTH
+                        {
                             self.line(s, e, &one);
                         } else {
                             self.table(s, &format!("{kw} {{"), rows, l);
@@ -566,13 +635,20 @@ impl<'a> Printer<'a> {
     /// A node on one line (`criterion c1 { choice yn }`) when it has no
     /// children, no comments and fits.
     fn one_line(&self, head: &str, items: &[Item], start: usize, end: usize) -> Option<String> {
-        if items.iter().any(|i| matches!(i, Item::Node(_) | Item::Population(..))) || self.has_comment(start, end) {
+        if items
+            .iter()
+            .any(|i| matches!(i, Item::Node(_) | Item::Population(..)))
+            || self.has_comment(start, end)
+        {
             return None;
         }
         // One line for a criterion, or for a node with a single declaration.
-        let answer = items
-            .iter()
-            .any(|i| matches!(i, Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_)));
+        let answer = items.iter().any(|i| {
+            matches!(
+                i,
+                Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_)
+            )
+        });
         if !answer && items.len() > 1 {
             return None;
         }
@@ -611,24 +687,40 @@ impl<'a> Printer<'a> {
             self.line(start, end, &one);
             return;
         }
-        self.line(start, n.id.loc.span.offset() + n.id.loc.span.len(), &format!("{head} {{"));
+        self.line(
+            start,
+            n.id.loc.span.offset() + n.id.loc.span.len(),
+            &format!("{head} {{"),
+        );
         self.block(&n.items, end);
         self.out.push_str("}\n");
     }
 
     fn field_rows(&self, fields: &[ast::Field]) -> Vec<(usize, usize, String)> {
-        let w = fields.iter().map(|f| f.name.node.chars().count() + 1).max().unwrap_or(0);
+        let w = fields
+            .iter()
+            .map(|f| f.name.node.chars().count() + 1)
+            .max()
+            .unwrap_or(0);
         fields
             .iter()
             .map(|f| {
                 let ty = match &f.ty {
-                    FieldType::Enum(v) => format!("one of {}", v.iter().map(|x| x.node.as_str()).collect::<Vec<_>>().join(", ")),
+                    FieldType::Enum(v) => format!(
+                        "one of {}",
+                        v.iter().map(|x| x.node.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
                     FieldType::Number => "number".into(),
                     FieldType::Bool => "bool".into(),
                 };
                 let name = format!("{}:", f.name.node);
                 let row = format!("{name:w$} {ty}{}", self.opt_text(f.label.as_ref()));
-                let end = f.label.as_ref().map_or(f.name.loc.span.offset() + f.name.loc.span.len(), |t| t.loc.span.offset() + t.loc.span.len());
+                let end = f
+                    .label
+                    .as_ref()
+                    .map_or(f.name.loc.span.offset() + f.name.loc.span.len(), |t| {
+                        t.loc.span.offset() + t.loc.span.len()
+                    });
                 (f.name.loc.span.offset(), end.max(f.name.loc.span.offset()), row)
             })
             .collect()
@@ -636,14 +728,28 @@ impl<'a> Printer<'a> {
 
     fn option_rows(&self, opts: &[ast::OptionDecl]) -> Vec<(usize, usize, String)> {
         let wi = opts.iter().map(|o| o.id.node.chars().count()).max().unwrap_or(0);
-        let ww = opts.iter().map(|o| self.slice(&o.weight.loc).chars().count()).max().unwrap_or(0);
+        let ww = opts
+            .iter()
+            .map(|o| self.slice(&o.weight.loc).chars().count())
+            .max()
+            .unwrap_or(0);
         opts.iter()
             .map(|o| {
                 let row = match &o.label {
-                    Some(t) => format!("{:wi$} {:ww$} {}", o.id.node, self.slice(&o.weight.loc), self.text_inline(t)),
+                    Some(t) => format!(
+                        "{:wi$} {:ww$} {}",
+                        o.id.node,
+                        self.slice(&o.weight.loc),
+                        self.text_inline(t)
+                    ),
                     None => format!("{:wi$} {}", o.id.node, self.slice(&o.weight.loc)),
                 };
-                let end = o.label.as_ref().map_or(o.weight.loc.span.offset() + o.weight.loc.span.len(), |t| t.loc.span.offset() + t.loc.span.len());
+                let end = o
+                    .label
+                    .as_ref()
+                    .map_or(o.weight.loc.span.offset() + o.weight.loc.span.len(), |t| {
+                        t.loc.span.offset() + t.loc.span.len()
+                    });
                 (o.id.loc.span.offset(), end, row.trim_end().to_string())
             })
             .collect()
@@ -678,7 +784,11 @@ impl<'a> Printer<'a> {
             return;
         }
         if let Some(c) = self.comments.get(self.next).cloned() {
-            let head_line_end = self.text.get(start..).and_then(|r| r.find('\n')).map_or(usize::MAX, |n| start + n);
+            let head_line_end = self
+                .text
+                .get(start..)
+                .and_then(|r| r.find('\n'))
+                .map_or(usize::MAX, |n| start + n);
             if c.start >= start && c.start < first && c.start < head_line_end {
                 let text = self.text.get(c.start..c.end).unwrap_or("").trim_end();
                 self.out.push_str("  ");
@@ -697,12 +807,20 @@ impl<'a> Printer<'a> {
             self.out.push('\n');
         }
         let s = t.rubric.loc.span.offset();
-        self.line(s, s + t.rubric.loc.span.len(), &format!("tests {} {{", t.rubric.node));
+        self.line(
+            s,
+            s + t.rubric.loc.span.len(),
+            &format!("tests {} {{", t.rubric.node),
+        );
         self.indent += 1;
         let mut first = true;
         if let Some(v) = &t.version {
             let vs = v.loc.span.offset();
-            self.line(vs, vs + v.loc.span.len(), &format!("version {}", self.slice(&v.loc)));
+            self.line(
+                vs,
+                vs + v.loc.span.len(),
+                &format!("version {}", self.slice(&v.loc)),
+            );
             first = false;
         }
         for c in &t.cases {
@@ -711,7 +829,11 @@ impl<'a> Printer<'a> {
                 self.out.push('\n');
             }
             first = false;
-            self.line(cs, cs + c.name.loc.span.len(), &format!("case {} {{", self.slice(&c.name.loc)));
+            self.line(
+                cs,
+                cs + c.name.loc.span.len(),
+                &format!("case {} {{", self.slice(&c.name.loc)),
+            );
             self.indent += 1;
             for (k, item) in c.items.iter().enumerate() {
                 let (a, b, row) = self.case_item(item);
@@ -737,11 +859,21 @@ impl<'a> Printer<'a> {
     fn value(&self, v: &TestValue) -> (usize, String) {
         match v {
             TestValue::Word(w) => (w.loc.span.offset() + w.loc.span.len(), w.node.clone()),
-            TestValue::Number(n) => (n.loc.span.offset() + n.loc.span.len(), self.slice(&n.loc).to_string()),
+            TestValue::Number(n) => (
+                n.loc.span.offset() + n.loc.span.len(),
+                self.slice(&n.loc).to_string(),
+            ),
             TestValue::Na(l) => (l.span.offset() + l.span.len(), "n/a".into()),
             TestValue::List(items, l) => (
                 l.span.offset() + l.span.len(),
-                format!("[{}]", items.iter().map(|i| i.node.as_str()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "[{}]",
+                    items
+                        .iter()
+                        .map(|i| i.node.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
         }
     }
@@ -759,7 +891,10 @@ impl<'a> Printer<'a> {
             }
             CaseItem::Profile(fields, l) => {
                 let (a, b) = r(l);
-                let inner: Vec<String> = fields.iter().map(|(n, v)| format!("{}: {}", n.node, self.value(v).1)).collect();
+                let inner: Vec<String> = fields
+                    .iter()
+                    .map(|(n, v)| format!("{}: {}", n.node, self.value(v).1))
+                    .collect();
                 (a, b, format!("profile {{ {} }}", inner.join("  ")))
             }
             CaseItem::Answer(n, v) => {
@@ -811,8 +946,14 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
             if !in_string && c == ' ' {
                 // A language tag: lowercase letters, a space, then a quote.
                 let rest: String = chars.get(i + 1..).unwrap_or_default().iter().collect();
-                let tag_len = rest.chars().take_while(|x| x.is_ascii_lowercase() || *x == '-').count();
-                if (2..=8).contains(&tag_len) && rest.chars().nth(tag_len) == Some(' ') && rest.chars().nth(tag_len + 1) == Some('"') {
+                let tag_len = rest
+                    .chars()
+                    .take_while(|x| x.is_ascii_lowercase() || *x == '-')
+                    .count();
+                if (2..=8).contains(&tag_len)
+                    && rest.chars().nth(tag_len) == Some(' ')
+                    && rest.chars().nth(tag_len + 1) == Some('"')
+                {
                     parts.push(std::mem::take(&mut cur));
                     i += 1;
                     continue;
@@ -838,7 +979,14 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
     let split_rows: Vec<Vec<String>> = rows.iter().map(|(_, _, r)| split(r)).collect();
     let max_parts = split_rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..max_parts)
-        .map(|k| split_rows.iter().filter_map(|p| p.get(k)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|k| {
+            split_rows
+                .iter()
+                .filter_map(|p| p.get(k))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     rows.into_iter()
         .zip(split_rows)
@@ -882,7 +1030,14 @@ fn collapse(s: &str) -> String {
             space = true;
             continue;
         }
-        if space && !out.is_empty() && !out.ends_with('(') && !out.ends_with('[') && c != ')' && c != ']' && c != ',' {
+        if space
+            && !out.is_empty()
+            && !out.ends_with('(')
+            && !out.ends_with('[')
+            && c != ')'
+            && c != ']'
+            && c != ','
+        {
             out.push(' ');
         }
         space = false;

@@ -530,7 +530,11 @@ impl Lower<'_> {
     fn expr_loc(&self, p: &Pair<'_, Rule>) -> Loc {
         fn end(p: &Pair<'_, Rule>) -> usize {
             match p.as_rule() {
-                Rule::expr | Rule::arg | Rule::if_expr => p.clone().into_inner().last().map_or(p.as_span().end(), |l| end(&l)),
+                Rule::expr | Rule::arg | Rule::if_expr => p
+                    .clone()
+                    .into_inner()
+                    .last()
+                    .map_or(p.as_span().end(), |l| end(&l)),
                 _ => p.as_span().end(),
             }
         }
