@@ -41,7 +41,11 @@ fn check_fmt(name: &str, text: &str) {
     let once = mizan::fmt::format(name, text).unwrap();
     let twice = mizan::fmt::format(name, &once).unwrap();
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
-    assert_eq!(document(name, text), document(name, &once), "{name}: formatting changed the meaning");
+    assert_eq!(
+        document(name, text),
+        document(name, &once),
+        "{name}: formatting changed the meaning"
+    );
     // Every comment survives.
     let count = |t: &str| t.lines().filter(|l| l.trim_start().starts_with('#')).count();
     assert!(count(&once) >= count(text), "{name}: a comment was lost");
@@ -87,7 +91,11 @@ fn comments_stay_with_their_declarations_and_arabic_is_untouched() {
 }
 
 fn mizan(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan")).args(args).env("NO_COLOR", "1").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -101,13 +109,19 @@ fn check_prints_a_unified_diff_and_rewrite_is_in_place() {
     .unwrap();
     let o = mizan(&["fmt", "--check", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let diff = String::from_utf8(o.stdout).unwrap().replace(dir.path().to_str().unwrap(), "DIR");
+    let diff = String::from_utf8(o.stdout)
+        .unwrap()
+        .replace(dir.path().to_str().unwrap(), "DIR");
     insta::assert_snapshot!("fmt_check_diff", diff);
     let o = mizan(&["fmt", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let o = mizan(&["fmt", "--check", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "formatted file passes --check");
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -130,7 +144,12 @@ mod generated {
     use proptest::prelude::*;
 
     fn ws() -> impl Strategy<Value = String> {
-        prop_oneof![Just(" ".to_string()), Just("  ".to_string()), Just("\n    ".to_string()), Just("\t".to_string())]
+        prop_oneof![
+            Just(" ".to_string()),
+            Just("  ".to_string()),
+            Just("\n    ".to_string()),
+            Just("\t".to_string())
+        ]
     }
 
     fn comment() -> impl Strategy<Value = String> {
@@ -161,7 +180,11 @@ mod generated {
         ];
         let extras = proptest::collection::vec(
             prop_oneof![
-                label().prop_map(|l| if l.is_empty() { String::new() } else { format!("title{l}") }),
+                label().prop_map(|l| if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("title{l}")
+                }),
                 Just("weight 2".to_string()),
                 Just("applies when role == a".to_string()),
                 Just("missing worst".to_string()),
