@@ -35,7 +35,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     } else {
         args.paths.clone()
     };
-    let files = match super::inputs::files_with(&paths, |p| testing::is_test_file(p)) {
+    let files = match super::inputs::files_with(&paths, testing::is_test_file) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");

@@ -377,7 +377,7 @@ impl<'a> Printer<'a> {
         // Each declaration owns the comments from the end of the one before
         // it (in the source) to the end of its own last line, so that its
         // comments move with it when the order changes.
-        let mut by_pos: Vec<(usize, &Item)> = items.iter().enumerate().map(|(k, i)| (k, i)).collect();
+        let mut by_pos: Vec<(usize, &Item)> = items.iter().enumerate().collect();
         by_pos.sort_by_key(|(_, i)| self.span(i).0);
         let (outer_next, outer_limit) = (self.next, self.limit);
         let mut ranges: Vec<(usize, usize)> = vec![(0, 0); items.len()];

@@ -53,7 +53,7 @@ pub fn is_test_file(p: &Path) -> bool {
 
 /// Loads and statically checks a test file.
 pub fn load(path: &Path, text: &str) -> Result<Suite, Diagnostics> {
-    let src = Src::new(&path.display().to_string(), text);
+    let src = Src::new(path.display().to_string(), text);
     let (doc, mut diags) = crate::syntax::parse_document(&src);
     let file = match doc {
         Some(ast::Document::Tests(t)) => t,
@@ -167,7 +167,7 @@ fn check_case(src: &Src, model: &Model, path: &Path, case: &ast::Case, diags: &m
             CaseItem::Entity(_) => {}
             CaseItem::Profile(fields, _) => {
                 for (n, _) in fields {
-                    if !model.profile.get(&n.node).is_some_and(|f| f.owner.is_none()) {
+                    if model.profile.get(&n.node).is_none_or(|f| f.owner.is_some()) {
                         diags.push(unknown(
                             "profile field",
                             n,
