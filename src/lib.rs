@@ -35,6 +35,7 @@ pub mod answers;
 pub mod ast;
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod import;

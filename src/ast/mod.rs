@@ -121,6 +121,8 @@ pub enum Item {
     Requires(Expr),
     /// `rank [when COND]` in `population`.
     Rank(Option<Expr>, Loc),
+    /// `renamed OLD -> NEW`.
+    Renamed(Name, Name),
     /// A child node.
     Node(Node),
 }

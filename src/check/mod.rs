@@ -199,6 +199,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Fields(..) => "fields",
         Item::Requires(_) => "requires",
         Item::Rank(..) => "rank",
+        Item::Renamed(..) => "renamed",
         Item::Node(_) => "node",
     }
 }
@@ -208,7 +209,9 @@ fn item_loc(item: &Item) -> Loc {
         Item::Version(s) => s.loc.clone(),
         Item::Title(t) | Item::Description(t) => t.loc.clone(),
         Item::Precision(n) | Item::Weight(n) => n.loc.clone(),
-        Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) => n.loc.clone(),
+        Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) | Item::Renamed(n, _) => {
+            n.loc.clone()
+        }
         Item::Levels(_, l)
         | Item::Profile(_, l)
         | Item::Population(_, l)
@@ -297,6 +300,7 @@ impl<'a> Checker<'a> {
         let mut version: Option<&Spanned<String>> = None;
         let mut precision: Option<&Spanned<Decimal>> = None;
         let mut population: Option<(&'a [Item], &'a Loc)> = None;
+        let mut renamed: Vec<(&'a ast::Name, &'a ast::Name)> = Vec::new();
         let mut node_items: Vec<&'a Item> = Vec::new();
         let mut seen: HashMap<&'static str, Loc> = HashMap::new();
 
@@ -328,6 +332,7 @@ impl<'a> Checker<'a> {
                 Item::Let(name, e) => self.named(name, e, true),
                 Item::Formula(name, e) => self.named(name, e, false),
                 Item::Population(items, loc) => population = Some((items, loc)),
+                Item::Renamed(old, new) => renamed.push((old, new)),
                 _ => node_items.push(item),
             }
         }
@@ -409,6 +414,7 @@ impl<'a> Checker<'a> {
             }
         }
         let order = self.order();
+        let renamed = self.renamed(&renamed);
 
         let sha256 = format!("{:x}", Sha256::digest(self.src.text().as_bytes()));
         Some(Model {
@@ -439,8 +445,33 @@ impl<'a> Checker<'a> {
             by_id: std::mem::take(&mut self.by_id),
             order,
             population,
+            renamed,
             loc: rubric.loc.clone(),
         })
+    }
+
+    /// `renamed OLD -> NEW`: NEW must be a node of this rubric and each id
+    /// is renamed once (OLD may be reused by a new node).
+    fn renamed(&mut self, list: &[(&ast::Name, &ast::Name)]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (old, new) in list {
+            if !self.by_id.contains_key(&new.node) {
+                let help = did_you_mean(&new.node, self.by_id.keys().map(String::as_str));
+                self.diags.push(CheckError::UnknownName {
+                    name: new.node.clone(),
+                    src: self.src.clone(),
+                    span: new.loc.span,
+                    help,
+                });
+                continue;
+            }
+            if out.iter().any(|(o, n)| *o == old.node || *n == new.node) {
+                self.repeated("renamed", &old.loc, &old.loc);
+                continue;
+            }
+            out.push((old.node.clone(), new.node.clone()));
+        }
+        out
     }
 
     // ----------------------------------------------------------- header --

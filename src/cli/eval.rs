@@ -102,13 +102,13 @@ pub fn run(args: Args, format: Format) -> Exit {
     } else {
         match format {
             Format::Json => print!("{}", render::json::to_string(model, &batch)),
-            Format::Human | Format::Plain => {
+            Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
                     eprint!("{}", render::table::problem(p));
                 }
                 print!(
                     "{}",
-                    render::table::render(model, &batch, format == Format::Plain)
+                    render::table::render(model, &batch, format != Format::Human)
                 );
             }
         }

@@ -2,6 +2,7 @@
 //! subcommand.
 
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod import;
@@ -39,6 +40,8 @@ pub enum Format {
     Plain,
     /// One JSON document.
     Json,
+    /// Markdown, for review comments (`mizan diff`; elsewhere as `plain`).
+    Markdown,
 }
 
 const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported";
@@ -77,6 +80,11 @@ pub enum Command {
         after_help = "Exit codes:\n  0  every file is (now) formatted\n  1  with --check, a file would change; or a file has syntax errors (left untouched)"
     )]
     Fmt(fmt::Args),
+    /// What changed in meaning between two versions of a rubric, and whose score moves.
+    #[command(
+        after_help = "Exit codes:\n  0  no semantic change\n  1  semantic changes (a CI gate)\n  2  a version does not check, or an input cannot be read"
+    )]
+    Diff(diff::Args),
 }
 
 /// Runs the CLI.
@@ -87,6 +95,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Import(a) => import::run(a, cli.format),
         Command::Test(a) => test::run(a, cli.format),
         Command::Fmt(a) => fmt::run(a, cli.format),
+        Command::Diff(a) => diff::run(a, cli.format),
     }
 }
 
@@ -100,7 +109,7 @@ fn style(format: Format) -> mizan::render::diagnostics::Style {
     use mizan::render::diagnostics::Style;
     match format {
         Format::Human => Style::Human { color: color() },
-        Format::Plain => Style::Plain,
+        Format::Plain | Format::Markdown => Style::Plain,
         Format::Json => Style::Json,
     }
 }

@@ -143,7 +143,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             let doc = json!({"cases": cases, "coverage": cov, "passed": passed, "failed": failed, "broken_files": broken});
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        Format::Human | Format::Plain => {
+        Format::Human | Format::Plain | Format::Markdown => {
             for r in &ran {
                 for o in r.outcomes.iter().filter(|o| !o.passed()) {
                     print!("{}", failure_text(r, o));

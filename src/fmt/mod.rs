@@ -138,6 +138,7 @@ fn rank(item: &Item) -> u8 {
         Item::Target(_) => 22,
         Item::Direction(_) => 23,
         Item::Rank(..) => 24,
+        Item::Renamed(..) => 25,
         Item::Node(_) => 30,
         Item::Population(..) => 40,
     }
@@ -153,6 +154,7 @@ fn raw_span(item: &Item) -> (usize, usize) {
         Item::Title(t) | Item::Description(t) => r(&t.loc),
         Item::Precision(n) | Item::Weight(n) => r(&n.loc),
         Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) => r(&n.loc),
+        Item::Renamed(a, b) => join(r(&a.loc), r(&b.loc)),
         Item::Levels(_, l)
         | Item::Profile(_, l)
         | Item::Population(_, l)
@@ -619,6 +621,7 @@ impl<'a> Printer<'a> {
                 }
             }
             Item::Node(n) => self.node(n),
+            Item::Renamed(a, b) => self.line(s, e, &format!("renamed {} -> {}", a.node, b.node)),
             Item::Population(items, l) => {
                 let end = l.span.offset() + l.span.len();
                 if let Some(one) = self.one_line("population", items, s, end) {

@@ -54,6 +54,8 @@ pub struct Model {
     pub order: Vec<NodeIx>,
     /// The population level.
     pub population: Population,
+    /// `renamed OLD -> NEW`: ids of the version before, and their new ids.
+    pub renamed: Vec<(String, String)>,
     /// The rubric declaration.
     pub loc: Loc,
 }

@@ -3,6 +3,7 @@
 //! rounding happens here and nowhere else.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod table;

@@ -333,6 +333,10 @@ impl Lower<'_> {
             Rule::fields_decl => Item::Fields(self.fields(args)?, loc),
             Rule::requires_decl => Item::Requires(self.expr(args.next()?)),
             Rule::rank_decl => Item::Rank(args.next().map(|e| self.expr(e)), loc),
+            Rule::renamed_decl => {
+                let old = self.name(&args.next()?);
+                Item::Renamed(old, self.name(&args.next()?))
+            }
             Rule::repeated_decl => {
                 let rule_name = |l: &Self, r: Pair<'_, Rule>| r.into_inner().next().map(|i| l.name(&i));
                 let rule = args.next().and_then(|r| rule_name(self, r));

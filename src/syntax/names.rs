@@ -54,6 +54,7 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_requires => "requires",
         Rule::kw_where => "where",
         Rule::kw_rank => "rank",
+        Rule::kw_renamed => "renamed",
         Rule::kw_tests => "tests",
         Rule::kw_case => "case",
         Rule::kw_answers => "answers",
@@ -113,7 +114,8 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::repeated_decl
         | Rule::fields_decl
         | Rule::requires_decl
-        | Rule::rank_decl => "a declaration",
+        | Rule::rank_decl
+        | Rule::renamed_decl => "a declaration",
         Rule::level_item => "a level name",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",

@@ -1,0 +1,68 @@
+//! `mizan diff OLD NEW [--answers PATH...]`
+
+use std::path::PathBuf;
+
+use mizan::render;
+
+use super::{style, Exit, Format};
+
+/// Arguments of `mizan diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The old version's rule file.
+    pub old: PathBuf,
+    /// The new version's rule file.
+    pub new: PathBuf,
+    /// Answer sets (written for the old version) to re-score under both.
+    #[arg(long, num_args = 1..)]
+    pub answers: Vec<PathBuf>,
+}
+
+fn load(path: &PathBuf, format: Format) -> Option<mizan::Rubric> {
+    let text = match super::inputs::read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return None;
+        }
+    };
+    let (rubric, diags) = mizan::load(&path.display().to_string(), &text);
+    for d in diags.iter() {
+        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+    }
+    rubric
+}
+
+pub fn run(args: Args, format: Format) -> Exit {
+    let (Some(old), Some(new)) = (load(&args.old, format), load(&args.new, format)) else {
+        eprintln!("error: both versions must check clean");
+        return Exit::Rejected;
+    };
+    let d = mizan::diff::diff(old.model(), new.model());
+    let impact = if args.answers.is_empty() {
+        None
+    } else {
+        let mut inputs = Vec::new();
+        for (origin, text) in super::inputs::answer_inputs(&args.answers) {
+            match text {
+                Ok(t) => inputs.push((origin, t)),
+                Err(e) => {
+                    eprintln!("error: {origin}: {e}");
+                    return Exit::Rejected;
+                }
+            }
+        }
+        Some(mizan::diff::impact(&old, &new, &inputs))
+    };
+    let out = match format {
+        Format::Json => render::diff::json(&d, impact.as_ref()),
+        Format::Markdown => render::diff::markdown(&d, impact.as_ref()),
+        Format::Human | Format::Plain => render::diff::text(&d, impact.as_ref()),
+    };
+    print!("{out}");
+    if d.changes.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::RuleErrors
+    }
+}
