@@ -44,6 +44,7 @@ pub mod plan;
 pub mod render;
 pub mod syntax;
 pub mod testing;
+pub mod versions;
 
 use std::sync::Arc;
 

@@ -70,10 +70,15 @@ fn codes_have_fixtures() {
             fixtures.push(e.unwrap().file_name().to_string_lossy().to_string());
         }
     }
-    let cli = ["tests/cli.rs", "tests/import.rs", "tests/testing.rs"]
-        .iter()
-        .map(|f| fs::read_to_string(f).unwrap())
-        .collect::<String>();
+    let cli = [
+        "tests/cli.rs",
+        "tests/import.rs",
+        "tests/testing.rs",
+        "tests/review.rs",
+    ]
+    .iter()
+    .map(|f| fs::read_to_string(f).unwrap())
+    .collect::<String>();
     for c in codes() {
         let has_fixture = fixtures
             .iter()

@@ -157,3 +157,113 @@ fn score_impact_deltas_by_hand() {
     // The invalid example is rejected by both versions, with its reasons.
     assert_eq!(impact.validity.iter().filter(|v| v.entity == "moj").count(), 2);
 }
+
+fn rules_copy(version_file: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("rules/uae/integration");
+    fs::create_dir_all(&d).unwrap();
+    fs::copy("rules/uae/integration/2018.mizan", d.join(version_file)).unwrap();
+    dir
+}
+
+#[test]
+fn m0218_declared_version_disagrees_with_the_path() {
+    let dir = rules_copy("2019.mizan");
+    let rules = dir.path().join("rules");
+    let o = mizan(&["check", rules.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("M0218") && err.contains("version `2018` does not match"),
+        "{err}"
+    );
+    let ok = rules_copy("2018.mizan");
+    let o = mizan(&["check", ok.path().join("rules").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn m0219_a_locked_cycle_must_not_change() {
+    let dir = rules_copy("2018.mizan");
+    let rules = dir.path().join("rules");
+    let file = rules.join("uae/integration/2018.mizan");
+    let o = mizan(&["lock", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let lock = fs::read_to_string(rules.join("mizan.lock")).unwrap();
+    assert!(
+        lock.contains("rubric = \"uae.integration\"") && lock.contains("version = \"2018\""),
+        "{lock}"
+    );
+    assert_eq!(mizan(&["check", rules.to_str().unwrap()]).status.code(), Some(0));
+    // A silent change of a published cycle: a weight edited.
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replacen("partial 0.5", "partial 0.6", 1);
+    fs::write(&file, text).unwrap();
+    let o = mizan(&["check", rules.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("M0219") && err.contains("uae.integration 2018 is locked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn m0421_eval_with_a_rules_directory_picks_each_answer_sets_version() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        "examples/uae-integration-2018/moi.json",
+        dir.path().join("moi.json"),
+    )
+    .unwrap();
+    fs::copy(
+        "examples/doing-business-2020/nzl.json",
+        dir.path().join("nzl.json"),
+    )
+    .unwrap();
+    let old = fs::read_to_string("examples/uae-integration-2018/ica.json")
+        .unwrap()
+        .replace("\"2018\"", "\"2017\"");
+    fs::write(dir.path().join("ica-2017.json"), old).unwrap();
+    let o = mizan(&[
+        "--format",
+        "json",
+        "eval",
+        "--rules",
+        "rules",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "one answer set names an unknown version"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let batches = v["batches"].as_array().unwrap();
+    let ids: Vec<(&str, &str)> = batches
+        .iter()
+        .map(|b| {
+            (
+                b["rubric"]["id"].as_str().unwrap(),
+                b["entities"][0]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [("uae.integration", "moi"), ("worldbank.doing_business", "nzl")]
+    );
+    // Provenance on every result: id, version, sha256, Mizan version.
+    for b in batches {
+        assert_eq!(b["rubric"]["sha256"].as_str().unwrap().len(), 64);
+        assert!(b["rubric"]["mizan"].is_string());
+    }
+    let err = &v["errors"][0];
+    assert_eq!(err["code"], "M0421");
+    assert_eq!(err["pointer"], "/version");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("`uae.integration` version `2017`"));
+}

@@ -249,6 +249,23 @@ pub enum AnswerError {
         key: String,
     },
 
+    /// An answer set that names a rubric or version the rules directory
+    /// does not have.
+    #[error("no rubric `{rubric}` version `{version}` in the rules directory")]
+    #[diagnostic(
+        code(M0421),
+        url("docs/diagnostics.md#m0421"),
+        help("versions there: {available}")
+    )]
+    UnknownRubric {
+        /// Named rubric.
+        rubric: String,
+        /// Named version.
+        version: String,
+        /// What exists.
+        available: String,
+    },
+
     /// A spreadsheet cell that the import mapping cannot turn into an
     /// answer or a field value.
     #[error("cannot map `{value}`: expected {expected}")]

@@ -35,7 +35,20 @@ pub fn run(args: Args, format: Format) -> Exit {
                 continue;
             }
         };
-        let (_, diags) = mizan::load(&path.display().to_string(), &text);
+        let (rubric, mut diags) = mizan::load(&path.display().to_string(), &text);
+        if let Some(r) = &rubric {
+            for e in mizan::versions::check_path(r.model(), path) {
+                diags.push(e);
+            }
+            match mizan::versions::check_lock(r.model(), path) {
+                Ok(Some(e)) => diags.push(e),
+                Ok(None) => {}
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    errors += 1;
+                }
+            }
+        }
         errors += diags.errors.len();
         warnings += diags.warnings.len();
         for d in diags.iter() {
@@ -69,4 +82,83 @@ pub fn run(args: Args, format: Format) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// Arguments of `mizan lock`.
+#[derive(Debug, clap::Args)]
+pub struct LockArgs {
+    /// Rule files of closed cycles (or directories of them) to lock.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Records the sha256 of each rule file in the lock file of its rules directory.
+pub fn lock(args: LockArgs, format: Format) -> Exit {
+    let files = match super::inputs::rule_files(&args.files) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::RuleErrors;
+        }
+    };
+    let mut locks: std::collections::BTreeMap<PathBuf, mizan::versions::Lock> = Default::default();
+    for path in &files {
+        let text = match super::inputs::read_text(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return Exit::RuleErrors;
+            }
+        };
+        let (rubric, diags) = mizan::load(&path.display().to_string(), &text);
+        let Some(r) = rubric else {
+            for d in diags.iter() {
+                eprint!(
+                    "{}",
+                    mizan::render::diagnostics::render(d.as_ref(), style(format))
+                );
+            }
+            eprintln!("error: {} has errors; nothing was locked", path.display());
+            return Exit::RuleErrors;
+        };
+        let lp = mizan::versions::lock_path(path).unwrap_or_else(|| {
+            path.parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join(mizan::versions::LOCK_FILE)
+        });
+        if !locks.contains_key(&lp) {
+            match mizan::versions::read_lock(&lp) {
+                Ok(l) => {
+                    locks.insert(lp.clone(), l);
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::RuleErrors;
+                }
+            }
+        }
+        let m = r.model();
+        if let Some(l) = locks.get_mut(&lp) {
+            l.locked.retain(|x| !(x.rubric == m.id && x.version == m.version));
+            l.locked.push(mizan::versions::Locked {
+                rubric: m.id.clone(),
+                version: m.version.clone(),
+                sha256: m.sha256.clone(),
+            });
+        }
+        eprintln!(
+            "locked {} {} ({}) in {}",
+            m.id,
+            m.version,
+            m.sha256.get(..12).unwrap_or(""),
+            lp.display()
+        );
+    }
+    for (lp, l) in &locks {
+        if let Err(e) = super::import::write_atomic(lp, mizan::versions::write_lock(l).as_bytes()) {
+            eprintln!("error: {}: {e}", lp.display());
+            return Exit::RuleErrors;
+        }
+    }
+    Exit::Ok
 }

@@ -18,7 +18,7 @@ pub struct Args {
     pub answers: Vec<PathBuf>,
 }
 
-fn load(path: &PathBuf, format: Format) -> Option<mizan::Rubric> {
+fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
     let text = match super::inputs::read_text(path) {
         Ok(t) => t,
         Err(e) => {

@@ -9,13 +9,17 @@ use super::{style, Exit, Format};
 
 /// Arguments of `mizan eval`.
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "mizan eval RULES ANSWERS...\n       mizan eval --rules DIR ANSWERS...")]
 pub struct Args {
-    /// The rule file.
-    pub rules: PathBuf,
-    /// Answer sets: `.json` files (one entity each), `.jsonl` files (one
-    /// entity per line) or directories of them.
-    #[arg(required = true)]
-    pub answers: Vec<PathBuf>,
+    /// The rule file, then answer sets: `.json` files (one entity each),
+    /// `.jsonl` files (one entity per line) or directories of them. With
+    /// `--rules DIR`, every path is answers.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// A rules directory (`<authority>/<name>/<version>.mizan`): each answer
+    /// set is scored by the rubric and version it names.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
     /// Read the answers from spreadsheets or CSV files with this import
     /// mapping (see docs/import.md).
     #[arg(long, value_name = "MAPPING")]
@@ -25,7 +29,30 @@ pub struct Args {
     pub explain: Option<String>,
 }
 
+struct Resolved {
+    rules: PathBuf,
+    answers: Vec<PathBuf>,
+    import: Option<PathBuf>,
+    explain: Option<String>,
+}
+
 pub fn run(args: Args, format: Format) -> Exit {
+    if let Some(dir) = &args.rules_dir {
+        return run_versioned(dir, &args.paths, format);
+    }
+    let Some((rules, answers)) = args.paths.split_first() else {
+        return Exit::RuleErrors;
+    };
+    if answers.is_empty() {
+        eprintln!("error: give answer sets after the rule file (or use --rules DIR)");
+        return Exit::RuleErrors;
+    }
+    let args = Resolved {
+        rules: rules.clone(),
+        answers: answers.to_vec(),
+        import: args.import,
+        explain: args.explain,
+    };
     let batch = match &args.import {
         Some(mapping) => {
             let (rubric, m) = match super::import::load(&args.rules, mapping, format) {
@@ -114,6 +141,141 @@ pub fn run(args: Args, format: Format) -> Exit {
         }
     }
     if batch.rejected > 0 {
+        Exit::Rejected
+    } else {
+        Exit::Ok
+    }
+}
+
+/// `mizan eval --rules DIR ANSWERS...`: each answer set picks its rubric
+/// and version; results are grouped per rubric version.
+fn run_versioned(dir: &std::path::Path, paths: &[PathBuf], format: Format) -> Exit {
+    let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::RuleErrors;
+        }
+    };
+    let mut rubrics: Vec<mizan::Rubric> = Vec::new();
+    for f in &files {
+        let text = match super::inputs::read_text(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", f.display());
+                return Exit::RuleErrors;
+            }
+        };
+        let (r, diags) = mizan::load(&f.display().to_string(), &text);
+        match r {
+            Some(r) => rubrics.push(r),
+            None => {
+                for d in diags.iter() {
+                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                }
+                eprintln!("error: {} has errors; nothing was evaluated", f.display());
+                return Exit::RuleErrors;
+            }
+        }
+    }
+    rubrics.sort_by(|a, b| (&a.model().id, &a.model().version).cmp(&(&b.model().id, &b.model().version)));
+    let mut groups: Vec<Vec<(mizan::answers::Origin, String)>> = vec![Vec::new(); rubrics.len()];
+    let mut unmatched: Vec<Rejection> = Vec::new();
+    for (origin, text) in super::inputs::answer_inputs(paths) {
+        let text = match text {
+            Ok(t) => t,
+            Err(reason) => {
+                unmatched.push(Rejection {
+                    origin,
+                    entity: None,
+                    pointer: String::new(),
+                    error: AnswerError::Io { reason },
+                });
+                continue;
+            }
+        };
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        let field = |k: &str| match v.get(k) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let (id, version) = (field("rubric"), field("version"));
+        match rubrics
+            .iter()
+            .position(|r| r.model().id == id && r.model().version == version)
+        {
+            Some(i) => {
+                if let Some(g) = groups.get_mut(i) {
+                    g.push((origin, text));
+                }
+            }
+            None => {
+                let available: Vec<String> = rubrics
+                    .iter()
+                    .filter(|r| r.model().id == id || id.is_empty())
+                    .map(|r| format!("{} {}", r.model().id, r.model().version))
+                    .collect();
+                unmatched.push(Rejection {
+                    origin,
+                    entity: v
+                        .pointer("/entity/id")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string),
+                    pointer: if rubrics.iter().any(|r| r.model().id == id) {
+                        "/version".into()
+                    } else {
+                        "/rubric".into()
+                    },
+                    error: AnswerError::UnknownRubric {
+                        rubric: id,
+                        version,
+                        available: if available.is_empty() {
+                            rubrics
+                                .iter()
+                                .map(|r| format!("{} {}", r.model().id, r.model().version))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        } else {
+                            available.join(", ")
+                        },
+                    },
+                });
+            }
+        }
+    }
+    let mut rejected = unmatched.len();
+    let mut json_docs: Vec<serde_json::Value> = Vec::new();
+    for (r, inputs) in rubrics.iter().zip(groups) {
+        if inputs.is_empty() {
+            continue;
+        }
+        let batch = r.evaluate_batch(inputs);
+        rejected += batch.rejected;
+        match format {
+            Format::Json => json_docs
+                .push(serde_json::to_value(render::json::document(r.model(), &batch)).unwrap_or_default()),
+            _ => {
+                for p in batch.errors.iter().chain(&batch.warnings) {
+                    eprint!("{}", render::table::problem(p));
+                }
+                println!(
+                    "{}",
+                    render::table::render(r.model(), &batch, format != Format::Human)
+                );
+            }
+        }
+    }
+    if format == Format::Json {
+        let errors: Vec<_> = unmatched.iter().map(render::json::problem).collect();
+        let doc = serde_json::json!({"batches": json_docs, "errors": errors});
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        for p in &unmatched {
+            eprint!("{}", render::table::problem(p));
+        }
+    }
+    if rejected > 0 {
         Exit::Rejected
     } else {
         Exit::Ok

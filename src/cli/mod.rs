@@ -85,6 +85,9 @@ pub enum Command {
         after_help = "Exit codes:\n  0  no semantic change\n  1  semantic changes (a CI gate)\n  2  a version does not check, or an input cannot be read"
     )]
     Diff(diff::Args),
+    /// Record the sha256 of closed cycles in the rules directory's `mizan.lock`.
+    #[command(after_help = EXIT_HELP)]
+    Lock(check::LockArgs),
 }
 
 /// Runs the CLI.
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(a) => test::run(a, cli.format),
         Command::Fmt(a) => fmt::run(a, cli.format),
         Command::Diff(a) => diff::run(a, cli.format),
+        Command::Lock(a) => check::lock(a, cli.format),
     }
 }
 

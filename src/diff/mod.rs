@@ -293,7 +293,6 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         PopAggregate::Formula(f) => format!("score {}", collapse(f.loc.snippet())),
     };
     push("population", "population".into(), Some(pop(old)), Some(pop(new)));
-    drop(push);
     Diff {
         old: Provenance::of(old),
         new: Provenance::of(new),
@@ -381,9 +380,11 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
     match (&o.kind, &n.kind) {
         (NodeKind::Criterion(a), NodeKind::Criterion(b)) => {
             push("answer kind", s(), Some(answer_kind(a)), Some(answer_kind(b)));
-            let inline = |c: &Criterion| match &c.answer {
-                AnswerKind::Choice { scale: None, .. } | AnswerKind::Multi { scale: None, .. } => true,
-                _ => false,
+            let inline = |c: &Criterion| {
+                matches!(
+                    &c.answer,
+                    AnswerKind::Choice { scale: None, .. } | AnswerKind::Multi { scale: None, .. }
+                )
             };
             if inline(a) || inline(b) {
                 options_diff(push, id, a.answer.options(), b.answer.options());

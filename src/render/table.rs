@@ -79,6 +79,14 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
         ));
     }
     out.push('\n');
+    // Provenance: the exact rules and engine behind every score above.
+    out.push_str(&format!(
+        "rules: {} {} sha256 {} · mizan {}\n",
+        model.id,
+        model.version,
+        model.sha256,
+        env!("CARGO_PKG_VERSION")
+    ));
     out
 }
 

@@ -1,0 +1,207 @@
+//! Versioned rules: `rules/<authority>/<name>/<version>.mizan`, lock files
+//! for closed cycles, and rubric lookup by id and version.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, SourceSpan};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::diag::Src;
+use crate::model::Model;
+
+/// The lock file's name, at the root of a rules directory.
+pub const LOCK_FILE: &str = "mizan.lock";
+
+/// Problems of a rule file's place in a rules directory.
+#[derive(Debug, Error, Diagnostic)]
+pub enum VersionError {
+    /// `rules/uae/integration/2019.mizan` declares version 2018.
+    #[error("{what} `{declared}` does not match the file's place `{path}`")]
+    #[diagnostic(code(M0218), url("docs/diagnostics.md#m0218"))]
+    PathMismatch {
+        /// "rubric id" or "version".
+        what: &'static str,
+        /// Declared.
+        declared: String,
+        /// The path.
+        path: String,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The declaration.
+        #[label("declared here")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: String,
+    },
+
+    /// A locked (closed) cycle whose rules changed.
+    #[error("{id} {version} is locked, but its rules changed")]
+    #[diagnostic(code(M0219), url("docs/diagnostics.md#m0219"))]
+    LockedChanged {
+        /// Rubric id.
+        id: String,
+        /// Version.
+        version: String,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The rubric.
+        #[label("sha256 {actual}, locked as {locked}")]
+        span: SourceSpan,
+        /// Locked hash (short).
+        locked: String,
+        /// Actual hash (short).
+        actual: String,
+        /// What to do.
+        #[help]
+        help: String,
+    },
+}
+
+/// `(rubric id, version)` a file's place in a rules directory implies:
+/// `…/rules/uae/integration/2018.mizan` → `("uae.integration", "2018")`,
+/// with `-` in directory names read as `_`. `None` outside a `rules`
+/// directory or at another depth.
+pub fn expected_from_path(path: &Path) -> Option<(String, String)> {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    let root = parts.iter().rposition(|p| p == "rules")?;
+    let rest = parts.get(root + 1..)?;
+    let [authority, name, file] = rest else {
+        return None;
+    };
+    let version = file.strip_suffix(".mizan")?;
+    Some((
+        format!("{authority}.{name}").replace('-', "_"),
+        version.to_string(),
+    ))
+}
+
+/// Checks a model's declared id and version against its path.
+pub fn check_path(model: &Model, path: &Path) -> Vec<VersionError> {
+    let Some((id, version)) = expected_from_path(path) else {
+        return Vec::new();
+    };
+    let span = model.root().loc.span;
+    let mut out = Vec::new();
+    let shown = path.display().to_string();
+    if model.id.replace('-', "_") != id {
+        out.push(VersionError::PathMismatch {
+            what: "rubric id",
+            declared: model.id.clone(),
+            path: shown.clone(),
+            src: model.src.clone(),
+            span,
+            help: format!(
+                "a file at this place declares `rubric {id}`; or move it to rules/<authority>/<name>/"
+            ),
+        });
+    }
+    if model.version != version {
+        out.push(VersionError::PathMismatch {
+            what: "version",
+            declared: model.version.clone(),
+            path: shown,
+            src: model.src.clone(),
+            span,
+            help: format!(
+                "name the file {}.mizan, or declare `version \"{version}\"`",
+                model.version
+            ),
+        });
+    }
+    out
+}
+
+/// A lock file: the closed cycles whose rules must not change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Lock {
+    /// Locked versions.
+    #[serde(default)]
+    pub locked: Vec<Locked>,
+}
+
+/// One locked version.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Locked {
+    /// Rubric id.
+    pub rubric: String,
+    /// Version.
+    pub version: String,
+    /// sha256 of the rule source when it was locked.
+    pub sha256: String,
+}
+
+/// The lock file that governs `path`: `mizan.lock` in the nearest ancestor
+/// `rules` directory (or the nearest ancestor that has one).
+pub fn lock_path(path: &Path) -> Option<PathBuf> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let candidate = d.join(LOCK_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.file_name().is_some_and(|n| n == "rules") {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Reads a lock file (an absent file is an empty lock).
+pub fn read_lock(path: &Path) -> Result<Lock, String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => toml::from_str(&t).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The lock file's text: sorted, with a header comment.
+pub fn write_lock(lock: &Lock) -> String {
+    let mut l = lock.clone();
+    l.locked
+        .sort_by(|a, b| (&a.rubric, &a.version).cmp(&(&b.rubric, &b.version)));
+    l.locked
+        .dedup_by(|a, b| a.rubric == b.rubric && a.version == b.version);
+    format!(
+        "# Closed cycles: published scores came from exactly these rules.\n# Written by `mizan lock`; `mizan check` fails when a locked file changes.\n\n{}",
+        toml::to_string(&l).unwrap_or_default()
+    )
+}
+
+/// Checks a model against the lock file that governs its path.
+pub fn check_lock(model: &Model, path: &Path) -> Result<Option<VersionError>, String> {
+    let Some(lp) = lock_path(path) else {
+        return Ok(None);
+    };
+    let lock = read_lock(&lp)?;
+    let Some(entry) = lock
+        .locked
+        .iter()
+        .find(|l| l.rubric == model.id && l.version == model.version)
+    else {
+        return Ok(None);
+    };
+    if entry.sha256 == model.sha256 {
+        return Ok(None);
+    }
+    Ok(Some(VersionError::LockedChanged {
+        id: model.id.clone(),
+        version: model.version.clone(),
+        src: model.src.clone(),
+        span: model.root().loc.span,
+        locked: entry.sha256.get(..12).unwrap_or("").to_string(),
+        actual: model.sha256.get(..12).unwrap_or("").to_string(),
+        help: format!(
+            "{} records the published rules of this cycle; restore them (git checkout), or release a new version",
+            lp.display()
+        ),
+    }))
+}
