@@ -44,7 +44,7 @@ pub enum TestError {
         help: String,
     },
 
-    /// `answers "missing.json"`: the file cannot be read or has no such entity.
+    /// `answers "missing.json"`: no such file beside the test file.
     #[error("{message}")]
     #[diagnostic(code(M0703), url("docs/diagnostics.md#m0703"))]
     AnswerFile {
@@ -58,8 +58,9 @@ pub enum TestError {
         span: SourceSpan,
     },
 
-    /// A case that cannot run as written: an expectation twice, a band
-    /// on a node without bands, an error expected with scores expected too.
+    /// A case that cannot run as written: it expects nothing, a band on a
+    /// node without bands, an error and scores at once, or answers to
+    /// criteria of repeated instances written inline.
     #[error("{message}")]
     #[diagnostic(code(M0704), url("docs/diagnostics.md#m0704"))]
     BadCase {
