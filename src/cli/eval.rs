@@ -24,6 +24,10 @@ pub struct Args {
     /// mapping (see docs/import.md).
     #[arg(long, value_name = "MAPPING")]
     pub import: Option<PathBuf>,
+    /// Write the results to FILE (atomically: a temporary file renamed into
+    /// place) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Print the computation tree of one entity.
     #[arg(long, value_name = "ENTITY")]
     pub explain: Option<String>,
@@ -34,6 +38,7 @@ struct Resolved {
     answers: Vec<PathBuf>,
     import: Option<PathBuf>,
     explain: Option<String>,
+    output: Option<PathBuf>,
 }
 
 pub fn run(args: Args, format: Format) -> Exit {
@@ -52,6 +57,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         answers: answers.to_vec(),
         import: args.import,
         explain: args.explain,
+        output: args.output,
     };
     let batch = match &args.import {
         Some(mapping) => {
@@ -127,17 +133,23 @@ pub fn run(args: Args, format: Format) -> Exit {
             }
         }
     } else {
-        match format {
-            Format::Json => print!("{}", render::json::to_string(model, &batch)),
+        let text = match format {
+            Format::Json => render::json::to_string(model, &batch),
             Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
                     eprint!("{}", render::table::problem(p));
                 }
-                print!(
-                    "{}",
-                    render::table::render(model, &batch, format != Format::Human)
-                );
+                render::table::render(model, &batch, format != Format::Human)
             }
+        };
+        match &args.output {
+            Some(path) => {
+                if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
+                    eprintln!("error: {}: {e}", path.display());
+                    return Exit::RuleErrors;
+                }
+            }
+            None => print!("{text}"),
         }
     }
     if batch.rejected > 0 {

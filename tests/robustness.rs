@@ -1,0 +1,223 @@
+//! Robustness: a large batch with bad submissions of every kind, atomic
+//! output files, and limits and encodings of rule files.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "a test fails by panicking"
+)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::process::{Command, Output};
+
+const DEMO: &str = "examples/demo/digital-readiness.mizan";
+
+fn mizan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// A valid answer set for entity `i` (scores vary with `i`).
+fn valid(i: usize) -> String {
+    let yp = ["yes", "partial", "no"][i % 3];
+    format!(
+        r#"{{"rubric": "demo.readiness", "version": "2024", "entity": {{"id": "e{i:04}", "profile": {{"role": "data_provider", "federal": true}}}}, "answers": {{"services.1.1": "{yp}", "services.1.2": "yes", "services.2.1": ["web"], "services.2.2": true, "data.share": {}, "data.rank": {}, "data.open": "some"}}}}"#,
+        i % 101,
+        1 + i % 150
+    )
+}
+
+/// Bad answer sets, one per kind, with the code each must be rejected with.
+fn bad(i: usize) -> (String, &'static str) {
+    let v = valid(5000 + i);
+    let kinds: [(String, &str); 17] = [
+        (v[..v.len() / 2].to_string(), "M0401"),              // malformed JSON
+        ("[1, 2, 3]".to_string(), "M0402"),                   // not an object
+        (v.replace("demo.readiness", "demo.other"), "M0403"), // unknown rubric
+        (v.replace("\"2024\"", "\"2023\""), "M0404"),         // unknown version
+        (v.replace("\"data.open\"", "\"data.opne\""), "M0405"), // unknown criterion
+        (
+            v.replace("\"services.1.2\": \"yes\"", "\"services.1.2\": \"maybe\""),
+            "M0406",
+        ), // unknown option
+        (
+            v.replace("\"services.1.2\": \"yes\"", "\"services.1.2\": 3"),
+            "M0407",
+        ), // number for a choice
+        (
+            v.replace(
+                &format!("\"data.share\": {}", (5000 + i) % 101),
+                "\"data.share\": \"high\"",
+            ),
+            "M0407",
+        ), // choice for a number
+        (
+            v.replace(
+                &format!("\"data.share\": {}", (5000 + i) % 101),
+                "\"data.share\": 140",
+            ),
+            "M0408",
+        ), // out of bounds
+        (
+            v.replace("\"role\": \"data_provider\"", "\"role\": \"both\"")
+                .replace(
+                    "\"services.2.2\": true",
+                    "\"services.2.2\": true, \"services.1.3\": \"na\"",
+                ),
+            "M0409",
+        ), // N/A not allowed
+        (v.replace("\"services.1.2\": \"yes\", ", ""), "M0410"), // missing answer
+        (valid(0), "M0411"),                                  // duplicate entity id
+        (
+            v.replace("\"federal\": true", "\"federal\": true, \"size\": 3"),
+            "M0413",
+        ), // unknown profile field
+        (v.replace("\"data_provider\"", "\"data_owner\""), "M0414"), // unknown profile value
+        (v.replace(", \"federal\": true", ""), "M0415"),      // missing profile field
+        (v.replace("[\"web\"]", "[\"web\", \"web\"]"), "M0416"), // duplicate option
+        (
+            v.replace("\"answers\"", "\"comment\": \"x\", \"answers\""),
+            "M0417",
+        ), // unknown key
+    ];
+    let (t, c) = &kinds[i % kinds.len()];
+    (t.clone(), c)
+}
+
+#[test]
+fn a_thousand_submissions_fifty_bad_ones_of_every_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cycle.jsonl");
+    let mut lines = Vec::new();
+    let mut expected: BTreeMap<usize, &str> = BTreeMap::new();
+    let mut valid_lines = Vec::new();
+    for i in 0..1000 {
+        if i % 20 == 7 {
+            let (t, code) = bad(i / 20);
+            expected.insert(i + 1, code);
+            lines.push(t);
+        } else {
+            let v = valid(i);
+            valid_lines.push(v.clone());
+            lines.push(v);
+        }
+    }
+    assert_eq!(expected.len(), 50);
+    fs::write(&path, lines.join("\n")).unwrap();
+    let out = dir.path().join("results.json");
+    let o = mizan(&[
+        "--format",
+        "json",
+        "eval",
+        DEMO,
+        path.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "some submissions are rejected");
+    assert!(o.stdout.is_empty(), "results go to --output");
+    let doc: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(doc["entities"].as_array().unwrap().len(), 950);
+    assert_eq!(doc["aggregate"]["excluded"], 50);
+    assert_eq!(doc["aggregate"]["entities"], 950);
+    // Every bad line has its own errors, naming the file and line, and the
+    // expected code; every error has a JSON pointer (the whole document,
+    // `""`, for malformed JSON and a line that is not an object).
+    let mut by_line: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
+    for e in doc["errors"].as_array().unwrap() {
+        let source = e["source"].as_str().unwrap();
+        assert!(source.starts_with(path.to_str().unwrap()), "{source}");
+        let line: usize = source.rsplit(':').next().unwrap().parse().unwrap();
+        by_line.entry(line).or_default().push((
+            e["code"].as_str().unwrap().to_string(),
+            e["pointer"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert_eq!(
+        by_line.keys().copied().collect::<Vec<_>>(),
+        expected.keys().copied().collect::<Vec<_>>()
+    );
+    for (line, code) in &expected {
+        let errs = &by_line[line];
+        assert!(
+            errs.iter().any(|(c, _)| c == code),
+            "line {line}: expected {code}, got {errs:?}"
+        );
+        for (c, p) in errs {
+            if c == "M0401" || c == "M0402" {
+                assert_eq!(p, "", "line {line}: {c} points at the whole document");
+            } else {
+                assert!(p.starts_with('/'), "line {line}: {c} has no JSON pointer");
+            }
+        }
+    }
+    // The population is computed over the valid submissions only.
+    let (rubric, _) = mizan::load(DEMO, &fs::read_to_string(DEMO).unwrap());
+    let only_valid = rubric.unwrap().evaluate_batch(
+        valid_lines
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                (
+                    mizan::answers::Origin {
+                        file: "v".into(),
+                        line: Some(k + 1),
+                    },
+                    t.clone(),
+                )
+            })
+            .collect(),
+    );
+    let pop = only_valid.population.score.unwrap().normalize().to_string();
+    assert_eq!(doc["aggregate"]["score"].to_string(), pop);
+    // The table says how many were excluded.
+    let o = mizan(&["eval", DEMO, path.to_str().unwrap()]);
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        table.contains("over 950 entities; 50 submissions rejected and excluded"),
+        "{table}"
+    );
+}
+
+#[test]
+fn output_file_is_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.txt");
+    fs::write(&out, "previous results\n").unwrap();
+    // The rules have errors: nothing is evaluated and the file is untouched.
+    let bad = dir.path().join("bad.mizan");
+    fs::write(&bad, "rubric demo.b {\n  criterion c { choice { yes 2 } }\n}\n").unwrap();
+    let o = mizan(&[
+        "eval",
+        bad.to_str().unwrap(),
+        "examples/demo/answers",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "previous results\n");
+    // A good run replaces it whole; no temporary file is left behind.
+    let o = mizan(&[
+        "eval",
+        DEMO,
+        "examples/demo/answers",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(fs::read_to_string(&out)
+        .unwrap()
+        .contains("population: 64.2% weak over 4 entities"));
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
