@@ -221,3 +221,69 @@ fn output_file_is_written_whole_or_not_at_all() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+#[test]
+fn m0106_a_file_too_large_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("huge.mizan");
+    let mut text = String::from("rubric demo.huge {\n  version \"1\"\n");
+    let line = "  # padding padding padding padding padding padding padding padding padding padding\n";
+    while text.len() <= mizan::syntax::MAX_FILE_BYTES {
+        text.push_str(line);
+    }
+    text.push_str("  criterion c { yesno }\n}\n");
+    fs::write(&f, &text).unwrap();
+    let o = mizan(&["check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("M0106"), "{err}");
+}
+
+#[test]
+fn m0108_too_many_nodes() {
+    let mut text = String::from("rubric demo.many {\n  version \"1\"\n");
+    for i in 0..=mizan::syntax::MAX_NODES {
+        text.push_str(&format!("  criterion c{i} {{ yesno }}\n"));
+    }
+    text.push_str("}\n");
+    let (r, d) = mizan::load("many.mizan", &text);
+    assert!(r.is_none());
+    assert_eq!(d.codes(), ["M0108"]);
+}
+
+#[test]
+fn encodings_bom_crlf_tabs_and_direction_marks() {
+    let base = "rubric demo.enc {\n  version \"1\"\n  criterion c {\n    title ar \"\u{200F}المعيار الأول\" en \"First (\u{200E}RTL mark inside)\"\n    yesno\n  }\n}\n";
+    let answers = r#"{"rubric": "demo.enc", "version": "1", "entity": {"id": "e"}, "answers": {"c": "yes"}}"#;
+    for (what, text) in [
+        ("BOM", format!("\u{FEFF}{base}")),
+        ("CRLF", base.replace('\n', "\r\n")),
+        ("tabs", base.replace("  ", "\t")),
+        ("plain", base.to_string()),
+    ] {
+        let (r, d) = mizan::load("enc.mizan", &text);
+        assert!(d.is_empty(), "{what}: {d:?}");
+        let score = r
+            .unwrap()
+            .evaluate_json("a.json", answers)
+            .unwrap()
+            .score()
+            .unwrap();
+        assert_eq!(score.to_string(), "1", "{what}");
+        // Formatting keeps every character of the labels.
+        let f = mizan::fmt::format("enc.mizan", &text).unwrap();
+        assert!(f.contains("\"\u{200F}المعيار الأول\""), "{what}: {f}");
+    }
+    // Invisible direction overrides are flagged (M0104), not silently kept.
+    let (_, d) = mizan::load("o.mizan", &base.replace("الأول", "\u{202E}الأول"));
+    assert_eq!(d.codes(), ["M0104"]);
+    // Invalid UTF-8 is reported, not a panic.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("latin1.mizan");
+    let mut bytes = base.as_bytes().to_vec();
+    bytes.extend_from_slice(b"# caf\xe9\n");
+    fs::write(&f, bytes).unwrap();
+    let o = mizan(&["check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not valid UTF-8"));
+}

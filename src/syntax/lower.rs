@@ -60,11 +60,12 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
 struct Lower<'a> {
     src: &'a Src,
     diags: &'a mut Diagnostics,
+    nodes: usize,
 }
 
 /// Lowers a successful parse of `file`: a rubric or a test file.
 pub(super) fn lower_file(src: &Src, mut pairs: Pairs<'_, Rule>, diags: &mut Diagnostics) -> Option<Document> {
-    let mut l = Lower { src, diags };
+    let mut l = Lower { src, diags, nodes: 0 };
     let file = pairs.next()?;
     let mut lang_version = None;
     let mut doc = None;
@@ -93,10 +94,20 @@ impl Lower<'_> {
         Loc::new(self.src, s.start(), s.end())
     }
 
-    fn name(&self, p: &Pair<'_, Rule>) -> Name {
+    fn name(&mut self, p: &Pair<'_, Rule>) -> Name {
+        let loc = self.loc(p);
+        let len = p.as_str().chars().count();
+        if len > super::MAX_IDENT && matches!(p.as_rule(), Rule::ident | Rule::path) {
+            self.diags.push(SyntaxError::NameTooLong {
+                len,
+                max: super::MAX_IDENT,
+                src: self.src.clone(),
+                span: loc.span,
+            });
+        }
         Spanned {
             node: p.as_str().to_string(),
-            loc: self.loc(p),
+            loc,
         }
     }
 
@@ -138,7 +149,7 @@ impl Lower<'_> {
         }
     }
 
-    fn text(&self, p: Pair<'_, Rule>) -> Text {
+    fn text(&mut self, p: Pair<'_, Rule>) -> Text {
         let loc = self.loc(&p);
         let mut entries = Vec::new();
         let mut inner = p.into_inner();
@@ -338,7 +349,7 @@ impl Lower<'_> {
                 Item::Renamed(old, self.name(&args.next()?))
             }
             Rule::repeated_decl => {
-                let rule_name = |l: &Self, r: Pair<'_, Rule>| r.into_inner().next().map(|i| l.name(&i));
+                let rule_name = |l: &mut Self, r: Pair<'_, Rule>| r.into_inner().next().map(|i| l.name(&i));
                 let rule = args.next().and_then(|r| rule_name(self, r));
                 let switch = match (args.next(), args.next()) {
                     (Some(c), Some(other)) => {
@@ -440,6 +451,14 @@ impl Lower<'_> {
             }
             Rule::direction_decl => Item::Direction(self.name(&args.next()?)),
             Rule::node => {
+                self.nodes += 1;
+                if self.nodes == super::MAX_NODES + 1 {
+                    self.diags.push(SyntaxError::TooManyNodes {
+                        max: super::MAX_NODES,
+                        src: self.src.clone(),
+                        span: loc.span,
+                    });
+                }
                 let level = self.name(&args.next()?);
                 let id = self.name(&args.next()?);
                 let items = args.filter_map(|i| self.item(i)).collect();

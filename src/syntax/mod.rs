@@ -35,6 +35,16 @@ pub const MAX_DEPTH: usize = 64;
 /// Most operators one formula may use.
 pub const MAX_OPERATORS: usize = 256;
 
+/// Largest rule or test file read, in bytes (the largest shipped rubric is
+/// about 60 KB).
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Longest identifier or node id, in characters.
+pub const MAX_IDENT: usize = 128;
+
+/// Most nodes in one rubric.
+pub const MAX_NODES: usize = 50_000;
+
 /// Errors of the syntax stage.
 #[derive(Debug, Error, Diagnostic)]
 #[non_exhaustive]
@@ -97,6 +107,58 @@ pub enum SyntaxError {
         src: Src,
         /// The first bracket past the limit.
         #[label("too deep here")]
+        span: SourceSpan,
+    },
+
+    /// A file larger than [`MAX_FILE_BYTES`].
+    #[error("the file is {bytes} bytes, more than the {max} a rule file may have")]
+    #[diagnostic(
+        code(M0106),
+        url("docs/diagnostics.md#m0106"),
+        help("split the rubric, or check that this is the file you meant")
+    )]
+    TooLarge {
+        /// Size.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+
+    /// An identifier longer than [`MAX_IDENT`] characters.
+    #[error("name of {len} characters, more than {max}")]
+    #[diagnostic(
+        code(M0107),
+        url("docs/diagnostics.md#m0107"),
+        help("use a short id and put the wording in a `title`")
+    )]
+    NameTooLong {
+        /// Length.
+        len: usize,
+        /// The limit.
+        max: usize,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The name.
+        #[label("this name")]
+        span: SourceSpan,
+    },
+
+    /// More than [`MAX_NODES`] nodes.
+    #[error("more than {max} nodes")]
+    #[diagnostic(
+        code(M0108),
+        url("docs/diagnostics.md#m0108"),
+        help("split the rubric; Mizan refuses larger ones to stay fast and safe on any input")
+    )]
+    TooManyNodes {
+        /// The limit.
+        max: usize,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The first node past the limit.
+        #[label("node {max} + 1")]
         span: SourceSpan,
     },
 
@@ -171,6 +233,13 @@ pub fn parse(src: &Src) -> (Option<ast::File>, Diagnostics) {
 pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let text = src.text();
+    if text.len() > MAX_FILE_BYTES {
+        diags.push(SyntaxError::TooLarge {
+            bytes: text.len(),
+            max: MAX_FILE_BYTES,
+        });
+        return (None, diags);
+    }
     scan_bidi(src, &mut diags);
     if let Some(pos) = too_deep_at(text) {
         diags.push(SyntaxError::TooDeep {
