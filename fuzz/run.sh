@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"
 mkdir -p fuzz/corpus/parse_check_format
-find rules examples -name '*.mizan' -exec cp {} fuzz/corpus/parse_check_format/ \;
-cp fuzz/seeds/* fuzz/corpus/parse_check_format/ 2>/dev/null || true
+# Seeds: every rule and test file (named after its path, so that same-named
+# files do not overwrite each other), the corpus fixtures, past findings.
+find rules examples tests/corpus tests/fuzz-regressions -name '*.mizan' | while read -r f; do
+  cp "$f" "fuzz/corpus/parse_check_format/$(echo "$f" | tr '/' '_')"
+done
 RUSTC_BOOTSTRAP=1 cargo fuzz run parse_check_format fuzz/corpus/parse_check_format \
   -- -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048

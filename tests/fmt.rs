@@ -261,3 +261,17 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    // Each file under tests/fuzz-regressions/ once broke a property.
+    for e in fs::read_dir("tests/fuzz-regressions").unwrap() {
+        let p = e.unwrap().path();
+        let text = String::from_utf8_lossy(&fs::read(&p).unwrap()).to_string();
+        if let Ok(once) = mizan::fmt::format("f.mizan", &text) {
+            let twice = mizan::fmt::format("f.mizan", &once).unwrap();
+            assert_eq!(once, twice, "{}", p.display());
+            assert_eq!(document("f", &text), document("f", &once), "{}", p.display());
+        }
+    }
+}

@@ -40,7 +40,37 @@ pub fn format(name: &str, text: &str) -> Result<String, Diagnostics> {
     p.flush_before(usize::MAX);
     let mut out = p.out.trim_end().to_string();
     out.push('\n');
+    // Never hand back a file that means something else: the output must
+    // parse to the same document (up to declaration order).
+    let (again, _) = crate::syntax::parse_document(&Src::new(name, out.as_str()));
+    let mut before = doc;
+    canonical(&mut before);
+    match again {
+        Some(mut after) => {
+            canonical(&mut after);
+            if after != before {
+                return Err(formatter_bug(
+                    name,
+                    "the formatted file would mean something else",
+                ));
+            }
+        }
+        None => return Err(formatter_bug(name, "the formatted file would not parse")),
+    }
     Ok(out)
+}
+
+/// A formatter bug, reported instead of writing a wrong file.
+fn formatter_bug(name: &str, why: &str) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(crate::syntax::SyntaxError::Unexpected {
+        message: format!("mizan fmt cannot format {name} safely: {why}"),
+        src: Src::new(name, ""),
+        span: (0..0).into(),
+        label: "here".into(),
+        help: Some("the file is left untouched; please report this file".into()),
+    });
+    d
 }
 
 /// Puts the declarations of every block of `doc` in the formatter's order
@@ -80,7 +110,7 @@ fn comments(text: &str) -> Vec<Comment> {
         if in_string {
             match b {
                 b'\\' => i += 1,
-                b'"' | b'\n' => in_string = false,
+                b'"' | b'\n' | b'\r' => in_string = false,
                 _ => {}
             }
         } else if b == b'"' {
@@ -88,7 +118,9 @@ fn comments(text: &str) -> Vec<Comment> {
         } else if b == b'#' {
             let end = text
                 .get(i..)
-                .and_then(|r| r.find('\n'))
+                // Any line break the grammar knows ends a comment, a lone
+                // `\r` included (found by the fuzzer).
+                .and_then(|r| r.find(['\n', '\r']))
                 .map_or(text.len(), |n| i + n);
             out.push(Comment { start: i, end });
             i = end;
