@@ -53,7 +53,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         warnings += diags.warnings.len();
         for d in diags.iter() {
             let r = mizan::render::diagnostics::render(d.as_ref(), style(format));
-            if format == Format::Json {
+            if matches!(format, Format::Json | Format::Jsonl) {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(&r) {
                     json.push(v);
                 }
@@ -65,7 +65,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             }
         }
     }
-    if format == Format::Json {
+    if matches!(format, Format::Json | Format::Jsonl) {
         let doc = serde_json::json!({"files": files.len(), "errors": errors, "warnings": warnings, "diagnostics": json});
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {

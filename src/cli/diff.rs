@@ -55,7 +55,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         Some(mizan::diff::impact(&old, &new, &inputs))
     };
     let out = match format {
-        Format::Json => render::diff::json(&d, impact.as_ref()),
+        Format::Json | Format::Jsonl => render::diff::json(&d, impact.as_ref()),
         Format::Markdown => render::diff::markdown(&d, impact.as_ref()),
         Format::Human | Format::Plain => render::diff::text(&d, impact.as_ref()),
     };

@@ -28,6 +28,12 @@ pub struct Args {
     /// place) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Keep only the population and the errors (streams `.jsonl` input).
+    #[arg(long)]
+    pub summary: bool,
+    /// Threads for scoring (default: all cores). Output is the same for any number.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Print the computation tree of one entity.
     #[arg(long, value_name = "ENTITY")]
     pub explain: Option<String>,
@@ -48,6 +54,20 @@ pub fn run(args: Args, format: Format) -> Exit {
     let Some((rules, answers)) = args.paths.split_first() else {
         return Exit::RuleErrors;
     };
+    if args.summary || format == Format::Jsonl {
+        let pool = match rayon::ThreadPoolBuilder::new()
+            .num_threads(args.jobs.unwrap_or(0))
+            .build()
+        {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::RuleErrors;
+            }
+        };
+        return pool
+            .install(|| super::stream::run(rules, answers, args.summary, args.output.as_deref(), format));
+    }
     if answers.is_empty() {
         eprintln!("error: give answer sets after the rule file (or use --rules DIR)");
         return Exit::RuleErrors;
@@ -134,7 +154,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         }
     } else {
         let text = match format {
-            Format::Json => render::json::to_string(model, &batch),
+            Format::Json | Format::Jsonl => render::json::to_string(model, &batch),
             Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
                     eprint!("{}", render::table::problem(p));
@@ -265,7 +285,7 @@ fn run_versioned(dir: &std::path::Path, paths: &[PathBuf], format: Format) -> Ex
         let batch = r.evaluate_batch(inputs);
         rejected += batch.rejected;
         match format {
-            Format::Json => json_docs
+            Format::Json | Format::Jsonl => json_docs
                 .push(serde_json::to_value(render::json::document(r.model(), &batch)).unwrap_or_default()),
             _ => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
@@ -278,7 +298,7 @@ fn run_versioned(dir: &std::path::Path, paths: &[PathBuf], format: Format) -> Ex
             }
         }
     }
-    if format == Format::Json {
+    if matches!(format, Format::Json | Format::Jsonl) {
         let errors: Vec<_> = unmatched.iter().map(render::json::problem).collect();
         let doc = serde_json::json!({"batches": json_docs, "errors": errors});
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());

@@ -58,6 +58,19 @@ pub fn files_with(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Result<Vec
     Ok(out)
 }
 
+/// Expands directories into their files with one of `exts`, sorted.
+pub fn files_of(paths: &[PathBuf], exts: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, exts, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// An answer input: its origin and text, or why it could not be read.
 pub type Input = (Origin, Result<String, String>);
 

@@ -7,6 +7,7 @@ mod eval;
 mod fmt;
 mod import;
 mod inputs;
+mod stream;
 mod test;
 
 use std::process::{ExitCode, Termination};
@@ -42,6 +43,8 @@ pub enum Format {
     Json,
     /// Markdown, for review comments (`mizan diff`; elsewhere as `plain`).
     Markdown,
+    /// One JSON line per entity, streamed (`mizan eval`; elsewhere as `json`).
+    Jsonl,
 }
 
 const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported";
@@ -114,6 +117,6 @@ fn style(format: Format) -> mizan::render::diagnostics::Style {
     match format {
         Format::Human => Style::Human { color: color() },
         Format::Plain | Format::Markdown => Style::Plain,
-        Format::Json => Style::Json,
+        Format::Json | Format::Jsonl => Style::Json,
     }
 }

@@ -106,7 +106,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         }
     }
     match format {
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
             let cases: Vec<_> = ran
                 .iter()
                 .flat_map(|r| {

@@ -1,0 +1,26 @@
+//! Criterion benchmarks: checking the largest shipped rubric, and reading
+//! and scoring one UAE 2018 answer set. The batch benchmark (1M answer
+//! sets, threads, memory) is scripts/bench.sh.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark")]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn benches(c: &mut Criterion) {
+    let egbr = std::fs::read_to_string("rules/eu/egovernment-benchmark/2023.mizan").unwrap();
+    c.bench_function("check eu.egovernment_benchmark 2023", |b| {
+        b.iter(|| mizan::load("2023.mizan", &egbr).0.unwrap())
+    });
+    let uae = std::fs::read_to_string("rules/uae/integration/2018.mizan").unwrap();
+    c.bench_function("check uae.integration 2018", |b| {
+        b.iter(|| mizan::load("2018.mizan", &uae).0.unwrap())
+    });
+    let rubric = mizan::load("2018.mizan", &uae).0.unwrap();
+    let answers = std::fs::read_to_string("examples/uae-integration-2018/mofaic.json").unwrap();
+    c.bench_function("read and score one UAE answer set", |b| {
+        b.iter(|| rubric.evaluate_json("mofaic.json", &answers).unwrap())
+    });
+}
+
+criterion_group!(all, benches);
+criterion_main!(all);

@@ -1,0 +1,204 @@
+//! `mizan eval --summary` and `--format jsonl`: streamed batches.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use mizan::eval::stream::{self, Item, Summary};
+use mizan::render;
+
+use super::{style, Exit, Format};
+
+pub fn run(
+    rules: &Path,
+    answers: &[PathBuf],
+    summary_only: bool,
+    output: Option<&Path>,
+    format: Format,
+) -> Exit {
+    let text = match super::inputs::read_text(rules) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", rules.display());
+            return Exit::RuleErrors;
+        }
+    };
+    let (rubric, diags) = mizan::load(&rules.display().to_string(), &text);
+    for d in diags.iter() {
+        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+    }
+    let Some(rubric) = rubric else {
+        eprintln!("error: the rules have errors; nothing was evaluated");
+        return Exit::RuleErrors;
+    };
+    let model = rubric.model();
+    let files = match super::inputs::files_of(answers, &["json", "jsonl"]) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::RuleErrors;
+        }
+    };
+    // Results go to a temporary file beside --output, renamed at the end.
+    let mut tmp = None;
+    let mut out: Box<dyn Write> = match output {
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            match tempfile::NamedTempFile::new_in(dir) {
+                Ok(t) => {
+                    let w = t.reopen();
+                    tmp = Some(t);
+                    match w {
+                        Ok(f) => Box::new(BufWriter::new(f)),
+                        Err(e) => {
+                            eprintln!("error: {}: {e}", p.display());
+                            return Exit::RuleErrors;
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", p.display());
+                    return Exit::RuleErrors;
+                }
+            }
+        }
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let bar = progress();
+    let mut st = stream::Stream::new(rubric.plan());
+    let mut write_failed = None;
+    for f in &files {
+        let name = f.display().to_string();
+        let reader: Box<dyn BufRead> = if f.extension().is_some_and(|x| x == "jsonl") {
+            match File::open(f) {
+                Ok(h) => Box::new(BufReader::with_capacity(1 << 20, h)),
+                Err(e) => {
+                    eprintln!("error: {name}: {e}");
+                    return Exit::RuleErrors;
+                }
+            }
+        } else {
+            // A `.json` file is one answer set: one line.
+            match std::fs::read_to_string(f) {
+                Ok(t) => Box::new(Cursor::new(t.replace(['\n', '\r'], " "))),
+                Err(e) => {
+                    eprintln!("error: {name}: {e}");
+                    return Exit::RuleErrors;
+                }
+            }
+        };
+        let sink = |item: &Item| {
+            if summary_only || write_failed.is_some() {
+                return;
+            }
+            if let Item::Result(r) = item {
+                let line = serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default();
+                if let Err(e) = writeln!(out, "{line}") {
+                    write_failed = Some(e);
+                }
+            }
+        };
+        let fed = st.feed(&name, reader, sink, |n| {
+            if let Some(b) = &bar {
+                b.set_position(n as u64);
+            }
+        });
+        if let Err(e) = fed {
+            eprintln!("error: {name}: {e}");
+            return Exit::RuleErrors;
+        }
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_failed {
+        eprintln!("error: writing results: {e}");
+        return Exit::RuleErrors;
+    }
+    let t: Summary = st.finish();
+    let pop = t.population.score.map(|d| d.normalize());
+    if summary_only {
+        let text = match format {
+            Format::Json | Format::Jsonl => {
+                let doc = serde_json::json!({
+                    "rubric": {"id": model.id, "version": model.version, "sha256": model.sha256, "mizan": env!("CARGO_PKG_VERSION")},
+                    "aggregate": {"score": pop.map(render::json::Num), "entities": t.population.entities, "excluded": t.rejected},
+                    "errors": t.errors.iter().map(render::json::problem).collect::<Vec<_>>(),
+                });
+                format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+            }
+            _ => format!(
+                "{} {}: population {} over {} entities; {} submissions rejected and excluded\nrules: {} {} sha256 {} · mizan {}\n",
+                model.id,
+                model.version,
+                render::score_cell(t.population.score, model.precision),
+                t.population.entities,
+                t.rejected,
+                model.id,
+                model.version,
+                model.sha256,
+                env!("CARGO_PKG_VERSION")
+            ),
+        };
+        if let Err(e) = out.write_all(text.as_bytes()) {
+            eprintln!("error: writing results: {e}");
+            return Exit::RuleErrors;
+        }
+        if !matches!(format, Format::Json | Format::Jsonl) {
+            for p in t.errors.iter().take(20) {
+                eprint!("{}", render::table::problem(p));
+            }
+            if t.errors.len() > 20 {
+                eprintln!(
+                    "… and {} more errors (use --format json for all)",
+                    t.errors.len() - 20
+                );
+            }
+        }
+    } else {
+        for p in t.errors.iter().chain(&t.warnings) {
+            eprint!("{}", render::table::problem(p));
+        }
+        eprintln!(
+            "{} entities scored, {} rejected; population {} over {} entities",
+            t.scored,
+            t.rejected,
+            render::score_cell(t.population.score, model.precision),
+            t.population.entities
+        );
+    }
+    if let Err(e) = out.flush() {
+        eprintln!("error: writing results: {e}");
+        return Exit::RuleErrors;
+    }
+    drop(out);
+    if let (Some(tmp), Some(p)) = (tmp, output) {
+        if let Err(e) = tmp.persist(p) {
+            eprintln!("error: {}: {}", p.display(), e.error);
+            return Exit::RuleErrors;
+        }
+    }
+    if t.rejected > 0 {
+        Exit::Rejected
+    } else {
+        Exit::Ok
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; `None` otherwise.
+fn progress() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} answer sets scored ({per_sec}) {elapsed}")
+    {
+        b.set_style(style);
+    }
+    Some(b)
+}

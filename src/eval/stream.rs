@@ -1,0 +1,171 @@
+//! Streaming evaluation of JSONL: lines are read and scored in chunks
+//! (in parallel, with the output in input order whatever the number of
+//! threads), each result is handed to a sink as soon as its chunk is done,
+//! and only what the population needs is kept: the entity scores, the ids
+//! seen (to reject duplicates) and the errors.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::BufRead;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::{evaluate, population, EntityResult, PopulationResult};
+use crate::answers::{self, AnswerError, Origin, Rejection};
+use crate::plan::Plan;
+
+/// Lines scored together; large enough to keep every thread busy.
+pub const CHUNK: usize = 8192;
+
+/// What a stream reports per input line.
+pub enum Item {
+    /// A scored entity.
+    Result(Box<EntityResult>),
+    /// A rejected submission's errors.
+    Rejected(Vec<Rejection>),
+}
+
+/// The totals of a stream.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Population over the entities with a score.
+    pub population: PopulationResult,
+    /// Entities scored.
+    pub scored: usize,
+    /// Submissions rejected.
+    pub rejected: usize,
+    /// Errors of the rejected submissions, in input order.
+    pub errors: Vec<Rejection>,
+    /// Warnings, in input order.
+    pub warnings: Vec<Rejection>,
+    /// Lines read (non-empty).
+    pub lines: usize,
+}
+
+/// A streamed batch in progress: what the population and the report need,
+/// and nothing per entity beyond its score.
+pub struct Stream<'p> {
+    plan: &'p Plan,
+    scores: Vec<Decimal>,
+    /// Entity ids seen, by 64-bit hash, with where they were first used.
+    seen: HashMap<u64, String>,
+    errors: Vec<Rejection>,
+    warnings: Vec<Rejection>,
+    scored: usize,
+    rejected: usize,
+    lines: usize,
+}
+
+impl<'p> Stream<'p> {
+    /// A new stream against `plan`.
+    pub fn new(plan: &'p Plan) -> Self {
+        Stream {
+            plan,
+            scores: Vec::new(),
+            seen: HashMap::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            scored: 0,
+            rejected: 0,
+            lines: 0,
+        }
+    }
+
+    /// Reads JSONL from `reader` (named `file`) and scores every line, on
+    /// the current rayon pool. `sink` sees every line's outcome, in input
+    /// order; `progress` sees the number of lines done so far.
+    pub fn feed(
+        &mut self,
+        file: &str,
+        reader: impl BufRead,
+        mut sink: impl FnMut(&Item),
+        mut progress: impl FnMut(usize),
+    ) -> Result<(), std::io::Error> {
+        let plan = self.plan;
+        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+        let mut lines = reader.lines().enumerate();
+        loop {
+            chunk.clear();
+            for (i, line) in lines.by_ref() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                chunk.push((i + 1, line));
+                if chunk.len() == CHUNK {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let outcomes: Vec<(Origin, Result<EntityResult, Vec<Rejection>>)> = chunk
+                .par_iter()
+                .map(|(n, text)| {
+                    let origin = Origin {
+                        file: file.to_string(),
+                        line: Some(*n),
+                    };
+                    let r = answers::read(plan, origin.clone(), text).and_then(|sub| evaluate(plan, sub));
+                    (origin, r)
+                })
+                .collect();
+            for (origin, r) in outcomes {
+                let item = match r {
+                    Ok(res) => {
+                        let mut h = DefaultHasher::new();
+                        res.submission.entity.hash(&mut h);
+                        let key = h.finish();
+                        match self.seen.get(&key) {
+                            Some(first) => Item::Rejected(vec![Rejection {
+                                origin: origin.clone(),
+                                entity: Some(res.submission.entity.clone()),
+                                pointer: "/entity/id".into(),
+                                error: AnswerError::DuplicateEntity {
+                                    entity: res.submission.entity.clone(),
+                                    first: first.clone(),
+                                },
+                            }]),
+                            None => {
+                                self.seen.insert(key, origin.to_string());
+                                Item::Result(Box::new(res))
+                            }
+                        }
+                    }
+                    Err(e) => Item::Rejected(e),
+                };
+                match &item {
+                    Item::Result(res) => {
+                        self.scored += 1;
+                        self.scores.extend(res.score());
+                        self.warnings.extend(res.warnings.iter().cloned());
+                    }
+                    Item::Rejected(e) => {
+                        self.rejected += 1;
+                        self.errors.extend(e.iter().cloned());
+                    }
+                }
+                sink(&item);
+            }
+            self.lines += chunk.len();
+            progress(self.lines);
+        }
+    }
+
+    /// The totals, with the population over every entity scored.
+    pub fn finish(self) -> Summary {
+        let population = population(self.plan.model(), &self.scores).unwrap_or(PopulationResult {
+            score: None,
+            entities: self.scores.len(),
+        });
+        Summary {
+            population,
+            scored: self.scored,
+            rejected: self.rejected,
+            errors: self.errors,
+            warnings: self.warnings,
+            lines: self.lines,
+        }
+    }
+}
