@@ -67,7 +67,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     }
     if matches!(format, Format::Json | Format::Jsonl) {
         let doc = serde_json::json!({"files": files.len(), "errors": errors, "warnings": warnings, "diagnostics": json});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         eprintln!(
             "checked {} file{}: {errors} error{}, {warnings} warning{}",

@@ -59,7 +59,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         Format::Markdown => render::diff::markdown(&d, impact.as_ref()),
         Format::Human | Format::Plain => render::diff::text(&d, impact.as_ref()),
     };
-    print!("{out}");
+    out!("{out}");
     if d.changes.is_empty() {
         Exit::Ok
     } else {

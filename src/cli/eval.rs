@@ -49,7 +49,7 @@ struct Resolved {
 
 pub fn run(args: Args, format: Format) -> Exit {
     if let Some(dir) = &args.rules_dir {
-        return run_versioned(dir, &args.paths, format);
+        return run_versioned(dir, &args.paths, format, args.output.as_deref());
     }
     let Some((rules, answers)) = args.paths.split_first() else {
         return Exit::RuleErrors;
@@ -143,7 +143,7 @@ pub fn run(args: Args, format: Format) -> Exit {
 
     if let Some(id) = &args.explain {
         match batch.results.iter().find(|r| r.submission.entity == *id) {
-            Some(r) => print!("{}", render::explain::render(model, r)),
+            Some(r) => out!("{}", render::explain::render(model, r)),
             None => {
                 eprintln!("error: no evaluated entity `{id}`");
                 for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
@@ -169,7 +169,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                     return Exit::RuleErrors;
                 }
             }
-            None => print!("{text}"),
+            None => out!("{text}"),
         }
     }
     if batch.rejected > 0 {
@@ -181,7 +181,13 @@ pub fn run(args: Args, format: Format) -> Exit {
 
 /// `mizan eval --rules DIR ANSWERS...`: each answer set picks its rubric
 /// and version; results are grouped per rubric version.
-fn run_versioned(dir: &std::path::Path, paths: &[PathBuf], format: Format) -> Exit {
+fn run_versioned(
+    dir: &std::path::Path,
+    paths: &[PathBuf],
+    format: Format,
+    output: Option<&std::path::Path>,
+) -> Exit {
+    let mut text = String::new();
     let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
         Ok(f) => f,
         Err(e) => {
@@ -291,21 +297,29 @@ fn run_versioned(dir: &std::path::Path, paths: &[PathBuf], format: Format) -> Ex
                 for p in batch.errors.iter().chain(&batch.warnings) {
                     eprint!("{}", render::table::problem(p));
                 }
-                println!(
-                    "{}",
-                    render::table::render(r.model(), &batch, format != Format::Human)
-                );
+                text.push_str(&render::table::render(r.model(), &batch, format != Format::Human));
+                text.push('\n');
             }
         }
     }
     if matches!(format, Format::Json | Format::Jsonl) {
         let errors: Vec<_> = unmatched.iter().map(render::json::problem).collect();
         let doc = serde_json::json!({"batches": json_docs, "errors": errors});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        text.push_str(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        text.push('\n');
     } else {
         for p in &unmatched {
             eprint!("{}", render::table::problem(p));
         }
+    }
+    match output {
+        Some(path) => {
+            if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
+                eprintln!("error: {}: {e}", path.display());
+                return Exit::RuleErrors;
+            }
+        }
+        None => out!("{text}"),
     }
     if rejected > 0 {
         Exit::Rejected

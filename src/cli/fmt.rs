@@ -58,7 +58,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         changed += 1;
         if args.check {
             let diff = similar::TextDiff::from_lines(&text, &formatted);
-            print!(
+            out!(
                 "{}",
                 diff.unified_diff()
                     .context_radius(3)

@@ -105,7 +105,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                 return Exit::RuleErrors;
             }
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     eprintln!(
         "imported {written} entities from {} rows ({} left out by `where`); {} problem cells, {} entities not written",

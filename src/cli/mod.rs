@@ -1,6 +1,23 @@
 //! The command-line interface: a thin layer over the library. One file per
 //! subcommand.
 
+/// Writes to standard output; a closed pipe (`mizan … | head`) is not an
+/// error worth a panic: the rest of the output is dropped.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `out!` with a newline.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod check;
 mod diff;
 mod eval;

@@ -141,16 +141,16 @@ pub fn run(args: Args, format: Format) -> Exit {
                 })
                 .collect();
             let doc = json!({"cases": cases, "coverage": cov, "passed": passed, "failed": failed, "broken_files": broken});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Human | Format::Plain | Format::Markdown => {
             for r in &ran {
                 for o in r.outcomes.iter().filter(|o| !o.passed()) {
-                    print!("{}", failure_text(r, o));
+                    out!("{}", failure_text(r, o));
                 }
             }
             for (file, rubric, c) in &coverages {
-                println!(
+                outln!(
                     "coverage {rubric} ({file}): criteria {}/{} ({:.1}%), options {}/{}",
                     c.criteria.0,
                     c.criteria.1,
@@ -159,22 +159,22 @@ pub fn run(args: Args, format: Format) -> Exit {
                     c.options.1
                 );
                 if !c.missed_criteria.is_empty() {
-                    println!("  criteria no case answers: {}", c.missed_criteria.join(", "));
+                    outln!("  criteria no case answers: {}", c.missed_criteria.join(", "));
                 }
                 if !c.missed_options.is_empty() {
                     let list: Vec<String> =
                         c.missed_options.iter().map(|(a, b)| format!("{a} {b}")).collect();
-                    println!("  options no case chooses: {}", list.join(", "));
+                    outln!("  options no case chooses: {}", list.join(", "));
                 }
             }
             for (file, _, c) in &below {
-                println!(
+                outln!(
                     "coverage of {file} is {:.1}%, below the required {:.1}%",
                     c.percent(),
                     args.min_coverage.unwrap_or(0.0)
                 );
             }
-            println!("{passed} passed, {failed} failed");
+            outln!("{passed} passed, {failed} failed");
         }
     }
     if failed > 0 || !below.is_empty() {

@@ -459,6 +459,10 @@ impl Lower<'_> {
                         span: loc.span,
                     });
                 }
+                if self.nodes > super::MAX_NODES {
+                    // Past the limit: reported once, and not built.
+                    return None;
+                }
                 let level = self.name(&args.next()?);
                 let id = self.name(&args.next()?);
                 let items = args.filter_map(|i| self.item(i)).collect();
