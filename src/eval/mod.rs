@@ -771,7 +771,40 @@ fn formula(env: &Env<'_>, vars: &[(Var, Val)], f: &CExpr) -> Result<Option<Decim
 
 /// The population score over entity scores.
 pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult, AnswerError> {
-    let count = scores.len();
+    let mut stats = PopulationStats::default();
+    for s in scores {
+        stats.add(*s)?;
+    }
+    population_of(model, &stats)
+}
+
+/// What the population level needs of the entity scores: their count,
+/// sum, lowest and highest, accumulated one score at a time (a stream of
+/// a million entities keeps four numbers, not a million).
+#[derive(Debug, Clone, Default)]
+pub struct PopulationStats {
+    count: usize,
+    sum: Decimal,
+    min: Option<Decimal>,
+    max: Option<Decimal>,
+}
+
+impl PopulationStats {
+    /// Adds one entity score.
+    pub fn add(&mut self, s: Decimal) -> Result<(), AnswerError> {
+        self.count += 1;
+        self.sum = self.sum.checked_add(s).ok_or_else(|| AnswerError::Overflow {
+            id: "population".into(),
+        })?;
+        self.min = Some(self.min.map_or(s, |m| m.min(s)));
+        self.max = Some(self.max.map_or(s, |m| m.max(s)));
+        Ok(())
+    }
+}
+
+/// The population score from accumulated statistics.
+pub fn population_of(model: &Model, stats: &PopulationStats) -> Result<PopulationResult, AnswerError> {
+    let count = stats.count;
     if count == 0 {
         return Ok(PopulationResult {
             score: None,
@@ -781,11 +814,11 @@ pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult,
     let overflow = || AnswerError::Overflow {
         id: "population".into(),
     };
-    let sum = checked_sum(scores.iter().copied()).ok_or_else(overflow)?;
+    let sum = stats.sum;
     let n = Decimal::from(count);
     let mean = sum.checked_div(n).ok_or_else(overflow)?;
-    let min = scores.iter().copied().min().unwrap_or(Decimal::ZERO);
-    let max = scores.iter().copied().max().unwrap_or(Decimal::ZERO);
+    let min = stats.min.unwrap_or(Decimal::ZERO);
+    let max = stats.max.unwrap_or(Decimal::ZERO);
     let score = match &model.population.aggregate {
         PopAggregate::Builtin(Builtin::Sum) => Some(sum),
         PopAggregate::Builtin(Builtin::Min) => Some(min),

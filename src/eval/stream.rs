@@ -9,14 +9,13 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 
 use rayon::prelude::*;
-use rust_decimal::Decimal;
 
-use super::{evaluate, population, EntityResult, PopulationResult};
+use super::{evaluate, population_of, EntityResult, PopulationResult, PopulationStats};
 use crate::answers::{self, AnswerError, Origin, Rejection};
 use crate::plan::Plan;
 
 /// Lines scored together; large enough to keep every thread busy.
-pub const CHUNK: usize = 8192;
+pub const CHUNK: usize = 2048;
 
 /// What a stream reports per input line.
 pub enum Item {
@@ -47,9 +46,12 @@ pub struct Summary {
 /// and nothing per entity beyond its score.
 pub struct Stream<'p> {
     plan: &'p Plan,
-    scores: Vec<Decimal>,
-    /// Entity ids seen, by 64-bit hash, with where they were first used.
-    seen: HashMap<u64, String>,
+    stats: PopulationStats,
+    overflow: bool,
+    /// Entity ids seen, by 64-bit hash, with where they were first used
+    /// (index in `files`, line): 16 bytes an entity, not the id itself.
+    seen: HashMap<u64, (u32, u32)>,
+    files: Vec<String>,
     errors: Vec<Rejection>,
     warnings: Vec<Rejection>,
     scored: usize,
@@ -62,8 +64,10 @@ impl<'p> Stream<'p> {
     pub fn new(plan: &'p Plan) -> Self {
         Stream {
             plan,
-            scores: Vec::new(),
+            stats: PopulationStats::default(),
+            overflow: false,
             seen: HashMap::new(),
+            files: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
             scored: 0,
@@ -83,6 +87,8 @@ impl<'p> Stream<'p> {
         mut progress: impl FnMut(usize),
     ) -> Result<(), std::io::Error> {
         let plan = self.plan;
+        self.files.push(file.to_string());
+        let file_ix = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
         let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
         let mut lines = reader.lines().enumerate();
         loop {
@@ -117,18 +123,22 @@ impl<'p> Stream<'p> {
                         let mut h = DefaultHasher::new();
                         res.submission.entity.hash(&mut h);
                         let key = h.finish();
-                        match self.seen.get(&key) {
-                            Some(first) => Item::Rejected(vec![Rejection {
+                        match self.seen.get(&key).copied() {
+                            Some((f, l)) => Item::Rejected(vec![Rejection {
                                 origin: origin.clone(),
                                 entity: Some(res.submission.entity.clone()),
                                 pointer: "/entity/id".into(),
                                 error: AnswerError::DuplicateEntity {
                                     entity: res.submission.entity.clone(),
-                                    first: first.clone(),
+                                    first: format!(
+                                        "{}:{l}",
+                                        self.files.get(f as usize).map_or("?", String::as_str)
+                                    ),
                                 },
                             }]),
                             None => {
-                                self.seen.insert(key, origin.to_string());
+                                let line = u32::try_from(origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                                self.seen.insert(key, (file_ix, line));
                                 Item::Result(Box::new(res))
                             }
                         }
@@ -138,7 +148,9 @@ impl<'p> Stream<'p> {
                 match &item {
                     Item::Result(res) => {
                         self.scored += 1;
-                        self.scores.extend(res.score());
+                        if let Some(s) = res.score() {
+                            self.overflow |= self.stats.add(s).is_err();
+                        }
                         self.warnings.extend(res.warnings.iter().cloned());
                     }
                     Item::Rejected(e) => {
@@ -155,10 +167,13 @@ impl<'p> Stream<'p> {
 
     /// The totals, with the population over every entity scored.
     pub fn finish(self) -> Summary {
-        let population = population(self.plan.model(), &self.scores).unwrap_or(PopulationResult {
-            score: None,
-            entities: self.scores.len(),
-        });
+        let population = population_of(self.plan.model(), &self.stats)
+            .ok()
+            .filter(|_| !self.overflow)
+            .unwrap_or(PopulationResult {
+                score: None,
+                entities: self.scored,
+            });
         Summary {
             population,
             scored: self.scored,
