@@ -75,6 +75,7 @@ fn codes_have_fixtures() {
         "tests/import.rs",
         "tests/testing.rs",
         "tests/review.rs",
+        "tests/robustness.rs",
     ]
     .iter()
     .map(|f| fs::read_to_string(f).unwrap())
