@@ -300,14 +300,31 @@ fn streamed_results_equal_the_batch_whatever_the_threads() {
     let mut outs = Vec::new();
     for jobs in ["1", "2", "3"] {
         let out = dir.path().join(format!("r{jobs}.jsonl"));
-        let o = mizan(&["--format", "jsonl", "eval", DEMO, p, "--jobs", jobs, "--output", out.to_str().unwrap()]);
+        let o = mizan(&[
+            "--format",
+            "jsonl",
+            "eval",
+            DEMO,
+            p,
+            "--jobs",
+            jobs,
+            "--output",
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(o.status.code(), Some(0));
         outs.push(fs::read_to_string(&out).unwrap());
     }
     assert_eq!(outs[0], outs[1], "1 and 2 threads");
     assert_eq!(outs[0], outs[2], "1 and 3 threads");
-    let streamed: Vec<serde_json::Value> = outs[0].lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(&serde_json::Value::Array(streamed), &batch["entities"], "same entities, same scores");
+    let streamed: Vec<serde_json::Value> = outs[0]
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        &serde_json::Value::Array(streamed),
+        &batch["entities"],
+        "same entities, same scores"
+    );
     let summary: serde_json::Value =
         serde_json::from_slice(&mizan(&["--format", "json", "eval", DEMO, p, "--summary"]).stdout).unwrap();
     assert_eq!(summary["aggregate"]["score"], batch["aggregate"]["score"]);
