@@ -362,7 +362,8 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
     match v {
         Some(Value::Object(a)) => {
             for (k, v) in a {
-                let ptr = format!("{prefix}/answers/{}", pointer_token(k));
+                // Built only for a problem: most answers have none.
+                let ptr = || format!("{prefix}/answers/{}", pointer_token(k));
                 let found = plan.criterion(k);
                 let in_scope = found.filter(|&ix| model.nodes.get(ix).is_some_and(|n| n.scope == scope));
                 let Some(ix) = in_scope else {
@@ -376,7 +377,7 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
                         }
                         None => crate::diag::did_you_mean(k, plan.criterion_ids().collect::<Vec<_>>()),
                     };
-                    fail(ptr, AnswerError::UnknownCriterion { id: k.clone(), help });
+                    fail(ptr(), AnswerError::UnknownCriterion { id: k.clone(), help });
                     continue;
                 };
                 if v.is_null() {
@@ -384,7 +385,7 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
                 }
                 match answer(plan, ix, v) {
                     Ok(ans) => answers.set(ix, Some(ans)),
-                    Err(e) => fail(ptr, e),
+                    Err(e) => fail(ptr(), e),
                 }
             }
         }

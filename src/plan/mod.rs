@@ -5,7 +5,7 @@
 //! precomputes for each group the inputs it aggregates over, so that
 //! evaluating an entity is a walk over dense arrays with no name lookups.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::model::{Model, NodeIx, NodeKind, Over};
@@ -14,7 +14,8 @@ use crate::model::{Model, NodeIx, NodeKind, Over};
 #[derive(Debug, Clone)]
 pub struct Plan {
     model: Arc<Model>,
-    criteria: HashMap<String, NodeIx>,
+    /// Criterion ids to indices (FxHash: short keys, looked up for every answer).
+    criteria: FxHashMap<String, NodeIx>,
     /// For each node, the nodes its aggregation reads.
     inputs: Vec<Vec<NodeIx>>,
 }
