@@ -94,14 +94,18 @@ pub fn run(
             if summary_only || write_failed.is_some() {
                 return;
             }
-            if let Item::Result(r) = item {
-                let line = serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default();
+            if let Item::Result(_, Some(line)) = item {
                 if let Err(e) = writeln!(out, "{line}") {
                     write_failed = Some(e);
                 }
             }
         };
-        let fed = st.feed(&name, reader, sink, |n| {
+        let render_line = |r: &mizan::eval::EntityResult| {
+            serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default()
+        };
+        let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
+            if summary_only { None } else { Some(&render_line) };
+        let fed = st.feed(&name, reader, render, sink, |n| {
             if let Some(b) = &bar {
                 b.set_position(n as u64);
             }

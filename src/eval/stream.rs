@@ -19,8 +19,8 @@ pub const CHUNK: usize = 2048;
 
 /// What a stream reports per input line.
 pub enum Item {
-    /// A scored entity.
-    Result(Box<EntityResult>),
+    /// A scored entity, with its output line when the stream renders them.
+    Result(Box<EntityResult>, Option<String>),
     /// A rejected submission's errors.
     Rejected(Vec<Rejection>),
 }
@@ -83,6 +83,7 @@ impl<'p> Stream<'p> {
         &mut self,
         file: &str,
         reader: impl BufRead,
+        render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>,
         mut sink: impl FnMut(&Item),
         mut progress: impl FnMut(usize),
     ) -> Result<(), std::io::Error> {
@@ -106,7 +107,8 @@ impl<'p> Stream<'p> {
             if chunk.is_empty() {
                 return Ok(());
             }
-            let outcomes: Vec<(Origin, Result<EntityResult, Vec<Rejection>>)> = chunk
+            #[allow(clippy::type_complexity, reason = "a local collection")]
+            let outcomes: Vec<(Origin, Result<EntityResult, Vec<Rejection>>, Option<String>)> = chunk
                 .par_iter()
                 .map(|(n, text)| {
                     let origin = Origin {
@@ -114,10 +116,15 @@ impl<'p> Stream<'p> {
                         line: Some(*n),
                     };
                     let r = answers::read(plan, origin.clone(), text).and_then(|sub| evaluate(plan, sub));
-                    (origin, r)
+                    // Output lines are rendered here, in parallel too.
+                    let line = match (&r, render) {
+                        (Ok(res), Some(f)) => Some(f(res)),
+                        _ => None,
+                    };
+                    (origin, r, line)
                 })
                 .collect();
-            for (origin, r) in outcomes {
+            for (origin, r, line) in outcomes {
                 let item = match r {
                     Ok(res) => {
                         let mut h = DefaultHasher::new();
@@ -137,16 +144,16 @@ impl<'p> Stream<'p> {
                                 },
                             }]),
                             None => {
-                                let line = u32::try_from(origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
-                                self.seen.insert(key, (file_ix, line));
-                                Item::Result(Box::new(res))
+                                let at = u32::try_from(origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                                self.seen.insert(key, (file_ix, at));
+                                Item::Result(Box::new(res), line)
                             }
                         }
                     }
                     Err(e) => Item::Rejected(e),
                 };
                 match &item {
-                    Item::Result(res) => {
+                    Item::Result(res, _) => {
                         self.scored += 1;
                         if let Some(s) = res.score() {
                             self.overflow |= self.stats.add(s).is_err();
