@@ -412,14 +412,7 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
         );
         return Vec::new();
     };
-    let nested: Vec<NodeIx> = (0..model.nodes.len())
-        .filter(|&r| {
-            model.nodes.get(r).is_some_and(|n| {
-                n.repeat.is_some()
-                    && n.parent.and_then(|p| model.nodes.get(p)).map(|p| p.scope) == Some(scope)
-            })
-        })
-        .collect();
+    let nested: Vec<NodeIx> = model.repeated_in(scope).collect();
     let mut sets = Vec::new();
     for (k, v) in map {
         let ptr = format!("{prefix}/{}", pointer_token(k));

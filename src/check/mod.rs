@@ -1863,11 +1863,7 @@ impl<'a> Checker<'a> {
 
     /// The scope enclosing repeated node `r` (`None` for the root).
     fn nested_in(&self, r: NodeIx) -> Option<NodeIx> {
-        if r == 0 {
-            return None;
-        }
-        let parent = self.nodes.get(r)?.parent?;
-        Some(self.nodes.get(parent).map_or(0, |d| d.scope))
+        crate::model::enclosing_scope(&self.nodes, r)
     }
 
     fn instance_scope(&mut self, name: &str, r: NodeIx, me: NodeIx, loc: &Loc) {

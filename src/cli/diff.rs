@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use mizan::render;
 
-use super::{style, Exit, Format};
+use super::inputs::Loaded;
+use super::{Exit, Format};
 
 /// Arguments of `mizan diff`.
 #[derive(Debug, clap::Args)]
@@ -19,18 +20,10 @@ pub struct Args {
 }
 
 fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
-    let text = match super::inputs::read_text(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
-            return None;
-        }
-    };
-    let (rubric, diags) = mizan::load(&path.display().to_string(), &text);
-    for d in diags.iter() {
-        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+    match super::inputs::load_rubric(path, format) {
+        Loaded::Rubric(r) => Some(r),
+        Loaded::Unreadable | Loaded::Invalid => None,
     }
-    rubric
 }
 
 pub fn run(args: Args, format: Format) -> Exit {

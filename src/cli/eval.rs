@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use mizan::answers::{AnswerError, Rejection};
 use mizan::render;
 
+use super::inputs::Loaded;
 use super::{style, Exit, Format};
 
 /// Arguments of `mizan eval`.
@@ -103,20 +104,13 @@ pub fn run(args: Args, format: Format) -> Exit {
             (rubric, batch)
         }
         None => {
-            let text = match super::inputs::read_text(&args.rules) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: {}: {e}", args.rules.display());
+            let rubric = match super::inputs::load_rubric(&args.rules, format) {
+                Loaded::Rubric(r) => r,
+                Loaded::Unreadable => return Exit::RuleErrors,
+                Loaded::Invalid => {
+                    eprintln!("error: the rules have errors; nothing was evaluated");
                     return Exit::RuleErrors;
                 }
-            };
-            let (rubric, diags) = mizan::load(&args.rules.display().to_string(), &text);
-            for d in diags.iter() {
-                eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
-            }
-            let Some(rubric) = rubric else {
-                eprintln!("error: the rules have errors; nothing was evaluated");
-                return Exit::RuleErrors;
             };
             let mut unreadable = Vec::new();
             let mut inputs = Vec::new();

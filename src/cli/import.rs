@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mizan::render;
 
+use super::inputs::Loaded;
 use super::{style, Exit, Format};
 
 /// Arguments of `mizan import`.
@@ -30,20 +31,13 @@ pub fn load(
     mapping: &Path,
     format: Format,
 ) -> Result<(mizan::Rubric, mizan::import::Mapping), Exit> {
-    let text = match super::inputs::read_text(rules) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {}: {e}", rules.display());
+    let rubric = match super::inputs::load_rubric(rules, format) {
+        Loaded::Rubric(r) => r,
+        Loaded::Unreadable => return Err(Exit::RuleErrors),
+        Loaded::Invalid => {
+            eprintln!("error: the rules have errors; nothing was imported");
             return Err(Exit::RuleErrors);
         }
-    };
-    let (rubric, diags) = mizan::load(&rules.display().to_string(), &text);
-    for d in diags.iter() {
-        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
-    }
-    let Some(rubric) = rubric else {
-        eprintln!("error: the rules have errors; nothing was imported");
-        return Err(Exit::RuleErrors);
     };
     let mtext = match super::inputs::read_text(mapping) {
         Ok(t) => t,

@@ -7,6 +7,36 @@ use std::path::{Path, PathBuf};
 
 use mizan::answers::Origin;
 
+/// A rule file, loaded for a command.
+pub enum Loaded {
+    /// It checks: the rubric.
+    Rubric(mizan::Rubric),
+    /// It cannot be read (reported).
+    Unreadable,
+    /// It has errors (reported).
+    Invalid,
+}
+
+/// Reads and checks a rule file, printing its diagnostics (warnings too)
+/// and any read error on stderr.
+pub fn load_rubric(path: &Path, format: super::Format) -> Loaded {
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return Loaded::Unreadable;
+        }
+    };
+    let (rubric, diags) = mizan::load(&path.display().to_string(), &text);
+    for d in diags.iter() {
+        eprint!(
+            "{}",
+            mizan::render::diagnostics::render(d.as_ref(), super::style(format))
+        );
+    }
+    rubric.map_or(Loaded::Invalid, Loaded::Rubric)
+}
+
 /// Reads a file as UTF-8 text.
 pub fn read_text(path: &Path) -> io::Result<String> {
     let bytes = fs::read(path)?;

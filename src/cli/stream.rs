@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use mizan::eval::stream::{self, Item, Summary};
 use mizan::render;
 
-use super::{style, Exit, Format};
+use super::inputs::Loaded;
+use super::{Exit, Format};
 
 pub fn run(
     rules: &Path,
@@ -16,20 +17,13 @@ pub fn run(
     output: Option<&Path>,
     format: Format,
 ) -> Exit {
-    let text = match super::inputs::read_text(rules) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {}: {e}", rules.display());
+    let rubric = match super::inputs::load_rubric(rules, format) {
+        Loaded::Rubric(r) => r,
+        Loaded::Unreadable => return Exit::RuleErrors,
+        Loaded::Invalid => {
+            eprintln!("error: the rules have errors; nothing was evaluated");
             return Exit::RuleErrors;
         }
-    };
-    let (rubric, diags) = mizan::load(&rules.display().to_string(), &text);
-    for d in diags.iter() {
-        eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
-    }
-    let Some(rubric) = rubric else {
-        eprintln!("error: the rules have errors; nothing was evaluated");
-        return Exit::RuleErrors;
     };
     let model = rubric.model();
     let files = match super::inputs::files_of(answers, &["json", "jsonl"]) {

@@ -78,15 +78,7 @@ fn evaluate_read(
     for (origin, read) in inputs {
         let outcome = read.and_then(|sub| {
             if let Some(first) = seen.get(&sub.entity) {
-                return Err(vec![Rejection {
-                    origin: origin.clone(),
-                    entity: Some(sub.entity.clone()),
-                    pointer: "/entity/id".into(),
-                    error: AnswerError::DuplicateEntity {
-                        entity: sub.entity.clone(),
-                        first: first.to_string(),
-                    },
-                }]);
+                return Err(vec![duplicate(&origin, &sub.entity, first.to_string())]);
             }
             seen.insert(sub.entity.clone(), origin.clone());
             evaluate(plan, sub)
@@ -100,6 +92,19 @@ fn evaluate_read(
         }
     }
     finish(plan, results, errors, rejected)
+}
+
+/// The rejection of a second answer set for `entity` (the first at `first`).
+pub(super) fn duplicate(origin: &Origin, entity: &str, first: String) -> Rejection {
+    Rejection {
+        origin: origin.clone(),
+        entity: Some(entity.to_string()),
+        pointer: "/entity/id".into(),
+        error: AnswerError::DuplicateEntity {
+            entity: entity.to_string(),
+            first,
+        },
+    }
 }
 
 /// Sorts, collects warnings and computes the population level.

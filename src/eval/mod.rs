@@ -306,8 +306,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     for r in start..end {
         let Some(rnode) = model.nodes.get(r) else { continue };
         let Some(repeat) = &rnode.repeat else { continue };
-        let nested_here =
-            r != d.scope && rnode.parent.and_then(|p| model.nodes.get(p)).map(|p| p.scope) == Some(d.scope);
+        let nested_here = r != d.scope && model.enclosing_scope(r) == Some(d.scope);
         if !nested_here || !rnode.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true) {
             continue;
         }

@@ -11,7 +11,7 @@ use std::io::BufRead;
 use rayon::prelude::*;
 
 use super::{evaluate, population_of, EntityResult, PopulationResult, PopulationStats};
-use crate::answers::{self, AnswerError, Origin, Rejection};
+use crate::answers::{self, Origin, Rejection};
 use crate::plan::Plan;
 
 /// Lines scored together; large enough to keep every thread busy.
@@ -131,18 +131,11 @@ impl<'p> Stream<'p> {
                         res.submission.entity.hash(&mut h);
                         let key = h.finish();
                         match self.seen.get(&key).copied() {
-                            Some((f, l)) => Item::Rejected(vec![Rejection {
-                                origin: origin.clone(),
-                                entity: Some(res.submission.entity.clone()),
-                                pointer: "/entity/id".into(),
-                                error: AnswerError::DuplicateEntity {
-                                    entity: res.submission.entity.clone(),
-                                    first: format!(
-                                        "{}:{l}",
-                                        self.files.get(f as usize).map_or("?", String::as_str)
-                                    ),
-                                },
-                            }]),
+                            Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
+                                &origin,
+                                &res.submission.entity,
+                                format!("{}:{l}", self.files.get(f as usize).map_or("?", String::as_str)),
+                            )]),
                             None => {
                                 let at = u32::try_from(origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
                                 self.seen.insert(key, (file_ix, at));

@@ -413,7 +413,7 @@ impl<'a> Printer<'a> {
         // comments move with it when the order changes.
         let mut by_pos: Vec<(usize, &Item)> = items.iter().enumerate().collect();
         by_pos.sort_by_key(|(_, i)| self.span(i).0);
-        let (outer_next, outer_limit) = (self.next, self.limit);
+        let outer_limit = self.limit;
         let mut ranges: Vec<(usize, usize)> = vec![(0, 0); items.len()];
         let mut cursor = self.next;
         for (k, item) in &by_pos {
@@ -444,7 +444,6 @@ impl<'a> Printer<'a> {
         self.next = cursor;
         self.limit = outer_limit;
         self.flush_before(end.saturating_sub(1));
-        let _ = outer_next;
         self.indent -= 1;
         let pad = self.pad();
         self.out.push_str(&pad);

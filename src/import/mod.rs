@@ -91,7 +91,7 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
     }
     let mut used = vec![false; inputs.len()];
     for (ti, t) in mapping.tables.iter().enumerate() {
-        let plan = TablePlan::new(model, mapping, t, ti + 1)?;
+        let plan = TablePlan::new(model, t, ti + 1)?;
         for (input, used) in inputs.iter().zip(used.iter_mut()) {
             let fname = input.display().to_string();
             if t.file.as_ref().is_some_and(|f| !fname.contains(f.as_str())) {
@@ -171,29 +171,21 @@ struct TablePlan<'m> {
 }
 
 impl<'m> TablePlan<'m> {
-    fn new(model: &Model, mapping: &'m Mapping, t: &'m TableMap, table: usize) -> Result<Self, ImportError> {
-        let _ = mapping;
+    fn new(model: &Model, t: &'m TableMap, table: usize) -> Result<Self, ImportError> {
         let name_err =
             |message: String, help: Option<String>| ImportError::MappingName { table, message, help };
         let mut path = Vec::new();
         let mut scope = 0;
         for p in &t.path {
-            let r = model.by_id.get(p).copied();
-            let ok = r.filter(|&r| {
-                model.nodes.get(r).is_some_and(|n| {
-                    n.repeat.is_some()
-                        && n.parent.and_then(|q| model.nodes.get(q)).map(|q| q.scope) == Some(scope)
-                })
-            });
+            let ok = model
+                .by_id
+                .get(p)
+                .copied()
+                .filter(|&r| model.repeated_in(scope).any(|x| x == r));
             let Some(r) = ok else {
                 let here: Vec<&str> = model
-                    .nodes
-                    .iter()
-                    .filter(|n| {
-                        n.repeat.is_some()
-                            && n.parent.and_then(|q| model.nodes.get(q)).map(|q| q.scope) == Some(scope)
-                    })
-                    .map(|n| n.id.as_str())
+                    .repeated_in(scope)
+                    .filter_map(|r| model.nodes.get(r).map(|n| n.id.as_str()))
                     .collect();
                 return Err(name_err(
                     format!("`{p}` in `path` is not a repeated node at this level"),
@@ -211,13 +203,7 @@ impl<'m> TablePlan<'m> {
                 ));
             }
         }
-        let level_of = |scope: NodeIx| -> Option<usize> {
-            if scope == 0 {
-                Some(0)
-            } else {
-                path.iter().position(|&r| r == scope).map(|i| i + 1)
-            }
-        };
+        let level_of = |scope: NodeIx| level_in(&path, scope);
         let mut fields = Vec::new();
         for (f, col) in &t.fields {
             let Some(def) = model.profile.get(f) else {
@@ -414,19 +400,19 @@ impl<'m> TablePlan<'m> {
                 }
             }
             // Walk (and create) the instance path of this row.
-            let mut chain: Vec<String> = Vec::new();
-            for (k, cols) in keys.iter().enumerate() {
-                let key = if cols.is_empty() {
-                    format!("{} row {row}", table.label)
-                } else {
-                    cols.iter()
-                        .map(|&c| get(cells, c).text())
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                };
-                let _ = k;
-                chain.push(key);
-            }
+            let chain: Vec<String> = keys
+                .iter()
+                .map(|cols| {
+                    if cols.is_empty() {
+                        format!("{} row {row}", table.label)
+                    } else {
+                        cols.iter()
+                            .map(|&c| get(cells, c).text())
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    }
+                })
+                .collect();
             let mut problems = Vec::new();
             // Make sure the row's own instance exists even with no answers
             // (e.g. a URL row whose cells are all blank).
@@ -466,13 +452,7 @@ impl<'m> TablePlan<'m> {
                     .get(&id)
                     .and_then(|&ix| model.nodes.get(ix))
                     .filter(|n| matches!(n.kind, NodeKind::Criterion(_)))
-                    .and_then(|n| {
-                        if n.scope == 0 {
-                            Some(0)
-                        } else {
-                            self.path.iter().position(|&r| r == n.scope).map(|i| i + 1)
-                        }
-                    });
+                    .and_then(|n| level_in(&self.path, n.scope));
                 match level {
                     Some(level) => cells_to_map.push((
                         id,
@@ -530,6 +510,16 @@ impl<'m> TablePlan<'m> {
             out.problems.extend(problems);
         }
         Ok(())
+    }
+}
+
+/// The level of `path` whose instances hold scope `scope`: 0 for the
+/// entity, k for `path[k - 1]`; `None` when the scope is not on the path.
+fn level_in(path: &[NodeIx], scope: NodeIx) -> Option<usize> {
+    if scope == 0 {
+        Some(0)
+    } else {
+        path.iter().position(|&r| r == scope).map(|i| i + 1)
     }
 }
 

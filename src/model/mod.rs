@@ -263,6 +263,14 @@ pub fn criteria_under(nodes: &[NodeDef], ix: NodeIx) -> Vec<NodeIx> {
     out
 }
 
+/// The scope enclosing node `r`: the innermost repeated node strictly above
+/// it (0 for the entity); `None` for the root. For a repeated node, this is
+/// the scope its instances are combined into.
+pub fn enclosing_scope(nodes: &[NodeDef], r: NodeIx) -> Option<NodeIx> {
+    let parent = nodes.get(r)?.parent?;
+    Some(nodes.get(parent).map_or(0, |d| d.scope))
+}
+
 /// What a node is.
 #[derive(Debug, Clone)]
 pub enum NodeKind {
@@ -722,6 +730,19 @@ impl Model {
             .values()
             .enumerate()
             .filter(move |(_, f)| f.owner == Some(r))
+    }
+
+    /// The scope enclosing node `r` (see [`enclosing_scope`]).
+    pub fn enclosing_scope(&self, r: NodeIx) -> Option<NodeIx> {
+        enclosing_scope(&self.nodes, r)
+    }
+
+    /// The repeated nodes whose instances live directly in `scope` (0: the
+    /// entity), in node order.
+    pub fn repeated_in(&self, scope: NodeIx) -> impl Iterator<Item = NodeIx> + '_ {
+        (0..self.nodes.len()).filter(move |&r| {
+            self.nodes.get(r).is_some_and(|n| n.repeat.is_some()) && self.enclosing_scope(r) == Some(scope)
+        })
     }
 
     /// True when the model has repeated nodes.
