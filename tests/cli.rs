@@ -11,23 +11,9 @@
 )]
 
 use std::fs;
-use std::process::{Command, Output};
+use support::{mizan, stderr, stdout};
 
-fn mizan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod support;
 
 const DEMO: &str = "examples/demo/digital-readiness.mizan";
 const DEMO_ANSWERS: &str = "examples/demo/answers";

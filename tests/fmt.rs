@@ -13,9 +13,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use mizan::diag::Src;
+use support::mizan;
+
+mod support;
 
 fn mizan_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in fs::read_dir(dir).unwrap() {
@@ -88,14 +90,6 @@ fn comments_stay_with_their_declarations_and_arabic_is_untouched() {
     let out = mizan::fmt::format("c.mizan", text).unwrap();
     insta::assert_snapshot!("fmt_comments", out);
     check_fmt("c.mizan", text);
-}
-
-fn mizan(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -10,23 +10,9 @@
     reason = "a test fails by panicking"
 )]
 
-use std::process::{Command, Output};
+use support::{mizan, stderr, stdout};
 
-fn mizan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod support;
 
 const SERVICES: &str = "examples/instances/services.mizan";
 

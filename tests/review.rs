@@ -14,22 +14,16 @@
 )]
 
 use std::fs;
-use std::process::{Command, Output};
 
 use mizan::answers::Origin;
 use rust_decimal::Decimal;
+use support::mizan;
+
+mod support;
 
 const V1: &str = "tests/review/rules/uae/integration/2018.mizan";
 const V2: &str = "tests/review/rules/uae/integration/2019.mizan";
 const ANSWERS: &str = "examples/uae-integration-2018";
-
-fn mizan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 fn load(path: &str) -> mizan::Rubric {
     let (r, d) = mizan::load(path, &fs::read_to_string(path).unwrap());

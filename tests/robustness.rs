@@ -12,17 +12,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::process::{Command, Output};
+use support::mizan;
+
+mod support;
 
 const DEMO: &str = "examples/demo/digital-readiness.mizan";
-
-fn mizan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 /// A valid answer set for entity `i` (scores vary with `i`).
 fn valid(i: usize) -> String {

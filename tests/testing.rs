@@ -12,15 +12,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use support::mizan;
 
-fn mizan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+mod support;
 
 const RUBRIC: &str = r#"rubric demo.t {
   version "1"

@@ -1,5 +1,6 @@
-//! Helpers shared by the rubric tests: loading a rule file, reading example
-//! answer sets, and comparing exact decimals with fractions.
+//! Helpers shared by the tests: running the `mizan` binary, loading a rule
+//! file, reading example answer sets, and comparing exact decimals with
+//! fractions.
 
 #![allow(
     dead_code,
@@ -10,11 +11,31 @@
 
 use std::fs;
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use mizan::answers::Origin;
 use mizan::eval::EntityResult;
 use mizan::Rubric;
 use rust_decimal::Decimal;
+
+/// Runs the `mizan` binary of this build, without colour.
+pub fn mizan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// A command's standard output, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// A command's standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
 
 /// Loads a rule file that must check with no error and no warning.
 pub fn load_clean(path: &str) -> Rubric {
