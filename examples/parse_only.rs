@@ -1,8 +1,10 @@
 //! Parse-only baselines for scripts/bench.sh: read a JSONL file and parse
 //! every line with simd-json or serde_json (into a generic value), nothing
-//! else.
+//! else; or, with `read RULES`, with Mizan's own reader (answers resolved
+//! into the plan's slots, no scoring).
 //!
 //!     cargo run --release --example parse_only -- simd|serde FILE.jsonl
+//!     cargo run --release --example parse_only -- read FILE.jsonl RULES
 
 #![allow(
     clippy::unwrap_used,
@@ -19,12 +21,25 @@ fn main() {
     let f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&args[2]).unwrap());
     let mut n = 0usize;
     let mut keys = 0usize;
+    let rubric = (args[1] == "read").then(|| {
+        let text = std::fs::read_to_string(&args[3]).unwrap();
+        mizan::load(&args[3], &text).0.unwrap()
+    });
     for line in f.lines() {
         let mut line = line.unwrap().into_bytes();
         match args[1].as_str() {
             "simd" => {
                 let v = simd_json::to_borrowed_value(&mut line).unwrap();
                 keys += usize::from(simd_json::prelude::ValueAsScalar::as_str(&v).is_none());
+            }
+            "read" => {
+                let text = String::from_utf8(line).unwrap();
+                let origin = mizan::answers::Origin {
+                    file: String::new(),
+                    line: Some(n),
+                };
+                let plan = rubric.as_ref().unwrap().plan();
+                keys += usize::from(mizan::answers::read(plan, origin, &text).is_ok());
             }
             _ => {
                 let v: serde_json::Value = serde_json::from_slice(&line).unwrap();

@@ -14,8 +14,11 @@
 //! the entity and a JSON pointer; all problems of a submission are kept.
 
 mod error;
+mod fast;
 
 pub use error::{AnswerError, Origin, Rejection};
+
+use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -136,6 +139,23 @@ pub fn pointer_token(s: &str) -> String {
 ///
 /// `origin` names the file (and line). Returns every problem found.
 pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
+    match fast::read(plan, text) {
+        Ok(r) => Ok(Submission {
+            origin,
+            entity: r.entity,
+            name: r.name,
+            profile: r.profile,
+            answers: r.answers,
+            instances: Vec::new(),
+        }),
+        Err(fast::GiveUp) => read_exact(plan, origin, text),
+    }
+}
+
+/// Reads one submission from JSON text with the exact reader only: a
+/// `serde_json::Value` first, then every check with its JSON pointer. This
+/// is what [`read`] falls back to, and the reference it is tested against.
+pub fn read_exact(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -297,41 +317,43 @@ fn read_fields(
             );
             continue;
         };
-        let val = match (&def.ty, v) {
-            (FieldTy::Enum(values), Value::String(s)) => match values.iter().position(|x| x == s) {
-                Some(i) => Some(ProfileValue::Enum(i)),
-                None => {
-                    fail(
-                        ptr,
-                        AnswerError::UnknownValue {
-                            field: k.clone(),
-                            value: s.clone(),
-                            allowed: values.join(", "),
-                        },
-                    );
-                    None
-                }
-            },
-            (FieldTy::Number, Value::Number(n)) => match decimal(n) {
-                Some(d) => Some(ProfileValue::Number(d)),
-                None => {
-                    fail(ptr, shape("a number with at most 28 significant digits", Some(v)));
-                    None
-                }
-            },
-            (FieldTy::Bool, Value::Bool(b)) => Some(ProfileValue::Bool(*b)),
-            (ty, v) => {
-                let want = match ty {
-                    FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
-                    FieldTy::Number => "a number".into(),
-                    FieldTy::Bool => "true or false".into(),
-                };
-                fail(ptr, shape(&want, Some(v)));
+        let val = match field_value(&def.ty, k, Raw::of(v)) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                fail(ptr, e);
                 None
             }
         };
         if let Some(slot) = out.get_mut(fi) {
             *slot = val;
+        }
+    }
+}
+
+/// Resolves the value of profile or instance field `name` of type `ty`.
+pub(crate) fn field_value(ty: &FieldTy, name: &str, v: Raw<'_>) -> Result<ProfileValue, AnswerError> {
+    match (ty, v) {
+        (FieldTy::Enum(values), Raw::Str(s)) => match values.iter().position(|x| x == s) {
+            Some(i) => Ok(ProfileValue::Enum(i)),
+            None => Err(AnswerError::UnknownValue {
+                field: name.to_string(),
+                value: s.to_string(),
+                allowed: values.join(", "),
+            }),
+        },
+        (FieldTy::Number, Raw::Num(Some(d))) => Ok(ProfileValue::Number(d)),
+        (FieldTy::Number, Raw::Num(None)) => Err(raw_shape(
+            "a number with at most 28 significant digits",
+            "a number",
+        )),
+        (FieldTy::Bool, Raw::Bool(b)) => Ok(ProfileValue::Bool(b)),
+        (ty, v) => {
+            let want = match ty {
+                FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
+                FieldTy::Number => "a number".into(),
+                FieldTy::Bool => "true or false".into(),
+            };
+            Err(raw_shape(&want, v.kind()))
         }
     }
 }
@@ -505,22 +527,74 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 fn shape(expected: &str, found: Option<&Value>) -> AnswerError {
+    raw_shape(expected, found.map_or("nothing", kind_of))
+}
+
+fn raw_shape(expected: &str, found: &str) -> AnswerError {
     AnswerError::Shape {
         expected: expected.to_string(),
-        found: found.map_or("nothing", kind_of).to_string(),
+        found: found.to_string(),
     }
 }
 
-/// A JSON number as an exact decimal (serde_json keeps the digits).
-fn decimal(n: &serde_json::Number) -> Option<Decimal> {
-    let s = n.to_string();
-    Decimal::from_str_exact(&s)
+/// A JSON number's text (serde_json keeps the digits) as an exact decimal.
+fn decimal(s: &str) -> Option<Decimal> {
+    Decimal::from_str_exact(s)
         .ok()
-        .or_else(|| Decimal::from_scientific(&s).ok())
+        .or_else(|| Decimal::from_scientific(s).ok())
+}
+
+/// An answer value as the reader found it, before it is resolved against
+/// its criterion: the exact (`serde_json::Value`) reader and the compiled
+/// reader ([`fast`]) both produce one, so that one resolver decides.
+pub(crate) enum Raw<'a> {
+    /// A string.
+    Str(&'a str),
+    /// A number, as an exact decimal (`None`: too many digits).
+    Num(Option<Decimal>),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A list: each item a string, or the kind of what it is instead.
+    List(Vec<Result<Cow<'a, str>, &'static str>>),
+    /// Anything else, by kind (`null`, an object).
+    Other(&'static str),
+}
+
+impl<'a> Raw<'a> {
+    fn of(v: &'a Value) -> Self {
+        match v {
+            Value::String(s) => Raw::Str(s),
+            Value::Number(n) => Raw::Num(decimal(&n.to_string())),
+            Value::Bool(b) => Raw::Bool(*b),
+            Value::Array(items) => Raw::List(
+                items
+                    .iter()
+                    .map(|it| it.as_str().map(Cow::Borrowed).ok_or_else(|| kind_of(it)))
+                    .collect(),
+            ),
+            other => Raw::Other(kind_of(other)),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Raw::Str(_) => "a string",
+            Raw::Num(_) => "a number",
+            Raw::Bool(_) => "a boolean",
+            Raw::List(_) => "a list",
+            Raw::Other(k) => k,
+        }
+    }
 }
 
 /// Resolves one answer value for criterion `ix`.
 fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
+    resolve(plan, ix, Raw::of(v))
+}
+
+/// Resolves one raw answer for criterion `ix`: option ids to indices, N/A,
+/// kinds and bounds.
+pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, AnswerError> {
     let model = plan.model();
     let Some(node) = model.nodes.get(ix) else {
         return Err(AnswerError::UnknownCriterion {
@@ -535,10 +609,10 @@ fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
         });
     };
     let id = &node.id;
-    let wrong = |found: &Value| AnswerError::WrongKind {
+    let wrong = |found: &str| AnswerError::WrongKind {
         id: id.clone(),
         expected: c.answer.describe().to_string(),
-        found: kind_of(found).to_string(),
+        found: found.to_string(),
     };
     let na = || {
         if c.na_allowed {
@@ -561,8 +635,8 @@ fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
             }
         }
     };
-    match (&c.answer, v) {
-        (AnswerKind::Choice { .. }, Value::String(s)) => {
+    match (&c.answer, &v) {
+        (AnswerKind::Choice { .. }, Raw::Str(s)) => {
             let (i, is_na) = option(s)?;
             if is_na {
                 na()
@@ -570,25 +644,21 @@ fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
                 Ok(Answer::Option(i))
             }
         }
-        (AnswerKind::Multi { options, .. }, Value::String(s))
-            if options.iter().any(|o| o.is_na() && o.id == *s) =>
-        {
+        (AnswerKind::Multi { options, .. }, Raw::Str(s)) if options.iter().any(|o| o.is_na() && o.id == *s) => {
             na()
         }
-        (AnswerKind::Multi { .. }, Value::Array(items)) => {
+        (AnswerKind::Multi { .. }, Raw::List(items)) => {
             let mut set = Vec::new();
             let mut saw_na = false;
             for it in items {
-                let Value::String(s) = it else {
-                    return Err(wrong(it));
-                };
+                let s: &str = it.as_deref().map_err(|k| wrong(k))?;
                 let (i, is_na) = option(s)?;
                 if is_na {
                     saw_na = true;
                 } else if set.contains(&i) {
                     return Err(AnswerError::DuplicateOption {
                         id: id.clone(),
-                        option: s.clone(),
+                        option: s.to_string(),
                     });
                 } else {
                     set.push(i);
@@ -607,8 +677,8 @@ fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
             set.sort_unstable();
             Ok(Answer::Set(set))
         }
-        (AnswerKind::Number { min, max, .. }, Value::Number(n)) => {
-            let d = decimal(n).ok_or_else(|| wrong(v))?;
+        (AnswerKind::Number { min, max, .. }, Raw::Num(d)) => {
+            let d = d.ok_or_else(|| wrong("a number"))?;
             if min.is_some_and(|m| d < m) || max.is_some_and(|m| d > m) {
                 return Err(AnswerError::OutOfBounds {
                     id: id.clone(),
@@ -622,9 +692,9 @@ fn answer(plan: &Plan, ix: NodeIx, v: &Value) -> Result<Answer, AnswerError> {
             }
             Ok(Answer::Number(d))
         }
-        (AnswerKind::YesNo, Value::Bool(b)) => Ok(Answer::Bool(*b)),
-        (AnswerKind::YesNo, Value::String(s)) if s == "yes" || s == "no" => Ok(Answer::Bool(s == "yes")),
-        (AnswerKind::Number { .. } | AnswerKind::YesNo, Value::String(s)) if s == "na" => na(),
-        _ => Err(wrong(v)),
+        (AnswerKind::YesNo, Raw::Bool(b)) => Ok(Answer::Bool(*b)),
+        (AnswerKind::YesNo, Raw::Str(s)) if *s == "yes" || *s == "no" => Ok(Answer::Bool(*s == "yes")),
+        (AnswerKind::Number { .. } | AnswerKind::YesNo, Raw::Str(s)) if *s == "na" => na(),
+        _ => Err(wrong(v.kind())),
     }
 }

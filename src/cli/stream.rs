@@ -88,7 +88,7 @@ pub fn run(
             if summary_only || write_failed.is_some() {
                 return;
             }
-            if let Item::Result(_, Some(line)) = item {
+            if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
                 if let Err(e) = writeln!(out, "{line}") {
                     write_failed = Some(e);
                 }

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 
+use rust_decimal::Decimal;
+
 use rayon::prelude::*;
 
 use super::{evaluate, population_of, EntityResult, PopulationResult, PopulationStats};
@@ -17,12 +19,42 @@ use crate::plan::Plan;
 /// Lines scored together; large enough to keep every thread busy.
 pub const CHUNK: usize = 2048;
 
-/// What a stream reports per input line.
+/// What a stream reports per input line. A scored entity's full result is
+/// dropped in the thread that computed it, once its output line is
+/// rendered: only what the population and the report need travels on.
 pub enum Item {
-    /// A scored entity, with its output line when the stream renders them.
-    Result(Box<EntityResult>, Option<String>),
+    /// A scored entity.
+    Scored(Scored),
     /// A rejected submission's errors.
     Rejected(Vec<Rejection>),
+}
+
+/// What is kept of a scored entity.
+pub struct Scored {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The entity id.
+    pub entity: String,
+    /// Its overall score.
+    pub score: Option<Decimal>,
+    /// Its warnings.
+    pub warnings: Vec<Rejection>,
+    /// Its output line, when the stream renders them.
+    pub line: Option<String>,
+}
+
+impl Scored {
+    fn of(res: EntityResult, render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>) -> Self {
+        let line = render.map(|f| f(&res));
+        let score = res.score();
+        Scored {
+            origin: res.submission.origin,
+            entity: res.submission.entity,
+            score,
+            warnings: res.warnings,
+            line,
+        }
+    }
 }
 
 /// The totals of a stream.
@@ -91,6 +123,7 @@ impl<'p> Stream<'p> {
         self.files.push(file.to_string());
         let file_ix = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
         let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+        let mut outcomes: Vec<Item> = Vec::with_capacity(CHUNK);
         let mut lines = reader.lines().enumerate();
         loop {
             chunk.clear();
@@ -107,48 +140,44 @@ impl<'p> Stream<'p> {
             if chunk.is_empty() {
                 return Ok(());
             }
-            #[allow(clippy::type_complexity, reason = "a local collection")]
-            let outcomes: Vec<(Origin, Result<EntityResult, Vec<Rejection>>, Option<String>)> = chunk
+            chunk
                 .par_iter()
                 .map(|(n, text)| {
                     let origin = Origin {
                         file: file.to_string(),
                         line: Some(*n),
                     };
-                    let r = answers::read(plan, origin.clone(), text).and_then(|sub| evaluate(plan, sub));
-                    // Output lines are rendered here, in parallel too.
-                    let line = match (&r, render) {
-                        (Ok(res), Some(f)) => Some(f(res)),
-                        _ => None,
-                    };
-                    (origin, r, line)
+                    match answers::read(plan, origin, text).and_then(|sub| evaluate(plan, sub)) {
+                        Ok(res) => Item::Scored(Scored::of(res, render)),
+                        Err(e) => Item::Rejected(e),
+                    }
                 })
-                .collect();
-            for (origin, r, line) in outcomes {
-                let item = match r {
-                    Ok(res) => {
+                .collect_into_vec(&mut outcomes);
+            for item in outcomes.drain(..) {
+                let item = match item {
+                    Item::Scored(res) => {
                         let mut h = DefaultHasher::new();
-                        res.submission.entity.hash(&mut h);
+                        res.entity.hash(&mut h);
                         let key = h.finish();
                         match self.seen.get(&key).copied() {
                             Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
-                                &origin,
-                                &res.submission.entity,
+                                &res.origin,
+                                &res.entity,
                                 format!("{}:{l}", self.files.get(f as usize).map_or("?", String::as_str)),
                             )]),
                             None => {
-                                let at = u32::try_from(origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                                let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
                                 self.seen.insert(key, (file_ix, at));
-                                Item::Result(Box::new(res), line)
+                                Item::Scored(res)
                             }
                         }
                     }
-                    Err(e) => Item::Rejected(e),
+                    rejected => rejected,
                 };
                 match &item {
-                    Item::Result(res, _) => {
+                    Item::Scored(res) => {
                         self.scored += 1;
-                        if let Some(s) = res.score() {
+                        if let Some(s) = res.score {
                             self.overflow |= self.stats.add(s).is_err();
                         }
                         self.warnings.extend(res.warnings.iter().cloned());

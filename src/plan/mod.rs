@@ -16,6 +16,11 @@ pub struct Plan {
     model: Arc<Model>,
     /// Criterion ids to indices (FxHash: short keys, looked up for every answer).
     criteria: FxHashMap<String, NodeIx>,
+    /// Criteria in source order, with their ids: answer sets usually list
+    /// them in this order, so a reader checks the expected next id first.
+    in_order: Vec<(NodeIx, Box<[u8]>)>,
+    /// For each node index, one past its place in `in_order` (0: not a criterion).
+    place: Vec<u32>,
     /// For each node, the nodes its aggregation reads.
     inputs: Vec<Vec<NodeIx>>,
 }
@@ -23,6 +28,16 @@ pub struct Plan {
 /// Compiles a checked model into a plan.
 pub fn compile(model: Arc<Model>) -> Plan {
     let criteria = model.criteria().map(|(ix, n, _)| (n.id.clone(), ix)).collect();
+    let in_order: Vec<(NodeIx, Box<[u8]>)> = model
+        .criteria()
+        .map(|(ix, n, _)| (ix, n.id.as_bytes().into()))
+        .collect();
+    let mut place = vec![0u32; model.nodes.len()];
+    for (k, (ix, _)) in in_order.iter().enumerate() {
+        if let Some(p) = place.get_mut(*ix) {
+            *p = u32::try_from(k + 1).unwrap_or(0);
+        }
+    }
     let inputs = model
         .nodes
         .iter()
@@ -36,6 +51,8 @@ pub fn compile(model: Arc<Model>) -> Plan {
     Plan {
         model,
         criteria,
+        in_order,
+        place,
         inputs,
     }
 }
@@ -54,6 +71,18 @@ impl Plan {
     /// The node index of criterion `id`.
     pub fn criterion(&self, id: &str) -> Option<NodeIx> {
         self.criteria.get(id).copied()
+    }
+
+    /// The node index of the criterion whose id is the bytes `id` (as
+    /// written in JSON, between the quotes), trying first the criterion
+    /// that follows `after` in source order. Ids are identifiers, so text
+    /// with an escape never matches.
+    pub fn criterion_after(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
+        let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
+        match self.in_order.get(next) {
+            Some((ix, expected)) if **expected == *id => Some(*ix),
+            _ => self.criterion(std::str::from_utf8(id).ok()?),
+        }
     }
 
     /// Every criterion id, in source order.
