@@ -81,8 +81,8 @@ pub(super) fn read(plan: &Plan, text: &str) -> Fast<Read> {
         match k {
             Top::Rubric => same(j.next_str()?, &model.id)?,
             Top::Version => same(j.next_str()?, &model.version)?,
-            Top::Entity => entity = Some(read_entity(&mut j, plan, &mut out)?),
-            Top::Answers => read_answers(&mut j, plan, &mut out.answers)?,
+            Top::Entity => entity = Some(read_entity(&mut j, text, plan, &mut out)?),
+            Top::Answers => read_answers(&mut j, text, plan, &mut out.answers)?,
             Top::Other => return Err(GiveUp),
         }
         key = j.next_key()?.map(top);
@@ -105,7 +105,7 @@ fn same(found: &str, expected: &str) -> Fast<()> {
 
 /// `"entity": {"id": …, "name": …, "profile": {…}}`; other keys are
 /// skipped, as the exact reader ignores them. Returns the id.
-fn read_entity(j: &mut Jiter<'_>, plan: &Plan, out: &mut Read) -> Fast<String> {
+fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fast<String> {
     let model = plan.model();
     let mut id: Option<String> = None;
     let mut profile_given = false;
@@ -130,7 +130,7 @@ fn read_entity(j: &mut Jiter<'_>, plan: &Plan, out: &mut Read) -> Fast<String> {
                     if slot.is_some() {
                         return Err(GiveUp);
                     }
-                    let raw = raw(j)?;
+                    let raw = raw(j, text)?;
                     *slot = Some(field_value(&def.ty, name, raw).map_err(|_| GiveUp)?);
                     given += 1;
                     field = j.next_key()?.map(|k| model.profile.get_full(k));
@@ -152,7 +152,7 @@ fn read_entity(j: &mut Jiter<'_>, plan: &Plan, out: &mut Read) -> Fast<String> {
 }
 
 /// `"answers": {"CRITERION": ANSWER, …}` for the entity's own criteria.
-fn read_answers(j: &mut Jiter<'_>, plan: &Plan, answers: &mut Answers) -> Fast<()> {
+fn read_answers(j: &mut Jiter<'_>, text: &str, plan: &Plan, answers: &mut Answers) -> Fast<()> {
     let model = plan.model();
     let mut last = None;
     let mut own = |k: &[u8]| {
@@ -168,7 +168,7 @@ fn read_answers(j: &mut Jiter<'_>, plan: &Plan, answers: &mut Answers) -> Fast<(
         if answers.get(ix).is_some() {
             return Err(GiveUp);
         }
-        let raw = raw(j)?;
+        let raw = raw(j, text)?;
         answers.set(ix, Some(resolve(plan, ix, raw).map_err(|_| GiveUp)?));
         key = j.next_key_bytes()?.map(&mut own);
     }
@@ -177,12 +177,20 @@ fn read_answers(j: &mut Jiter<'_>, plan: &Plan, answers: &mut Answers) -> Fast<(
 
 /// The next value as a [`Raw`] answer; `null`, objects and nested lists
 /// give up.
-fn raw<'j>(j: &'j mut Jiter<'_>) -> Fast<Raw<'j>> {
+fn raw<'j>(j: &'j mut Jiter<'_>, text: &'j str) -> Fast<Raw<'j>> {
     let peek = j.peek()?;
     Ok(match peek {
         // Undecoded: option ids are identifiers, so a string with an
         // escape matches none and the exact reader takes over.
-        Peek::String => Raw::Str(std::str::from_utf8(j.known_bytes()?).map_err(|_| GiveUp)?),
+        Peek::String => {
+            // The string's place in the text, found from where the parser
+            // stopped: a slice of a `&str` between two quotes needs no
+            // second UTF-8 check.
+            let len = j.known_bytes()?.len();
+            let end = j.current_index().checked_sub(1).ok_or(GiveUp)?;
+            let start = end.checked_sub(len).ok_or(GiveUp)?;
+            Raw::Str(text.get(start..end).ok_or(GiveUp)?)
+        }
         Peek::True | Peek::False => Raw::Bool(j.known_bool(peek)?),
         Peek::Array => {
             let mut items = Vec::new();

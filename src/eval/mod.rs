@@ -303,11 +303,11 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     // 2. Instances of the repeated nodes directly inside this scope.
     let mut lists: Vec<Listed> = Vec::new();
     let mut instance_results = Vec::new();
-    for r in start..end {
+    let walk = plan.scope(d.scope);
+    for &r in &walk.repeated {
         let Some(rnode) = model.nodes.get(r) else { continue };
         let Some(repeat) = &rnode.repeat else { continue };
-        let nested_here = r != d.scope && model.enclosing_scope(r) == Some(d.scope);
-        if !nested_here || !rnode.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true) {
+        if !rnode.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true) {
             continue;
         }
         let items: &[Instance] = d
@@ -407,14 +407,8 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         });
     }
     // 3. Scores of this scope's nodes, in plan order.
-    for &ix in plan.order() {
-        if ix < start || ix >= end {
-            continue;
-        }
+    for &ix in &walk.order {
         let Some(node) = model.nodes.get(ix) else { continue };
-        if node.scope != d.scope {
-            continue;
-        }
         let applicable = applies.get(ix).copied().unwrap_or(true);
         let answer = d.answers.get(ix);
         if !applicable {
@@ -630,13 +624,24 @@ fn criterion(
             }
         }
     };
-    if score < Decimal::ZERO || score > Decimal::ONE {
+    if !unit(score) {
         return Err(AnswerError::ScoreOutOfRange {
             id: node.id.clone(),
             value: score.normalize().to_string(),
         });
     }
     Ok(Outcome::Score(score))
+}
+
+/// Whether `d` is in [0, 1], without the rescaling a general decimal
+/// comparison does (this runs for every criterion of every entity):
+/// `d = m / 10^s` is at most 1 exactly when `m <= 10^s`.
+fn unit(d: Decimal) -> bool {
+    let m = d.mantissa();
+    if m <= 0 {
+        return m == 0;
+    }
+    10i128.checked_pow(d.scale()).is_none_or(|p| m <= p)
 }
 
 /// The value of an answer before any `score` formula.
@@ -686,27 +691,51 @@ fn group(
     g: &Group,
     applies: &[bool],
 ) -> Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError> {
-    let model = plan.model();
     let outcomes = env.outcomes;
-    // Inputs under the N/A policy: (score, weight).
-    let mut kept: Vec<(Decimal, Decimal)> = Vec::new();
+    // Inputs under the N/A policy, accumulated in one pass: a weighted
+    // mean's achieved and target are weighted; all others count each input
+    // once.
+    let weighted = matches!(g.aggregate, Aggregate::Builtin(Builtin::WeightedMean));
+    let mut achieved = Some(Decimal::ZERO);
+    let mut weights = Some(Decimal::ZERO);
+    let mut kept = 0usize;
     let mut with_value = 0usize;
+    // The first lowest and the last highest, as `Iterator::min`/`max` pick
+    // (only `min` and `max` need them: comparing decimals is not free).
+    let extremes = matches!(g.aggregate, Aggregate::Builtin(Builtin::Min | Builtin::Max));
+    let mut lowest: Option<Decimal> = None;
+    let mut highest: Option<Decimal> = None;
     for &i in plan.inputs(ix) {
         if !applies.get(i).copied().unwrap_or(true) {
             continue;
         }
-        let w = model.nodes.get(i).map_or(Decimal::ONE, |n| n.weight);
-        match outcomes.get(i).copied() {
+        let s = match outcomes.get(i).copied() {
             Some(Outcome::Score(s)) => {
                 with_value += 1;
-                kept.push((s, w));
+                s
             }
-            Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => {}
+            Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => continue,
             Some(Outcome::Na(_)) => match g.na {
-                NaPolicy::Exclude => {}
-                NaPolicy::Full => kept.push((Decimal::ONE, w)),
-                NaPolicy::Zero => kept.push((Decimal::ZERO, w)),
+                NaPolicy::Exclude => continue,
+                NaPolicy::Full => Decimal::ONE,
+                NaPolicy::Zero => Decimal::ZERO,
             },
+        };
+        kept += 1;
+        if weighted {
+            let w = plan.weight(i);
+            achieved = achieved.and_then(|a| a.checked_add(s.checked_mul(w)?));
+            weights = weights.and_then(|t| t.checked_add(w));
+        } else {
+            achieved = achieved.and_then(|a| a.checked_add(s));
+        }
+        if extremes {
+            if lowest.is_none_or(|m| s < m) {
+                lowest = Some(s);
+            }
+            if highest.is_none_or(|m| s >= m) {
+                highest = Some(s);
+            }
         }
     }
     // A formula node without inputs computes from what it names.
@@ -715,21 +744,11 @@ fn group(
         return Ok((Outcome::Na(NaReason::AllInputsNa), None));
     }
     let overflow = || AnswerError::Overflow { id: node.id.clone() };
-    // A weighted mean's achieved and target are weighted; all others count
-    // each input once.
-    let weighted = matches!(g.aggregate, Aggregate::Builtin(Builtin::WeightedMean));
-    let achieved = if weighted {
-        kept.iter().try_fold(Decimal::ZERO, |a, (s, w)| {
-            s.checked_mul(*w).and_then(|x| a.checked_add(x))
-        })
-    } else {
-        checked_sum(kept.iter().map(|(s, _)| *s))
-    }
-    .ok_or_else(overflow)?;
+    let achieved = achieved.ok_or_else(overflow)?;
     let target = if weighted {
-        checked_sum(kept.iter().map(|(_, w)| *w)).ok_or_else(overflow)?
+        weights.ok_or_else(overflow)?
     } else {
-        Decimal::from(kept.len())
+        Decimal::from(kept)
     };
     let score = match &g.aggregate {
         Aggregate::Builtin(b) => match b {
@@ -743,8 +762,8 @@ fn group(
                 achieved.checked_div(target).ok_or_else(overflow)?
             }
             Builtin::Sum => achieved,
-            Builtin::Min => kept.iter().map(|(s, _)| *s).min().unwrap_or(Decimal::ZERO),
-            Builtin::Max => kept.iter().map(|(s, _)| *s).max().unwrap_or(Decimal::ZERO),
+            Builtin::Min => lowest.unwrap_or(Decimal::ZERO),
+            Builtin::Max => highest.unwrap_or(Decimal::ZERO),
             Builtin::Count => Decimal::from(with_value),
         },
         Aggregate::Formula(f) => {

@@ -122,25 +122,42 @@ impl<'p> Stream<'p> {
         let plan = self.plan;
         self.files.push(file.to_string());
         let file_ix = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
+        // Line buffers are reused from chunk to chunk: reading allocates
+        // nothing once the first chunk is in.
         let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
         let mut outcomes: Vec<Item> = Vec::with_capacity(CHUNK);
-        let mut lines = reader.lines().enumerate();
+        let mut reader = reader;
+        let mut number = 0;
         loop {
-            chunk.clear();
-            for (i, line) in lines.by_ref() {
-                let line = line?;
+            let mut filled = 0;
+            while filled < CHUNK {
+                if chunk.len() == filled {
+                    chunk.push((0, String::new()));
+                }
+                let Some((n, line)) = chunk.get_mut(filled) else { break };
+                line.clear();
+                if reader.read_line(line)? == 0 {
+                    break;
+                }
+                number += 1;
+                // As `BufRead::lines`: without the `\n` or `\r\n`.
+                if line.ends_with('\n') {
+                    line.pop();
+                    if line.ends_with('\r') {
+                        line.pop();
+                    }
+                }
                 if line.trim().is_empty() {
                     continue;
                 }
-                chunk.push((i + 1, line));
-                if chunk.len() == CHUNK {
-                    break;
-                }
+                *n = number;
+                filled += 1;
             }
-            if chunk.is_empty() {
+            if filled == 0 {
                 return Ok(());
             }
-            chunk
+            let lines = chunk.get(..filled).unwrap_or_default();
+            lines
                 .par_iter()
                 .map(|(n, text)| {
                     let origin = Origin {
@@ -189,7 +206,7 @@ impl<'p> Stream<'p> {
                 }
                 sink(&item);
             }
-            self.lines += chunk.len();
+            self.lines += filled;
             progress(self.lines);
         }
     }

@@ -5,6 +5,7 @@
 //! precomputes for each group the inputs it aggregates over, so that
 //! evaluating an entity is a walk over dense arrays with no name lookups.
 
+use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -23,6 +24,23 @@ pub struct Plan {
     place: Vec<u32>,
     /// For each node, the nodes its aggregation reads.
     inputs: Vec<Vec<NodeIx>>,
+    /// Each node's weight, dense: a node definition spans many cache
+    /// lines, and a weighted mean reads only this of its inputs.
+    weights: Vec<Decimal>,
+    /// For each node that is a scope (the root, and each repeated node):
+    /// what evaluating one entity or instance of it walks.
+    scopes: Vec<Option<ScopePlan>>,
+}
+
+/// What evaluating one scope (the entity, or one instance of a repeated
+/// node) walks, fixed once per rubric.
+#[derive(Debug, Clone, Default)]
+pub struct ScopePlan {
+    /// The scope's own nodes (not those of nested repeated nodes), in
+    /// evaluation order.
+    pub order: Vec<NodeIx>,
+    /// The repeated nodes whose instances live directly in the scope.
+    pub repeated: Vec<NodeIx>,
 }
 
 /// Compiles a checked model into a plan.
@@ -48,12 +66,33 @@ pub fn compile(model: Arc<Model>) -> Plan {
             NodeKind::Criterion(_) => Vec::new(),
         })
         .collect();
+    let scopes = (0..model.nodes.len())
+        .map(|scope| {
+            let node = model.nodes.get(scope)?;
+            if scope != 0 && node.repeat.is_none() {
+                return None;
+            }
+            let order = model
+                .order
+                .iter()
+                .copied()
+                .filter(|&ix| {
+                    (scope..node.end).contains(&ix) && model.nodes.get(ix).is_some_and(|n| n.scope == scope)
+                })
+                .collect();
+            let repeated = model.repeated_in(scope).collect();
+            Some(ScopePlan { order, repeated })
+        })
+        .collect();
+    let weights = model.nodes.iter().map(|n| n.weight).collect();
     Plan {
         model,
         criteria,
         in_order,
         place,
         inputs,
+        weights,
+        scopes,
     }
 }
 
@@ -80,7 +119,7 @@ impl Plan {
     pub fn criterion_after(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
         let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
         match self.in_order.get(next) {
-            Some((ix, expected)) if **expected == *id => Some(*ix),
+            Some((ix, expected)) if same_bytes(expected, id) => Some(*ix),
             _ => self.criterion(std::str::from_utf8(id).ok()?),
         }
     }
@@ -95,8 +134,40 @@ impl Plan {
         self.inputs.get(ix).map_or(&[], Vec::as_slice)
     }
 
+    /// The weight of node `ix` in its parent's weighted mean.
+    pub fn weight(&self, ix: NodeIx) -> Decimal {
+        self.weights.get(ix).copied().unwrap_or(Decimal::ONE)
+    }
+
+    /// What evaluating scope `scope` walks (empty for a node that is not a scope).
+    pub fn scope(&self, scope: NodeIx) -> &ScopePlan {
+        static EMPTY: ScopePlan = ScopePlan {
+            order: Vec::new(),
+            repeated: Vec::new(),
+        };
+        self.scopes.get(scope).and_then(Option::as_ref).unwrap_or(&EMPTY)
+    }
+
     /// Nodes in evaluation order.
     pub fn order(&self) -> &[NodeIx] {
         &self.model.order
     }
+}
+
+/// Byte equality for short ids, eight bytes at a time and inlined: the
+/// readers compare every answer's criterion and option id, and a call to
+/// `memcmp` per comparison costs more than the comparison.
+#[inline]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |x: &[u8]| <[u8; 8]>::try_from(x).map(u64::from_ne_bytes).unwrap_or(0);
+    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in a8.by_ref().zip(b8.by_ref()) {
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
 }
