@@ -139,6 +139,16 @@ pub fn pointer_token(s: &str) -> String {
 ///
 /// `origin` names the file (and line). Returns every problem found.
 pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
+    match read_compiled(plan, origin, text) {
+        Ok(sub) => Ok(sub),
+        Err(origin) => read_exact(plan, origin, text),
+    }
+}
+
+/// The compiled reader alone (see `fast.rs`): the submission, or the
+/// origin back when it leaves the text to [`read_exact`] (a problem, or a
+/// shape it does not take).
+pub fn read_compiled(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
     match fast::read(plan, text) {
         Ok(r) => Ok(Submission {
             origin,
@@ -148,7 +158,7 @@ pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<R
             answers: r.answers,
             instances: Vec::new(),
         }),
-        Err(fast::GiveUp) => read_exact(plan, origin, text),
+        Err(fast::GiveUp) => Err(origin),
     }
 }
 

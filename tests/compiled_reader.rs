@@ -1,0 +1,243 @@
+//! The compiled reader (jiter, straight into the plan's slots) against the
+//! straightforward one (a `serde_json::Value`, then every check): on the
+//! shipped answer sets and on generated submissions, clean and damaged,
+//! scoring through either gives byte-identical output, the compiled
+//! reader never accepts what the exact one rejects, and it does take the
+//! clean submissions (else this test would compare the exact reader with
+//! itself).
+
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "a test")]
+
+mod support;
+
+use mizan::answers::{self, Origin};
+use mizan::eval::evaluate;
+use mizan::model::{AnswerKind, FieldTy};
+use mizan::render::json;
+use mizan::Rubric;
+
+/// What scoring `text` gives when read by `read`: the entity's JSON line
+/// and its warnings, or its errors.
+fn outcome(
+    r: &Rubric,
+    text: &str,
+    read: fn(&mizan::plan::Plan, Origin, &str) -> Result<answers::Submission, Vec<answers::Rejection>>,
+) -> String {
+    let origin = Origin {
+        file: "generated.jsonl".into(),
+        line: Some(7),
+    };
+    match read(r.plan(), origin, text).and_then(|s| evaluate(r.plan(), s)) {
+        Ok(res) => {
+            let warnings: Vec<_> = res.warnings.iter().map(json::problem).collect();
+            format!(
+                "{}\n{}",
+                serde_json::to_string(&json::entity(r.model(), &res)).unwrap(),
+                serde_json::to_string(&warnings).unwrap()
+            )
+        }
+        Err(errs) => {
+            let errs: Vec<_> = errs.iter().map(json::problem).collect();
+            format!("rejected {}", serde_json::to_string(&errs).unwrap())
+        }
+    }
+}
+
+/// Checks one text; returns whether the compiled reader took it.
+fn check(r: &Rubric, text: &str) -> bool {
+    let exact = outcome(r, text, answers::read_exact);
+    let full = outcome(r, text, answers::read);
+    assert_eq!(full, exact, "compiled and exact readers differ on\n{text}");
+    let origin = Origin {
+        file: "generated.jsonl".into(),
+        line: Some(7),
+    };
+    let took = answers::read_compiled(r.plan(), origin.clone(), text).is_ok();
+    if took {
+        assert!(
+            answers::read_exact(r.plan(), origin, text).is_ok(),
+            "the compiled reader accepted what the exact reader rejects:\n{text}"
+        );
+    }
+    took
+}
+
+/// Loads a shipped rubric (some warn of KPI targets not set yet).
+fn load(path: &str) -> Rubric {
+    let (r, d) = mizan::load(path, &std::fs::read_to_string(path).unwrap());
+    r.unwrap_or_else(|| panic!("{path}: {d:?}"))
+}
+
+/// A small deterministic generator (an LCG: the test must be the same on
+/// every run).
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+/// One JSON value for a criterion of kind `kind`.
+fn answer(g: &mut Gen, kind: &AnswerKind, na: bool) -> String {
+    if na && g.next(100) < 5 {
+        let na_id = kind.options().iter().find(|o| o.is_na()).map_or("na", |o| o.id.as_str());
+        return format!("\"{na_id}\"");
+    }
+    match kind {
+        AnswerKind::Choice { options, .. } => {
+            let real: Vec<_> = options.iter().filter(|o| !o.is_na()).collect();
+            format!("\"{}\"", real[g.next(real.len())].id)
+        }
+        AnswerKind::Multi { options, .. } => {
+            let real: Vec<_> = options.iter().filter(|o| !o.is_na()).collect();
+            let mut picked: Vec<String> = Vec::new();
+            for o in real {
+                if g.next(2) == 0 {
+                    picked.push(format!("\"{}\"", o.id));
+                }
+            }
+            format!("[{}]", picked.join(","))
+        }
+        AnswerKind::Number { min, max, .. } => {
+            let lo = min.map_or(0, |m| m.trunc().try_into().unwrap_or(0i64));
+            let hi = max.map_or(1000, |m| m.trunc().try_into().unwrap_or(1000i64));
+            let v = lo + g.next(usize::try_from((hi - lo).max(1)).unwrap()) as i64;
+            // Exact decimals written three ways.
+            match g.next(3) {
+                0 => format!("{v}"),
+                1 => format!("{v}.50").replace(&format!("{hi}.50"), &format!("{hi}.0")),
+                _ => format!("{v}e0"),
+            }
+        }
+        AnswerKind::YesNo => ["true", "false", "\"yes\"", "\"no\""][g.next(4)].to_string(),
+    }
+}
+
+/// A submission for rubric `r`: every criterion answered, profile values
+/// drawn from their types, then, one time in four, one kind of damage or
+/// an unusual but valid spelling.
+fn submission(r: &Rubric, g: &mut Gen, i: usize) -> String {
+    let m = r.model();
+    let profile: Vec<String> = m
+        .entity_fields()
+        .map(|(_, f)| {
+            let v = match &f.ty {
+                FieldTy::Enum(values) => format!("\"{}\"", values[g.next(values.len())]),
+                FieldTy::Number => format!("{}", g.next(1000)),
+                FieldTy::Bool => ["true", "false"][g.next(2)].to_string(),
+            };
+            format!("\"{}\":{v}", f.name)
+        })
+        .collect();
+    let mut answers: Vec<String> = m
+        .criteria()
+        .filter(|(_, n, _)| n.scope == 0)
+        .map(|(_, n, c)| format!("\"{}\":{}", n.id, answer(g, &c.answer, c.na_allowed)))
+        .collect();
+    let mut entity = format!(r#""id":"e{i:05}""#);
+    let mut top = vec![
+        format!(r#""rubric":"{}""#, m.id),
+        format!(r#""version":"{}""#, m.version),
+    ];
+    let damage = if g.next(4) == 0 { 1 + g.next(16) } else { 0 };
+    let k = g.next(answers.len());
+    match damage {
+        1 => drop(answers.remove(k)),
+        2 => answers[k] = answers[k].replace(":\"", ":\"zz_").replace(":true", ":\"zz\""),
+        3 => answers[k] = format!("{}:null", answers[k].split(':').next().unwrap()),
+        4 => answers.push(answers[k].clone()),
+        5 => answers[k] = answers[k].replacen('.', "\\u002e", 1),
+        6 => answers.push(r#""no.such.criterion":"yes""#.into()),
+        7 => answers[k] = format!("{}:42", answers[k].split(':').next().unwrap()),
+        8 => top.push(r#""extra":1"#.into()),
+        9 => top[0] = r#""rubric":"other.rubric""#.into(),
+        10 => top[1] = r#""version":"1900""#.into(),
+        11 => entity.push_str(r#","name":"\u0648\u0632\u0627\u0631\u0629 \"x\"","note":{"a":[1,2]}"#),
+        12 => answers.reverse(),
+        13 => top.reverse(),
+        14 => entity = r#""id":"""#.into(),
+        15 => answers[k] = format!("{} }}", answers[k]),
+        _ => {}
+    }
+    let profile = if profile.is_empty() && g.next(2) == 0 {
+        String::new()
+    } else {
+        format!(r#","profile":{{{}}}"#, profile.join(","))
+    };
+    let mut parts = top;
+    parts.insert(
+        usize::from(damage == 13) * 2,
+        format!(r#""entity":{{{entity}{profile}}}"#),
+    );
+    parts.push(format!(r#""answers":{{{}}}"#, answers.join(",")));
+    let sep = if damage == 16 { ",\n  " } else { "," };
+    format!("{{{}}}", parts.join(sep))
+}
+
+/// Generated submissions of `rubric`: returns (taken by the compiled
+/// reader, clean).
+fn generated(rubric: &str, n: usize, seed: u64) -> (usize, usize) {
+    let r = load(rubric);
+    let mut g = Gen(seed);
+    let (mut took, mut clean) = (0, 0);
+    for i in 0..n {
+        let text = submission(&r, &mut g, i);
+        let ok = answers::read_exact(
+            r.plan(),
+            Origin {
+                file: String::new(),
+                line: None,
+            },
+            &text,
+        )
+        .is_ok();
+        clean += usize::from(ok);
+        took += usize::from(check(&r, &text));
+    }
+    (took, clean)
+}
+
+#[test]
+fn ten_thousand_generated_uae_submissions_score_the_same_through_both_readers() {
+    let (took, clean) = generated("rules/uae/integration/2018.mizan", 10_000, 2018);
+    // Most are readable; the compiled reader takes nearly all of those (it
+    // leaves escaped keys, `null`s and repeated keys, about one in twenty,
+    // to the exact reader).
+    assert!(clean > 7_000, "{clean} readable of 10,000");
+    assert!(took * 100 > clean * 90, "compiled reader took {took} of {clean}");
+}
+
+#[test]
+fn other_rubrics_with_numbers_lists_and_yes_no_answers() {
+    for (rubric, seed) in [
+        ("rules/uae/proactive-readiness/2020.mizan", 2020),
+        ("rules/oman/dt-programme/2025.mizan", 2025),
+        ("rules/sa/platforms-policy/1.mizan", 1),
+    ] {
+        let (took, clean) = generated(rubric, 1_000, seed);
+        assert!(clean > 600, "{rubric}: {clean} readable of 1,000");
+        assert!(took * 100 > clean * 90, "{rubric}: compiled reader took {took} of {clean}");
+    }
+}
+
+#[test]
+fn shipped_answer_sets_score_the_same_through_both_readers() {
+    let mut took = 0;
+    for (rubric, dir) in [
+        ("rules/uae/integration/2018.mizan", "examples/uae-integration-2018"),
+        ("rules/uae/proactive-readiness/2020.mizan", "examples/uae-proactive-readiness-2020"),
+        ("rules/oman/dt-programme/2025.mizan", "examples/oman-dt-programme-2025"),
+        ("rules/sa/platforms-policy/1.mizan", "examples/sa-platforms-policy-1"),
+        ("rules/eu/egovernment-benchmark/2023.mizan", "examples/egbr-2023"),
+        ("rules/worldbank/doing-business/2020.mizan", "examples/doing-business-2020"),
+    ] {
+        let r = load(rubric);
+        for (_, text) in support::answer_inputs(&[dir]) {
+            took += usize::from(check(&r, &text));
+        }
+    }
+    // The UAE, Oman and Saudi examples are clean flat answer sets.
+    assert!(took >= 15, "compiled reader took {took} shipped answer sets");
+}
