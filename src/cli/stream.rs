@@ -66,7 +66,7 @@ pub fn run(
     let mut write_failed = None;
     for f in &files {
         let name = f.display().to_string();
-        let reader: Box<dyn BufRead> = if f.extension().is_some_and(|x| x == "jsonl") {
+        let reader: Box<dyn BufRead + Send> = if f.extension().is_some_and(|x| x == "jsonl") {
             match File::open(f) {
                 Ok(h) => Box::new(BufReader::with_capacity(1 << 20, h)),
                 Err(e) => {

@@ -114,7 +114,7 @@ impl<'p> Stream<'p> {
     pub fn feed(
         &mut self,
         file: &str,
-        reader: impl BufRead,
+        reader: impl BufRead + Send,
         render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>,
         mut sink: impl FnMut(&Item),
         mut progress: impl FnMut(usize),
@@ -122,54 +122,35 @@ impl<'p> Stream<'p> {
         let plan = self.plan;
         self.files.push(file.to_string());
         let file_ix = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
-        // Line buffers are reused from chunk to chunk: reading allocates
-        // nothing once the first chunk is in.
-        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-        let mut outcomes: Vec<Item> = Vec::with_capacity(CHUNK);
+        // Two sets of line buffers, reused from chunk to chunk (reading
+        // allocates nothing once they are full): the next chunk is read
+        // while the current one is scored.
+        let mut current = Chunk::default();
+        let mut next = Chunk::default();
         let mut reader = reader;
         let mut number = 0;
-        loop {
-            let mut filled = 0;
-            while filled < CHUNK {
-                if chunk.len() == filled {
-                    chunk.push((0, String::new()));
-                }
-                let Some((n, line)) = chunk.get_mut(filled) else { break };
-                line.clear();
-                if reader.read_line(line)? == 0 {
-                    break;
-                }
-                number += 1;
-                // As `BufRead::lines`: without the `\n` or `\r\n`.
-                if line.ends_with('\n') {
-                    line.pop();
-                    if line.ends_with('\r') {
-                        line.pop();
-                    }
-                }
-                if line.trim().is_empty() {
-                    continue;
-                }
-                *n = number;
-                filled += 1;
-            }
-            if filled == 0 {
-                return Ok(());
-            }
-            let lines = chunk.get(..filled).unwrap_or_default();
-            lines
-                .par_iter()
-                .map(|(n, text)| {
-                    let origin = Origin {
-                        file: file.to_string(),
-                        line: Some(*n),
-                    };
-                    match answers::read(plan, origin, text).and_then(|sub| evaluate(plan, sub)) {
-                        Ok(res) => Item::Scored(Scored::of(res, render)),
-                        Err(e) => Item::Rejected(e),
-                    }
-                })
-                .collect_into_vec(&mut outcomes);
+        let mut outcomes: Vec<Item> = Vec::with_capacity(CHUNK);
+        current.fill(&mut reader, &mut number)?;
+        while current.filled > 0 {
+            let score = |out: &mut Vec<Item>| {
+                current
+                    .lines()
+                    .par_iter()
+                    .map(|(n, text)| {
+                        let origin = Origin {
+                            file: file.to_string(),
+                            line: Some(*n),
+                        };
+                        match answers::read(plan, origin, text).and_then(|sub| evaluate(plan, sub)) {
+                            Ok(res) => Item::Scored(Scored::of(res, render)),
+                            Err(e) => Item::Rejected(e),
+                        }
+                    })
+                    .collect_into_vec(out)
+            };
+            let ((), read) = rayon::join(|| score(&mut outcomes), || next.fill(&mut reader, &mut number));
+            read?;
+            let filled = current.filled;
             for item in outcomes.drain(..) {
                 let item = match item {
                     Item::Scored(res) => {
@@ -208,7 +189,9 @@ impl<'p> Stream<'p> {
             }
             self.lines += filled;
             progress(self.lines);
+            std::mem::swap(&mut current, &mut next);
         }
+        Ok(())
     }
 
     /// The totals, with the population over every entity scored.
@@ -228,5 +211,50 @@ impl<'p> Stream<'p> {
             warnings: self.warnings,
             lines: self.lines,
         }
+    }
+}
+
+/// Up to [`CHUNK`] non-blank lines with their line numbers; the buffers
+/// stay allocated from one chunk to the next.
+#[derive(Default)]
+struct Chunk {
+    lines: Vec<(usize, String)>,
+    filled: usize,
+}
+
+impl Chunk {
+    /// Reads the next lines of `reader`; `number` counts every line read.
+    fn fill(&mut self, reader: &mut impl BufRead, number: &mut usize) -> Result<(), std::io::Error> {
+        self.filled = 0;
+        while self.filled < CHUNK {
+            if self.lines.len() == self.filled {
+                self.lines.push((0, String::new()));
+            }
+            let Some((n, line)) = self.lines.get_mut(self.filled) else {
+                break;
+            };
+            line.clear();
+            if reader.read_line(line)? == 0 {
+                break;
+            }
+            *number += 1;
+            // As `BufRead::lines`: without the `\n` or `\r\n`.
+            if line.ends_with('\n') {
+                line.pop();
+                if line.ends_with('\r') {
+                    line.pop();
+                }
+            }
+            if line.trim().is_empty() {
+                continue;
+            }
+            *n = *number;
+            self.filled += 1;
+        }
+        Ok(())
+    }
+
+    fn lines(&self) -> &[(usize, String)] {
+        self.lines.get(..self.filled).unwrap_or_default()
     }
 }
