@@ -27,6 +27,7 @@ use crate::model::*;
 use crate::plan::Plan;
 
 mod batch;
+mod seen;
 pub mod stream;
 pub use batch::{evaluate_batch, evaluate_values, Batch};
 

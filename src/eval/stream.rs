@@ -4,7 +4,6 @@
 //! and only what the population needs is kept: the entity scores, the ids
 //! seen (to reject duplicates) and the errors.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 
@@ -14,6 +13,7 @@ use rayon::prelude::*;
 
 use super::{evaluate, population_of, EntityResult, PopulationResult, PopulationStats};
 use crate::answers::{self, Origin, Rejection};
+use super::seen::Seen;
 use crate::plan::Plan;
 
 /// Lines scored together; large enough to keep every thread busy.
@@ -81,8 +81,8 @@ pub struct Stream<'p> {
     stats: PopulationStats,
     overflow: bool,
     /// Entity ids seen, by 64-bit hash, with where they were first used
-    /// (index in `files`, line): 16 bytes an entity, not the id itself.
-    seen: HashMap<u64, (u32, u32)>,
+    /// (index in `files`, line), in bounded memory.
+    seen: Seen,
     files: Vec<String>,
     errors: Vec<Rejection>,
     warnings: Vec<Rejection>,
@@ -98,7 +98,7 @@ impl<'p> Stream<'p> {
             plan,
             stats: PopulationStats::default(),
             overflow: false,
-            seen: HashMap::new(),
+            seen: Seen::default(),
             files: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -157,17 +157,14 @@ impl<'p> Stream<'p> {
                         let mut h = DefaultHasher::new();
                         res.entity.hash(&mut h);
                         let key = h.finish();
-                        match self.seen.get(&key).copied() {
+                        let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                        match self.seen.insert(key, (file_ix, at))? {
                             Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
                                 &res.origin,
                                 &res.entity,
                                 format!("{}:{l}", self.files.get(f as usize).map_or("?", String::as_str)),
                             )]),
-                            None => {
-                                let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
-                                self.seen.insert(key, (file_ix, at));
-                                Item::Scored(res)
-                            }
+                            None => Item::Scored(res),
                         }
                     }
                     rejected => rejected,
