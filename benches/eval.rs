@@ -1,5 +1,5 @@
-//! Criterion benchmarks: checking the largest shipped rubric, and reading
-//! and scoring one UAE 2018 answer set. The batch benchmark (1M answer
+//! Criterion benchmarks: checking the largest shipped rubric; reading (with
+//! the compiled and the exact reader) and scoring one UAE 2018 answer set. The batch benchmark (1M answer
 //! sets, threads, memory) is scripts/bench.sh.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark")]
@@ -19,6 +19,21 @@ fn benches(c: &mut Criterion) {
     let answers = std::fs::read_to_string("examples/uae-integration-2018/mofaic.json").unwrap();
     c.bench_function("read and score one UAE answer set", |b| {
         b.iter(|| rubric.evaluate_json("mofaic.json", &answers).unwrap())
+    });
+    let line = answers.replace(['\n', '\r'], " ");
+    let origin = mizan::answers::Origin {
+        file: "mofaic.json".into(),
+        line: None,
+    };
+    c.bench_function("read one UAE answer set, compiled reader", |b| {
+        b.iter(|| mizan::answers::read_compiled(rubric.plan(), origin.clone(), &line).unwrap())
+    });
+    c.bench_function("read one UAE answer set, exact reader", |b| {
+        b.iter(|| mizan::answers::read_exact(rubric.plan(), origin.clone(), &line).unwrap())
+    });
+    let sub = mizan::answers::read(rubric.plan(), origin.clone(), &line).unwrap();
+    c.bench_function("score one UAE answer set (already read)", |b| {
+        b.iter(|| mizan::eval::evaluate(rubric.plan(), sub.clone()).unwrap())
     });
 }
 

@@ -6,7 +6,12 @@
 //! clean submissions (else this test would compare the exact reader with
 //! itself).
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "a test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test"
+)]
 
 mod support;
 
@@ -74,7 +79,10 @@ struct Gen(u64);
 
 impl Gen {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n.max(1)
     }
 }
@@ -82,7 +90,11 @@ impl Gen {
 /// One JSON value for a criterion of kind `kind`.
 fn answer(g: &mut Gen, kind: &AnswerKind, na: bool) -> String {
     if na && g.next(100) < 5 {
-        let na_id = kind.options().iter().find(|o| o.is_na()).map_or("na", |o| o.id.as_str());
+        let na_id = kind
+            .options()
+            .iter()
+            .find(|o| o.is_na())
+            .map_or("na", |o| o.id.as_str());
         return format!("\"{na_id}\"");
     }
     match kind {
@@ -218,7 +230,10 @@ fn other_rubrics_with_numbers_lists_and_yes_no_answers() {
     ] {
         let (took, clean) = generated(rubric, 1_000, seed);
         assert!(clean > 600, "{rubric}: {clean} readable of 1,000");
-        assert!(took * 100 > clean * 90, "{rubric}: compiled reader took {took} of {clean}");
+        assert!(
+            took * 100 > clean * 90,
+            "{rubric}: compiled reader took {took} of {clean}"
+        );
     }
 }
 
@@ -226,12 +241,27 @@ fn other_rubrics_with_numbers_lists_and_yes_no_answers() {
 fn shipped_answer_sets_score_the_same_through_both_readers() {
     let mut took = 0;
     for (rubric, dir) in [
-        ("rules/uae/integration/2018.mizan", "examples/uae-integration-2018"),
-        ("rules/uae/proactive-readiness/2020.mizan", "examples/uae-proactive-readiness-2020"),
-        ("rules/oman/dt-programme/2025.mizan", "examples/oman-dt-programme-2025"),
-        ("rules/sa/platforms-policy/1.mizan", "examples/sa-platforms-policy-1"),
+        (
+            "rules/uae/integration/2018.mizan",
+            "examples/uae-integration-2018",
+        ),
+        (
+            "rules/uae/proactive-readiness/2020.mizan",
+            "examples/uae-proactive-readiness-2020",
+        ),
+        (
+            "rules/oman/dt-programme/2025.mizan",
+            "examples/oman-dt-programme-2025",
+        ),
+        (
+            "rules/sa/platforms-policy/1.mizan",
+            "examples/sa-platforms-policy-1",
+        ),
         ("rules/eu/egovernment-benchmark/2023.mizan", "examples/egbr-2023"),
-        ("rules/worldbank/doing-business/2020.mizan", "examples/doing-business-2020"),
+        (
+            "rules/worldbank/doing-business/2020.mizan",
+            "examples/doing-business-2020",
+        ),
     ] {
         let r = load(rubric);
         for (_, text) in support::answer_inputs(&[dir]) {

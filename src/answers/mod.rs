@@ -633,7 +633,10 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
     };
     let option = |s: &str| -> Result<(usize, bool), AnswerError> {
         let opts = c.answer.options();
-        match opts.iter().position(|o| crate::plan::same_bytes(o.id.as_bytes(), s.as_bytes())) {
+        match opts
+            .iter()
+            .position(|o| crate::plan::same_bytes(o.id.as_bytes(), s.as_bytes()))
+        {
             Some(i) => Ok((i, opts.get(i).is_some_and(|o| o.is_na()))),
             None => {
                 let ids: Vec<&str> = opts.iter().map(|o| o.id.as_str()).collect();
@@ -654,7 +657,9 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
                 Ok(Answer::Option(i))
             }
         }
-        (AnswerKind::Multi { options, .. }, Raw::Str(s)) if options.iter().any(|o| o.is_na() && o.id == *s) => {
+        (AnswerKind::Multi { options, .. }, Raw::Str(s))
+            if options.iter().any(|o| o.is_na() && o.id == *s) =>
+        {
             na()
         }
         (AnswerKind::Multi { .. }, Raw::List(items)) => {

@@ -108,8 +108,16 @@ fn probes(words: usize, hash: u64) -> impl Iterator<Item = usize> {
 }
 
 fn decode(e: &[u8]) -> (u64, FirstSeen) {
-    let u64_at = |r: std::ops::Range<usize>| e.get(r).and_then(|b| b.try_into().ok()).map_or(0, u64::from_le_bytes);
-    let u32_at = |r: std::ops::Range<usize>| e.get(r).and_then(|b| b.try_into().ok()).map_or(0, u32::from_le_bytes);
+    let u64_at = |r: std::ops::Range<usize>| {
+        e.get(r)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let u32_at = |r: std::ops::Range<usize>| {
+        e.get(r)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    };
     let (hash, file, line) = (u64_at(0..8), u32_at(8..12), u32_at(12..16));
     (hash, (file, line))
 }
@@ -136,7 +144,8 @@ impl Seen {
     }
 
     fn maybe(&self, hash: u64) -> bool {
-        probes(self.bloom.len(), hash).all(|p| self.bloom.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0))
+        probes(self.bloom.len(), hash)
+            .all(|p| self.bloom.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0))
     }
 
     fn mark(&mut self, hash: u64) {
@@ -159,10 +168,7 @@ impl Seen {
             let n = (*len - block * BLOCK).min(BLOCK);
             let bytes = buf.get_mut(..n * ENTRY).unwrap_or_default();
             self.store.read(offset + (block * BLOCK * ENTRY) as u64, bytes)?;
-            let found = bytes
-                .chunks_exact(ENTRY)
-                .map(decode)
-                .find(|(h, _)| *h == hash);
+            let found = bytes.chunks_exact(ENTRY).map(decode).find(|(h, _)| *h == hash);
             if let Some((_, first)) = found {
                 return Ok(Some(first));
             }
@@ -195,7 +201,9 @@ impl Seen {
             self.mark(h);
         }
         for k in 0..self.runs.len() {
-            let Some(&(offset, len, _)) = self.runs.get(k) else { continue };
+            let Some(&(offset, len, _)) = self.runs.get(k) else {
+                continue;
+            };
             let mut bytes = vec![0u8; len * ENTRY];
             self.store.read(offset, &mut bytes)?;
             for e in bytes.chunks_exact(ENTRY) {
@@ -225,13 +233,24 @@ mod tests {
         let mut seen = Seen::default();
         let n = 3 * RECENT as u64 + 123;
         for i in 0..n {
-            assert_eq!(seen.insert(hash(i), (0, i as u32 + 1)).unwrap(), None, "id {i} is new");
+            assert_eq!(
+                seen.insert(hash(i), (0, i as u32 + 1)).unwrap(),
+                None,
+                "id {i} is new"
+            );
         }
         assert_eq!(seen.runs.len(), 3, "three runs written out");
         // Every one of them, in a run or still recent, is a repeat, with
         // the line where it was first seen.
-        for i in (0..n).step_by(97).chain([0, n - 1, RECENT as u64, RECENT as u64 - 1]) {
-            assert_eq!(seen.insert(hash(i), (1, 9)).unwrap(), Some((0, i as u32 + 1)), "id {i}");
+        for i in (0..n)
+            .step_by(97)
+            .chain([0, n - 1, RECENT as u64, RECENT as u64 - 1])
+        {
+            assert_eq!(
+                seen.insert(hash(i), (1, 9)).unwrap(),
+                Some((0, i as u32 + 1)),
+                "id {i}"
+            );
         }
         // New ids are still new.
         for i in n..n + 1000 {
@@ -241,8 +260,11 @@ mod tests {
 
     #[test]
     fn the_filter_grows_and_keeps_every_id() {
-        let mut seen = Seen::default();
-        seen.bloom = vec![0; 64]; // 4,096 bits: grows after 342 ids
+        // 4,096 bits: grows after 342 ids.
+        let mut seen = Seen {
+            bloom: vec![0; 64],
+            ..Seen::default()
+        };
         for i in 0..2000 {
             assert_eq!(seen.insert(hash(i), (0, i as u32)).unwrap(), None);
         }

@@ -11,9 +11,9 @@ use rust_decimal::Decimal;
 
 use rayon::prelude::*;
 
+use super::seen::Seen;
 use super::{evaluate, population_of, EntityResult, PopulationResult, PopulationStats};
 use crate::answers::{self, Origin, Rejection};
-use super::seen::Seen;
 use crate::plan::Plan;
 
 /// Lines scored together; large enough to keep every thread busy.
