@@ -262,41 +262,37 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     let plan = run.plan;
     let model = plan.model();
     let n = model.nodes.len();
-    let (start, end) = model.nodes.get(d.scope).map_or((0, n), |s| (d.scope, s.end));
     let ptr = |id: &str| format!("{}/answers/{}", d.pointer, crate::answers::pointer_token(id));
-    // 1. Applicability, top-down (parents have lower indices).
+    let walk = plan.scope(d.scope);
+    // 1. Applicability, top-down: nodes are in pre-order, so a node whose
+    // condition fails takes its whole subtree `ix..end` with it, and a
+    // condition under a node that does not apply is not evaluated.
     let mut applies = vec![true; n];
-    for ix in start..end {
+    for &ix in &walk.conditional {
+        if !applies.get(ix).copied().unwrap_or(true) {
+            continue;
+        }
         let Some(node) = model.nodes.get(ix) else { continue };
-        let parent_ok = if ix == d.scope {
-            true
-        } else {
-            node.parent.and_then(|p| applies.get(p).copied()).unwrap_or(true)
+        let Some(cond) = &node.applies else { continue };
+        let env = Env {
+            profile: d.profile,
+            answers: None,
+            outcomes: &[],
+            lets: &run.lets,
+            vars: &[],
+            lists: &[],
+            node: &node.id,
         };
-        let own = match &node.applies {
-            Some(cond) if parent_ok && node.scope == d.scope => {
-                let env = Env {
-                    profile: d.profile,
-                    answers: None,
-                    outcomes: &[],
-                    lets: &run.lets,
-                    vars: &[],
-                    lists: &[],
-                    node: &node.id,
-                };
-                match eval(&env, cond) {
-                    Ok(v) => v == Val::Bool(true),
-                    Err(e) => {
-                        let r = run.fail(e, String::new());
-                        run.errors.push(r);
-                        false
-                    }
-                }
+        let holds = match eval(&env, cond) {
+            Ok(v) => v == Val::Bool(true),
+            Err(e) => {
+                let r = run.fail(e, String::new());
+                run.errors.push(r);
+                false
             }
-            _ => true,
         };
-        if let Some(a) = applies.get_mut(ix) {
-            *a = parent_ok && own;
+        if !holds {
+            applies.get_mut(ix..node.end).unwrap_or_default().fill(false);
         }
     }
     let mut outcomes = vec![Outcome::Na(NaReason::NotApplicable); n];
@@ -304,7 +300,6 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     // 2. Instances of the repeated nodes directly inside this scope.
     let mut lists: Vec<Listed> = Vec::new();
     let mut instance_results = Vec::new();
-    let walk = plan.scope(d.scope);
     for &r in &walk.repeated {
         let Some(rnode) = model.nodes.get(r) else { continue };
         let Some(repeat) = &rnode.repeat else { continue };

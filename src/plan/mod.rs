@@ -41,6 +41,9 @@ pub struct ScopePlan {
     pub order: Vec<NodeIx>,
     /// The repeated nodes whose instances live directly in the scope.
     pub repeated: Vec<NodeIx>,
+    /// The scope's own nodes with an `applies when` condition, in node
+    /// (pre-)order.
+    pub conditional: Vec<NodeIx>,
 }
 
 /// Compiles a checked model into a plan.
@@ -81,7 +84,19 @@ pub fn compile(model: Arc<Model>) -> Plan {
                 })
                 .collect();
             let repeated = model.repeated_in(scope).collect();
-            Some(ScopePlan { order, repeated })
+            let conditional = (scope..node.end)
+                .filter(|&ix| {
+                    model
+                        .nodes
+                        .get(ix)
+                        .is_some_and(|n| n.scope == scope && n.applies.is_some())
+                })
+                .collect();
+            Some(ScopePlan {
+                order,
+                repeated,
+                conditional,
+            })
         })
         .collect();
     let weights = model.nodes.iter().map(|n| n.weight).collect();
@@ -144,6 +159,7 @@ impl Plan {
         static EMPTY: ScopePlan = ScopePlan {
             order: Vec::new(),
             repeated: Vec::new(),
+            conditional: Vec::new(),
         };
         self.scopes.get(scope).and_then(Option::as_ref).unwrap_or(&EMPTY)
     }
