@@ -271,3 +271,60 @@ fn shipped_answer_sets_score_the_same_through_both_readers() {
     // The UAE, Oman and Saudi examples are clean flat answer sets.
     assert!(took >= 15, "compiled reader took {took} shipped answer sets");
 }
+
+/// Texts at the edges of JSON: whatever the compiled reader accepts, the
+/// exact reader accepts too, with the same result.
+#[test]
+fn edges_of_json_are_left_to_the_exact_reader_or_read_alike() {
+    for (rubric, dir) in [
+        (
+            "rules/sa/platforms-policy/1.mizan",
+            "examples/sa-platforms-policy-1",
+        ),
+        (
+            "rules/worldbank/doing-business/2020.mizan",
+            "examples/doing-business-2020",
+        ),
+    ] {
+        let r = load(rubric);
+        let base = support::answer_inputs(&[dir])
+            .into_iter()
+            .map(|(_, t)| t.replace(['\n', '\r'], " "))
+            .find(|t| check(&r, t))
+            .unwrap_or_else(|| panic!("the compiled reader takes an answer set of {dir}"));
+        edges(&r, &base);
+    }
+}
+
+fn edges(r: &Rubric, base: &str) {
+    let id = r#""id": ""#;
+    let edges = [
+        base.replacen(id, "\"id\": \"\\ud800", 1),
+        base.replacen(id, "\"id\": \"\\udc00\\ud800x", 1),
+        base.replacen(id, "\"id\": \"\u{1}", 1),
+        base.replacen(id, "\"id\": \"\\x", 1),
+        base.replacen(id, "\"id\": \"\u{7f}\u{a0}", 1),
+        base.replacen(id, "\"id\" : \"\\u00e9\\uD83D\\uDE00", 1),
+        base.replacen('{', "{\u{b}", 1),
+        base.replacen('{', "{\u{a0}", 1),
+        base.replacen('}', ",}", 1),
+        base.replacen("\"answers\"", "\"answers\" ", 1)
+            .replacen("}}", "},}", 1),
+        format!("{base} "),
+        format!("{base}\u{feff}"),
+        format!("\u{feff}{base}"),
+        format!("{base}{{}}"),
+        base.replace(": 1,", ": 01,").replace(": 1}", ": 01}"),
+        base.replace(": 1,", ": 1.,").replace(": 1}", ": 1.}"),
+        base.replace(": 1,", ": -0,").replace(": 1}", ": -0}"),
+        base.replace(": 1,", ": 1e999,").replace(": 1}", ": 1e999}"),
+        base.replace(": 1,", ": 0.1000000000000000000000000000001,"),
+        base.replace(": true", ": tru").replace(": false", ": fals"),
+        base.replace("\"yes\"", "\"y\\u0065s\""),
+        base.replace(": true", ": True"),
+        base.replace(": \"", ": \t\n\r \""),
+    ];
+    for text in &edges {
+        check(r, text);
+    }
+}
