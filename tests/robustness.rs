@@ -324,3 +324,45 @@ fn streamed_results_equal_the_batch_whatever_the_threads() {
     assert_eq!(summary["aggregate"]["score"], batch["aggregate"]["score"]);
     assert_eq!(summary["aggregate"]["entities"], 3000);
 }
+
+#[test]
+fn a_stream_line_that_is_not_utf8_is_one_rejected_submission() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.jsonl");
+    let mut bytes = Vec::new();
+    for i in 0..5 {
+        if i == 2 {
+            // Latin-1 "é" in the entity id, CRLF line end; then a blank line.
+            bytes.extend_from_slice(valid(i).replace("e0002", "caf\u{e9}").as_bytes());
+            let at = bytes.iter().rposition(|&b| b == 0xc3).unwrap();
+            bytes.splice(at..at + 2, [0xe9]);
+            bytes.extend_from_slice(b"\r\n  \n");
+        } else {
+            bytes.extend_from_slice(valid(i).as_bytes());
+            bytes.push(b'\n');
+        }
+    }
+    fs::write(&path, bytes).unwrap();
+    let o = mizan(&[
+        "--format",
+        "json",
+        "eval",
+        DEMO,
+        path.to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", support::stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["aggregate"]["entities"], 4, "{v}");
+    assert_eq!(v["aggregate"]["excluded"], 1, "{v}");
+    let err = &v["errors"][0];
+    assert_eq!(err["code"], "M0401", "{err}");
+    assert!(
+        err["source"].as_str().unwrap().ends_with("mixed.jsonl:3"),
+        "{err}"
+    );
+    assert!(
+        err["message"].as_str().unwrap().contains("not valid UTF-8"),
+        "{err}"
+    );
+}

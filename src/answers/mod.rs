@@ -162,6 +162,20 @@ pub fn read_compiled(plan: &Plan, origin: Origin, text: &str) -> Result<Submissi
     }
 }
 
+/// The rejection of a line that is not UTF-8 (M0401, at the first bad byte).
+pub fn not_utf8(origin: Origin, e: &std::str::Utf8Error) -> Rejection {
+    Rejection {
+        origin,
+        entity: None,
+        pointer: String::new(),
+        error: AnswerError::Malformed {
+            line: 1,
+            column: e.valid_up_to() + 1,
+            reason: "not valid UTF-8".into(),
+        },
+    }
+}
+
 /// Reads one submission from JSON text with the exact reader only: a
 /// `serde_json::Value` first, then every check with its JSON pointer. This
 /// is what [`read`] falls back to, and the reference it is tested against.

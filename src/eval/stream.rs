@@ -131,17 +131,20 @@ impl<'p> Stream<'p> {
         let mut number = 0;
         let mut outcomes: Vec<Item> = Vec::with_capacity(CHUNK);
         current.fill(&mut reader, &mut number)?;
-        while current.filled > 0 {
+        while current.len() > 0 {
             let score = |out: &mut Vec<Item>| {
                 current
                     .lines()
-                    .par_iter()
-                    .map(|(n, text)| {
+                    .map(|(n, bytes)| {
                         let origin = Origin {
                             file: file.to_string(),
-                            line: Some(*n),
+                            line: Some(n),
                         };
-                        match answers::read(plan, origin, text).and_then(|sub| evaluate(plan, sub)) {
+                        let read = match std::str::from_utf8(bytes) {
+                            Ok(text) => answers::read(plan, origin, text),
+                            Err(e) => Err(vec![answers::not_utf8(origin, &e)]),
+                        };
+                        match read.and_then(|sub| evaluate(plan, sub)) {
                             Ok(res) => Item::Scored(Scored::of(res, render)),
                             Err(e) => Item::Rejected(e),
                         }
@@ -150,7 +153,7 @@ impl<'p> Stream<'p> {
             };
             let ((), read) = rayon::join(|| score(&mut outcomes), || next.fill(&mut reader, &mut number));
             read?;
-            let filled = current.filled;
+            let filled = current.len();
             for item in outcomes.drain(..) {
                 let item = match item {
                     Item::Scored(res) => {
@@ -211,47 +214,50 @@ impl<'p> Stream<'p> {
     }
 }
 
-/// Up to [`CHUNK`] non-blank lines with their line numbers; the buffers
-/// stay allocated from one chunk to the next.
+/// Up to [`CHUNK`] non-blank lines with their line numbers, read into
+/// one buffer (no allocation or copy per line; the buffer stays allocated
+/// from one chunk to the next). Lines stay bytes until a scoring thread
+/// checks them as UTF-8, so a line that is not is one rejected submission.
 #[derive(Default)]
 struct Chunk {
-    lines: Vec<(usize, String)>,
-    filled: usize,
+    buf: Vec<u8>,
+    /// Line number and byte range in `buf`, without the `\n` or `\r\n`.
+    lines: Vec<(usize, std::ops::Range<usize>)>,
 }
 
 impl Chunk {
     /// Reads the next lines of `reader`; `number` counts every line read.
     fn fill(&mut self, reader: &mut impl BufRead, number: &mut usize) -> Result<(), std::io::Error> {
-        self.filled = 0;
-        while self.filled < CHUNK {
-            if self.lines.len() == self.filled {
-                self.lines.push((0, String::new()));
-            }
-            let Some((n, line)) = self.lines.get_mut(self.filled) else {
-                break;
-            };
-            line.clear();
-            if reader.read_line(line)? == 0 {
+        self.buf.clear();
+        self.lines.clear();
+        while self.lines.len() < CHUNK {
+            let start = self.buf.len();
+            if reader.read_until(b'\n', &mut self.buf)? == 0 {
                 break;
             }
             *number += 1;
+            let mut line = self.buf.get(start..).unwrap_or_default();
             // As `BufRead::lines`: without the `\n` or `\r\n`.
-            if line.ends_with('\n') {
-                line.pop();
-                if line.ends_with('\r') {
-                    line.pop();
-                }
+            if let Some(l) = line.strip_suffix(b"\n") {
+                line = l.strip_suffix(b"\r").unwrap_or(l);
             }
-            if line.trim().is_empty() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                self.buf.truncate(start);
                 continue;
             }
-            *n = *number;
-            self.filled += 1;
+            self.lines.push((*number, start..start + line.len()));
         }
         Ok(())
     }
 
-    fn lines(&self) -> &[(usize, String)] {
-        self.lines.get(..self.filled).unwrap_or_default()
+    /// The lines, as (line number, bytes).
+    fn lines(&self) -> impl IndexedParallelIterator<Item = (usize, &[u8])> + '_ {
+        self.lines
+            .par_iter()
+            .map(|(n, r)| (*n, self.buf.get(r.clone()).unwrap_or_default()))
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
     }
 }
