@@ -633,11 +633,25 @@ fn criterion(
 /// comparison does (this runs for every criterion of every entity):
 /// `d = m / 10^s` is at most 1 exactly when `m <= 10^s`.
 fn unit(d: Decimal) -> bool {
+    /// 10^0 ..= 10^28 (a decimal's scale is at most 28).
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "evaluated at compile time, where out of bounds fails the build"
+    )]
+    const POW10: [i128; 29] = {
+        let mut t = [1i128; 29];
+        let mut i = 1;
+        while i < 29 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
     let m = d.mantissa();
     if m <= 0 {
         return m == 0;
     }
-    10i128.checked_pow(d.scale()).is_none_or(|p| m <= p)
+    POW10.get(d.scale() as usize).is_none_or(|&p| m <= p)
 }
 
 /// The value of an answer before any `score` formula.
@@ -775,6 +789,33 @@ fn group(
         }
     };
     Ok((Outcome::Score(score), Some((achieved, target))))
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn unit_is_the_closed_interval_zero_one() {
+        for (text, inside) in [
+            ("0", true),
+            ("-0", true),
+            ("0.0000000000000000000000000001", true),
+            ("1", true),
+            ("1.0000000000000000000000000000", true),
+            ("0.9999999999999999999999999999", true),
+            ("1.0000000000000000000000000001", false),
+            ("-0.0000000000000000000000000001", false),
+            ("2", false),
+            ("79228162514264337593543950335", false),
+            ("0.5", true),
+            ("0.50", true),
+        ] {
+            let d: Decimal = text.parse().unwrap_or_default();
+            assert_eq!(unit(d), inside, "{text}");
+            assert_eq!(unit(d), d >= Decimal::ZERO && d <= Decimal::ONE, "{text}");
+        }
+    }
 }
 
 /// Evaluates a node formula to a number; `None` when it is N/A.
