@@ -366,3 +366,28 @@ fn a_stream_line_that_is_not_utf8_is_one_rejected_submission() {
         "{err}"
     );
 }
+
+#[test]
+fn a_stream_stops_quietly_when_its_reader_goes_away() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cycle.jsonl");
+    let lines: Vec<String> = (0..20_000).map(valid).collect();
+    fs::write(&path, lines.join("\n")).unwrap();
+    // As `mizan … | head -1`: read one line, then close the pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(["--format", "jsonl", "eval", DEMO, path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with(r#"{"id":"e0000""#), "{first}");
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    assert_eq!(support::stderr(&o), "", "no error for a closed pipe");
+}

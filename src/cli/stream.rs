@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Cursor, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use mizan::eval::stream::{self, Item, Summary};
@@ -35,7 +36,7 @@ pub fn run(
     };
     // Results go to a temporary file beside --output, renamed at the end.
     let mut tmp = None;
-    let mut out: Box<dyn Write> = match output {
+    let mut out: Box<dyn Write + Send> = match output {
         Some(p) => {
             let dir = p
                 .parent()
@@ -59,7 +60,8 @@ pub fn run(
                 }
             }
         }
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        // Not `lock()`: the sink runs on a pool thread (`Stdout` is `Send`).
+        None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
     };
     let bar = progress();
     let mut st = stream::Stream::new(rubric.plan());
@@ -85,14 +87,13 @@ pub fn run(
             }
         };
         let sink = |item: &Item| {
-            if summary_only || write_failed.is_some() {
-                return;
-            }
             if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
                 if let Err(e) = writeln!(out, "{line}") {
                     write_failed = Some(e);
+                    return ControlFlow::Break(());
                 }
             }
+            ControlFlow::Continue(())
         };
         let render_line = |r: &mizan::eval::EntityResult| {
             serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default()
@@ -104,15 +105,24 @@ pub fn run(
                 b.set_position(n as u64);
             }
         });
-        if let Err(e) = fed {
-            eprintln!("error: {name}: {e}");
-            return Exit::RuleErrors;
+        match fed {
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return Exit::RuleErrors;
+            }
+            Ok(ControlFlow::Break(())) => break,
+            Ok(ControlFlow::Continue(())) => {}
         }
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if let Some(e) = write_failed {
+        // Whoever reads the output stopped (`… | head`): stop quietly, as
+        // the other commands do.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Exit::Ok;
+        }
         eprintln!("error: writing results: {e}");
         return Exit::RuleErrors;
     }

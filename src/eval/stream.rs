@@ -6,6 +6,7 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
+use std::ops::ControlFlow;
 
 use rust_decimal::Decimal;
 
@@ -41,18 +42,23 @@ pub struct Scored {
     pub warnings: Vec<Rejection>,
     /// Its output line, when the stream renders them.
     pub line: Option<String>,
+    /// A 64-bit hash of the entity id, to find repeats.
+    key: u64,
 }
 
 impl Scored {
     fn of(res: EntityResult, render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>) -> Self {
         let line = render.map(|f| f(&res));
         let score = res.score();
+        let mut h = DefaultHasher::new();
+        res.submission.entity.hash(&mut h);
         Scored {
             origin: res.submission.origin,
             entity: res.submission.entity,
             score,
             warnings: res.warnings,
             line,
+            key: h.finish(),
         }
     }
 }
@@ -110,30 +116,37 @@ impl<'p> Stream<'p> {
 
     /// Reads JSONL from `reader` (named `file`) and scores every line, on
     /// the current rayon pool. `sink` sees every line's outcome, in input
-    /// order; `progress` sees the number of lines done so far.
+    /// order, and can stop the stream (`ControlFlow::Break`, e.g. when its
+    /// reader went away); `progress` sees the number of lines done so far.
+    ///
+    /// Three stages overlap: while one chunk is scored (in parallel), the
+    /// outcomes of the chunk before it go to the sink and the chunk after
+    /// it is read (one after the other, on one thread). At `--jobs 1` the
+    /// stages simply take turns.
     pub fn feed(
         &mut self,
         file: &str,
         reader: impl BufRead + Send,
         render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>,
-        mut sink: impl FnMut(&Item),
-        mut progress: impl FnMut(usize),
-    ) -> Result<(), std::io::Error> {
+        mut sink: impl FnMut(&Item) -> ControlFlow<()> + Send,
+        mut progress: impl FnMut(usize) + Send,
+    ) -> Result<ControlFlow<()>, std::io::Error> {
         let plan = self.plan;
         self.files.push(file.to_string());
         let file_ix = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
-        // Two sets of line buffers, reused from chunk to chunk (reading
-        // allocates nothing once they are full): the next chunk is read
-        // while the current one is scored.
-        let mut current = Chunk::default();
-        let mut next = Chunk::default();
+        // Line buffers and outcome lists are reused from chunk to chunk:
+        // reading allocates nothing once they are full.
         let mut reader = reader;
         let mut number = 0;
-        let mut outcomes: Vec<Item> = Vec::with_capacity(CHUNK);
-        current.fill(&mut reader, &mut number)?;
-        while current.len() > 0 {
+        let mut to_score = Chunk::default();
+        let mut to_read = Chunk::default();
+        let mut scoring: Vec<Item> = Vec::with_capacity(CHUNK);
+        let mut scored: Vec<Item> = Vec::with_capacity(CHUNK);
+        to_score.fill(&mut reader, &mut number)?;
+        while to_score.len() > 0 || !scored.is_empty() {
+            let chunk = &to_score;
             let score = |out: &mut Vec<Item>| {
-                current
+                chunk
                     .lines()
                     .map(|(n, bytes)| {
                         let origin = Origin {
@@ -151,47 +164,70 @@ impl<'p> Stream<'p> {
                     })
                     .collect_into_vec(out)
             };
-            let ((), read) = rayon::join(|| score(&mut outcomes), || next.fill(&mut reader, &mut number));
-            read?;
-            let filled = current.len();
-            for item in outcomes.drain(..) {
-                let item = match item {
-                    Item::Scored(res) => {
-                        let mut h = DefaultHasher::new();
-                        res.entity.hash(&mut h);
-                        let key = h.finish();
-                        let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
-                        match self.seen.insert(key, (file_ix, at))? {
-                            Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
-                                &res.origin,
-                                &res.entity,
-                                format!("{}:{l}", self.files.get(f as usize).map_or("?", String::as_str)),
-                            )]),
-                            None => Item::Scored(res),
-                        }
+            let ((), done) = rayon::join(
+                || score(&mut scoring),
+                || -> Result<ControlFlow<()>, std::io::Error> {
+                    if self.tally(&mut scored, file_ix, &mut sink)?.is_break() {
+                        return Ok(ControlFlow::Break(()));
                     }
-                    rejected => rejected,
-                };
-                match &item {
-                    Item::Scored(res) => {
-                        self.scored += 1;
-                        if let Some(s) = res.score {
-                            self.overflow |= self.stats.add(s).is_err();
-                        }
-                        self.warnings.extend(res.warnings.iter().cloned());
-                    }
-                    Item::Rejected(e) => {
-                        self.rejected += 1;
-                        self.errors.extend(e.iter().cloned());
+                    progress(self.lines);
+                    to_read.fill(&mut reader, &mut number)?;
+                    Ok(ControlFlow::Continue(()))
+                },
+            );
+            if done?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+            std::mem::swap(&mut scored, &mut scoring);
+            std::mem::swap(&mut to_score, &mut to_read);
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    /// Takes the outcomes of one chunk, in input order: rejects repeated
+    /// entity ids, adds scores to the population, keeps the errors and
+    /// warnings, and hands each outcome to `sink` (until it says stop).
+    fn tally(
+        &mut self,
+        outcomes: &mut Vec<Item>,
+        file_ix: u32,
+        sink: &mut impl FnMut(&Item) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, std::io::Error> {
+        self.lines += outcomes.len();
+        for item in outcomes.drain(..) {
+            let item = match item {
+                Item::Scored(res) => {
+                    let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                    match self.seen.insert(res.key, (file_ix, at))? {
+                        Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
+                            &res.origin,
+                            &res.entity,
+                            format!("{}:{l}", self.files.get(f as usize).map_or("?", String::as_str)),
+                        )]),
+                        None => Item::Scored(res),
                     }
                 }
-                sink(&item);
+                rejected => rejected,
+            };
+            match &item {
+                Item::Scored(res) => {
+                    self.scored += 1;
+                    if let Some(s) = res.score {
+                        self.overflow |= self.stats.add(s).is_err();
+                    }
+                    self.warnings.extend(res.warnings.iter().cloned());
+                }
+                Item::Rejected(e) => {
+                    self.rejected += 1;
+                    self.errors.extend(e.iter().cloned());
+                }
             }
-            self.lines += filled;
-            progress(self.lines);
-            std::mem::swap(&mut current, &mut next);
+            if sink(&item).is_break() {
+                // (Dropping the drain drops the rest of the chunk.)
+                return Ok(ControlFlow::Break(()));
+            }
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     }
 
     /// The totals, with the population over every entity scored.
