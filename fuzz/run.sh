@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
-# Runs the fuzzer for a while (default 300 s) from a seed corpus of every
-# rule and test file in rules/ and examples/. Needs cargo-fuzz
-# (`cargo install cargo-fuzz`); the stable toolchain is enough with
-# RUSTC_BOOTSTRAP=1. Findings land in fuzz/artifacts/.
+# Runs a fuzz target for a while (default 300 s) from a seed corpus. Needs
+# cargo-fuzz (`cargo install cargo-fuzz`); the stable toolchain is enough
+# with RUSTC_BOOTSTRAP=1. Findings land in fuzz/artifacts/.
+#
+#   fuzz/run.sh [SECONDS] [TARGET]
+#
+# Targets: parse_check_format (rule files; the default) and answer_readers
+# (answer sets through the compiled and the exact reader).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"
-mkdir -p fuzz/corpus/parse_check_format
-# Seeds: every rule and test file (named after its path, so that same-named
-# files do not overwrite each other), the corpus fixtures, past findings.
-find rules examples tests/corpus tests/fuzz-regressions -name '*.mizan' | while read -r f; do
-  cp "$f" "fuzz/corpus/parse_check_format/$(echo "$f" | tr '/' '_')"
-done
-RUSTC_BOOTSTRAP=1 cargo fuzz run parse_check_format fuzz/corpus/parse_check_format \
+TARGET="${2:-parse_check_format}"
+CORPUS="fuzz/corpus/$TARGET"
+mkdir -p "$CORPUS"
+case "$TARGET" in
+  parse_check_format)
+    # Seeds: every rule and test file (named after its path, so that
+    # same-named files do not overwrite each other), the corpus fixtures,
+    # past findings.
+    find rules examples tests/corpus tests/fuzz-regressions -name '*.mizan' | while read -r f; do
+      cp "$f" "$CORPUS/$(echo "$f" | tr '/' '_')"
+    done
+    ;;
+  answer_readers)
+    # Seeds: the shipped answer sets of the two rubrics the target reads.
+    for f in examples/doing-business-2020/*.json examples/sa-platforms-policy-1/*.json; do
+      tr '\n' ' ' < "$f" > "$CORPUS/$(echo "$f" | tr '/' '_')"
+    done
+    ;;
+  *) echo "unknown target $TARGET" >&2; exit 2 ;;
+esac
+RUSTC_BOOTSTRAP=1 cargo fuzz run "$TARGET" "$CORPUS" \
   -- -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048
