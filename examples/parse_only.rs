@@ -1,9 +1,10 @@
 //! Parse-only baselines for scripts/bench.sh: read a JSONL file and parse
 //! every line with simd-json or serde_json (into a generic value), nothing
-//! else; or, with `read RULES`, with Mizan's own reader (answers resolved
-//! into the plan's slots, no scoring).
+//! else; with `tape`, simd-json's tape only (no value built); or, with
+//! `read RULES`, with Mizan's own reader (answers resolved into the plan's
+//! slots, no scoring).
 //!
-//!     cargo run --release --example parse_only -- simd|serde FILE.jsonl
+//!     cargo run --release --example parse_only -- simd|tape|serde FILE.jsonl
 //!     cargo run --release --example parse_only -- read FILE.jsonl RULES
 
 #![allow(
@@ -31,6 +32,10 @@ fn main() {
             "simd" => {
                 let v = simd_json::to_borrowed_value(&mut line).unwrap();
                 keys += usize::from(simd_json::prelude::ValueAsScalar::as_str(&v).is_none());
+            }
+            "tape" => {
+                let t = simd_json::to_tape(&mut line).unwrap();
+                keys += usize::from(t.0.len() > 10);
             }
             "read" => {
                 let text = String::from_utf8(line).unwrap();
