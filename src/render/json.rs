@@ -39,7 +39,7 @@ pub struct EntityOut<'a> {
     pub rank: Option<Option<usize>>,
     /// Every node's score, `null` when N/A (nodes inside repeated nodes:
     /// their instances combined).
-    pub nodes: IndexMap<&'a str, Option<Num>>,
+    pub nodes: NodeScores<'a>,
     /// Each repeated node's instances, by node id.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub instances: IndexMap<&'a str, Vec<InstanceOut<'a>>>,
@@ -136,8 +136,34 @@ pub struct Num(pub Decimal);
 
 impl Serialize for Num {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // A whole non-negative number (most criterion scores are 0 or 1)
+        // needs no text: its digits are those of the integer.
+        if self.0.scale() == 0 && !self.0.is_sign_negative() {
+            if let Ok(u) = u64::try_from(self.0.mantissa()) {
+                return serde_json::Number::from(u).serialize(s);
+            }
+        }
         let n: serde_json::Number = self.0.to_string().parse().map_err(serde::ser::Error::custom)?;
         n.serialize(s)
+    }
+}
+
+/// Every node's score (`null` when N/A) as a JSON object in node order,
+/// written as it is serialised: no map is built per entity.
+pub struct NodeScores<'a> {
+    nodes: &'a [crate::model::NodeDef],
+    outcomes: &'a [crate::eval::Outcome],
+}
+
+impl Serialize for NodeScores<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let pairs = || self.nodes.iter().zip(self.outcomes).skip(1);
+        let mut m = s.serialize_map(Some(pairs().count()))?;
+        for (n, o) in pairs() {
+            m.serialize_entry(n.id.as_str(), &o.score().map(norm))?;
+        }
+        m.end()
     }
 }
 
@@ -148,13 +174,10 @@ fn norm(d: Decimal) -> Num {
 /// One entity's output.
 pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
     let score = r.score().map(norm);
-    let nodes = model
-        .nodes
-        .iter()
-        .zip(&r.outcomes)
-        .skip(1)
-        .map(|(n, o)| (n.id.as_str(), o.score().map(norm)))
-        .collect();
+    let nodes = NodeScores {
+        nodes: &model.nodes,
+        outcomes: &r.outcomes,
+    };
     EntityOut {
         id: &r.submission.entity,
         name: r.submission.name.as_deref(),
