@@ -135,7 +135,7 @@ fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fa
                     given += 1;
                     field = j.next_key()?.map(|k| model.profile.get_full(k));
                 }
-                let wanted = model.profile.values().filter(|d| d.owner.is_none()).count();
+                let wanted = model.entity_fields().count();
                 if given != wanted {
                     return Err(GiveUp);
                 }
@@ -145,7 +145,7 @@ fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fa
         }
         key = j.next_key()?.map(|k| (k == "id", k == "name", k == "profile"));
     }
-    if !profile_given && model.profile.values().any(|d| d.owner.is_none()) {
+    if !profile_given && model.entity_fields().next().is_some() {
         return Err(GiveUp);
     }
     id.ok_or(GiveUp)

@@ -174,6 +174,23 @@ struct Env<'a> {
     node: &'a str,
 }
 
+impl<'a> Env<'a> {
+    /// What a condition on the profile sees (`applies when`, a `repeated …
+    /// when`, a named value): the profile and the named values so far,
+    /// nothing of the answers or scores.
+    fn on_profile(profile: &'a [Option<ProfileValue>], lets: &'a [Val], node: &'a str) -> Self {
+        Env {
+            profile,
+            answers: None,
+            outcomes: &[],
+            lets,
+            vars: &[],
+            lists: &[],
+            node,
+        }
+    }
+}
+
 /// The data of one scope: the entity, or one instance of a repeated node.
 struct ScopeData<'a> {
     scope: NodeIx,
@@ -223,15 +240,7 @@ pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Reject
     };
     // Named values, on the entity's profile.
     for l in &model.lets {
-        let env = Env {
-            profile: &sub.profile,
-            answers: None,
-            outcomes: &[],
-            lets: &run.lets,
-            vars: &[],
-            lists: &[],
-            node: &l.name,
-        };
+        let env = Env::on_profile(&sub.profile, &run.lets, &l.name);
         let v = eval(&env, &l.expr).map_err(|e| vec![run.fail(e, String::new())])?;
         run.lets.push(v);
     }
@@ -274,15 +283,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         }
         let Some(node) = model.nodes.get(ix) else { continue };
         let Some(cond) = &node.applies else { continue };
-        let env = Env {
-            profile: d.profile,
-            answers: None,
-            outcomes: &[],
-            lets: &run.lets,
-            vars: &[],
-            lists: &[],
-            node: &node.id,
-        };
+        let env = Env::on_profile(d.profile, &run.lets, &node.id);
         let holds = match eval(&env, cond) {
             Ok(v) => v == Val::Bool(true),
             Err(e) => {
@@ -343,15 +344,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         let rule = match &repeat.switch {
             None => repeat.rule,
             Some((cond, other)) => {
-                let env = Env {
-                    profile: d.profile,
-                    answers: None,
-                    outcomes: &[],
-                    lets: &run.lets,
-                    vars: &[],
-                    lists: &[],
-                    node: &rnode.id,
-                };
+                let env = Env::on_profile(d.profile, &run.lets, &rnode.id);
                 match eval(&env, cond) {
                     Ok(Val::Bool(true)) => repeat.rule,
                     Ok(_) => *other,
@@ -889,13 +882,8 @@ pub fn population_of(model: &Model, stats: &PopulationStats) -> Result<Populatio
                 (Var::Max, Val::Num(max)),
             ];
             let env = Env {
-                profile: &[],
-                answers: None,
-                outcomes: &[],
-                lets: &[],
                 vars: &vars,
-                lists: &[],
-                node: "population",
+                ..Env::on_profile(&[], &[], "population")
             };
             match eval(&env, f)? {
                 Val::Num(d) => Some(d),
@@ -911,16 +899,10 @@ pub fn population_of(model: &Model, stats: &PopulationStats) -> Result<Populatio
 
 /// Whether condition `c` holds on an entity profile (`rank when …`).
 pub(crate) fn holds(profile: &[Option<ProfileValue>], c: &CExpr) -> bool {
-    let env = Env {
-        profile,
-        answers: None,
-        outcomes: &[],
-        lets: &[],
-        vars: &[],
-        lists: &[],
-        node: "population",
-    };
-    matches!(eval(&env, c), Ok(Val::Bool(true)))
+    matches!(
+        eval(&Env::on_profile(profile, &[], "population"), c),
+        Ok(Val::Bool(true))
+    )
 }
 
 /// Σ with overflow detection.

@@ -158,9 +158,10 @@ pub struct NodeScores<'a> {
 impl Serialize for NodeScores<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let pairs = || self.nodes.iter().zip(self.outcomes).skip(1);
-        let mut m = s.serialize_map(Some(pairs().count()))?;
-        for (n, o) in pairs() {
+        // Node 0 is the entity itself: its score is `score`.
+        let len = self.nodes.len().min(self.outcomes.len()).saturating_sub(1);
+        let mut m = s.serialize_map(Some(len))?;
+        for (n, o) in self.nodes.iter().zip(self.outcomes).skip(1) {
             m.serialize_entry(n.id.as_str(), &o.score().map(norm))?;
         }
         m.end()
