@@ -22,10 +22,32 @@ fn main() {
     let f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&args[2]).unwrap());
     let mut n = 0usize;
     let mut keys = 0usize;
-    let rubric = (args[1] == "read").then(|| {
+    let rubric = (args[1] == "read" || args[1] == "jiter").then(|| {
         let text = std::fs::read_to_string(&args[3]).unwrap();
         mizan::load(&args[3], &text).0.unwrap()
     });
+    if args[1] == "tape2" {
+        let mut f = f;
+        let mut buf = Vec::new();
+        let mut buffers = simd_json::Buffers::new(4096);
+        let mut tape = simd_json::Tape::null().reset();
+        loop {
+            buf.clear();
+            if f.read_until(b'\n', &mut buf).unwrap() == 0 {
+                break;
+            }
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            }
+            let mut t = tape.reset();
+            simd_json::fill_tape(&mut buf, &mut buffers, &mut t).unwrap();
+            keys += usize::from(t.0.len() > 10);
+            tape = t.reset();
+            n += 1;
+        }
+        eprintln!("{n} lines parsed ({keys})");
+        return;
+    }
     for line in f.lines() {
         let mut line = line.unwrap().into_bytes();
         match args[1].as_str() {
@@ -38,6 +60,14 @@ fn main() {
                 keys += usize::from(t.0.len() > 10);
             }
             "read" => {
+                let origin = mizan::answers::Origin {
+                    file: String::new(),
+                    line: Some(n),
+                };
+                let plan = rubric.as_ref().unwrap().plan();
+                keys += usize::from(mizan::answers::read_bytes(plan, origin, &line).is_ok());
+            }
+            "jiter" => {
                 let text = String::from_utf8(line).unwrap();
                 let origin = mizan::answers::Origin {
                     file: String::new(),

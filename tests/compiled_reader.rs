@@ -1,10 +1,12 @@
-//! The compiled reader (jiter, straight into the plan's slots) against the
-//! straightforward one (a `serde_json::Value`, then every check): on the
-//! shipped answer sets and on generated submissions, clean and damaged,
-//! scoring through either gives byte-identical output, the compiled
-//! reader never accepts what the exact one rejects, and it does take the
-//! clean submissions (else this test would compare the exact reader with
-//! itself).
+//! The fast paths against the straightforward ones: the tape reader
+//! (simd-json) and the compiled reader (jiter), both straight into the
+//! plan's slots, against the exact reader (a `serde_json::Value`, then
+//! every check); and the evaluator's compiled program against the general
+//! evaluator (node by node). On the shipped answer sets and on generated
+//! submissions, clean and damaged, every path gives byte-identical output,
+//! neither fast reader accepts what the exact one rejects, and both do
+//! take the clean submissions (else this test would compare the exact
+//! reader with itself).
 
 #![allow(
     clippy::unwrap_used,
@@ -16,23 +18,23 @@
 mod support;
 
 use mizan::answers::{self, Origin};
-use mizan::eval::evaluate;
+use mizan::eval::{evaluate, evaluate_general, EntityResult};
 use mizan::model::{AnswerKind, FieldTy};
+use mizan::plan::Plan;
 use mizan::render::json;
 use mizan::Rubric;
 
-/// What scoring `text` gives when read by `read`: the entity's JSON line
-/// and its warnings, or its errors.
-fn outcome(
-    r: &Rubric,
-    text: &str,
-    read: fn(&mizan::plan::Plan, Origin, &str) -> Result<answers::Submission, Vec<answers::Rejection>>,
-) -> String {
+type Reader = fn(&Plan, Origin, &str) -> Result<answers::Submission, Vec<answers::Rejection>>;
+type Evaluator = fn(&Plan, answers::Submission) -> Result<EntityResult, Vec<answers::Rejection>>;
+
+/// What scoring `text` gives when read by `read` and scored by `score`:
+/// the entity's JSON line and its warnings, or its errors.
+fn outcome(r: &Rubric, text: &str, read: Reader, score: Evaluator) -> String {
     let origin = Origin {
         file: "generated.jsonl".into(),
         line: Some(7),
     };
-    match read(r.plan(), origin, text).and_then(|s| evaluate(r.plan(), s)) {
+    match read(r.plan(), origin, text).and_then(|s| score(r.plan(), s)) {
         Ok(res) => {
             let warnings: Vec<_> = res.warnings.iter().map(json::problem).collect();
             format!(
@@ -48,23 +50,49 @@ fn outcome(
     }
 }
 
-/// Checks one text; returns whether the compiled reader took it.
-fn check(r: &Rubric, text: &str) -> bool {
-    let exact = outcome(r, text, answers::read_exact);
-    let full = outcome(r, text, answers::read);
-    assert_eq!(full, exact, "compiled and exact readers differ on\n{text}");
+/// Which fast readers took a text.
+#[derive(Default, Clone, Copy)]
+struct Took {
+    compiled: usize,
+    tape: usize,
+}
+
+/// Checks one text through every path.
+fn check(r: &Rubric, text: &str) -> Took {
+    let exact = outcome(r, text, answers::read_exact, evaluate_general);
+    let paths: [(&str, Reader, Evaluator); 4] = [
+        ("exact reader, program", answers::read_exact, evaluate),
+        ("compiled reader, general", answers::read, evaluate_general),
+        ("compiled reader, program", answers::read, evaluate),
+        (
+            "tape reader, program",
+            |p, o, t| answers::read_bytes(p, o, t.as_bytes()),
+            evaluate,
+        ),
+    ];
+    for (name, read, score) in paths {
+        let got = outcome(r, text, read, score);
+        assert_eq!(
+            got, exact,
+            "{name} differs from the exact reader and general evaluator on\n{text}"
+        );
+    }
     let origin = Origin {
         file: "generated.jsonl".into(),
         line: Some(7),
     };
-    let took = answers::read_compiled(r.plan(), origin.clone(), text).is_ok();
-    if took {
+    let compiled = answers::read_compiled(r.plan(), origin.clone(), text).is_ok();
+    let tape = answers::read_tape(r.plan(), origin.clone(), text.as_bytes()).is_ok();
+    if compiled || tape {
         assert!(
             answers::read_exact(r.plan(), origin, text).is_ok(),
-            "the compiled reader accepted what the exact reader rejects:\n{text}"
+            "a fast reader (compiled: {compiled}, tape: {tape}) accepted what the exact reader rejects:\n{text}"
         );
     }
-    took
+    Took {
+        compiled: usize::from(compiled),
+        tape: usize::from(tape),
+    }
 }
 
 /// Loads a shipped rubric (some warn of KPI targets not set yet).
@@ -188,12 +216,12 @@ fn submission(r: &Rubric, g: &mut Gen, i: usize) -> String {
     format!("{{{}}}", parts.join(sep))
 }
 
-/// Generated submissions of `rubric`: returns (taken by the compiled
-/// reader, clean).
-fn generated(rubric: &str, n: usize, seed: u64) -> (usize, usize) {
+/// Generated submissions of `rubric`: returns (taken by the fast readers,
+/// clean).
+fn generated(rubric: &str, n: usize, seed: u64) -> (Took, usize) {
     let r = load(rubric);
     let mut g = Gen(seed);
-    let (mut took, mut clean) = (0, 0);
+    let (mut took, mut clean) = (Took::default(), 0);
     for i in 0..n {
         let text = submission(&r, &mut g, i);
         let ok = answers::read_exact(
@@ -206,19 +234,26 @@ fn generated(rubric: &str, n: usize, seed: u64) -> (usize, usize) {
         )
         .is_ok();
         clean += usize::from(ok);
-        took += usize::from(check(&r, &text));
+        let t = check(&r, &text);
+        took.compiled += t.compiled;
+        took.tape += t.tape;
     }
     (took, clean)
 }
 
 #[test]
-fn ten_thousand_generated_uae_submissions_score_the_same_through_both_readers() {
+fn ten_thousand_generated_uae_submissions_score_the_same_through_every_path() {
     let (took, clean) = generated("rules/uae/integration/2018.mizan", 10_000, 2018);
-    // Most are readable; the compiled reader takes nearly all of those (it
-    // leaves escaped keys, `null`s and repeated keys, about one in twenty,
-    // to the exact reader).
+    // Most are readable; the fast readers take nearly all of those (they
+    // leave `null`s and repeated keys, and the compiled reader escaped
+    // keys, to the exact reader).
     assert!(clean > 7_000, "{clean} readable of 10,000");
-    assert!(took * 100 > clean * 90, "compiled reader took {took} of {clean}");
+    let Took { compiled, tape } = took;
+    assert!(
+        compiled * 100 > clean * 90,
+        "compiled reader took {compiled} of {clean}"
+    );
+    assert!(tape * 100 > clean * 90, "tape reader took {tape} of {clean}");
 }
 
 #[test]
@@ -231,14 +266,15 @@ fn other_rubrics_with_numbers_lists_and_yes_no_answers() {
         let (took, clean) = generated(rubric, 1_000, seed);
         assert!(clean > 600, "{rubric}: {clean} readable of 1,000");
         assert!(
-            took * 100 > clean * 90,
-            "{rubric}: compiled reader took {took} of {clean}"
+            took.compiled * 100 > clean * 90,
+            "{rubric}: compiled reader took {} of {clean}",
+            took.compiled
         );
     }
 }
 
 #[test]
-fn shipped_answer_sets_score_the_same_through_both_readers() {
+fn shipped_answer_sets_score_the_same_through_every_path() {
     let mut took = 0;
     for (rubric, dir) in [
         (
@@ -265,7 +301,7 @@ fn shipped_answer_sets_score_the_same_through_both_readers() {
     ] {
         let r = load(rubric);
         for (_, text) in support::answer_inputs(&[dir]) {
-            took += usize::from(check(&r, &text));
+            took += check(&r, &text).compiled;
         }
     }
     // The UAE, Oman and Saudi examples are clean flat answer sets.
@@ -290,7 +326,7 @@ fn edges_of_json_are_left_to_the_exact_reader_or_read_alike() {
         let base = support::answer_inputs(&[dir])
             .into_iter()
             .map(|(_, t)| t.replace(['\n', '\r'], " "))
-            .find(|t| check(&r, t))
+            .find(|t| check(&r, t).compiled == 1)
             .unwrap_or_else(|| panic!("the compiled reader takes an answer set of {dir}"));
         edges(&r, &base);
     }

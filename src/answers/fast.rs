@@ -37,6 +37,20 @@ pub(super) struct Read {
     pub answers: Answers,
 }
 
+impl Read {
+    /// The submission read, from `origin`.
+    pub fn submission(self, origin: super::Origin) -> super::Submission {
+        super::Submission {
+            origin,
+            entity: self.entity,
+            name: self.name,
+            profile: self.profile,
+            answers: self.answers,
+            instances: Vec::new(),
+        }
+    }
+}
+
 /// The top-level keys of an answer set.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Top {
@@ -153,12 +167,9 @@ fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fa
 
 /// `"answers": {"CRITERION": ANSWER, …}` for the entity's own criteria.
 fn read_answers(j: &mut Jiter<'_>, text: &str, plan: &Plan, answers: &mut Answers) -> Fast<()> {
-    let model = plan.model();
     let mut last = None;
     let mut own = |k: &[u8]| {
-        let ix = plan
-            .criterion_after(k, last)
-            .filter(|&ix| model.nodes.get(ix).is_some_and(|n| n.scope == 0));
+        let ix = plan.own_criterion(k, last);
         last = ix;
         ix
     };

@@ -15,6 +15,7 @@
 
 mod error;
 mod fast;
+mod tape;
 
 pub use error::{AnswerError, Origin, Rejection};
 
@@ -145,19 +146,36 @@ pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<R
     }
 }
 
+/// Reads one submission from the bytes of one JSONL line: the tape reader
+/// (`tape.rs`) for a [`Plan::textual`] rubric, then [`read`]; bytes that
+/// are not UTF-8 are rejected (M0401).
+pub fn read_bytes(plan: &Plan, origin: Origin, bytes: &[u8]) -> Result<Submission, Vec<Rejection>> {
+    if plan.textual() {
+        if let Ok(r) = tape::read(plan, bytes) {
+            return Ok(r.submission(origin));
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read(plan, origin, text),
+        Err(e) => Err(vec![not_utf8(origin, &e)]),
+    }
+}
+
+/// The tape reader alone (see `tape.rs`): the submission, or the origin
+/// back when it leaves the text to the next reader.
+pub fn read_tape(plan: &Plan, origin: Origin, bytes: &[u8]) -> Result<Submission, Origin> {
+    match tape::read(plan, bytes) {
+        Ok(r) => Ok(r.submission(origin)),
+        Err(fast::GiveUp) => Err(origin),
+    }
+}
+
 /// The compiled reader alone (see `fast.rs`): the submission, or the
 /// origin back when it leaves the text to [`read_exact`] (a problem, or a
 /// shape it does not take).
 pub fn read_compiled(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
     match fast::read(plan, text) {
-        Ok(r) => Ok(Submission {
-            origin,
-            entity: r.entity,
-            name: r.name,
-            profile: r.profile,
-            answers: r.answers,
-            instances: Vec::new(),
-        }),
+        Ok(r) => Ok(r.submission(origin)),
         Err(fast::GiveUp) => Err(origin),
     }
 }
@@ -646,14 +664,10 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
         }
     };
     let option = |s: &str| -> Result<(usize, bool), AnswerError> {
-        let opts = c.answer.options();
-        match opts
-            .iter()
-            .position(|o| crate::plan::same_bytes(o.id.as_bytes(), s.as_bytes()))
-        {
-            Some(i) => Ok((i, opts.get(i).is_some_and(|o| o.is_na()))),
+        match plan.option(ix, s.as_bytes()) {
+            Some(found) => Ok(found),
             None => {
-                let ids: Vec<&str> = opts.iter().map(|o| o.id.as_str()).collect();
+                let ids: Vec<&str> = c.answer.options().iter().map(|o| o.id.as_str()).collect();
                 Err(AnswerError::UnknownOption {
                     id: id.clone(),
                     option: s.to_string(),

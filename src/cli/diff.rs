@@ -21,7 +21,7 @@ pub struct Args {
 
 fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
     match super::inputs::load_rubric(path, format) {
-        Loaded::Rubric(r) => Some(r),
+        Loaded::Rubric(r) => Some(*r),
         Loaded::Unreadable | Loaded::Invalid => None,
     }
 }

@@ -105,7 +105,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         }
         None => {
             let rubric = match super::inputs::load_rubric(&args.rules, format) {
-                Loaded::Rubric(r) => r,
+                Loaded::Rubric(r) => *r,
                 Loaded::Unreadable => return Exit::RuleErrors,
                 Loaded::Invalid => {
                     eprintln!("error: the rules have errors; nothing was evaluated");

@@ -32,7 +32,7 @@ pub fn load(
     format: Format,
 ) -> Result<(mizan::Rubric, mizan::import::Mapping), Exit> {
     let rubric = match super::inputs::load_rubric(rules, format) {
-        Loaded::Rubric(r) => r,
+        Loaded::Rubric(r) => *r,
         Loaded::Unreadable => return Err(Exit::RuleErrors),
         Loaded::Invalid => {
             eprintln!("error: the rules have errors; nothing was imported");

@@ -10,7 +10,7 @@ use mizan::answers::Origin;
 /// A rule file, loaded for a command.
 pub enum Loaded {
     /// It checks: the rubric.
-    Rubric(mizan::Rubric),
+    Rubric(Box<mizan::Rubric>),
     /// It cannot be read (reported).
     Unreadable,
     /// It has errors (reported).
@@ -34,7 +34,7 @@ pub fn load_rubric(path: &Path, format: super::Format) -> Loaded {
             mizan::render::diagnostics::render(d.as_ref(), super::style(format))
         );
     }
-    rubric.map_or(Loaded::Invalid, Loaded::Rubric)
+    rubric.map_or(Loaded::Invalid, |r| Loaded::Rubric(Box::new(r)))
 }
 
 /// Reads a file as UTF-8 text.

@@ -19,7 +19,7 @@ pub fn run(
     format: Format,
 ) -> Exit {
     let rubric = match super::inputs::load_rubric(rules, format) {
-        Loaded::Rubric(r) => r,
+        Loaded::Rubric(r) => *r,
         Loaded::Unreadable => return Exit::RuleErrors,
         Loaded::Invalid => {
             eprintln!("error: the rules have errors; nothing was evaluated");

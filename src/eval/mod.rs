@@ -24,7 +24,7 @@ use crate::answers::{
     Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
 };
 use crate::model::*;
-use crate::plan::Plan;
+use crate::plan::{Chosen, Op, Plan, Program};
 
 mod batch;
 mod seen;
@@ -215,6 +215,8 @@ struct Run<'a> {
     lets: Vec<Val>,
     errors: Vec<Rejection>,
     warnings: Vec<Rejection>,
+    /// Score node by node, without the compiled program.
+    general: bool,
 }
 
 impl Run<'_> {
@@ -230,6 +232,17 @@ impl Run<'_> {
 
 /// Evaluates one submission.
 pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Rejection>> {
+    evaluate_with(plan, sub, false)
+}
+
+/// Evaluates one submission node by node, without the plan's compiled
+/// program: the straightforward evaluator that [`evaluate`] is tested
+/// against (it gives the same results, more slowly).
+pub fn evaluate_general(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Rejection>> {
+    evaluate_with(plan, sub, true)
+}
+
+fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityResult, Vec<Rejection>> {
     let model = plan.model();
     let mut run = Run {
         plan,
@@ -237,6 +250,7 @@ pub fn evaluate(plan: &Plan, sub: Submission) -> Result<EntityResult, Vec<Reject
         lets: Vec::with_capacity(model.lets.len()),
         errors: Vec::new(),
         warnings: Vec::new(),
+        general,
     };
     // Named values, on the entity's profile.
     for l in &model.lets {
@@ -271,7 +285,6 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     let plan = run.plan;
     let model = plan.model();
     let n = model.nodes.len();
-    let ptr = |id: &str| format!("{}/answers/{}", d.pointer, crate::answers::pointer_token(id));
     let walk = plan.scope(d.scope);
     // 1. Applicability, top-down: nodes are in pre-order, so a node whose
     // condition fails takes its whole subtree `ix..end` with it, and a
@@ -395,65 +408,20 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             items: results,
         });
     }
-    // 3. Scores of this scope's nodes, in plan order.
-    for &ix in &walk.order {
-        let Some(node) = model.nodes.get(ix) else { continue };
-        let applicable = applies.get(ix).copied().unwrap_or(true);
-        let answer = d.answers.get(ix);
-        if !applicable {
-            if answer.is_some() {
-                let w = run.fail(AnswerError::NotApplicable { id: node.id.clone() }, ptr(&node.id));
-                run.warnings.push(w);
-            }
-            continue;
-        }
-        let sc = Env {
-            profile: d.profile,
-            answers: Some(d.answers),
-            outcomes: &outcomes,
-            lets: &run.lets,
-            vars: &[],
-            lists: &lists,
-            node: &node.id,
-        };
-        if let Some(cond) = &node.requires {
-            match eval(&sc, cond) {
-                Ok(Val::Bool(true)) => {}
-                Ok(_) => {
-                    if let Some(slot) = outcomes.get_mut(ix) {
-                        *slot = Outcome::Na(NaReason::Gated);
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    let r = run.fail(e, String::new());
-                    run.errors.push(r);
-                    continue;
-                }
-            }
-        }
-        let out = match &node.kind {
-            NodeKind::Criterion(c) => criterion(&sc, node, c, answer),
-            NodeKind::Group(g) => group(plan, &sc, ix, node, g, &applies).map(|(o, s)| {
-                if let Some(slot) = sums.get_mut(ix) {
-                    *slot = s;
-                }
-                o
-            }),
-        };
-        match out {
-            Ok(o) => {
-                if let Some(slot) = outcomes.get_mut(ix) {
-                    *slot = o;
-                }
-            }
-            Err(e) => {
-                let p = match e {
-                    AnswerError::Missing { .. } => ptr(&node.id),
-                    _ => d.pointer.to_string(),
-                };
-                let r = run.fail(e, p);
-                run.errors.push(r);
+    // 3. Scores of this scope's nodes, in plan order: by the compiled
+    // program where the rubric has one, else node by node.
+    let mut at = At {
+        d,
+        applies: &applies,
+        outcomes: &mut outcomes,
+        sums: &mut sums,
+        lists: &lists,
+    };
+    match plan.program().filter(|_| d.scope == 0 && !run.general) {
+        Some(program) => run_program(run, &mut at, program),
+        None => {
+            for &ix in &walk.order {
+                at.node(run, ix);
             }
         }
     }
@@ -461,6 +429,165 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         outcomes,
         sums,
         instances: instance_results,
+    }
+}
+
+/// Where step 3 of [`eval_scope`] writes: the scope's data, applicability
+/// and the outcomes so far.
+struct At<'s, 'a> {
+    d: &'s ScopeData<'a>,
+    applies: &'s [bool],
+    outcomes: &'s mut Vec<Outcome>,
+    sums: &'s mut Vec<Option<(Decimal, Decimal)>>,
+    lists: &'s [Listed],
+}
+
+impl At<'_, '_> {
+    fn set(&mut self, ix: NodeIx, o: Outcome) {
+        if let Some(slot) = self.outcomes.get_mut(ix) {
+            *slot = o;
+        }
+    }
+
+    /// Whether node `ix` applies; if it does not, an answer given for it is
+    /// a warning (and its outcome stays "does not apply").
+    fn applies(&self, run: &mut Run<'_>, ix: NodeIx) -> bool {
+        if self.applies.get(ix).copied().unwrap_or(true) {
+            return true;
+        }
+        if self.d.answers.get(ix).is_some() {
+            let id = run.plan.model().nodes.get(ix).map_or("", |n| n.id.as_str());
+            let w = run.fail(
+                AnswerError::NotApplicable { id: id.to_string() },
+                answer_pointer(self.d.pointer, id),
+            );
+            run.warnings.push(w);
+        }
+        false
+    }
+
+    /// Scores node `ix` the general way.
+    fn node(&mut self, run: &mut Run<'_>, ix: NodeIx) {
+        let plan = run.plan;
+        let d = self.d;
+        let Some(node) = plan.model().nodes.get(ix) else {
+            return;
+        };
+        if !self.applies(run, ix) {
+            return;
+        }
+        let answer = d.answers.get(ix);
+        let sc = Env {
+            profile: d.profile,
+            answers: Some(d.answers),
+            outcomes: self.outcomes,
+            lets: &run.lets,
+            vars: &[],
+            lists: self.lists,
+            node: &node.id,
+        };
+        if let Some(cond) = &node.requires {
+            match eval(&sc, cond) {
+                Ok(Val::Bool(true)) => {}
+                Ok(_) => {
+                    self.set(ix, Outcome::Na(NaReason::Gated));
+                    return;
+                }
+                Err(e) => {
+                    let r = run.fail(e, String::new());
+                    run.errors.push(r);
+                    return;
+                }
+            }
+        }
+        let out = match &node.kind {
+            NodeKind::Criterion(c) => criterion(&sc, node, c, answer).map(|o| (o, None)),
+            NodeKind::Group(g) => group(plan, &sc, ix, g, self.applies),
+        };
+        self.record(run, ix, out);
+    }
+
+    /// Records a node's outcome (and a group's sums), or its error.
+    fn record(
+        &mut self,
+        run: &mut Run<'_>,
+        ix: NodeIx,
+        out: Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError>,
+    ) {
+        match out {
+            Ok((o, sums)) => {
+                self.set(ix, o);
+                if let Some(slot) = self.sums.get_mut(ix) {
+                    *slot = sums;
+                }
+            }
+            Err(e) => {
+                let p = match &e {
+                    AnswerError::Missing { id } => answer_pointer(self.d.pointer, id),
+                    _ => self.d.pointer.to_string(),
+                };
+                let r = run.fail(e, p);
+                run.errors.push(r);
+            }
+        }
+    }
+}
+
+/// The JSON pointer of the answer to `id` in the scope at `scope`.
+fn answer_pointer(scope: &str, id: &str) -> String {
+    format!("{scope}/answers/{}", crate::answers::pointer_token(id))
+}
+
+/// Step 3 of [`eval_scope`] by the compiled program: an option answer is
+/// one look-up, a built-in group one pass over its inputs; every other
+/// node is scored the general way.
+fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
+    let plan = run.plan;
+    for op in &program.ops {
+        match *op {
+            Op::Criterion { ix, options, count } => {
+                if !at.applies(run, ix) {
+                    continue;
+                }
+                let o = match at.d.answers.get(ix) {
+                    Some(Answer::Option(i)) => match program.chosen(options, count, *i) {
+                        Chosen::Score(w) => Outcome::Score(w),
+                        Chosen::Ignored => Outcome::Na(NaReason::Ignored),
+                        Chosen::General => {
+                            at.node(run, ix);
+                            continue;
+                        }
+                    },
+                    Some(Answer::Na) => Outcome::Na(NaReason::Answered),
+                    _ => {
+                        at.node(run, ix);
+                        continue;
+                    }
+                };
+                at.set(ix, o);
+            }
+            Op::Group {
+                ix,
+                inputs,
+                aggregate,
+                na,
+            } => {
+                if !at.applies(run, ix) {
+                    continue;
+                }
+                let gathered = gather(
+                    plan,
+                    program.inputs(inputs),
+                    aggregate,
+                    na,
+                    at.applies,
+                    at.outcomes,
+                );
+                let out = builtin(plan.model(), ix, aggregate, &gathered);
+                at.record(run, ix, out);
+            }
+            Op::General(ix) => at.node(run, ix),
+        }
     }
 }
 
@@ -626,25 +753,91 @@ fn criterion(
 /// comparison does (this runs for every criterion of every entity):
 /// `d = m / 10^s` is at most 1 exactly when `m <= 10^s`.
 fn unit(d: Decimal) -> bool {
-    /// 10^0 ..= 10^28 (a decimal's scale is at most 28).
-    #[allow(
-        clippy::indexing_slicing,
-        reason = "evaluated at compile time, where out of bounds fails the build"
-    )]
-    const POW10: [i128; 29] = {
-        let mut t = [1i128; 29];
-        let mut i = 1;
-        while i < 29 {
-            t[i] = t[i - 1] * 10;
-            i += 1;
-        }
-        t
-    };
     let m = d.mantissa();
     if m <= 0 {
         return m == 0;
     }
-    POW10.get(d.scale() as usize).is_none_or(|&p| m <= p)
+    POW10.get(d.scale() as usize).is_none_or(|&p| m <= p as i128)
+}
+
+/// 10^0 ..= 10^28 (a decimal's scale is at most 28).
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time, where out of bounds fails the build"
+)]
+const POW10: [u128; 29] = {
+    let mut t = [1u128; 29];
+    let mut i = 1;
+    while i < 29 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// A running sum of decimals that is exactly (digits and scale) what
+/// folding them with `checked_add` from zero gives, without building a
+/// decimal at each step: while the sum is non-negative and below 2^96 it
+/// is a 128-bit mantissa at the largest scale so far, with the decimal
+/// addition's rules for zeros (adding to zero gives the addend; adding
+/// zero changes nothing). Anything else (a negative sign, 96 bits or more)
+/// goes on as the fold itself. Building a decimal per addition cost more
+/// than the addition (a decimal's words are stored one at a time, then
+/// read back as one: the store cannot be forwarded).
+#[derive(Debug, Clone, Copy)]
+enum Sum {
+    Int(u128, u32),
+    Dec(Option<Decimal>),
+}
+
+impl Sum {
+    const ZERO: Sum = Sum::Int(0, 0);
+
+    fn add(&mut self, d: Decimal) {
+        if let Sum::Int(m, s) = *self {
+            let (dm, ds) = (d.mantissa().unsigned_abs(), d.scale());
+            if !d.is_sign_negative() {
+                if m == 0 {
+                    *self = Sum::Int(dm, ds);
+                    return;
+                }
+                if dm == 0 {
+                    return;
+                }
+                let next = if ds > s {
+                    POW10
+                        .get((ds - s) as usize)
+                        .and_then(|&p| m.checked_mul(p)?.checked_add(dm))
+                        .map(|x| (x, ds))
+                } else {
+                    POW10
+                        .get((s - ds) as usize)
+                        .and_then(|&p| dm.checked_mul(p)?.checked_add(m))
+                        .map(|x| (x, s))
+                };
+                if let Some((x, scale)) = next.filter(|(x, _)| *x < 1 << 96) {
+                    *self = Sum::Int(x, scale);
+                    return;
+                }
+            }
+            *self = Sum::Dec(self.get());
+        }
+        if let Sum::Dec(acc) = self {
+            *acc = acc.and_then(|a| a.checked_add(d));
+        }
+    }
+
+    /// Marks the sum as overflowed.
+    fn overflow(&mut self) {
+        *self = Sum::Dec(None);
+    }
+
+    fn get(self) -> Option<Decimal> {
+        match self {
+            Sum::Int(m, s) => Decimal::try_from_i128_with_scale(i128::try_from(m).ok()?, s).ok(),
+            Sum::Dec(d) => d,
+        }
+    }
 }
 
 /// The value of an answer before any `score` formula.
@@ -686,102 +879,163 @@ fn base_value(c: &Criterion, a: &Answer) -> Decimal {
     }
 }
 
-fn group(
+/// A group's inputs under its N/A policy, accumulated in one pass.
+struct Gathered {
+    /// Sum of the counted scores (weighted for a weighted mean).
+    achieved: Sum,
+    /// Sum of the counted inputs' weights (weighted mean only).
+    weights: Sum,
+    weighted: bool,
+    /// Inputs counted (with a score, or N/A counted under the policy).
+    kept: usize,
+    /// Inputs with a score.
+    with_value: usize,
+    /// The first lowest and the last highest score, as `Iterator::min` and
+    /// `max` pick (tracked only for `min` and `max`: comparing decimals is
+    /// not free).
+    lowest: Option<Decimal>,
+    highest: Option<Decimal>,
+}
+
+impl Gathered {
+    /// `(achieved, target)`: the target is the sum of weights for a
+    /// weighted mean, else the number of counted inputs.
+    fn totals(&self) -> Option<(Decimal, Decimal)> {
+        let target = if self.weighted {
+            self.weights.get()?
+        } else {
+            Decimal::from(self.kept)
+        };
+        Some((self.achieved.get()?, target))
+    }
+}
+
+fn gather(
     plan: &Plan,
-    env: &Env<'_>,
-    ix: NodeIx,
-    node: &NodeDef,
-    g: &Group,
+    inputs: &[NodeIx],
+    aggregate: Builtin,
+    na: NaPolicy,
     applies: &[bool],
-) -> Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError> {
-    let outcomes = env.outcomes;
-    // Inputs under the N/A policy, accumulated in one pass: a weighted
-    // mean's achieved and target are weighted; all others count each input
-    // once.
-    let weighted = matches!(g.aggregate, Aggregate::Builtin(Builtin::WeightedMean));
-    let mut achieved = Some(Decimal::ZERO);
-    let mut weights = Some(Decimal::ZERO);
-    let mut kept = 0usize;
-    let mut with_value = 0usize;
-    // The first lowest and the last highest, as `Iterator::min`/`max` pick
-    // (only `min` and `max` need them: comparing decimals is not free).
-    let extremes = matches!(g.aggregate, Aggregate::Builtin(Builtin::Min | Builtin::Max));
-    let mut lowest: Option<Decimal> = None;
-    let mut highest: Option<Decimal> = None;
-    for &i in plan.inputs(ix) {
+    outcomes: &[Outcome],
+) -> Gathered {
+    let weighted = aggregate == Builtin::WeightedMean;
+    let extremes = matches!(aggregate, Builtin::Min | Builtin::Max);
+    let mut g = Gathered {
+        achieved: Sum::ZERO,
+        weights: Sum::ZERO,
+        weighted,
+        kept: 0,
+        with_value: 0,
+        lowest: None,
+        highest: None,
+    };
+    for &i in inputs {
         if !applies.get(i).copied().unwrap_or(true) {
             continue;
         }
         let s = match outcomes.get(i).copied() {
             Some(Outcome::Score(s)) => {
-                with_value += 1;
+                g.with_value += 1;
                 s
             }
             Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => continue,
-            Some(Outcome::Na(_)) => match g.na {
+            Some(Outcome::Na(_)) => match na {
                 NaPolicy::Exclude => continue,
                 NaPolicy::Full => Decimal::ONE,
                 NaPolicy::Zero => Decimal::ZERO,
             },
         };
-        kept += 1;
+        g.kept += 1;
         if weighted {
             let w = plan.weight(i);
-            achieved = achieved.and_then(|a| a.checked_add(s.checked_mul(w)?));
-            weights = weights.and_then(|t| t.checked_add(w));
+            match s.checked_mul(w) {
+                Some(sw) => g.achieved.add(sw),
+                None => g.achieved.overflow(),
+            }
+            g.weights.add(w);
         } else {
-            achieved = achieved.and_then(|a| a.checked_add(s));
+            g.achieved.add(s);
         }
         if extremes {
-            if lowest.is_none_or(|m| s < m) {
-                lowest = Some(s);
+            if g.lowest.is_none_or(|m| s < m) {
+                g.lowest = Some(s);
             }
-            if highest.is_none_or(|m| s >= m) {
-                highest = Some(s);
+            if g.highest.is_none_or(|m| s >= m) {
+                g.highest = Some(s);
             }
         }
     }
-    // A formula node without inputs computes from what it names.
-    let formula_only = plan.inputs(ix).is_empty() && matches!(g.aggregate, Aggregate::Formula(_));
-    if with_value == 0 && !formula_only {
+    g
+}
+
+fn overflow(model: &Model, ix: NodeIx) -> AnswerError {
+    AnswerError::Overflow {
+        id: model.nodes.get(ix).map_or("", |n| n.id.as_str()).to_string(),
+    }
+}
+
+/// A built-in aggregation of gathered inputs: the outcome and the sums.
+fn builtin(
+    model: &Model,
+    ix: NodeIx,
+    b: Builtin,
+    g: &Gathered,
+) -> Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError> {
+    if g.with_value == 0 {
         return Ok((Outcome::Na(NaReason::AllInputsNa), None));
     }
-    let overflow = || AnswerError::Overflow { id: node.id.clone() };
-    let achieved = achieved.ok_or_else(overflow)?;
-    let target = if weighted {
-        weights.ok_or_else(overflow)?
-    } else {
-        Decimal::from(kept)
-    };
-    let score = match &g.aggregate {
-        Aggregate::Builtin(b) => match b {
-            Builtin::Ratio | Builtin::Mean => achieved.checked_div(target).ok_or_else(overflow)?,
-            Builtin::WeightedMean => {
-                if target.is_zero() {
-                    return Err(AnswerError::DivisionByZero {
-                        message: format!("weights of the inputs of `{}` sum to zero", node.id),
-                    });
-                }
-                achieved.checked_div(target).ok_or_else(overflow)?
+    let (achieved, target) = g.totals().ok_or_else(|| overflow(model, ix))?;
+    let score = match b {
+        Builtin::Ratio | Builtin::Mean => achieved.checked_div(target).ok_or_else(|| overflow(model, ix))?,
+        Builtin::WeightedMean => {
+            if target.is_zero() {
+                return Err(AnswerError::DivisionByZero {
+                    message: format!(
+                        "weights of the inputs of `{}` sum to zero",
+                        model.nodes.get(ix).map_or("", |n| n.id.as_str())
+                    ),
+                });
             }
-            Builtin::Sum => achieved,
-            Builtin::Min => lowest.unwrap_or(Decimal::ZERO),
-            Builtin::Max => highest.unwrap_or(Decimal::ZERO),
-            Builtin::Count => Decimal::from(with_value),
-        },
-        Aggregate::Formula(f) => {
-            let vars = [
-                (Var::Achieved, Val::Num(achieved)),
-                (Var::Target, Val::Num(target)),
-                (Var::Count, Val::Num(Decimal::from(with_value))),
-            ];
-            match formula(env, &vars, f)? {
-                Some(d) => d,
-                None => return Ok((Outcome::Na(NaReason::Formula), Some((achieved, target)))),
-            }
+            achieved.checked_div(target).ok_or_else(|| overflow(model, ix))?
         }
+        Builtin::Sum => achieved,
+        Builtin::Min => g.lowest.unwrap_or(Decimal::ZERO),
+        Builtin::Max => g.highest.unwrap_or(Decimal::ZERO),
+        Builtin::Count => Decimal::from(g.with_value),
     };
     Ok((Outcome::Score(score), Some((achieved, target))))
+}
+
+fn group(
+    plan: &Plan,
+    env: &Env<'_>,
+    ix: NodeIx,
+    g: &Group,
+    applies: &[bool],
+) -> Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError> {
+    let f = match &g.aggregate {
+        Aggregate::Builtin(b) => {
+            let gathered = gather(plan, plan.inputs(ix), *b, g.na, applies, env.outcomes);
+            return builtin(plan.model(), ix, *b, &gathered);
+        }
+        Aggregate::Formula(f) => f,
+    };
+    // Inputs counted once each (a formula sees achieved, target and count).
+    let gathered = gather(plan, plan.inputs(ix), Builtin::Ratio, g.na, applies, env.outcomes);
+    // A formula node without inputs computes from what it names.
+    if gathered.with_value == 0 && !plan.inputs(ix).is_empty() {
+        return Ok((Outcome::Na(NaReason::AllInputsNa), None));
+    }
+    let (achieved, target) = gathered.totals().ok_or_else(|| overflow(plan.model(), ix))?;
+    let vars = [
+        (Var::Achieved, Val::Num(achieved)),
+        (Var::Target, Val::Num(target)),
+        (Var::Count, Val::Num(Decimal::from(gathered.with_value))),
+    ];
+    match formula(env, &vars, f)? {
+        Some(d) => Ok((Outcome::Score(d), Some((achieved, target)))),
+        None => Ok((Outcome::Na(NaReason::Formula), Some((achieved, target)))),
+    }
 }
 
 #[cfg(test)]
@@ -807,6 +1061,65 @@ mod unit_tests {
             let d: Decimal = text.parse().unwrap_or_default();
             assert_eq!(unit(d), inside, "{text}");
             assert_eq!(unit(d), d >= Decimal::ZERO && d <= Decimal::ONE, "{text}");
+        }
+    }
+
+    /// What folding with `checked_add` from zero gives, as exact bytes
+    /// (digits, scale and sign).
+    fn fold(ds: &[Decimal]) -> Option<[u8; 16]> {
+        ds.iter()
+            .try_fold(Decimal::ZERO, |a, d| a.checked_add(*d))
+            .map(|d| d.serialize())
+    }
+
+    fn sum(ds: &[Decimal]) -> Option<[u8; 16]> {
+        let mut s = Sum::ZERO;
+        for d in ds {
+            s.add(*d);
+        }
+        s.get().map(|d| d.serialize())
+    }
+
+    /// A decimal as scores and sums are: mostly small, with zeros of
+    /// every scale, some at the edge of 96 bits, now and then negative.
+    fn decimal() -> impl proptest::strategy::Strategy<Value = Decimal> {
+        use proptest::prelude::*;
+        (
+            prop_oneof![
+                4 => 0u128..20_000,
+                1 => Just(0u128),
+                1 => 0u128..(1u128 << 96),
+                1 => ((1u128 << 96) - 1_000)..(1u128 << 96),
+            ],
+            0u32..=28,
+            prop::bool::weighted(0.05),
+        )
+            .prop_map(|(m, scale, negative)| {
+                let m = i128::try_from(m).unwrap_or(0);
+                Decimal::from_i128_with_scale(if negative { -m } else { m }, scale)
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #[test]
+        fn sum_is_exactly_the_fold(ds in proptest::collection::vec(decimal(), 0..12)) {
+            proptest::prop_assert_eq!(sum(&ds), fold(&ds));
+        }
+    }
+
+    #[test]
+    fn sum_keeps_the_folds_scale_and_zeros() {
+        let d = |t: &str| t.parse::<Decimal>().unwrap_or_default();
+        for case in [
+            vec![d("0.0000"), d("0.5")],
+            vec![d("0.5"), d("0.0000")],
+            vec![d("0.0000"), d("0.00")],
+            vec![d("1"), d("0.6667"), d("0.5")],
+            vec![d("-0"), d("1")],
+            vec![d("0.3333"), d("-0.3333")],
+        ] {
+            assert_eq!(sum(&case), fold(&case), "{case:?}");
         }
     }
 }

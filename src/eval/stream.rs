@@ -153,11 +153,7 @@ impl<'p> Stream<'p> {
                             file: file.to_string(),
                             line: Some(n),
                         };
-                        let read = match std::str::from_utf8(bytes) {
-                            Ok(text) => answers::read(plan, origin, text),
-                            Err(e) => Err(vec![answers::not_utf8(origin, &e)]),
-                        };
-                        match read.and_then(|sub| evaluate(plan, sub)) {
+                        match answers::read_bytes(plan, origin, bytes).and_then(|sub| evaluate(plan, sub)) {
                             Ok(res) => Item::Scored(Scored::of(res, render)),
                             Err(e) => Item::Rejected(e),
                         }

@@ -5,11 +5,15 @@
 //! precomputes for each group the inputs it aggregates over, so that
 //! evaluating an entity is a walk over dense arrays with no name lookups.
 
+mod program;
+
+pub use program::{Chosen, Op, Program};
+
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use crate::model::{Model, NodeIx, NodeKind, Over};
+use crate::model::{AnswerKind, FieldTy, Model, NodeIx, NodeKind, Over};
 
 /// An evaluation plan for one rubric.
 #[derive(Debug, Clone)]
@@ -17,11 +21,19 @@ pub struct Plan {
     model: Arc<Model>,
     /// Criterion ids to indices (FxHash: short keys, looked up for every answer).
     criteria: FxHashMap<String, NodeIx>,
-    /// Criteria in source order, with their ids: answer sets usually list
-    /// them in this order, so a reader checks the expected next id first.
-    in_order: Vec<(NodeIx, Box<[u8]>)>,
+    /// Criteria in source order: answer sets usually list them in this
+    /// order, so a reader checks the expected next id first.
+    in_order: Vec<Expected>,
     /// For each node index, one past its place in `in_order` (0: not a criterion).
     place: Vec<u32>,
+    /// For each node index, its options as the readers match them: a range
+    /// of `option_keys` (empty for a node without options).
+    choices: Vec<(u32, u32)>,
+    option_keys: Vec<OptionKey>,
+    /// Criterion and option ids, packed: the readers compare an id for
+    /// every answer, and ids in one buffer share cache lines where ids in
+    /// their own allocations (or in node definitions) do not.
+    id_bytes: Vec<u8>,
     /// For each node, the nodes its aggregation reads.
     inputs: Vec<Vec<NodeIx>>,
     /// Each node's weight, dense: a node definition spans many cache
@@ -30,6 +42,40 @@ pub struct Plan {
     /// For each node that is a scope (the root, and each repeated node):
     /// what evaluating one entity or instance of it walks.
     scopes: Vec<Option<ScopePlan>>,
+    /// Whether every answer and entity field is text or a boolean, with no
+    /// repeated nodes: the shape the tape reader takes.
+    textual: bool,
+    /// The scoring program of the entity's own nodes (`None` for a rubric
+    /// with repeated nodes).
+    program: Option<Program>,
+}
+
+/// A criterion in source order.
+#[derive(Debug, Clone)]
+struct Expected {
+    ix: NodeIx,
+    /// Whether it is the entity's own (not inside a repeated node).
+    own: bool,
+    /// Its id, in `id_bytes`.
+    id: (u32, u32),
+}
+
+/// An option of a criterion, as the readers match it.
+#[derive(Debug, Clone)]
+struct OptionKey {
+    /// Its id, in `id_bytes`.
+    id: (u32, u32),
+    /// Its index among the criterion's options.
+    index: usize,
+    /// Whether it is the N/A option.
+    na: bool,
+}
+
+/// Appends `id` to `bytes`; its span there.
+fn pack(bytes: &mut Vec<u8>, id: &str) -> (u32, u32) {
+    let start = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    bytes.extend_from_slice(id.as_bytes());
+    (start, u32::try_from(bytes.len()).unwrap_or(u32::MAX))
 }
 
 /// What evaluating one scope (the entity, or one instance of a repeated
@@ -49,17 +95,40 @@ pub struct ScopePlan {
 /// Compiles a checked model into a plan.
 pub fn compile(model: Arc<Model>) -> Plan {
     let criteria = model.criteria().map(|(ix, n, _)| (n.id.clone(), ix)).collect();
-    let in_order: Vec<(NodeIx, Box<[u8]>)> = model
+    let mut id_bytes = Vec::new();
+    let in_order: Vec<Expected> = model
         .criteria()
-        .map(|(ix, n, _)| (ix, n.id.as_bytes().into()))
+        .map(|(ix, n, _)| Expected {
+            ix,
+            own: n.scope == 0,
+            id: pack(&mut id_bytes, &n.id),
+        })
         .collect();
     let mut place = vec![0u32; model.nodes.len()];
-    for (k, (ix, _)) in in_order.iter().enumerate() {
-        if let Some(p) = place.get_mut(*ix) {
+    for (k, e) in in_order.iter().enumerate() {
+        if let Some(p) = place.get_mut(e.ix) {
             *p = u32::try_from(k + 1).unwrap_or(0);
         }
     }
-    let inputs = model
+    let mut option_keys = Vec::new();
+    let choices = model
+        .nodes
+        .iter()
+        .map(|n| {
+            let start = u32::try_from(option_keys.len()).unwrap_or(u32::MAX);
+            if let NodeKind::Criterion(c) = &n.kind {
+                for (index, o) in c.answer.options().iter().enumerate() {
+                    option_keys.push(OptionKey {
+                        id: pack(&mut id_bytes, &o.id),
+                        index,
+                        na: o.is_na(),
+                    });
+                }
+            }
+            (start, u32::try_from(option_keys.len()).unwrap_or(u32::MAX))
+        })
+        .collect();
+    let inputs: Vec<Vec<NodeIx>> = model
         .nodes
         .iter()
         .enumerate()
@@ -69,7 +138,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
             NodeKind::Criterion(_) => Vec::new(),
         })
         .collect();
-    let scopes = (0..model.nodes.len())
+    let scopes: Vec<Option<ScopePlan>> = (0..model.nodes.len())
         .map(|scope| {
             let node = model.nodes.get(scope)?;
             if scope != 0 && node.repeat.is_none() {
@@ -100,14 +169,28 @@ pub fn compile(model: Arc<Model>) -> Plan {
         })
         .collect();
     let weights = model.nodes.iter().map(|n| n.weight).collect();
+    let textual = model
+        .criteria()
+        .all(|(_, _, c)| !matches!(c.answer, AnswerKind::Number { .. }))
+        && model.entity_fields().all(|(_, f)| f.ty != FieldTy::Number)
+        && model.repeated_in(0).next().is_none();
+    let program = scopes
+        .first()
+        .and_then(Option::as_ref)
+        .and_then(|root: &ScopePlan| program::compile(&model, &root.order, &inputs));
     Plan {
+        program,
         model,
         criteria,
         in_order,
         place,
+        choices,
+        option_keys,
+        id_bytes,
         inputs,
         weights,
         scopes,
+        textual,
     }
 }
 
@@ -127,16 +210,37 @@ impl Plan {
         self.criteria.get(id).copied()
     }
 
-    /// The node index of the criterion whose id is the bytes `id` (as
-    /// written in JSON, between the quotes), trying first the criterion
-    /// that follows `after` in source order. Ids are identifiers, so text
-    /// with an escape never matches.
-    pub fn criterion_after(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
+    /// The node index of the entity's own criterion (not one inside a
+    /// repeated node) whose id is `id`, trying first the criterion that
+    /// follows `after` in source order.
+    pub fn own_criterion(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
         let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
-        match self.in_order.get(next) {
-            Some((ix, expected)) if same_bytes(expected, id) => Some(*ix),
-            _ => self.criterion(std::str::from_utf8(id).ok()?),
-        }
+        let e = match self.in_order.get(next) {
+            Some(e) if same_bytes(self.id(e.id), id) => e,
+            _ => {
+                let ix = self.criterion(std::str::from_utf8(id).ok()?)?;
+                let p = self.place.get(ix).copied()?;
+                self.in_order.get((p as usize).checked_sub(1)?)?
+            }
+        };
+        e.own.then_some(e.ix)
+    }
+
+    /// The option of criterion `ix` whose id is `id`: its index, and
+    /// whether it is the N/A option.
+    pub fn option(&self, ix: NodeIx, id: &[u8]) -> Option<(usize, bool)> {
+        let &(start, end) = self.choices.get(ix)?;
+        self.option_keys
+            .get(start as usize..end as usize)?
+            .iter()
+            .find(|k| same_bytes(self.id(k.id), id))
+            .map(|k| (k.index, k.na))
+    }
+
+    fn id(&self, (start, end): (u32, u32)) -> &[u8] {
+        self.id_bytes
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// Every criterion id, in source order.
@@ -162,6 +266,18 @@ impl Plan {
             conditional: Vec::new(),
         };
         self.scopes.get(scope).and_then(Option::as_ref).unwrap_or(&EMPTY)
+    }
+
+    /// The scoring program of the entity's own nodes, if the rubric has one.
+    pub fn program(&self) -> Option<&Program> {
+        self.program.as_ref()
+    }
+
+    /// Whether every answer and entity field of the rubric is text or a
+    /// boolean, with no repeated nodes: the answer sets the tape reader
+    /// takes (it gives up on numbers and instances).
+    pub fn textual(&self) -> bool {
+        self.textual
     }
 
     /// Nodes in evaluation order.
