@@ -13,9 +13,9 @@
 //! bounds. Every problem is reported with the file (and line, for JSONL),
 //! the entity and a JSON pointer; all problems of a submission are kept.
 
+mod direct;
 mod error;
 mod fast;
-mod tape;
 
 pub use error::{AnswerError, Origin, Rejection};
 
@@ -87,11 +87,13 @@ impl Answers {
     }
 
     /// The answer to node `ix`, if any.
+    #[inline]
     pub fn get(&self, ix: NodeIx) -> Option<&Answer> {
         self.slots.get(ix.checked_sub(self.offset)?)?.as_ref()
     }
 
     /// Records the answer to node `ix` (ignored outside the range).
+    #[inline]
     pub fn set(&mut self, ix: NodeIx, a: Option<Answer>) {
         if let Some(slot) = ix.checked_sub(self.offset).and_then(|i| self.slots.get_mut(i)) {
             *slot = a;
@@ -138,35 +140,47 @@ pub fn pointer_token(s: &str) -> String {
 
 /// Reads one submission from JSON text.
 ///
-/// `origin` names the file (and line). Returns every problem found.
+/// `origin` names the file (and line). Returns every problem found. Three
+/// readers are tried in turn, each leaving to the next what it does not
+/// take: the direct reader (`direct.rs`, the usual shape matched against
+/// the plan), the compiled reader (`fast.rs`, any well-formed flat answer
+/// set) and the exact reader ([`read_exact`], everything, with every
+/// problem reported).
 pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
+    if let Ok(r) = direct::read(plan, text) {
+        return Ok(r.submission(origin));
+    }
     match read_compiled(plan, origin, text) {
         Ok(sub) => Ok(sub),
         Err(origin) => read_exact(plan, origin, text),
     }
 }
 
-/// Reads one submission from the bytes of one JSONL line: the tape reader
-/// (`tape.rs`) for a [`Plan::textual`] rubric, then [`read`]; bytes that
-/// are not UTF-8 are rejected (M0401).
+/// Reads one submission from the bytes of one JSONL line, as [`read`];
+/// bytes that are not UTF-8 are rejected (M0401).
 pub fn read_bytes(plan: &Plan, origin: Origin, bytes: &[u8]) -> Result<Submission, Vec<Rejection>> {
-    if plan.textual() {
-        if let Ok(r) = tape::read(plan, bytes) {
-            return Ok(r.submission(origin));
-        }
-    }
     match std::str::from_utf8(bytes) {
         Ok(text) => read(plan, origin, text),
         Err(e) => Err(vec![not_utf8(origin, &e)]),
     }
 }
 
-/// The tape reader alone (see `tape.rs`): the submission, or the origin
-/// back when it leaves the text to the next reader.
-pub fn read_tape(plan: &Plan, origin: Origin, bytes: &[u8]) -> Result<Submission, Origin> {
-    match tape::read(plan, bytes) {
+/// The direct reader alone (see `direct.rs`): the submission, or the
+/// origin back when it leaves the text to the next reader.
+pub fn read_direct(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
+    match direct::read(plan, text) {
         Ok(r) => Ok(r.submission(origin)),
         Err(fast::GiveUp) => Err(origin),
+    }
+}
+
+/// A criterion answered with one option id, answered `id`: the answer,
+/// when it is one (else [`resolve`] says what is wrong).
+pub(crate) fn choose(plan: &Plan, ix: NodeIx, id: &[u8]) -> Option<Answer> {
+    match plan.single_option(ix, id)? {
+        (Some((i, false)), _) => Some(Answer::Option(i)),
+        (Some((_, true)), true) => Some(Answer::Na),
+        _ => None,
     }
 }
 

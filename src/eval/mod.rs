@@ -551,9 +551,9 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                 }
                 let o = match at.d.answers.get(ix) {
                     Some(Answer::Option(i)) => match program.chosen(options, count, *i) {
-                        Chosen::Score(w) => Outcome::Score(w),
-                        Chosen::Ignored => Outcome::Na(NaReason::Ignored),
-                        Chosen::General => {
+                        Some(Chosen::Score(w)) => Outcome::Score(*w),
+                        Some(Chosen::Ignored) => Outcome::Na(NaReason::Ignored),
+                        Some(Chosen::General) | None => {
                             at.node(run, ix);
                             continue;
                         }
@@ -793,6 +793,7 @@ enum Sum {
 impl Sum {
     const ZERO: Sum = Sum::Int(0, 0);
 
+    #[inline]
     fn add(&mut self, d: Decimal) {
         if let Sum::Int(m, s) = *self {
             let (dm, ds) = (d.mantissa().unsigned_abs(), d.scale());
@@ -820,11 +821,15 @@ impl Sum {
                     return;
                 }
             }
-            *self = Sum::Dec(self.get());
         }
-        if let Sum::Dec(acc) = self {
-            *acc = acc.and_then(|a| a.checked_add(d));
-        }
+        self.add_decimal(d);
+    }
+
+    /// The fold itself, from here on.
+    #[cold]
+    fn add_decimal(&mut self, d: Decimal) {
+        let acc = self.get();
+        *self = Sum::Dec(acc.and_then(|a| a.checked_add(d)));
     }
 
     /// Marks the sum as overflowed.
@@ -986,7 +991,7 @@ fn builtin(
     }
     let (achieved, target) = g.totals().ok_or_else(|| overflow(model, ix))?;
     let score = match b {
-        Builtin::Ratio | Builtin::Mean => achieved.checked_div(target).ok_or_else(|| overflow(model, ix))?,
+        Builtin::Ratio | Builtin::Mean => quotient(achieved, target).ok_or_else(|| overflow(model, ix))?,
         Builtin::WeightedMean => {
             if target.is_zero() {
                 return Err(AnswerError::DivisionByZero {
@@ -996,7 +1001,7 @@ fn builtin(
                     ),
                 });
             }
-            achieved.checked_div(target).ok_or_else(|| overflow(model, ix))?
+            quotient(achieved, target).ok_or_else(|| overflow(model, ix))?
         }
         Builtin::Sum => achieved,
         Builtin::Min => g.lowest.unwrap_or(Decimal::ZERO),
@@ -1004,6 +1009,38 @@ fn builtin(
         Builtin::Count => Decimal::from(g.with_value),
     };
     Ok((Outcome::Score(score), Some((achieved, target))))
+}
+
+/// `a / b`, remembered per thread for the common case: a non-negative
+/// dividend of up to 64 bits over a whole divisor below 2^32 (a group's
+/// sum of criterion weights over its count). A group sees few distinct
+/// sums, and a decimal division costs more than a look-up. The cache is
+/// direct-mapped and fixed in size (4096 entries, 128 KiB a thread): a
+/// collision replaces the entry.
+fn quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
+    const BITS: u32 = 12;
+    thread_local! {
+        static QUOTIENTS: std::cell::RefCell<Vec<(u128, Decimal)>> =
+            std::cell::RefCell::new(vec![(u128::MAX, Decimal::ZERO); 1 << BITS]);
+    }
+    let key = match (u64::try_from(a.mantissa()), u32::try_from(b.mantissa())) {
+        (Ok(m), Ok(t)) if b.scale() == 0 && t > 0 && !a.is_sign_negative() => {
+            u128::from(m) | u128::from(a.scale()) << 64 | u128::from(t) << 72
+        }
+        _ => return a.checked_div(b),
+    };
+    // Fibonacci hashing of the key's two halves.
+    let mixed = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let slot = (mixed >> (64 - BITS)) as usize;
+    let cached = QUOTIENTS.with(|q| {
+        let mut q = q.try_borrow_mut().ok()?;
+        let entry = q.get_mut(slot)?;
+        if entry.0 != key {
+            *entry = (key, a.checked_div(b)?);
+        }
+        Some(entry.1)
+    });
+    cached.or_else(|| a.checked_div(b))
 }
 
 fn group(

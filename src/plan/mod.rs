@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use crate::model::{AnswerKind, FieldTy, Model, NodeIx, NodeKind, Over};
+use crate::model::{AnswerKind, Model, NodeIx, NodeKind, Over};
 
 /// An evaluation plan for one rubric.
 #[derive(Debug, Clone)]
@@ -26,9 +26,8 @@ pub struct Plan {
     in_order: Vec<Expected>,
     /// For each node index, one past its place in `in_order` (0: not a criterion).
     place: Vec<u32>,
-    /// For each node index, its options as the readers match them: a range
-    /// of `option_keys` (empty for a node without options).
-    choices: Vec<(u32, u32)>,
+    /// For each node index, its options as the readers match them.
+    choices: Vec<Choices>,
     option_keys: Vec<OptionKey>,
     /// Criterion and option ids, packed: the readers compare an id for
     /// every answer, and ids in one buffer share cache lines where ids in
@@ -42,9 +41,6 @@ pub struct Plan {
     /// For each node that is a scope (the root, and each repeated node):
     /// what evaluating one entity or instance of it walks.
     scopes: Vec<Option<ScopePlan>>,
-    /// Whether every answer and entity field is text or a boolean, with no
-    /// repeated nodes: the shape the tape reader takes.
-    textual: bool,
     /// The scoring program of the entity's own nodes (`None` for a rubric
     /// with repeated nodes).
     program: Option<Program>,
@@ -58,6 +54,17 @@ struct Expected {
     own: bool,
     /// Its id, in `id_bytes`.
     id: (u32, u32),
+}
+
+/// The options of a node, as the readers match them.
+#[derive(Debug, Clone, Copy)]
+struct Choices {
+    /// A range of `option_keys` (empty for a node without options).
+    keys: (u32, u32),
+    /// Whether the answer is one option id.
+    single: bool,
+    /// Whether N/A is allowed.
+    na_allowed: bool,
 }
 
 /// An option of a criterion, as the readers match it.
@@ -116,7 +123,10 @@ pub fn compile(model: Arc<Model>) -> Plan {
         .iter()
         .map(|n| {
             let start = u32::try_from(option_keys.len()).unwrap_or(u32::MAX);
+            let (mut single, mut na_allowed) = (false, false);
             if let NodeKind::Criterion(c) = &n.kind {
+                single = matches!(c.answer, AnswerKind::Choice { .. });
+                na_allowed = c.na_allowed;
                 for (index, o) in c.answer.options().iter().enumerate() {
                     option_keys.push(OptionKey {
                         id: pack(&mut id_bytes, &o.id),
@@ -125,7 +135,11 @@ pub fn compile(model: Arc<Model>) -> Plan {
                     });
                 }
             }
-            (start, u32::try_from(option_keys.len()).unwrap_or(u32::MAX))
+            Choices {
+                keys: (start, u32::try_from(option_keys.len()).unwrap_or(u32::MAX)),
+                single,
+                na_allowed,
+            }
         })
         .collect();
     let inputs: Vec<Vec<NodeIx>> = model
@@ -169,11 +183,6 @@ pub fn compile(model: Arc<Model>) -> Plan {
         })
         .collect();
     let weights = model.nodes.iter().map(|n| n.weight).collect();
-    let textual = model
-        .criteria()
-        .all(|(_, _, c)| !matches!(c.answer, AnswerKind::Number { .. }))
-        && model.entity_fields().all(|(_, f)| f.ty != FieldTy::Number)
-        && model.repeated_in(0).next().is_none();
     let program = scopes
         .first()
         .and_then(Option::as_ref)
@@ -190,7 +199,6 @@ pub fn compile(model: Arc<Model>) -> Plan {
         inputs,
         weights,
         scopes,
-        textual,
     }
 }
 
@@ -229,12 +237,55 @@ impl Plan {
     /// The option of criterion `ix` whose id is `id`: its index, and
     /// whether it is the N/A option.
     pub fn option(&self, ix: NodeIx, id: &[u8]) -> Option<(usize, bool)> {
-        let &(start, end) = self.choices.get(ix)?;
+        let (start, end) = self.choices.get(ix)?.keys;
         self.option_keys
             .get(start as usize..end as usize)?
             .iter()
             .find(|k| same_bytes(self.id(k.id), id))
             .map(|k| (k.index, k.na))
+    }
+
+    /// For a criterion answered with one option id: its option `id` as
+    /// `(index, is N/A)`, if it has that option, and whether N/A is
+    /// allowed. `None` for other criteria.
+    pub fn single_option(&self, ix: NodeIx, id: &[u8]) -> Option<(Option<(usize, bool)>, bool)> {
+        let c = self.choices.get(ix).filter(|c| c.single)?;
+        Some((self.option(ix, id), c.na_allowed))
+    }
+
+    /// For a criterion answered with one option id: the option whose id
+    /// followed by a closing quote starts `rest` (the text just after an
+    /// opening quote), as `(index, is N/A, length of the id)`, and whether
+    /// N/A is allowed. Option ids are identifiers (no quote, backslash or
+    /// control character), so a match is exactly that JSON string.
+    pub fn single_option_at(&self, ix: NodeIx, rest: &[u8]) -> Option<((usize, bool, usize), bool)> {
+        let c = self.choices.get(ix).filter(|c| c.single)?;
+        let (start, end) = c.keys;
+        let found = self
+            .option_keys
+            .get(start as usize..end as usize)?
+            .iter()
+            .find_map(|k| {
+                let id = self.id(k.id);
+                let quote = rest.get(id.len())?;
+                (*quote == b'"' && rest.get(..id.len()).is_some_and(|r| same_bytes(r, id))).then_some((
+                    k.index,
+                    k.na,
+                    id.len(),
+                ))
+            })?;
+        Some((found, c.na_allowed))
+    }
+
+    /// The entity's own criterion that follows `after` in source order (the
+    /// first, after `None`), with its id: what an answer set usually lists
+    /// next.
+    pub fn expected_after(&self, after: Option<NodeIx>) -> Option<(NodeIx, &[u8])> {
+        let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
+        self.in_order
+            .get(next)
+            .filter(|e| e.own)
+            .map(|e| (e.ix, self.id(e.id)))
     }
 
     fn id(&self, (start, end): (u32, u32)) -> &[u8] {
@@ -271,13 +322,6 @@ impl Plan {
     /// The scoring program of the entity's own nodes, if the rubric has one.
     pub fn program(&self) -> Option<&Program> {
         self.program.as_ref()
-    }
-
-    /// Whether every answer and entity field of the rubric is text or a
-    /// boolean, with no repeated nodes: the answer sets the tape reader
-    /// takes (it gives up on numbers and instances).
-    pub fn textual(&self) -> bool {
-        self.textual
     }
 
     /// Nodes in evaluation order.

@@ -72,15 +72,14 @@ impl Program {
         self.inputs.get(start as usize..end as usize).unwrap_or_default()
     }
 
-    /// What option `i` of a criterion step gives.
-    pub fn chosen(&self, options: u32, count: u32, i: usize) -> Chosen {
+    /// What option `i` of a criterion step gives (by reference: the
+    /// caller copies the weight straight into its outcome).
+    #[inline]
+    pub fn chosen(&self, options: u32, count: u32, i: usize) -> Option<&Chosen> {
         if i >= count as usize {
-            return Chosen::General;
+            return None;
         }
-        self.chosen
-            .get(options as usize + i)
-            .copied()
-            .unwrap_or(Chosen::General)
+        self.chosen.get(options as usize + i)
     }
 }
 
