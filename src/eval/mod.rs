@@ -934,22 +934,28 @@ fn gather(
         lowest: None,
         highest: None,
     };
-    for &i in inputs {
+    // The score an input counts with under the N/A policy (and whether it
+    // has one of its own), or nothing when it does not count.
+    let counted = |i: NodeIx| -> Option<(Decimal, bool)> {
         if !applies.get(i).copied().unwrap_or(true) {
-            continue;
+            return None;
         }
-        let s = match outcomes.get(i).copied() {
-            Some(Outcome::Score(s)) => {
-                g.with_value += 1;
-                s
-            }
-            Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => continue,
+        match outcomes.get(i).copied() {
+            Some(Outcome::Score(s)) => Some((s, true)),
+            Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => None,
             Some(Outcome::Na(_)) => match na {
-                NaPolicy::Exclude => continue,
-                NaPolicy::Full => Decimal::ONE,
-                NaPolicy::Zero => Decimal::ZERO,
+                NaPolicy::Exclude => None,
+                NaPolicy::Full => Some((Decimal::ONE, false)),
+                NaPolicy::Zero => Some((Decimal::ZERO, false)),
             },
+        }
+    };
+    let mut fixed = Fixed::ZERO;
+    for &i in inputs {
+        let Some((s, has_value)) = counted(i) else {
+            continue;
         };
+        g.with_value += usize::from(has_value);
         g.kept += 1;
         if weighted {
             let w = plan.weight(i);
@@ -959,7 +965,7 @@ fn gather(
             }
             g.weights.add(w);
         } else {
-            g.achieved.add(s);
+            fixed.add(s);
         }
         if extremes {
             if g.lowest.is_none_or(|m| s < m) {
@@ -970,7 +976,82 @@ fn gather(
             }
         }
     }
+    if !weighted {
+        g.achieved = match fixed.get() {
+            Some(d) => Sum::Dec(Some(d)),
+            // Out of the fixed sum's range: the exact fold, in a second pass.
+            None => inputs
+                .iter()
+                .filter_map(|&i| counted(i))
+                .fold(Sum::ZERO, |mut a, (s, _)| {
+                    a.add(s);
+                    a
+                }),
+        };
+    }
     g
+}
+
+/// A running sum of small non-negative decimals (below 2^40 at scale 18 or
+/// less, as scores and option weights are) with no branch per addend: each
+/// is added at scale 18, and the scale the decimal fold would give is
+/// tracked alongside (the largest scale of a non-zero addend; with none,
+/// the scale of the last addend, as adding to zero gives the addend).
+/// Criteria are answered at random, so a branch on an addend's scale or on
+/// whether it is zero is mispredicted about every other time; those
+/// mispredictions cost more than the additions. `get` is `None` when an
+/// addend was out of range: the caller then folds with [`Sum`].
+#[derive(Debug, Clone, Copy)]
+struct Fixed {
+    /// The sum at scale [`Fixed::SCALE`].
+    at_18: u128,
+    /// Largest scale of a non-zero addend.
+    top: u32,
+    /// Scale of the last addend.
+    last: u32,
+    nonzero: bool,
+    out_of_range: bool,
+    /// Addends so far (the sum stays far from 2^128 below 2^27 of them).
+    count: u32,
+}
+
+impl Fixed {
+    const SCALE: u32 = 18;
+    const ZERO: Fixed = Fixed {
+        at_18: 0,
+        top: 0,
+        last: 0,
+        nonzero: false,
+        out_of_range: false,
+        count: 0,
+    };
+
+    #[inline(always)]
+    fn add(&mut self, d: Decimal) {
+        let m = d.mantissa();
+        let small = (0..1 << 40).contains(&m) && d.scale() <= Self::SCALE && !d.is_sign_negative();
+        self.out_of_range |= !small;
+        let m = if small { m.unsigned_abs() } else { 0 };
+        let s = d.scale().min(Self::SCALE);
+        let p = POW10.get((Self::SCALE - s) as usize).copied().unwrap_or(0);
+        self.at_18 = self.at_18.wrapping_add(m.wrapping_mul(p));
+        let nonzero = m != 0;
+        self.top = self.top.max(if nonzero { s } else { 0 });
+        self.nonzero |= nonzero;
+        self.last = s;
+        self.count = self.count.saturating_add(1);
+    }
+
+    fn get(self) -> Option<Decimal> {
+        if self.out_of_range || self.count >= 1 << 27 {
+            return None;
+        }
+        if !self.nonzero {
+            return Some(Decimal::new(0, self.last));
+        }
+        let p = POW10.get((Self::SCALE - self.top) as usize)?;
+        Decimal::try_from_i128_with_scale(i128::try_from(self.at_18 / p).ok()?, self.top).ok()
+    }
 }
 
 fn overflow(model: &Model, ix: NodeIx) -> AnswerError {
@@ -1137,11 +1218,39 @@ mod unit_tests {
             })
     }
 
+    /// The fixed sum, where it takes the addends.
+    fn fixed(ds: &[Decimal]) -> Option<[u8; 16]> {
+        let mut f = Fixed::ZERO;
+        for d in ds {
+            f.add(*d);
+        }
+        f.get().map(|d| d.serialize())
+    }
+
+    /// Scores and option weights: small, zeros of every scale.
+    fn small() -> impl proptest::strategy::Strategy<Value = Decimal> {
+        use proptest::prelude::*;
+        (prop_oneof![3 => 0i64..20_000, 1 => Just(0i64)], 0u32..=18)
+            .prop_map(|(m, scale)| Decimal::new(m, scale))
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
         #[test]
         fn sum_is_exactly_the_fold(ds in proptest::collection::vec(decimal(), 0..12)) {
             proptest::prop_assert_eq!(sum(&ds), fold(&ds));
+        }
+
+        #[test]
+        fn fixed_is_exactly_the_fold_or_declines(ds in proptest::collection::vec(decimal(), 0..12)) {
+            if let Some(f) = fixed(&ds) {
+                proptest::prop_assert_eq!(Some(f), fold(&ds));
+            }
+        }
+
+        #[test]
+        fn fixed_takes_small_decimals_exactly(ds in proptest::collection::vec(small(), 0..40)) {
+            proptest::prop_assert_eq!(fixed(&ds), fold(&ds));
         }
     }
 
@@ -1157,6 +1266,9 @@ mod unit_tests {
             vec![d("0.3333"), d("-0.3333")],
         ] {
             assert_eq!(sum(&case), fold(&case), "{case:?}");
+            if !case.iter().any(|d| d.is_sign_negative()) {
+                assert_eq!(fixed(&case), fold(&case), "{case:?}");
+            }
         }
     }
 }

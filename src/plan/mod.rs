@@ -72,10 +72,49 @@ struct Choices {
 struct OptionKey {
     /// Its id, in `id_bytes`.
     id: (u32, u32),
+    /// Its id followed by a closing quote, as 32 bytes to compare under a
+    /// mask (ids of up to 31 bytes).
+    pattern: Option<Pattern>,
     /// Its index among the criterion's options.
     index: usize,
     /// Whether it is the N/A option.
     na: bool,
+}
+
+/// An id and its closing quote, zero-padded to 32 bytes, with the mask of
+/// the bytes that count.
+#[derive(Debug, Clone, Copy)]
+struct Pattern {
+    text: [u128; 2],
+    mask: [u128; 2],
+}
+
+impl Pattern {
+    fn of(id: &str) -> Option<Pattern> {
+        let mut text = [0u8; 32];
+        let mut mask = [0u8; 32];
+        let quoted = [id.as_bytes(), b"\""].concat();
+        text.get_mut(..quoted.len())?.copy_from_slice(&quoted);
+        mask.get_mut(..quoted.len())?.fill(0xff);
+        Some(Pattern {
+            text: halves(&text),
+            mask: halves(&mask),
+        })
+    }
+
+    #[inline(always)]
+    fn matches(&self, window: [u128; 2]) -> bool {
+        let [a, b] = window;
+        ((a ^ self.text[0]) & self.mask[0]) | ((b ^ self.text[1]) & self.mask[1]) == 0
+    }
+}
+
+/// 32 bytes as two little-endian `u128`s.
+#[inline(always)]
+fn halves(bytes: &[u8; 32]) -> [u128; 2] {
+    let (a, b) = bytes.split_at(16);
+    let word = |x: &[u8]| <[u8; 16]>::try_from(x).map(u128::from_le_bytes).unwrap_or(0);
+    [word(a), word(b)]
 }
 
 /// Appends `id` to `bytes`; its span there.
@@ -130,6 +169,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
                 for (index, o) in c.answer.options().iter().enumerate() {
                     option_keys.push(OptionKey {
                         id: pack(&mut id_bytes, &o.id),
+                        pattern: Pattern::of(&o.id),
                         index,
                         na: o.is_na(),
                     });
@@ -261,20 +301,39 @@ impl Plan {
     pub fn single_option_at(&self, ix: NodeIx, rest: &[u8]) -> Option<((usize, bool, usize), bool)> {
         let c = self.choices.get(ix).filter(|c| c.single)?;
         let (start, end) = c.keys;
-        let found = self
-            .option_keys
-            .get(start as usize..end as usize)?
-            .iter()
-            .find_map(|k| {
-                let id = self.id(k.id);
-                let quote = rest.get(id.len())?;
-                (*quote == b'"' && rest.get(..id.len()).is_some_and(|r| same_bytes(r, id))).then_some((
-                    k.index,
-                    k.na,
-                    id.len(),
-                ))
-            })?;
-        Some((found, c.na_allowed))
+        let keys = self.option_keys.get(start as usize..end as usize)?;
+        // Every option compared against the next 32 bytes, with no branch
+        // on which one matches (answers are as varied as entities are):
+        // at most one can, as the closing quote ends each.
+        let window = match rest.first_chunk::<32>() {
+            Some(w) => halves(w),
+            None => {
+                let mut w = [0u8; 32];
+                w.get_mut(..rest.len())?.copy_from_slice(rest);
+                halves(&w)
+            }
+        };
+        let mut found = None;
+        for k in keys {
+            match k.pattern {
+                Some(p) => {
+                    if p.matches(window) {
+                        found = Some(k);
+                    }
+                }
+                // A long id: compared the plain way.
+                None => {
+                    let id = self.id(k.id);
+                    if rest.get(id.len()) == Some(&b'"')
+                        && rest.get(..id.len()).is_some_and(|r| same_bytes(r, id))
+                    {
+                        found = Some(k);
+                    }
+                }
+            }
+        }
+        let k = found?;
+        Some(((k.index, k.na, self.id(k.id).len()), c.na_allowed))
     }
 
     /// The entity's own criterion that follows `after` in source order (the
