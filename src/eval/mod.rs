@@ -24,7 +24,7 @@ use crate::answers::{
     Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
 };
 use crate::model::*;
-use crate::plan::{Chosen, Op, Plan, Program};
+use crate::plan::{Chosen, Op, Part, Plan, Program};
 
 mod batch;
 mod seen;
@@ -543,6 +543,13 @@ fn answer_pointer(scope: &str, id: &str) -> String {
 /// node is scored the general way.
 fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
     let plan = run.plan;
+    // The sums of the groups scored so far, for parents that reuse them
+    // (a group that does not apply keeps none).
+    let mut partials = if program.parts.is_empty() {
+        Vec::new()
+    } else {
+        vec![Partial::EMPTY; at.outcomes.len()]
+    };
     for op in &program.ops {
         match *op {
             Op::Criterion { ix, options, count } => {
@@ -571,18 +578,35 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                 inputs,
                 aggregate,
                 na,
+                parts,
             } => {
                 if !at.applies(run, ix) {
                     continue;
                 }
-                let gathered = gather(
-                    plan,
-                    program.inputs(inputs),
-                    aggregate,
-                    na,
-                    at.applies,
-                    at.outcomes,
-                );
+                let inputs = program.inputs(inputs);
+                let (gathered, part) = match parts {
+                    None => gather(plan, inputs, aggregate, na, at.applies, at.outcomes),
+                    Some(parts) => {
+                        let counted = |i| counted(i, na, at.applies, at.outcomes);
+                        let mut part = Partial::EMPTY;
+                        for p in program.parts(parts) {
+                            match *p {
+                                Part::Child(c) => part.then(partials.get(c).unwrap_or(&Partial::EMPTY)),
+                                Part::Inputs(start, end) => {
+                                    for &i in program.inputs((start, end)) {
+                                        if let Some((s, has_value)) = counted(i) {
+                                            part.add(s, has_value);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        (part.gathered(|| fold_counted(inputs, counted)), part)
+                    }
+                };
+                if let Some(slot) = partials.get_mut(ix) {
+                    *slot = part;
+                }
                 let out = builtin(plan.model(), ix, aggregate, &gathered);
                 at.record(run, ix, out);
             }
@@ -915,6 +939,75 @@ impl Gathered {
     }
 }
 
+/// The score input `i` counts with under N/A policy `na`, and whether it
+/// has one of its own; nothing when it does not count.
+#[inline(always)]
+fn counted(i: NodeIx, na: NaPolicy, applies: &[bool], outcomes: &[Outcome]) -> Option<(Decimal, bool)> {
+    if !applies.get(i).copied().unwrap_or(true) {
+        return None;
+    }
+    match outcomes.get(i).copied() {
+        Some(Outcome::Score(s)) => Some((s, true)),
+        Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => None,
+        Some(Outcome::Na(_)) => match na {
+            NaPolicy::Exclude => None,
+            NaPolicy::Full => Some((Decimal::ONE, false)),
+            NaPolicy::Zero => Some((Decimal::ZERO, false)),
+        },
+    }
+}
+
+/// The unweighted sums of a run of inputs: what a parent over the same
+/// criteria (under the same N/A policy) takes over whole instead of adding
+/// the criteria up again.
+#[derive(Debug, Clone, Copy)]
+struct Partial {
+    fixed: Fixed,
+    kept: usize,
+    with_value: usize,
+}
+
+impl Partial {
+    const EMPTY: Partial = Partial {
+        fixed: Fixed::ZERO,
+        kept: 0,
+        with_value: 0,
+    };
+
+    #[inline(always)]
+    fn add(&mut self, s: Decimal, has_value: bool) {
+        self.fixed.add(s);
+        self.kept += 1;
+        self.with_value += usize::from(has_value);
+    }
+
+    /// These sums followed by `other`'s.
+    fn then(&mut self, other: &Partial) {
+        self.fixed.then(&other.fixed);
+        self.kept += other.kept;
+        self.with_value += other.with_value;
+    }
+
+    /// The gathered inputs; `all` adds up every input again, with the
+    /// exact fold, when a sum is out of the fixed sum's range.
+    fn gathered(self, all: impl FnOnce() -> Sum) -> Gathered {
+        Gathered {
+            achieved: match self.fixed.get() {
+                Some(d) => Sum::Dec(Some(d)),
+                None => all(),
+            },
+            weights: Sum::ZERO,
+            weighted: false,
+            kept: self.kept,
+            with_value: self.with_value,
+            lowest: None,
+            highest: None,
+        }
+    }
+}
+
+/// Gathers a group's inputs; with the unweighted sums (empty for a
+/// weighted mean).
 fn gather(
     plan: &Plan,
     inputs: &[NodeIx],
@@ -922,74 +1015,65 @@ fn gather(
     na: NaPolicy,
     applies: &[bool],
     outcomes: &[Outcome],
-) -> Gathered {
-    let weighted = aggregate == Builtin::WeightedMean;
-    let extremes = matches!(aggregate, Builtin::Min | Builtin::Max);
-    let mut g = Gathered {
-        achieved: Sum::ZERO,
-        weights: Sum::ZERO,
-        weighted,
-        kept: 0,
-        with_value: 0,
-        lowest: None,
-        highest: None,
-    };
-    // The score an input counts with under the N/A policy (and whether it
-    // has one of its own), or nothing when it does not count.
-    let counted = |i: NodeIx| -> Option<(Decimal, bool)> {
-        if !applies.get(i).copied().unwrap_or(true) {
-            return None;
-        }
-        match outcomes.get(i).copied() {
-            Some(Outcome::Score(s)) => Some((s, true)),
-            Some(Outcome::Na(NaReason::NotApplicable | NaReason::Ignored)) | None => None,
-            Some(Outcome::Na(_)) => match na {
-                NaPolicy::Exclude => None,
-                NaPolicy::Full => Some((Decimal::ONE, false)),
-                NaPolicy::Zero => Some((Decimal::ZERO, false)),
-            },
-        }
-    };
-    let mut fixed = Fixed::ZERO;
-    for &i in inputs {
-        let Some((s, has_value)) = counted(i) else {
-            continue;
+) -> (Gathered, Partial) {
+    let counted = |i| counted(i, na, applies, outcomes);
+    if aggregate == Builtin::WeightedMean {
+        let mut g = Gathered {
+            achieved: Sum::ZERO,
+            weights: Sum::ZERO,
+            weighted: true,
+            kept: 0,
+            with_value: 0,
+            lowest: None,
+            highest: None,
         };
-        g.with_value += usize::from(has_value);
-        g.kept += 1;
-        if weighted {
+        for &i in inputs {
+            let Some((s, has_value)) = counted(i) else {
+                continue;
+            };
+            g.with_value += usize::from(has_value);
+            g.kept += 1;
             let w = plan.weight(i);
             match s.checked_mul(w) {
                 Some(sw) => g.achieved.add(sw),
                 None => g.achieved.overflow(),
             }
             g.weights.add(w);
-        } else {
-            fixed.add(s);
         }
-        if extremes {
-            if g.lowest.is_none_or(|m| s < m) {
-                g.lowest = Some(s);
-            }
-            if g.highest.is_none_or(|m| s >= m) {
-                g.highest = Some(s);
-            }
-        }
+        return (g, Partial::EMPTY);
     }
-    if !weighted {
-        g.achieved = match fixed.get() {
-            Some(d) => Sum::Dec(Some(d)),
-            // Out of the fixed sum's range: the exact fold, in a second pass.
-            None => inputs
-                .iter()
-                .filter_map(|&i| counted(i))
-                .fold(Sum::ZERO, |mut a, (s, _)| {
-                    a.add(s);
-                    a
-                }),
+    let extremes = matches!(aggregate, Builtin::Min | Builtin::Max);
+    let mut part = Partial::EMPTY;
+    let (mut lowest, mut highest): (Option<Decimal>, Option<Decimal>) = (None, None);
+    for &i in inputs {
+        let Some((s, has_value)) = counted(i) else {
+            continue;
         };
+        part.add(s, has_value);
+        if extremes {
+            if lowest.is_none_or(|m| s < m) {
+                lowest = Some(s);
+            }
+            if highest.is_none_or(|m| s >= m) {
+                highest = Some(s);
+            }
+        }
     }
-    g
+    let mut g = part.gathered(|| fold_counted(inputs, counted));
+    g.lowest = lowest;
+    g.highest = highest;
+    (g, part)
+}
+
+/// The exact fold of the counted inputs.
+fn fold_counted(inputs: &[NodeIx], counted: impl Fn(NodeIx) -> Option<(Decimal, bool)>) -> Sum {
+    inputs
+        .iter()
+        .filter_map(|&i| counted(i))
+        .fold(Sum::ZERO, |mut a, (s, _)| {
+            a.add(s);
+            a
+        })
 }
 
 /// A running sum of small non-negative decimals (below 2^40 at scale 18 or
@@ -1040,6 +1124,19 @@ impl Fixed {
         self.nonzero |= nonzero;
         self.last = s;
         self.count = self.count.saturating_add(1);
+    }
+
+    /// This sum followed by `other`'s addends.
+    fn then(&mut self, other: &Fixed) {
+        if other.count == 0 {
+            return;
+        }
+        self.at_18 = self.at_18.wrapping_add(other.at_18);
+        self.top = self.top.max(other.top);
+        self.nonzero |= other.nonzero;
+        self.out_of_range |= other.out_of_range;
+        self.last = other.last;
+        self.count = self.count.saturating_add(other.count);
     }
 
     fn get(self) -> Option<Decimal> {
@@ -1133,13 +1230,13 @@ fn group(
 ) -> Result<(Outcome, Option<(Decimal, Decimal)>), AnswerError> {
     let f = match &g.aggregate {
         Aggregate::Builtin(b) => {
-            let gathered = gather(plan, plan.inputs(ix), *b, g.na, applies, env.outcomes);
+            let (gathered, _) = gather(plan, plan.inputs(ix), *b, g.na, applies, env.outcomes);
             return builtin(plan.model(), ix, *b, &gathered);
         }
         Aggregate::Formula(f) => f,
     };
     // Inputs counted once each (a formula sees achieved, target and count).
-    let gathered = gather(plan, plan.inputs(ix), Builtin::Ratio, g.na, applies, env.outcomes);
+    let (gathered, _) = gather(plan, plan.inputs(ix), Builtin::Ratio, g.na, applies, env.outcomes);
     // A formula node without inputs computes from what it names.
     if gathered.with_value == 0 && !plan.inputs(ix).is_empty() {
         return Ok((Outcome::Na(NaReason::AllInputsNa), None));
@@ -1251,6 +1348,23 @@ mod unit_tests {
         #[test]
         fn fixed_takes_small_decimals_exactly(ds in proptest::collection::vec(small(), 0..40)) {
             proptest::prop_assert_eq!(fixed(&ds), fold(&ds));
+        }
+
+        /// A parent reusing its children's sums gets the sum of all.
+        #[test]
+        fn fixed_sums_join(
+            parts in proptest::collection::vec(proptest::collection::vec(small(), 0..6), 0..6)
+        ) {
+            let mut joined = Fixed::ZERO;
+            for part in &parts {
+                let mut f = Fixed::ZERO;
+                for d in part {
+                    f.add(*d);
+                }
+                joined.then(&f);
+            }
+            let all: Vec<Decimal> = parts.concat();
+            proptest::prop_assert_eq!(joined.get().map(|d| d.serialize()), fold(&all));
         }
     }
 

@@ -7,7 +7,7 @@
 
 mod program;
 
-pub use program::{Chosen, Op, Program};
+pub use program::{Chosen, Op, Part, Program};
 
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;

@@ -38,9 +38,23 @@ pub enum Op {
         aggregate: Builtin,
         /// What N/A inputs do.
         na: NaPolicy,
+        /// For a group over the criteria of its subtree: the same inputs
+        /// as parts (a range of `Program::parts`), where some are whole
+        /// child groups whose sums are reused, not added up again.
+        parts: Option<(u32, u32)>,
     },
     /// A node the evaluator scores the general way.
     General(NodeIx),
+}
+
+/// A run of a group's inputs.
+#[derive(Debug, Clone, Copy)]
+pub enum Part {
+    /// Criteria, a range of `Program::inputs`.
+    Inputs(u32, u32),
+    /// All the criteria of child group `ix`, as that group summed them
+    /// (same inputs, same N/A policy).
+    Child(NodeIx),
 }
 
 /// What choosing one option of a criterion gives, fixed once per rubric.
@@ -64,12 +78,19 @@ pub struct Program {
     pub chosen: Vec<Chosen>,
     /// Group inputs, packed.
     pub inputs: Vec<NodeIx>,
+    /// Group parts, packed.
+    pub parts: Vec<Part>,
 }
 
 impl Program {
     /// The inputs of a group step.
     pub fn inputs(&self, (start, end): (u32, u32)) -> &[NodeIx] {
         self.inputs.get(start as usize..end as usize).unwrap_or_default()
+    }
+
+    /// The parts of a group step.
+    pub fn parts(&self, (start, end): (u32, u32)) -> &[Part] {
+        self.parts.get(start as usize..end as usize).unwrap_or_default()
     }
 
     /// What option `i` of a criterion step gives (by reference: the
@@ -91,45 +112,160 @@ pub(super) fn compile(model: &Model, order: &[NodeIx], inputs: &[Vec<NodeIx>]) -
         return None;
     }
     let mut p = Program::default();
+    // Nodes compiled so far: a parent reuses only sums already made.
+    let mut done = vec![false; model.nodes.len()];
     for &ix in order {
-        let node = model.nodes.get(ix)?;
-        let general = node.requires.is_some();
-        let op = match &node.kind {
-            NodeKind::Criterion(c) if !general && c.score.is_none() && c.target.is_none() => {
-                let options = u32::try_from(p.chosen.len()).ok()?;
-                let opts = c.answer.options();
-                for o in opts {
-                    let w = o.weight.unwrap_or(Decimal::ZERO);
-                    p.chosen.push(if o.ignored {
-                        Chosen::Ignored
-                    } else if w >= Decimal::ZERO && w <= Decimal::ONE {
-                        Chosen::Score(w)
-                    } else {
-                        Chosen::General
-                    });
-                }
-                Op::Criterion {
-                    ix,
-                    options,
-                    count: u32::try_from(opts.len()).ok()?,
-                }
+        if done.get(ix).copied().unwrap_or(true) {
+            continue;
+        }
+        // A group over the criteria of its subtree comes after those
+        // criteria in the plan's order, but not necessarily after its child
+        // groups: those that sum their own criteria the same way are
+        // scored first (they need only their criteria, already scored), so
+        // that it can reuse their sums.
+        for c in reusable_children(model, ix, inputs) {
+            if !done.get(c).copied().unwrap_or(true) {
+                step(model, &mut p, c, inputs, &mut done)?;
             }
-            NodeKind::Group(g) if !general => match g.aggregate {
-                Aggregate::Builtin(aggregate) => {
-                    let start = u32::try_from(p.inputs.len()).ok()?;
-                    p.inputs.extend(inputs.get(ix)?);
-                    Op::Group {
-                        ix,
-                        inputs: (start, u32::try_from(p.inputs.len()).ok()?),
-                        aggregate,
-                        na: g.na,
-                    }
-                }
-                Aggregate::Formula(_) => Op::General(ix),
-            },
-            _ => Op::General(ix),
-        };
-        p.ops.push(op);
+        }
+        step(model, &mut p, ix, inputs, &mut done)?;
     }
     Some(p)
+}
+
+/// Compiles node `ix` as the next step.
+fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done: &mut [bool]) -> Option<()> {
+    let node = model.nodes.get(ix)?;
+    let general = node.requires.is_some();
+    let op = match &node.kind {
+        NodeKind::Criterion(c) if !general && c.score.is_none() && c.target.is_none() => {
+            let options = u32::try_from(p.chosen.len()).ok()?;
+            let opts = c.answer.options();
+            for o in opts {
+                let w = o.weight.unwrap_or(Decimal::ZERO);
+                p.chosen.push(if o.ignored {
+                    Chosen::Ignored
+                } else if w >= Decimal::ZERO && w <= Decimal::ONE {
+                    Chosen::Score(w)
+                } else {
+                    Chosen::General
+                });
+            }
+            Op::Criterion {
+                ix,
+                options,
+                count: u32::try_from(opts.len()).ok()?,
+            }
+        }
+        NodeKind::Group(g) if !general => match g.aggregate {
+            Aggregate::Builtin(aggregate) => {
+                let start = u32::try_from(p.inputs.len()).ok()?;
+                p.inputs.extend(inputs.get(ix)?);
+                let end = u32::try_from(p.inputs.len()).ok()?;
+                let parts = parts(model, p, ix, (start, end), aggregate, g.na, inputs, done);
+                Op::Group {
+                    ix,
+                    inputs: (start, end),
+                    aggregate,
+                    na: g.na,
+                    parts,
+                }
+            }
+            Aggregate::Formula(_) => Op::General(ix),
+        },
+        _ => Op::General(ix),
+    };
+    p.ops.push(op);
+    *done.get_mut(ix)? = true;
+    Some(())
+}
+
+/// The child groups of group `ix` whose sums it can reuse: it sums the
+/// criteria of its subtree, unweighted, and so do they, under the same
+/// N/A policy.
+fn reusable_children(model: &Model, ix: NodeIx, inputs: &[Vec<NodeIx>]) -> Vec<NodeIx> {
+    let Some(node) = model.nodes.get(ix) else {
+        return Vec::new();
+    };
+    let NodeKind::Group(g) = &node.kind else {
+        return Vec::new();
+    };
+    let summing = matches!(
+        g.aggregate,
+        Aggregate::Builtin(Builtin::Ratio | Builtin::Mean | Builtin::Sum | Builtin::Count)
+    );
+    if !summing || !sums_its_criteria(model, ix, g.na, inputs) {
+        return Vec::new();
+    }
+    node.children
+        .iter()
+        .copied()
+        .filter(|&c| {
+            model
+                .nodes
+                .get(c)
+                .is_some_and(|n| matches!(n.kind, NodeKind::Group(_)))
+                && sums_its_criteria(model, c, g.na, inputs)
+        })
+        .collect()
+}
+
+/// Whether group `ix` sums exactly the criteria of its subtree, one by one
+/// and unweighted, under `na`, as a step of the program: then its sums
+/// are those of its part of a parent over the same criteria.
+fn sums_its_criteria(model: &Model, ix: NodeIx, na: NaPolicy, inputs: &[Vec<NodeIx>]) -> bool {
+    let Some(node) = model.nodes.get(ix) else {
+        return false;
+    };
+    let NodeKind::Group(g) = &node.kind else {
+        return false;
+    };
+    node.requires.is_none()
+        && g.na == na
+        && matches!(g.aggregate, Aggregate::Builtin(b) if b != Builtin::WeightedMean)
+        && inputs.get(ix).is_some_and(|i| *i == model.criteria_under(ix))
+}
+
+/// The parts of group `ix` (inputs `range` of the program), when it sums
+/// the criteria of its subtree and some of its child groups do too; else
+/// `None`.
+#[allow(clippy::too_many_arguments, reason = "one call, from `compile`")]
+fn parts(
+    model: &Model,
+    p: &mut Program,
+    ix: NodeIx,
+    range: (u32, u32),
+    aggregate: Builtin,
+    na: NaPolicy,
+    inputs: &[Vec<NodeIx>],
+    done: &[bool],
+) -> Option<(u32, u32)> {
+    // Minimum and maximum pick among all inputs: no parts for them.
+    if matches!(aggregate, Builtin::WeightedMean | Builtin::Min | Builtin::Max)
+        || !sums_its_criteria(model, ix, na, inputs)
+    {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut at = range.0;
+    let mut reused = false;
+    for &c in &model.nodes.get(ix)?.children {
+        let len = u32::try_from(model.criteria_under(c).len()).ok()?;
+        if done.get(c).copied().unwrap_or(false) && sums_its_criteria(model, c, na, inputs) {
+            parts.push(Part::Child(c));
+            reused = true;
+        } else {
+            match parts.last_mut() {
+                Some(Part::Inputs(_, end)) if *end == at => *end += len,
+                _ => parts.push(Part::Inputs(at, at + len)),
+            }
+        }
+        at += len;
+    }
+    if !reused || at != range.1 {
+        return None;
+    }
+    let start = u32::try_from(p.parts.len()).ok()?;
+    p.parts.extend(parts);
+    Some((start, u32::try_from(p.parts.len()).ok()?))
 }
