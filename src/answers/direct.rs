@@ -79,6 +79,12 @@ fn same(found: &str, expected: &str) -> Fast<()> {
     }
 }
 
+/// An option id read: the option's index, or N/A.
+enum Chosen {
+    Option(usize),
+    Na,
+}
+
 /// A position in the text.
 struct Cursor<'t> {
     text: &'t str,
@@ -183,21 +189,20 @@ impl<'t> Cursor<'t> {
     }
 
     /// An option id of criterion `ix` as the next value, if it is one (an
-    /// N/A option only where N/A is allowed): the answer. Else nothing is
-    /// consumed.
+    /// N/A option only where N/A is allowed). Else nothing is consumed.
     #[inline]
-    fn option(&mut self, plan: &Plan, ix: NodeIx) -> Option<Answer> {
+    fn option(&mut self, plan: &Plan, ix: NodeIx) -> Option<Chosen> {
         if self.peek() != Some(b'"') {
             return None;
         }
         let rest = self.bytes.get(self.at + 1..)?;
-        let answer = match plan.single_option_at(ix, rest)? {
-            ((i, false, len), _) => (Answer::Option(i), len),
-            ((_, true, len), true) => (Answer::Na, len),
+        let (chosen, len) = match plan.single_option_at(ix, rest)? {
+            ((i, false, len), _) => (Chosen::Option(i), len),
+            ((_, true, len), true) => (Chosen::Na, len),
             _ => return None,
         };
-        self.at += answer.1 + 2;
-        Some(answer.0)
+        self.at += len + 2;
+        Some(chosen)
     }
 
     /// A value this reader takes: a string or a boolean.
@@ -276,22 +281,26 @@ impl<'t> Cursor<'t> {
                 _ => plan.own_criterion(self.key()?.as_bytes(), last).ok_or(GiveUp)?,
             };
             last = Some(ix);
-            if answers.get(ix).is_some() {
+            // The answer is written straight into its slot (a value built
+            // elsewhere and copied in is read back before its bytes have
+            // all landed, which stalls).
+            let slot = answers.slot_mut(ix).ok_or(GiveUp)?;
+            if slot.is_some() {
                 return Err(GiveUp);
             }
-            if let Some(a) = self.option(plan, ix) {
-                answers.set(ix, Some(a));
-                more = self.next()?;
-                continue;
+            match self.option(plan, ix) {
+                Some(Chosen::Option(i)) => *slot = Some(Answer::Option(i)),
+                Some(Chosen::Na) => *slot = Some(Answer::Na),
+                None => {
+                    *slot = Some(match self.raw()? {
+                        Raw::Str(s) => match choose(plan, ix, s.as_bytes()) {
+                            Some(a) => a,
+                            None => resolve(plan, ix, Raw::Str(s)).map_err(|_| GiveUp)?,
+                        },
+                        raw => resolve(plan, ix, raw).map_err(|_| GiveUp)?,
+                    })
+                }
             }
-            let answer = match self.raw()? {
-                Raw::Str(s) => match choose(plan, ix, s.as_bytes()) {
-                    Some(a) => a,
-                    None => resolve(plan, ix, Raw::Str(s)).map_err(|_| GiveUp)?,
-                },
-                raw => resolve(plan, ix, raw).map_err(|_| GiveUp)?,
-            };
-            answers.set(ix, Some(answer));
             more = self.next()?;
         }
         Ok(())

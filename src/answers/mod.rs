@@ -100,6 +100,12 @@ impl Answers {
         }
     }
 
+    /// The slot of node `ix`'s answer (`None` outside the range).
+    #[inline]
+    pub(crate) fn slot_mut(&mut self, ix: NodeIx) -> Option<&mut Option<Answer>> {
+        self.slots.get_mut(ix.checked_sub(self.offset)?)
+    }
+
     /// Every answered node index with its answer.
     pub fn iter(&self) -> impl Iterator<Item = (NodeIx, &Answer)> {
         self.slots

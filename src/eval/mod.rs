@@ -24,71 +24,13 @@ use crate::answers::{
     Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
 };
 use crate::model::*;
-use crate::plan::{Chosen, Op, Part, Plan, Program};
+pub use crate::plan::{NaReason, Outcome};
+use crate::plan::{Op, Part, Plan, Program};
 
 mod batch;
 mod seen;
 pub mod stream;
 pub use batch::{evaluate_batch, evaluate_values, Batch};
-
-/// Why a node has no score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NaReason {
-    /// Answered N/A.
-    Answered,
-    /// Ruled out by the entity's profile (`applies when`).
-    NotApplicable,
-    /// Unanswered, under `missing na`.
-    Missing,
-    /// Every input of the group is N/A.
-    AllInputsNa,
-    /// A KPI whose target is not set yet.
-    NoTarget,
-    /// The formula's result depends on an N/A value.
-    Formula,
-    /// Answered with an ignored option (e.g. "not relevant").
-    Ignored,
-    /// Its `requires` condition does not hold.
-    Gated,
-    /// A repeated node with no instance in the answer set.
-    NoInstances,
-}
-
-impl NaReason {
-    /// A phrase for reports.
-    pub fn describe(self) -> &'static str {
-        match self {
-            NaReason::Answered => "answered N/A",
-            NaReason::NotApplicable => "does not apply to this entity's profile",
-            NaReason::Missing => "not answered (missing answers count as N/A)",
-            NaReason::AllInputsNa => "every input is N/A",
-            NaReason::NoTarget => "no target set yet",
-            NaReason::Formula => "the formula depends on an N/A value",
-            NaReason::Ignored => "answered with an ignored option",
-            NaReason::Gated => "its `requires` condition does not hold",
-            NaReason::NoInstances => "no instance was given",
-        }
-    }
-}
-
-/// A node's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// A score (in [0, 1] for criteria).
-    Score(Decimal),
-    /// No score, and why.
-    Na(NaReason),
-}
-
-impl Outcome {
-    /// The score, if any.
-    pub fn score(self) -> Option<Decimal> {
-        match self {
-            Outcome::Score(s) => Some(s),
-            Outcome::Na(_) => None,
-        }
-    }
-}
 
 /// The result of one entity.
 #[derive(Debug, Clone)]
@@ -538,6 +480,8 @@ fn answer_pointer(scope: &str, id: &str) -> String {
     format!("{scope}/answers/{}", crate::answers::pointer_token(id))
 }
 
+static NA_ANSWERED: Outcome = Outcome::Na(NaReason::Answered);
+
 /// Step 3 of [`eval_scope`] by the compiled program: an option answer is
 /// one look-up, a built-in group one pass over its inputs; every other
 /// node is scored the general way.
@@ -557,21 +501,23 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                     continue;
                 }
                 let o = match at.d.answers.get(ix) {
+                    // The outcome fixed in the program, copied from it.
                     Some(Answer::Option(i)) => match program.chosen(options, count, *i) {
-                        Some(Chosen::Score(w)) => Outcome::Score(*w),
-                        Some(Chosen::Ignored) => Outcome::Na(NaReason::Ignored),
-                        Some(Chosen::General) | None => {
+                        Some(o) => o,
+                        None => {
                             at.node(run, ix);
                             continue;
                         }
                     },
-                    Some(Answer::Na) => Outcome::Na(NaReason::Answered),
+                    Some(Answer::Na) => &NA_ANSWERED,
                     _ => {
                         at.node(run, ix);
                         continue;
                     }
                 };
-                at.set(ix, o);
+                if let Some(slot) = at.outcomes.get_mut(ix) {
+                    *slot = *o;
+                }
             }
             Op::Group {
                 ix,

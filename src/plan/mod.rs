@@ -7,7 +7,7 @@
 
 mod program;
 
-pub use program::{Chosen, Op, Part, Program};
+pub use program::{NaReason, Op, Outcome, Part, Program};
 
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -298,6 +298,7 @@ impl Plan {
     /// opening quote), as `(index, is N/A, length of the id)`, and whether
     /// N/A is allowed. Option ids are identifiers (no quote, backslash or
     /// control character), so a match is exactly that JSON string.
+    #[inline]
     pub fn single_option_at(&self, ix: NodeIx, rest: &[u8]) -> Option<((usize, bool, usize), bool)> {
         let c = self.choices.get(ix).filter(|c| c.single)?;
         let (start, end) = c.keys;
@@ -333,7 +334,7 @@ impl Plan {
             }
         }
         let k = found?;
-        Some(((k.index, k.na, self.id(k.id).len()), c.na_allowed))
+        Some(((k.index, k.na, (k.id.1 - k.id.0) as usize), c.na_allowed))
     }
 
     /// The entity's own criterion that follows `after` in source order (the

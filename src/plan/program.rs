@@ -18,7 +18,7 @@ use crate::model::{Aggregate, Builtin, Model, NaPolicy, NodeIx, NodeKind};
 /// One step of the program, in evaluation order.
 #[derive(Debug, Clone, Copy)]
 pub enum Op {
-    /// A criterion whose option answers are in `Program::chosen`, from
+    /// A criterion whose options' outcomes are in `Program::chosen`, from
     /// `options`.
     Criterion {
         /// The node.
@@ -57,16 +57,63 @@ pub enum Part {
     Child(NodeIx),
 }
 
-/// What choosing one option of a criterion gives, fixed once per rubric.
-#[derive(Debug, Clone, Copy)]
-pub enum Chosen {
-    /// A score: the option's weight (in [0, 1]; 0 for an option without
-    /// weight, as the general evaluator does).
-    Score(Decimal),
-    /// An `ignore` option: the criterion is left out.
+/// Why a node has no score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NaReason {
+    /// Answered N/A.
+    Answered,
+    /// Ruled out by the entity's profile (`applies when`).
+    NotApplicable,
+    /// Unanswered, under `missing na`.
+    Missing,
+    /// Every input of the group is N/A.
+    AllInputsNa,
+    /// A KPI whose target is not set yet.
+    NoTarget,
+    /// The formula's result depends on an N/A value.
+    Formula,
+    /// Answered with an ignored option (e.g. "not relevant").
     Ignored,
-    /// Scored the general way (a weight outside [0, 1] is an error there).
-    General,
+    /// Its `requires` condition does not hold.
+    Gated,
+    /// A repeated node with no instance in the answer set.
+    NoInstances,
+}
+
+impl NaReason {
+    /// A phrase for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NaReason::Answered => "answered N/A",
+            NaReason::NotApplicable => "does not apply to this entity's profile",
+            NaReason::Missing => "not answered (missing answers count as N/A)",
+            NaReason::AllInputsNa => "every input is N/A",
+            NaReason::NoTarget => "no target set yet",
+            NaReason::Formula => "the formula depends on an N/A value",
+            NaReason::Ignored => "answered with an ignored option",
+            NaReason::Gated => "its `requires` condition does not hold",
+            NaReason::NoInstances => "no instance was given",
+        }
+    }
+}
+
+/// A node's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A score (in [0, 1] for criteria).
+    Score(Decimal),
+    /// No score, and why.
+    Na(NaReason),
+}
+
+impl Outcome {
+    /// The score, if any.
+    pub fn score(self) -> Option<Decimal> {
+        match self {
+            Outcome::Score(s) => Some(s),
+            Outcome::Na(_) => None,
+        }
+    }
 }
 
 /// A compiled scoring program for the entity's own nodes.
@@ -74,8 +121,11 @@ pub enum Chosen {
 pub struct Program {
     /// The steps, in evaluation order.
     pub ops: Vec<Op>,
-    /// Option values of the criteria, packed.
-    pub chosen: Vec<Chosen>,
+    /// What choosing each option of a criterion gives, packed: the
+    /// criterion's outcome, fixed once per rubric (the option's weight, or
+    /// "ignored"); `None` where it is scored the general way (a weight
+    /// outside [0, 1] is an error there).
+    pub chosen: Vec<Option<Outcome>>,
     /// Group inputs, packed.
     pub inputs: Vec<NodeIx>,
     /// Group parts, packed.
@@ -96,11 +146,11 @@ impl Program {
     /// What option `i` of a criterion step gives (by reference: the
     /// caller copies the weight straight into its outcome).
     #[inline]
-    pub fn chosen(&self, options: u32, count: u32, i: usize) -> Option<&Chosen> {
+    pub fn chosen(&self, options: u32, count: u32, i: usize) -> Option<&Outcome> {
         if i >= count as usize {
             return None;
         }
-        self.chosen.get(options as usize + i)
+        self.chosen.get(options as usize + i)?.as_ref()
     }
 }
 
@@ -143,12 +193,14 @@ fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done
             let opts = c.answer.options();
             for o in opts {
                 let w = o.weight.unwrap_or(Decimal::ZERO);
+                // As the general evaluator: an ignored option leaves the
+                // criterion out; an option without weight scores 0.
                 p.chosen.push(if o.ignored {
-                    Chosen::Ignored
+                    Some(Outcome::Na(NaReason::Ignored))
                 } else if w >= Decimal::ZERO && w <= Decimal::ONE {
-                    Chosen::Score(w)
+                    Some(Outcome::Score(w))
                 } else {
-                    Chosen::General
+                    None
                 });
             }
             Op::Criterion {
