@@ -170,24 +170,6 @@ impl<'t> Cursor<'t> {
         Ok(k)
     }
 
-    /// `expected` as the next key (and its colon), if it is: the id of the
-    /// criterion that usually comes next, compared in one go.
-    #[inline]
-    fn key_is(&mut self, expected: &[u8]) -> bool {
-        self.ws();
-        let end = self.at + expected.len() + 2;
-        let matches = self.bytes.get(self.at) == Some(&b'"')
-            && self.bytes.get(end - 1) == Some(&b'"')
-            && self
-                .bytes
-                .get(self.at + 1..end - 1)
-                .is_some_and(|k| crate::plan::same_bytes(k, expected));
-        if matches {
-            self.at = end;
-        }
-        matches
-    }
-
     /// An option id of criterion `ix` as the next value, if it is one (an
     /// N/A option only where N/A is allowed). Else nothing is consumed.
     #[inline]
@@ -273,12 +255,16 @@ impl<'t> Cursor<'t> {
         let mut last: Option<NodeIx> = None;
         let mut more = self.open()?;
         while more {
-            let ix = match plan.expected_after(last) {
-                Some((ix, id)) if self.key_is(id) => {
-                    self.eat(b':')?;
+            // The criterion after the last one, in one comparison; else
+            // any own criterion, by its id.
+            self.ws();
+            let expected = plan.expected_key_at(last, self.bytes.get(self.at..).unwrap_or_default());
+            let ix = match expected {
+                Some((ix, len)) => {
+                    self.at += len;
                     ix
                 }
-                _ => plan.own_criterion(self.key()?.as_bytes(), last).ok_or(GiveUp)?,
+                None => plan.own_criterion(self.key()?.as_bytes(), last).ok_or(GiveUp)?,
             };
             last = Some(ix);
             // The answer is written straight into its slot (a value built

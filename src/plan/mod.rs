@@ -54,6 +54,9 @@ struct Expected {
     own: bool,
     /// Its id, in `id_bytes`.
     id: (u32, u32),
+    /// `"ID":`, as the readers find it before the answer (ids of up to 28
+    /// bytes).
+    key: Option<Pattern>,
 }
 
 /// The options of a node, as the readers match them.
@@ -81,8 +84,10 @@ struct OptionKey {
     na: bool,
 }
 
-/// An id and its closing quote, zero-padded to 32 bytes, with the mask of
-/// the bytes that count.
+/// Bytes to find at the reader's position (an option id and its closing
+/// quote, a quoted key and its colon), zero-padded to 32 bytes, with the
+/// mask of the bytes that count: compared against the next 32 bytes of the
+/// text in four 128-bit operations, with no branch on where they differ.
 #[derive(Debug, Clone, Copy)]
 struct Pattern {
     text: [u128; 2],
@@ -90,10 +95,11 @@ struct Pattern {
 }
 
 impl Pattern {
-    fn of(id: &str) -> Option<Pattern> {
+    /// `text` then `end`.
+    fn of(text: &str, end: &[u8]) -> Option<Pattern> {
+        let quoted = [text.as_bytes(), end].concat();
         let mut text = [0u8; 32];
         let mut mask = [0u8; 32];
-        let quoted = [id.as_bytes(), b"\""].concat();
         text.get_mut(..quoted.len())?.copy_from_slice(&quoted);
         mask.get_mut(..quoted.len())?.fill(0xff);
         Some(Pattern {
@@ -107,6 +113,19 @@ impl Pattern {
         let [a, b] = window;
         ((a ^ self.text[0]) & self.mask[0]) | ((b ^ self.text[1]) & self.mask[1]) == 0
     }
+}
+
+/// The first 32 bytes of `rest` (zero-padded), as two `u128`s.
+#[inline(always)]
+fn window(rest: &[u8]) -> Option<[u128; 2]> {
+    Some(match rest.first_chunk::<32>() {
+        Some(w) => halves(w),
+        None => {
+            let mut w = [0u8; 32];
+            w.get_mut(..rest.len())?.copy_from_slice(rest);
+            halves(&w)
+        }
+    })
 }
 
 /// 32 bytes as two little-endian `u128`s.
@@ -148,6 +167,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
             ix,
             own: n.scope == 0,
             id: pack(&mut id_bytes, &n.id),
+            key: Pattern::of(&format!("\"{}\":", n.id), b""),
         })
         .collect();
     let mut place = vec![0u32; model.nodes.len()];
@@ -169,7 +189,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
                 for (index, o) in c.answer.options().iter().enumerate() {
                     option_keys.push(OptionKey {
                         id: pack(&mut id_bytes, &o.id),
-                        pattern: Pattern::of(&o.id),
+                        pattern: Pattern::of(&o.id, b"\""),
                         index,
                         na: o.is_na(),
                     });
@@ -306,14 +326,7 @@ impl Plan {
         // Every option compared against the next 32 bytes, with no branch
         // on which one matches (answers are as varied as entities are):
         // at most one can, as the closing quote ends each.
-        let window = match rest.first_chunk::<32>() {
-            Some(w) => halves(w),
-            None => {
-                let mut w = [0u8; 32];
-                w.get_mut(..rest.len())?.copy_from_slice(rest);
-                halves(&w)
-            }
-        };
+        let window = window(rest)?;
         let mut found = None;
         for k in keys {
             match k.pattern {
@@ -338,14 +351,23 @@ impl Plan {
     }
 
     /// The entity's own criterion that follows `after` in source order (the
-    /// first, after `None`), with its id: what an answer set usually lists
-    /// next.
-    pub fn expected_after(&self, after: Option<NodeIx>) -> Option<(NodeIx, &[u8])> {
+    /// first, after `None`), if `rest` starts with its key: `"ID":`. Returns
+    /// it with the length of the key. Answer sets usually list criteria in
+    /// this order.
+    #[inline]
+    pub fn expected_key_at(&self, after: Option<NodeIx>, rest: &[u8]) -> Option<(NodeIx, usize)> {
         let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
-        self.in_order
-            .get(next)
-            .filter(|e| e.own)
-            .map(|e| (e.ix, self.id(e.id)))
+        let e = self.in_order.get(next).filter(|e| e.own)?;
+        let len = (e.id.1 - e.id.0) as usize + 3;
+        let found = match &e.key {
+            Some(p) => p.matches(window(rest)?),
+            None => rest.get(..len).is_some_and(|k| {
+                k.first() == Some(&b'"')
+                    && k.get(len - 2..) == Some(b"\":")
+                    && k.get(1..len - 2).is_some_and(|id| same_bytes(id, self.id(e.id)))
+            }),
+        };
+        found.then_some((e.ix, len))
     }
 
     fn id(&self, (start, end): (u32, u32)) -> &[u8] {
