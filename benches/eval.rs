@@ -1,6 +1,7 @@
 //! Criterion benchmarks: checking the largest shipped rubric; reading (with
-//! the compiled and the exact reader) and scoring one UAE 2018 answer set. The batch benchmark (1M answer
-//! sets, threads, memory) is scripts/bench.sh.
+//! the direct, the compiled and the exact reader) and scoring (by the
+//! compiled program and by the general evaluator) one UAE 2018 answer set.
+//! The batch benchmark (1M answer sets, threads, memory) is scripts/bench.sh.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark")]
 
@@ -25,6 +26,14 @@ fn benches(c: &mut Criterion) {
         file: "mofaic.json".into(),
         line: None,
     };
+    // As an exporting tool writes it: one line, no spaces.
+    let compact: String = {
+        let v: serde_json::Value = serde_json::from_str(&answers).unwrap();
+        serde_json::to_string(&v).unwrap()
+    };
+    c.bench_function("read one UAE answer set, direct reader", |b| {
+        b.iter(|| mizan::answers::read_direct(rubric.plan(), origin.clone(), &compact).unwrap())
+    });
     c.bench_function("read one UAE answer set, compiled reader", |b| {
         b.iter(|| mizan::answers::read_compiled(rubric.plan(), origin.clone(), &line).unwrap())
     });
@@ -34,6 +43,9 @@ fn benches(c: &mut Criterion) {
     let sub = mizan::answers::read(rubric.plan(), origin.clone(), &line).unwrap();
     c.bench_function("score one UAE answer set (already read)", |b| {
         b.iter(|| mizan::eval::evaluate(rubric.plan(), sub.clone()).unwrap())
+    });
+    c.bench_function("score one UAE answer set, general evaluator", |b| {
+        b.iter(|| mizan::eval::evaluate_general(rubric.plan(), sub.clone()).unwrap())
     });
 }
 

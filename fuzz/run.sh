@@ -6,7 +6,8 @@
 #   fuzz/run.sh [SECONDS] [TARGET]
 #
 # Targets: parse_check_format (rule files; the default) and answer_readers
-# (answer sets through the compiled and the exact reader).
+# (answer sets through the direct, compiled and exact readers, scored by the
+# compiled program and the general evaluator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"
@@ -23,9 +24,13 @@ case "$TARGET" in
     done
     ;;
   answer_readers)
-    # Seeds: the shipped answer sets of the two rubrics the target reads.
-    for f in examples/doing-business-2020/*.json examples/sa-platforms-policy-1/*.json; do
+    # Seeds: the shipped answer sets of the rubrics the target reads, on one
+    # line, as written and without spaces (the direct reader's usual shape).
+    for f in examples/doing-business-2020/*.json examples/sa-platforms-policy-1/*.json \
+      examples/uae-integration-2018/*.json; do
       tr '\n' ' ' < "$f" > "$CORPUS/$(echo "$f" | tr '/' '_')"
+      tr -d '\n' < "$f" | sed -E 's/([:,]) +"/\1"/g; s/\{ +"/{"/g; s/" +\}/"}/g' \
+        > "$CORPUS/compact_$(echo "$f" | tr '/' '_')"
     done
     ;;
   *) echo "unknown target $TARGET" >&2; exit 2 ;;

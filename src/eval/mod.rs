@@ -489,11 +489,7 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
     let plan = run.plan;
     // The sums of the groups scored so far, for parents that reuse them
     // (a group that does not apply keeps none).
-    let mut partials = if program.parts.is_empty() {
-        Vec::new()
-    } else {
-        vec![Partial::EMPTY; at.outcomes.len()]
-    };
+    let mut partials = vec![Partial::EMPTY; program.slots];
     for op in &program.ops {
         match *op {
             Op::Criterion { ix, options, count } => {
@@ -537,7 +533,9 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                         let mut part = Partial::EMPTY;
                         for p in program.parts(parts) {
                             match *p {
-                                Part::Child(c) => part.then(partials.get(c).unwrap_or(&Partial::EMPTY)),
+                                Part::Child(slot) => {
+                                    part.then(partials.get(slot as usize).unwrap_or(&Partial::EMPTY));
+                                }
                                 Part::Inputs(start, end) => {
                                     for &i in program.inputs((start, end)) {
                                         if let Some((s, has_value)) = counted(i) {
@@ -550,7 +548,7 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                         (part.gathered(|| fold_counted(inputs, counted)), part)
                     }
                 };
-                if let Some(slot) = partials.get_mut(ix) {
+                if let Some(slot) = program.slot(ix).and_then(|s| partials.get_mut(s)) {
                     *slot = part;
                 }
                 let out = builtin(plan.model(), ix, aggregate, &gathered);

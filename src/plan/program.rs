@@ -52,9 +52,9 @@ pub enum Op {
 pub enum Part {
     /// Criteria, a range of `Program::inputs`.
     Inputs(u32, u32),
-    /// All the criteria of child group `ix`, as that group summed them
-    /// (same inputs, same N/A policy).
-    Child(NodeIx),
+    /// All the criteria of a child group, as that group summed them (same
+    /// inputs, same N/A policy): the slot its sums are kept in.
+    Child(u32),
 }
 
 /// Why a node has no score.
@@ -130,12 +130,25 @@ pub struct Program {
     pub inputs: Vec<NodeIx>,
     /// Group parts, packed.
     pub parts: Vec<Part>,
+    /// For each node, the slot its sums are kept in for a parent group
+    /// (`u32::MAX`: none).
+    pub slot_of: Vec<u32>,
+    /// Number of slots.
+    pub slots: usize,
 }
 
 impl Program {
     /// The inputs of a group step.
     pub fn inputs(&self, (start, end): (u32, u32)) -> &[NodeIx] {
         self.inputs.get(start as usize..end as usize).unwrap_or_default()
+    }
+
+    /// The slot node `ix` keeps its sums in, if a parent reuses them.
+    pub fn slot(&self, ix: NodeIx) -> Option<usize> {
+        self.slot_of
+            .get(ix)
+            .filter(|&&s| s != u32::MAX)
+            .map(|&s| s as usize)
     }
 
     /// The parts of a group step.
@@ -161,7 +174,10 @@ pub(super) fn compile(model: &Model, order: &[NodeIx], inputs: &[Vec<NodeIx>]) -
     if model.repeated_in(0).next().is_some() {
         return None;
     }
-    let mut p = Program::default();
+    let mut p = Program {
+        slot_of: vec![u32::MAX; model.nodes.len()],
+        ..Program::default()
+    };
     // Nodes compiled so far: a parent reuses only sums already made.
     let mut done = vec![false; model.nodes.len()];
     for &ix in order {
@@ -304,7 +320,12 @@ fn parts(
     for &c in &model.nodes.get(ix)?.children {
         let len = u32::try_from(model.criteria_under(c).len()).ok()?;
         if done.get(c).copied().unwrap_or(false) && sums_its_criteria(model, c, na, inputs) {
-            parts.push(Part::Child(c));
+            let slot = p.slot_of.get_mut(c)?;
+            if *slot == u32::MAX {
+                *slot = u32::try_from(p.slots).ok()?;
+                p.slots += 1;
+            }
+            parts.push(Part::Child(*slot));
             reused = true;
         } else {
             match parts.last_mut() {
