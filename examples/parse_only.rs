@@ -1,11 +1,12 @@
 //! Parse-only baselines for scripts/bench.sh: read a JSONL file and parse
 //! every line with simd-json or serde_json (into a generic value), nothing
-//! else; with `tape`, simd-json's tape only (no value built); or, with
-//! `read RULES`, with Mizan's own reader (answers resolved into the plan's
-//! slots, no scoring).
+//! else; with `tape`, simd-json's tape only (no value built, buffers
+//! reused); with `read RULES`, with Mizan's readers as a stream uses them
+//! (answers resolved into the plan's slots, no scoring); with `compiled
+//! RULES`, with the compiled (jiter) reader alone, then the exact one.
 //!
 //!     cargo run --release --example parse_only -- simd|tape|serde FILE.jsonl
-//!     cargo run --release --example parse_only -- read FILE.jsonl RULES
+//!     cargo run --release --example parse_only -- read|compiled FILE.jsonl RULES
 
 #![allow(
     clippy::unwrap_used,
@@ -22,11 +23,11 @@ fn main() {
     let f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&args[2]).unwrap());
     let mut n = 0usize;
     let mut keys = 0usize;
-    let rubric = (args[1] == "read" || args[1] == "jiter").then(|| {
+    let rubric = (args[1] == "read" || args[1] == "compiled").then(|| {
         let text = std::fs::read_to_string(&args[3]).unwrap();
         mizan::load(&args[3], &text).0.unwrap()
     });
-    if args[1] == "tape2" {
+    if args[1] == "tape" {
         let mut f = f;
         let mut buf = Vec::new();
         let mut buffers = simd_json::Buffers::new(4096);
@@ -55,10 +56,6 @@ fn main() {
                 let v = simd_json::to_borrowed_value(&mut line).unwrap();
                 keys += usize::from(simd_json::prelude::ValueAsScalar::as_str(&v).is_none());
             }
-            "tape" => {
-                let t = simd_json::to_tape(&mut line).unwrap();
-                keys += usize::from(t.0.len() > 10);
-            }
             "read" => {
                 let origin = mizan::answers::Origin {
                     file: String::new(),
@@ -67,14 +64,16 @@ fn main() {
                 let plan = rubric.as_ref().unwrap().plan();
                 keys += usize::from(mizan::answers::read_bytes(plan, origin, &line).is_ok());
             }
-            "jiter" => {
+            "compiled" => {
                 let text = String::from_utf8(line).unwrap();
                 let origin = mizan::answers::Origin {
                     file: String::new(),
                     line: Some(n),
                 };
                 let plan = rubric.as_ref().unwrap().plan();
-                keys += usize::from(mizan::answers::read(plan, origin, &text).is_ok());
+                let read = mizan::answers::read_compiled(plan, origin, &text)
+                    .or_else(|origin| mizan::answers::read_exact(plan, origin, &text));
+                keys += usize::from(read.is_ok());
             }
             _ => {
                 let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
