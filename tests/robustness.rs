@@ -28,6 +28,15 @@ fn valid(i: usize) -> String {
     )
 }
 
+/// A temporary directory with `cycle.jsonl`: `n` valid answer sets.
+fn cycle(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cycle.jsonl");
+    let lines: Vec<String> = (0..n).map(valid).collect();
+    fs::write(&path, lines.join("\n")).unwrap();
+    (dir, path)
+}
+
 /// Bad answer sets, one per kind, with the code each must be rejected with.
 fn bad(i: usize) -> (String, &'static str) {
     let v = valid(5000 + i);
@@ -284,10 +293,7 @@ fn encodings_bom_crlf_tabs_and_direction_marks() {
 
 #[test]
 fn streamed_results_equal_the_batch_whatever_the_threads() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cycle.jsonl");
-    let lines: Vec<String> = (0..3000).map(valid).collect();
-    fs::write(&path, lines.join("\n")).unwrap();
+    let (dir, path) = cycle(3000);
     let p = path.to_str().unwrap();
     let batch: serde_json::Value =
         serde_json::from_slice(&mizan(&["--format", "json", "eval", DEMO, p]).stdout).unwrap();
@@ -371,10 +377,7 @@ fn a_stream_line_that_is_not_utf8_is_one_rejected_submission() {
 fn a_stream_stops_quietly_when_its_reader_goes_away() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cycle.jsonl");
-    let lines: Vec<String> = (0..20_000).map(valid).collect();
-    fs::write(&path, lines.join("\n")).unwrap();
+    let (_dir, path) = cycle(20_000);
     // As `mizan … | head -1`: read one line, then close the pipe.
     let mut child = Command::new(env!("CARGO_BIN_EXE_mizan"))
         .args(["--format", "jsonl", "eval", DEMO, path.to_str().unwrap()])

@@ -20,7 +20,7 @@
 //! [`super::field_value`], [`super::choose`]), and `tests/compiled_reader.rs`
 //! and the `answer_readers` fuzz target check that they agree.
 
-use super::fast::{GiveUp, Read};
+use super::fast::{same, GiveUp, Read};
 use super::{choose, field_value, resolve, Answer, Answers, Raw};
 use crate::model::NodeIx;
 use crate::plan::Plan;
@@ -35,12 +35,7 @@ pub(super) fn read(plan: &Plan, text: &str) -> Fast<Read> {
         bytes: text.as_bytes(),
         at: 0,
     };
-    let mut out = Read {
-        entity: String::new(),
-        name: None,
-        profile: vec![None; model.profile.len()],
-        answers: Answers::new(0..model.nodes.first().map_or(0, |n| n.end)),
-    };
+    let mut out = Read::empty(model);
     let mut seen = [false; 4];
     let mut entity = None;
     let mut more = c.open()?;
@@ -69,14 +64,6 @@ pub(super) fn read(plan: &Plan, text: &str) -> Fast<Read> {
     }
     out.entity = entity.ok_or(GiveUp)?;
     Ok(out)
-}
-
-fn same(found: &str, expected: &str) -> Fast<()> {
-    if found == expected {
-        Ok(())
-    } else {
-        Err(GiveUp)
-    }
 }
 
 /// An option id read: the option's index, or N/A.

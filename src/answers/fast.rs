@@ -29,7 +29,8 @@ impl From<JiterError> for GiveUp {
 
 type Fast<T> = Result<T, GiveUp>;
 
-/// What the compiled reader gets out of one answer set.
+/// What a fast reader (this one, or the direct reader) gets out of one
+/// answer set.
 pub(super) struct Read {
     pub entity: String,
     pub name: Option<String>,
@@ -38,6 +39,16 @@ pub(super) struct Read {
 }
 
 impl Read {
+    /// Nothing read yet: room for the profile and the entity's answers.
+    pub fn empty(model: &crate::model::Model) -> Self {
+        Read {
+            entity: String::new(),
+            name: None,
+            profile: vec![None; model.profile.len()],
+            answers: Answers::new(0..model.nodes.first().map_or(0, |n| n.end)),
+        }
+    }
+
     /// The submission read, from `origin`.
     pub fn submission(self, origin: super::Origin) -> super::Submission {
         super::Submission {
@@ -77,12 +88,7 @@ pub(super) fn read(plan: &Plan, text: &str) -> Fast<Read> {
     let mut j = Jiter::new(text.as_bytes());
     let mut seen = [false; 4];
     let mut entity = None;
-    let mut out = Read {
-        entity: String::new(),
-        name: None,
-        profile: vec![None; model.profile.len()],
-        answers: Answers::new(0..model.nodes.first().map_or(0, |n| n.end)),
-    };
+    let mut out = Read::empty(model);
     let mut key = j.next_object()?.map(top);
     while let Some(k) = key {
         let first = match k {
@@ -109,7 +115,9 @@ pub(super) fn read(plan: &Plan, text: &str) -> Fast<Read> {
     Ok(out)
 }
 
-fn same(found: &str, expected: &str) -> Fast<()> {
+/// `found` is the rubric's `expected` id or version, or the fast path
+/// gives up (the exact reader reports the mismatch).
+pub(super) fn same(found: &str, expected: &str) -> Fast<()> {
     if found == expected {
         Ok(())
     } else {

@@ -282,8 +282,7 @@ impl Plan {
     /// repeated node) whose id is `id`, trying first the criterion that
     /// follows `after` in source order.
     pub fn own_criterion(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
-        let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
-        let e = match self.in_order.get(next) {
+        let e = match self.expected_after(after) {
             Some(e) if same_bytes(self.id(e.id), id) => e,
             _ => {
                 let ix = self.criterion(std::str::from_utf8(id).ok()?)?;
@@ -356,8 +355,7 @@ impl Plan {
     /// this order.
     #[inline]
     pub fn expected_key_at(&self, after: Option<NodeIx>, rest: &[u8]) -> Option<(NodeIx, usize)> {
-        let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
-        let e = self.in_order.get(next).filter(|e| e.own)?;
+        let e = self.expected_after(after).filter(|e| e.own)?;
         let len = (e.id.1 - e.id.0) as usize + 3;
         let found = match &e.key {
             Some(p) => p.matches(window(rest)?),
@@ -368,6 +366,13 @@ impl Plan {
             }),
         };
         found.then_some((e.ix, len))
+    }
+
+    /// The criterion that follows `after` in source order (the first,
+    /// after `None`).
+    fn expected_after(&self, after: Option<NodeIx>) -> Option<&Expected> {
+        let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
+        self.in_order.get(next)
     }
 
     fn id(&self, (start, end): (u32, u32)) -> &[u8] {

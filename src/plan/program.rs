@@ -230,7 +230,7 @@ fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done
                 let start = u32::try_from(p.inputs.len()).ok()?;
                 p.inputs.extend(inputs.get(ix)?);
                 let end = u32::try_from(p.inputs.len()).ok()?;
-                let parts = parts(model, p, ix, (start, end), aggregate, g.na, inputs, done);
+                let parts = parts(model, p, ix, (start, end), inputs, done);
                 Op::Group {
                     ix,
                     inputs: (start, end),
@@ -249,8 +249,8 @@ fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done
 }
 
 /// The child groups of group `ix` whose sums it can reuse: it sums the
-/// criteria of its subtree, unweighted, and so do they, under the same
-/// N/A policy.
+/// criteria of its subtree, unweighted (not `min` or `max`, which pick
+/// among all inputs), and so do they, under the same N/A policy.
 fn reusable_children(model: &Model, ix: NodeIx, inputs: &[Vec<NodeIx>]) -> Vec<NodeIx> {
     let Some(node) = model.nodes.get(ix) else {
         return Vec::new();
@@ -294,24 +294,18 @@ fn sums_its_criteria(model: &Model, ix: NodeIx, na: NaPolicy, inputs: &[Vec<Node
         && inputs.get(ix).is_some_and(|i| *i == model.criteria_under(ix))
 }
 
-/// The parts of group `ix` (inputs `range` of the program), when it sums
-/// the criteria of its subtree and some of its child groups do too; else
-/// `None`.
-#[allow(clippy::too_many_arguments, reason = "one call, from `compile`")]
+/// The parts of group `ix` (inputs `range` of the program), when some of
+/// its [`reusable_children`] are already compiled; else `None`.
 fn parts(
     model: &Model,
     p: &mut Program,
     ix: NodeIx,
     range: (u32, u32),
-    aggregate: Builtin,
-    na: NaPolicy,
     inputs: &[Vec<NodeIx>],
     done: &[bool],
 ) -> Option<(u32, u32)> {
-    // Minimum and maximum pick among all inputs: no parts for them.
-    if matches!(aggregate, Builtin::WeightedMean | Builtin::Min | Builtin::Max)
-        || !sums_its_criteria(model, ix, na, inputs)
-    {
+    let reusable = reusable_children(model, ix, inputs);
+    if reusable.is_empty() {
         return None;
     }
     let mut parts = Vec::new();
@@ -319,7 +313,7 @@ fn parts(
     let mut reused = false;
     for &c in &model.nodes.get(ix)?.children {
         let len = u32::try_from(model.criteria_under(c).len()).ok()?;
-        if done.get(c).copied().unwrap_or(false) && sums_its_criteria(model, c, na, inputs) {
+        if done.get(c).copied().unwrap_or(false) && reusable.contains(&c) {
             let slot = p.slot_of.get_mut(c)?;
             if *slot == u32::MAX {
                 *slot = u32::try_from(p.slots).ok()?;
