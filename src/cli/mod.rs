@@ -41,6 +41,10 @@ pub enum Exit {
     RuleErrors = 1,
     /// Some answer sets were rejected; the others were evaluated.
     Rejected = 2,
+    /// The command line itself is wrong: an unknown flag, a missing
+    /// argument, or flags that cannot be combined (`EX_USAGE` of
+    /// sysexits.h), so that a CI gate can tell a typo from a bad batch.
+    Usage = 64,
 }
 
 impl Termination for Exit {
@@ -64,7 +68,7 @@ pub enum Format {
     Jsonl,
 }
 
-const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported";
+const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
 
 /// Mizan: a rules language and engine for government performance indicators.
 #[derive(Debug, Parser)]
