@@ -50,6 +50,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         let_names: IndexMap::new(),
         formulas: IndexMap::new(),
         let_types: HashMap::new(),
+        let_profile: Vec::new(),
         pending_scores: Vec::new(),
         pending_requires: Vec::new(),
         expanding: Vec::new(),
@@ -139,6 +140,8 @@ struct Checker<'a> {
     formulas: IndexMap<String, (&'a ast::Expr, Loc)>,
     /// Types of checked named values.
     let_types: HashMap<String, (usize, Ty)>,
+    /// By let index: whether the value depends on the entity's profile.
+    let_profile: Vec<bool>,
     /// `score` formulas, typed once every node's kind is known.
     pending_scores: Vec<(NodeIx, &'a ast::Expr)>,
     /// `requires` conditions, likewise.
@@ -1411,6 +1414,7 @@ impl<'a> Checker<'a> {
             };
             if let Some(expr) = self.expr(e, Scope::Let, None) {
                 self.let_types.insert(name.clone(), (out.len(), expr.ty.clone()));
+                self.let_profile.push(reads_profile(&expr, &self.let_profile));
                 out.push(LetDef { name, expr, loc });
             }
         }
@@ -1720,6 +1724,18 @@ impl<'a> Checker<'a> {
             // Lets are checked first, in dependency order; one without a
             // type was already reported (cycle or error).
             let (i, ty) = self.let_types.get(p)?.clone();
+            if scope == Scope::Population && self.let_profile.get(i).copied().unwrap_or(false) {
+                self.diags.push(CheckError::NotInScope {
+                    name: p.to_string(),
+                    place: scope.place(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: format!(
+                        "`{p}` depends on profile fields, and the population formula sees no entity's profile: only named values computed from numbers and other such values"
+                    ),
+                });
+                return None;
+            }
             return Some(Self::mk(CKind::Let(i), ty, loc));
         }
         if let Some((e, _)) = self.formulas.get(p).cloned() {
@@ -1741,6 +1757,16 @@ impl<'a> Checker<'a> {
             return Some(c);
         }
         if let Some(f) = self.fields.get_index_of(p) {
+            if scope == Scope::Population {
+                self.diags.push(CheckError::NotInScope {
+                    name: p.to_string(),
+                    place: scope.place(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: "the population formula sees no entity's profile: use `sum`, `count`, `mean`, `min`, `max`, numbers and named values that do not depend on the profile".into(),
+                });
+                return None;
+            }
             let owner = self.fields.get_index(f).and_then(|(_, d)| d.owner);
             if let Some(r) = owner {
                 if !self.field_visible(r, scope) {
@@ -2182,6 +2208,25 @@ impl<'a> Checker<'a> {
     fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
         crate::model::criteria_under(&self.nodes, ix)
     }
+}
+
+/// Whether a checked expression reads a profile field, directly or through
+/// a named value (`lets[i]`: whether let `i` does).
+fn reads_profile(e: &CExpr, lets: &[bool]) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            CKind::Field(_) => return true,
+            CKind::Let(i) if lets.get(*i).copied().unwrap_or(false) => return true,
+            CKind::List(items) | CKind::Call(_, items) => stack.extend(items),
+            CKind::Neg(a) | CKind::Not(a) => stack.push(a),
+            CKind::Binary(_, a, b) => stack.extend([a.as_ref(), b.as_ref()]),
+            CKind::If(c, a, b) => stack.extend([c.as_ref(), a.as_ref(), b.as_ref()]),
+            CKind::Each { cond: Some(c), .. } => stack.push(c),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Every bare name used in an expression.
