@@ -18,6 +18,7 @@
 //! becomes [`Model::order`], which evaluation follows.
 
 mod error;
+mod fold;
 
 pub use error::CheckError;
 
@@ -57,6 +58,9 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         deps: HashMap::new(),
     };
     let model = c.run(file);
+    if let Some(m) = &model {
+        fold::constants(m, &mut c.diags);
+    }
     let diags = c.diags;
     if diags.has_errors() {
         (None, diags)
@@ -1282,6 +1286,37 @@ impl<'a> Checker<'a> {
                 &[("higher", Direction::Higher), ("lower", Direction::Lower)],
             )
         });
+        if let (Some(dir), Some(b), Some(t), Some(d)) = (
+            direction,
+            a.baseline.and_then(|b| b.node),
+            a.target.and_then(|t| t.node),
+            a.direction,
+        ) {
+            let (name, wrong, help) = match dir {
+                Direction::Higher => (
+                    "higher",
+                    t < b,
+                    "a higher-is-better KPI has its target above its baseline: if lower values are better (a rank, a time), declare `direction lower`; else check that baseline and target are not swapped",
+                ),
+                Direction::Lower => (
+                    "lower",
+                    t > b,
+                    "a lower-is-better KPI (a rank, a time) has its target below its baseline: if higher values are better, declare `direction higher`; else check that baseline and target are not swapped",
+                ),
+            };
+            if wrong {
+                self.diags.push(CheckError::DirectionAgainstTarget {
+                    id: id.to_string(),
+                    direction: name,
+                    target: t.normalize().to_string(),
+                    baseline: b.normalize().to_string(),
+                    side: if t > b { "above" } else { "below" },
+                    src: self.src.clone(),
+                    span: d.loc.span,
+                    help: help.to_string(),
+                });
+            }
+        }
         if let Some(t) = a.target {
             if t.node.is_none() {
                 self.diags.push(CheckError::NoTarget {
