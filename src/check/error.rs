@@ -672,11 +672,7 @@ pub enum CheckError {
 
     /// `if 1 > 2 then value else 0`, `applies when false`: a condition that never changes.
     #[error("this condition is always {value}")]
-    #[diagnostic(
-        code(M0319),
-        severity(Warning),
-        url("docs/diagnostics.md#m0319")
-    )]
+    #[diagnostic(code(M0319), severity(Warning), url("docs/diagnostics.md#m0319"))]
     ConstantCondition {
         /// `true`, `false` or N/A.
         value: &'static str,
@@ -715,11 +711,7 @@ pub enum CheckError {
 
     /// `score value / target` on a criterion with no `target`: always N/A.
     #[error("the {what} is always N/A")]
-    #[diagnostic(
-        code(M0321),
-        severity(Warning),
-        url("docs/diagnostics.md#m0321")
-    )]
+    #[diagnostic(code(M0321), severity(Warning), url("docs/diagnostics.md#m0321"))]
     AlwaysNa {
         /// "score formula of `k`", "population formula"…
         what: String,

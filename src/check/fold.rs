@@ -108,7 +108,11 @@ pub(super) fn constants(model: &Model, diags: &mut Diagnostics) {
         if let Some(r) = &node.repeat {
             if let Some((c, _)) = &r.switch {
                 f.place = format!("the instance rule of `{}`", node.id);
-                f.condition(c, "the `else` rule is always used", "the `else` rule is never used");
+                f.condition(
+                    c,
+                    "the `else` rule is always used",
+                    "the `else` rule is never used",
+                );
             }
         }
         if let Some(c) = &node.requires {
@@ -147,10 +151,7 @@ impl Fold<'_> {
         if self.quiet {
             return;
         }
-        if self
-            .seen
-            .insert((code, loc.span.offset(), loc.span.len()))
-        {
+        if self.seen.insert((code, loc.span.offset(), loc.span.len())) {
             self.diags.push(d);
         }
     }
@@ -202,7 +203,11 @@ impl Fold<'_> {
             return;
         };
         let baseline = c.baseline.map_or(K::Na, K::Num);
-        self.vars = vec![(Var::Value, K::Unknown), (Var::Baseline, baseline), (Var::Target, target)];
+        self.vars = vec![
+            (Var::Value, K::Unknown),
+            (Var::Baseline, baseline),
+            (Var::Target, target),
+        ];
         self.place = format!("the score formula of `{}`", node.id);
         let v = self.expr(f);
         match v.k {
@@ -247,7 +252,16 @@ impl Fold<'_> {
         points.extend(max);
         for x in [c.baseline, c.target.flatten()].into_iter().flatten() {
             points.push(x);
-            points.extend([x.checked_mul(two), x.checked_div(two), x.checked_add(Decimal::ONE), x.checked_sub(Decimal::ONE)].into_iter().flatten());
+            points.extend(
+                [
+                    x.checked_mul(two),
+                    x.checked_div(two),
+                    x.checked_add(Decimal::ONE),
+                    x.checked_sub(Decimal::ONE),
+                ]
+                .into_iter()
+                .flatten(),
+            );
         }
         if let (Some(b), Some(t)) = (c.baseline, c.target.flatten()) {
             points.extend(b.checked_add(t).and_then(|s| s.checked_div(two)));
@@ -522,7 +536,11 @@ impl Fold<'_> {
                             hi: num(hi),
                             src: self.src.clone(),
                             span: e.loc.span,
-                            help: format!("write `clamp(x, {}, {})`: the lower bound comes first", num(hi), num(lo)),
+                            help: format!(
+                                "write `clamp(x, {}, {})`: the lower bound comes first",
+                                num(hi),
+                                num(lo)
+                            ),
                         };
                         self.report("M0317", &e.loc, d);
                         return C::UNKNOWN;

@@ -1449,11 +1449,7 @@ fn lets_on(model: &Model, profile: &[Option<ProfileValue>]) -> Vec<Val> {
 /// standing for an unknown condition: either side that decides alone
 /// decides (`false` for `and`, `true` for `or`), whichever side it is; else
 /// N/A if a side is N/A. `y` is evaluated only when `x` does not decide.
-fn kleene(
-    and: bool,
-    x: Val,
-    y: impl FnOnce() -> Result<Val, AnswerError>,
-) -> Result<Val, AnswerError> {
+fn kleene(and: bool, x: Val, y: impl FnOnce() -> Result<Val, AnswerError>) -> Result<Val, AnswerError> {
     // The value that decides alone: `false` for `and`, `true` for `or`.
     let decides = !and;
     if x == Val::Bool(decides) {
