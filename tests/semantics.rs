@@ -563,6 +563,14 @@ fn constant_conditions_and_formulas_always_na_are_warnings() {
             "criterion c { number 0..100  target 80  score clamp((value - baseline) / target, 0, 1) }",
             "M0321",
         ),
+        (
+            "kpi k { number percent 0..100  target 120  score clamp(value / target, 0, 1) }",
+            "M0324",
+        ),
+        (
+            "kpi k { number rank 1..193  baseline 0  target 1  score if value <= target then 1 else 0 }",
+            "M0324",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, (body, code)) in cases.iter().enumerate() {

@@ -773,4 +773,29 @@ pub enum CheckError {
         #[help]
         help: &'static str,
     },
+
+    /// `number percent 0..100  target 120`: no answer can reach the target.
+    #[error("{what} {value} of `{id}` is outside the answer's bounds {bounds}")]
+    #[diagnostic(
+        code(M0324),
+        severity(Warning),
+        url("docs/diagnostics.md#m0324"),
+        help("no answer can ever equal it: check the bounds, or the {what}")
+    )]
+    OutsideBounds {
+        /// "target" or "baseline".
+        what: &'static str,
+        /// The number.
+        value: String,
+        /// KPI id.
+        id: String,
+        /// `MIN..MAX`.
+        bounds: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The declaration.
+        #[label("outside {bounds}")]
+        span: SourceSpan,
+    },
 }

@@ -1317,6 +1317,24 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+        if let AnswerKind::Number { min, max, .. } = &answer {
+            for (what, decl) in [("baseline", a.baseline), ("target", a.target)] {
+                let Some((v, loc)) = decl.and_then(|d| Some((d.node?, &d.loc))) else {
+                    continue;
+                };
+                if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
+                    let show = |b: &Option<Decimal>| b.map(|b| b.normalize().to_string()).unwrap_or_default();
+                    self.diags.push(CheckError::OutsideBounds {
+                        what,
+                        value: v.normalize().to_string(),
+                        id: id.to_string(),
+                        bounds: format!("{}..{}", show(min), show(max)),
+                        src: self.src.clone(),
+                        span: loc.span,
+                    });
+                }
+            }
+        }
         if let Some(t) = a.target {
             if t.node.is_none() {
                 self.diags.push(CheckError::NoTarget {
