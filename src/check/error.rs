@@ -596,4 +596,206 @@ pub enum CheckError {
         #[label("N/A allowed here")]
         span: SourceSpan,
     },
+
+    /// `score value / 0`, or `1 / z` with `let z = 0`: the divisor is always 0.
+    #[error("division by zero in {place}: the divisor is always 0")]
+    #[diagnostic(code(M0315), url("docs/diagnostics.md#m0315"))]
+    ConstantDivision {
+        /// "the formula of `k`", "named value `z`"…
+        place: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The divisor.
+        #[label("this is always 0")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: String,
+    },
+
+    /// `let big = 10000000000 * 10000000000 * 10000000000`: too large for a decimal.
+    #[error("{place} is too large for a decimal (magnitude 2⁹⁶ ≈ 7.9 × 10²⁸ or more)")]
+    #[diagnostic(
+        code(M0316),
+        url("docs/diagnostics.md#m0316"),
+        help("every evaluation would fail with M0503: use smaller numbers")
+    )]
+    ConstantOverflow {
+        /// "the formula of `k`"…
+        place: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The operation.
+        #[label("overflows")]
+        span: SourceSpan,
+    },
+
+    /// `clamp(value, 1, 0)`: the lower bound is above the upper bound.
+    #[error("`clamp` bounds are inverted: the lower bound {lo} is above the upper bound {hi}")]
+    #[diagnostic(code(M0317), url("docs/diagnostics.md#m0317"))]
+    InvertedClamp {
+        /// Lower bound.
+        lo: String,
+        /// Upper bound.
+        hi: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The call.
+        #[label("always {hi}, whatever the value")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: String,
+    },
+
+    /// `aggregate weighted_mean` whose inputs all have `weight 0`.
+    #[error("the weights of {what} sum to zero")]
+    #[diagnostic(code(M0318), url("docs/diagnostics.md#m0318"))]
+    ZeroWeights {
+        /// "the inputs of `g`", "`wmean`"…
+        what: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The aggregation.
+        #[label("{consequence}")]
+        span: SourceSpan,
+        /// What it gives.
+        consequence: &'static str,
+        /// What to do.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `if 1 > 2 then value else 0`, `applies when false`: a condition that never changes.
+    #[error("this condition is always {value}")]
+    #[diagnostic(code(M0319), severity(Warning), url("docs/diagnostics.md#m0319"))]
+    ConstantCondition {
+        /// `true`, `false` or N/A.
+        value: &'static str,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The condition.
+        #[label("{effect}")]
+        span: SourceSpan,
+        /// What it means.
+        effect: String,
+        /// What to do.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `criterion c { yesno  score 1.5 }`: a criterion score outside [0, 1] on every evaluation.
+    #[error("the score of `{id}` is always {value}, outside [0, 1]")]
+    #[diagnostic(
+        code(M0320),
+        url("docs/diagnostics.md#m0320"),
+        help("a criterion scores from 0 to 1; every answer set would be rejected with M0502")
+    )]
+    ConstantScoreOutOfRange {
+        /// Criterion id.
+        id: String,
+        /// The score.
+        value: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The formula.
+        #[label("always {value}")]
+        span: SourceSpan,
+    },
+
+    /// `score value / target` on a criterion with no `target`: always N/A.
+    #[error("the {what} is always N/A")]
+    #[diagnostic(code(M0321), severity(Warning), url("docs/diagnostics.md#m0321"))]
+    AlwaysNa {
+        /// "score formula of `k`", "population formula"…
+        what: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The formula.
+        #[label("N/A for every entity")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `direction lower` with `baseline 20  target 60`: the target is on the worse side.
+    #[error("`{id}` is `direction {direction}`, but its target {target} is {side} its baseline {baseline}")]
+    #[diagnostic(code(M0322), url("docs/diagnostics.md#m0322"))]
+    DirectionAgainstTarget {
+        /// KPI id.
+        id: String,
+        /// `higher` or `lower`.
+        direction: &'static str,
+        /// Target.
+        target: String,
+        /// Baseline.
+        baseline: String,
+        /// "above" or "below".
+        side: &'static str,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The direction.
+        #[label("declared here")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: String,
+    },
+
+    /// `direction lower` with `score clamp(value / target, 0, 1)`: better values score less.
+    #[error("`{id}` is `direction {direction}`, but its score formula gives the better value {better} a lower score than {worse}")]
+    #[diagnostic(code(M0323), url("docs/diagnostics.md#m0323"))]
+    FormulaAgainstDirection {
+        /// KPI id.
+        id: String,
+        /// `higher` or `lower`.
+        direction: &'static str,
+        /// The better value and its score.
+        better: String,
+        /// The worse value and its score.
+        worse: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The formula.
+        #[label("the score falls as the value improves")]
+        span: SourceSpan,
+        /// What to do.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `number percent 0..100  target 120`: no answer can reach the target.
+    #[error("{what} {value} of `{id}` is outside the answer's bounds {bounds}")]
+    #[diagnostic(
+        code(M0324),
+        severity(Warning),
+        url("docs/diagnostics.md#m0324"),
+        help("no answer can ever equal it: check the bounds, or the {what}")
+    )]
+    OutsideBounds {
+        /// "target" or "baseline".
+        what: &'static str,
+        /// The number.
+        value: String,
+        /// KPI id.
+        id: String,
+        /// `MIN..MAX`.
+        bounds: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The declaration.
+        #[label("outside {bounds}")]
+        span: SourceSpan,
+    },
 }

@@ -18,6 +18,7 @@
 //! becomes [`Model::order`], which evaluation follows.
 
 mod error;
+mod fold;
 
 pub use error::CheckError;
 
@@ -50,12 +51,16 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         let_names: IndexMap::new(),
         formulas: IndexMap::new(),
         let_types: HashMap::new(),
+        let_profile: Vec::new(),
         pending_scores: Vec::new(),
         pending_requires: Vec::new(),
         expanding: Vec::new(),
         deps: HashMap::new(),
     };
     let model = c.run(file);
+    if let Some(m) = &model {
+        fold::constants(m, &mut c.diags);
+    }
     let diags = c.diags;
     if diags.has_errors() {
         (None, diags)
@@ -139,6 +144,8 @@ struct Checker<'a> {
     formulas: IndexMap<String, (&'a ast::Expr, Loc)>,
     /// Types of checked named values.
     let_types: HashMap<String, (usize, Ty)>,
+    /// By let index: whether the value depends on the entity's profile.
+    let_profile: Vec<bool>,
     /// `score` formulas, typed once every node's kind is known.
     pending_scores: Vec<(NodeIx, &'a ast::Expr)>,
     /// `requires` conditions, likewise.
@@ -1279,6 +1286,55 @@ impl<'a> Checker<'a> {
                 &[("higher", Direction::Higher), ("lower", Direction::Lower)],
             )
         });
+        if let (Some(dir), Some(b), Some(t), Some(d)) = (
+            direction,
+            a.baseline.and_then(|b| b.node),
+            a.target.and_then(|t| t.node),
+            a.direction,
+        ) {
+            let (name, wrong, help) = match dir {
+                Direction::Higher => (
+                    "higher",
+                    t < b,
+                    "a higher-is-better KPI has its target above its baseline: if lower values are better (a rank, a time), declare `direction lower`; else check that baseline and target are not swapped",
+                ),
+                Direction::Lower => (
+                    "lower",
+                    t > b,
+                    "a lower-is-better KPI (a rank, a time) has its target below its baseline: if higher values are better, declare `direction higher`; else check that baseline and target are not swapped",
+                ),
+            };
+            if wrong {
+                self.diags.push(CheckError::DirectionAgainstTarget {
+                    id: id.to_string(),
+                    direction: name,
+                    target: t.normalize().to_string(),
+                    baseline: b.normalize().to_string(),
+                    side: if t > b { "above" } else { "below" },
+                    src: self.src.clone(),
+                    span: d.loc.span,
+                    help: help.to_string(),
+                });
+            }
+        }
+        if let AnswerKind::Number { min, max, .. } = &answer {
+            for (what, decl) in [("baseline", a.baseline), ("target", a.target)] {
+                let Some((v, loc)) = decl.and_then(|d| Some((d.node?, &d.loc))) else {
+                    continue;
+                };
+                if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
+                    let show = |b: &Option<Decimal>| b.map(|b| b.normalize().to_string()).unwrap_or_default();
+                    self.diags.push(CheckError::OutsideBounds {
+                        what,
+                        value: v.normalize().to_string(),
+                        id: id.to_string(),
+                        bounds: format!("{}..{}", show(min), show(max)),
+                        src: self.src.clone(),
+                        span: loc.span,
+                    });
+                }
+            }
+        }
         if let Some(t) = a.target {
             if t.node.is_none() {
                 self.diags.push(CheckError::NoTarget {
@@ -1411,6 +1467,7 @@ impl<'a> Checker<'a> {
             };
             if let Some(expr) = self.expr(e, Scope::Let, None) {
                 self.let_types.insert(name.clone(), (out.len(), expr.ty.clone()));
+                self.let_profile.push(reads_profile(&expr, &self.let_profile));
                 out.push(LetDef { name, expr, loc });
             }
         }
@@ -1720,6 +1777,18 @@ impl<'a> Checker<'a> {
             // Lets are checked first, in dependency order; one without a
             // type was already reported (cycle or error).
             let (i, ty) = self.let_types.get(p)?.clone();
+            if scope == Scope::Population && self.let_profile.get(i).copied().unwrap_or(false) {
+                self.diags.push(CheckError::NotInScope {
+                    name: p.to_string(),
+                    place: scope.place(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: format!(
+                        "`{p}` depends on profile fields, and the population formula sees no entity's profile: only named values computed from numbers and other such values"
+                    ),
+                });
+                return None;
+            }
             return Some(Self::mk(CKind::Let(i), ty, loc));
         }
         if let Some((e, _)) = self.formulas.get(p).cloned() {
@@ -1741,6 +1810,16 @@ impl<'a> Checker<'a> {
             return Some(c);
         }
         if let Some(f) = self.fields.get_index_of(p) {
+            if scope == Scope::Population {
+                self.diags.push(CheckError::NotInScope {
+                    name: p.to_string(),
+                    place: scope.place(),
+                    src: self.src.clone(),
+                    span: loc.span,
+                    help: "the population formula sees no entity's profile: use `sum`, `count`, `mean`, `min`, `max`, numbers and named values that do not depend on the profile".into(),
+                });
+                return None;
+            }
             let owner = self.fields.get_index(f).and_then(|(_, d)| d.owner);
             if let Some(r) = owner {
                 if !self.field_visible(r, scope) {
@@ -2182,6 +2261,25 @@ impl<'a> Checker<'a> {
     fn criteria_under(&self, ix: NodeIx) -> Vec<NodeIx> {
         crate::model::criteria_under(&self.nodes, ix)
     }
+}
+
+/// Whether a checked expression reads a profile field, directly or through
+/// a named value (`lets[i]`: whether let `i` does).
+fn reads_profile(e: &CExpr, lets: &[bool]) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            CKind::Field(_) => return true,
+            CKind::Let(i) if lets.get(*i).copied().unwrap_or(false) => return true,
+            CKind::List(items) | CKind::Call(_, items) => stack.extend(items),
+            CKind::Neg(a) | CKind::Not(a) => stack.push(a),
+            CKind::Binary(_, a, b) => stack.extend([a.as_ref(), b.as_ref()]),
+            CKind::If(c, a, b) => stack.extend([c.as_ref(), a.as_ref(), b.as_ref()]),
+            CKind::Each { cond: Some(c), .. } => stack.push(c),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Every bare name used in an expression.

@@ -153,7 +153,7 @@ fn ranks(plan: &Plan, results: &[EntityResult]) -> Vec<Option<usize>> {
         .map(|r| {
             let eligible = cond
                 .as_ref()
-                .is_none_or(|c| super::holds(&r.submission.profile, c));
+                .is_none_or(|c| super::holds(model, &r.submission.profile, c));
             r.score().filter(|_| eligible)
         })
         .collect();

@@ -109,6 +109,9 @@ struct Listed {
 struct Env<'a> {
     profile: &'a [Option<ProfileValue>],
     answers: Option<&'a Answers>,
+    /// Which nodes apply (empty: all): `answer(c)` of a criterion that
+    /// does not apply is N/A.
+    applies: &'a [bool],
     outcomes: &'a [Outcome],
     lets: &'a [Val],
     vars: &'a [(Var, Val)],
@@ -124,6 +127,7 @@ impl<'a> Env<'a> {
         Env {
             profile,
             answers: None,
+            applies: &[],
             outcomes: &[],
             lets,
             vars: &[],
@@ -422,6 +426,7 @@ impl At<'_, '_> {
         let sc = Env {
             profile: d.profile,
             answers: Some(d.answers),
+            applies: self.applies,
             outcomes: self.outcomes,
             lets: &run.lets,
             vars: &[],
@@ -620,6 +625,10 @@ fn merge_best(model: &Model, r: NodeIx, items: &[Instance]) -> Answers {
             }
         };
         let worst = || -> Option<Answer> {
+            // The worst combination of a multi is the empty set.
+            if let AnswerKind::Multi { .. } = c.answer {
+                return Some(Answer::Set(Vec::new()));
+            }
             let opts = c.answer.options();
             let (i, _) = opts
                 .iter()
@@ -679,13 +688,7 @@ fn criterion(
         None => match node.missing {
             MissingPolicy::Error => return Err(AnswerError::Missing { id: node.id.clone() }),
             MissingPolicy::Na => return Ok(Outcome::Na(NaReason::Missing)),
-            MissingPolicy::Worst => c
-                .answer
-                .options()
-                .iter()
-                .filter_map(|o| o.weight)
-                .min()
-                .unwrap_or(Decimal::ZERO),
+            MissingPolicy::Worst => c.worst_value(),
         },
         Some(a) => base_value(c, a),
     };
@@ -1401,9 +1404,13 @@ pub fn population_of(model: &Model, stats: &PopulationStats) -> Result<Populatio
                 (Var::Min, Val::Num(min)),
                 (Var::Max, Val::Num(max)),
             ];
+            // The named values the population formula may read are those
+            // that do not depend on the profile (the checker refuses the
+            // others): the same for every entity, so computed on none.
+            let lets = lets_on(model, &[]);
             let env = Env {
                 vars: &vars,
-                ..Env::on_profile(&[], &[], "population")
+                ..Env::on_profile(&[], &lets, "population")
             };
             match eval(&env, f)? {
                 Val::Num(d) => Some(d),
@@ -1417,12 +1424,43 @@ pub fn population_of(model: &Model, stats: &PopulationStats) -> Result<Populatio
     })
 }
 
-/// Whether condition `c` holds on an entity profile (`rank when …`).
-pub(crate) fn holds(profile: &[Option<ProfileValue>], c: &CExpr) -> bool {
+/// Whether condition `c` holds on an entity profile (`rank when …`),
+/// with the named values computed on that profile.
+pub(crate) fn holds(model: &Model, profile: &[Option<ProfileValue>], c: &CExpr) -> bool {
+    let lets = lets_on(model, profile);
     matches!(
-        eval(&Env::on_profile(profile, &[], "population"), c),
+        eval(&Env::on_profile(profile, &lets, "population"), c),
         Ok(Val::Bool(true))
     )
+}
+
+/// The named values on `profile`, in order. A value whose computation
+/// fails is N/A here: an entity it fails for was rejected when scored.
+fn lets_on(model: &Model, profile: &[Option<ProfileValue>]) -> Vec<Val> {
+    let mut lets = Vec::with_capacity(model.lets.len());
+    for l in &model.lets {
+        let v = eval(&Env::on_profile(profile, &lets, &l.name), &l.expr).unwrap_or(Val::Na);
+        lets.push(v);
+    }
+    lets
+}
+
+/// `x and y` (`and` true) or `x or y` in three-valued (Kleene) logic, N/A
+/// standing for an unknown condition: either side that decides alone
+/// decides (`false` for `and`, `true` for `or`), whichever side it is; else
+/// N/A if a side is N/A. `y` is evaluated only when `x` does not decide.
+fn kleene(and: bool, x: Val, y: impl FnOnce() -> Result<Val, AnswerError>) -> Result<Val, AnswerError> {
+    // The value that decides alone: `false` for `and`, `true` for `or`.
+    let decides = !and;
+    if x == Val::Bool(decides) {
+        return Ok(x);
+    }
+    let y = y()?;
+    Ok(match (x, y) {
+        (_, Val::Bool(q)) if q == decides => Val::Bool(decides),
+        (Val::Bool(_), Val::Bool(q)) => Val::Bool(q),
+        _ => Val::Na,
+    })
 }
 
 /// Σ with overflow detection.
@@ -1463,6 +1501,8 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
         },
         CKind::EnumLit(_, v) => Val::Enum(*v),
         CKind::OptionLit(_, o) => Val::Opt(*o),
+        // A criterion that does not apply has no answer, whatever was given.
+        CKind::Answer(n) if !env.applies.get(*n).copied().unwrap_or(true) => Val::Na,
         CKind::Answer(n) => match env.answers.and_then(|a| a.get(*n)) {
             Some(Answer::Option(o)) => Val::Opt(*o),
             Some(Answer::Set(s)) => Val::Set(s.clone()),
@@ -1511,11 +1551,8 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
         CKind::Binary(op, a, b) => {
             use BinOp::*;
             let x = eval(env, a)?;
-            // Short-circuit where the left side decides.
-            match (op, &x) {
-                (And, Val::Bool(false)) => return Ok(Val::Bool(false)),
-                (Or, Val::Bool(true)) => return Ok(Val::Bool(true)),
-                _ => {}
+            if let And | Or = op {
+                return kleene(*op == And, x, || eval(env, b));
             }
             let y = eval(env, b)?;
             if x == Val::Na || y == Val::Na {
@@ -1546,10 +1583,7 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                 }
                 Eq => Val::Bool(x == y),
                 Ne => Val::Bool(x != y),
-                And | Or => match (x, y) {
-                    (Val::Bool(p), Val::Bool(q)) => Val::Bool(if *op == And { p && q } else { p || q }),
-                    _ => Val::Na,
-                },
+                And | Or => Val::Na,
                 In => match (&x, &y) {
                     (Val::Opt(o), Val::Set(s)) => Val::Bool(s.contains(o)),
                     (_, Val::List(items)) => Val::Bool(items.contains(&x)),

@@ -387,6 +387,24 @@ pub struct Criterion {
     pub direction: Option<Direction>,
 }
 
+impl Criterion {
+    /// The value of the worst answer, what `missing worst` gives an
+    /// unanswered criterion: for a choice, its lowest option weight; for a
+    /// multi, the worst combination its `combine` rule can give, the empty
+    /// set (0 under every rule; option weights lie in [0, 1], so no
+    /// combination gives less); for a number or yes/no, 0.
+    pub fn worst_value(&self) -> Decimal {
+        match &self.answer {
+            AnswerKind::Choice { options, .. } => options
+                .iter()
+                .filter_map(|o| o.weight)
+                .min()
+                .unwrap_or(Decimal::ZERO),
+            AnswerKind::Multi { .. } | AnswerKind::Number { .. } | AnswerKind::YesNo => Decimal::ZERO,
+        }
+    }
+}
+
 /// KPI direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

@@ -55,6 +55,9 @@ fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy) -> Stri
     };
     let base = match a {
         None => match missing {
+            MissingPolicy::Worst if matches!(c.answer, AnswerKind::Multi { .. }) => {
+                "not answered: worst answer (the empty list)".to_string()
+            }
             MissingPolicy::Worst => "not answered: worst option".to_string(),
             _ => "not answered".to_string(),
         },
