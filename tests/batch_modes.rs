@@ -1,0 +1,315 @@
+//! The batch paths agree: default mode (`eval`, the table and the JSON
+//! document), streaming (`--summary`, `--format jsonl`), `eval --rules DIR`
+//! and `diff --answers` read the same submissions from the same files
+//! (every JSONL line its own), reject the same ones at the same file:line,
+//! and give the same population, to the byte, in any input order and with
+//! any number of threads. Every combination of `eval`'s flags either works
+//! or is a usage error.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "a test fails by panicking"
+)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::{mizan, stderr, stdout};
+
+mod support;
+
+const DEMO: &str = "examples/demo/digital-readiness.mizan";
+
+/// A valid demo answer set for entity `id` (scores vary with `i`).
+fn valid(id: &str, i: usize) -> String {
+    let yp = ["yes", "partial", "no"][i % 3];
+    format!(
+        r#"{{"rubric": "demo.readiness", "version": "2024", "entity": {{"id": "{id}", "profile": {{"role": "data_provider", "federal": true}}}}, "answers": {{"services.1.1": "{yp}", "services.1.2": "yes", "services.2.1": ["web"], "services.2.2": true, "data.share": {}, "data.rank": {}, "data.open": "some"}}}}"#,
+        i % 101,
+        1 + i % 150
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `(code, source)` of every problem in a JSON document's `errors`.
+fn json_errors(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
+    doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().to_string(),
+                e["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `(code, source)` of every error printed on stderr
+/// (`error[CODE]: …` then `  --> SOURCE, entity …, at …`).
+fn text_errors(err: &str) -> BTreeSet<(String, String)> {
+    let lines: Vec<&str> = err.lines().collect();
+    lines
+        .windows(2)
+        .filter_map(|w| {
+            let code = w[0].strip_prefix("error[")?.split(']').next()?;
+            let loc = w[1].strip_prefix("  --> ")?;
+            let source = loc.split(", entity ").next()?.split(", at ").next()?;
+            Some((code.to_string(), source.to_string()))
+        })
+        .collect()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)))
+}
+
+/// A directory of answer files with one unreadable input of each kind
+/// beside good ones: a Latin-1 `.json` file, a `.jsonl` file with a line
+/// that is not UTF-8 (and CRLF, blank and whitespace-only lines), a
+/// `.jsonl` file whose reading fails after it is opened, and (when the
+/// tests do not run as root) a directory that cannot be read. Returns the
+/// answer paths to give (with a missing one) and the expected rejections.
+fn unreadable_inputs(dir: &Path) -> (Vec<PathBuf>, BTreeSet<(String, String)>) {
+    let answers = dir.join("answers");
+    fs::create_dir_all(&answers).unwrap();
+    let mut expected = BTreeSet::new();
+    fs::write(answers.join("a.json"), valid("a", 1)).unwrap();
+    let mut latin1 = valid("b", 2).into_bytes();
+    let at = latin1.windows(3).position(|w| w == b"\"b\"").unwrap();
+    latin1.splice(at + 1..at + 2, [0xe9]);
+    fs::write(answers.join("b.json"), latin1).unwrap();
+    expected.insert(("M0418".into(), s(&answers.join("b.json")).to_string()));
+    let mut lines = Vec::new();
+    lines.extend_from_slice(valid("c1", 3).as_bytes());
+    lines.extend_from_slice(b"\r\n\n   \t\r\n");
+    lines.extend_from_slice(valid("caf\u{e9}", 4).replace('\u{e9}', "\u{1}").as_bytes());
+    let at = lines.iter().rposition(|&b| b == 1).unwrap();
+    lines[at] = 0xe9;
+    lines.push(b'\n');
+    lines.extend_from_slice(valid("c2", 5).as_bytes());
+    fs::write(answers.join("c.jsonl"), lines).unwrap();
+    expected.insert(("M0401".into(), format!("{}:4", s(&answers.join("c.jsonl")))));
+    // Opens, then fails to read (EIO): the first line is unreadable.
+    #[cfg(target_os = "linux")]
+    {
+        std::os::unix::fs::symlink("/proc/self/mem", answers.join("d.jsonl")).unwrap();
+        expected.insert(("M0418".into(), format!("{}:1", s(&answers.join("d.jsonl")))));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = answers.join("e");
+        fs::create_dir(&locked).unwrap();
+        fs::write(locked.join("x.json"), valid("x", 6)).unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        if fs::read_dir(&locked).is_err() {
+            expected.insert(("M0418".into(), s(&locked).to_string()));
+        } else {
+            // Root reads it anyway: a readable directory, one more entity.
+            fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+            fs::remove_dir_all(&locked).unwrap();
+        }
+    }
+    let missing = dir.join("nothere.json");
+    expected.insert(("M0418".into(), s(&missing).to_string()));
+    (vec![answers, missing], expected)
+}
+
+#[test]
+fn an_unreadable_input_is_one_rejected_submission_in_every_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let (paths, expected) = unreadable_inputs(dir.path());
+    let mut args: Vec<&str> = vec![DEMO];
+    args.extend(paths.iter().map(|p| s(p)));
+    let out = dir.path().join("out");
+    let o_arg = s(&out);
+    let with = |format: &str, extra: &[&str], o: bool| -> (Output, String) {
+        let _ = fs::remove_file(&out);
+        let mut a = vec!["--format", format, "eval"];
+        a.extend(&args);
+        a.extend(extra);
+        if o {
+            a.extend(["-o", o_arg]);
+        }
+        let r = mizan(&a);
+        let text = if o {
+            assert!(r.stdout.is_empty(), "{format} {extra:?}: results go to -o");
+            fs::read_to_string(&out).unwrap_or_else(|e| panic!("{format} {extra:?} -o: nothing written: {e}"))
+        } else {
+            stdout(&r)
+        };
+        assert_eq!(r.status.code(), Some(2), "{format} {extra:?} -o {o}: {}", stderr(&r));
+        (r, text)
+    };
+    for o in [false, true] {
+        // Default mode, JSON.
+        let (_, text) = with("json", &[], o);
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json_errors(&doc), expected, "default json");
+        let ids: Vec<&str> = doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "c1", "c2"]);
+        let score = doc["aggregate"]["score"].clone();
+        assert_eq!(doc["aggregate"]["excluded"], expected.len());
+        // Default mode, table.
+        let (r, text) = with("plain", &[], o);
+        assert_eq!(text_errors(&stderr(&r)), expected, "default table");
+        assert!(text.contains("over 3 entities"), "{text}");
+        // --summary, JSON and text.
+        let (_, text) = with("json", &["--summary"], o);
+        let sum: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json_errors(&sum), expected, "--summary json");
+        assert_eq!(sum["aggregate"]["score"], score);
+        assert_eq!(sum["aggregate"]["entities"], 3);
+        assert_eq!(sum["aggregate"]["excluded"], expected.len());
+        let (r, text) = with("human", &["--summary"], o);
+        assert_eq!(text_errors(&stderr(&r)), expected, "--summary text");
+        assert!(text.contains(&format!("over 3 entities; {} submissions rejected", expected.len())), "{text}");
+        // --format jsonl: every good line, every rejection on stderr.
+        let (r, text) = with("jsonl", &[], o);
+        assert_eq!(text_errors(&stderr(&r)), expected, "jsonl");
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["a", "c1", "c2"]);
+    }
+}
+
+/// A JSONL file with a line that is not UTF-8, blank lines, CRLF ends, a
+/// line of no-break spaces (not blank: malformed) and a malformed line.
+fn mixed_jsonl(path: &Path) -> BTreeSet<(String, String)> {
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(valid("m1", 1).as_bytes());
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(valid("m2", 2).replace("m2", "m\u{1}").as_bytes());
+    let at = bytes.iter().rposition(|&b| b == 1).unwrap();
+    bytes[at] = 0xff;
+    bytes.extend_from_slice(b"\n\n \t \n");
+    bytes.extend_from_slice(valid("m3", 3).as_bytes());
+    bytes.extend_from_slice("\n\u{a0}\u{a0}\n".as_bytes());
+    bytes.extend_from_slice(&valid("m4", 4).as_bytes()[..40]);
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(valid("m5", 5).as_bytes());
+    fs::write(path, bytes).unwrap();
+    let p = s(path);
+    [
+        ("M0401", format!("{p}:2")),
+        ("M0401", format!("{p}:6")),
+        ("M0401", format!("{p}:7")),
+    ]
+    .into_iter()
+    .map(|(c, s)| (c.to_string(), s))
+    .collect()
+}
+
+#[test]
+fn every_jsonl_line_is_its_own_submission_in_every_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.jsonl");
+    let expected = mixed_jsonl(&path);
+    let p = s(&path);
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(rules.join("demo")).unwrap();
+    fs::copy(DEMO, rules.join("demo/2024.mizan")).unwrap();
+    let ids = ["m1", "m3", "m5"];
+
+    let doc = json(&mizan(&["--format", "json", "eval", DEMO, p]));
+    assert_eq!(json_errors(&doc), expected, "default");
+    let got: Vec<&str> = doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(got, ids, "default mode keeps the file's good lines");
+    let score = &doc["aggregate"]["score"];
+
+    let sum = json(&mizan(&["--format", "json", "eval", DEMO, p, "--summary"]));
+    assert_eq!(json_errors(&sum), expected, "--summary");
+    assert_eq!(&sum["aggregate"]["score"], score);
+
+    let o = mizan(&["--format", "jsonl", "eval", DEMO, p]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(text_errors(&stderr(&o)), expected, "jsonl");
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(&serde_json::Value::Array(lines), &doc["entities"], "same scores");
+
+    let o = mizan(&["--format", "json", "eval", "--rules", s(&rules), p]);
+    assert_eq!(o.status.code(), Some(2));
+    // Lines that cannot be routed to a rubric are the document's own
+    // errors; the others are their batch's.
+    let all = |v: &serde_json::Value| -> BTreeSet<(String, String)> {
+        json_errors(v).union(&json_errors(&v["batches"][0])).cloned().collect()
+    };
+    let v = json(&o);
+    assert_eq!(all(&v), expected, "--rules");
+    assert_eq!(&v["batches"][0]["aggregate"]["score"], score);
+    let o = mizan(&["--format", "json", "eval", "--rules", s(&rules), p, "--summary"]);
+    assert_eq!(all(&json(&o)), expected, "--rules --summary");
+
+    // diff --answers: the bad lines are reported, the good ones re-scored.
+    let o = mizan(&["--format", "json", "diff", DEMO, DEMO, "--answers", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let unreadable: BTreeSet<_> = text_errors(&stderr(&o))
+        .into_iter()
+        .filter(|(_, s)| s.ends_with(":2"))
+        .collect();
+    assert_eq!(unreadable, [("M0401".to_string(), format!("{p}:2"))].into());
+}
+
+/// A rules directory beside answer files that are not answer sets.
+#[test]
+fn rules_dir_reports_json_syntax_and_shape_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(rules.join("demo")).unwrap();
+    fs::copy(DEMO, rules.join("demo/2024.mizan")).unwrap();
+    let answers = dir.path().join("answers");
+    fs::create_dir_all(&answers).unwrap();
+    let good = valid("ok", 1);
+    let cases = [
+        ("truncated.json", good[..good.len() / 2].to_string(), "M0401"),
+        ("array.json", "[1, 2, 3]".to_string(), "M0402"),
+        ("string.json", "\"demo.readiness\"".to_string(), "M0402"),
+        ("number.json", "2024".to_string(), "M0402"),
+        ("empty.json", String::new(), "M0401"),
+        ("ok.json", good.clone(), ""),
+    ];
+    let mut expected = BTreeSet::new();
+    for (name, text, code) in &cases {
+        fs::write(answers.join(name), text).unwrap();
+        if !code.is_empty() {
+            expected.insert((code.to_string(), s(&answers.join(name)).to_string()));
+        }
+    }
+    let lines = format!("{}\n[true]\n{{\"rubric\": \n{}\n", valid("l1", 2), valid("l2", 3));
+    fs::write(answers.join("lines.jsonl"), lines).unwrap();
+    let lines_path = answers.join("lines.jsonl");
+    let l = s(&lines_path);
+    expected.insert(("M0402".into(), format!("{l}:2")));
+    expected.insert(("M0401".into(), format!("{l}:3")));
+    let a = s(&answers);
+    let r = s(&rules);
+    let o = mizan(&["--format", "json", "eval", "--rules", r, a]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    assert_eq!(json_errors(&v), expected, "{v}");
+    assert_eq!(v["batches"][0]["aggregate"]["entities"], 3);
+    for extra in [&[][..], &["--summary"]] {
+        let mut args = vec!["--format", "plain", "eval", "--rules", r, a];
+        args.extend(extra);
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(text_errors(&stderr(&o)), expected, "{extra:?}");
+        assert!(!stderr(&o).contains("M0421"), "{}", stderr(&o));
+    }
+    // The same files against the rule file give the same codes.
+    let o = mizan(&["--format", "json", "eval", DEMO, a]);
+    assert_eq!(json_errors(&json(&o)), expected);
+}
