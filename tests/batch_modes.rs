@@ -313,3 +313,132 @@ fn rules_dir_reports_json_syntax_and_shape_errors() {
     let o = mizan(&["--format", "json", "eval", DEMO, a]);
     assert_eq!(json_errors(&json(&o)), expected);
 }
+
+/// A shuffle of `0..n` from `seed` (a small LCG: deterministic, no crate).
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    for i in (1..n).rev() {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        v.swap(i, (x >> 33) as usize % (i + 1));
+    }
+    v
+}
+
+/// Runs `mizan ARGS` (exit 0 expected) and returns (stdout, stderr).
+fn run_ok(args: &[&str]) -> (String, String) {
+    let o = mizan(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    (stdout(&o), stderr(&o))
+}
+
+#[test]
+fn the_population_is_the_same_bytes_in_any_order_mode_and_threads() {
+    // Ten entities score 1 and a few score 5e-28: a sum in input order
+    // rounds at every tiny addend after the big ones (10 + 5e-28 needs 30
+    // digits), a sum in id order (tiny ones first) does not. The population
+    // is the exact sum, rounded once (ties to even).
+    let dir = tempfile::tempdir().unwrap();
+    for (aggregate, tiny, expected) in [
+        ("sum", 4, "10.000000000000000000000000002"),
+        ("sum", 3, "10.000000000000000000000000002"),
+        ("sum", 1, "10"),
+        ("mean", 4, "0.7142857142857142857142857144"),
+    ] {
+        let rules = dir.path().join(format!("{aggregate}{tiny}.mizan"));
+        fs::write(
+            &rules,
+            format!(
+                "rubric t.order {{\n  version \"1\"\n  scale s {{ big 1  tiny 0.0000000000000000000000000005 }}\n  criterion c {{ choice s }}\n  population {{ aggregate {aggregate} }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        let r = s(&rules);
+        let mut lines: Vec<String> = (0..10)
+            .map(|i| format!(r#"{{"rubric": "t.order", "version": "1", "entity": {{"id": "b{i:02}"}}, "answers": {{"c": "big"}}}}"#))
+            .collect();
+        lines.extend((0..tiny).map(|i| {
+            format!(r#"{{"rubric": "t.order", "version": "1", "entity": {{"id": "a{i:02}"}}, "answers": {{"c": "tiny"}}}}"#)
+        }));
+        let mut seen: [BTreeSet<String>; 3] = Default::default();
+        for seed in 0..6u64 {
+            let order = match seed {
+                0 => (0..lines.len()).collect(),
+                1 => (0..lines.len()).rev().collect(),
+                _ => shuffled(lines.len(), seed),
+            };
+            let path = dir.path().join(format!("{aggregate}{tiny}-{seed}.jsonl"));
+            let text: Vec<&str> = order.iter().map(|&i| lines[i].as_str()).collect();
+            fs::write(&path, text.join("\n")).unwrap();
+            let p = s(&path);
+            let (doc, _) = run_ok(&["--format", "json", "eval", r, p]);
+            let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+            assert_eq!(v["aggregate"]["score"].to_string(), expected, "{aggregate} {tiny}");
+            seen[0].insert(doc);
+            for jobs in ["1", "2", "4"] {
+                let (sum, _) = run_ok(&["--format", "json", "eval", r, p, "--summary", "--jobs", jobs]);
+                let v: serde_json::Value = serde_json::from_str(&sum).unwrap();
+                assert_eq!(v["aggregate"]["score"].to_string(), expected, "{aggregate} {tiny} --summary");
+                seen[1].insert(sum);
+                let (_, err) = run_ok(&["--format", "jsonl", "eval", r, p, "--jobs", jobs]);
+                seen[2].insert(err.lines().last().unwrap().to_string());
+            }
+        }
+        for (mode, outs) in ["default json", "--summary json", "jsonl summary line"].iter().zip(&seen) {
+            assert_eq!(outs.len(), 1, "{aggregate} {tiny}: {mode} differs with order or threads: {outs:#?}");
+        }
+    }
+}
+
+/// `n` demo answer sets, each with an answer the profile rules out
+/// (M0412), ids `w00000`…, in the order given.
+fn warned(order: &[usize]) -> String {
+    order
+        .iter()
+        .map(|&i| valid(&format!("w{i:05}"), i).replace("\"data.open\"", "\"services.1.3\": \"yes\", \"data.open\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_summary_keeps_the_first_warnings_and_counts_all_of_them() {
+    const N: usize = 50_000;
+    let dir = tempfile::tempdir().unwrap();
+    let fwd = dir.path().join("fwd.jsonl");
+    let rev = dir.path().join("rev.jsonl");
+    fs::write(&fwd, warned(&(0..N).collect::<Vec<_>>())).unwrap();
+    fs::write(&rev, warned(&(0..N).rev().collect::<Vec<_>>())).unwrap();
+    let mut docs = BTreeSet::new();
+    for (p, jobs) in [(&fwd, "1"), (&rev, "2"), (&rev, "1")] {
+        let (out, _) = run_ok(&["--format", "json", "eval", DEMO, s(p), "--summary", "--jobs", jobs]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["aggregate"]["entities"], N);
+        assert_eq!(v["warning_counts"], serde_json::json!({"M0412": N}));
+        let w = v["warnings"].as_array().unwrap();
+        // At most 100 kept, whatever the number of entities: the first in
+        // entity-id order, as the default document lists them.
+        assert_eq!(w.len(), 100);
+        let ids: Vec<&str> = w.iter().map(|x| x["entity"].as_str().unwrap()).collect();
+        let first: Vec<String> = (0..100).map(|i| format!("w{i:05}")).collect();
+        assert_eq!(ids, first);
+        assert!(w.iter().all(|x| x["code"] == "M0412"));
+        // Sources differ (file, line); everything else is the same bytes.
+        docs.insert(v["aggregate"].to_string());
+        // The text summary and the entity lines show the count, not 50,000
+        // warnings.
+        let (_, err) = run_ok(&["eval", DEMO, s(p), "--summary", "--jobs", jobs]);
+        assert_eq!(err.matches("warning[M0412]").count(), 20, "{}", &err[..200]);
+        assert!(err.contains(&format!("… and {} more warnings (in all: M0412 × {N})", N - 20)), "{err:.300}");
+    }
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    let o = mizan(&["--format", "jsonl", "eval", DEMO, s(&rev)]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning[M0412]").count(), 100);
+    assert!(err.contains(&format!("… and {} more warnings (in all: M0412 × {N})", N - 100)), "{err:.300}");
+    // The default document, for comparison: every warning, the same first
+    // hundred.
+    let o = mizan(&["--format", "json", "eval", DEMO, s(&rev)]);
+    let v = json(&o);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), N);
+}
