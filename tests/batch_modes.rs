@@ -442,3 +442,116 @@ fn a_summary_keeps_the_first_warnings_and_counts_all_of_them() {
     let v = json(&o);
     assert_eq!(v["warnings"].as_array().unwrap().len(), N);
 }
+
+#[test]
+fn every_combination_of_eval_flags_works_or_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(rules.join("demo")).unwrap();
+    fs::copy(DEMO, rules.join("demo/2024.mizan")).unwrap();
+    let out = dir.path().join("out.txt");
+    let mut checked = 0;
+    for bits in 0..64u32 {
+        let [with_rules, import, summary, explain, output, jobs] = std::array::from_fn(|i| bits & (1 << i) != 0);
+        for format in ["human", "plain", "markdown", "json", "jsonl"] {
+            let mut args = vec!["--format", format, "eval"];
+            if with_rules {
+                args.extend(["--rules", s(&rules)]);
+            } else {
+                args.push(DEMO);
+            }
+            if import {
+                args.extend([
+                    "--import",
+                    "examples/demo/import/long.import.toml",
+                    "examples/demo/import/answers-long.csv",
+                ]);
+            } else {
+                args.push("examples/demo/answers");
+            }
+            if summary {
+                args.push("--summary");
+            }
+            if explain {
+                args.extend(["--explain", "moi"]);
+            }
+            if output {
+                args.extend(["-o", s(&out)]);
+            }
+            if jobs {
+                args.extend(["--jobs", "2"]);
+            }
+            let json = matches!(format, "json" | "jsonl");
+            let conflict = if with_rules && import {
+                Some(("--import", "--rules"))
+            } else if with_rules && format == "jsonl" {
+                Some(("--format jsonl", "--rules"))
+            } else if explain && summary {
+                Some(("--explain", "--summary"))
+            } else if explain && json {
+                Some(("--explain", "--format"))
+            } else {
+                None
+            };
+            let _ = fs::remove_file(&out);
+            let o = mizan(&args);
+            let err = stderr(&o);
+            if let Some((a, b)) = conflict {
+                assert_eq!(o.status.code(), Some(64), "{args:?}: {err}");
+                assert!(err.contains(a) && err.contains(b) && err.contains("cannot be combined"), "{args:?}: {err}");
+                assert!(o.stdout.is_empty() && !out.exists(), "{args:?}: a usage error writes nothing");
+                continue;
+            }
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+            let text = if output {
+                assert!(o.stdout.is_empty(), "{args:?}: results go to -o");
+                fs::read_to_string(&out).unwrap()
+            } else {
+                stdout(&o)
+            };
+            let entities = if import { 1 } else { 4 };
+            if explain {
+                assert!(text.starts_with("entity `moi`"), "{args:?}: {text}");
+            } else if summary && json {
+                let v: serde_json::Value = if format == "jsonl" {
+                    assert_eq!(text.lines().count(), 1, "{args:?}: one line");
+                    serde_json::from_str(&text).unwrap()
+                } else {
+                    serde_json::from_str(&text).unwrap()
+                };
+                let v = if with_rules { v["batches"][0].clone() } else { v };
+                assert_eq!(v["aggregate"]["entities"], entities, "{args:?}: {text}");
+                assert!(v.get("entities").is_none(), "{args:?}: a summary has no entities");
+            } else if summary {
+                assert!(text.contains(&format!("over {entities} entities")) && text.contains("rules: demo.readiness"), "{args:?}: {text}");
+            } else if format == "jsonl" {
+                let ids: Vec<String> = text
+                    .lines()
+                    .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+                    .collect();
+                assert_eq!(ids.len(), entities, "{args:?}: {text}");
+                assert!(ids.contains(&"moi".to_string()));
+            } else if json {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let v = if with_rules { v["batches"][0].clone() } else { v };
+                assert_eq!(v["entities"].as_array().unwrap().len(), entities, "{args:?}");
+            } else {
+                assert!(text.contains("moi") && text.contains(&format!("over {entities} entit")), "{args:?}: {text}");
+            }
+            checked += 1;
+        }
+    }
+    // 320 combinations: these work, the others are usage errors.
+    assert_eq!(checked, 148);
+}
+
+#[test]
+fn eval_without_answer_sets_is_a_usage_error_in_every_mode() {
+    for extra in [&[][..], &["--summary"], &["--format", "jsonl"], &["--import", "examples/demo/import/long.import.toml"]] {
+        let mut args = vec!["eval", DEMO];
+        args.extend(extra);
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(64), "{args:?}");
+        assert!(stderr(&o).contains("give answer sets"), "{args:?}: {}", stderr(&o));
+    }
+}
