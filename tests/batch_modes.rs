@@ -555,3 +555,82 @@ fn eval_without_answer_sets_is_a_usage_error_in_every_mode() {
         assert!(stderr(&o).contains("give answer sets"), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_batch_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(&rules).unwrap();
+    let r = rules.join("pop.mizan");
+    fs::write(
+        &r,
+        "rubric t.pop {\n  version \"1\"\n  bands grades { good >= 0.5  low >= 0 }\n  profile { federal: bool }\n  scale yn { yes 1  no 0 }\n  criterion q1 { choice yn }\n  criterion q2 {\n    choice yn\n    applies when federal\n  }\n  population {\n    score mean / min\n    bands grades\n  }\n}\n",
+    )
+    .unwrap();
+    let line = |id: &str, q1: &str, federal: bool| {
+        format!(r#"{{"rubric": "t.pop", "version": "1", "entity": {{"id": "{id}", "profile": {{"federal": {federal}}}}}, "answers": {{"q1": "{q1}", "q2": "{q1}"}}}}"#)
+    };
+    // Every entity scores above 0: a population, with its band; two M0412
+    // warnings (q2 does not apply when not federal).
+    let good = dir.path().join("good.jsonl");
+    fs::write(&good, [line("a", "yes", false), line("b", "yes", true), line("c", "yes", false)].join("\n")).unwrap();
+    // One entity scores 0: min is 0 and the population formula divides by
+    // zero (M0501).
+    let zero = dir.path().join("zero.jsonl");
+    fs::write(&zero, [line("a", "yes", false), line("z", "no", true)].join("\n")).unwrap();
+    let (r, rd) = (s(&r), s(&rules));
+
+    let o = mizan(&["--format", "json", "eval", r, s(&good)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["aggregate"]["band"], "good");
+    assert_eq!(doc["warnings"].as_array().unwrap().len(), 2);
+    let o = mizan(&["--format", "json", "eval", r, s(&good), "--summary"]);
+    assert_eq!(o.status.code(), Some(0));
+    let sum = json(&o);
+    assert_eq!(sum["aggregate"], doc["aggregate"], "same score, entities, band, excluded");
+    assert_eq!(sum["errors"], doc["errors"]);
+    assert_eq!(sum["warnings"], doc["warnings"], "the same warnings");
+    assert_eq!(sum["warning_counts"], serde_json::json!({"M0412": 2}));
+    let (text, _) = run_ok(&["eval", r, s(&good), "--summary"]);
+    assert!(text.starts_with("t.pop 1: population 100.0% good over 3 entities"), "{text}");
+    let (_, err) = run_ok(&["--format", "jsonl", "eval", r, s(&good)]);
+    assert_eq!(err.matches("warning[M0412]").count(), 2, "{err}");
+    assert!(err.ends_with("population 100.0% good over 3 entities\n"), "{err}");
+
+    // The failed population: exit 1 and the M0501 error in every mode.
+    let z = s(&zero);
+    let population_error = |v: &serde_json::Value| {
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{v}");
+        assert_eq!(errors[0]["code"], "M0501");
+        assert_eq!(errors[0]["source"], "population");
+        assert_eq!(v["aggregate"]["score"], serde_json::Value::Null);
+        assert_eq!(v["aggregate"]["band"], serde_json::Value::Null);
+    };
+    for args in [
+        vec!["--format", "json", "eval", r, z],
+        vec!["--format", "json", "eval", r, z, "--summary"],
+        vec!["--format", "json", "eval", "--rules", rd, z],
+        vec!["--format", "json", "eval", "--rules", rd, z, "--summary"],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let v = json(&o);
+        let v = if args.contains(&"--rules") { v["batches"][0].clone() } else { v };
+        population_error(&v);
+        assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{args:?}: the M0412 warning is kept");
+    }
+    for args in [
+        vec!["eval", r, z],
+        vec!["eval", r, z, "--summary"],
+        vec!["--format", "jsonl", "eval", r, z],
+        vec!["eval", "--rules", rd, z],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("error[M0501]") && err.contains("--> population"), "{args:?}: {err}");
+        assert!(err.contains("warning[M0412]"), "{args:?}: {err}");
+    }
+}
