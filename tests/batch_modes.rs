@@ -634,3 +634,28 @@ fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_b
         assert!(err.contains("warning[M0412]"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_rule_test_reads_its_jsonl_answers_line_by_line() {
+    // `answers "FILE"` in a `*.test.mizan`: a line that is not UTF-8 does
+    // not hide the entity on the next line.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules/demo");
+    fs::create_dir_all(&rules).unwrap();
+    fs::copy(DEMO, rules.join("2024.mizan")).unwrap();
+    let path = dir.path().join("mixed.jsonl");
+    mixed_jsonl(&path);
+    fs::write(
+        rules.join("2024.test.mizan"),
+        format!(
+            "tests demo.readiness {{\n  case \"m3 as filed\" {{\n    answers \"{}\"\n    entity \"m3\"\n    expect score = 0.7541666666666666666666666667\n  }}\n}}\n",
+            s(&path)
+        ),
+    )
+    .unwrap();
+    let doc = json(&mizan(&["--format", "json", "eval", DEMO, s(&path)]));
+    let m3 = doc["entities"].as_array().unwrap().iter().find(|e| e["id"] == "m3").unwrap();
+    assert_eq!(m3["score"].to_string(), "0.7541666666666666666666666667");
+    let o = mizan(&["test", s(&rules)]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
