@@ -149,7 +149,12 @@ fn an_unreadable_input_is_one_rejected_submission_in_every_mode() {
         } else {
             stdout(&r)
         };
-        assert_eq!(r.status.code(), Some(2), "{format} {extra:?} -o {o}: {}", stderr(&r));
+        assert_eq!(
+            r.status.code(),
+            Some(2),
+            "{format} {extra:?} -o {o}: {}",
+            stderr(&r)
+        );
         (r, text)
     };
     for o in [false, true] {
@@ -157,7 +162,12 @@ fn an_unreadable_input_is_one_rejected_submission_in_every_mode() {
         let (_, text) = with("json", &[], o);
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(json_errors(&doc), expected, "default json");
-        let ids: Vec<&str> = doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = doc["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
         assert_eq!(ids, ["a", "c1", "c2"]);
         let score = doc["aggregate"]["score"].clone();
         assert_eq!(doc["aggregate"]["excluded"], expected.len());
@@ -174,13 +184,24 @@ fn an_unreadable_input_is_one_rejected_submission_in_every_mode() {
         assert_eq!(sum["aggregate"]["excluded"], expected.len());
         let (r, text) = with("human", &["--summary"], o);
         assert_eq!(text_errors(&stderr(&r)), expected, "--summary text");
-        assert!(text.contains(&format!("over 3 entities; {} submissions rejected", expected.len())), "{text}");
+        assert!(
+            text.contains(&format!(
+                "over 3 entities; {} submissions rejected",
+                expected.len()
+            )),
+            "{text}"
+        );
         // --format jsonl: every good line, every rejection on stderr.
         let (r, text) = with("jsonl", &[], o);
         assert_eq!(text_errors(&stderr(&r)), expected, "jsonl");
         let ids: Vec<String> = text
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(ids, ["a", "c1", "c2"]);
     }
@@ -226,7 +247,12 @@ fn every_jsonl_line_is_its_own_submission_in_every_mode() {
 
     let doc = json(&mizan(&["--format", "json", "eval", DEMO, p]));
     assert_eq!(json_errors(&doc), expected, "default");
-    let got: Vec<&str> = doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let got: Vec<&str> = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
     assert_eq!(got, ids, "default mode keeps the file's good lines");
     let score = &doc["aggregate"]["score"];
 
@@ -237,7 +263,10 @@ fn every_jsonl_line_is_its_own_submission_in_every_mode() {
     let o = mizan(&["--format", "jsonl", "eval", DEMO, p]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(text_errors(&stderr(&o)), expected, "jsonl");
-    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(&serde_json::Value::Array(lines), &doc["entities"], "same scores");
 
     let o = mizan(&["--format", "json", "eval", "--rules", s(&rules), p]);
@@ -245,7 +274,10 @@ fn every_jsonl_line_is_its_own_submission_in_every_mode() {
     // Lines that cannot be routed to a rubric are the document's own
     // errors; the others are their batch's.
     let all = |v: &serde_json::Value| -> BTreeSet<(String, String)> {
-        json_errors(v).union(&json_errors(&v["batches"][0])).cloned().collect()
+        json_errors(v)
+            .union(&json_errors(&v["batches"][0]))
+            .cloned()
+            .collect()
     };
     let v = json(&o);
     assert_eq!(all(&v), expected, "--rules");
@@ -317,9 +349,13 @@ fn rules_dir_reports_json_syntax_and_shape_errors() {
 /// A shuffle of `0..n` from `seed` (a small LCG: deterministic, no crate).
 fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     let mut v: Vec<usize> = (0..n).collect();
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     for i in (1..n).rev() {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         v.swap(i, (x >> 33) as usize % (i + 1));
     }
     v
@@ -373,19 +409,34 @@ fn the_population_is_the_same_bytes_in_any_order_mode_and_threads() {
             let p = s(&path);
             let (doc, _) = run_ok(&["--format", "json", "eval", r, p]);
             let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
-            assert_eq!(v["aggregate"]["score"].to_string(), expected, "{aggregate} {tiny}");
+            assert_eq!(
+                v["aggregate"]["score"].to_string(),
+                expected,
+                "{aggregate} {tiny}"
+            );
             seen[0].insert(doc);
             for jobs in ["1", "2", "4"] {
                 let (sum, _) = run_ok(&["--format", "json", "eval", r, p, "--summary", "--jobs", jobs]);
                 let v: serde_json::Value = serde_json::from_str(&sum).unwrap();
-                assert_eq!(v["aggregate"]["score"].to_string(), expected, "{aggregate} {tiny} --summary");
+                assert_eq!(
+                    v["aggregate"]["score"].to_string(),
+                    expected,
+                    "{aggregate} {tiny} --summary"
+                );
                 seen[1].insert(sum);
                 let (_, err) = run_ok(&["--format", "jsonl", "eval", r, p, "--jobs", jobs]);
                 seen[2].insert(err.lines().last().unwrap().to_string());
             }
         }
-        for (mode, outs) in ["default json", "--summary json", "jsonl summary line"].iter().zip(&seen) {
-            assert_eq!(outs.len(), 1, "{aggregate} {tiny}: {mode} differs with order or threads: {outs:#?}");
+        for (mode, outs) in ["default json", "--summary json", "jsonl summary line"]
+            .iter()
+            .zip(&seen)
+        {
+            assert_eq!(
+                outs.len(),
+                1,
+                "{aggregate} {tiny}: {mode} differs with order or threads: {outs:#?}"
+            );
         }
     }
 }
@@ -395,7 +446,9 @@ fn the_population_is_the_same_bytes_in_any_order_mode_and_threads() {
 fn warned(order: &[usize]) -> String {
     order
         .iter()
-        .map(|&i| valid(&format!("w{i:05}"), i).replace("\"data.open\"", "\"services.1.3\": \"yes\", \"data.open\""))
+        .map(|&i| {
+            valid(&format!("w{i:05}"), i).replace("\"data.open\"", "\"services.1.3\": \"yes\", \"data.open\"")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -410,7 +463,16 @@ fn a_summary_keeps_the_first_warnings_and_counts_all_of_them() {
     fs::write(&rev, warned(&(0..N).rev().collect::<Vec<_>>())).unwrap();
     let mut docs = BTreeSet::new();
     for (p, jobs) in [(&fwd, "1"), (&rev, "2"), (&rev, "1")] {
-        let (out, _) = run_ok(&["--format", "json", "eval", DEMO, s(p), "--summary", "--jobs", jobs]);
+        let (out, _) = run_ok(&[
+            "--format",
+            "json",
+            "eval",
+            DEMO,
+            s(p),
+            "--summary",
+            "--jobs",
+            jobs,
+        ]);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["aggregate"]["entities"], N);
         assert_eq!(v["warning_counts"], serde_json::json!({"M0412": N}));
@@ -428,14 +490,20 @@ fn a_summary_keeps_the_first_warnings_and_counts_all_of_them() {
         // warnings.
         let (_, err) = run_ok(&["eval", DEMO, s(p), "--summary", "--jobs", jobs]);
         assert_eq!(err.matches("warning[M0412]").count(), 20, "{}", &err[..200]);
-        assert!(err.contains(&format!("… and {} more warnings (in all: M0412 × {N})", N - 20)), "{err:.300}");
+        assert!(
+            err.contains(&format!("… and {} more warnings (in all: M0412 × {N})", N - 20)),
+            "{err:.300}"
+        );
     }
     assert_eq!(docs.len(), 1, "{docs:?}");
     let o = mizan(&["--format", "jsonl", "eval", DEMO, s(&rev)]);
     assert_eq!(o.status.code(), Some(0));
     let err = stderr(&o);
     assert_eq!(err.matches("warning[M0412]").count(), 100);
-    assert!(err.contains(&format!("… and {} more warnings (in all: M0412 × {N})", N - 100)), "{err:.300}");
+    assert!(
+        err.contains(&format!("… and {} more warnings (in all: M0412 × {N})", N - 100)),
+        "{err:.300}"
+    );
     // The default document, for comparison: every warning, the same first
     // hundred.
     let o = mizan(&["--format", "json", "eval", DEMO, s(&rev)]);
@@ -452,7 +520,8 @@ fn every_combination_of_eval_flags_works_or_is_a_usage_error() {
     let out = dir.path().join("out.txt");
     let mut checked = 0;
     for bits in 0..64u32 {
-        let [with_rules, import, summary, explain, output, jobs] = std::array::from_fn(|i| bits & (1 << i) != 0);
+        let [with_rules, import, summary, explain, output, jobs] =
+            std::array::from_fn(|i| bits & (1 << i) != 0);
         for format in ["human", "plain", "markdown", "json", "jsonl"] {
             let mut args = vec!["--format", format, "eval"];
             if with_rules {
@@ -498,8 +567,14 @@ fn every_combination_of_eval_flags_works_or_is_a_usage_error() {
             let err = stderr(&o);
             if let Some((a, b)) = conflict {
                 assert_eq!(o.status.code(), Some(64), "{args:?}: {err}");
-                assert!(err.contains(a) && err.contains(b) && err.contains("cannot be combined"), "{args:?}: {err}");
-                assert!(o.stdout.is_empty() && !out.exists(), "{args:?}: a usage error writes nothing");
+                assert!(
+                    err.contains(a) && err.contains(b) && err.contains("cannot be combined"),
+                    "{args:?}: {err}"
+                );
+                assert!(
+                    o.stdout.is_empty() && !out.exists(),
+                    "{args:?}: a usage error writes nothing"
+                );
                 continue;
             }
             assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
@@ -523,11 +598,20 @@ fn every_combination_of_eval_flags_works_or_is_a_usage_error() {
                 assert_eq!(v["aggregate"]["entities"], entities, "{args:?}: {text}");
                 assert!(v.get("entities").is_none(), "{args:?}: a summary has no entities");
             } else if summary {
-                assert!(text.contains(&format!("over {entities} entities")) && text.contains("rules: demo.readiness"), "{args:?}: {text}");
+                assert!(
+                    text.contains(&format!("over {entities} entities"))
+                        && text.contains("rules: demo.readiness"),
+                    "{args:?}: {text}"
+                );
             } else if format == "jsonl" {
                 let ids: Vec<String> = text
                     .lines()
-                    .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+                    .map(|l| {
+                        serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                            .as_str()
+                            .unwrap()
+                            .to_string()
+                    })
                     .collect();
                 assert_eq!(ids.len(), entities, "{args:?}: {text}");
                 assert!(ids.contains(&"moi".to_string()));
@@ -536,7 +620,10 @@ fn every_combination_of_eval_flags_works_or_is_a_usage_error() {
                 let v = if with_rules { v["batches"][0].clone() } else { v };
                 assert_eq!(v["entities"].as_array().unwrap().len(), entities, "{args:?}");
             } else {
-                assert!(text.contains("moi") && text.contains(&format!("over {entities} entit")), "{args:?}: {text}");
+                assert!(
+                    text.contains("moi") && text.contains(&format!("over {entities} entit")),
+                    "{args:?}: {text}"
+                );
             }
             checked += 1;
         }
@@ -547,12 +634,21 @@ fn every_combination_of_eval_flags_works_or_is_a_usage_error() {
 
 #[test]
 fn eval_without_answer_sets_is_a_usage_error_in_every_mode() {
-    for extra in [&[][..], &["--summary"], &["--format", "jsonl"], &["--import", "examples/demo/import/long.import.toml"]] {
+    for extra in [
+        &[][..],
+        &["--summary"],
+        &["--format", "jsonl"],
+        &["--import", "examples/demo/import/long.import.toml"],
+    ] {
         let mut args = vec!["eval", DEMO];
         args.extend(extra);
         let o = mizan(&args);
         assert_eq!(o.status.code(), Some(64), "{args:?}");
-        assert!(stderr(&o).contains("give answer sets"), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("give answer sets"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
     }
 }
 
@@ -568,12 +664,23 @@ fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_b
     )
     .unwrap();
     let line = |id: &str, q1: &str, federal: bool| {
-        format!(r#"{{"rubric": "t.pop", "version": "1", "entity": {{"id": "{id}", "profile": {{"federal": {federal}}}}}, "answers": {{"q1": "{q1}", "q2": "{q1}"}}}}"#)
+        format!(
+            r#"{{"rubric": "t.pop", "version": "1", "entity": {{"id": "{id}", "profile": {{"federal": {federal}}}}}, "answers": {{"q1": "{q1}", "q2": "{q1}"}}}}"#
+        )
     };
     // Every entity scores above 0: a population, with its band; two M0412
     // warnings (q2 does not apply when not federal).
     let good = dir.path().join("good.jsonl");
-    fs::write(&good, [line("a", "yes", false), line("b", "yes", true), line("c", "yes", false)].join("\n")).unwrap();
+    fs::write(
+        &good,
+        [
+            line("a", "yes", false),
+            line("b", "yes", true),
+            line("c", "yes", false),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
     // One entity scores 0: min is 0 and the population formula divides by
     // zero (M0501).
     let zero = dir.path().join("zero.jsonl");
@@ -588,12 +695,18 @@ fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_b
     let o = mizan(&["--format", "json", "eval", r, s(&good), "--summary"]);
     assert_eq!(o.status.code(), Some(0));
     let sum = json(&o);
-    assert_eq!(sum["aggregate"], doc["aggregate"], "same score, entities, band, excluded");
+    assert_eq!(
+        sum["aggregate"], doc["aggregate"],
+        "same score, entities, band, excluded"
+    );
     assert_eq!(sum["errors"], doc["errors"]);
     assert_eq!(sum["warnings"], doc["warnings"], "the same warnings");
     assert_eq!(sum["warning_counts"], serde_json::json!({"M0412": 2}));
     let (text, _) = run_ok(&["eval", r, s(&good), "--summary"]);
-    assert!(text.starts_with("t.pop 1: population 100.0% good over 3 entities"), "{text}");
+    assert!(
+        text.starts_with("t.pop 1: population 100.0% good over 3 entities"),
+        "{text}"
+    );
     let (_, err) = run_ok(&["--format", "jsonl", "eval", r, s(&good)]);
     assert_eq!(err.matches("warning[M0412]").count(), 2, "{err}");
     assert!(err.ends_with("population 100.0% good over 3 entities\n"), "{err}");
@@ -617,9 +730,17 @@ fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_b
         let o = mizan(&args);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
         let v = json(&o);
-        let v = if args.contains(&"--rules") { v["batches"][0].clone() } else { v };
+        let v = if args.contains(&"--rules") {
+            v["batches"][0].clone()
+        } else {
+            v
+        };
         population_error(&v);
-        assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{args:?}: the M0412 warning is kept");
+        assert_eq!(
+            v["warnings"].as_array().unwrap().len(),
+            1,
+            "{args:?}: the M0412 warning is kept"
+        );
     }
     for args in [
         vec!["eval", r, z],
@@ -630,7 +751,10 @@ fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_b
         let o = mizan(&args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         let err = stderr(&o);
-        assert!(err.contains("error[M0501]") && err.contains("--> population"), "{args:?}: {err}");
+        assert!(
+            err.contains("error[M0501]") && err.contains("--> population"),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("warning[M0412]"), "{args:?}: {err}");
     }
 }
@@ -654,7 +778,12 @@ fn a_rule_test_reads_its_jsonl_answers_line_by_line() {
     )
     .unwrap();
     let doc = json(&mizan(&["--format", "json", "eval", DEMO, s(&path)]));
-    let m3 = doc["entities"].as_array().unwrap().iter().find(|e| e["id"] == "m3").unwrap();
+    let m3 = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "m3")
+        .unwrap();
     assert_eq!(m3["score"].to_string(), "0.7541666666666666666666666667");
     let o = mizan(&["test", s(&rules)]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));

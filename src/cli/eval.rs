@@ -271,7 +271,10 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
     }
     rubrics.sort_by(|a, b| (&a.model().id, &a.model().version).cmp(&(&b.model().id, &b.model().version)));
     let Some(first) = rubrics.first() else {
-        eprintln!("error: {}: no rule files (`*.mizan`) to evaluate with", dir.display());
+        eprintln!(
+            "error: {}: no rule files (`*.mizan`) to evaluate with",
+            dir.display()
+        );
         return Exit::RuleErrors;
     };
     let mut groups: Vec<Vec<super::inputs::Input>> = vec![Vec::new(); rubrics.len()];
@@ -364,9 +367,9 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         let mut docs: Vec<serde_json::Value> = Vec::new();
         for ((model, batch), summary) in batches.iter().zip(&summaries) {
             match (mode, json) {
-                (Mode::Summary, true) => docs.push(
-                    serde_json::to_value(render::json::summary(model, summary)).unwrap_or_default(),
-                ),
+                (Mode::Summary, true) => {
+                    docs.push(serde_json::to_value(render::json::summary(model, summary)).unwrap_or_default())
+                }
                 (Mode::Summary, false) => {
                     super::stream::report(model, summary, true, format);
                     text.push_str(&super::stream::summary_text(model, summary, format));

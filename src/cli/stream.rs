@@ -219,14 +219,25 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
         eprint!("{}", render::table::problem(p));
     }
     if t.errors.len() > shown {
-        eprintln!("… and {} more errors (use --format json for all)", t.errors.len() - shown);
+        eprintln!(
+            "… and {} more errors (use --format json for all)",
+            t.errors.len() - shown
+        );
     }
     for p in t.warnings.iter().take(shown) {
         eprint!("{}", render::table::problem(p));
     }
-    let more = t.warning_counts.values().sum::<usize>().saturating_sub(t.warnings.len().min(shown));
+    let more = t
+        .warning_counts
+        .values()
+        .sum::<usize>()
+        .saturating_sub(t.warnings.len().min(shown));
     if more > 0 {
-        let counts: Vec<String> = t.warning_counts.iter().map(|(c, n)| format!("{c} × {n}")).collect();
+        let counts: Vec<String> = t
+            .warning_counts
+            .iter()
+            .map(|(c, n)| format!("{c} × {n}"))
+            .collect();
         eprintln!("… and {more} more warnings (in all: {})", counts.join(", "));
     }
     if !summary_only {

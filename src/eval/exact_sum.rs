@@ -217,7 +217,10 @@ mod tests {
         // 8.0000000000000000000000000001 exactly, which needs 29 digits: one
         // rounding, to even, gives 8.000000000000000000000000000.
         assert!(sums.iter().all(|s| *s == sums[0]), "{sums:?}");
-        assert_eq!(sums[0], Decimal::from_str("8.000000000000000000000000000").unwrap());
+        assert_eq!(
+            sums[0],
+            Decimal::from_str("8.000000000000000000000000000").unwrap()
+        );
         // Ties go to even.
         assert_eq!(
             sum(&["4.0000000000000000000000000002", "4.0000000000000000000000000003"]),

@@ -115,7 +115,10 @@ impl Summary {
 
     /// Warnings not kept in `warnings`.
     pub fn more_warnings(&self) -> usize {
-        self.warning_counts.values().sum::<usize>().saturating_sub(self.warnings.len())
+        self.warning_counts
+            .values()
+            .sum::<usize>()
+            .saturating_sub(self.warnings.len())
     }
 }
 
@@ -274,7 +277,11 @@ impl<'p> Stream<'p> {
 
     /// Counts one rejected submission that was never read (an answer file
     /// that cannot be read), handing it to `sink` like any other.
-    pub fn reject(&mut self, errors: Vec<Rejection>, mut sink: impl FnMut(&Item) -> ControlFlow<()>) -> ControlFlow<()> {
+    pub fn reject(
+        &mut self,
+        errors: Vec<Rejection>,
+        mut sink: impl FnMut(&Item) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         self.lines += 1;
         self.rejected += 1;
         self.errors.extend(errors.iter().cloned());
@@ -305,10 +312,8 @@ impl<'p> Stream<'p> {
                 Item::Scored(res) => {
                     let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
                     match self.seen.insert(res.key, (file_ix, at))? {
-                        Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
-                            &res.origin,
-                            &res.entity,
-                            {
+                        Some((f, l)) => {
+                            Item::Rejected(vec![super::batch::duplicate(&res.origin, &res.entity, {
                                 let name = self.files.get(f as usize).map_or("?", String::as_str);
                                 // Line 0: a whole `.json` file.
                                 if l == 0 {
@@ -316,8 +321,8 @@ impl<'p> Stream<'p> {
                                 } else {
                                     format!("{name}:{l}")
                                 }
-                            },
-                        )]),
+                            })])
+                        }
                         None => Item::Scored(res),
                     }
                 }
