@@ -109,6 +109,12 @@ impl Rubric {
         eval::evaluate_batch(&self.plan, inputs)
     }
 
+    /// Evaluates a batch of inputs: `(origin, JSON text)`, or the rejection
+    /// of an input that could not be read, in its place.
+    pub fn evaluate_inputs(&self, inputs: Vec<(Origin, Result<String, Rejection>)>) -> Batch {
+        eval::evaluate_inputs(&self.plan, inputs)
+    }
+
     /// Builds answer sets from spreadsheets or CSV files with an import
     /// mapping (see [`import`]).
     pub fn import(

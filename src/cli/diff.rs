@@ -32,6 +32,9 @@ pub fn run(args: Args, format: Format) -> Exit {
         return Exit::Rejected;
     };
     let d = mizan::diff::diff(old.model(), new.model());
+    // An answer file or line that cannot be read is reported and left
+    // out; the others are still re-scored, and the exit code is 2.
+    let mut unreadable = false;
     let impact = if args.answers.is_empty() {
         None
     } else {
@@ -40,8 +43,8 @@ pub fn run(args: Args, format: Format) -> Exit {
             match text {
                 Ok(t) => inputs.push((origin, t)),
                 Err(e) => {
-                    eprintln!("error: {origin}: {e}");
-                    return Exit::Rejected;
+                    eprint!("{}", render::table::problem(&e));
+                    unreadable = true;
                 }
             }
         }
@@ -53,7 +56,9 @@ pub fn run(args: Args, format: Format) -> Exit {
         Format::Human | Format::Plain => render::diff::text(&d, impact.as_ref()),
     };
     out!("{out}");
-    if d.changes.is_empty() {
+    if unreadable {
+        Exit::Rejected
+    } else if d.changes.is_empty() {
         Exit::Ok
     } else {
         Exit::RuleErrors

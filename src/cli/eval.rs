@@ -1,8 +1,9 @@
 //! `mizan eval RULES ANSWERS...`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mizan::answers::{AnswerError, Rejection};
+use mizan::eval::stream::Summary;
 use mizan::render;
 
 use super::inputs::Loaded;
@@ -40,53 +41,95 @@ pub struct Args {
     pub explain: Option<String>,
 }
 
-struct Resolved {
-    rules: PathBuf,
-    answers: Vec<PathBuf>,
-    import: Option<PathBuf>,
-    explain: Option<String>,
-    output: Option<PathBuf>,
+/// The flag combinations `mizan eval` refuses (exit 64), each with why.
+/// Every other combination works.
+fn conflicts(args: &Args, format: Format) -> Option<String> {
+    let fmt = match format {
+        Format::Json => "json",
+        Format::Jsonl => "jsonl",
+        _ => "",
+    };
+    if args.rules_dir.is_some() && args.import.is_some() {
+        return Some(
+            "--import and --rules cannot be combined: an import mapping is for one rubric; give its rule file first instead of --rules"
+                .into(),
+        );
+    }
+    if args.rules_dir.is_some() && format == Format::Jsonl {
+        return Some(
+            "--format jsonl and --rules cannot be combined: entity lines do not name the rubric that scored them; use --format json"
+                .into(),
+        );
+    }
+    if args.explain.is_some() && args.summary {
+        return Some(
+            "--explain and --summary cannot be combined: the summary has no entities to explain".into(),
+        );
+    }
+    if args.explain.is_some() && !fmt.is_empty() {
+        return Some(format!(
+            "--explain and --format {fmt} cannot be combined: an explanation is a text tree; use --format human or plain"
+        ));
+    }
+    if args.rules_dir.is_none() && args.paths.len() < 2 {
+        return Some("give answer sets after the rule file (or use --rules DIR)".into());
+    }
+    None
+}
+
+/// What `mizan eval` prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The table (human, plain, markdown) or the JSON document.
+    Batch,
+    /// `--summary`.
+    Summary,
+    /// `--format jsonl`: one line per entity.
+    Lines,
 }
 
 pub fn run(args: Args, format: Format) -> Exit {
+    if let Some(why) = conflicts(&args, format) {
+        eprintln!("error: {why}");
+        return Exit::Usage;
+    }
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::RuleErrors;
+        }
+    };
+    pool.install(|| run_in_pool(args, format))
+}
+
+fn run_in_pool(args: Args, format: Format) -> Exit {
+    let mode = if args.summary {
+        Mode::Summary
+    } else if format == Format::Jsonl {
+        Mode::Lines
+    } else {
+        Mode::Batch
+    };
     if let Some(dir) = &args.rules_dir {
-        return run_versioned(dir, &args.paths, format, args.output.as_deref());
+        return run_versioned(dir, &args, format, mode);
     }
     let Some((rules, answers)) = args.paths.split_first() else {
-        return Exit::RuleErrors;
+        return Exit::Usage;
     };
-    if args.summary || format == Format::Jsonl {
-        let pool = match rayon::ThreadPoolBuilder::new()
-            .num_threads(args.jobs.unwrap_or(0))
-            .build()
-        {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::RuleErrors;
-            }
-        };
-        return pool
-            .install(|| super::stream::run(rules, answers, args.summary, args.output.as_deref(), format));
+    if mode != Mode::Batch && args.import.is_none() {
+        return super::stream::run(rules, answers, args.summary, args.output.as_deref(), format);
     }
-    if answers.is_empty() {
-        eprintln!("error: give answer sets after the rule file (or use --rules DIR)");
-        return Exit::RuleErrors;
-    }
-    let args = Resolved {
-        rules: rules.clone(),
-        answers: answers.to_vec(),
-        import: args.import,
-        explain: args.explain,
-        output: args.output,
-    };
-    let batch = match &args.import {
+    let (rubric, batch) = match &args.import {
         Some(mapping) => {
-            let (rubric, m) = match super::import::load(&args.rules, mapping, format) {
+            let (rubric, m) = match super::import::load(rules, mapping, format) {
                 Ok(x) => x,
                 Err(e) => return e,
             };
-            let inputs = mizan::import::inputs(&args.answers);
+            let inputs = mizan::import::inputs(answers);
             let imported = match rubric.import(&m, &inputs) {
                 Ok(i) => i,
                 Err(e) => {
@@ -94,8 +137,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                     return Exit::RuleErrors;
                 }
             };
-            let source = args
-                .answers
+            let source = answers
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -104,7 +146,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             (rubric, batch)
         }
         None => {
-            let rubric = match super::inputs::load_rubric(&args.rules, format) {
+            let rubric = match super::inputs::load_rubric(rules, format) {
                 Loaded::Rubric(r) => *r,
                 Loaded::Unreadable => return Exit::RuleErrors,
                 Loaded::Invalid => {
@@ -112,42 +154,33 @@ pub fn run(args: Args, format: Format) -> Exit {
                     return Exit::RuleErrors;
                 }
             };
-            let mut unreadable = Vec::new();
-            let mut inputs = Vec::new();
-            for (origin, text) in super::inputs::answer_inputs(&args.answers) {
-                match text {
-                    Ok(t) => inputs.push((origin, t)),
-                    Err(reason) => unreadable.push(Rejection {
-                        origin,
-                        entity: None,
-                        pointer: String::new(),
-                        error: AnswerError::Io { reason },
-                    }),
-                }
-            }
-            let mut batch = rubric.evaluate_batch(inputs);
-            batch.rejected += unreadable.len();
-            unreadable.append(&mut batch.errors);
-            batch.errors = unreadable;
+            let batch = rubric.evaluate_inputs(super::inputs::answer_inputs(answers));
             (rubric, batch)
         }
     };
-    let (rubric, batch) = batch;
     let model = rubric.model();
-
+    let summary = Summary::of_batch(&batch);
     if let Some(id) = &args.explain {
-        match batch.results.iter().find(|r| r.submission.entity == *id) {
-            Some(r) => out!("{}", render::explain::render(model, r)),
-            None => {
-                eprintln!("error: no evaluated entity `{id}`");
-                for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
-                    eprint!("{}", render::table::problem(e));
-                }
-                return Exit::Rejected;
-            }
+        if let Err(e) = explain(&[(model, &batch)], id, args.output.as_deref()) {
+            return e;
         }
-    } else {
-        let text = match format {
+        return super::stream::exit(&summary);
+    }
+    let text = match mode {
+        Mode::Summary => {
+            super::stream::report(model, &summary, true, format);
+            super::stream::summary_text(model, &summary, format)
+        }
+        Mode::Lines => {
+            super::stream::report(model, &summary, false, format);
+            let mut text = String::new();
+            for r in &batch.results {
+                text.push_str(&serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default());
+                text.push('\n');
+            }
+            text
+        }
+        Mode::Batch => match format {
             Format::Json | Format::Jsonl => render::json::to_string(model, &batch),
             Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
@@ -155,33 +188,59 @@ pub fn run(args: Args, format: Format) -> Exit {
                 }
                 render::table::render(model, &batch, format != Format::Human)
             }
-        };
-        match &args.output {
-            Some(path) => {
-                if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
-                    eprintln!("error: {}: {e}", path.display());
-                    return Exit::RuleErrors;
+        },
+    };
+    if let Err(e) = emit(args.output.as_deref(), &text) {
+        return e;
+    }
+    super::stream::exit(&summary)
+}
+
+/// Writes the results to `output` (atomically) or standard output.
+fn emit(output: Option<&Path>, text: &str) -> Result<(), Exit> {
+    match output {
+        Some(path) => {
+            if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
+                eprintln!("error: {}: {e}", path.display());
+                return Err(Exit::RuleErrors);
+            }
+        }
+        None => out!("{text}"),
+    }
+    Ok(())
+}
+
+/// `--explain ID`: the computation tree of the entity, from whichever
+/// batch scored it.
+fn explain(
+    batches: &[(&mizan::model::Model, &mizan::eval::Batch)],
+    id: &str,
+    output: Option<&Path>,
+) -> Result<(), Exit> {
+    let found = batches.iter().find_map(|(model, batch)| {
+        batch
+            .results
+            .iter()
+            .find(|r| r.submission.entity == id)
+            .map(|r| render::explain::render(model, r))
+    });
+    match found {
+        Some(text) => emit(output, &text),
+        None => {
+            eprintln!("error: no evaluated entity `{id}`");
+            for (_, batch) in batches {
+                for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
+                    eprint!("{}", render::table::problem(e));
                 }
             }
-            None => out!("{text}"),
+            Err(Exit::Rejected)
         }
-    }
-    if batch.rejected > 0 {
-        Exit::Rejected
-    } else {
-        Exit::Ok
     }
 }
 
 /// `mizan eval --rules DIR ANSWERS...`: each answer set picks its rubric
 /// and version; results are grouped per rubric version.
-fn run_versioned(
-    dir: &std::path::Path,
-    paths: &[PathBuf],
-    format: Format,
-    output: Option<&std::path::Path>,
-) -> Exit {
-    let mut text = String::new();
+fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
     let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
         Ok(f) => f,
         Err(e) => {
@@ -211,22 +270,34 @@ fn run_versioned(
         }
     }
     rubrics.sort_by(|a, b| (&a.model().id, &a.model().version).cmp(&(&b.model().id, &b.model().version)));
-    let mut groups: Vec<Vec<(mizan::answers::Origin, String)>> = vec![Vec::new(); rubrics.len()];
+    let Some(first) = rubrics.first() else {
+        eprintln!(
+            "error: {}: no rule files (`*.mizan`) to evaluate with",
+            dir.display()
+        );
+        return Exit::RuleErrors;
+    };
+    let mut groups: Vec<Vec<super::inputs::Input>> = vec![Vec::new(); rubrics.len()];
     let mut unmatched: Vec<Rejection> = Vec::new();
-    for (origin, text) in super::inputs::answer_inputs(paths) {
+    for (origin, text) in super::inputs::answer_inputs(&args.paths) {
         let text = match text {
             Ok(t) => t,
-            Err(reason) => {
-                unmatched.push(Rejection {
-                    origin,
-                    entity: None,
-                    pointer: String::new(),
-                    error: AnswerError::Io { reason },
-                });
+            Err(r) => {
+                unmatched.push(r);
                 continue;
             }
         };
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        // Not JSON, or not an object: no rubric to route to, and the same
+        // error whichever rubric reads it (M0401, M0402).
+        let v = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) if v.is_object() => v,
+            _ => {
+                if let Err(e) = mizan::answers::read_exact(first.plan(), origin, &text) {
+                    unmatched.extend(e);
+                }
+                continue;
+            }
+        };
         let field = |k: &str| match v.get(k) {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
@@ -239,7 +310,7 @@ fn run_versioned(
         {
             Some(i) => {
                 if let Some(g) = groups.get_mut(i) {
-                    g.push((origin, text));
+                    g.push((origin, Ok(text)));
                 }
             }
             None => {
@@ -276,46 +347,62 @@ fn run_versioned(
             }
         }
     }
-    let mut rejected = unmatched.len();
-    let mut json_docs: Vec<serde_json::Value> = Vec::new();
-    for (r, inputs) in rubrics.iter().zip(groups) {
-        if inputs.is_empty() {
-            continue;
+    let batches: Vec<(&mizan::model::Model, mizan::eval::Batch)> = rubrics
+        .iter()
+        .zip(groups)
+        .filter(|(_, inputs)| !inputs.is_empty())
+        .map(|(r, inputs)| (r.model(), r.evaluate_inputs(inputs)))
+        .collect();
+    let summaries: Vec<Summary> = batches.iter().map(|(_, b)| Summary::of_batch(b)).collect();
+    let rejected = unmatched.len() + summaries.iter().map(|t| t.rejected).sum::<usize>();
+    let failed = summaries.iter().any(|t| t.population_failed);
+    if let Some(id) = &args.explain {
+        let refs: Vec<_> = batches.iter().map(|(m, b)| (*m, b)).collect();
+        if let Err(e) = explain(&refs, id, args.output.as_deref()) {
+            return e;
         }
-        let batch = r.evaluate_batch(inputs);
-        rejected += batch.rejected;
-        match format {
-            Format::Json | Format::Jsonl => json_docs
-                .push(serde_json::to_value(render::json::document(r.model(), &batch)).unwrap_or_default()),
-            _ => {
-                for p in batch.errors.iter().chain(&batch.warnings) {
-                    eprint!("{}", render::table::problem(p));
-                }
-                text.push_str(&render::table::render(r.model(), &batch, format != Format::Human));
-                text.push('\n');
-            }
-        }
-    }
-    if matches!(format, Format::Json | Format::Jsonl) {
-        let errors: Vec<_> = unmatched.iter().map(render::json::problem).collect();
-        let doc = serde_json::json!({"batches": json_docs, "errors": errors});
-        text.push_str(&serde_json::to_string_pretty(&doc).unwrap_or_default());
-        text.push('\n');
     } else {
-        for p in &unmatched {
-            eprint!("{}", render::table::problem(p));
-        }
-    }
-    match output {
-        Some(path) => {
-            if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
-                eprintln!("error: {}: {e}", path.display());
-                return Exit::RuleErrors;
+        let json = matches!(format, Format::Json | Format::Jsonl);
+        let mut text = String::new();
+        let mut docs: Vec<serde_json::Value> = Vec::new();
+        for ((model, batch), summary) in batches.iter().zip(&summaries) {
+            match (mode, json) {
+                (Mode::Summary, true) => {
+                    docs.push(serde_json::to_value(render::json::summary(model, summary)).unwrap_or_default())
+                }
+                (Mode::Summary, false) => {
+                    super::stream::report(model, summary, true, format);
+                    text.push_str(&super::stream::summary_text(model, summary, format));
+                }
+                (_, true) => {
+                    docs.push(serde_json::to_value(render::json::document(model, batch)).unwrap_or_default())
+                }
+                (_, false) => {
+                    for p in batch.errors.iter().chain(&batch.warnings) {
+                        eprint!("{}", render::table::problem(p));
+                    }
+                    text.push_str(&render::table::render(model, batch, format != Format::Human));
+                    text.push('\n');
+                }
             }
         }
-        None => out!("{text}"),
+        if json {
+            let errors: Vec<_> = unmatched.iter().map(render::json::problem).collect();
+            let doc = serde_json::json!({"batches": docs, "errors": errors});
+            text.push_str(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+            text.push('\n');
+        } else {
+            for p in &unmatched {
+                eprint!("{}", render::table::problem(p));
+            }
+        }
+        if let Err(e) = emit(args.output.as_deref(), &text) {
+            return e;
+        }
     }
-    if rejected > 0 {
+    if failed {
+        Exit::RuleErrors
+    } else if rejected > 0 {
         Exit::Rejected
     } else {
         Exit::Ok

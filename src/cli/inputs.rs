@@ -5,7 +5,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use mizan::answers::Origin;
+use mizan::answers::{Origin, Rejection};
 
 /// A rule file, loaded for a command.
 pub enum Loaded {
@@ -88,55 +88,101 @@ pub fn files_with(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Result<Vec
     Ok(out)
 }
 
-/// Expands directories into their files with one of `exts`, sorted.
-pub fn files_of(paths: &[PathBuf], exts: &[&str]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, exts, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
+/// An answer input: its origin and text, or its rejection (a file that
+/// cannot be read, M0418; a JSONL line that is not UTF-8, M0401).
+pub type Input = (Origin, Result<String, Rejection>);
+
+/// An answer path after the directory walk: a file to read, or the
+/// rejection of a path that cannot be walked.
+pub enum Source {
+    /// A `.json` or `.jsonl` file.
+    File(PathBuf),
+    /// A directory that cannot be read.
+    Unreadable(Rejection),
 }
 
-/// An answer input: its origin and text, or why it could not be read.
-pub type Input = (Origin, Result<String, String>);
-
-/// Expands answer paths into submissions: one per `.json` file, one per
-/// non-empty line of a `.jsonl` file.
-pub fn answer_inputs(paths: &[PathBuf]) -> Vec<Input> {
-    let mut files = Vec::new();
+/// Expands answer paths into answer files, in order (directories sorted).
+pub fn answer_files(paths: &[PathBuf]) -> Vec<Source> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            if let Err(e) = walk(p, &["json", "jsonl"], &mut files) {
-                out.push((origin(p, None), Err(e.to_string())));
+            let mut files = Vec::new();
+            let walked = walk(p, &["json", "jsonl"], &mut files);
+            out.extend(files.into_iter().map(Source::File));
+            if let Err(e) = walked {
+                out.push(Source::Unreadable(unreadable(p, None, e.to_string())));
             }
         } else {
-            files.push(p.clone());
-        }
-    }
-    for f in files {
-        let text = match read_text(&f) {
-            Ok(t) => t,
-            Err(e) => {
-                out.push((origin(&f, None), Err(e.to_string())));
-                continue;
-            }
-        };
-        if f.extension().and_then(|e| e.to_str()) == Some("jsonl") {
-            for (i, line) in text.lines().enumerate() {
-                if !line.trim().is_empty() {
-                    out.push((origin(&f, Some(i + 1)), Ok(line.to_string())));
-                }
-            }
-        } else {
-            out.push((origin(&f, None), Ok(text)));
+            out.push(Source::File(p.clone()));
         }
     }
     out
+}
+
+/// Whether `p` is a JSONL file (one answer set per line).
+pub fn is_jsonl(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "jsonl")
+}
+
+/// The rejection of an answer file, or of what is left of it from `line`,
+/// that cannot be read (M0418).
+pub fn unreadable(p: &Path, line: Option<usize>, reason: String) -> Rejection {
+    mizan::eval::stream::unreadable(&p.display().to_string(), line, reason)
+}
+
+/// Expands answer paths into submissions: one per `.json` file, one per
+/// non-blank line of a `.jsonl` file. A path or file that cannot be read,
+/// or a line that is not UTF-8, is one rejected input in its place (lines
+/// before a read error are kept); nothing else is lost.
+pub fn answer_inputs(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for source in answer_files(paths) {
+        match source {
+            Source::File(f) => read_answers(&f, &mut out),
+            Source::Unreadable(r) => out.push((r.origin.clone(), Err(r))),
+        }
+    }
+    out
+}
+
+/// The submissions of one answer file, framed as the streaming reader
+/// frames them ([`mizan::eval::stream::frame`]).
+fn read_answers(f: &Path, out: &mut Vec<Input>) {
+    if !is_jsonl(f) {
+        let text = read_text(f).map_err(|e| unreadable(f, None, e.to_string()));
+        out.push((origin(f, None), text));
+        return;
+    }
+    let mut reader = match fs::File::open(f) {
+        Ok(h) => io::BufReader::new(h),
+        Err(e) => {
+            out.push((origin(f, None), Err(unreadable(f, None, e.to_string()))));
+            return;
+        }
+    };
+    let mut buf = Vec::new();
+    let mut number = 0;
+    loop {
+        buf.clear();
+        match io::BufRead::read_until(&mut reader, b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => number += 1,
+            Err(e) => {
+                let at = origin(f, Some(number + 1));
+                out.push((at, Err(unreadable(f, Some(number + 1), e.to_string()))));
+                break;
+            }
+        }
+        let Some(line) = mizan::eval::stream::frame(&buf) else {
+            continue;
+        };
+        let at = origin(f, Some(number));
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => Ok(t.to_string()),
+            Err(e) => Err(mizan::answers::not_utf8(at.clone(), &e)),
+        };
+        out.push((at, text));
+    }
 }
 
 fn origin(p: &Path, line: Option<usize>) -> Origin {

@@ -36,8 +36,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub enum Exit {
     /// Everything checked or evaluated.
     Ok = 0,
-    /// The rules have errors (or warnings under `--deny-warnings`), or a
-    /// file could not be read.
+    /// The rules have errors (or warnings under `--deny-warnings`), a
+    /// file could not be read, or (`eval`) the population level could not
+    /// be computed on the batch (a population formula's M0501 or overflow;
+    /// this takes precedence over `Rejected`).
     RuleErrors = 1,
     /// Some answer sets were rejected; the others were evaluated.
     Rejected = 2,

@@ -1,14 +1,16 @@
 //! `mizan eval --summary` and `--format jsonl`: streamed batches.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Cursor, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use mizan::eval::stream::{self, Item, Summary};
 use mizan::render;
 
-use super::inputs::Loaded;
+use mizan::model::Model;
+
+use super::inputs::{unreadable, Loaded, Source};
 use super::{Exit, Format};
 
 pub fn run(
@@ -27,13 +29,7 @@ pub fn run(
         }
     };
     let model = rubric.model();
-    let files = match super::inputs::files_of(answers, &["json", "jsonl"]) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::RuleErrors;
-        }
-    };
+    let files = super::inputs::answer_files(answers);
     // Results go to a temporary file beside --output, renamed at the end.
     let mut tmp = None;
     let mut out: Box<dyn Write + Send> = match output {
@@ -66,27 +62,13 @@ pub fn run(
     let bar = progress();
     let mut st = stream::Stream::new(rubric.plan());
     let mut write_failed = None;
-    for f in &files {
-        let name = f.display().to_string();
-        let reader: Box<dyn BufRead + Send> = if f.extension().is_some_and(|x| x == "jsonl") {
-            match File::open(f) {
-                Ok(h) => Box::new(BufReader::with_capacity(1 << 20, h)),
-                Err(e) => {
-                    eprintln!("error: {name}: {e}");
-                    return Exit::RuleErrors;
-                }
-            }
-        } else {
-            // A `.json` file is one answer set: one line.
-            match std::fs::read_to_string(f) {
-                Ok(t) => Box::new(Cursor::new(t.replace(['\n', '\r'], " "))),
-                Err(e) => {
-                    eprintln!("error: {name}: {e}");
-                    return Exit::RuleErrors;
-                }
-            }
-        };
-        let sink = |item: &Item| {
+    let render_line = |r: &mizan::eval::EntityResult| {
+        serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default()
+    };
+    let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
+        if summary_only { None } else { Some(&render_line) };
+    for source in &files {
+        let mut sink = |item: &Item| {
             if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
                 if let Err(e) = writeln!(out, "{line}") {
                     write_failed = Some(e);
@@ -95,17 +77,37 @@ pub fn run(
             }
             ControlFlow::Continue(())
         };
-        let render_line = |r: &mizan::eval::EntityResult| {
-            serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default()
-        };
-        let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
-            if summary_only { None } else { Some(&render_line) };
-        let fed = st.feed(&name, reader, render, sink, |n| {
-            if let Some(b) = &bar {
-                b.set_position(n as u64);
+        // An answer file that cannot be read is one rejected submission,
+        // as in a batch: the others are still scored.
+        let f = match source {
+            Source::File(f) => f,
+            Source::Unreadable(r) => {
+                if st.reject(vec![r.clone()], &mut sink).is_break() {
+                    break;
+                }
+                continue;
             }
-        });
+        };
+        let name = f.display().to_string();
+        let fed = if super::inputs::is_jsonl(f) {
+            match File::open(f) {
+                Ok(h) => st.feed(&name, BufReader::with_capacity(1 << 20, h), render, sink, |n| {
+                    if let Some(b) = &bar {
+                        b.set_position(n as u64);
+                    }
+                }),
+                Err(e) => Ok(st.reject(vec![unreadable(f, None, e.to_string())], sink)),
+            }
+        } else {
+            // A `.json` file is one answer set.
+            match super::inputs::read_text(f) {
+                Ok(t) => st.feed_text(&name, &t, render, sink),
+                Err(e) => Ok(st.reject(vec![unreadable(f, None, e.to_string())], sink)),
+            }
+        };
         match fed {
+            // The stream's own store of entity ids failed: not an input's
+            // fault, and the batch cannot go on.
             Err(e) => {
                 eprintln!("error: {name}: {e}");
                 return Exit::RuleErrors;
@@ -127,57 +129,13 @@ pub fn run(
         return Exit::RuleErrors;
     }
     let t: Summary = st.finish();
-    let pop = t.population.score.map(|d| d.normalize());
     if summary_only {
-        let text = match format {
-            Format::Json | Format::Jsonl => {
-                let doc = serde_json::json!({
-                    "rubric": {"id": model.id, "version": model.version, "sha256": model.sha256, "mizan": env!("CARGO_PKG_VERSION")},
-                    "aggregate": {"score": pop.map(render::json::Num), "entities": t.population.entities, "excluded": t.rejected},
-                    "errors": t.errors.iter().map(render::json::problem).collect::<Vec<_>>(),
-                });
-                format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
-            }
-            _ => format!(
-                "{} {}: population {} over {} entities; {} submissions rejected and excluded\nrules: {} {} sha256 {} · mizan {}\n",
-                model.id,
-                model.version,
-                render::score_cell(t.population.score, model.precision),
-                t.population.entities,
-                t.rejected,
-                model.id,
-                model.version,
-                model.sha256,
-                env!("CARGO_PKG_VERSION")
-            ),
-        };
-        if let Err(e) = out.write_all(text.as_bytes()) {
+        if let Err(e) = out.write_all(summary_text(model, &t, format).as_bytes()) {
             eprintln!("error: writing results: {e}");
             return Exit::RuleErrors;
         }
-        if !matches!(format, Format::Json | Format::Jsonl) {
-            for p in t.errors.iter().take(20) {
-                eprint!("{}", render::table::problem(p));
-            }
-            if t.errors.len() > 20 {
-                eprintln!(
-                    "… and {} more errors (use --format json for all)",
-                    t.errors.len() - 20
-                );
-            }
-        }
-    } else {
-        for p in t.errors.iter().chain(&t.warnings) {
-            eprint!("{}", render::table::problem(p));
-        }
-        eprintln!(
-            "{} entities scored, {} rejected; population {} over {} entities",
-            t.scored,
-            t.rejected,
-            render::score_cell(t.population.score, model.precision),
-            t.population.entities
-        );
     }
+    report(model, &t, summary_only, format);
     if let Err(e) = out.flush() {
         eprintln!("error: writing results: {e}");
         return Exit::RuleErrors;
@@ -189,10 +147,108 @@ pub fn run(
             return Exit::RuleErrors;
         }
     }
-    if t.rejected > 0 {
+    exit(&t)
+}
+
+/// The exit code of a batch: 1 when the population level could not be
+/// computed (the rules fail on this batch), else 2 when a submission was
+/// rejected, else 0.
+pub fn exit(t: &Summary) -> Exit {
+    if t.population_failed {
+        Exit::RuleErrors
+    } else if t.rejected > 0 {
         Exit::Rejected
     } else {
         Exit::Ok
+    }
+}
+
+/// The `--summary` output: a JSON document (on one line with `--format
+/// jsonl`), or two lines of text.
+pub fn summary_text(model: &Model, t: &Summary, format: Format) -> String {
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&render::json::summary(model, t)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Jsonl => {
+            let mut s = serde_json::to_string(&render::json::summary(model, t)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Human | Format::Plain | Format::Markdown => format!(
+            "{} {}: population {}{} over {} entities; {} submissions rejected and excluded\nrules: {} {} sha256 {} · mizan {}\n",
+            model.id,
+            model.version,
+            render::score_cell(t.population.score, model.precision),
+            band(model, t),
+            t.population.entities,
+            t.rejected,
+            model.id,
+            model.version,
+            model.sha256,
+            env!("CARGO_PKG_VERSION")
+        ),
+    }
+}
+
+/// ` BAND` of the population, or nothing.
+fn band(model: &Model, t: &Summary) -> String {
+    t.population
+        .score
+        .and_then(|s| model.band(model.population.bands.as_deref(), s))
+        .map(|b| format!(" {}", b.id))
+        .unwrap_or_default()
+}
+
+/// Errors shown on stderr by a text summary before it points to the JSON.
+const SHOWN: usize = 20;
+
+/// The problems of a streamed batch on stderr: with a text summary, the
+/// first errors and warnings (the JSON summary has them all, warnings
+/// counted per code); with entity lines, every error, the warnings kept and
+/// a closing line.
+pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
+    let json = matches!(format, Format::Json | Format::Jsonl);
+    if summary_only && json {
+        return;
+    }
+    let shown = if summary_only { SHOWN } else { usize::MAX };
+    for p in t.errors.iter().take(shown) {
+        eprint!("{}", render::table::problem(p));
+    }
+    if t.errors.len() > shown {
+        eprintln!(
+            "… and {} more errors (use --format json for all)",
+            t.errors.len() - shown
+        );
+    }
+    for p in t.warnings.iter().take(shown) {
+        eprint!("{}", render::table::problem(p));
+    }
+    let more = t
+        .warning_counts
+        .values()
+        .sum::<usize>()
+        .saturating_sub(t.warnings.len().min(shown));
+    if more > 0 {
+        let counts: Vec<String> = t
+            .warning_counts
+            .iter()
+            .map(|(c, n)| format!("{c} × {n}"))
+            .collect();
+        eprintln!("… and {more} more warnings (in all: {})", counts.join(", "));
+    }
+    if !summary_only {
+        eprintln!(
+            "{} entities scored, {} rejected; population {}{} over {} entities",
+            t.scored,
+            t.rejected,
+            render::score_cell(t.population.score, model.precision),
+            band(model, t),
+            t.population.entities
+        );
     }
 }
 

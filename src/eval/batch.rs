@@ -20,6 +20,10 @@ pub struct Batch {
     pub warnings: Vec<Rejection>,
     /// The population level over entities with a score.
     pub population: PopulationResult,
+    /// Whether the population level could not be computed (a population
+    /// formula dividing by zero, an overflow): its error is the last of
+    /// `errors`, and `mizan eval` exits with code 1.
+    pub population_failed: bool,
     /// Number of submissions rejected.
     pub rejected: usize,
     /// Rank of each result (same order as `results`) when the rubric
@@ -34,6 +38,22 @@ pub fn evaluate_batch(plan: &Plan, inputs: Vec<(Origin, String)>) -> Batch {
         inputs
             .into_iter()
             .map(|(origin, text)| (origin.clone(), answers::read(plan, origin, &text))),
+    )
+}
+
+/// Reads and evaluates every input: JSON text, or the rejection of an input
+/// that could not be read (M0418) or framed (a JSONL line that is not
+/// UTF-8), counted as one rejected submission in its place.
+pub fn evaluate_inputs(plan: &Plan, inputs: Vec<(Origin, Result<String, Rejection>)>) -> Batch {
+    evaluate_read(
+        plan,
+        inputs.into_iter().map(|(origin, text)| {
+            let read = match text {
+                Ok(t) => answers::read(plan, origin.clone(), &t),
+                Err(r) => Err(vec![r]),
+            };
+            (origin, read)
+        }),
     )
 }
 
@@ -111,22 +131,17 @@ pub(super) fn duplicate(origin: &Origin, entity: &str, first: String) -> Rejecti
 fn finish(plan: &Plan, mut results: Vec<EntityResult>, mut errors: Vec<Rejection>, rejected: usize) -> Batch {
     results.sort_by(|a, b| a.submission.entity.cmp(&b.submission.entity));
     let scores: Vec<Decimal> = results.iter().filter_map(EntityResult::score).collect();
-    let population = match population(plan.model(), &scores) {
-        Ok(p) => p,
+    let (population, population_failed) = match population(plan.model(), &scores) {
+        Ok(p) => (p, false),
         Err(error) => {
-            errors.push(Rejection {
-                origin: Origin {
-                    file: "population".into(),
-                    line: None,
+            errors.push(population_error(error));
+            (
+                PopulationResult {
+                    score: None,
+                    entities: scores.len(),
                 },
-                entity: None,
-                pointer: String::new(),
-                error,
-            });
-            PopulationResult {
-                score: None,
-                entities: scores.len(),
-            }
+                true,
+            )
         }
     };
     let warnings = results.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
@@ -136,8 +151,23 @@ fn finish(plan: &Plan, mut results: Vec<EntityResult>, mut errors: Vec<Rejection
         errors,
         warnings,
         population,
+        population_failed,
         rejected,
         ranks,
+    }
+}
+
+/// The error of a population level that cannot be computed, located at
+/// `population`.
+pub(super) fn population_error(error: AnswerError) -> Rejection {
+    Rejection {
+        origin: Origin {
+            file: "population".into(),
+            line: None,
+        },
+        entity: None,
+        pointer: String::new(),
+        error,
     }
 }
 

@@ -28,9 +28,10 @@ pub use crate::plan::{NaReason, Outcome};
 use crate::plan::{Op, Part, Plan, Program};
 
 mod batch;
+mod exact_sum;
 mod seen;
 pub mod stream;
-pub use batch::{evaluate_batch, evaluate_values, Batch};
+pub use batch::{evaluate_batch, evaluate_inputs, evaluate_values, Batch};
 
 /// The result of one entity.
 #[derive(Debug, Clone)]
@@ -1340,36 +1341,44 @@ fn formula(env: &Env<'_>, vars: &[(Var, Val)], f: &CExpr) -> Result<Option<Decim
     Ok(num(&eval(&env, f)?))
 }
 
-/// The population score over entity scores.
+/// The population score over entity scores (in any order: the result is
+/// the same).
 pub fn population(model: &Model, scores: &[Decimal]) -> Result<PopulationResult, AnswerError> {
     let mut stats = PopulationStats::default();
     for s in scores {
-        stats.add(*s)?;
+        stats.add(*s);
     }
     population_of(model, &stats)
 }
 
 /// What the population level needs of the entity scores: their count,
-/// sum, lowest and highest, accumulated one score at a time (a stream of
-/// a million entities keeps four numbers, not a million).
+/// exact sum, lowest and highest, accumulated one score at a time (a stream
+/// of a million entities keeps four numbers, not a million). Nothing here
+/// depends on the order the scores come in.
 #[derive(Debug, Clone, Default)]
 pub struct PopulationStats {
     count: usize,
-    sum: Decimal,
+    sum: exact_sum::ExactSum,
     min: Option<Decimal>,
     max: Option<Decimal>,
 }
 
 impl PopulationStats {
     /// Adds one entity score.
-    pub fn add(&mut self, s: Decimal) -> Result<(), AnswerError> {
+    pub fn add(&mut self, s: Decimal) {
         self.count += 1;
-        self.sum = self.sum.checked_add(s).ok_or_else(|| AnswerError::Overflow {
-            id: "population".into(),
-        })?;
-        self.min = Some(self.min.map_or(s, |m| m.min(s)));
-        self.max = Some(self.max.map_or(s, |m| m.max(s)));
-        Ok(())
+        self.sum.add(s);
+        // Equal values of different scales (0.5, 0.50): the larger scale,
+        // whatever the order.
+        let key = |d: &Decimal| (*d, d.scale());
+        self.min = Some(self.min.map_or(s, |m| {
+            if (s, u32::MAX - s.scale()) < (m, u32::MAX - m.scale()) {
+                s
+            } else {
+                m
+            }
+        }));
+        self.max = Some(self.max.map_or(s, |m| if key(&s) > key(&m) { s } else { m }));
     }
 }
 
@@ -1385,7 +1394,7 @@ pub fn population_of(model: &Model, stats: &PopulationStats) -> Result<Populatio
     let overflow = || AnswerError::Overflow {
         id: "population".into(),
     };
-    let sum = stats.sum;
+    let sum = stats.sum.get().ok_or_else(overflow)?;
     let n = Decimal::from(count);
     let mean = sum.checked_div(n).ok_or_else(overflow)?;
     let min = stats.min.unwrap_or(Decimal::ZERO);

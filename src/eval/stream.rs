@@ -12,8 +12,10 @@ use rust_decimal::Decimal;
 
 use rayon::prelude::*;
 
+use std::collections::BTreeMap;
+
 use super::seen::Seen;
-use super::{evaluate, population_of, EntityResult, PopulationResult, PopulationStats};
+use super::{evaluate, population_of, Batch, EntityResult, PopulationResult, PopulationStats};
 use crate::answers::{self, Origin, Rejection};
 use crate::plan::Plan;
 
@@ -63,21 +65,87 @@ impl Scored {
     }
 }
 
+/// Warnings a summary keeps: the first ones in entity-id order, as the
+/// batch lists them, whatever the input order. Every warning is counted per
+/// code in [`Summary::warning_counts`].
+pub const KEPT_WARNINGS: usize = 100;
+
 /// The totals of a stream.
 #[derive(Debug, Clone)]
 pub struct Summary {
     /// Population over the entities with a score.
     pub population: PopulationResult,
+    /// Whether the population level could not be computed (its error is
+    /// the last of `errors`).
+    pub population_failed: bool,
     /// Entities scored.
     pub scored: usize,
     /// Submissions rejected.
     pub rejected: usize,
-    /// Errors of the rejected submissions, in input order.
+    /// Errors of the rejected submissions, in input order (then the
+    /// population's, if it failed).
     pub errors: Vec<Rejection>,
-    /// Warnings, in input order.
+    /// The first [`KEPT_WARNINGS`] warnings in entity-id order.
     pub warnings: Vec<Rejection>,
+    /// Every warning, counted per code.
+    pub warning_counts: BTreeMap<String, usize>,
     /// Lines read (non-empty).
     pub lines: usize,
+}
+
+impl Summary {
+    /// The summary of a batch evaluated in memory (an import, a group of
+    /// `--rules`), as a stream of the same submissions would give it.
+    pub fn of_batch(batch: &Batch) -> Summary {
+        let mut warnings = Warnings::default();
+        for w in &batch.warnings {
+            warnings.add(w);
+        }
+        Summary {
+            population: batch.population.clone(),
+            population_failed: batch.population_failed,
+            scored: batch.results.len(),
+            rejected: batch.rejected,
+            errors: batch.errors.clone(),
+            warnings: warnings.kept,
+            warning_counts: warnings.counts,
+            lines: batch.results.len() + batch.rejected,
+        }
+    }
+
+    /// Warnings not kept in `warnings`.
+    pub fn more_warnings(&self) -> usize {
+        self.warning_counts
+            .values()
+            .sum::<usize>()
+            .saturating_sub(self.warnings.len())
+    }
+}
+
+/// The first warnings in entity-id order, and a count per code of all of
+/// them: memory that does not grow with the stream.
+#[derive(Default)]
+struct Warnings {
+    kept: Vec<Rejection>,
+    counts: BTreeMap<String, usize>,
+}
+
+impl Warnings {
+    fn add(&mut self, w: &Rejection) {
+        use miette::Diagnostic;
+        let code = w.code().map(|c| c.to_string()).unwrap_or_default();
+        *self.counts.entry(code).or_default() += 1;
+        let key = w.entity.as_deref().unwrap_or_default();
+        // After the warnings of the same entity (they come together, in
+        // order), before those of later ids.
+        let at = self
+            .kept
+            .partition_point(|k| k.entity.as_deref().unwrap_or_default() <= key);
+        if at < KEPT_WARNINGS {
+            self.kept.insert(at, w.clone());
+            self.kept.truncate(KEPT_WARNINGS);
+        }
+    }
 }
 
 /// A streamed batch in progress: what the population and the report need,
@@ -85,13 +153,12 @@ pub struct Summary {
 pub struct Stream<'p> {
     plan: &'p Plan,
     stats: PopulationStats,
-    overflow: bool,
     /// Entity ids seen, by 64-bit hash, with where they were first used
     /// (index in `files`, line), in bounded memory.
     seen: Seen,
     files: Vec<String>,
     errors: Vec<Rejection>,
-    warnings: Vec<Rejection>,
+    warnings: Warnings,
     scored: usize,
     rejected: usize,
     lines: usize,
@@ -103,11 +170,10 @@ impl<'p> Stream<'p> {
         Stream {
             plan,
             stats: PopulationStats::default(),
-            overflow: false,
             seen: Seen::default(),
             files: Vec::new(),
             errors: Vec::new(),
-            warnings: Vec::new(),
+            warnings: Warnings::default(),
             scored: 0,
             rejected: 0,
             lines: 0,
@@ -118,6 +184,11 @@ impl<'p> Stream<'p> {
     /// the current rayon pool. `sink` sees every line's outcome, in input
     /// order, and can stop the stream (`ControlFlow::Break`, e.g. when its
     /// reader went away); `progress` sees the number of lines done so far.
+    ///
+    /// A read error ends the file: the lines before it are scored, and the
+    /// rest of the file is one rejected submission (M0418, at the line that
+    /// could not be read). The error returned is the stream's own (its
+    /// store of entity ids), never the reader's.
     ///
     /// Three stages overlap: while one chunk is scored (in parallel), the
     /// outcomes of the chunk before it go to the sink and the chunk after
@@ -132,8 +203,7 @@ impl<'p> Stream<'p> {
         mut progress: impl FnMut(usize) + Send,
     ) -> Result<ControlFlow<()>, std::io::Error> {
         let plan = self.plan;
-        self.files.push(file.to_string());
-        let file_ix = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
+        let file_ix = self.file_ix(file);
         // Line buffers and outcome lists are reused from chunk to chunk:
         // reading allocates nothing once they are full.
         let mut reader = reader;
@@ -142,8 +212,9 @@ impl<'p> Stream<'p> {
         let mut to_read = Chunk::default();
         let mut scoring: Vec<Item> = Vec::with_capacity(CHUNK);
         let mut scored: Vec<Item> = Vec::with_capacity(CHUNK);
-        to_score.fill(&mut reader, &mut number)?;
-        while to_score.len() > 0 || !scored.is_empty() {
+        let mut stopped = false;
+        to_score.fill(&mut reader, &mut number, &mut stopped);
+        while to_score.len() > 0 || to_score.error.is_some() || !scored.is_empty() {
             let chunk = &to_score;
             let score = |out: &mut Vec<Item>| {
                 chunk
@@ -158,7 +229,10 @@ impl<'p> Stream<'p> {
                             Err(e) => Item::Rejected(e),
                         }
                     })
-                    .collect_into_vec(out)
+                    .collect_into_vec(out);
+                if let Some((n, reason)) = &chunk.error {
+                    out.push(Item::Rejected(vec![unreadable(file, Some(*n), reason.clone())]));
+                }
             };
             let ((), done) = rayon::join(
                 || score(&mut scoring),
@@ -167,7 +241,7 @@ impl<'p> Stream<'p> {
                         return Ok(ControlFlow::Break(()));
                     }
                     progress(self.lines);
-                    to_read.fill(&mut reader, &mut number)?;
+                    to_read.fill(&mut reader, &mut number, &mut stopped);
                     Ok(ControlFlow::Continue(()))
                 },
             );
@@ -178,6 +252,49 @@ impl<'p> Stream<'p> {
             std::mem::swap(&mut to_score, &mut to_read);
         }
         Ok(ControlFlow::Continue(()))
+    }
+
+    /// Scores one whole answer file (a `.json` file: one submission, its
+    /// origin without a line), as [`Stream::feed`] scores a line.
+    pub fn feed_text(
+        &mut self,
+        file: &str,
+        text: &str,
+        render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>,
+        mut sink: impl FnMut(&Item) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, std::io::Error> {
+        let file_ix = self.file_ix(file);
+        let origin = Origin {
+            file: file.to_string(),
+            line: None,
+        };
+        let item = match answers::read(self.plan, origin, text).and_then(|sub| evaluate(self.plan, sub)) {
+            Ok(res) => Item::Scored(Scored::of(res, render)),
+            Err(e) => Item::Rejected(e),
+        };
+        self.tally(&mut vec![item], file_ix, &mut sink)
+    }
+
+    /// Counts one rejected submission that was never read (an answer file
+    /// that cannot be read), handing it to `sink` like any other.
+    pub fn reject(
+        &mut self,
+        errors: Vec<Rejection>,
+        mut sink: impl FnMut(&Item) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        self.lines += 1;
+        self.rejected += 1;
+        self.errors.extend(errors.iter().cloned());
+        sink(&Item::Rejected(errors))
+    }
+
+    /// The index of `file` in `files` (the last one again when it is the
+    /// same file, as for the chunks of one file).
+    fn file_ix(&mut self, file: &str) -> u32 {
+        if self.files.last().is_none_or(|f| f != file) {
+            self.files.push(file.to_string());
+        }
+        u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX)
     }
 
     /// Takes the outcomes of one chunk, in input order: rejects repeated
@@ -195,11 +312,17 @@ impl<'p> Stream<'p> {
                 Item::Scored(res) => {
                     let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
                     match self.seen.insert(res.key, (file_ix, at))? {
-                        Some((f, l)) => Item::Rejected(vec![super::batch::duplicate(
-                            &res.origin,
-                            &res.entity,
-                            format!("{}:{l}", self.files.get(f as usize).map_or("?", String::as_str)),
-                        )]),
+                        Some((f, l)) => {
+                            Item::Rejected(vec![super::batch::duplicate(&res.origin, &res.entity, {
+                                let name = self.files.get(f as usize).map_or("?", String::as_str);
+                                // Line 0: a whole `.json` file.
+                                if l == 0 {
+                                    name.to_string()
+                                } else {
+                                    format!("{name}:{l}")
+                                }
+                            })])
+                        }
                         None => Item::Scored(res),
                     }
                 }
@@ -209,9 +332,11 @@ impl<'p> Stream<'p> {
                 Item::Scored(res) => {
                     self.scored += 1;
                     if let Some(s) = res.score {
-                        self.overflow |= self.stats.add(s).is_err();
+                        self.stats.add(s);
                     }
-                    self.warnings.extend(res.warnings.iter().cloned());
+                    for w in &res.warnings {
+                        self.warnings.add(w);
+                    }
                 }
                 Item::Rejected(e) => {
                     self.rejected += 1;
@@ -226,23 +351,59 @@ impl<'p> Stream<'p> {
         Ok(ControlFlow::Continue(()))
     }
 
-    /// The totals, with the population over every entity scored.
+    /// The totals, with the population over every entity scored (or its
+    /// error, as in a batch).
     pub fn finish(self) -> Summary {
-        let population = population_of(self.plan.model(), &self.stats)
-            .ok()
-            .filter(|_| !self.overflow)
-            .unwrap_or(PopulationResult {
-                score: None,
-                entities: self.scored,
-            });
+        let mut errors = self.errors;
+        let (population, population_failed) = match population_of(self.plan.model(), &self.stats) {
+            Ok(p) => (p, false),
+            Err(error) => {
+                errors.push(super::batch::population_error(error));
+                (
+                    PopulationResult {
+                        score: None,
+                        entities: self.scored,
+                    },
+                    true,
+                )
+            }
+        };
         Summary {
             population,
+            population_failed,
             scored: self.scored,
             rejected: self.rejected,
-            errors: self.errors,
-            warnings: self.warnings,
+            errors,
+            warnings: self.warnings.kept,
+            warning_counts: self.warnings.counts,
             lines: self.lines,
         }
+    }
+}
+
+/// The answer-set bytes of one JSONL line read with its `\n`: without the
+/// `\n` or `\r\n`, or `None` when the line is blank (ASCII whitespace
+/// only). Every reader of JSONL answers frames lines with this, so that the
+/// same file gives the same submissions, numbered alike, in every mode.
+pub fn frame(line: &[u8]) -> Option<&[u8]> {
+    let line = match line.strip_suffix(b"\n") {
+        Some(l) => l.strip_suffix(b"\r").unwrap_or(l),
+        None => line,
+    };
+    (!line.iter().all(u8::is_ascii_whitespace)).then_some(line)
+}
+
+/// The rejection of an answer file (or what is left of it, from `line`)
+/// that cannot be read (M0418).
+pub fn unreadable(file: &str, line: Option<usize>, reason: String) -> Rejection {
+    Rejection {
+        origin: Origin {
+            file: file.to_string(),
+            line,
+        },
+        entity: None,
+        pointer: String::new(),
+        error: crate::answers::AnswerError::Io { reason },
     }
 }
 
@@ -255,31 +416,36 @@ struct Chunk {
     buf: Vec<u8>,
     /// Line number and byte range in `buf`, without the `\n` or `\r\n`.
     lines: Vec<(usize, std::ops::Range<usize>)>,
+    /// The line that could not be read after these, and why.
+    error: Option<(usize, String)>,
 }
 
 impl Chunk {
     /// Reads the next lines of `reader`; `number` counts every line read.
-    fn fill(&mut self, reader: &mut impl BufRead, number: &mut usize) -> Result<(), std::io::Error> {
+    /// A read error is kept with the chunk and stops the reading (`stopped`).
+    fn fill(&mut self, reader: &mut impl BufRead, number: &mut usize, stopped: &mut bool) {
         self.buf.clear();
         self.lines.clear();
-        while self.lines.len() < CHUNK {
+        self.error = None;
+        while self.lines.len() < CHUNK && !*stopped {
             let start = self.buf.len();
-            if reader.read_until(b'\n', &mut self.buf)? == 0 {
-                break;
+            match reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    self.buf.truncate(start);
+                    self.error = Some((*number + 1, e.to_string()));
+                    *stopped = true;
+                    break;
+                }
             }
             *number += 1;
-            let mut line = self.buf.get(start..).unwrap_or_default();
-            // As `BufRead::lines`: without the `\n` or `\r\n`.
-            if let Some(l) = line.strip_suffix(b"\n") {
-                line = l.strip_suffix(b"\r").unwrap_or(l);
-            }
-            if line.iter().all(u8::is_ascii_whitespace) {
+            let Some(line) = frame(self.buf.get(start..).unwrap_or_default()) else {
                 self.buf.truncate(start);
                 continue;
-            }
+            };
             self.lines.push((*number, start..start + line.len()));
         }
-        Ok(())
     }
 
     /// The lines, as (line number, bytes).

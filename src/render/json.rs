@@ -236,6 +236,46 @@ pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
     }
 }
 
+/// The `--summary` document: the batch document without the entities,
+/// with the first warnings and a count of every warning per code.
+#[derive(Serialize)]
+pub struct SummaryDocument<'a> {
+    /// What produced the scores.
+    pub rubric: RubricInfo<'a>,
+    /// Population level.
+    pub aggregate: AggregateOut<'a>,
+    /// Rejected submissions' errors (and the population's).
+    pub errors: Vec<ProblemOut>,
+    /// The first warnings, in entity-id order.
+    pub warnings: Vec<ProblemOut>,
+    /// Every warning, counted per code.
+    pub warning_counts: &'a std::collections::BTreeMap<String, usize>,
+}
+
+/// The summary document of a stream (or batch).
+pub fn summary<'a>(model: &'a Model, s: &'a crate::eval::stream::Summary) -> SummaryDocument<'a> {
+    let pop = s.population.score.map(norm);
+    SummaryDocument {
+        rubric: RubricInfo {
+            id: &model.id,
+            version: &model.version,
+            sha256: &model.sha256,
+            mizan: env!("CARGO_PKG_VERSION"),
+        },
+        aggregate: AggregateOut {
+            score: pop,
+            entities: s.population.entities,
+            band: pop
+                .and_then(|p| model.band(model.population.bands.as_deref(), p.0))
+                .map(|b| b.id.as_str()),
+            excluded: s.rejected,
+        },
+        errors: s.errors.iter().map(problem).collect(),
+        warnings: s.warnings.iter().map(problem).collect(),
+        warning_counts: &s.warning_counts,
+    }
+}
+
 /// Pretty JSON text of a batch, with a final newline.
 pub fn to_string(model: &Model, batch: &Batch) -> String {
     let mut s = serde_json::to_string_pretty(&document(model, batch)).unwrap_or_default();

@@ -319,14 +319,21 @@ fn answer_set(suite: &Suite, case: &ast::Case) -> Result<Value, String> {
     for item in &case.items {
         if let CaseItem::Answers(f) = item {
             let p = suite.path.with_file_name(&f.node);
-            let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
             let id_of = |v: &Value| {
                 v.pointer("/entity/id")
                     .and_then(Value::as_str)
                     .map(str::to_string)
             };
-            let whole = serde_json::from_str::<Value>(&text).ok();
-            let lines = || text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok());
+            let whole = serde_json::from_slice::<Value>(&bytes).ok();
+            // As every reader of JSONL answers: each line on its own (one
+            // that is not UTF-8 or not JSON does not hide the others).
+            let lines = || {
+                bytes
+                    .split_inclusive(|&b| b == b'\n')
+                    .filter_map(crate::eval::stream::frame)
+                    .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+            };
             let v = match &entity {
                 Some(e) => whole
                     .filter(|v| id_of(v).as_ref() == Some(e))
