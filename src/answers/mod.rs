@@ -157,8 +157,8 @@ pub fn pointer_token(s: &str) -> String {
 /// set) and the exact reader ([`read_exact`], everything, with every
 /// problem reported).
 pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
-    let text = without_bom(&origin, text);
-    if let Ok(r) = direct::read(plan, text) {
+    // Each reader skips a byte-order mark that starts a file (once).
+    if let Ok(r) = direct::read(plan, without_bom(&origin, text)) {
         return Ok(r.submission(origin));
     }
     match read_compiled(plan, origin, text) {
