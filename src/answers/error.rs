@@ -285,7 +285,7 @@ pub enum AnswerError {
     #[diagnostic(
         code(M0424),
         url("docs/diagnostics.md#m0424"),
-        help("entity ids are compared after Unicode NFC normalisation; they may not contain control or invisible characters (U+0000–U+001F, U+007F–U+009F, zero-width and bidirectional controls, U+FEFF) nor begin or end with white space")
+        help("entity ids are compared in Unicode NFC; remove control and invisible characters (zero-width, bidirectional, U+FEFF) and white space around the id")
     )]
     BadEntityId {
         /// The id as written, escaped.
