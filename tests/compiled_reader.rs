@@ -761,3 +761,29 @@ fn refused_inputs_say_which_limit_or_key() {
     let m = messages(&with(FLAT, r#""c1":"yes""#, "\"c1\":\"y\\u001b[31mes\""));
     assert!(m[0].contains(r"unknown option `y\u{1b}[31mes`"), "{m:?}");
 }
+
+/// The `answer_readers` fuzz target's seeds of each refused class, through
+/// every path of the rubrics that target reads.
+#[test]
+fn fuzz_seeds_of_each_class_are_read_alike() {
+    let rubrics = [
+        "rules/worldbank/doing-business/2020.mizan",
+        "rules/sa/platforms-policy/1.mizan",
+        "rules/uae/integration/2018.mizan",
+    ]
+    .map(load);
+    let mut seeds: Vec<_> = std::fs::read_dir("fuzz/seeds/answer_readers")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    seeds.sort();
+    assert!(seeds.len() >= 30);
+    for path in seeds {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for r in &rubrics {
+            for line in [None, Some(1), Some(2)] {
+                check_at(r, line, &text);
+            }
+        }
+    }
+}
