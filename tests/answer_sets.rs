@@ -105,7 +105,11 @@ fn problems(errors: &Value) -> BTreeSet<String> {
             let source = e["source"].as_str().unwrap();
             let line = source.rsplit_once(':').map_or("", |(_, l)| l);
             assert!(source.contains("lines.jsonl"), "{e}");
-            format!("{line} {} {}", e["code"].as_str().unwrap(), e["pointer"].as_str().unwrap())
+            format!(
+                "{line} {} {}",
+                e["code"].as_str().unwrap(),
+                e["pointer"].as_str().unwrap()
+            )
         })
         .collect()
 }
@@ -144,7 +148,12 @@ fn every_eval_mode_reads_each_class_of_answer_set_alike() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let got: BTreeSet<String> = stdout(&o)
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(got, scored);
     let err = stderr(&o);
@@ -198,7 +207,11 @@ fn diff_answers_and_test_cases_read_answer_files_as_eval_does() {
     // The file with a byte-order mark is scored by both versions; the one
     // with a repeated key is rejected by both, with M0422.
     let entities = &doc["impact"]["entities"];
-    assert_eq!(ids_of(entities, "entity"), ["bom"].map(String::from).into(), "{text}");
+    assert_eq!(
+        ids_of(entities, "entity"),
+        ["bom"].map(String::from).into(),
+        "{text}"
+    );
     let validity = doc["impact"]["validity"].as_array().unwrap();
     assert_eq!(validity.len(), 2, "{text}");
     for (v, by) in validity.iter().zip(["old", "new"]) {
@@ -241,7 +254,10 @@ fn diff_answers_and_test_cases_read_answer_files_as_eval_does() {
     let o = mizan(&["test", dir.join("r.test.mizan").to_str().unwrap()]);
     let out = format!("{}{}", stdout(&o), stderr(&o));
     assert_ne!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("key `c1` is given more than once (at /answers/c1)"), "{out}");
+    assert!(
+        out.contains("key `c1` is given more than once (at /answers/c1)"),
+        "{out}"
+    );
 }
 
 fn ids_of(list: &Value, key: &str) -> BTreeSet<String> {
@@ -270,8 +286,12 @@ fn control_characters_from_answer_sets_never_reach_the_terminal() {
     fs::write(a.join("id.json"), set(r#""mo\u001b[2Ji\n""#, "", "")).unwrap();
     fs::write(
         a.join("opt.json"),
-        set(r#""opt""#, r#","\u001b]0;title\u0007":1"#, r#","c1":"y\u001b[31mes""#)
-            .replacen(r#""c1":"yes","#, "", 1),
+        set(
+            r#""opt""#,
+            r#","\u001b]0;title\u0007":1"#,
+            r#","c1":"y\u001b[31mes""#,
+        )
+        .replacen(r#""c1":"yes","#, "", 1),
     )
     .unwrap();
     fs::write(a.join("file\u{1b}[31m.json"), set(r#""file""#, "", r#","x":1"#)).unwrap();
@@ -298,11 +318,17 @@ fn control_characters_from_answer_sets_never_reach_the_terminal() {
         if !args.contains(&"--explain") {
             assert!(err.contains(r"entity id `mo\u{1b}[2Ji\u{a}`"), "{args:?}\n{err}");
             assert!(err.contains(r"unknown option `y\u{1b}[31mes`"), "{args:?}\n{err}");
-            assert!(err.contains(r"unknown key `\u{1b}]0;title\u{7}`"), "{args:?}\n{err}");
+            assert!(
+                err.contains(r"unknown key `\u{1b}]0;title\u{7}`"),
+                "{args:?}\n{err}"
+            );
             assert!(err.contains(r"file\u{1b}[31m.json"), "{args:?}\n{err}");
         } else {
             let out = stdout(&o);
-            assert!(out.contains(r"(Red\u{1b}[31m\u{a}Name\u{202e})"), "{args:?}\n{out}");
+            assert!(
+                out.contains(r"(Red\u{1b}[31m\u{a}Name\u{202e})"),
+                "{args:?}\n{out}"
+            );
         }
     }
 }

@@ -225,7 +225,7 @@ pub fn not_utf8(origin: Origin, e: &std::str::Utf8Error) -> Rejection {
 pub fn read_exact(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
     match parse_json(&origin, text) {
         Ok(json) => read_parsed(plan, origin, &json.value, &json.duplicates),
-        Err(r) => Err(vec![r]),
+        Err(r) => Err(r),
     }
 }
 
@@ -242,7 +242,7 @@ fn without_bom<'t>(origin: &Origin, text: &'t str) -> &'t str {
 /// The JSON value of an answer set's text, as the exact reader sees it: a
 /// byte-order mark that starts the file is skipped, and the repeated keys
 /// are listed (the reader rejects them, M0422). Malformed JSON is M0401.
-pub fn parse_json(origin: &Origin, text: &str) -> Result<Json, Rejection> {
+pub fn parse_json(origin: &Origin, text: &str) -> Result<Json, Vec<Rejection>> {
     let text = without_bom(origin, text);
     parse::parse(text).map_err(|e| {
         let reason = if text.starts_with('\u{feff}') && e.line() == 1 && e.column() == 1 {
@@ -250,7 +250,7 @@ pub fn parse_json(origin: &Origin, text: &str) -> Result<Json, Rejection> {
         } else {
             e.to_string().split(" at line").next().unwrap_or("").to_string()
         };
-        Rejection {
+        vec![Rejection {
             origin: origin.clone(),
             entity: None,
             pointer: String::new(),
@@ -259,7 +259,7 @@ pub fn parse_json(origin: &Origin, text: &str) -> Result<Json, Rejection> {
                 column: e.column(),
                 reason,
             },
-        }
+        }]
     })
 }
 
@@ -743,8 +743,14 @@ impl Digits {
         match self.magnitude() {
             m if m > 28 => true,
             28 => {
-                let int: String = self.digits.chars().chain(std::iter::repeat('0')).take(29).collect();
-                int.parse::<u128>().map_or(true, |v| v > 79_228_162_514_264_337_593_543_950_335)
+                let int: String = self
+                    .digits
+                    .chars()
+                    .chain(std::iter::repeat('0'))
+                    .take(29)
+                    .collect();
+                int.parse::<u128>()
+                    .map_or(true, |v| v > 79_228_162_514_264_337_593_543_950_335)
             }
             _ => false,
         }
@@ -752,7 +758,10 @@ impl Digits {
 
     /// The exponent of the leading digit (`1234` × 10^-2: 1).
     fn magnitude(&self) -> i64 {
-        i64::try_from(self.digits.len()).unwrap_or(i64::MAX).saturating_sub(1).saturating_add(self.exp)
+        i64::try_from(self.digits.len())
+            .unwrap_or(i64::MAX)
+            .saturating_sub(1)
+            .saturating_add(self.exp)
     }
 }
 
@@ -767,7 +776,11 @@ fn exponent(s: &str) -> Option<i64> {
         return None;
     }
     let e = digits.trim_start_matches('0');
-    let e = if e.len() > 12 { 1_000_000_000_000 } else { e.parse::<i64>().unwrap_or(0) };
+    let e = if e.len() > 12 {
+        1_000_000_000_000
+    } else {
+        e.parse::<i64>().unwrap_or(0)
+    };
     Some(if negative { -e } else { e })
 }
 
@@ -983,7 +996,10 @@ mod tests {
         assert_eq!(ok("0e400").as_deref(), Some("0"));
         assert_eq!(ok("-0.0e-999").as_deref(), Some("0"));
         assert_eq!(ok("1.00000000000000000000000000000000000").as_deref(), Some("1"));
-        assert_eq!(ok("79228162514264337593543950335").as_deref(), Some("79228162514264337593543950335"));
+        assert_eq!(
+            ok("79228162514264337593543950335").as_deref(),
+            Some("79228162514264337593543950335")
+        );
         assert_eq!(ok("7.9e28").as_deref(), Some("79000000000000000000000000000"));
         assert_eq!(ok("1e-28").as_deref(), Some("0.0000000000000000000000000001"));
         assert_eq!(ok("-25e-2").as_deref(), Some("-0.25"));
@@ -1013,7 +1029,9 @@ mod tests {
         assert_eq!(without_bom(&file(None), "\u{feff}{}"), "{}");
         assert_eq!(without_bom(&file(Some(1)), "\u{feff}{}"), "{}");
         assert_eq!(without_bom(&file(Some(2)), "\u{feff}{}"), "\u{feff}{}");
-        let err = parse_json(&file(Some(2)), "\u{feff}{}").err().map(|r| r.error.to_string());
+        let err = parse_json(&file(Some(2)), "\u{feff}{}")
+            .err()
+            .map(|r| r[0].error.to_string());
         assert!(err.is_some_and(|e| e.contains("byte-order mark")));
     }
 }

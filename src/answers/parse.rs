@@ -163,7 +163,9 @@ mod tests {
             ))
         );
         // Escapes are decoded before keys are compared.
-        let j = parse(r#"{"id": 1, "\u0069d": 2}"#).ok().map(|j| j.duplicates.len());
+        let j = parse(r#"{"id": 1, "\u0069d": 2}"#)
+            .ok()
+            .map(|j| j.duplicates.len());
         assert_eq!(j, Some(1));
     }
 

@@ -38,7 +38,11 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
             .map_or("-".to_string(), |b| b.id.clone());
         // Ids are checked when read (no controls), but a terminal never
         // gets a raw control character from an answer set.
-        let mut row = vec![printable(&r.submission.entity).into_owned(), score_cell(score, p), band];
+        let mut row = vec![
+            printable(&r.submission.entity).into_owned(),
+            score_cell(score, p),
+            band,
+        ];
         if ranked {
             row.push(rank.map_or("-".into(), |k| k.to_string()));
         }
