@@ -32,6 +32,9 @@ case "$TARGET" in
       tr -d '\n' < "$f" | sed -E 's/([:,]) +"/\1"/g; s/\{ +"/{"/g; s/" +\}/"}/g' \
         > "$CORPUS/compact_$(echo "$f" | tr '/' '_')"
     done
+    # And one of each class of refused input (repeated keys, a byte-order
+    # mark, numbers beyond the exact decimals, look-alike ids, misspelt keys).
+    cp fuzz/seeds/answer_readers/* "$CORPUS/"
     ;;
   *) echo "unknown target $TARGET" >&2; exit 2 ;;
 esac

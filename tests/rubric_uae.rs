@@ -56,6 +56,8 @@ fn entity_and_government_results() {
         .map(|e| miette::Diagnostic::code(e).unwrap().to_string())
         .collect();
     // `na` for fednet.1.2 (which has no N/A option) and `partial` for
-    // one_portal.2.1 are both unknown options.
-    assert_eq!(codes, ["M0406", "M0406"]);
+    // one_portal.2.1 are both unknown options; national_crm.3.4 has no
+    // answer (reported with them).
+    assert_eq!(codes, ["M0406", "M0406", "M0410"]);
+    assert_eq!(batch.errors[2].pointer, "/answers/national_crm.3.4");
 }

@@ -202,7 +202,7 @@ impl<'t> Cursor<'t> {
                     if s.is_empty() {
                         return Err(GiveUp);
                     }
-                    id = Some(s.to_string());
+                    id = Some(super::entity_id(s).map_err(|_| GiveUp)?.into_owned());
                 }
                 "name" if out.name.is_none() => out.name = Some(self.str()?.to_string()),
                 "profile" if !profile_given => {

@@ -237,16 +237,61 @@ pub enum AnswerError {
         option: String,
     },
 
-    /// `{"rubric": …, "score": 1}` — a top-level key that is not part of the format.
+    /// `{"rubric": …, "score": 1}` or `"entity": {"nmae": …}` — a key that
+    /// is not part of the format (at the top level, in `entity` or in an
+    /// instance).
     #[error("unknown key `{key}`")]
-    #[diagnostic(
-        code(M0417),
-        url("docs/diagnostics.md#m0417"),
-        help("answer sets have `rubric`, `version`, `entity` and `answers` only")
-    )]
+    #[diagnostic(code(M0417), url("docs/diagnostics.md#m0417"))]
     UnknownKey {
         /// Key.
         key: String,
+        /// The keys allowed there, or the one meant.
+        #[help]
+        help: String,
+    },
+
+    /// `{"entity": {"id": "moi", "id": "moh"}}` — a key given twice in one
+    /// object (JSON readers disagree on which one counts).
+    #[error("key `{key}` is given more than once")]
+    #[diagnostic(
+        code(M0422),
+        url("docs/diagnostics.md#m0422"),
+        help("give each key once: JSON readers disagree on which of two equal keys counts")
+    )]
+    DuplicateKey {
+        /// Key.
+        key: String,
+    },
+
+    /// `"kpi.share": 1e400` — a number that is no exact decimal.
+    #[error("{what} {value} is beyond the exact decimals: {reason}")]
+    #[diagnostic(
+        code(M0423),
+        url("docs/diagnostics.md#m0423"),
+        help("answers are exact decimals: at most 28 significant digits, at most 28 digits after the point, magnitude below 79228162514264337593543950336 (about 7.9e28)")
+    )]
+    InexactNumber {
+        /// `` `kpi.share` answer `` or `` profile field `size` ``.
+        what: String,
+        /// The number as written.
+        value: String,
+        /// Which limit it is past.
+        reason: String,
+    },
+
+    /// `"id": "moi\u200b"`, `"id": " moi"` — an entity id with a control,
+    /// invisible or formatting character, or with spaces around it.
+    #[error("entity id {id} {reason}")]
+    #[diagnostic(
+        code(M0424),
+        url("docs/diagnostics.md#m0424"),
+        help("entity ids are compared in Unicode NFC; remove control and invisible characters (zero-width, bidirectional, U+FEFF) and white space around the id")
+    )]
+    BadEntityId {
+        /// The id as written, escaped.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
     },
 
     /// An answer set that names a rubric or version the rules directory

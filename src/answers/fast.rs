@@ -125,8 +125,8 @@ pub(super) fn same(found: &str, expected: &str) -> Fast<()> {
     }
 }
 
-/// `"entity": {"id": …, "name": …, "profile": {…}}`; other keys are
-/// skipped, as the exact reader ignores them. Returns the id.
+/// `"entity": {"id": …, "name": …, "profile": {…}}`; another key, or an id
+/// the exact reader refuses, gives up. Returns the id, normalised.
 fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fast<String> {
     let model = plan.model();
     let mut id: Option<String> = None;
@@ -139,7 +139,7 @@ fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fa
                 if s.is_empty() {
                     return Err(GiveUp);
                 }
-                id = Some(s.to_string());
+                id = Some(super::entity_id(s).map_err(|_| GiveUp)?.into_owned());
             }
             (_, true, _) if out.name.is_none() => out.name = Some(j.next_str()?.to_string()),
             (_, _, true) if !profile_given => {
@@ -162,7 +162,6 @@ fn read_entity(j: &mut Jiter<'_>, text: &str, plan: &Plan, out: &mut Read) -> Fa
                     return Err(GiveUp);
                 }
             }
-            (false, false, false) => j.next_skip()?,
             _ => return Err(GiveUp),
         }
         key = j.next_key()?.map(|k| (k == "id", k == "name", k == "profile"));
@@ -225,7 +224,7 @@ fn raw<'j>(j: &'j mut Jiter<'_>, text: &'j str) -> Fast<Raw<'j>> {
         }
         p if p.is_num() => {
             let text = std::str::from_utf8(j.next_number_bytes()?).map_err(|_| GiveUp)?;
-            Raw::Num(decimal(text))
+            Raw::Num(Ok(decimal(text).ok_or(GiveUp)?))
         }
         _ => return Err(GiveUp),
     })

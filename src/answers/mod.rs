@@ -16,8 +16,12 @@
 mod direct;
 mod error;
 mod fast;
+mod ids;
+mod parse;
 
 pub use error::{AnswerError, Origin, Rejection};
+pub use ids::{entity_id, is_invisible, printable};
+pub use parse::Json;
 
 use std::borrow::Cow;
 
@@ -153,7 +157,8 @@ pub fn pointer_token(s: &str) -> String {
 /// set) and the exact reader ([`read_exact`], everything, with every
 /// problem reported).
 pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
-    if let Ok(r) = direct::read(plan, text) {
+    // Each reader skips a byte-order mark that starts a file (once).
+    if let Ok(r) = direct::read(plan, without_bom(&origin, text)) {
         return Ok(r.submission(origin));
     }
     match read_compiled(plan, origin, text) {
@@ -174,7 +179,7 @@ pub fn read_bytes(plan: &Plan, origin: Origin, bytes: &[u8]) -> Result<Submissio
 /// The direct reader alone (see `direct.rs`): the submission, or the
 /// origin back when it leaves the text to the next reader.
 pub fn read_direct(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
-    match direct::read(plan, text) {
+    match direct::read(plan, without_bom(&origin, text)) {
         Ok(r) => Ok(r.submission(origin)),
         Err(fast::GiveUp) => Err(origin),
     }
@@ -194,7 +199,7 @@ pub(crate) fn choose(plan: &Plan, ix: NodeIx, id: &[u8]) -> Option<Answer> {
 /// origin back when it leaves the text to [`read_exact`] (a problem, or a
 /// shape it does not take).
 pub fn read_compiled(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
-    match fast::read(plan, text) {
+    match fast::read(plan, without_bom(&origin, text)) {
         Ok(r) => Ok(r.submission(origin)),
         Err(fast::GiveUp) => Err(origin),
     }
@@ -218,32 +223,69 @@ pub fn not_utf8(origin: Origin, e: &std::str::Utf8Error) -> Rejection {
 /// `serde_json::Value` first, then every check with its JSON pointer. This
 /// is what [`read`] falls back to, and the reference it is tested against.
 pub fn read_exact(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(vec![Rejection {
-                origin,
-                entity: None,
-                pointer: String::new(),
-                error: AnswerError::Malformed {
-                    line: e.line(),
-                    column: e.column(),
-                    reason: e.to_string().split(" at line").next().unwrap_or("").to_string(),
-                },
-            }])
-        }
-    };
-    read_value(plan, origin, &value)
+    match parse_json(&origin, text) {
+        Ok(json) => read_parsed(plan, origin, &json.value, &json.duplicates),
+        Err(r) => Err(r),
+    }
+}
+
+/// `text` without the UTF-8 byte-order mark that may start a file: a
+/// `.json` file (`origin` without a line) or the first line of a `.jsonl`
+/// file. A mark anywhere else is left for the JSON parser to refuse.
+fn without_bom<'t>(origin: &Origin, text: &'t str) -> &'t str {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) if origin.line.is_none_or(|l| l == 1) => rest,
+        _ => text,
+    }
+}
+
+/// The JSON value of an answer set's text, as the exact reader sees it: a
+/// byte-order mark that starts the file is skipped, and the repeated keys
+/// are listed (the reader rejects them, M0422). Malformed JSON is M0401.
+pub fn parse_json(origin: &Origin, text: &str) -> Result<Json, Vec<Rejection>> {
+    let text = without_bom(origin, text);
+    parse::parse(text).map_err(|e| {
+        let reason = if text.starts_with('\u{feff}') && e.line() == 1 && e.column() == 1 {
+            "a byte-order mark (U+FEFF) may start a file, but not a later line of a JSONL file".to_string()
+        } else {
+            e.to_string().split(" at line").next().unwrap_or("").to_string()
+        };
+        vec![Rejection {
+            origin: origin.clone(),
+            entity: None,
+            pointer: String::new(),
+            error: AnswerError::Malformed {
+                line: e.line(),
+                column: e.column(),
+                reason,
+            },
+        }]
+    })
 }
 
 /// Reads one submission from a parsed JSON value.
 pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submission, Vec<Rejection>> {
+    read_parsed(plan, origin, value, &[])
+}
+
+/// Reads one submission from a parsed JSON value with the repeated keys
+/// of its text (`(pointer, key)`).
+fn read_parsed(
+    plan: &Plan,
+    origin: Origin,
+    value: &Value,
+    duplicates: &[(String, String)],
+) -> Result<Submission, Vec<Rejection>> {
     let model = plan.model();
     let mut errs: Vec<Rejection> = Vec::new();
+    // The id as it is reported: normalised when it is a valid id.
     let entity_id = value
         .pointer("/entity/id")
         .and_then(Value::as_str)
-        .map(str::to_string);
+        .map(|s| ids::entity_id(s).map_or_else(|_| s.to_string(), |id| id.into_owned()));
+    // Whether the answer set is for these rules (else missing answers are
+    // not worth reporting).
+    let mut ours = true;
     let mut fail = |pointer: String, error: AnswerError| {
         errs.push(Rejection {
             origin: origin.clone(),
@@ -252,6 +294,9 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
             error,
         })
     };
+    for (pointer, key) in duplicates {
+        fail(pointer.clone(), AnswerError::DuplicateKey { key: key.clone() });
+    }
     let Some(obj) = value.as_object() else {
         fail(
             String::new(),
@@ -265,13 +310,16 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
     // Header.
     match obj.get("rubric") {
         Some(Value::String(r)) if *r == model.id => {}
-        Some(Value::String(r)) => fail(
-            "/rubric".into(),
-            AnswerError::WrongRubric {
-                found: r.clone(),
-                expected: model.id.clone(),
-            },
-        ),
+        Some(Value::String(r)) => {
+            ours = false;
+            fail(
+                "/rubric".into(),
+                AnswerError::WrongRubric {
+                    found: r.clone(),
+                    expected: model.id.clone(),
+                },
+            )
+        }
         other => fail("/rubric".into(), shape("a string", other)),
     }
     let version = match obj.get("version") {
@@ -284,6 +332,7 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
     };
     if let Some(v) = version {
         if v != model.version {
+            ours = false;
             fail(
                 "/version".into(),
                 AnswerError::WrongVersion {
@@ -299,7 +348,11 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
     match obj.get("entity") {
         Some(Value::Object(e)) => {
             match e.get("id") {
-                Some(Value::String(s)) if !s.is_empty() => {}
+                Some(Value::String(s)) if !s.is_empty() => {
+                    if let Err(err) = ids::entity_id(s) {
+                        fail("/entity/id".into(), err);
+                    }
+                }
                 other => fail("/entity/id".into(), shape("a non-empty string", other)),
             }
             match e.get("name") {
@@ -311,38 +364,79 @@ pub fn read_value(plan: &Plan, origin: Origin, value: &Value) -> Result<Submissi
                 None | Some(Value::Null) => {}
                 Some(v) => read_fields(model, None, v, "/entity/profile", &mut profile, &mut fail),
             }
+            for k in e.keys() {
+                if !ENTITY_KEYS.contains(&k.as_str()) {
+                    fail(
+                        format!("/entity/{}", pointer_token(k)),
+                        unknown_key(k, ENTITY_KEYS, "an entity has `id`, `name` and `profile` only"),
+                    );
+                }
+            }
         }
         other => fail("/entity".into(), shape("an object with `id`", other)),
     }
     let given = obj.get("entity").and_then(|e| e.get("profile"));
     missing_fields(model, None, given, "/entity/profile", &mut fail);
+    let answers_given = matches!(obj.get("answers"), Some(Value::Object(_)));
     let answers = read_answers(plan, 0, obj.get("answers"), "", &mut fail);
     let instances = match obj.get("instances") {
         None | Some(Value::Null) => Vec::new(),
         Some(v) => read_instances(plan, 0, v, "/instances", &mut fail),
     };
     for (k, _) in obj {
-        if !matches!(
-            k.as_str(),
-            "rubric" | "version" | "entity" | "answers" | "instances"
-        ) {
+        if !TOP_KEYS.contains(&k.as_str()) {
             fail(
                 format!("/{}", pointer_token(k)),
-                AnswerError::UnknownKey { key: k.clone() },
+                unknown_key(
+                    k,
+                    TOP_KEYS,
+                    "answer sets have `rubric`, `version`, `entity` and `answers` only (and `instances` for repeated nodes)",
+                ),
             );
         }
     }
-    if !errs.is_empty() {
-        return Err(errs);
-    }
-    Ok(Submission {
+    let sub = Submission {
         origin,
-        entity: entity_id.unwrap_or_default(),
+        entity: entity_id.clone().unwrap_or_default(),
         name,
         profile,
         answers,
         instances,
-    })
+    };
+    if errs.is_empty() {
+        return Ok(sub);
+    }
+    // Rejected: the answers that are missing too, so that one round of
+    // fixes is enough (only when the answers were readable and are for
+    // these rules).
+    if ours && answers_given {
+        let reported: std::collections::HashSet<String> = errs.iter().map(|e| e.pointer.clone()).collect();
+        for mut m in crate::eval::missing(plan, sub) {
+            if !reported.contains(&m.pointer) {
+                m.entity.clone_from(&entity_id);
+                errs.push(m);
+            }
+        }
+    }
+    Err(errs)
+}
+
+/// The keys of an answer set.
+const TOP_KEYS: &[&str] = &["rubric", "version", "entity", "answers", "instances"];
+
+/// The keys of `entity`.
+const ENTITY_KEYS: &[&str] = &["id", "name", "profile"];
+
+/// The keys of an instance of a repeated node.
+const INSTANCE_KEYS: &[&str] = &["key", "profile", "answers", "instances"];
+
+/// An unknown key `k` where `allowed` are the keys: the one meant, if one
+/// is close, else `otherwise`.
+fn unknown_key(k: &str, allowed: &[&str], otherwise: &str) -> AnswerError {
+    AnswerError::UnknownKey {
+        key: k.to_string(),
+        help: crate::diag::did_you_mean(k, allowed.iter().copied()).unwrap_or_else(|| otherwise.to_string()),
+    }
 }
 
 type Fail<'f> = &'f mut dyn FnMut(String, AnswerError);
@@ -403,11 +497,8 @@ pub(crate) fn field_value(ty: &FieldTy, name: &str, v: Raw<'_>) -> Result<Profil
                 allowed: values.join(", "),
             }),
         },
-        (FieldTy::Number, Raw::Num(Some(d))) => Ok(ProfileValue::Number(d)),
-        (FieldTy::Number, Raw::Num(None)) => Err(raw_shape(
-            "a number with at most 28 significant digits",
-            "a number",
-        )),
+        (FieldTy::Number, Raw::Num(Ok(d))) => Ok(ProfileValue::Number(d)),
+        (FieldTy::Number, Raw::Num(Err(text))) => Err(inexact(format!("profile field `{name}`"), text)),
         (FieldTy::Bool, Raw::Bool(b)) => Ok(ProfileValue::Bool(b)),
         (ty, v) => {
             let want = match ty {
@@ -552,10 +643,14 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
                 Some(v) => read_instances(plan, r, v, &format!("{iptr}/instances"), fail),
             };
             for k in o.keys() {
-                if !matches!(k.as_str(), "key" | "profile" | "answers" | "instances") {
+                if !INSTANCE_KEYS.contains(&k.as_str()) {
                     fail(
                         format!("{iptr}/{}", pointer_token(k)),
-                        AnswerError::UnknownKey { key: k.clone() },
+                        unknown_key(
+                            k,
+                            INSTANCE_KEYS,
+                            "an instance has `key`, `profile`, `answers` and `instances` only",
+                        ),
                     );
                 }
             }
@@ -599,11 +694,139 @@ fn raw_shape(expected: &str, found: &str) -> AnswerError {
     }
 }
 
-/// A JSON number's text (serde_json keeps the digits) as an exact decimal.
+/// A JSON number's text (serde_json keeps the digits) as an exact decimal,
+/// if it is one: the value written, not a rounding of it.
 fn decimal(s: &str) -> Option<Decimal> {
     Decimal::from_str_exact(s)
         .ok()
         .or_else(|| Decimal::from_scientific(s).ok())
+        .or_else(|| exact(&Digits::of(s)?))
+}
+
+/// A JSON number as digits: its value is `digits` × 10^`exp` (`digits`
+/// without leading or trailing zeros; empty for zero).
+struct Digits {
+    negative: bool,
+    digits: String,
+    exp: i64,
+}
+
+impl Digits {
+    fn of(s: &str) -> Option<Digits> {
+        let (negative, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (mantissa, exp) = match s.find(['e', 'E']) {
+            Some(i) => (s.get(..i)?, exponent(s.get(i + 1..)?)?),
+            None => (s, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let all = format!("{int}{frac}");
+        let mut exp = exp.checked_sub(i64::try_from(frac.len()).ok()?)?;
+        let trimmed = all.trim_start_matches('0');
+        let digits = trimmed.trim_end_matches('0');
+        exp = exp.checked_add(i64::try_from(trimmed.len() - digits.len()).ok()?)?;
+        Some(Digits {
+            negative,
+            digits: digits.to_string(),
+            exp,
+        })
+    }
+
+    /// Whether the integer part is at least 2^96 (beyond every exact
+    /// decimal).
+    fn too_large(&self) -> bool {
+        match self.magnitude() {
+            m if m > 28 => true,
+            28 => {
+                let int: String = self
+                    .digits
+                    .chars()
+                    .chain(std::iter::repeat('0'))
+                    .take(29)
+                    .collect();
+                int.parse::<u128>()
+                    .map_or(true, |v| v > 79_228_162_514_264_337_593_543_950_335)
+            }
+            _ => false,
+        }
+    }
+
+    /// The exponent of the leading digit (`1234` × 10^-2: 1).
+    fn magnitude(&self) -> i64 {
+        i64::try_from(self.digits.len())
+            .unwrap_or(i64::MAX)
+            .saturating_sub(1)
+            .saturating_add(self.exp)
+    }
+}
+
+/// A JSON exponent (`+12`, `-400`), saturated far beyond any decimal's.
+fn exponent(s: &str) -> Option<i64> {
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let e = digits.trim_start_matches('0');
+    let e = if e.len() > 12 {
+        1_000_000_000_000
+    } else {
+        e.parse::<i64>().unwrap_or(0)
+    };
+    Some(if negative { -e } else { e })
+}
+
+/// The exact decimal of `d`, when one is: at most 28 decimal places, a
+/// mantissa below 2^96.
+fn exact(d: &Digits) -> Option<Decimal> {
+    if d.digits.is_empty() {
+        return Some(Decimal::ZERO);
+    }
+    if d.digits.len() > 29 || d.magnitude() > 28 {
+        return None;
+    }
+    let mantissa: i128 = d.digits.parse().ok()?;
+    let v = if d.exp >= 0 {
+        let scale = 10i128.checked_pow(u32::try_from(d.exp).ok()?)?;
+        Decimal::try_from_i128_with_scale(mantissa.checked_mul(scale)?, 0).ok()?
+    } else {
+        Decimal::try_from_i128_with_scale(mantissa, u32::try_from(-d.exp).ok()?).ok()?
+    };
+    Some(if d.negative { -v } else { v })
+}
+
+/// Why the JSON number `text` is no exact decimal.
+fn why_inexact(text: &str) -> &'static str {
+    let Some(d) = Digits::of(text) else {
+        return "it is not a decimal number";
+    };
+    if d.too_large() {
+        "its magnitude is above the largest exact decimal, 79228162514264337593543950335"
+    } else if d.magnitude() < -28 {
+        "it is below the smallest nonzero exact decimal, 1e-28"
+    } else if d.exp < -28 {
+        "it has more than 28 digits after the decimal point"
+    } else {
+        "it has more significant digits than an exact decimal holds (28 or 29)"
+    }
+}
+
+/// The rejection of `what` (`` `kpi` answer ``) written as `text`, a
+/// number that is no exact decimal (M0423).
+fn inexact(what: String, text: &str) -> AnswerError {
+    AnswerError::InexactNumber {
+        what,
+        value: text.to_string(),
+        reason: why_inexact(text).to_string(),
+    }
 }
 
 /// An answer value as the reader found it, before it is resolved against
@@ -612,8 +835,8 @@ fn decimal(s: &str) -> Option<Decimal> {
 pub(crate) enum Raw<'a> {
     /// A string.
     Str(&'a str),
-    /// A number, as an exact decimal (`None`: too many digits).
-    Num(Option<Decimal>),
+    /// A number, as an exact decimal, or as written when it is none.
+    Num(Result<Decimal, &'a str>),
     /// `true` or `false`.
     Bool(bool),
     /// A list: each item a string, or the kind of what it is instead.
@@ -626,7 +849,7 @@ impl<'a> Raw<'a> {
     fn of(v: &'a Value) -> Self {
         match v {
             Value::String(s) => Raw::Str(s),
-            Value::Number(n) => Raw::Num(decimal(&n.to_string())),
+            Value::Number(n) => Raw::Num(decimal(n.as_str()).ok_or(n.as_str())),
             Value::Bool(b) => Raw::Bool(*b),
             Value::Array(items) => Raw::List(
                 items
@@ -741,7 +964,7 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
             Ok(Answer::Set(set))
         }
         (AnswerKind::Number { min, max, .. }, Raw::Num(d)) => {
-            let d = d.ok_or_else(|| wrong("a number"))?;
+            let d = d.map_err(|text| inexact(format!("`{id}` answer"), text))?;
             if min.is_some_and(|m| d < m) || max.is_some_and(|m| d > m) {
                 return Err(AnswerError::OutOfBounds {
                     id: id.clone(),
@@ -759,5 +982,56 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
         (AnswerKind::YesNo, Raw::Str(s)) if *s == "yes" || *s == "no" => Ok(Answer::Bool(*s == "yes")),
         (AnswerKind::Number { .. } | AnswerKind::YesNo, Raw::Str(s)) if *s == "na" => na(),
         _ => Err(wrong(v.kind())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_exact_decimals_or_say_which_limit_they_pass() {
+        let ok = |s: &str| decimal(s).map(|d| d.normalize().to_string());
+        assert_eq!(ok("1.5").as_deref(), Some("1.5"));
+        assert_eq!(ok("0e400").as_deref(), Some("0"));
+        assert_eq!(ok("-0.0e-999").as_deref(), Some("0"));
+        assert_eq!(ok("1.00000000000000000000000000000000000").as_deref(), Some("1"));
+        assert_eq!(
+            ok("79228162514264337593543950335").as_deref(),
+            Some("79228162514264337593543950335")
+        );
+        assert_eq!(ok("7.9e28").as_deref(), Some("79000000000000000000000000000"));
+        assert_eq!(ok("1e-28").as_deref(), Some("0.0000000000000000000000000001"));
+        assert_eq!(ok("-25e-2").as_deref(), Some("-0.25"));
+        for (text, why) in [
+            ("1e400", "magnitude"),
+            ("-1E+400", "magnitude"),
+            ("1e99999999999999999999999", "magnitude"),
+            ("79228162514264337593543950336", "magnitude"),
+            ("12345678901234567890123456789012345", "magnitude"),
+            ("1e-400", "smallest"),
+            ("1e-99999999999999999999999", "smallest"),
+            ("0.12345678901234567890123456789012345", "after the decimal point"),
+            ("1.5e-28", "after the decimal point"),
+            ("1234567890123456.1234567890123456789", "significant digits"),
+        ] {
+            assert_eq!(decimal(text), None, "{text}");
+            assert!(why_inexact(text).contains(why), "{text}: {}", why_inexact(text));
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_a_file_only() {
+        let file = |line| Origin {
+            file: "a.jsonl".into(),
+            line,
+        };
+        assert_eq!(without_bom(&file(None), "\u{feff}{}"), "{}");
+        assert_eq!(without_bom(&file(Some(1)), "\u{feff}{}"), "{}");
+        assert_eq!(without_bom(&file(Some(2)), "\u{feff}{}"), "\u{feff}{}");
+        let err = parse_json(&file(Some(2)), "\u{feff}{}")
+            .err()
+            .map(|r| r[0].error.to_string());
+        assert!(err.is_some_and(|e| e.contains("byte-order mark")));
     }
 }

@@ -288,9 +288,11 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
             }
         };
         // Not JSON, or not an object: no rubric to route to, and the same
-        // error whichever rubric reads it (M0401, M0402).
-        let v = match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(v) if v.is_object() => v,
+        // error whichever rubric reads it (M0401, M0402). Parsed as the
+        // exact reader parses it (a byte-order mark skipped; of two equal
+        // keys the first, the reader rejects the second).
+        let v = match mizan::answers::parse_json(&origin, &text) {
+            Ok(j) if j.value.is_object() => j.value,
             _ => {
                 if let Err(e) = mizan::answers::read_exact(first.plan(), origin, &text) {
                     unmatched.extend(e);

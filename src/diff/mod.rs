@@ -474,7 +474,13 @@ pub fn impact(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)]) -> Impact
     let mut new_in = Vec::new();
     for (origin, text) in inputs {
         old_in.push((origin.clone(), text.clone()));
-        let moved = serde_json::from_str::<serde_json::Value>(text).ok().map(|mut v| {
+        // Parsed as the exact reader parses it; an answer set with a
+        // repeated key is passed as written (both versions reject it).
+        let parsed = crate::answers::parse_json(origin, text)
+            .ok()
+            .filter(|j| j.duplicates.is_empty())
+            .map(|j| j.value);
+        let moved = parsed.map(|mut v| {
             if let Some(o) = v.as_object_mut() {
                 o.insert("rubric".into(), nm.id.clone().into());
                 o.insert("version".into(), nm.version.clone().into());

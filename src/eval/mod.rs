@@ -189,6 +189,20 @@ pub fn evaluate_general(plan: &Plan, sub: Submission) -> Result<EntityResult, Ve
     evaluate_with(plan, sub, true)
 }
 
+/// The missing answers (M0410) of a submission that reading rejected, with
+/// what it could read: reported with the other problems, so that one round
+/// of fixes is enough. Profile fields that could not be read leave the
+/// criteria that depend on them out (never a missing answer too many).
+pub(crate) fn missing(plan: &Plan, sub: Submission) -> Vec<Rejection> {
+    match evaluate_with(plan, sub, true) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs
+            .into_iter()
+            .filter(|e| matches!(e.error, AnswerError::Missing { .. }))
+            .collect(),
+    }
+}
+
 fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityResult, Vec<Rejection>> {
     let model = plan.model();
     let mut run = Run {

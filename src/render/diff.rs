@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use rust_decimal::Decimal;
 
+use crate::answers::printable;
 use crate::diff::{Diff, Impact};
 
 fn pct(d: Option<Decimal>) -> String {
@@ -66,7 +67,7 @@ pub fn text(d: &Diff, impact: Option<&Impact>) -> String {
         for e in &i.entities {
             let mut line = format!(
                 "  {:<10} {:>9} → {:<9} {:>11}",
-                e.entity,
+                printable(&e.entity),
                 pct(e.before),
                 pct(e.after),
                 delta(e.delta)
@@ -88,9 +89,9 @@ pub fn text(d: &Diff, impact: Option<&Impact>) -> String {
             let _ = writeln!(
                 s,
                 "  {}: rejected by the {} version: {}",
-                v.entity,
+                printable(&v.entity),
                 v.rejected_by,
-                v.reasons.join("; ")
+                printable(&v.reasons.join("; "))
             );
         }
     }
@@ -152,7 +153,7 @@ pub fn markdown(d: &Diff, impact: Option<&Impact>) -> String {
             let _ = writeln!(
                 s,
                 "| `{}` | {} | {} | {} | {band} | {rk} |",
-                e.entity,
+                printable(&e.entity),
                 pct(e.before),
                 pct(e.after),
                 delta(e.delta)
@@ -164,9 +165,9 @@ pub fn markdown(d: &Diff, impact: Option<&Impact>) -> String {
                 let _ = writeln!(
                     s,
                     "- `{}`: rejected by the {} version: {}",
-                    v.entity,
+                    printable(&v.entity),
                     v.rejected_by,
-                    v.reasons.join("; ")
+                    printable(&v.reasons.join("; "))
                 );
             }
         }

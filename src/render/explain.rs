@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{percent, score_cell};
-use crate::answers::Answer;
+use crate::answers::{printable, Answer};
 use crate::eval::{EntityResult, Outcome};
 use crate::model::*;
 
@@ -137,9 +137,12 @@ pub fn render(model: &Model, r: &EntityResult) -> String {
     let sub = &r.submission;
     let mut out = format!(
         "entity `{}`{} from {}: {}\n",
-        sub.entity,
-        sub.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
-        sub.origin,
+        printable(&sub.entity),
+        sub.name
+            .as_ref()
+            .map(|n| format!(" ({})", printable(n)))
+            .unwrap_or_default(),
+        printable(&sub.origin.to_string()),
         score_cell(r.score(), model.precision)
     );
     out.push_str(&render_from(model, r, 0));

@@ -5,7 +5,7 @@ use comfy_table::{presets, CellAlignment, Table};
 use miette::Diagnostic;
 
 use super::score_cell;
-use crate::answers::Rejection;
+use crate::answers::{printable, Rejection};
 use crate::eval::Batch;
 use crate::model::Model;
 
@@ -36,7 +36,13 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
         let band = score
             .and_then(|s| model.band(model.root().bands.as_deref(), s))
             .map_or("-".to_string(), |b| b.id.clone());
-        let mut row = vec![r.submission.entity.clone(), score_cell(score, p), band];
+        // Ids are checked when read (no controls), but a terminal never
+        // gets a raw control character from an answer set.
+        let mut row = vec![
+            printable(&r.submission.entity).into_owned(),
+            score_cell(score, p),
+            band,
+        ];
         if ranked {
             row.push(rank.map_or("-".into(), |k| k.to_string()));
         }
@@ -90,16 +96,22 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
     out
 }
 
-/// A located answer-set problem as text.
+/// A located answer-set problem as text. Everything that comes from the
+/// answer set or its file name (ids, keys, option ids, values) is shown
+/// with its control and invisible characters escaped (`\u{1b}`).
 pub fn problem(r: &Rejection) -> String {
     let level = match r.severity() {
         Some(miette::Severity::Warning) => "warning",
         _ => "error",
     };
     let code = r.code().map(|c| c.to_string()).unwrap_or_default();
-    let mut s = format!("{level}[{code}]: {}\n  --> {}\n", r.error, r.location());
+    let mut s = format!(
+        "{level}[{code}]: {}\n  --> {}\n",
+        printable(&r.error.to_string()),
+        printable(&r.location())
+    );
     if let Some(h) = r.help() {
-        s.push_str(&format!("  help: {h}\n"));
+        s.push_str(&format!("  help: {}\n", printable(&h.to_string())));
     }
     s
 }

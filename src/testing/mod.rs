@@ -320,30 +320,52 @@ fn answer_set(suite: &Suite, case: &ast::Case) -> Result<Value, String> {
         if let CaseItem::Answers(f) = item {
             let p = suite.path.with_file_name(&f.node);
             let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let id_of = |v: &Value| {
-                v.pointer("/entity/id")
+            // Read as the exact reader reads answer sets: a byte-order
+            // mark that starts the file is skipped, a repeated key refused.
+            let id_of = |j: &crate::answers::Json| {
+                j.value
+                    .pointer("/entity/id")
                     .and_then(Value::as_str)
-                    .map(str::to_string)
+                    .map(|s| crate::answers::entity_id(s).map_or_else(|_| s.to_string(), |s| s.into_owned()))
             };
-            let whole = serde_json::from_slice::<Value>(&bytes).ok();
+            let parse = |t: &[u8], line: Option<usize>| {
+                let origin = crate::answers::Origin {
+                    file: p.display().to_string(),
+                    line,
+                };
+                std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|t| crate::answers::parse_json(&origin, t).ok())
+            };
+            let whole = parse(&bytes, None);
             // As every reader of JSONL answers: each line on its own (one
             // that is not UTF-8 or not JSON does not hide the others).
             let lines = || {
                 bytes
                     .split_inclusive(|&b| b == b'\n')
-                    .filter_map(crate::eval::stream::frame)
-                    .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+                    .enumerate()
+                    .filter_map(|(i, l)| crate::eval::stream::frame(l).map(|l| (i, l)))
+                    .filter_map(move |(i, l)| parse(l, Some(i + 1)))
             };
-            let v = match &entity {
-                Some(e) => whole
-                    .filter(|v| id_of(v).as_ref() == Some(e))
-                    .or_else(|| lines().find(|v| id_of(v).as_ref() == Some(e)))
-                    .ok_or_else(|| format!("{}: no entity `{e}`", p.display()))?,
+            let j = match &entity {
+                Some(e) => {
+                    let e = crate::answers::entity_id(e).map_or_else(|_| e.clone(), |s| s.into_owned());
+                    whole
+                        .filter(|v| id_of(v).as_ref() == Some(&e))
+                        .or_else(|| lines().find(|v| id_of(v).as_ref() == Some(&e)))
+                        .ok_or_else(|| format!("{}: no entity `{e}`", p.display()))?
+                }
                 None => whole
                     .or_else(|| lines().next())
                     .ok_or_else(|| format!("{}: not an answer set", p.display()))?,
             };
-            if let Value::Object(o) = v {
+            if let Some((pointer, key)) = j.duplicates.first() {
+                return Err(format!(
+                    "{}: key `{key}` is given more than once (at {pointer})",
+                    p.display()
+                ));
+            }
+            if let Value::Object(o) = j.value {
                 base = o;
             }
         }
