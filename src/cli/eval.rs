@@ -56,8 +56,11 @@ pub fn run(args: Args, format: Format) -> Exit {
         return Exit::RuleErrors;
     };
     if args.summary || format == Format::Jsonl {
+        // The rubric is loaded and every line scored on the pool's threads:
+        // they get the stack of the command's own thread.
         let pool = match rayon::ThreadPoolBuilder::new()
             .num_threads(args.jobs.unwrap_or(0))
+            .stack_size(mizan::STACK_SIZE)
             .build()
         {
             Ok(p) => p,
