@@ -273,3 +273,164 @@ fn the_deepest_rubric_allowed_fits_in_eight_mib_of_stack() {
         assert_eq!(out.map(|d| d.normalize().to_string()).as_deref(), Some("0.5"));
     }
 }
+
+/// Runs `args` in every format; none may crash, and the human rendering
+/// must name `line:column`.
+fn long_line_formats(what: &str, args: &[&str], want: &str, at: &str) {
+    for format in ["human", "plain", "json"] {
+        let mut all = vec!["--format", format];
+        all.extend_from_slice(args);
+        let o = mizan(&all);
+        no_crash(&format!("{what} ({format})"), &o);
+        let out = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(out.contains(want), "{what} ({format}): no {want}");
+        if format == "human" && !at.is_empty() {
+            assert!(out.contains(at), "{what}: no {at} in\n{}", out.chars().take(3000).collect::<String>());
+            // The snippet is an excerpt: no line of the report is huge.
+            assert!(out.lines().all(|l| l.chars().count() < 400), "{what}: a long line was printed whole");
+        }
+    }
+}
+
+#[test]
+fn diagnostics_far_right_on_a_long_line_render_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = "x".repeat(70_000);
+    let answers = dir.path().join("a.json");
+    fs::write(&answers, r#"{"rubric": "t", "version": "1", "entity": {"id": "e"}, "answers": {"c": true}}"#).unwrap();
+    let a = answers.to_str().unwrap();
+    let cases = [
+        // A syntax error past column 65,535 (the file does not parse).
+        ("syntax", format!("rubric t {{ version \"1\" title en \"{x}\" @ }}\n"), "M0101", ":1:70036"),
+        // A warning that far right on a valid rubric (eval goes on).
+        (
+            "warning",
+            format!("rubric t {{\n version \"1\"\n levels {{ criterion }}\n title en \"{x}\u{202E}\"\n criterion c {{ yesno }}\n}}\n"),
+            "M0104",
+            ":4:70012",
+        ),
+        // A check error far right, with its first declaration on another line.
+        (
+            "duplicate",
+            format!("rubric t {{\n version \"1\"\n levels {{ criterion }}\n criterion c {{ yesno }}\n title en \"{x}\" criterion c {{ yesno }}\n}}\n"),
+            "M0201",
+            ":4:12",
+        ),
+        // Both labels on the same long line, far apart.
+        (
+            "same-line",
+            format!("rubric t {{\n version \"1\"\n levels {{ criterion }}\n criterion c {{ yesno }} title en \"{x}\" criterion c {{ yesno }}\n}}\n"),
+            "M0201",
+            ":4:12",
+        ),
+        // A label 70,000 characters long.
+        ("long-label", format!("rubric t {{\n version \"1\"\n levels {{ criterion }}\n criterion c{x} {{ yesno }}\n}}\n"), "M0107", ":4:12"),
+        // An unknown name after a long title, in a formula.
+        (
+            "name",
+            format!("rubric t {{\n version \"1\"\n levels {{ criterion }}\n title en \"{x}\" criterion c {{ number score valu }}\n}}\n"),
+            "M0203",
+            ":4:70041",
+        ),
+    ];
+    for (name, text, code, at) in cases {
+        let path = dir.path().join(format!("{name}.mizan"));
+        fs::write(&path, &text).unwrap();
+        let r = path.to_str().unwrap();
+        long_line_formats(&format!("{name}: check"), &["check", r], code, at);
+        long_line_formats(&format!("{name}: eval"), &["eval", r, a], code, at);
+        long_line_formats(&format!("{name}: eval --summary"), &["eval", "--summary", r, a], code, at);
+        long_line_formats(&format!("{name}: fmt --check"), &["fmt", "--check", r], "", "");
+        if code == "M0104" {
+            // The rubric is valid: scored despite the warning.
+            let o = mizan(&["--format", "json", "eval", r, a]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        }
+        // The library's rendering, as the snapshot tests use it.
+        let (_, d) = mizan::load(&format!("{name}.mizan"), &text);
+        for diag in d.iter() {
+            let out = mizan::render::diagnostics::render_for_tests(diag.as_ref());
+            assert!(out.contains(at), "{name}: {out}");
+        }
+    }
+    // A test file with a syntax error far right.
+    let rules = dir.path().join("t.mizan");
+    fs::write(&rules, "rubric t {\n version \"1\"\n levels { criterion }\n criterion c { yesno }\n}\n").unwrap();
+    let tests = dir.path().join("t.test.mizan");
+    fs::write(&tests, format!("tests t {{\n version \"1\"\n case \"{x}\" {{ answer c = yes @ }}\n}}\n")).unwrap();
+    long_line_formats("test file", &["test", tests.to_str().unwrap()], "M0101", ":3:70027");
+    // An answer set on one 100 KB line with its error at the end.
+    let bad = dir.path().join("bad.json");
+    let pad = "y".repeat(100_000);
+    fs::write(&bad, format!(r#"{{"rubric": "t", "version": "1", "entity": {{"id": "e", "note": "{pad}"}}, "answers": {{"c": tru}}}}"#)).unwrap();
+    let jsonl = dir.path().join("bad.jsonl");
+    fs::write(&jsonl, format!(r#"{{"rubric": "t", "version": "1", "entity": {{"id": "e", "note": "{pad}"}}, "answers": {{"c": "maybe"}}}}"#)).unwrap();
+    for args in [
+        vec!["eval", rules.to_str().unwrap(), bad.to_str().unwrap(), jsonl.to_str().unwrap()],
+        vec!["eval", "--summary", rules.to_str().unwrap(), jsonl.to_str().unwrap()],
+    ] {
+        for format in ["human", "plain", "json", "jsonl"] {
+            let mut all = vec!["--format", format];
+            all.extend_from_slice(&args);
+            let o = mizan(&all);
+            no_crash(&format!("answers {args:?} ({format})"), &o);
+            assert_eq!(o.status.code(), Some(2), "{args:?} ({format})");
+        }
+    }
+}
+
+#[test]
+fn invisible_and_look_alike_characters_are_named() {
+    let base = "rubric t {\n  version \"1\"\n  levels { pillar criterion }\n  scale yn { yes 1 no 0 }\n  let lim = 1\n  pillar p {\n    criterion data { choice yn }\n    criterion c { number 0..10 score value / 10 * lim }\n  }\n}\n";
+    assert!(mizan::load("ok.mizan", base).0.is_some());
+    // (where, character, expected words in the message, the fixed name)
+    let cases: [(&str, &str, &str, &str); 12] = [
+        ("criterion data", "criterion da\u{200B}ta", "U+200B ZERO WIDTH SPACE", "`data`"),
+        ("criterion data", "criterion da\u{200D}ta", "U+200D ZERO WIDTH JOINER", "`data`"),
+        ("criterion data", "criterion da\u{200C}ta", "U+200C ZERO WIDTH NON-JOINER", "`data`"),
+        ("criterion data", "criterion da\u{FEFF}ta", "U+FEFF ZERO WIDTH NO-BREAK SPACE", "`data`"),
+        ("criterion data", "criterion\u{A0}data", "U+00A0 NO-BREAK SPACE", "ordinary space"),
+        ("criterion data", "criterion d\u{430}ta", "Cyrillic 'а' (U+0430) looks like ASCII 'a'", "`data`"),
+        ("criterion data", "criterion d\u{3B1}ta", "Greek 'α' (U+03B1) looks like ASCII 'a'", "`data`"),
+        ("pillar p", "pillar \u{440}", "Cyrillic 'р' (U+0440) looks like ASCII 'p'", "`p`"),
+        ("scale yn", "scale y\u{43F}n", "", ""),
+        ("yes 1", "y\u{435}s 1", "Cyrillic 'е' (U+0435) looks like ASCII 'e'", "`yes`"),
+        ("let lim", "let l\u{456}m", "Cyrillic 'і' (U+0456) looks like ASCII 'i'", "`lim`"),
+        ("* lim", "* li\u{200B}m", "U+200B ZERO WIDTH SPACE", "`lim`"),
+    ];
+    for (from, to, words, fixed) in cases {
+        let text = base.replacen(from, to, 1);
+        let (_, d) = mizan::load("t.mizan", &text);
+        if words.is_empty() {
+            // Not a look-alike (Cyrillic п): the parser's own error.
+            assert_eq!(d.codes(), ["M0101"], "{to}");
+            continue;
+        }
+        assert_eq!(d.codes(), ["M0110"], "{to}");
+        let e = &d.errors[0];
+        let msg = format!("{e} {}", e.help().unwrap());
+        assert!(msg.contains(words), "{to}: {msg}");
+        assert!(msg.contains(fixed), "{to}: {msg}");
+        // The label is the character itself.
+        let label = e.labels().unwrap().next().unwrap();
+        let odd = to.chars().find(|c| !c.is_ascii()).unwrap();
+        assert_eq!(&text[label.offset()..label.offset() + label.len()], odd.to_string(), "{to}");
+        // Every command says the same.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.mizan");
+        fs::write(&path, &text).unwrap();
+        let p = path.to_str().unwrap();
+        for args in [vec!["check", p], vec!["fmt", "--check", p], vec!["eval", "--summary", p, p]] {
+            let o = mizan(&args);
+            no_crash(&format!("{args:?}"), &o);
+            assert!(stderr(&o).contains("M0110"), "{args:?}: {}", stderr(&o));
+        }
+    }
+    // Inside strings and comments they are text, and a BOM between tokens
+    // (or at the start) is whitespace.
+    let fine = base
+        .replace("levels { pillar criterion }", "levels { pillar criterion }\n  title en \"da\u{200B}ta\u{A0}д\" # d\u{430}ta\u{200B}")
+        .replace("pillar p {", "pillar p\u{FEFF} {");
+    let (r, d) = mizan::load("t.mizan", &format!("\u{FEFF}{fine}"));
+    assert!(r.is_some() && d.is_empty(), "{d:?}");
+}

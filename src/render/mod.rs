@@ -3,6 +3,7 @@
 //! rounding happens here and nowhere else.
 
 pub mod diagnostics;
+mod excerpt;
 pub mod diff;
 pub mod explain;
 pub mod json;
