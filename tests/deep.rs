@@ -22,7 +22,8 @@ fn rubric(body: &str) -> String {
     format!("rubric t {{\n  version \"1\"\n  levels {{ criterion }}\n  profile {{ r: number }}\n{body}\n}}\n")
 }
 
-const ANSWERS: &str = r#"{"rubric": "t", "version": "1", "entity": {"id": "e", "profile": {"r": 2}}, "answers": {"c": 5}}"#;
+const ANSWERS: &str =
+    r#"{"rubric": "t", "version": "1", "entity": {"id": "e", "profile": {"r": 2}}, "answers": {"c": 5}}"#;
 
 /// What every command must give for a rubric.
 #[derive(Clone, Copy, Debug)]
@@ -56,7 +57,11 @@ fn every_command(name: &str, text: &str, expect: Expect) {
     let has_code = |what: &str, o: &std::process::Output, code: &str| {
         no_crash(what, o);
         let all = format!("{}{}", stdout(o), stderr(o));
-        assert!(all.contains(code), "{what}: expected {code}\n{}", all.chars().take(2000).collect::<String>());
+        assert!(
+            all.contains(code),
+            "{what}: expected {code}\n{}",
+            all.chars().take(2000).collect::<String>()
+        );
     };
     let check = mizan(&["check", r]);
     let eval = mizan(&["--format", "json", "eval", r, a]);
@@ -76,7 +81,11 @@ fn every_command(name: &str, text: &str, expect: Expect) {
                 ("diff", &diff),
             ] {
                 has_code(&format!("{name}: {what}"), o, code);
-                assert_eq!(o.status.code(), Some(if what == "diff" { 2 } else { 1 }), "{name}: {what}");
+                assert_eq!(
+                    o.status.code(),
+                    Some(if what == "diff" { 2 } else { 1 }),
+                    "{name}: {what}"
+                );
             }
             no_crash(&format!("{name}: fmt --check"), &fmt_check);
             assert_eq!(fmt_check.status.code(), Some(1), "{name}: fmt --check");
@@ -85,11 +94,20 @@ fn every_command(name: &str, text: &str, expect: Expect) {
                 has_code(&format!("{name}: fmt --check"), &fmt_check, code);
                 let fmt = mizan(&["fmt", r]);
                 has_code(&format!("{name}: fmt"), &fmt, code);
-                assert_eq!(fs::read_to_string(&path).unwrap(), text, "{name}: fmt changed a file it cannot parse");
+                assert_eq!(
+                    fs::read_to_string(&path).unwrap(),
+                    text,
+                    "{name}: fmt changed a file it cannot parse"
+                );
             }
         }
         Expect::Score(score) => {
-            for (what, o) in [("check", &check), ("eval", &eval), ("eval table", &table), ("diff", &diff)] {
+            for (what, o) in [
+                ("check", &check),
+                ("eval", &eval),
+                ("eval table", &table),
+                ("diff", &diff),
+            ] {
                 no_crash(&format!("{name}: {what}"), o);
                 assert_eq!(o.status.code(), Some(0), "{name}: {what}\n{}", stderr(o));
             }
@@ -109,7 +127,11 @@ fn every_command(name: &str, text: &str, expect: Expect) {
             assert_eq!(again.status.code(), Some(0), "{name}: fmt --check after fmt");
             let eval = mizan(&["--format", "json", "eval", r, a]);
             let v: serde_json::Value = serde_json::from_str(&stdout(&eval)).unwrap();
-            assert_eq!(v["entities"][0]["score"].as_f64(), Some(score), "{name}: eval after fmt");
+            assert_eq!(
+                v["entities"][0]["score"].as_f64(),
+                Some(score),
+                "{name}: eval after fmt"
+            );
         }
     }
 }
@@ -125,45 +147,116 @@ fn elif(n: usize, last: &str) -> String {
 
 #[test]
 fn if_else_chains_are_bounded_by_m0109() {
-    every_command("elif200", &rubric(&criterion(&elif(200, "value / 10"))), Expect::Score(0.5));
+    every_command(
+        "elif200",
+        &rubric(&criterion(&elif(200, "value / 10"))),
+        Expect::Score(0.5),
+    );
     for n in [257, 1000, 4000, 20_000] {
-        every_command(&format!("elif{n}"), &rubric(&criterion(&elif(n, "value / 10"))), Expect::Code("M0109"));
+        every_command(
+            &format!("elif{n}"),
+            &rubric(&criterion(&elif(n, "value / 10"))),
+            Expect::Code("M0109"),
+        );
     }
     // Nested in the condition, and in the `then` branch, and inside brackets.
-    let cond = format!("if {}true then value / 10 else 0", "if true then ".repeat(300) + &" else false".repeat(0));
+    let cond = format!(
+        "if {}true then value / 10 else 0",
+        "if true then ".repeat(300) + &" else false".repeat(0)
+    );
     every_command("elif-cond", &rubric(&criterion(&cond)), Expect::Code("M0109"));
-    let then = format!("{}value / 10{}", "if true then ".repeat(300), " else 0".repeat(300));
+    let then = format!(
+        "{}value / 10{}",
+        "if true then ".repeat(300),
+        " else 0".repeat(300)
+    );
     every_command("elif-then", &rubric(&criterion(&then)), Expect::Code("M0109"));
-    let bracketed = format!("{}value / 10{}", "(if true then ".repeat(60), " else 0)".repeat(60));
-    every_command("elif-brackets", &rubric(&criterion(&bracketed)), Expect::Score(0.5));
-    let call = format!("{}value / 10{}", "min(1, if true then ".repeat(60), " else 0)".repeat(60));
+    let bracketed = format!(
+        "{}value / 10{}",
+        "(if true then ".repeat(60),
+        " else 0)".repeat(60)
+    );
+    every_command(
+        "elif-brackets",
+        &rubric(&criterion(&bracketed)),
+        Expect::Score(0.5),
+    );
+    let call = format!(
+        "{}value / 10{}",
+        "min(1, if true then ".repeat(60),
+        " else 0)".repeat(60)
+    );
     every_command("elif-calls", &rubric(&criterion(&call)), Expect::Score(0.5));
     // Many short chains side by side are not one deep one.
-    let lets: String = (0..400).map(|i| format!("  let l{i} = if false then 0 else 1\n")).collect();
-    every_command("many-ifs", &rubric(&format!("{lets}{}", criterion("value / 10 * l399"))), Expect::Score(0.5));
+    let lets: String = (0..400)
+        .map(|i| format!("  let l{i} = if false then 0 else 1\n"))
+        .collect();
+    every_command(
+        "many-ifs",
+        &rubric(&format!("{lets}{}", criterion("value / 10 * l399"))),
+        Expect::Score(0.5),
+    );
 }
 
 #[test]
 fn unary_and_operator_chains_are_bounded() {
     // A flat chain of up to 256 operators is allowed (M0105 above).
-    every_command("neg256", &rubric(&criterion(&format!("{}value / 10", "- - ".repeat(127)))), Expect::Score(0.5));
-    every_command("not256", &rubric(&criterion(&format!("if {}true then value / 10 else 0", "not not ".repeat(127)))), Expect::Score(0.5));
-    every_command("neg300", &rubric(&criterion(&format!("{}value", "- ".repeat(300)))), Expect::Code("M0105"));
-    every_command("not300", &rubric(&criterion(&format!("if {}true then 1 else 0", "not ".repeat(300)))), Expect::Code("M0105"));
+    every_command(
+        "neg256",
+        &rubric(&criterion(&format!("{}value / 10", "- - ".repeat(127)))),
+        Expect::Score(0.5),
+    );
+    every_command(
+        "not256",
+        &rubric(&criterion(&format!(
+            "if {}true then value / 10 else 0",
+            "not not ".repeat(127)
+        ))),
+        Expect::Score(0.5),
+    );
+    every_command(
+        "neg300",
+        &rubric(&criterion(&format!("{}value", "- ".repeat(300)))),
+        Expect::Code("M0105"),
+    );
+    every_command(
+        "not300",
+        &rubric(&criterion(&format!(
+            "if {}true then 1 else 0",
+            "not ".repeat(300)
+        ))),
+        Expect::Code("M0105"),
+    );
     // Operator chains nested in brackets add up: 40 levels of 10 operators.
     let nested = format!("{}value{}", "- - - - - - - - - - (".repeat(40), ")".repeat(40));
     every_command("neg-nested", &rubric(&criterion(&nested)), Expect::Code("M0109"));
-    let sums = format!("{}value / 10{}", "(0 + 0 + 0 + 0 + 0 + 0 + 0 + 0 + 0 + ".repeat(40), ")".repeat(40));
+    let sums = format!(
+        "{}value / 10{}",
+        "(0 + 0 + 0 + 0 + 0 + 0 + 0 + 0 + 0 + ".repeat(40),
+        ")".repeat(40)
+    );
     every_command("sum-nested", &rubric(&criterion(&sums)), Expect::Code("M0109"));
     let sums = format!("{}value / 10{}", "(0 + 0 + 0 + ".repeat(20), ")".repeat(20));
     every_command("sum-nested-ok", &rubric(&criterion(&sums)), Expect::Score(0.5));
     // Brackets alone stay M0103.
-    every_command("brackets", &rubric(&criterion(&format!("{}value{}", "-(".repeat(100), ")".repeat(100)))), Expect::Code("M0103"));
+    every_command(
+        "brackets",
+        &rubric(&criterion(&format!(
+            "{}value{}",
+            "-(".repeat(100),
+            ")".repeat(100)
+        ))),
+        Expect::Code("M0103"),
+    );
 }
 
 #[test]
 fn deep_conditions_are_bounded() {
-    let applies = |cond: &str| rubric(&format!("  criterion c {{ number 0..10 score value / 10 applies when {cond} }}"));
+    let applies = |cond: &str| {
+        rubric(&format!(
+            "  criterion c {{ number 0..10 score value / 10 applies when {cond} }}"
+        ))
+    };
     let deep = format!("{}r > 1", "if false then false else ".repeat(1000));
     every_command("applies1000", &applies(&deep), Expect::Code("M0109"));
     let ok = format!("{}r > 1", "if false then false else ".repeat(100));
@@ -183,7 +276,11 @@ fn formulas(n: usize) -> String {
 
 #[test]
 fn chains_of_formulas_are_bounded_by_m0220() {
-    every_command("formulas200", &rubric(&format!("{}{}", formulas(200), criterion("f199"))), Expect::Score(0.5));
+    every_command(
+        "formulas200",
+        &rubric(&format!("{}{}", formulas(200), criterion("f199"))),
+        Expect::Score(0.5),
+    );
     for n in [300, 2000, 10_000] {
         let text = rubric(&format!("{}{}", formulas(n), criterion(&format!("f{}", n - 1))));
         every_command(&format!("formulas{n}"), &text, Expect::Code("M0220"));
@@ -199,30 +296,60 @@ fn chains_of_formulas_are_bounded_by_m0220() {
     for i in 1..40 {
         doubling.push_str(&format!("  formula g{i} = (g{0} + g{0}) / 2\n", i - 1));
     }
-    every_command("doubling", &rubric(&format!("{doubling}{}", criterion("g39"))), Expect::Code("M0221"));
+    every_command(
+        "doubling",
+        &rubric(&format!("{doubling}{}", criterion("g39"))),
+        Expect::Code("M0221"),
+    );
 }
 
 #[test]
 fn cycles_of_any_length_are_m0209() {
     for n in [2, 1000, 10_000] {
-        let f: String = (0..n).map(|i| format!("  formula f{i} = f{} + 0\n", (i + 1) % n)).collect();
-        every_command(&format!("fcycle{n}"), &rubric(&format!("{f}{}", criterion("value / 10 + f0"))), Expect::Code("M0209"));
+        let f: String = (0..n)
+            .map(|i| format!("  formula f{i} = f{} + 0\n", (i + 1) % n))
+            .collect();
+        every_command(
+            &format!("fcycle{n}"),
+            &rubric(&format!("{f}{}", criterion("value / 10 + f0"))),
+            Expect::Code("M0209"),
+        );
         // An unused cycle is still one.
-        every_command(&format!("fcycle-unused{n}"), &rubric(&format!("{f}{}", criterion("value / 10"))), Expect::Code("M0209"));
-        let l: String = (0..n).map(|i| format!("  let l{i} = l{} + 0\n", (i + 1) % n)).collect();
-        every_command(&format!("lcycle{n}"), &rubric(&format!("{l}{}", criterion("value / 10 + l0"))), Expect::Code("M0209"));
+        every_command(
+            &format!("fcycle-unused{n}"),
+            &rubric(&format!("{f}{}", criterion("value / 10"))),
+            Expect::Code("M0209"),
+        );
+        let l: String = (0..n)
+            .map(|i| format!("  let l{i} = l{} + 0\n", (i + 1) % n))
+            .collect();
+        every_command(
+            &format!("lcycle{n}"),
+            &rubric(&format!("{l}{}", criterion("value / 10 + l0"))),
+            Expect::Code("M0209"),
+        );
     }
     let o = mizan::load(
         "c.mizan",
         &rubric(&format!(
             "{}{}",
-            (0..10_000).map(|i| format!("  formula f{i} = f{} + 0\n", (i + 1) % 10_000)).collect::<String>(),
+            (0..10_000)
+                .map(|i| format!("  formula f{i} = f{} + 0\n", (i + 1) % 10_000))
+                .collect::<String>(),
             criterion("f0")
         )),
     );
-    let text = o.1.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+    let text =
+        o.1.errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
     assert_eq!(o.1.codes(), ["M0209"], "{text}");
-    assert!(text.contains("f0 -> f1 -> f2") && text.contains("more") && text.contains("-> f0"), "{text}");
+    assert!(
+        text.contains("f0 -> f1 -> f2") && text.contains("more") && text.contains("-> f0"),
+        "{text}"
+    );
     assert!(text.len() < 300, "{text}");
 }
 
@@ -246,7 +373,11 @@ fn long_chains_of_lets_evaluate() {
         l.push_str(&format!("  let l{i} = g{i}\n  formula g{i} = l{} * 1\n", i - 1));
     }
     l.push_str("  let l0 = 1\n");
-    every_command("lets-reversed", &rubric(&format!("{l}{}", criterion(&format!("value / 10 * l{}", n - 1)))), Expect::Score(0.5));
+    every_command(
+        "lets-reversed",
+        &rubric(&format!("{l}{}", criterion(&format!("value / 10 * l{}", n - 1)))),
+        Expect::Score(0.5),
+    );
 }
 
 /// The deepest expressions the limits allow load and evaluate on an 8 MiB
@@ -285,9 +416,16 @@ fn long_line_formats(what: &str, args: &[&str], want: &str, at: &str) {
         let out = format!("{}{}", stdout(&o), stderr(&o));
         assert!(out.contains(want), "{what} ({format}): no {want}");
         if format == "human" && !at.is_empty() {
-            assert!(out.contains(at), "{what}: no {at} in\n{}", out.chars().take(3000).collect::<String>());
+            assert!(
+                out.contains(at),
+                "{what}: no {at} in\n{}",
+                out.chars().take(3000).collect::<String>()
+            );
             // The snippet is an excerpt: no line of the report is huge.
-            assert!(out.lines().all(|l| l.chars().count() < 400), "{what}: a long line was printed whole");
+            assert!(
+                out.lines().all(|l| l.chars().count() < 400),
+                "{what}: a long line was printed whole"
+            );
         }
     }
 }
@@ -297,7 +435,11 @@ fn diagnostics_far_right_on_a_long_line_render_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let x = "x".repeat(70_000);
     let answers = dir.path().join("a.json");
-    fs::write(&answers, r#"{"rubric": "t", "version": "1", "entity": {"id": "e"}, "answers": {"c": true}}"#).unwrap();
+    fs::write(
+        &answers,
+        r#"{"rubric": "t", "version": "1", "entity": {"id": "e"}, "answers": {"c": true}}"#,
+    )
+    .unwrap();
     let a = answers.to_str().unwrap();
     let cases = [
         // A syntax error past column 65,535 (the file does not parse).
@@ -339,7 +481,12 @@ fn diagnostics_far_right_on_a_long_line_render_in_every_format() {
         let r = path.to_str().unwrap();
         long_line_formats(&format!("{name}: check"), &["check", r], code, at);
         long_line_formats(&format!("{name}: eval"), &["eval", r, a], code, at);
-        long_line_formats(&format!("{name}: eval --summary"), &["eval", "--summary", r, a], code, at);
+        long_line_formats(
+            &format!("{name}: eval --summary"),
+            &["eval", "--summary", r, a],
+            code,
+            at,
+        );
         long_line_formats(&format!("{name}: fmt --check"), &["fmt", "--check", r], "", "");
         if code == "M0104" {
             // The rubric is valid: scored despite the warning.
@@ -355,10 +502,23 @@ fn diagnostics_far_right_on_a_long_line_render_in_every_format() {
     }
     // A test file with a syntax error far right.
     let rules = dir.path().join("t.mizan");
-    fs::write(&rules, "rubric t {\n version \"1\"\n levels { criterion }\n criterion c { yesno }\n}\n").unwrap();
+    fs::write(
+        &rules,
+        "rubric t {\n version \"1\"\n levels { criterion }\n criterion c { yesno }\n}\n",
+    )
+    .unwrap();
     let tests = dir.path().join("t.test.mizan");
-    fs::write(&tests, format!("tests t {{\n version \"1\"\n case \"{x}\" {{ answer c = yes @ }}\n}}\n")).unwrap();
-    long_line_formats("test file", &["test", tests.to_str().unwrap()], "M0101", ":3:70027");
+    fs::write(
+        &tests,
+        format!("tests t {{\n version \"1\"\n case \"{x}\" {{ answer c = yes @ }}\n}}\n"),
+    )
+    .unwrap();
+    long_line_formats(
+        "test file",
+        &["test", tests.to_str().unwrap()],
+        "M0101",
+        ":3:70027",
+    );
     // An answer set on one 100 KB line with its error at the end.
     let bad = dir.path().join("bad.json");
     let pad = "y".repeat(100_000);
@@ -366,8 +526,18 @@ fn diagnostics_far_right_on_a_long_line_render_in_every_format() {
     let jsonl = dir.path().join("bad.jsonl");
     fs::write(&jsonl, format!(r#"{{"rubric": "t", "version": "1", "entity": {{"id": "e", "note": "{pad}"}}, "answers": {{"c": "maybe"}}}}"#)).unwrap();
     for args in [
-        vec!["eval", rules.to_str().unwrap(), bad.to_str().unwrap(), jsonl.to_str().unwrap()],
-        vec!["eval", "--summary", rules.to_str().unwrap(), jsonl.to_str().unwrap()],
+        vec![
+            "eval",
+            rules.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            jsonl.to_str().unwrap(),
+        ],
+        vec![
+            "eval",
+            "--summary",
+            rules.to_str().unwrap(),
+            jsonl.to_str().unwrap(),
+        ],
     ] {
         for format in ["human", "plain", "json", "jsonl"] {
             let mut all = vec!["--format", format];
@@ -385,17 +555,67 @@ fn invisible_and_look_alike_characters_are_named() {
     assert!(mizan::load("ok.mizan", base).0.is_some());
     // (where, character, expected words in the message, the fixed name)
     let cases: [(&str, &str, &str, &str); 12] = [
-        ("criterion data", "criterion da\u{200B}ta", "U+200B ZERO WIDTH SPACE", "`data`"),
-        ("criterion data", "criterion da\u{200D}ta", "U+200D ZERO WIDTH JOINER", "`data`"),
-        ("criterion data", "criterion da\u{200C}ta", "U+200C ZERO WIDTH NON-JOINER", "`data`"),
-        ("criterion data", "criterion da\u{FEFF}ta", "U+FEFF ZERO WIDTH NO-BREAK SPACE", "`data`"),
-        ("criterion data", "criterion\u{A0}data", "U+00A0 NO-BREAK SPACE", "ordinary space"),
-        ("criterion data", "criterion d\u{430}ta", "Cyrillic 'а' (U+0430) looks like ASCII 'a'", "`data`"),
-        ("criterion data", "criterion d\u{3B1}ta", "Greek 'α' (U+03B1) looks like ASCII 'a'", "`data`"),
-        ("pillar p", "pillar \u{440}", "Cyrillic 'р' (U+0440) looks like ASCII 'p'", "`p`"),
+        (
+            "criterion data",
+            "criterion da\u{200B}ta",
+            "U+200B ZERO WIDTH SPACE",
+            "`data`",
+        ),
+        (
+            "criterion data",
+            "criterion da\u{200D}ta",
+            "U+200D ZERO WIDTH JOINER",
+            "`data`",
+        ),
+        (
+            "criterion data",
+            "criterion da\u{200C}ta",
+            "U+200C ZERO WIDTH NON-JOINER",
+            "`data`",
+        ),
+        (
+            "criterion data",
+            "criterion da\u{FEFF}ta",
+            "U+FEFF ZERO WIDTH NO-BREAK SPACE",
+            "`data`",
+        ),
+        (
+            "criterion data",
+            "criterion\u{A0}data",
+            "U+00A0 NO-BREAK SPACE",
+            "ordinary space",
+        ),
+        (
+            "criterion data",
+            "criterion d\u{430}ta",
+            "Cyrillic 'а' (U+0430) looks like ASCII 'a'",
+            "`data`",
+        ),
+        (
+            "criterion data",
+            "criterion d\u{3B1}ta",
+            "Greek 'α' (U+03B1) looks like ASCII 'a'",
+            "`data`",
+        ),
+        (
+            "pillar p",
+            "pillar \u{440}",
+            "Cyrillic 'р' (U+0440) looks like ASCII 'p'",
+            "`p`",
+        ),
         ("scale yn", "scale y\u{43F}n", "", ""),
-        ("yes 1", "y\u{435}s 1", "Cyrillic 'е' (U+0435) looks like ASCII 'e'", "`yes`"),
-        ("let lim", "let l\u{456}m", "Cyrillic 'і' (U+0456) looks like ASCII 'i'", "`lim`"),
+        (
+            "yes 1",
+            "y\u{435}s 1",
+            "Cyrillic 'е' (U+0435) looks like ASCII 'e'",
+            "`yes`",
+        ),
+        (
+            "let lim",
+            "let l\u{456}m",
+            "Cyrillic 'і' (U+0456) looks like ASCII 'i'",
+            "`lim`",
+        ),
         ("* lim", "* li\u{200B}m", "U+200B ZERO WIDTH SPACE", "`lim`"),
     ];
     for (from, to, words, fixed) in cases {
@@ -414,13 +634,21 @@ fn invisible_and_look_alike_characters_are_named() {
         // The label is the character itself.
         let label = e.labels().unwrap().next().unwrap();
         let odd = to.chars().find(|c| !c.is_ascii()).unwrap();
-        assert_eq!(&text[label.offset()..label.offset() + label.len()], odd.to_string(), "{to}");
+        assert_eq!(
+            &text[label.offset()..label.offset() + label.len()],
+            odd.to_string(),
+            "{to}"
+        );
         // Every command says the same.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.mizan");
         fs::write(&path, &text).unwrap();
         let p = path.to_str().unwrap();
-        for args in [vec!["check", p], vec!["fmt", "--check", p], vec!["eval", "--summary", p, p]] {
+        for args in [
+            vec!["check", p],
+            vec!["fmt", "--check", p],
+            vec!["eval", "--summary", p, p],
+        ] {
             let o = mizan(&args);
             no_crash(&format!("{args:?}"), &o);
             assert!(stderr(&o).contains("M0110"), "{args:?}: {}", stderr(&o));
@@ -429,7 +657,10 @@ fn invisible_and_look_alike_characters_are_named() {
     // Inside strings and comments they are text, and a BOM between tokens
     // (or at the start) is whitespace.
     let fine = base
-        .replace("levels { pillar criterion }", "levels { pillar criterion }\n  title en \"da\u{200B}ta\u{A0}д\" # d\u{430}ta\u{200B}")
+        .replace(
+            "levels { pillar criterion }",
+            "levels { pillar criterion }\n  title en \"da\u{200B}ta\u{A0}д\" # d\u{430}ta\u{200B}",
+        )
         .replace("pillar p {", "pillar p\u{FEFF} {");
     let (r, d) = mizan::load("t.mizan", &format!("\u{FEFF}{fine}"));
     assert!(r.is_some() && d.is_empty(), "{d:?}");

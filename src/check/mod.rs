@@ -1443,8 +1443,12 @@ impl<'a> Checker<'a> {
                     Some(2) => {}
                     Some(1) => {
                         let start = stack.iter().position(|(s, _, _)| *s == r).unwrap_or(0);
-                        let mut cyc: Vec<&str> =
-                            stack.get(start..).unwrap_or_default().iter().map(|(s, _, _)| s.as_str()).collect();
+                        let mut cyc: Vec<&str> = stack
+                            .get(start..)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(s, _, _)| s.as_str())
+                            .collect();
                         cyc.push(&r);
                         if let Some((_, loc)) = self.let_names.get(&r) {
                             self.diags.push(CheckError::Cycle {
@@ -1541,8 +1545,12 @@ impl<'a> Checker<'a> {
                     Some(2) => {}
                     Some(1) => {
                         let start = stack.iter().position(|(s, _, _)| *s == r).unwrap_or(0);
-                        let members: Vec<String> =
-                            stack.get(start..).unwrap_or_default().iter().map(|(s, _, _)| s.clone()).collect();
+                        let members: Vec<String> = stack
+                            .get(start..)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(s, _, _)| s.clone())
+                            .collect();
                         let mut cyc: Vec<&str> = members.iter().map(String::as_str).collect();
                         cyc.push(&r);
                         if let Some((_, loc)) = self.formulas.get(&r) {

@@ -121,7 +121,10 @@ impl<'d> Excerpted<'d> {
             .collect();
         let line_of = |o: usize| {
             let start = text.get(..o).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
-            let end = text.get(o..).and_then(|t| t.find('\n')).map_or(text.len(), |n| o + n);
+            let end = text
+                .get(o..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |n| o + n);
             (start, end)
         };
         if !ends.iter().any(|&o| {
@@ -155,7 +158,12 @@ impl<'d> Excerpted<'d> {
                 let mut ranges: Vec<(usize, usize)> = ends
                     .iter()
                     .filter(|&&o| o >= start && o <= end)
-                    .map(|&o| (floor(&text, o.saturating_sub(MARGIN).max(start)), ceil(&text, (o + MARGIN).min(end))))
+                    .map(|&o| {
+                        (
+                            floor(&text, o.saturating_sub(MARGIN).max(start)),
+                            ceil(&text, (o + MARGIN).min(end)),
+                        )
+                    })
                     .collect();
                 if ranges.is_empty() {
                     ranges.push((start, ceil(&text, start + 2 * MARGIN)));

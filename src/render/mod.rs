@@ -3,8 +3,8 @@
 //! rounding happens here and nowhere else.
 
 pub mod diagnostics;
-mod excerpt;
 pub mod diff;
+mod excerpt;
 pub mod explain;
 pub mod json;
 pub mod table;

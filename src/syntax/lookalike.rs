@@ -20,10 +20,7 @@ enum Kind {
     /// Renders as a space but is not one the grammar takes.
     Space(&'static str),
     /// Renders like an ASCII letter, digit or sign.
-    LookAlike {
-        script: &'static str,
-        ascii: char,
-    },
+    LookAlike { script: &'static str, ascii: char },
 }
 
 fn invisible(c: char) -> Option<&'static str> {
@@ -249,7 +246,8 @@ pub(super) fn scan(src: &Src, diags: &mut Diagnostics) -> bool {
             // of the file, or between two tokens, it changes nothing. Only
             // inside a name does it split it.
             '\u{FEFF}'
-                if !(last.is_some_and(is_name_char) && chars.peek().is_some_and(|(_, n)| is_name_char(*n))) => {}
+                if !(last.is_some_and(is_name_char)
+                    && chars.peek().is_some_and(|(_, n)| is_name_char(*n))) => {}
             _ => {
                 let Some(k) = kind(c) else { continue };
                 found += 1;

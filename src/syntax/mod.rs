@@ -9,8 +9,8 @@
 //! Before pest runs, a cheap scan bounds the nesting depth of braces,
 //! brackets and parentheses, so a hostile file cannot overflow the stack.
 
-mod lower;
 mod lookalike;
+mod lower;
 pub(crate) mod names;
 #[cfg(test)]
 mod tests;
@@ -197,11 +197,7 @@ pub enum SyntaxError {
     ///
     /// `score if a then 1 else if b then 2 else …` with more than 256 levels.
     #[error("expression is nested more than {max} levels deep")]
-    #[diagnostic(
-        code(M0109),
-        url("docs/diagnostics.md#m0109"),
-        help("{help}")
-    )]
+    #[diagnostic(code(M0109), url("docs/diagnostics.md#m0109"), help("{help}"))]
     ExprTooDeep {
         /// The limit.
         max: usize,
