@@ -195,7 +195,7 @@ pub enum CheckError {
         /// File.
         #[source_code]
         src: Src,
-        /// The expression.
+        /// The expression, where it uses the first template.
         #[label("too deep once expanded")]
         span: SourceSpan,
     },
@@ -218,8 +218,8 @@ pub enum CheckError {
         /// File.
         #[source_code]
         src: Src,
-        /// The expression where the limit was passed.
-        #[label("the limit is passed here")]
+        /// The expression whose expansion passes the limit.
+        #[label("the limit is passed expanding this")]
         span: SourceSpan,
     },
 

@@ -64,6 +64,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         cyclic: std::collections::HashSet::new(),
         depth: 0,
         too_deep: false,
+        top: SourceSpan::from(0..0),
         expanded: 0,
         deps: HashMap::new(),
     };
@@ -163,6 +164,9 @@ struct Checker<'a> {
     depth: usize,
     /// M0220 reported for the current top-level expression.
     too_deep: bool,
+    /// The top-level expression being checked (where M0220 and M0221
+    /// point: the use, not the template that passes the limit).
+    top: SourceSpan,
     /// Expression parts checked so far, formulas expanded (M0221).
     expanded: usize,
     /// Node → nodes its score depends on, with the referencing location.
@@ -1622,18 +1626,19 @@ impl<'a> Checker<'a> {
         if self.expanded > MAX_EXPANDED_NODES {
             return None;
         }
+        if self.depth == 0 {
+            self.too_deep = false;
+            self.top = e.loc.span;
+        }
         self.expanded += 1;
         if self.expanded > MAX_EXPANDED_NODES {
             self.diags.push(CheckError::ExpandedTooLarge {
                 max: MAX_EXPANDED_NODES,
                 chain: self.expansion_chain(),
                 src: self.src.clone(),
-                span: e.loc.span,
+                span: self.top,
             });
             return None;
-        }
-        if self.depth == 0 {
-            self.too_deep = false;
         }
         if self.depth >= MAX_EXPANDED_DEPTH {
             if !self.too_deep {
@@ -1643,7 +1648,7 @@ impl<'a> Checker<'a> {
                     max: MAX_EXPANDED_DEPTH,
                     chain: self.expansion_chain(),
                     src: self.src.clone(),
-                    span: e.loc.span,
+                    span: self.top,
                 });
             }
             return None;
