@@ -146,7 +146,7 @@ fn elif(n: usize, last: &str) -> String {
 }
 
 #[test]
-fn if_else_chains_are_bounded_by_m0109() {
+fn m0109_if_else_chains_are_bounded() {
     every_command(
         "elif200",
         &rubric(&criterion(&elif(200, "value / 10"))),
@@ -275,7 +275,7 @@ fn formulas(n: usize) -> String {
 }
 
 #[test]
-fn chains_of_formulas_are_bounded_by_m0220() {
+fn m0220_chains_of_formulas_are_bounded() {
     every_command(
         "formulas200",
         &rubric(&format!("{}{}", formulas(200), criterion("f199"))),
