@@ -48,6 +48,17 @@ pub mod versions;
 
 use std::sync::Arc;
 
+/// Stack size of every thread the `mizan` command runs Mizan's work on (the
+/// command's own work and each scoring thread): 64 MiB.
+///
+/// Parsing, checking and evaluating recurse as deep as an expression nests,
+/// which the limits bound ([`syntax::MAX_EXPR_DEPTH`],
+/// [`check::MAX_EXPANDED_DEPTH`]); the deepest rubric those limits allow
+/// needs a few MiB of stack in a debug build and less in a release build,
+/// so this leaves ample headroom on every thread alike. A program that uses
+/// the library on threads of its own should give them this much as well.
+pub const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 use crate::answers::{Origin, Rejection};
 use crate::diag::{Diagnostics, Src};
 use crate::eval::{Batch, EntityResult};

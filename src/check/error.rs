@@ -175,6 +175,54 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    /// An expression nested too deeply once formula templates are expanded
+    /// in place: a long chain of formulas that use one another.
+    ///
+    /// `formula f1 = f0 + 1`, `formula f2 = f1 + 1`, … 300 formulas deep.
+    #[error("{what} is nested more than {max} levels deep once formulas are expanded{chain}")]
+    #[diagnostic(
+        code(M0220),
+        url("docs/diagnostics.md#m0220"),
+        help("each formula template is copied where it is used, so a chain of templates nests one inside the other: compute intermediate results with `let` values (evaluated once, in order) or let a group aggregate them")
+    )]
+    ExpandedTooDeep {
+        /// "this expression".
+        what: &'static str,
+        /// The limit.
+        max: usize,
+        /// ": f3 -> f2 -> f1 -> …", the templates being expanded.
+        chain: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The expression, where it uses the first template.
+        #[label("too deep once expanded")]
+        span: SourceSpan,
+    },
+
+    /// Formula templates that expand to too many parts: each use copies the
+    /// template, so templates using others several times grow exponentially.
+    ///
+    /// `formula f1 = f0 + f0`, `formula f2 = f1 + f1`, … 30 formulas.
+    #[error("formulas expand to more than {max} parts in all{chain}")]
+    #[diagnostic(
+        code(M0221),
+        url("docs/diagnostics.md#m0221"),
+        help("each formula template is copied where it is used: a template that uses another twice doubles in size; compute shared parts once with `let` values")
+    )]
+    ExpandedTooLarge {
+        /// The limit.
+        max: usize,
+        /// ": f3 -> f2 -> …", the templates being expanded.
+        chain: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The expression whose expansion passes the limit.
+        #[label("the limit is passed expanding this")]
+        span: SourceSpan,
+    },
+
     /// `score average(a, b)`.
     #[error("unknown function `{name}`")]
     #[diagnostic(code(M0210), url("docs/diagnostics.md#m0210"))]

@@ -33,6 +33,14 @@ use crate::ast::{self, ExprKind, Item, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Loc, Src};
 use crate::model::*;
 
+/// Deepest nesting of a checked expression, with formula templates expanded
+/// in place (M0220). Evaluation recurses this deep at most.
+pub const MAX_EXPANDED_DEPTH: usize = 2 * crate::syntax::MAX_EXPR_DEPTH;
+
+/// Most parts (operators, operands, calls) of all the checked expressions of
+/// one rubric, with formula templates expanded in place (M0221).
+pub const MAX_EXPANDED_NODES: usize = 1_000_000;
+
 /// Checks a parsed rule file.
 ///
 /// Returns the model when there is no error, and every diagnostic found.
@@ -55,6 +63,11 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         pending_scores: Vec::new(),
         pending_requires: Vec::new(),
         expanding: Vec::new(),
+        cyclic: std::collections::HashSet::new(),
+        depth: 0,
+        too_deep: false,
+        top: SourceSpan::from(0..0),
+        expanded: 0,
         deps: HashMap::new(),
     };
     let model = c.run(file);
@@ -152,6 +165,17 @@ struct Checker<'a> {
     pending_requires: Vec<(NodeIx, &'a ast::Expr)>,
     /// Formula templates being expanded (cycle detection).
     expanding: Vec<String>,
+    /// Formula templates on a cycle, reported once (M0209).
+    cyclic: std::collections::HashSet<String>,
+    /// Nesting of the expression being checked, formulas expanded.
+    depth: usize,
+    /// M0220 reported for the current top-level expression.
+    too_deep: bool,
+    /// The top-level expression being checked (where M0220 and M0221
+    /// point: the use, not the template that passes the limit).
+    top: SourceSpan,
+    /// Expression parts checked so far, formulas expanded (M0221).
+    expanded: usize,
     /// Node → nodes its score depends on, with the referencing location.
     deps: HashMap<NodeIx, Vec<(NodeIx, Loc)>>,
 }
@@ -367,6 +391,8 @@ impl<'a> Checker<'a> {
             None => 1,
         };
 
+        // Cycles of formula templates, before any is expanded.
+        self.formula_cycles();
         // Named values, in dependency order.
         let lets = self.check_lets();
 
@@ -1454,11 +1480,51 @@ impl<'a> Checker<'a> {
 
     fn check_lets(&mut self) -> Vec<LetDef> {
         // Order lets so that each only uses earlier ones; a cycle is M0209.
+        // Depth-first with an explicit stack: a chain of any length is fine.
         let names: Vec<String> = self.let_names.keys().cloned().collect();
         let mut state: HashMap<String, u8> = HashMap::new(); // 1 visiting, 2 done
         let mut order: Vec<String> = Vec::new();
         for n in &names {
-            self.visit_let(n, &mut state, &mut order, &mut Vec::new());
+            if state.contains_key(n) {
+                continue;
+            }
+            state.insert(n.clone(), 1);
+            let mut stack: Vec<(String, Vec<String>, usize)> = vec![(n.clone(), self.let_refs(n), 0)];
+            while let Some((_, refs, next)) = stack.last_mut() {
+                let Some(r) = refs.get(*next).cloned() else {
+                    if let Some((name, _, _)) = stack.pop() {
+                        state.insert(name.clone(), 2);
+                        order.push(name);
+                    }
+                    continue;
+                };
+                *next += 1;
+                match state.get(&r) {
+                    Some(2) => {}
+                    Some(1) => {
+                        let start = stack.iter().position(|(s, _, _)| *s == r).unwrap_or(0);
+                        let mut cyc: Vec<&str> = stack
+                            .get(start..)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(s, _, _)| s.as_str())
+                            .collect();
+                        cyc.push(&r);
+                        if let Some((_, loc)) = self.let_names.get(&r) {
+                            self.diags.push(CheckError::Cycle {
+                                cycle: cycle_text(&cyc),
+                                src: self.src.clone(),
+                                span: loc.span,
+                            });
+                        }
+                    }
+                    _ => {
+                        state.insert(r.clone(), 1);
+                        let refs = self.let_refs(&r);
+                        stack.push((r, refs, 0));
+                    }
+                }
+            }
         }
         let mut out: Vec<LetDef> = Vec::new();
         for name in order {
@@ -1474,44 +1540,97 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn visit_let(
-        &mut self,
-        name: &str,
-        state: &mut HashMap<String, u8>,
-        order: &mut Vec<String>,
-        stack: &mut Vec<String>,
-    ) {
-        match state.get(name) {
-            Some(2) => return,
-            Some(1) => {
-                let start = stack.iter().position(|s| s == name).unwrap_or(0);
-                let mut cyc: Vec<String> = stack.get(start..).unwrap_or_default().to_vec();
-                cyc.push(name.to_string());
-                if let Some((_, loc)) = self.let_names.get(name) {
-                    self.diags.push(CheckError::Cycle {
-                        cycle: cyc.join(" -> "),
-                        src: self.src.clone(),
-                        span: loc.span,
-                    });
+    /// The lets the let `name` uses, directly or through the formula
+    /// templates it expands.
+    fn let_refs(&self, name: &str) -> Vec<String> {
+        let mut refs = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut todo: Vec<&ast::Expr> = self.let_names.get(name).map(|(e, _)| *e).into_iter().collect();
+        while let Some(e) = todo.pop() {
+            let mut paths = Vec::new();
+            collect_paths(e, &mut paths);
+            for p in paths {
+                if !seen.insert(p.clone()) {
+                    continue;
                 }
-                return;
-            }
-            _ => {}
-        }
-        state.insert(name.to_string(), 1);
-        stack.push(name.to_string());
-        if let Some((e, _)) = self.let_names.get(name).cloned() {
-            let mut refs = Vec::new();
-            collect_paths(e, &mut refs);
-            for r in refs {
-                if self.let_names.contains_key(&r) {
-                    self.visit_let(&r, state, order, stack);
+                if self.let_names.contains_key(&p) {
+                    refs.push(p);
+                } else if let Some((f, _)) = self.formulas.get(&p) {
+                    todo.push(f);
                 }
             }
         }
-        stack.pop();
-        state.insert(name.to_string(), 2);
-        order.push(name.to_string());
+        refs
+    }
+
+    /// Reports every cycle of formula templates (M0209) and remembers their
+    /// members, so that expanding one stops at once. Depth-first with an
+    /// explicit stack: a cycle of any length is reported, never a stack
+    /// overflow.
+    fn formula_cycles(&mut self) {
+        // A name that is a context variable somewhere (`value`, `count`…)
+        // may mean the variable where it is used, and a let takes
+        // precedence over a formula: such references are left to the
+        // check at expansion time.
+        let is_var = |p: &str| {
+            [Scope::Criterion(0), Scope::Group(0), Scope::Population]
+                .iter()
+                .any(|s| s.vars().iter().any(|v| v.name() == p))
+        };
+        let refs = |c: &Self, f: &str| -> Vec<String> {
+            let mut paths = Vec::new();
+            if let Some((e, _)) = c.formulas.get(f) {
+                collect_paths(e, &mut paths);
+            }
+            paths.retain(|p| c.formulas.contains_key(p) && !c.let_names.contains_key(p) && !is_var(p));
+            paths.dedup();
+            paths
+        };
+        let names: Vec<String> = self.formulas.keys().cloned().collect();
+        let mut state: HashMap<String, u8> = HashMap::new();
+        for n in &names {
+            if state.contains_key(n) {
+                continue;
+            }
+            state.insert(n.clone(), 1);
+            let mut stack: Vec<(String, Vec<String>, usize)> = vec![(n.clone(), refs(self, n), 0)];
+            while let Some((_, list, next)) = stack.last_mut() {
+                let Some(r) = list.get(*next).cloned() else {
+                    if let Some((name, _, _)) = stack.pop() {
+                        state.insert(name, 2);
+                    }
+                    continue;
+                };
+                *next += 1;
+                match state.get(&r) {
+                    Some(2) => {}
+                    Some(1) => {
+                        let start = stack.iter().position(|(s, _, _)| *s == r).unwrap_or(0);
+                        let members: Vec<String> = stack
+                            .get(start..)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(s, _, _)| s.clone())
+                            .collect();
+                        let mut cyc: Vec<&str> = members.iter().map(String::as_str).collect();
+                        cyc.push(&r);
+                        if let Some((_, loc)) = self.formulas.get(&r) {
+                            self.diags.push(CheckError::Cycle {
+                                cycle: cycle_text(&cyc),
+                                src: self.src.clone(),
+                                span: loc.span,
+                            });
+                        }
+                        self.cyclic.extend(members);
+                    }
+                    _ => {
+                        state.insert(r.clone(), 1);
+                        let list = refs(self, &r);
+                        stack.push((r, list, 0));
+                    }
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------- expressions --
@@ -1556,7 +1675,57 @@ impl<'a> Checker<'a> {
 
     /// Checks an expression. `lit` is the type whose literal names (option
     /// ids, enum values) are in scope, when on the other side of `==`/`in`.
+    ///
+    /// Formula templates are expanded in place, so the checked expression
+    /// is bounded here, in depth (M0220) and in parts (M0221): evaluation
+    /// recurses as deep as the checked expression.
     fn expr(&mut self, e: &ast::Expr, scope: Scope, lit: Option<&Ty>) -> Option<CExpr> {
+        if self.expanded > MAX_EXPANDED_NODES {
+            return None;
+        }
+        if self.depth == 0 {
+            self.too_deep = false;
+            self.top = e.loc.span;
+        }
+        self.expanded += 1;
+        if self.expanded > MAX_EXPANDED_NODES {
+            self.diags.push(CheckError::ExpandedTooLarge {
+                max: MAX_EXPANDED_NODES,
+                chain: self.expansion_chain(),
+                src: self.src.clone(),
+                span: self.top,
+            });
+            return None;
+        }
+        if self.depth >= MAX_EXPANDED_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                self.diags.push(CheckError::ExpandedTooDeep {
+                    what: "this expression",
+                    max: MAX_EXPANDED_DEPTH,
+                    chain: self.expansion_chain(),
+                    src: self.src.clone(),
+                    span: self.top,
+                });
+            }
+            return None;
+        }
+        self.depth += 1;
+        let out = self.expr_at(e, scope, lit);
+        self.depth -= 1;
+        out
+    }
+
+    /// ": f3 -> f2 -> …": the formula templates being expanded.
+    fn expansion_chain(&self) -> String {
+        if self.expanding.is_empty() {
+            return String::new();
+        }
+        let names: Vec<&str> = self.expanding.iter().map(String::as_str).collect();
+        format!(" (expanding {})", chain_text(&names))
+    }
+
+    fn expr_at(&mut self, e: &ast::Expr, scope: Scope, lit: Option<&Ty>) -> Option<CExpr> {
         let loc = &e.loc;
         match &e.kind {
             ExprKind::Number(n) => Some(Self::mk(CKind::Num(*n), Ty::Number, loc)),
@@ -1792,6 +1961,10 @@ impl<'a> Checker<'a> {
             return Some(Self::mk(CKind::Let(i), ty, loc));
         }
         if let Some((e, _)) = self.formulas.get(p).cloned() {
+            if self.cyclic.contains(p) {
+                // Reported once, at the template (M0209).
+                return None;
+            }
             if self.expanding.iter().any(|x| x == p) {
                 let mut cyc = self.expanding.clone();
                 cyc.push(p.to_string());
@@ -2280,6 +2453,22 @@ fn reads_profile(e: &CExpr, lets: &[bool]) -> bool {
         }
     }
     false
+}
+
+/// `a -> b -> … -> a`, at most a dozen names: a long chain keeps its ends.
+fn chain_text(names: &[&str]) -> String {
+    const KEEP: usize = 5;
+    if names.len() <= 2 * KEEP + 1 {
+        return names.join(" -> ");
+    }
+    let head = names.get(..KEEP).unwrap_or_default().join(" -> ");
+    let tail = names.get(names.len() - KEEP..).unwrap_or_default().join(" -> ");
+    format!("{head} -> … ({} more) … -> {tail}", names.len() - 2 * KEEP)
+}
+
+/// A cycle for M0209: `a -> b -> a`, shortened when long.
+fn cycle_text(names: &[&str]) -> String {
+    chain_text(names)
 }
 
 /// Every bare name used in an expression.

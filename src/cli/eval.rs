@@ -93,8 +93,11 @@ pub fn run(args: Args, format: Format) -> Exit {
         eprintln!("error: {why}");
         return Exit::Usage;
     }
+    // The rubric is loaded and every answer set scored on the pool's
+    // threads: they get the stack of the command's own thread.
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
+        .stack_size(mizan::STACK_SIZE)
         .build()
     {
         Ok(p) => p,

@@ -1,4 +1,9 @@
 //! Rendering of rule-file diagnostics with miette's report handlers.
+//!
+//! The graphical style shows a label on a very long line as an excerpt of
+//! that line (`excerpt.rs`): miette cannot pad an underline past column
+//! 65,535. The plain style writes columns as numbers and the JSON style
+//! byte offsets, so they render any line as it is.
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler, NarratableReportHandler,
@@ -28,10 +33,13 @@ pub fn render(d: &dyn Diagnostic, style: Style) -> String {
             } else {
                 GraphicalTheme::unicode_nocolor()
             };
-            GraphicalReportHandler::new_themed(theme)
+            let handler = GraphicalReportHandler::new_themed(theme)
                 .with_width(100)
-                .with_links(false)
-                .render_report(&mut out, d)
+                .with_links(false);
+            match super::excerpt::Excerpted::of(d) {
+                Some(x) => handler.render_report(&mut out, &x),
+                None => handler.render_report(&mut out, d),
+            }
         }
         Style::Plain => NarratableReportHandler::new().render_report(&mut out, d),
         Style::Json => JSONReportHandler::new().render_report(&mut out, d),
@@ -42,9 +50,12 @@ pub fn render(d: &dyn Diagnostic, style: Style) -> String {
 /// The fixed style used by snapshot tests: no colour, unicode, width 80.
 pub fn render_for_tests(d: &dyn Diagnostic) -> String {
     let mut out = String::new();
-    let _ = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(80)
-        .with_links(false)
-        .render_report(&mut out, d);
+        .with_links(false);
+    let _ = match super::excerpt::Excerpted::of(d) {
+        Some(x) => handler.render_report(&mut out, &x),
+        None => handler.render_report(&mut out, d),
+    };
     out
 }

@@ -4,6 +4,7 @@
 
 pub mod diagnostics;
 pub mod diff;
+mod excerpt;
 pub mod explain;
 pub mod json;
 pub mod table;

@@ -44,6 +44,17 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
     let found = names::found_at(text, pos);
     let (expected, help) = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => names::expected(positives),
+        // pest's own guard (the scan before parsing bounds what it nests,
+        // so only a thread with a tiny stack gets here).
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            return SyntaxError::ExprTooDeep {
+                max: super::MAX_EXPR_DEPTH,
+                src: src.clone(),
+                span: SourceSpan::from(pos..pos),
+                label: "the parser ran out of stack here".into(),
+                help: "this thread's stack is too small for the file's nesting: run Mizan on a thread with a larger stack (the `mizan` command uses mizan::STACK_SIZE), or nest less deeply".into(),
+            };
+        }
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
     let len = found.as_ref().map_or(0, |f| f.len());
@@ -61,11 +72,22 @@ struct Lower<'a> {
     src: &'a Src,
     diags: &'a mut Diagnostics,
     nodes: usize,
+    /// Bound on the nesting depth of the expression being lowered, at the
+    /// current `expr` (see [`super::MAX_EXPR_DEPTH`]).
+    depth: usize,
+    /// M0109 already reported for the current top-level expression.
+    too_deep: bool,
 }
 
 /// Lowers a successful parse of `file`: a rubric or a test file.
 pub(super) fn lower_file(src: &Src, mut pairs: Pairs<'_, Rule>, diags: &mut Diagnostics) -> Option<Document> {
-    let mut l = Lower { src, diags, nodes: 0 };
+    let mut l = Lower {
+        src,
+        diags,
+        nodes: 0,
+        depth: 0,
+        too_deep: false,
+    };
     let file = pairs.next()?;
     let mut lang_version = None;
     let mut doc = None;
@@ -606,6 +628,38 @@ impl Lower<'_> {
                 loc,
             };
         }
+        // Each operator may nest one level (a chain `a + b + …` nests to the
+        // left), and every bracket, `if`, call or list around this
+        // expression has added its own: an upper bound on the depth of the
+        // tree built here, checked before the Pratt parser recurses.
+        if self.depth == 0 {
+            self.too_deep = false;
+        }
+        let depth = self.depth + ops.max(1);
+        if depth > super::MAX_EXPR_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                self.diags.push(SyntaxError::ExprTooDeep {
+                    max: super::MAX_EXPR_DEPTH,
+                    src: self.src.clone(),
+                    span: loc.span,
+                    label: "nested too deeply here".into(),
+                    help: "split the expression with `let` values or `formula` templates, or let a group aggregate the parts".into(),
+                });
+            }
+            return Expr {
+                kind: ExprKind::Number(Decimal::ZERO),
+                loc,
+            };
+        }
+        let outer = std::mem::replace(&mut self.depth, depth);
+        let out = self.pratt(p);
+        self.depth = outer;
+        out
+    }
+
+    /// Folds the operands and operators of an `expr` pair by precedence.
+    fn pratt(&mut self, p: Pair<'_, Rule>) -> Expr {
         let pairs = p.into_inner();
         // The Pratt closures need `&mut self`; share it through a RefCell.
         let this = std::cell::RefCell::new(self);

@@ -9,6 +9,7 @@
 //! Before pest runs, a cheap scan bounds the nesting depth of braces,
 //! brackets and parentheses, so a hostile file cannot overflow the stack.
 
+mod lookalike;
 mod lower;
 pub(crate) mod names;
 #[cfg(test)]
@@ -34,6 +35,13 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Most operators one formula may use.
 pub const MAX_OPERATORS: usize = 256;
+
+/// Deepest nesting of one expression as written: each operator, `if … then
+/// … else`, bracket, call and list adds a level (M0109). Every stage that
+/// walks an expression (lowering, checking, evaluation, formatting, review)
+/// recurses at most this deep; with formula templates expanded, the checked
+/// expression is bounded by [`crate::check::MAX_EXPANDED_DEPTH`].
+pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Largest rule or test file read, in bytes (the largest shipped rubric is
 /// about 60 KB).
@@ -184,6 +192,49 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    /// An expression nested too deeply: a long chain of `if … else if …`,
+    /// operators or brackets inside one another.
+    ///
+    /// `score if a then 1 else if b then 2 else …` with more than 256 levels.
+    #[error("expression is nested more than {max} levels deep")]
+    #[diagnostic(code(M0109), url("docs/diagnostics.md#m0109"), help("{help}"))]
+    ExprTooDeep {
+        /// The limit.
+        max: usize,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// Where the limit is passed.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// Short label.
+        label: String,
+        /// How to fix it.
+        help: String,
+    },
+
+    /// An invisible, space-like or look-alike character outside a string:
+    /// names are ASCII, so the name looks right but does not parse or does
+    /// not match.
+    ///
+    /// `criterion c\u{200B}1 { yesno }`, or a Cyrillic `а` in `dаta`.
+    #[error("{message}")]
+    #[diagnostic(code(M0110), url("docs/diagnostics.md#m0110"), help("{help}"))]
+    Confusable {
+        /// What the character is and where.
+        message: String,
+        /// The file.
+        #[source_code]
+        src: Src,
+        /// The character.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// Short label.
+        label: String,
+        /// The fix.
+        help: String,
+    },
+
     /// An invisible bidirectional control character, which can make a rule
     /// read differently from what it means.
     ///
@@ -241,11 +292,24 @@ pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
         return (None, diags);
     }
     scan_bidi(src, &mut diags);
+    if lookalike::scan(src, &mut diags) {
+        return (None, diags);
+    }
     if let Some(pos) = too_deep_at(text) {
         diags.push(SyntaxError::TooDeep {
             max: MAX_DEPTH,
             src: src.clone(),
             span: SourceSpan::from(pos..pos + 1),
+        });
+        return (None, diags);
+    }
+    if let Some(pos) = if_too_deep_at(text) {
+        diags.push(SyntaxError::ExprTooDeep {
+            max: MAX_EXPR_DEPTH,
+            src: src.clone(),
+            span: SourceSpan::from(pos..pos + 2),
+            label: "too deep here".into(),
+            help: "a long `if … else if …` chain: look the value up with a `choice` scale or a group instead, or split the expression with `let` values or `formula` templates".into(),
         });
         return (None, diags);
     }
@@ -308,4 +372,112 @@ fn too_deep_at(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Byte offset of the first `if` that nests one expression deeper than
+/// [`MAX_EXPR_DEPTH`], counting the `if`s and the brackets inside the
+/// expression, skipping strings and comments.
+///
+/// The parser recurses once per `if … then … else` nested in another (an
+/// `else if` chain nests), so this bound is checked before it runs. The
+/// count is conservative: it restarts only where an expression certainly
+/// ends (a word or literal right after an operand, `,`, `{` or `}`), so it
+/// never undercounts what the parser will nest.
+fn if_too_deep_at(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // `if`s open at each bracket level of the current expression.
+    let mut levels: Vec<usize> = vec![0];
+    let mut total = 0usize;
+    let mut after_operand = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'#' => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    i += 1;
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' | b'\n' => break,
+                        _ => {}
+                    }
+                }
+                operand(&mut levels, &mut total, &mut after_operand);
+                continue;
+            }
+            b'{' | b'}' => {
+                levels.clear();
+                levels.push(0);
+                total = 0;
+                after_operand = false;
+            }
+            b'(' | b'[' => {
+                levels.push(0);
+                total += 1;
+                after_operand = false;
+            }
+            b')' | b']' => {
+                if levels.len() > 1 {
+                    let n = levels.pop().unwrap_or(0);
+                    total = total.saturating_sub(n + 1);
+                }
+                after_operand = true;
+            }
+            b',' => {
+                restart(&mut levels, &mut total);
+                after_operand = false;
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'0'..=b'9' => {
+                let start = i;
+                while bytes
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+                {
+                    i += 1;
+                }
+                match bytes.get(start..i).unwrap_or_default() {
+                    b"if" => {
+                        if let Some(n) = levels.last_mut() {
+                            *n += 1;
+                        }
+                        total += 1;
+                        if total > MAX_EXPR_DEPTH {
+                            return Some(start);
+                        }
+                        after_operand = false;
+                    }
+                    b"and" | b"or" | b"in" | b"not" | b"then" | b"else" | b"where" => after_operand = false,
+                    _ => operand(&mut levels, &mut total, &mut after_operand),
+                }
+                continue;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => after_operand = false,
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A word or literal: right after another operand, the expression before
+/// it has ended.
+fn operand(levels: &mut [usize], total: &mut usize, after_operand: &mut bool) {
+    if *after_operand {
+        restart(levels, total);
+    }
+    *after_operand = true;
+}
+
+/// A new expression starts at the current bracket level.
+fn restart(levels: &mut [usize], total: &mut usize) {
+    if let Some(n) = levels.last_mut() {
+        *total = total.saturating_sub(*n);
+        *n = 0;
+    }
 }
