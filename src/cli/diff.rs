@@ -28,7 +28,7 @@ fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
 
 pub fn run(args: Args, format: Format) -> Exit {
     let (Some(old), Some(new)) = (load(&args.old, format), load(&args.new, format)) else {
-        eprintln!("error: both versions must check clean");
+        errln!("error: both versions must check clean");
         return Exit::Rejected;
     };
     let d = mizan::diff::diff(old.model(), new.model());
@@ -40,7 +40,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             match text {
                 Ok(t) => inputs.push((origin, t)),
                 Err(e) => {
-                    eprintln!("error: {origin}: {e}");
+                    errln!("error: {origin}: {e}");
                     return Exit::Rejected;
                 }
             }

@@ -62,7 +62,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return Exit::RuleErrors;
             }
         };
@@ -70,7 +70,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             .install(|| super::stream::run(rules, answers, args.summary, args.output.as_deref(), format));
     }
     if answers.is_empty() {
-        eprintln!("error: give answer sets after the rule file (or use --rules DIR)");
+        errln!("error: give answer sets after the rule file (or use --rules DIR)");
         return Exit::RuleErrors;
     }
     let args = Resolved {
@@ -86,11 +86,14 @@ pub fn run(args: Args, format: Format) -> Exit {
                 Ok(x) => x,
                 Err(e) => return e,
             };
-            let inputs = mizan::import::inputs(&args.answers);
+            let inputs = match super::import::input_files(&args.answers, format) {
+                Ok(i) => i,
+                Err(e) => return e,
+            };
             let imported = match rubric.import(&m, &inputs) {
                 Ok(i) => i,
                 Err(e) => {
-                    eprint!("{}", render::diagnostics::render(&e, style(format)));
+                    err!("{}", render::diagnostics::render(&e, style(format)));
                     return Exit::RuleErrors;
                 }
             };
@@ -108,7 +111,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                 Loaded::Rubric(r) => *r,
                 Loaded::Unreadable => return Exit::RuleErrors,
                 Loaded::Invalid => {
-                    eprintln!("error: the rules have errors; nothing was evaluated");
+                    errln!("error: the rules have errors; nothing was evaluated");
                     return Exit::RuleErrors;
                 }
             };
@@ -121,7 +124,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                         origin,
                         entity: None,
                         pointer: String::new(),
-                        error: AnswerError::Io { reason },
+                        error: reason,
                     }),
                 }
             }
@@ -139,9 +142,9 @@ pub fn run(args: Args, format: Format) -> Exit {
         match batch.results.iter().find(|r| r.submission.entity == *id) {
             Some(r) => out!("{}", render::explain::render(model, r)),
             None => {
-                eprintln!("error: no evaluated entity `{id}`");
+                errln!("error: no evaluated entity `{id}`");
                 for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
-                    eprint!("{}", render::table::problem(e));
+                    err!("{}", render::table::problem(e));
                 }
                 return Exit::Rejected;
             }
@@ -151,7 +154,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             Format::Json | Format::Jsonl => render::json::to_string(model, &batch),
             Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
-                    eprint!("{}", render::table::problem(p));
+                    err!("{}", render::table::problem(p));
                 }
                 render::table::render(model, &batch, format != Format::Human)
             }
@@ -159,8 +162,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         match &args.output {
             Some(path) => {
                 if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
-                    eprintln!("error: {}: {e}", path.display());
-                    return Exit::RuleErrors;
+                    return super::output::write_failed(&path.display().to_string(), &e);
                 }
             }
             None => out!("{text}"),
@@ -185,7 +187,7 @@ fn run_versioned(
     let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -194,7 +196,7 @@ fn run_versioned(
         let text = match super::inputs::read_text(f) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
+                super::inputs::report(&e, format);
                 return Exit::RuleErrors;
             }
         };
@@ -203,9 +205,9 @@ fn run_versioned(
             Some(r) => rubrics.push(r),
             None => {
                 for d in diags.iter() {
-                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                    err!("{}", render::diagnostics::render(d.as_ref(), style(format)));
                 }
-                eprintln!("error: {} has errors; nothing was evaluated", f.display());
+                errln!("error: {} has errors; nothing was evaluated", f.display());
                 return Exit::RuleErrors;
             }
         }
@@ -221,7 +223,7 @@ fn run_versioned(
                     origin,
                     entity: None,
                     pointer: String::new(),
-                    error: AnswerError::Io { reason },
+                    error: reason,
                 });
                 continue;
             }
@@ -289,7 +291,7 @@ fn run_versioned(
                 .push(serde_json::to_value(render::json::document(r.model(), &batch)).unwrap_or_default()),
             _ => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
-                    eprint!("{}", render::table::problem(p));
+                    err!("{}", render::table::problem(p));
                 }
                 text.push_str(&render::table::render(r.model(), &batch, format != Format::Human));
                 text.push('\n');
@@ -303,14 +305,13 @@ fn run_versioned(
         text.push('\n');
     } else {
         for p in &unmatched {
-            eprint!("{}", render::table::problem(p));
+            err!("{}", render::table::problem(p));
         }
     }
     match output {
         Some(path) => {
             if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
-                eprintln!("error: {}: {e}", path.display());
-                return Exit::RuleErrors;
+                return super::output::write_failed(&path.display().to_string(), &e);
             }
         }
         None => out!("{text}"),

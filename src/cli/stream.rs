@@ -1,6 +1,5 @@
 //! `mizan eval --summary` and `--format jsonl`: streamed batches.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Cursor, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -22,44 +21,29 @@ pub fn run(
         Loaded::Rubric(r) => *r,
         Loaded::Unreadable => return Exit::RuleErrors,
         Loaded::Invalid => {
-            eprintln!("error: the rules have errors; nothing was evaluated");
+            errln!("error: the rules have errors; nothing was evaluated");
             return Exit::RuleErrors;
         }
     };
     let model = rubric.model();
-    let files = match super::inputs::files_of(answers, &["json", "jsonl"]) {
+    let files = match super::inputs::answer_files(answers) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
     // Results go to a temporary file beside --output, renamed at the end.
     let mut tmp = None;
     let mut out: Box<dyn Write + Send> = match output {
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            match tempfile::NamedTempFile::new_in(dir) {
-                Ok(t) => {
-                    let w = t.reopen();
-                    tmp = Some(t);
-                    match w {
-                        Ok(f) => Box::new(BufWriter::new(f)),
-                        Err(e) => {
-                            eprintln!("error: {}: {e}", p.display());
-                            return Exit::RuleErrors;
-                        }
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {}: {e}", p.display());
-                    return Exit::RuleErrors;
-                }
-            }
-        }
+        Some(p) => match super::atomic::AtomicFile::create(p).and_then(|mut t| {
+            let w = t.file().try_clone()?;
+            tmp = Some(t);
+            Ok(w)
+        }) {
+            Ok(f) => Box::new(BufWriter::with_capacity(1 << 16, f)),
+            Err(e) => return super::output::write_failed(&p.display().to_string(), &e),
+        },
         // Not `lock()`: the sink runs on a pool thread (`Stdout` is `Send`).
         None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
     };
@@ -68,20 +52,20 @@ pub fn run(
     let mut write_failed = None;
     for f in &files {
         let name = f.display().to_string();
-        let reader: Box<dyn BufRead + Send> = if f.extension().is_some_and(|x| x == "jsonl") {
-            match File::open(f) {
+        let reader: Box<dyn BufRead + Send> = if super::inputs::is_jsonl(f) {
+            match super::inputs::open_answers(f) {
                 Ok(h) => Box::new(BufReader::with_capacity(1 << 20, h)),
                 Err(e) => {
-                    eprintln!("error: {name}: {e}");
+                    errln!("error: {name}: {e}");
                     return Exit::RuleErrors;
                 }
             }
         } else {
             // A `.json` file is one answer set: one line.
-            match std::fs::read_to_string(f) {
+            match super::inputs::read_answer_file(f) {
                 Ok(t) => Box::new(Cursor::new(t.replace(['\n', '\r'], " "))),
                 Err(e) => {
-                    eprintln!("error: {name}: {e}");
+                    errln!("error: {name}: {e}");
                     return Exit::RuleErrors;
                 }
             }
@@ -107,7 +91,7 @@ pub fn run(
         });
         match fed {
             Err(e) => {
-                eprintln!("error: {name}: {e}");
+                errln!("error: {name}: {e}");
                 return Exit::RuleErrors;
             }
             Ok(ControlFlow::Break(())) => break,
@@ -118,13 +102,8 @@ pub fn run(
         b.finish_and_clear();
     }
     if let Some(e) = write_failed {
-        // Whoever reads the output stopped (`… | head`): stop quietly, as
-        // the other commands do.
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Exit::Ok;
-        }
-        eprintln!("error: writing results: {e}");
-        return Exit::RuleErrors;
+        // Whoever reads the output stopped (`… | head`): stop quietly.
+        return written(output, e);
     }
     let t: Summary = st.finish();
     let pop = t.population.score.map(|d| d.normalize());
@@ -152,15 +131,14 @@ pub fn run(
             ),
         };
         if let Err(e) = out.write_all(text.as_bytes()) {
-            eprintln!("error: writing results: {e}");
-            return Exit::RuleErrors;
+            return written(output, e);
         }
         if !matches!(format, Format::Json | Format::Jsonl) {
             for p in t.errors.iter().take(20) {
-                eprint!("{}", render::table::problem(p));
+                err!("{}", render::table::problem(p));
             }
             if t.errors.len() > 20 {
-                eprintln!(
+                errln!(
                     "… and {} more errors (use --format json for all)",
                     t.errors.len() - 20
                 );
@@ -168,9 +146,9 @@ pub fn run(
         }
     } else {
         for p in t.errors.iter().chain(&t.warnings) {
-            eprint!("{}", render::table::problem(p));
+            err!("{}", render::table::problem(p));
         }
-        eprintln!(
+        errln!(
             "{} entities scored, {} rejected; population {} over {} entities",
             t.scored,
             t.rejected,
@@ -179,20 +157,30 @@ pub fn run(
         );
     }
     if let Err(e) = out.flush() {
-        eprintln!("error: writing results: {e}");
-        return Exit::RuleErrors;
+        return written(output, e);
     }
     drop(out);
     if let (Some(tmp), Some(p)) = (tmp, output) {
-        if let Err(e) = tmp.persist(p) {
-            eprintln!("error: {}: {}", p.display(), e.error);
-            return Exit::RuleErrors;
+        if let Err(e) = tmp.commit() {
+            return super::output::write_failed(&p.display().to_string(), &e);
         }
     }
     if t.rejected > 0 {
         Exit::Rejected
     } else {
         Exit::Ok
+    }
+}
+
+/// A failed write of the results: to `output`, or to standard output
+/// (reported when the command ends).
+fn written(output: Option<&Path>, e: std::io::Error) -> Exit {
+    match output {
+        Some(p) => super::output::write_failed(&p.display().to_string(), &e),
+        None => {
+            super::output::stdout_failed(e);
+            Exit::Ok
+        }
     }
 }
 

@@ -153,6 +153,16 @@ impl<'p> Stream<'p> {
                             file: file.to_string(),
                             line: Some(n),
                         };
+                        let Some(bytes) = bytes else {
+                            return Item::Rejected(vec![Rejection {
+                                origin,
+                                entity: None,
+                                pointer: String::new(),
+                                error: answers::AnswerError::TooLarge {
+                                    max: crate::files::MAX_ANSWER_SET_BYTES,
+                                },
+                            }]);
+                        };
                         match answers::read_bytes(plan, origin, bytes).and_then(|sub| evaluate(plan, sub)) {
                             Ok(res) => Item::Scored(Scored::of(res, render)),
                             Err(e) => Item::Rejected(e),
@@ -253,8 +263,10 @@ impl<'p> Stream<'p> {
 #[derive(Default)]
 struct Chunk {
     buf: Vec<u8>,
-    /// Line number and byte range in `buf`, without the `\n` or `\r\n`.
-    lines: Vec<(usize, std::ops::Range<usize>)>,
+    /// Line number and byte range in `buf`, without the `\n` or `\r\n`
+    /// (`None`: the line is over [`crate::files::MAX_ANSWER_SET_BYTES`]
+    /// and was not kept).
+    lines: Vec<(usize, Option<std::ops::Range<usize>>)>,
 }
 
 impl Chunk {
@@ -264,10 +276,15 @@ impl Chunk {
         self.lines.clear();
         while self.lines.len() < CHUNK {
             let start = self.buf.len();
-            if reader.read_until(b'\n', &mut self.buf)? == 0 {
-                break;
+            match crate::files::read_line(reader, &mut self.buf, crate::files::MAX_ANSWER_SET_BYTES)? {
+                crate::files::Line::Eof => break,
+                crate::files::Line::TooLong => {
+                    *number += 1;
+                    self.lines.push((*number, None));
+                    continue;
+                }
+                crate::files::Line::Read => *number += 1,
             }
-            *number += 1;
             let mut line = self.buf.get(start..).unwrap_or_default();
             // As `BufRead::lines`: without the `\n` or `\r\n`.
             if let Some(l) = line.strip_suffix(b"\n") {
@@ -277,16 +294,16 @@ impl Chunk {
                 self.buf.truncate(start);
                 continue;
             }
-            self.lines.push((*number, start..start + line.len()));
+            self.lines.push((*number, Some(start..start + line.len())));
         }
         Ok(())
     }
 
     /// The lines, as (line number, bytes).
-    fn lines(&self) -> impl IndexedParallelIterator<Item = (usize, &[u8])> + '_ {
+    fn lines(&self) -> impl IndexedParallelIterator<Item = (usize, Option<&[u8]>)> + '_ {
         self.lines
             .par_iter()
-            .map(|(n, r)| (*n, self.buf.get(r.clone()).unwrap_or_default()))
+            .map(|(n, r)| (*n, r.as_ref().map(|r| self.buf.get(r.clone()).unwrap_or_default())))
     }
 
     fn len(&self) -> usize {

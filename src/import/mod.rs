@@ -711,25 +711,16 @@ fn answer_value(
 }
 
 /// The input files under `paths` (directories: their spreadsheets and
-/// CSV files, sorted).
+/// CSV files, at any depth, sorted, each once; see [`crate::files::walk`]).
+/// Use [`walk_inputs`] to also learn what was left out.
 pub fn inputs(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|f| is_workbook(f) || f.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
-                .collect();
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.to_path_buf());
-        }
-    }
-    out
+    walk_inputs(paths).files
+}
+
+/// The walk of [`inputs`], with what it left out and the directories it
+/// could not read.
+pub fn walk_inputs(paths: &[PathBuf]) -> crate::files::Walk {
+    crate::files::walk(paths, is_table)
 }
 
 /// True when `path` looks like an import input rather than JSON answers.
