@@ -38,7 +38,7 @@ pub const MAX_TOML_BYTES: u64 = crate::syntax::MAX_FILE_BYTES as u64;
 #[non_exhaustive]
 pub enum FileError {
     /// A FIFO, socket, device or directory where a file was expected.
-    #[error("{file}: not a regular file ({kind}); it was not read")]
+    #[error("{file}: not a regular file but {kind}; it was not read")]
     #[diagnostic(
         code(M0801),
         url("docs/diagnostics.md#m0801"),
@@ -97,7 +97,7 @@ impl FileError {
     /// elsewhere, as answer-set problems do).
     pub fn reason(&self) -> String {
         match self {
-            FileError::NotRegular { kind, .. } => format!("not a regular file ({kind}); it was not read"),
+            FileError::NotRegular { kind, .. } => format!("not a regular file but {kind}; it was not read"),
             FileError::TooLarge { what, max, .. } => format!("{what} is larger than the limit of {max} bytes"),
             FileError::RuleFileTooLarge { bytes, max, .. } => {
                 format!("the file is {bytes} bytes, more than the {max} a rule file may have")
@@ -331,20 +331,20 @@ pub struct Walk {
 }
 
 impl Walk {
-    /// One line per skipped path (at most `max`, then a count), for a note.
+    /// One line per skipped path (at most `max`, then a count), for a
+    /// note; `what` names what the walk looked for (`.json or .jsonl`).
     pub fn skipped_note(&self, what: &str, max: usize) -> Option<String> {
         if self.skipped.is_empty() {
             return None;
         }
         let n = self.skipped.len();
         let mut s = format!(
-            "skipped {n} path{} that {} not {what}:",
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "is" } else { "are" }
+            "skipped {n} path{} in the directories given:",
+            if n == 1 { "" } else { "s" }
         );
         for (p, why) in self.skipped.iter().take(max) {
             let why = match why {
-                Skip::Extension => String::new(),
+                Skip::Extension => format!(" (not {what})"),
                 Skip::SameFile(f) => format!(" (the same file as {})", f.display()),
                 Skip::SameDirectory(d) => format!(" (the same directory as {})", d.display()),
                 Skip::Loop(d) => format!(" (a link loop back to {})", d.display()),

@@ -308,7 +308,7 @@ pub enum AnswerError {
     },
 
     /// An answer file that is a FIFO, socket or device (refused unread).
-    #[error("cannot read: not a regular file ({kind}); it was not read")]
+    #[error("not a regular file but {kind}; it was not read")]
     #[diagnostic(
         code(M0801),
         url("docs/diagnostics.md#m0801"),

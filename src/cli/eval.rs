@@ -142,8 +142,15 @@ pub fn run(args: Args, format: Format) -> Exit {
         match batch.results.iter().find(|r| r.submission.entity == *id) {
             Some(r) => out!("{}", render::explain::render(model, r)),
             None => {
-                errln!("error: no evaluated entity `{id}`");
-                for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
+                // Rejected: its problems (exit 2, as any rejection); in no
+                // answer set at all: the argument names nothing (usage, 64).
+                let problems: Vec<_> = batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)).collect();
+                if problems.is_empty() {
+                    errln!("error: --explain {id}: no answer set of this batch is for entity `{id}`");
+                    return Exit::Usage;
+                }
+                errln!("error: no evaluated entity `{id}`: its answer set was rejected");
+                for e in problems {
                     err!("{}", render::table::problem(e));
                 }
                 return Exit::Rejected;

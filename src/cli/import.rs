@@ -66,7 +66,7 @@ pub fn load(
 /// a directory that cannot be read stops the import.
 pub fn input_files(paths: &[PathBuf], format: Format) -> Result<Vec<PathBuf>, Exit> {
     let w = mizan::import::walk_inputs(paths);
-    if let Some(note) = w.skipped_note("import inputs (.csv, .xlsx, .xlsm, .xlsb, .xls, .ods)", 10) {
+    if let Some(note) = w.skipped_note(".csv, .xlsx, .xlsm, .xlsb, .xls or .ods", 10) {
         errln!("note[M0804]: {note}");
     }
     if let Some(e) = w.errors.first() {

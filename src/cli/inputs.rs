@@ -84,7 +84,7 @@ pub fn files_with(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Result<Vec
 
 /// Prints what a walk of answer directories left out, as a note.
 fn note_skipped(w: &Walk) {
-    if let Some(note) = w.skipped_note("answer files (.json, .jsonl)", 10) {
+    if let Some(note) = w.skipped_note(".json or .jsonl", 10) {
         errln!("note[M0804]: {note}");
     }
 }

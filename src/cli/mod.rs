@@ -137,6 +137,12 @@ pub enum Command {
 
 /// Runs the CLI.
 pub fn run(cli: Cli) -> Exit {
+    // `diff` uses 1 for "changes": its failures (a failed write too) are 2.
+    let failure = if matches!(cli.command, Command::Diff(_)) {
+        Exit::Rejected
+    } else {
+        Exit::RuleErrors
+    };
     let exit = match cli.command {
         Command::Check(a) => check::run(a, cli.format),
         Command::Eval(a) => eval::run(a, cli.format),
@@ -146,7 +152,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(a) => diff::run(a, cli.format),
         Command::Lock(a) => check::lock(a, cli.format),
     };
-    output::finish(exit)
+    output::finish(exit, failure)
 }
 
 /// Whether stderr/stdout are terminals, for colour.

@@ -6,7 +6,8 @@
 //!
 //! - a closed pipe (`EPIPE`, `mizan … | head`) ends the output quietly: no
 //!   message, and the exit code is the one the command reached;
-//! - any other failure (`> /dev/full`, an I/O error) is exit code 1, with
+//! - any other failure (`> /dev/full`, an I/O error) is exit code 1 (2 for
+//!   `mizan diff`, whose 1 means "changes"), with
 //!   `error[M0805]: cannot write standard output: …` on standard error
 //!   (when standard error itself fails there is nowhere to say it: the exit
 //!   code is 1 all the same).
@@ -87,8 +88,9 @@ pub fn write_failed(what: &str, e: &io::Error) -> Exit {
     Exit::RuleErrors
 }
 
-/// Flushes standard output and folds the write failures into `exit`.
-pub fn finish(exit: Exit) -> Exit {
+/// Flushes standard output and folds the write failures into `exit`:
+/// a failure gives `failure` (1, or 2 for `diff`, where 1 means "changes").
+pub fn finish(exit: Exit, failure: Exit) -> Exit {
     if !stdout_closed() {
         if let Err(e) = io::stdout().lock().flush() {
             stdout_failed(e);
@@ -98,13 +100,13 @@ pub fn finish(exit: Exit) -> Exit {
     let mut exit = exit;
     if let Some(e) = out {
         if write_failed("standard output", &e) == Exit::RuleErrors {
-            exit = Exit::RuleErrors;
+            exit = failure;
         }
     }
     let _ = io::stderr().lock().flush();
     let err = err.or_else(|| with(|f| f.stderr.take()));
     if err.is_some_and(|e| e.kind() != io::ErrorKind::BrokenPipe) {
-        exit = Exit::RuleErrors;
+        exit = failure;
     }
     exit
 }

@@ -17,11 +17,21 @@ pub struct Args {
     #[arg(long)]
     pub coverage: bool,
     /// Fail when a rubric's criterion coverage is below P percent (implies --coverage).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = percent)]
     pub min_coverage: Option<f64>,
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+}
+
+/// A percentage from 0 to 100 (NaN, infinities and values out of range
+/// are refused: exit 64).
+fn percent(s: &str) -> Result<f64, String> {
+    let p: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !p.is_finite() || !(0.0..=100.0).contains(&p) {
+        return Err(format!("`{s}` is not a percentage from 0 to 100"));
+    }
+    Ok(p)
 }
 
 struct Ran {
