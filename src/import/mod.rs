@@ -83,11 +83,19 @@ struct Col<'m> {
 pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Imported, ImportError> {
     let mut out = Imported::default();
     let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
-    if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
-        return Err(ImportError::Read {
-            file: missing.display().to_string(),
-            reason: "no such file".into(),
-        });
+    // Every input is a regular file within the size limit, checked before
+    // any is opened (a FIFO would block the reader, a device never end).
+    for p in inputs {
+        match crate::files::check(p, crate::files::MAX_INPUT_BYTES) {
+            Ok(()) => {}
+            Err(crate::files::FileError::Read { .. }) => {
+                return Err(ImportError::Read {
+                    file: p.display().to_string(),
+                    reason: "no such file".into(),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let mut used = vec![false; inputs.len()];
     for (ti, t) in mapping.tables.iter().enumerate() {
