@@ -34,7 +34,7 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 pub const MAX_TOML_BYTES: u64 = crate::syntax::MAX_FILE_BYTES as u64;
 
 /// Why a file could not be read.
-#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+#[derive(Debug, Error, Diagnostic)]
 #[non_exhaustive]
 pub enum FileError {
     /// A FIFO, socket, device or directory where a file was expected.
@@ -42,7 +42,9 @@ pub enum FileError {
     #[diagnostic(
         code(M0801),
         url("docs/diagnostics.md#m0801"),
-        help("name a regular file; pipes, sockets and devices are refused because they can block or never end")
+        help(
+            "name a regular file; pipes, sockets and devices are refused because they can block or never end"
+        )
     )]
     NotRegular {
         /// The path.
@@ -65,22 +67,11 @@ pub enum FileError {
         /// The limit.
         max: u64,
     },
-    /// A rule or test file over [`crate::syntax::MAX_FILE_BYTES`] (the same
-    /// code as when the text is loaded).
-    #[error("{file}: the file is {bytes} bytes, more than the {max} a rule file may have")]
-    #[diagnostic(
-        code(M0106),
-        url("docs/diagnostics.md#m0106"),
-        help("split the rubric, or check that this is the file you meant")
-    )]
-    RuleFileTooLarge {
-        /// The path.
-        file: String,
-        /// Its size.
-        bytes: u64,
-        /// The limit.
-        max: u64,
-    },
+    /// A rule or test file over [`crate::syntax::MAX_FILE_BYTES`]: the
+    /// syntax stage's M0106, found before the file is read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    RuleFile(#[from] crate::syntax::SyntaxError),
     /// The operating system refused, or the text is not UTF-8.
     #[error("{file}: cannot read: {reason}")]
     #[diagnostic(code(M0803), url("docs/diagnostics.md#m0803"))]
@@ -98,10 +89,10 @@ impl FileError {
     pub fn reason(&self) -> String {
         match self {
             FileError::NotRegular { kind, .. } => format!("not a regular file but {kind}; it was not read"),
-            FileError::TooLarge { what, max, .. } => format!("{what} is larger than the limit of {max} bytes"),
-            FileError::RuleFileTooLarge { bytes, max, .. } => {
-                format!("the file is {bytes} bytes, more than the {max} a rule file may have")
+            FileError::TooLarge { what, max, .. } => {
+                format!("{what} is larger than the limit of {max} bytes")
             }
+            FileError::RuleFile(e) => e.to_string(),
             FileError::Read { reason, .. } => reason.clone(),
         }
     }
@@ -117,7 +108,9 @@ impl FileError {
 impl From<FileError> for crate::answers::AnswerError {
     fn from(e: FileError) -> Self {
         match e {
-            FileError::NotRegular { kind, .. } => crate::answers::AnswerError::NotRegular { kind: kind.into() },
+            FileError::NotRegular { kind, .. } => {
+                crate::answers::AnswerError::NotRegular { kind: kind.into() }
+            }
             FileError::TooLarge { max, .. } => crate::answers::AnswerError::TooLarge { max },
             e => crate::answers::AnswerError::Io { reason: e.reason() },
         }
@@ -236,11 +229,13 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, FileError> {
 pub fn read_rule_text(path: &Path) -> Result<String, FileError> {
     let max = crate::syntax::MAX_FILE_BYTES as u64;
     read_text(path, max).map_err(|e| match e {
-        FileError::TooLarge { file, .. } => FileError::RuleFileTooLarge {
-            file,
-            bytes: fs::metadata(path).map(|m| m.len()).unwrap_or(max + 1),
-            max,
-        },
+        FileError::TooLarge { .. } => FileError::RuleFile(crate::syntax::SyntaxError::TooLarge {
+            bytes: fs::metadata(path)
+                .ok()
+                .and_then(|m| usize::try_from(m.len()).ok())
+                .unwrap_or(crate::syntax::MAX_FILE_BYTES + 1),
+            max: crate::syntax::MAX_FILE_BYTES,
+        }),
         e => e,
     })
 }
@@ -411,9 +406,7 @@ pub fn walk(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walk {
                     if let Some(a) = e.loop_ancestor() {
                         w.skipped.push((at, Skip::Loop(a.to_path_buf())));
                     } else {
-                        let reason = e
-                            .io_error()
-                            .map_or_else(|| e.to_string(), io_reason);
+                        let reason = e.io_error().map_or_else(|| e.to_string(), io_reason);
                         w.errors.push(FileError::Read {
                             file: at.display().to_string(),
                             reason,

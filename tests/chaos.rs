@@ -5,7 +5,12 @@
 //! left; after a SIGKILL the next run removes it. `scripts/chaos.sh` does
 //! the same for longer, on any build. Bounded: about ten runs, < 30 s.
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::fs;
 use std::path::Path;
@@ -34,7 +39,10 @@ fn temps(dir: &Path) -> Vec<String> {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -57,17 +65,7 @@ fn killed_streaming_runs_never_expose_partial_output() {
     let out = dir.join("out");
 
     let modes: [&str; 2] = ["--format=jsonl", "--summary"];
-    let args = |m: &str| {
-        [
-            "eval",
-            m,
-            R,
-            big.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ]
-        .map(String::from)
-    };
+    let args = |m: &str| ["eval", m, R, big.to_str().unwrap(), "-o", out.to_str().unwrap()].map(String::from);
     // The whole outputs, for reference.
     let mut whole = Vec::new();
     let mut took = Vec::new();
@@ -115,7 +113,11 @@ fn killed_streaming_runs_never_expose_partial_output() {
                 signalled = true;
                 if term {
                     let pid = child.id().to_string();
-                    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+                    assert!(Command::new("kill")
+                        .args(["-TERM", &pid])
+                        .status()
+                        .unwrap()
+                        .success());
                 } else {
                     child.kill().unwrap();
                 }
@@ -128,9 +130,16 @@ fn killed_streaming_runs_never_expose_partial_output() {
         } else {
             // Killed: the old output intact (or, killed right after the
             // rename, the whole new one).
-            assert!(now == old || now == whole[m], "seed {seed} round {round}: the old output must be intact");
+            assert!(
+                now == old || now == whole[m],
+                "seed {seed} round {round}: the old output must be intact"
+            );
             if term {
-                assert_eq!(temps(dir), Vec::<String>::new(), "seed {seed} round {round}: SIGTERM left a temporary file");
+                assert_eq!(
+                    temps(dir),
+                    Vec::<String>::new(),
+                    "seed {seed} round {round}: SIGTERM left a temporary file"
+                );
             }
         }
     }

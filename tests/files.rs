@@ -1,9 +1,14 @@
-//! Files and output (codes M0801–M0805, M0440): directory walks with link
+//! Files and output (codes M0801–M0805, M0440–M0442): directory walks with link
 //! loops, special files, size limits, extensions in any case, failed
 //! writes, and atomic writes that keep modes and links. Every command that
 //! walks, reads or writes is run on the binary.
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 mod support;
 
@@ -108,7 +113,10 @@ fn link_loops_and_duplicate_links_are_walked_once() {
     symlink("../moi.json", d.join("sub/again.json")).unwrap();
 
     // Default mode, and the same batch named twice on the command line.
-    for args in [vec!["--format", "json", "eval", R, s(&d)], vec!["--format", "json", "eval", R, s(&d), s(&d)]] {
+    for args in [
+        vec!["--format", "json", "eval", R, s(&d)],
+        vec!["--format", "json", "eval", R, s(&d), s(&d)],
+    ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(entities(&o), ["moe", "mof", "moh", "moi"]);
@@ -118,7 +126,11 @@ fn link_loops_and_duplicate_links_are_walked_once() {
     // Streaming: summary and JSONL.
     let o = run(&["eval", "--summary", R, s(&d)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("over 4 entities; 0 submissions rejected"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("over 4 entities; 0 submissions rejected"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&["--format", "jsonl", "eval", R, s(&d)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 4);
@@ -141,7 +153,11 @@ fn link_loops_and_duplicate_links_are_walked_once() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("checked 1 file:"), "{}", stderr(&o));
     let o = run(&["fmt", "--check", s(&rules)]);
-    assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", stderr(&o));
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(1),
+        "{}",
+        stderr(&o)
+    );
     assert!(!stderr(&o).contains("loop/"), "{}", stderr(&o));
     let o = run(&["--format", "json", "test", s(&rules)]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -161,11 +177,12 @@ fn link_loops_and_duplicate_links_are_walked_once() {
     assert!(stderr(&o).contains("(the same file as"), "{}", stderr(&o));
 }
 
-/// FIFOs, sockets and devices are refused unread (M0801), in a directory,
-/// behind a link, or named on the command line; the other submissions are
-/// scored. Before: a FIFO hung forever, `/dev/zero` read an endless line.
+/// Answer files that are FIFOs, sockets or devices are rejected unread
+/// (M0441), in a directory, behind a link, or named on the command line;
+/// the other submissions are scored. Before: a FIFO hung forever,
+/// `/dev/zero` read an endless line.
 #[test]
-fn special_files_are_refused_without_reading() {
+fn m0441_special_answer_files_are_rejected_without_reading() {
     let t = tempfile::tempdir().unwrap();
     let d = demo_answers(t.path());
     let fifo = d.join("x.json");
@@ -181,39 +198,66 @@ fn special_files_are_refused_without_reading() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["source"].as_str().unwrap().to_string(), e["code"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["source"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let at = |n: &str| d.join(n).display().to_string();
     assert_eq!(
         errs,
         [
-            (at("s.json"), "M0801".to_string()),
-            (at("x.json"), "M0801".to_string()),
-            (at("z.jsonl"), "M0801".to_string())
+            (at("s.json"), "M0441".to_string()),
+            (at("x.json"), "M0441".to_string()),
+            (at("z.jsonl"), "M0441".to_string())
         ]
     );
     // Named directly, and the human output says what the file is.
     let o = run(&["eval", R, s(&fifo), &format!("{A}/moi.json")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not a regular file but a FIFO"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a regular file but a FIFO"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["eval", R, "/dev/zero", &format!("{A}/moi.json")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not a regular file but a character device"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a regular file but a character device"),
+        "{}",
+        stderr(&o)
+    );
     // Streaming ends too, naming the file.
     for mode in ["--summary", "--format=jsonl"] {
         let o = run(&["eval", mode, R, s(&fifo)]);
         assert_ne!(o.status.code(), Some(0));
-        assert!(stderr(&o).contains("not a regular file but a FIFO"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("not a regular file but a FIFO"),
+            "{}",
+            stderr(&o)
+        );
     }
     // diff --answers.
     let o = run(&["diff", R, R, "--answers", s(&fifo)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("FIFO"), "{}", stderr(&o));
+}
 
-    // A rule file, a test file, a mapping, an import input.
+/// Rule files, test files, mappings and import inputs that are FIFOs are
+/// refused unread (M0801), exit 1.
+#[test]
+fn m0801_special_files_are_refused_without_reading() {
+    let t = tempfile::tempdir().unwrap();
     let rf = t.path().join("r.mizan");
     assert!(Command::new("mkfifo").arg(&rf).status().unwrap().success());
-    for args in [vec!["check", s(&rf)], vec!["eval", s(&rf), A], vec!["fmt", s(&rf)], vec!["lock", s(&rf)]] {
+    for args in [
+        vec!["check", s(&rf)],
+        vec!["eval", s(&rf), A],
+        vec!["fmt", s(&rf)],
+        vec!["lock", s(&rf)],
+    ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(stderr(&o).contains("M0801"), "{args:?}: {}", stderr(&o));
@@ -230,26 +274,31 @@ fn special_files_are_refused_without_reading() {
     assert!(stderr(&o).contains("M0801"), "{}", stderr(&o));
     let c = t.path().join("in.csv");
     assert!(Command::new("mkfifo").arg(&c).status().unwrap().success());
-    for args in [vec!["import", R, MAP, s(&c)], vec!["eval", R, "--import", MAP, s(&c)]] {
+    for args in [
+        vec!["import", R, MAP, s(&c)],
+        vec!["eval", R, "--import", MAP, s(&c)],
+    ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(stderr(&o).contains("M0801"), "{args:?}: {}", stderr(&o));
     }
 }
 
-/// A `.json` answer file and a `.jsonl` line have a limit (16 MiB, M0802),
+/// A `.json` answer file and a `.jsonl` line have a limit (16 MiB, M0442),
 /// enforced while reading: the line after an over-long one is scored, in
-/// every mode. An empty answer file is M0440.
+/// every mode.
 #[test]
-fn answer_sets_over_the_size_limit_and_empty_files() {
+fn m0442_answer_sets_over_the_size_limit() {
     let t = tempfile::tempdir().unwrap();
-    let moi = fs::read_to_string(format!("{A}/moi.json")).unwrap().replace('\n', " ");
+    let moi = fs::read_to_string(format!("{A}/moi.json"))
+        .unwrap()
+        .replace('\n', " ");
     // A sparse file: 17 MiB of zero bytes, no newline.
     let big = t.path().join("big.json");
     fs::File::create(&big).unwrap().set_len(17 << 20).unwrap();
     let o = run(&["eval", R, s(&big), &format!("{A}/moe.json")]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("M0802"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("M0442"), "{}", stderr(&o));
     assert!(stdout(&o).contains("moe"));
     // A JSONL file whose first line is too long, the second an answer set.
     let jl = t.path().join("b.jsonl");
@@ -262,35 +311,135 @@ fn answer_sets_over_the_size_limit_and_empty_files() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(entities(&o), ["moi"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["errors"][0]["code"], "M0802");
+    assert_eq!(v["errors"][0]["code"], "M0442");
     assert_eq!(v["errors"][0]["source"], format!("{}:1", jl.display()));
     let o = run(&["--format", "json", "eval", "--summary", R, s(&jl)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["aggregate"]["entities"], 1);
-    assert_eq!(v["errors"][0]["code"], "M0802");
+    assert_eq!(v["errors"][0]["code"], "M0442");
     let o = run(&["--format", "jsonl", "eval", R, s(&jl)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 1);
-    assert!(stderr(&o).contains("M0802"), "{}", stderr(&o));
-    // Empty answer files.
+    assert!(stderr(&o).contains("M0442"), "{}", stderr(&o));
+}
+
+/// An empty `.json` answer file is M0440 (not a JSON syntax error), in
+/// default and streaming mode.
+#[test]
+fn m0440_empty_answer_files() {
+    let t = tempfile::tempdir().unwrap();
     let e = t.path().join("empty.json");
     fs::write(&e, " \n").unwrap();
     let o = run(&["eval", R, s(&e), &format!("{A}/moe.json")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("M0440") && stderr(&o).contains("the answer file is empty"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("M0440") && stderr(&o).contains("the answer file is empty"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--format", "json", "eval", R, s(&e)]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"][0]["code"], "M0440");
+    let o = run(&["eval", "--summary", R, s(&e), &format!("{A}/moe.json")]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("the answer file is empty"), "{}", stderr(&o));
+}
+
+/// Mappings over 8 MiB and import inputs over 256 MiB are refused before
+/// they are read (M0802); a rule file over 8 MiB stays M0106.
+#[test]
+fn m0802_files_over_their_limit() {
+    let t = tempfile::tempdir().unwrap();
+    let m = t.path().join("m.toml");
+    fs::File::create(&m).unwrap().set_len((8 << 20) + 1).unwrap();
+    let o = run(&["import", R, s(&m), CSV]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("M0802") && stderr(&o).contains("larger than the limit of 8388608 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    let c = t.path().join("huge.csv");
+    fs::File::create(&c).unwrap().set_len((256 << 20) + 1).unwrap();
+    for args in [
+        vec!["import", R, MAP, s(&c)],
+        vec!["eval", R, "--import", MAP, s(&c)],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("M0802") && stderr(&o).contains("268435456 bytes"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let r = t.path().join("huge.mizan");
+    fs::File::create(&r).unwrap().set_len((8 << 20) + 1).unwrap();
+    for args in [vec!["check", s(&r)], vec!["fmt", s(&r)], vec!["eval", s(&r), A]] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains("M0106"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+/// A rule file, test file or mapping that is missing or not UTF-8 is
+/// M0803 with the file and the reason, exit 1.
+#[test]
+fn m0803_unreadable_files() {
+    let t = tempfile::tempdir().unwrap();
+    let latin = t.path().join("latin1.mizan");
+    fs::write(&latin, b"rubric demo.x { title en \"caf\xe9\" }").unwrap();
+    let none = t.path().join("none.mizan");
+    for (args, says) in [
+        (
+            vec!["check", s(&latin)],
+            "latin1.mizan: cannot read: not valid UTF-8 (byte 29)",
+        ),
+        (
+            vec!["check", s(&none)],
+            "none.mizan: cannot read: No such file or directory",
+        ),
+        (
+            vec!["eval", s(&none), A],
+            "none.mizan: cannot read: No such file or directory",
+        ),
+        (
+            vec!["fmt", s(&latin)],
+            "latin1.mizan: cannot read: not valid UTF-8",
+        ),
+        (
+            vec!["import", R, s(&none), CSV],
+            "none.mizan: cannot read: No such file",
+        ),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("M0803") && stderr(&o).contains(says),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let o = run(&["--format", "json", "check", s(&latin)]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "M0803");
 }
 
 /// Extensions are compared in any case (`moi.JSON` was skipped silently),
 /// and what an answers walk leaves out is noted (exit code unchanged).
 #[test]
-fn extensions_in_any_case_and_skipped_files_are_noted() {
+fn m0804_extensions_in_any_case_and_skipped_files_are_noted() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path().join("answers");
     fs::create_dir(&d).unwrap();
     fs::copy(format!("{A}/moi.json"), d.join("moi.JSON")).unwrap();
     fs::copy(format!("{A}/moe.json"), d.join("moe.Json")).unwrap();
-    let moh = fs::read_to_string(format!("{A}/moh.json")).unwrap().replace('\n', " ");
+    let moh = fs::read_to_string(format!("{A}/moh.json"))
+        .unwrap()
+        .replace('\n', " ");
     fs::write(d.join("batch.JSONL"), format!("{moh}\n")).unwrap();
     fs::write(d.join("notes.txt"), "x").unwrap();
     fs::write(d.join("mof.json.bak"), "x").unwrap();
@@ -332,7 +481,7 @@ fn dev_full() -> Stdio {
 /// A failed write on standard output is exit 1 (2 for `diff`) with M0805,
 /// on every path; standard error failing never panics (was exit 101).
 #[test]
-fn failed_writes_to_standard_output_and_error() {
+fn m0805_failed_writes_to_standard_output_and_error() {
     let t = tempfile::tempdir().unwrap();
     let unformatted = t.path().join("u.mizan");
     fs::write(&unformatted, fs::read_to_string(R).unwrap().replace("  ", "    ")).unwrap();
@@ -342,7 +491,17 @@ fn failed_writes_to_standard_output_and_error() {
         (vec!["eval", "--summary", R, A], 1),
         (vec!["--format", "json", "eval", "--summary", R, A], 1),
         (vec!["--format", "jsonl", "eval", R, A], 1),
-        (vec!["--format", "json", "eval", "--rules", "rules", "examples/uae-integration-2018"], 1),
+        (
+            vec![
+                "--format",
+                "json",
+                "eval",
+                "--rules",
+                "rules",
+                "examples/uae-integration-2018",
+            ],
+            1,
+        ),
         (vec!["--format", "json", "check", R], 1),
         (vec!["import", R, MAP, CSV], 1),
         (vec!["fmt", "--check", s(&unformatted)], 1),
@@ -412,7 +571,14 @@ fn atomic_writes_keep_mode_and_links() {
     let writers: Vec<Vec<String>> = vec![
         vec!["eval".into(), R.into(), A.into(), "-o".into()],
         vec!["eval".into(), "--summary".into(), R.into(), A.into(), "-o".into()],
-        vec!["--format".into(), "jsonl".into(), "eval".into(), R.into(), A.into(), "-o".into()],
+        vec![
+            "--format".into(),
+            "jsonl".into(),
+            "eval".into(),
+            R.into(),
+            A.into(),
+            "-o".into(),
+        ],
         vec!["import".into(), R.into(), MAP.into(), CSV.into(), "-o".into()],
         vec!["test".into(), "rules/uae/integration".into(), "--junit".into()],
     ];
@@ -441,7 +607,11 @@ fn atomic_writes_keep_mode_and_links() {
     // fmt on a linked rule file formats the real file, mode kept.
     fs::create_dir(dir.join("rules")).unwrap();
     let real = dir.join("rules/r.mizan");
-    fs::write(&real, "rubric demo.x {\nversion \"1\"\n  criterion   c { yesno }\n}\n").unwrap();
+    fs::write(
+        &real,
+        "rubric demo.x {\nversion \"1\"\n  criterion   c { yesno }\n}\n",
+    )
+    .unwrap();
     fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
     let link = dir.join("link.mizan");
     symlink("rules/r.mizan", &link).unwrap();
@@ -510,7 +680,11 @@ fn explain_of_an_unknown_entity_is_a_usage_error() {
     for f in ["human", "json"] {
         let o = run(&["--format", f, "eval", R, A, "--explain", "nobody"]);
         assert_eq!(o.status.code(), Some(64), "{}", stderr(&o));
-        assert!(stderr(&o).contains("no answer set of this batch is for entity `nobody`"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no answer set of this batch is for entity `nobody`"),
+            "{}",
+            stderr(&o)
+        );
     }
     let o = run(&["eval", R, "examples/demo/invalid", "--explain", "mocd"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -525,7 +699,11 @@ fn test_answer_files_that_are_not_answer_files() {
     let dir = t.path();
     fs::copy(R, dir.join("r.mizan")).unwrap();
     fs::write(dir.join("empty.json"), "").unwrap();
-    assert!(Command::new("mkfifo").arg(dir.join("p.json")).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(dir.join("p.json"))
+        .status()
+        .unwrap()
+        .success());
     fs::create_dir(dir.join("d.json")).unwrap();
     for (file, says) in [
         ("/dev/null", "is not a regular file (a character device)"),
@@ -542,6 +720,10 @@ fn test_answer_files_that_are_not_answer_files() {
         .unwrap();
         let o = run(&["test", s(&tf)]);
         assert_eq!(o.status.code(), Some(1), "{file}");
-        assert!(stderr(&o).contains("M0703") && stderr(&o).contains(says), "{file}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("M0703") && stderr(&o).contains(says),
+            "{file}: {}",
+            stderr(&o)
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Every diagnostic code is unique, documented in `docs/diagnostics.md`, and
 //! has a corpus fixture `tests/corpus/*/MXXXX-*.mizan` (or, for codes that
 //! need the file system, a CLI test named after the code in `tests/cli.rs`,
-//! `tests/import.rs` or `tests/testing.rs`).
+//! `tests/import.rs`, `tests/testing.rs`, `tests/robustness.rs` or
+//! `tests/files.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -76,6 +77,7 @@ fn codes_have_fixtures() {
         "tests/testing.rs",
         "tests/review.rs",
         "tests/robustness.rs",
+        "tests/files.rs",
     ]
     .iter()
     .map(|f| fs::read_to_string(f).unwrap())

@@ -310,9 +310,11 @@ pub enum AnswerError {
     /// An answer file that is a FIFO, socket or device (refused unread).
     #[error("not a regular file but {kind}; it was not read")]
     #[diagnostic(
-        code(M0801),
-        url("docs/diagnostics.md#m0801"),
-        help("name a regular file; pipes, sockets and devices are refused because they can block or never end")
+        code(M0441),
+        url("docs/diagnostics.md#m0441"),
+        help(
+            "name a regular file; pipes, sockets and devices are refused because they can block or never end"
+        )
     )]
     NotRegular {
         /// What it is: `a FIFO`, `a socket`, ….
@@ -323,8 +325,8 @@ pub enum AnswerError {
     /// [`crate::files::MAX_ANSWER_SET_BYTES`]; it was not kept in memory.
     #[error("the answer set is larger than the limit of {max} bytes")]
     #[diagnostic(
-        code(M0802),
-        url("docs/diagnostics.md#m0802"),
+        code(M0442),
+        url("docs/diagnostics.md#m0442"),
         help("one answer set is a few kilobytes; check that this is the file you meant, and that its lines end with a newline")
     )]
     TooLarge {

@@ -132,7 +132,10 @@ impl AtomicFile {
         let target = resolve(path)?;
         let dir = dir_of(&target).to_path_buf();
         sweep(&dir);
-        let keep = fs::metadata(&target).ok().filter(fs::Metadata::is_file).map(|m| m.permissions().mode() & 0o7777);
+        let keep = fs::metadata(&target)
+            .ok()
+            .filter(fs::Metadata::is_file)
+            .map(|m| m.permissions().mode() & 0o7777);
         let name: String = target
             .file_name()
             .map(|n| n.to_string_lossy().chars().take(100).collect())

@@ -144,7 +144,11 @@ pub fn run(args: Args, format: Format) -> Exit {
             None => {
                 // Rejected: its problems (exit 2, as any rejection); in no
                 // answer set at all: the argument names nothing (usage, 64).
-                let problems: Vec<_> = batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)).collect();
+                let problems: Vec<_> = batch
+                    .errors
+                    .iter()
+                    .filter(|e| e.entity.as_deref() == Some(id))
+                    .collect();
                 if problems.is_empty() {
                     errln!("error: --explain {id}: no answer set of this batch is for entity `{id}`");
                     return Exit::Usage;

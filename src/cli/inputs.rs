@@ -24,10 +24,7 @@ pub const ANSWER_EXTENSIONS: &[&str] = &["json", "jsonl"];
 
 /// Reports a file that cannot be read, as a diagnostic with its code.
 pub fn report(e: &FileError, format: super::Format) {
-    err!(
-        "{}",
-        mizan::render::diagnostics::render(e, super::style(format))
-    );
+    err!("{}", mizan::render::diagnostics::render(e, super::style(format)));
 }
 
 /// Reads and checks a rule file, printing its diagnostics (warnings too)

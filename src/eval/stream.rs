@@ -301,9 +301,12 @@ impl Chunk {
 
     /// The lines, as (line number, bytes).
     fn lines(&self) -> impl IndexedParallelIterator<Item = (usize, Option<&[u8]>)> + '_ {
-        self.lines
-            .par_iter()
-            .map(|(n, r)| (*n, r.as_ref().map(|r| self.buf.get(r.clone()).unwrap_or_default())))
+        self.lines.par_iter().map(|(n, r)| {
+            (
+                *n,
+                r.as_ref().map(|r| self.buf.get(r.clone()).unwrap_or_default()),
+            )
+        })
     }
 
     fn len(&self) -> usize {

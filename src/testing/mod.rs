@@ -154,9 +154,9 @@ fn answer_file_problem(p: &Path) -> Option<String> {
             crate::files::MAX_INPUT_BYTES
         )),
         Ok(_) => None,
-        Err(FileError::NotRegular { kind, .. }) => {
-            Some(format!("the answer-set file {shown} is not a regular file ({kind})"))
-        }
+        Err(FileError::NotRegular { kind, .. }) => Some(format!(
+            "the answer-set file {shown} is not a regular file ({kind})"
+        )),
         Err(_) if std::fs::symlink_metadata(p).is_err() => Some(format!("no answer-set file {shown}")),
         Err(e) => Some(format!("cannot read the answer-set file {shown}: {}", e.reason())),
     }
@@ -340,7 +340,8 @@ fn answer_set(suite: &Suite, case: &ast::Case) -> Result<Value, String> {
     for item in &case.items {
         if let CaseItem::Answers(f) = item {
             let p = suite.path.with_file_name(&f.node);
-            let text = crate::files::read_text(&p, crate::files::MAX_INPUT_BYTES).map_err(|e| e.to_string())?;
+            let text =
+                crate::files::read_text(&p, crate::files::MAX_INPUT_BYTES).map_err(|e| e.to_string())?;
             let id_of = |v: &Value| {
                 v.pointer("/entity/id")
                     .and_then(Value::as_str)
