@@ -89,7 +89,7 @@ pub enum Format {
     Jsonl,
 }
 
-const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
+const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), a file cannot be read, or a write failed\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
 
 /// Mizan: a rules language and engine for government performance indicators.
 #[derive(Debug, Parser)]
