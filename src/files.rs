@@ -1,7 +1,9 @@
 //! Reading input files safely (codes M08xx): one directory walker for every
 //! command, and bounded reads that refuse special files up front.
 //!
-//! - [`walk`] expands directories with `walkdir`, following symbolic links
+//! - [`walk`] expands directories with `walkdir` (rather than recursion by
+//!   hand: it detects link loops against the ancestors of each entry, sorts
+//!   by name, and lets a directory already seen be skipped), following symbolic links
 //!   but walking each directory once (a link loop or a second link to a
 //!   directory already walked is skipped and reported) and keeping each
 //!   file once (a file reached by two paths is one file, by device and
