@@ -37,6 +37,7 @@ pub mod check;
 pub mod diag;
 pub mod diff;
 pub mod eval;
+pub mod files;
 pub mod fmt;
 pub mod import;
 pub mod model;

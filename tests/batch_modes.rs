@@ -310,7 +310,7 @@ fn rules_dir_reports_json_syntax_and_shape_errors() {
         ("array.json", "[1, 2, 3]".to_string(), "M0402"),
         ("string.json", "\"demo.readiness\"".to_string(), "M0402"),
         ("number.json", "2024".to_string(), "M0402"),
-        ("empty.json", String::new(), "M0401"),
+        ("empty.json", String::new(), "M0440"),
         ("ok.json", good.clone(), ""),
     ];
     let mut expected = BTreeSet::new();

@@ -2,7 +2,7 @@
 //! has a corpus fixture `tests/corpus/*/MXXXX-*.mizan` (or, for codes that
 //! need the file system, a CLI test named after the code in `tests/cli.rs`,
 //! `tests/import.rs`, `tests/testing.rs`, `tests/review.rs`,
-//! `tests/robustness.rs` or `tests/deep.rs`).
+//! `tests/robustness.rs`, `tests/deep.rs` or `tests/files.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -78,6 +78,7 @@ fn codes_have_fixtures() {
         "tests/review.rs",
         "tests/robustness.rs",
         "tests/deep.rs",
+        "tests/files.rs",
     ]
     .iter()
     .map(|f| fs::read_to_string(f).unwrap())

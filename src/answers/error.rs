@@ -352,6 +352,42 @@ pub enum AnswerError {
         reason: String,
     },
 
+    /// An answer file that is a FIFO, socket or device (refused unread).
+    #[error("not a regular file but {kind}; it was not read")]
+    #[diagnostic(
+        code(M0441),
+        url("docs/diagnostics.md#m0441"),
+        help(
+            "name a regular file; pipes, sockets and devices are refused because they can block or never end"
+        )
+    )]
+    NotRegular {
+        /// What it is: `a FIFO`, `a socket`, ….
+        kind: String,
+    },
+
+    /// An answer set (a `.json` file or one line of a `.jsonl` file) over
+    /// [`crate::files::MAX_ANSWER_SET_BYTES`]; it was not kept in memory.
+    #[error("the answer set is larger than the limit of {max} bytes")]
+    #[diagnostic(
+        code(M0442),
+        url("docs/diagnostics.md#m0442"),
+        help("one answer set is a few kilobytes; check that this is the file you meant, and that its lines end with a newline")
+    )]
+    TooLarge {
+        /// The limit.
+        max: u64,
+    },
+
+    /// An answer file with nothing in it (an empty file, `/dev/null`).
+    #[error("the answer file is empty")]
+    #[diagnostic(
+        code(M0440),
+        url("docs/diagnostics.md#m0440"),
+        help("an answer file holds one answer set (`.json`) or one per line (`.jsonl`)")
+    )]
+    Empty,
+
     /// `1/0` reached while scoring this entity.
     #[error("{message}")]
     #[diagnostic(

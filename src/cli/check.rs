@@ -19,7 +19,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     let files = match super::inputs::rule_files(&args.files) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -30,7 +30,11 @@ pub fn run(args: Args, format: Format) -> Exit {
         let text = match super::inputs::read_text(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
+                let r = mizan::render::diagnostics::render(&e, style(format));
+                match serde_json::from_str::<serde_json::Value>(&r) {
+                    Ok(v) if matches!(format, Format::Json | Format::Jsonl) => json.push(v),
+                    _ => err!("{r}"),
+                }
                 errors += 1;
                 continue;
             }
@@ -44,7 +48,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                 Ok(Some(e)) => diags.push(e),
                 Ok(None) => {}
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     errors += 1;
                 }
             }
@@ -58,9 +62,9 @@ pub fn run(args: Args, format: Format) -> Exit {
                     json.push(v);
                 }
             } else {
-                eprint!("{r}");
+                err!("{r}");
                 if format == Format::Human {
-                    eprintln!();
+                    errln!();
                 }
             }
         }
@@ -69,7 +73,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         let doc = serde_json::json!({"files": files.len(), "errors": errors, "warnings": warnings, "diagnostics": json});
         outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
-        eprintln!(
+        errln!(
             "checked {} file{}: {errors} error{}, {warnings} warning{}",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
@@ -97,7 +101,7 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
     let files = match super::inputs::rule_files(&args.files) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -106,19 +110,19 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
         let text = match super::inputs::read_text(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
+                super::inputs::report(&e, format);
                 return Exit::RuleErrors;
             }
         };
         let (rubric, diags) = mizan::load(&path.display().to_string(), &text);
         let Some(r) = rubric else {
             for d in diags.iter() {
-                eprint!(
+                err!(
                     "{}",
                     mizan::render::diagnostics::render(d.as_ref(), style(format))
                 );
             }
-            eprintln!("error: {} has errors; nothing was locked", path.display());
+            errln!("error: {} has errors; nothing was locked", path.display());
             return Exit::RuleErrors;
         };
         let lp = mizan::versions::lock_path(path).unwrap_or_else(|| {
@@ -132,7 +136,7 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
                     locks.insert(lp.clone(), l);
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     return Exit::RuleErrors;
                 }
             }
@@ -146,7 +150,7 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
                 sha256: m.sha256.clone(),
             });
         }
-        eprintln!(
+        errln!(
             "locked {} {} ({}) in {}",
             m.id,
             m.version,
@@ -156,8 +160,7 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
     }
     for (lp, l) in &locks {
         if let Err(e) = super::import::write_atomic(lp, mizan::versions::write_lock(l).as_bytes()) {
-            eprintln!("error: {}: {e}", lp.display());
-            return Exit::RuleErrors;
+            return super::output::write_failed(&lp.display().to_string(), &e);
         }
     }
     Exit::Ok

@@ -28,7 +28,7 @@ fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
 
 pub fn run(args: Args, format: Format) -> Exit {
     let (Some(old), Some(new)) = (load(&args.old, format), load(&args.new, format)) else {
-        eprintln!("error: both versions must check clean");
+        errln!("error: both versions must check clean");
         return Exit::Rejected;
     };
     let d = mizan::diff::diff(old.model(), new.model());
@@ -43,7 +43,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             match text {
                 Ok(t) => inputs.push((origin, t)),
                 Err(e) => {
-                    eprint!("{}", render::table::problem(&e));
+                    err!("{}", render::table::problem(&e));
                     unreadable = true;
                 }
             }

@@ -90,7 +90,7 @@ enum Mode {
 
 pub fn run(args: Args, format: Format) -> Exit {
     if let Some(why) = conflicts(&args, format) {
-        eprintln!("error: {why}");
+        errln!("error: {why}");
         return Exit::Usage;
     }
     // The rubric is loaded and every answer set scored on the pool's
@@ -102,7 +102,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -132,11 +132,14 @@ fn run_in_pool(args: Args, format: Format) -> Exit {
                 Ok(x) => x,
                 Err(e) => return e,
             };
-            let inputs = mizan::import::inputs(answers);
+            let inputs = match super::import::input_files(answers, format) {
+                Ok(i) => i,
+                Err(e) => return e,
+            };
             let imported = match rubric.import(&m, &inputs) {
                 Ok(i) => i,
                 Err(e) => {
-                    eprint!("{}", render::diagnostics::render(&e, style(format)));
+                    err!("{}", render::diagnostics::render(&e, style(format)));
                     return Exit::RuleErrors;
                 }
             };
@@ -153,7 +156,7 @@ fn run_in_pool(args: Args, format: Format) -> Exit {
                 Loaded::Rubric(r) => *r,
                 Loaded::Unreadable => return Exit::RuleErrors,
                 Loaded::Invalid => {
-                    eprintln!("error: the rules have errors; nothing was evaluated");
+                    errln!("error: the rules have errors; nothing was evaluated");
                     return Exit::RuleErrors;
                 }
             };
@@ -187,7 +190,7 @@ fn run_in_pool(args: Args, format: Format) -> Exit {
             Format::Json | Format::Jsonl => render::json::to_string(model, &batch),
             Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
-                    eprint!("{}", render::table::problem(p));
+                    err!("{}", render::table::problem(p));
                 }
                 render::table::render(model, &batch, format != Format::Human)
             }
@@ -204,8 +207,7 @@ fn emit(output: Option<&Path>, text: &str) -> Result<(), Exit> {
     match output {
         Some(path) => {
             if let Err(e) = super::import::write_atomic(path, text.as_bytes()) {
-                eprintln!("error: {}: {e}", path.display());
-                return Err(Exit::RuleErrors);
+                return Err(super::output::write_failed(&path.display().to_string(), &e));
             }
         }
         None => out!("{text}"),
@@ -230,11 +232,19 @@ fn explain(
     match found {
         Some(text) => emit(output, &text),
         None => {
-            eprintln!("error: no evaluated entity `{id}`");
-            for (_, batch) in batches {
-                for e in batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)) {
-                    eprint!("{}", render::table::problem(e));
-                }
+            // Rejected: its problems (exit 2, as any rejection); in no
+            // answer set at all: the argument names nothing (usage, 64).
+            let problems: Vec<_> = batches
+                .iter()
+                .flat_map(|(_, batch)| batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)))
+                .collect();
+            if problems.is_empty() {
+                errln!("error: --explain {id}: no answer set of this batch is for entity `{id}`");
+                return Err(Exit::Usage);
+            }
+            errln!("error: no evaluated entity `{id}`: its answer set was rejected");
+            for e in problems {
+                err!("{}", render::table::problem(e));
             }
             Err(Exit::Rejected)
         }
@@ -247,7 +257,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
     let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -256,7 +266,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         let text = match super::inputs::read_text(f) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
+                super::inputs::report(&e, format);
                 return Exit::RuleErrors;
             }
         };
@@ -265,16 +275,16 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
             Some(r) => rubrics.push(r),
             None => {
                 for d in diags.iter() {
-                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                    err!("{}", render::diagnostics::render(d.as_ref(), style(format)));
                 }
-                eprintln!("error: {} has errors; nothing was evaluated", f.display());
+                errln!("error: {} has errors; nothing was evaluated", f.display());
                 return Exit::RuleErrors;
             }
         }
     }
     rubrics.sort_by(|a, b| (&a.model().id, &a.model().version).cmp(&(&b.model().id, &b.model().version)));
     let Some(first) = rubrics.first() else {
-        eprintln!(
+        errln!(
             "error: {}: no rule files (`*.mizan`) to evaluate with",
             dir.display()
         );
@@ -384,7 +394,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                 }
                 (_, false) => {
                     for p in batch.errors.iter().chain(&batch.warnings) {
-                        eprint!("{}", render::table::problem(p));
+                        err!("{}", render::table::problem(p));
                     }
                     text.push_str(&render::table::render(model, batch, format != Format::Human));
                     text.push('\n');
@@ -398,7 +408,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
             text.push('\n');
         } else {
             for p in &unmatched {
-                eprint!("{}", render::table::problem(p));
+                err!("{}", render::table::problem(p));
             }
         }
         if let Err(e) = emit(args.output.as_deref(), &text) {

@@ -25,7 +25,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     let files = match super::inputs::files_with(&paths, |_| true) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -36,7 +36,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         let text = match super::inputs::read_text(f) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {name}: {e}");
+                super::inputs::report(&e, format);
                 failed = true;
                 continue;
             }
@@ -45,9 +45,9 @@ pub fn run(args: Args, format: Format) -> Exit {
             Ok(t) => t,
             Err(diags) => {
                 for d in diags.iter() {
-                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                    err!("{}", render::diagnostics::render(d.as_ref(), style(format)));
                 }
-                eprintln!("error: {name} has syntax errors; left untouched");
+                errln!("error: {name} has syntax errors; left untouched");
                 failed = true;
                 continue;
             }
@@ -65,14 +65,14 @@ pub fn run(args: Args, format: Format) -> Exit {
                     .header(&name, &format!("{name} (formatted)"))
             );
         } else if let Err(e) = super::import::write_atomic(f, formatted.as_bytes()) {
-            eprintln!("error: {name}: {e}");
+            super::output::write_failed(&name, &e);
             failed = true;
         } else {
-            eprintln!("formatted {name}");
+            errln!("formatted {name}");
         }
     }
     if args.check && changed > 0 {
-        eprintln!(
+        errln!(
             "{changed} of {} files would be reformatted (run `mizan fmt`)",
             files.len()
         );

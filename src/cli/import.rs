@@ -1,6 +1,5 @@
 //! `mizan import RULES MAPPING INPUT...`: spreadsheets to answer sets.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use mizan::render;
@@ -35,23 +34,23 @@ pub fn load(
         Loaded::Rubric(r) => *r,
         Loaded::Unreadable => return Err(Exit::RuleErrors),
         Loaded::Invalid => {
-            eprintln!("error: the rules have errors; nothing was imported");
+            errln!("error: the rules have errors; nothing was imported");
             return Err(Exit::RuleErrors);
         }
     };
-    let mtext = match super::inputs::read_text(mapping) {
+    let mtext = match super::inputs::read_toml(mapping) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}: {e}", mapping.display());
+            super::inputs::report(&e, format);
             return Err(Exit::RuleErrors);
         }
     };
     let m = mizan::import::parse_mapping(&mapping.display().to_string(), &mtext).map_err(|e| {
-        eprint!("{}", render::diagnostics::render(&e, style(format)));
+        err!("{}", render::diagnostics::render(&e, style(format)));
         Exit::RuleErrors
     })?;
     if m.rubric != rubric.model().id || m.version != rubric.model().version {
-        eprintln!(
+        errln!(
             "error: the mapping is for {} {}, the rules are {} {}",
             m.rubric,
             m.version,
@@ -63,21 +62,38 @@ pub fn load(
     Ok((rubric, m))
 }
 
+/// The import inputs under `paths`, noting what a directory walk left out;
+/// a directory that cannot be read stops the import.
+pub fn input_files(paths: &[PathBuf], format: Format) -> Result<Vec<PathBuf>, Exit> {
+    let w = mizan::import::walk_inputs(paths);
+    if let Some(note) = w.skipped_note(".csv, .xlsx, .xlsm, .xlsb, .xls or .ods", 10) {
+        errln!("note[M0804]: {note}");
+    }
+    if let Some(e) = w.errors.first() {
+        super::inputs::report(e, format);
+        return Err(Exit::RuleErrors);
+    }
+    Ok(w.files)
+}
+
 pub fn run(args: Args, format: Format) -> Exit {
     let (rubric, mapping) = match load(&args.rules, &args.mapping, format) {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let inputs = mizan::import::inputs(&args.inputs);
+    let inputs = match input_files(&args.inputs, format) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
     let imported = match rubric.import(&mapping, &inputs) {
         Ok(i) => i,
         Err(e) => {
-            eprint!("{}", render::diagnostics::render(&e, style(format)));
+            err!("{}", render::diagnostics::render(&e, style(format)));
             return Exit::RuleErrors;
         }
     };
     for p in &imported.problems {
-        eprint!("{}", render::table::problem(p));
+        err!("{}", render::table::problem(p));
     }
     // An entity with a cell that could not be mapped is not written: its
     // answer set would be incomplete (its errors are reported above).
@@ -95,13 +111,12 @@ pub fn run(args: Args, format: Format) -> Exit {
     match &args.output {
         Some(path) => {
             if let Err(e) = write_atomic(path, text.as_bytes()) {
-                eprintln!("error: {}: {e}", path.display());
-                return Exit::RuleErrors;
+                return super::output::write_failed(&path.display().to_string(), &e);
             }
         }
         None => out!("{text}"),
     }
-    eprintln!(
+    errln!(
         "imported {written} entities from {} rows ({} left out by `where`); {} problem cells, {} entities not written",
         imported.rows,
         imported.filtered,
@@ -115,16 +130,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory,
-/// renamed into place: a crash never leaves half a file.
+/// Writes `bytes` to `path` atomically (see `atomic`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    super::atomic::write(path, bytes)
 }

@@ -1,11 +1,13 @@
 //! Reading files: rule files, and answer sets from `.json` files, `.jsonl`
-//! files and directories, in a deterministic (sorted) order.
+//! files and directories, in a deterministic (sorted) order. Every command
+//! expands directories with the one walker of `mizan::files` and reads
+//! through its bounded readers.
 
-use std::fs;
-use std::io;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use mizan::answers::{Origin, Rejection};
+use mizan::answers::{AnswerError, Origin, Rejection};
+use mizan::files::{self, FileError, Line, Walk};
 
 /// A rule file, loaded for a command.
 pub enum Loaded {
@@ -17,19 +19,27 @@ pub enum Loaded {
     Invalid,
 }
 
+/// The extensions of answer files, in any case.
+pub const ANSWER_EXTENSIONS: &[&str] = &["json", "jsonl"];
+
+/// Reports a file that cannot be read, as a diagnostic with its code.
+pub fn report(e: &FileError, format: super::Format) {
+    err!("{}", mizan::render::diagnostics::render(e, super::style(format)));
+}
+
 /// Reads and checks a rule file, printing its diagnostics (warnings too)
 /// and any read error on stderr.
 pub fn load_rubric(path: &Path, format: super::Format) -> Loaded {
     let text = match read_text(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
+            report(&e, format);
             return Loaded::Unreadable;
         }
     };
     let (rubric, diags) = mizan::load(&path.display().to_string(), &text);
     for d in diags.iter() {
-        eprint!(
+        err!(
             "{}",
             mizan::render::diagnostics::render(d.as_ref(), super::style(format))
         );
@@ -37,34 +47,22 @@ pub fn load_rubric(path: &Path, format: super::Format) -> Loaded {
     rubric.map_or(Loaded::Invalid, |r| Loaded::Rubric(Box::new(r)))
 }
 
-/// Reads a file as UTF-8 text.
-pub fn read_text(path: &Path) -> io::Result<String> {
-    let bytes = fs::read(path)?;
-    String::from_utf8(bytes).map_err(|e| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-        )
-    })
+/// Reads a rule or test file as UTF-8 text (a regular file of at most
+/// 8 MiB).
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    files::read_rule_text(path)
 }
 
-fn walk(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, exts, out)?;
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| exts.contains(&e))
-        {
-            out.push(p);
-        }
+/// Reads a TOML file (an import mapping) as UTF-8 text.
+pub fn read_toml(path: &Path) -> Result<String, FileError> {
+    files::read_text(path, files::MAX_TOML_BYTES)
+}
+
+fn walk_errors(w: &Walk) -> Result<(), String> {
+    match w.errors.first() {
+        Some(e) => Err(e.to_string()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Expands directories into their rule files (`.mizan`, not `.test.mizan`).
@@ -73,23 +71,24 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Expands directories into their `.mizan` files that `keep` accepts;
-/// files named directly are kept as given.
+/// files named directly are kept as given. Rules directories also hold
+/// locks, notes and fixtures: what is left out is not reported.
 pub fn files_with(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &["mizan"], &mut found).map_err(|e| format!("{}: {e}", p.display()))?;
-            out.extend(found.into_iter().filter(|f| keep(f)));
-        } else {
-            out.push(p.clone());
-        }
+    let w = files::walk(paths, |p| files::has_extension(p, &["mizan"]) && keep(p));
+    walk_errors(&w)?;
+    Ok(w.files)
+}
+
+/// Prints what a walk of answer directories left out, as a note.
+fn note_skipped(w: &Walk) {
+    if let Some(note) = w.skipped_note(".json or .jsonl", 10) {
+        errln!("note[M0804]: {note}");
     }
-    Ok(out)
 }
 
 /// An answer input: its origin and text, or its rejection (a file that
-/// cannot be read, M0418; a JSONL line that is not UTF-8, M0401).
+/// cannot be read, M0418, or is special, too large or empty, M0440–M0442;
+/// a JSONL line that is not UTF-8, M0401).
 pub type Input = (Origin, Result<String, Rejection>);
 
 /// An answer path after the directory walk: a file to read, or the
@@ -101,27 +100,30 @@ pub enum Source {
     Unreadable(Rejection),
 }
 
-/// Expands answer paths into answer files, in order (directories sorted).
+/// Expands answer paths into answer files (`.json`, `.jsonl`, in any
+/// case), in order (directories sorted, each file once), noting on
+/// standard error what was left out.
 pub fn answer_files(paths: &[PathBuf]) -> Vec<Source> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut files = Vec::new();
-            let walked = walk(p, &["json", "jsonl"], &mut files);
-            out.extend(files.into_iter().map(Source::File));
-            if let Err(e) = walked {
-                out.push(Source::Unreadable(unreadable(p, None, e.to_string())));
-            }
-        } else {
-            out.push(Source::File(p.clone()));
-        }
-    }
+    let w = files::walk(paths, |p| files::has_extension(p, ANSWER_EXTENSIONS));
+    note_skipped(&w);
+    let mut out: Vec<Source> = Vec::with_capacity(w.files.len() + w.errors.len());
+    out.extend(w.files.into_iter().map(Source::File));
+    out.extend(w.errors.iter().map(|e| {
+        let file = match e {
+            FileError::Read { file, .. } => file.clone(),
+            other => other.to_string(),
+        };
+        Source::Unreadable(rejection(
+            Origin { file, line: None },
+            AnswerError::Io { reason: e.reason() },
+        ))
+    }));
     out
 }
 
-/// Whether `p` is a JSONL file (one answer set per line).
+/// Whether `p` is a JSONL file (one answer set per line), in any case.
 pub fn is_jsonl(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "jsonl")
+    files::has_extension(p, &["jsonl"])
 }
 
 /// The rejection of an answer file, or of what is left of it from `line`,
@@ -130,10 +132,38 @@ pub fn unreadable(p: &Path, line: Option<usize>, reason: String) -> Rejection {
     mizan::eval::stream::unreadable(&p.display().to_string(), line, reason)
 }
 
+/// An answer file's (or line's) rejection for `error`.
+pub fn rejection(origin: Origin, error: AnswerError) -> Rejection {
+    Rejection {
+        origin,
+        entity: None,
+        pointer: String::new(),
+        error,
+    }
+}
+
+/// Opens a JSONL answer file (a regular file: FIFOs, sockets and devices
+/// are refused unread, M0441).
+pub fn open_answers(path: &Path) -> Result<std::fs::File, AnswerError> {
+    files::open(path).map_err(AnswerError::from)
+}
+
+/// Reads a `.json` answer file: one regular file of at most
+/// [`files::MAX_ANSWER_SET_BYTES`], not empty, UTF-8.
+pub fn read_answer_file(path: &Path) -> Result<String, AnswerError> {
+    let bytes = files::read(path, files::MAX_ANSWER_SET_BYTES)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(AnswerError::Empty);
+    }
+    String::from_utf8(bytes).map_err(|e| AnswerError::Io {
+        reason: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+    })
+}
+
 /// Expands answer paths into submissions: one per `.json` file, one per
 /// non-blank line of a `.jsonl` file. A path or file that cannot be read,
-/// or a line that is not UTF-8, is one rejected input in its place (lines
-/// before a read error are kept); nothing else is lost.
+/// or a line that is not UTF-8 or too long, is one rejected input in its
+/// place (lines before a read error are kept); nothing else is lost.
 pub fn answer_inputs(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
     for source in answer_files(paths) {
@@ -146,17 +176,18 @@ pub fn answer_inputs(paths: &[PathBuf]) -> Vec<Input> {
 }
 
 /// The submissions of one answer file, framed as the streaming reader
-/// frames them ([`mizan::eval::stream::frame`]).
+/// frames them ([`mizan::eval::stream::frame`]), each line bounded by
+/// [`files::MAX_ANSWER_SET_BYTES`].
 fn read_answers(f: &Path, out: &mut Vec<Input>) {
     if !is_jsonl(f) {
-        let text = read_text(f).map_err(|e| unreadable(f, None, e.to_string()));
+        let text = read_answer_file(f).map_err(|e| rejection(origin(f, None), e));
         out.push((origin(f, None), text));
         return;
     }
-    let mut reader = match fs::File::open(f) {
-        Ok(h) => io::BufReader::new(h),
+    let mut reader = match open_answers(f) {
+        Ok(h) => BufReader::with_capacity(1 << 16, h),
         Err(e) => {
-            out.push((origin(f, None), Err(unreadable(f, None, e.to_string()))));
+            out.push((origin(f, None), Err(rejection(origin(f, None), e))));
             return;
         }
     };
@@ -164,19 +195,31 @@ fn read_answers(f: &Path, out: &mut Vec<Input>) {
     let mut number = 0;
     loop {
         buf.clear();
-        match io::BufRead::read_until(&mut reader, b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(_) => number += 1,
+        let line = match files::read_line(&mut reader, &mut buf, files::MAX_ANSWER_SET_BYTES) {
+            Ok(l) => l,
             Err(e) => {
                 let at = origin(f, Some(number + 1));
-                out.push((at, Err(unreadable(f, Some(number + 1), e.to_string()))));
+                out.push((at, Err(unreadable(f, Some(number + 1), files::io_reason(&e)))));
                 break;
             }
-        }
+        };
+        let at = match line {
+            Line::Eof => break,
+            Line::TooLong => {
+                number += 1;
+                let at = origin(f, Some(number));
+                let max = files::MAX_ANSWER_SET_BYTES;
+                out.push((at.clone(), Err(rejection(at, AnswerError::TooLarge { max }))));
+                continue;
+            }
+            Line::Read => {
+                number += 1;
+                origin(f, Some(number))
+            }
+        };
         let Some(line) = mizan::eval::stream::frame(&buf) else {
             continue;
         };
-        let at = origin(f, Some(number));
         let text = match std::str::from_utf8(line) {
             Ok(t) => Ok(t.to_string()),
             Err(e) => Err(mizan::answers::not_utf8(at.clone(), &e)),

@@ -1,29 +1,50 @@
 //! The command-line interface: a thin layer over the library. One file per
 //! subcommand.
 
-/// Writes to standard output; a closed pipe (`mizan … | head`) is not an
-/// error worth a panic: the rest of the output is dropped.
+/// Writes to standard output without panicking: a failure is recorded and
+/// becomes the exit code (see `output`).
 macro_rules! out {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($t)*);
-    }};
+    ($($t:tt)*) => {
+        $crate::cli::output::stdout(format_args!($($t)*))
+    };
 }
 
 /// `out!` with a newline.
 macro_rules! outln {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($t)*);
-    }};
+    () => {
+        $crate::cli::output::stdout(format_args!("\n"))
+    };
+    ($($t:tt)*) => {
+        $crate::cli::output::stdout(format_args!("{}\n", format_args!($($t)*)))
+    };
 }
 
+/// Writes to standard error without panicking (`eprint!` panics when
+/// standard error is closed or full).
+macro_rules! err {
+    ($($t:tt)*) => {
+        $crate::cli::output::stderr(format_args!($($t)*))
+    };
+}
+
+/// `err!` with a newline.
+macro_rules! errln {
+    () => {
+        $crate::cli::output::stderr(format_args!("\n"))
+    };
+    ($($t:tt)*) => {
+        $crate::cli::output::stderr(format_args!("{}\n", format_args!($($t)*)))
+    };
+}
+
+mod atomic;
 mod check;
 mod diff;
 mod eval;
 mod fmt;
 mod import;
 mod inputs;
+pub mod output;
 mod stream;
 mod test;
 
@@ -70,7 +91,7 @@ pub enum Format {
     Jsonl,
 }
 
-const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), or a file cannot be read\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
+const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), a file cannot be read, or a write failed\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
 
 /// Mizan: a rules language and engine for government performance indicators.
 #[derive(Debug, Parser)]
@@ -118,7 +139,13 @@ pub enum Command {
 
 /// Runs the CLI.
 pub fn run(cli: Cli) -> Exit {
-    match cli.command {
+    // `diff` uses 1 for "changes": its failures (a failed write too) are 2.
+    let failure = if matches!(cli.command, Command::Diff(_)) {
+        Exit::Rejected
+    } else {
+        Exit::RuleErrors
+    };
+    let exit = match cli.command {
         Command::Check(a) => check::run(a, cli.format),
         Command::Eval(a) => eval::run(a, cli.format),
         Command::Import(a) => import::run(a, cli.format),
@@ -126,7 +153,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(a) => fmt::run(a, cli.format),
         Command::Diff(a) => diff::run(a, cli.format),
         Command::Lock(a) => check::lock(a, cli.format),
-    }
+    };
+    output::finish(exit, failure)
 }
 
 /// Whether stderr/stdout are terminals, for colour.

@@ -1,6 +1,5 @@
 //! `mizan eval --summary` and `--format jsonl`: streamed batches.
 
-use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -10,7 +9,7 @@ use mizan::render;
 
 use mizan::model::Model;
 
-use super::inputs::{unreadable, Loaded, Source};
+use super::inputs::{rejection, Loaded, Source};
 use super::{Exit, Format};
 
 pub fn run(
@@ -24,7 +23,7 @@ pub fn run(
         Loaded::Rubric(r) => *r,
         Loaded::Unreadable => return Exit::RuleErrors,
         Loaded::Invalid => {
-            eprintln!("error: the rules have errors; nothing was evaluated");
+            errln!("error: the rules have errors; nothing was evaluated");
             return Exit::RuleErrors;
         }
     };
@@ -33,29 +32,14 @@ pub fn run(
     // Results go to a temporary file beside --output, renamed at the end.
     let mut tmp = None;
     let mut out: Box<dyn Write + Send> = match output {
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            match tempfile::NamedTempFile::new_in(dir) {
-                Ok(t) => {
-                    let w = t.reopen();
-                    tmp = Some(t);
-                    match w {
-                        Ok(f) => Box::new(BufWriter::new(f)),
-                        Err(e) => {
-                            eprintln!("error: {}: {e}", p.display());
-                            return Exit::RuleErrors;
-                        }
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {}: {e}", p.display());
-                    return Exit::RuleErrors;
-                }
-            }
-        }
+        Some(p) => match super::atomic::AtomicFile::create(p).and_then(|mut t| {
+            let w = t.file().try_clone()?;
+            tmp = Some(t);
+            Ok(w)
+        }) {
+            Ok(f) => Box::new(BufWriter::with_capacity(1 << 16, f)),
+            Err(e) => return super::output::write_failed(&p.display().to_string(), &e),
+        },
         // Not `lock()`: the sink runs on a pool thread (`Stdout` is `Send`).
         None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
     };
@@ -90,26 +74,26 @@ pub fn run(
         };
         let name = f.display().to_string();
         let fed = if super::inputs::is_jsonl(f) {
-            match File::open(f) {
+            match super::inputs::open_answers(f) {
                 Ok(h) => st.feed(&name, BufReader::with_capacity(1 << 20, h), render, sink, |n| {
                     if let Some(b) = &bar {
                         b.set_position(n as u64);
                     }
                 }),
-                Err(e) => Ok(st.reject(vec![unreadable(f, None, e.to_string())], sink)),
+                Err(e) => Ok(st.reject(vec![rejection(origin(f), e)], sink)),
             }
         } else {
             // A `.json` file is one answer set.
-            match super::inputs::read_text(f) {
+            match super::inputs::read_answer_file(f) {
                 Ok(t) => st.feed_text(&name, &t, render, sink),
-                Err(e) => Ok(st.reject(vec![unreadable(f, None, e.to_string())], sink)),
+                Err(e) => Ok(st.reject(vec![rejection(origin(f), e)], sink)),
             }
         };
         match fed {
             // The stream's own store of entity ids failed: not an input's
             // fault, and the batch cannot go on.
             Err(e) => {
-                eprintln!("error: {name}: {e}");
+                errln!("error: {name}: {e}");
                 return Exit::RuleErrors;
             }
             Ok(ControlFlow::Break(())) => break,
@@ -120,34 +104,46 @@ pub fn run(
         b.finish_and_clear();
     }
     if let Some(e) = write_failed {
-        // Whoever reads the output stopped (`… | head`): stop quietly, as
-        // the other commands do.
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Exit::Ok;
-        }
-        eprintln!("error: writing results: {e}");
-        return Exit::RuleErrors;
+        // Whoever reads the output stopped (`… | head`): stop quietly.
+        return written(output, e);
     }
     let t: Summary = st.finish();
     if summary_only {
         if let Err(e) = out.write_all(summary_text(model, &t, format).as_bytes()) {
-            eprintln!("error: writing results: {e}");
-            return Exit::RuleErrors;
+            return written(output, e);
         }
     }
     report(model, &t, summary_only, format);
     if let Err(e) = out.flush() {
-        eprintln!("error: writing results: {e}");
-        return Exit::RuleErrors;
+        return written(output, e);
     }
     drop(out);
     if let (Some(tmp), Some(p)) = (tmp, output) {
-        if let Err(e) = tmp.persist(p) {
-            eprintln!("error: {}: {}", p.display(), e.error);
-            return Exit::RuleErrors;
+        if let Err(e) = tmp.commit() {
+            return super::output::write_failed(&p.display().to_string(), &e);
         }
     }
     exit(&t)
+}
+
+/// Where a whole answer file's problem is located.
+fn origin(f: &Path) -> mizan::answers::Origin {
+    mizan::answers::Origin {
+        file: f.display().to_string(),
+        line: None,
+    }
+}
+
+/// A failed write of the results: to `output`, or to standard output
+/// (reported when the command ends).
+fn written(output: Option<&Path>, e: std::io::Error) -> Exit {
+    match output {
+        Some(p) => super::output::write_failed(&p.display().to_string(), &e),
+        None => {
+            super::output::stdout_failed(e);
+            Exit::Ok
+        }
+    }
 }
 
 /// The exit code of a batch: 1 when the population level could not be
@@ -216,16 +212,16 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
     }
     let shown = if summary_only { SHOWN } else { usize::MAX };
     for p in t.errors.iter().take(shown) {
-        eprint!("{}", render::table::problem(p));
+        err!("{}", render::table::problem(p));
     }
     if t.errors.len() > shown {
-        eprintln!(
+        errln!(
             "… and {} more errors (use --format json for all)",
             t.errors.len() - shown
         );
     }
     for p in t.warnings.iter().take(shown) {
-        eprint!("{}", render::table::problem(p));
+        err!("{}", render::table::problem(p));
     }
     let more = t
         .warning_counts
@@ -238,10 +234,10 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
             .iter()
             .map(|(c, n)| format!("{c} × {n}"))
             .collect();
-        eprintln!("… and {more} more warnings (in all: {})", counts.join(", "));
+        errln!("… and {more} more warnings (in all: {})", counts.join(", "));
     }
     if !summary_only {
-        eprintln!(
+        errln!(
             "{} entities scored, {} rejected; population {}{} over {} entities",
             t.scored,
             t.rejected,

@@ -17,11 +17,21 @@ pub struct Args {
     #[arg(long)]
     pub coverage: bool,
     /// Fail when a rubric's criterion coverage is below P percent (implies --coverage).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = percent)]
     pub min_coverage: Option<f64>,
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+}
+
+/// A percentage from 0 to 100 (NaN, infinities and values out of range
+/// are refused: exit 64).
+fn percent(s: &str) -> Result<f64, String> {
+    let p: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !p.is_finite() || !(0.0..=100.0).contains(&p) {
+        return Err(format!("`{s}` is not a percentage from 0 to 100"));
+    }
+    Ok(p)
 }
 
 struct Ran {
@@ -38,7 +48,7 @@ pub fn run(args: Args, format: Format) -> Exit {
     let files = match super::inputs::files_with(&paths, testing::is_test_file) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::RuleErrors;
         }
     };
@@ -48,7 +58,7 @@ pub fn run(args: Args, format: Format) -> Exit {
         let text = match super::inputs::read_text(f) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
+                super::inputs::report(&e, format);
                 broken += 1;
                 continue;
             }
@@ -61,7 +71,7 @@ pub fn run(args: Args, format: Format) -> Exit {
             Err(diags) => {
                 broken += 1;
                 for d in diags.iter() {
-                    eprint!("{}", render::diagnostics::render(d.as_ref(), style(format)));
+                    err!("{}", render::diagnostics::render(d.as_ref(), style(format)));
                 }
             }
         }
@@ -100,9 +110,9 @@ pub fn run(args: Args, format: Format) -> Exit {
     };
 
     if let Some(path) = &args.junit {
-        if let Err(e) = junit(&ran, path) {
-            eprintln!("error: {}: {e}", path.display());
-            return Exit::RuleErrors;
+        let written = junit(&ran).and_then(|xml| super::import::write_atomic(path, xml.as_bytes()));
+        if let Err(e) = written {
+            return super::output::write_failed(&path.display().to_string(), &e);
         }
     }
     match format {
@@ -205,7 +215,7 @@ fn failure_text(r: &Ran, o: &CaseOutcome) -> String {
     s
 }
 
-fn junit(ran: &[Ran], path: &std::path::Path) -> Result<(), String> {
+fn junit(ran: &[Ran]) -> std::io::Result<String> {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let mut report = Report::new("mizan test");
     for r in ran {
@@ -226,6 +236,5 @@ fn junit(ran: &[Ran], path: &std::path::Path) -> Result<(), String> {
         }
         report.add_test_suite(suite);
     }
-    let xml = report.to_string().map_err(|e| e.to_string())?;
-    super::import::write_atomic(path, xml.as_bytes()).map_err(|e| e.to_string())
+    report.to_string().map_err(std::io::Error::other)
 }

@@ -224,6 +224,16 @@ impl<'p> Stream<'p> {
                             file: file.to_string(),
                             line: Some(n),
                         };
+                        let Some(bytes) = bytes else {
+                            return Item::Rejected(vec![Rejection {
+                                origin,
+                                entity: None,
+                                pointer: String::new(),
+                                error: answers::AnswerError::TooLarge {
+                                    max: crate::files::MAX_ANSWER_SET_BYTES,
+                                },
+                            }]);
+                        };
                         match answers::read_bytes(plan, origin, bytes).and_then(|sub| evaluate(plan, sub)) {
                             Ok(res) => Item::Scored(Scored::of(res, render)),
                             Err(e) => Item::Rejected(e),
@@ -414,8 +424,10 @@ pub fn unreadable(file: &str, line: Option<usize>, reason: String) -> Rejection 
 #[derive(Default)]
 struct Chunk {
     buf: Vec<u8>,
-    /// Line number and byte range in `buf`, without the `\n` or `\r\n`.
-    lines: Vec<(usize, std::ops::Range<usize>)>,
+    /// Line number and byte range in `buf`, without the `\n` or `\r\n`
+    /// (`None`: the line is over [`crate::files::MAX_ANSWER_SET_BYTES`]
+    /// and was not kept).
+    lines: Vec<(usize, Option<std::ops::Range<usize>>)>,
     /// The line that could not be read after these, and why.
     error: Option<(usize, String)>,
 }
@@ -429,12 +441,17 @@ impl Chunk {
         self.error = None;
         while self.lines.len() < CHUNK && !*stopped {
             let start = self.buf.len();
-            match reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => break,
-                Ok(_) => {}
+            match crate::files::read_line(reader, &mut self.buf, crate::files::MAX_ANSWER_SET_BYTES) {
+                Ok(crate::files::Line::Eof) => break,
+                Ok(crate::files::Line::TooLong) => {
+                    *number += 1;
+                    self.lines.push((*number, None));
+                    continue;
+                }
+                Ok(crate::files::Line::Read) => {}
                 Err(e) => {
                     self.buf.truncate(start);
-                    self.error = Some((*number + 1, e.to_string()));
+                    self.error = Some((*number + 1, crate::files::io_reason(&e)));
                     *stopped = true;
                     break;
                 }
@@ -444,15 +461,18 @@ impl Chunk {
                 self.buf.truncate(start);
                 continue;
             };
-            self.lines.push((*number, start..start + line.len()));
+            self.lines.push((*number, Some(start..start + line.len())));
         }
     }
 
     /// The lines, as (line number, bytes).
-    fn lines(&self) -> impl IndexedParallelIterator<Item = (usize, &[u8])> + '_ {
-        self.lines
-            .par_iter()
-            .map(|(n, r)| (*n, self.buf.get(r.clone()).unwrap_or_default()))
+    fn lines(&self) -> impl IndexedParallelIterator<Item = (usize, Option<&[u8]>)> + '_ {
+        self.lines.par_iter().map(|(n, r)| {
+            (
+                *n,
+                r.as_ref().map(|r| self.buf.get(r.clone()).unwrap_or_default()),
+            )
+        })
     }
 
     fn len(&self) -> usize {

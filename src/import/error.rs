@@ -69,6 +69,12 @@ pub enum ImportError {
         help: Option<String>,
     },
 
+    /// An input that is not a regular file or is over its size limit
+    /// (M08xx).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(#[from] crate::files::FileError),
+
     /// An input file cannot be read.
     #[error("{file}: cannot read: {reason}")]
     #[diagnostic(code(M0605), url("docs/diagnostics.md#m0605"))]

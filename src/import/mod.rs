@@ -83,11 +83,19 @@ struct Col<'m> {
 pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Imported, ImportError> {
     let mut out = Imported::default();
     let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
-    if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
-        return Err(ImportError::Read {
-            file: missing.display().to_string(),
-            reason: "no such file".into(),
-        });
+    // Every input is a regular file within the size limit, checked before
+    // any is opened (a FIFO would block the reader, a device never end).
+    for p in inputs {
+        match crate::files::check(p, crate::files::MAX_INPUT_BYTES) {
+            Ok(()) => {}
+            Err(crate::files::FileError::Read { .. }) => {
+                return Err(ImportError::Read {
+                    file: p.display().to_string(),
+                    reason: "no such file".into(),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let mut used = vec![false; inputs.len()];
     for (ti, t) in mapping.tables.iter().enumerate() {
@@ -711,25 +719,16 @@ fn answer_value(
 }
 
 /// The input files under `paths` (directories: their spreadsheets and
-/// CSV files, sorted).
+/// CSV files, at any depth, sorted, each once; see [`crate::files::walk`]).
+/// Use [`walk_inputs`] to also learn what was left out.
 pub fn inputs(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|f| is_workbook(f) || f.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
-                .collect();
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.to_path_buf());
-        }
-    }
-    out
+    walk_inputs(paths).files
+}
+
+/// The walk of [`inputs`], with what it left out and the directories it
+/// could not read.
+pub fn walk_inputs(paths: &[PathBuf]) -> crate::files::Walk {
+    crate::files::walk(paths, is_table)
 }
 
 /// True when `path` looks like an import input rather than JSON answers.

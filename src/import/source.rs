@@ -77,6 +77,12 @@ pub fn is_workbook(path: &Path) -> bool {
 /// `header_row` (1-based).
 pub fn read_table(path: &Path, sheet: Option<&str>, header_row: usize) -> Result<Table, ImportError> {
     let file = path.display().to_string();
+    // A special file or an over-large one is refused before it is opened;
+    // a missing one is reported by the reader below (M0605).
+    match crate::files::check(path, crate::files::MAX_INPUT_BYTES) {
+        Err(crate::files::FileError::Read { .. }) | Ok(()) => {}
+        Err(e) => return Err(e.into()),
+    }
     let (label, grid): (String, Vec<(usize, Vec<Cell>)>) = if is_workbook(path) {
         let mut wb = open_workbook_auto(path).map_err(|e| ImportError::Read {
             file: file.clone(),

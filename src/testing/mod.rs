@@ -85,11 +85,11 @@ pub fn load(path: &Path, text: &str) -> Result<Suite, Diagnostics> {
         ));
         return Err(diags);
     };
-    let rtext = match std::fs::read_to_string(&rubric_path) {
+    let rtext = match crate::files::read_rule_text(&rubric_path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(wrong(
-                format!("cannot read the rubric {}: {e}", rubric_path.display()),
+                format!("cannot read the rubric {}: {}", rubric_path.display(), e.reason()),
                 file.rubric.loc.span,
                 "a test file sits beside the rule file it tests".into(),
             ));
@@ -141,6 +141,27 @@ pub fn load(path: &Path, text: &str) -> Result<Suite, Diagnostics> {
     })
 }
 
+/// What is wrong with a case's answer-set file, if anything: it must be
+/// a regular file (not a directory, FIFO or device such as `/dev/null`),
+/// not empty, within [`crate::files::MAX_INPUT_BYTES`].
+fn answer_file_problem(p: &Path) -> Option<String> {
+    use crate::files::FileError;
+    let shown = p.display();
+    match crate::files::regular(p) {
+        Ok(m) if m.len() == 0 => Some(format!("the answer-set file {shown} is empty")),
+        Ok(m) if m.len() > crate::files::MAX_INPUT_BYTES => Some(format!(
+            "the answer-set file {shown} is larger than the limit of {} bytes",
+            crate::files::MAX_INPUT_BYTES
+        )),
+        Ok(_) => None,
+        Err(FileError::NotRegular { kind, .. }) => Some(format!(
+            "the answer-set file {shown} is not a regular file ({kind})"
+        )),
+        Err(_) if std::fs::symlink_metadata(p).is_err() => Some(format!("no answer-set file {shown}")),
+        Err(e) => Some(format!("cannot read the answer-set file {shown}: {}", e.reason())),
+    }
+}
+
 fn check_case(src: &Src, model: &Model, path: &Path, case: &ast::Case, diags: &mut Diagnostics) {
     let unknown = |what: &'static str, n: &ast::Name, cands: Vec<&str>| TestError::UnknownName {
         what,
@@ -156,9 +177,9 @@ fn check_case(src: &Src, model: &Model, path: &Path, case: &ast::Case, diags: &m
         match item {
             CaseItem::Answers(f) => {
                 let p = path.with_file_name(&f.node);
-                if !p.is_file() {
+                if let Some(message) = answer_file_problem(&p) {
                     diags.push(TestError::AnswerFile {
-                        message: format!("no answer-set file {}", p.display()),
+                        message,
                         src: src.clone(),
                         span: f.loc.span,
                     });
@@ -319,7 +340,7 @@ fn answer_set(suite: &Suite, case: &ast::Case) -> Result<Value, String> {
     for item in &case.items {
         if let CaseItem::Answers(f) = item {
             let p = suite.path.with_file_name(&f.node);
-            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let bytes = crate::files::read(&p, crate::files::MAX_INPUT_BYTES).map_err(|e| e.to_string())?;
             // Read as the exact reader reads answer sets: a byte-order
             // mark that starts the file is skipped, a repeated key refused.
             let id_of = |j: &crate::answers::Json| {

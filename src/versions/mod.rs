@@ -156,11 +156,11 @@ pub fn lock_path(path: &Path) -> Option<PathBuf> {
 
 /// Reads a lock file (an absent file is an empty lock).
 pub fn read_lock(path: &Path) -> Result<Lock, String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => toml::from_str(&t).map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock::default()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+    if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(Lock::default());
     }
+    let t = crate::files::read_text(path, crate::files::MAX_TOML_BYTES).map_err(|e| e.to_string())?;
+    toml::from_str(&t).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The lock file's text: sorted, with a header comment.
