@@ -148,8 +148,11 @@ fn score_impact_deltas_by_hand() {
         (before * Decimal::from(39_312_000_000_i64) - Decimal::from(27_683_014_949_i64)).abs()
             < Decimal::new(1, 15)
     );
-    // The invalid example is rejected by both versions, with its reasons.
-    assert_eq!(impact.validity.iter().filter(|v| v.entity == "moj").count(), 2);
+    // The invalid example is rejected by both versions, for the same
+    // reasons: one entry.
+    let moj: Vec<_> = impact.validity.iter().filter(|v| v.entity == "moj").collect();
+    assert_eq!(moj.len(), 1);
+    assert_eq!(moj[0].rejected_by, "both");
 }
 
 fn rules_copy(version_file: &str) -> tempfile::TempDir {
@@ -260,4 +263,187 @@ fn m0421_eval_with_a_rules_directory_picks_each_answer_sets_version() {
         .as_str()
         .unwrap()
         .contains("`uae.integration` version `2017`"));
+}
+
+fn files_under(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, exts, out);
+        } else if p
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| exts.contains(&x))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Every rule file of the repository that checks (shipped rules, examples,
+/// review fixtures, corpus cases, …), with its text.
+fn every_rubric() -> Vec<(String, String, mizan::Rubric)> {
+    let mut files = Vec::new();
+    for dir in ["rules", "examples", "tests"] {
+        files_under(std::path::Path::new(dir), &["mizan"], &mut files);
+    }
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| !mizan::testing::is_test_file(f))
+        .filter_map(|f| {
+            let text = fs::read_to_string(&f).ok()?;
+            let name = f.display().to_string();
+            let (r, _) = mizan::load(&name, &text);
+            Some((name, text, r?))
+        })
+        .collect()
+}
+
+/// Every answer set of the repository (`.json` files, `.jsonl` lines), by
+/// the rubric id and version it names.
+fn every_answer_set() -> Vec<(String, String, Origin, String)> {
+    let mut files = Vec::new();
+    for dir in ["examples", "tests"] {
+        files_under(std::path::Path::new(dir), &["json", "jsonl"], &mut files);
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(text) = fs::read_to_string(&f) else { continue };
+        let lines: Vec<(Option<usize>, String)> = if f.extension().is_some_and(|x| x == "jsonl") {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (Some(i + 1), l.to_string()))
+                .collect()
+        } else {
+            vec![(None, text)]
+        };
+        for (line, t) in lines {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else { continue };
+            let (Some(id), Some(version)) = (v["rubric"].as_str(), v["version"].as_str()) else {
+                continue;
+            };
+            let origin = Origin {
+                file: f.display().to_string(),
+                line,
+            };
+            out.push((id.to_string(), version.to_string(), origin, t));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rubric_diffed_with_itself_or_its_formatting_has_no_change() {
+    let all = every_rubric();
+    assert!(all.len() >= 15, "{}", all.len());
+    let with_renames = all.iter().filter(|(_, _, r)| !r.model().renamed.is_empty()).count();
+    assert!(with_renames >= 1, "the review fixture 2019 declares a rename");
+    for (name, text, r) in &all {
+        let d = mizan::diff::diff(r.model(), r.model());
+        assert!(d.changes.is_empty(), "{name}: diff(X, X) = {:?}", d.changes);
+        let formatted = mizan::fmt::format(name, text).unwrap();
+        let (f, diags) = mizan::load(name, &formatted);
+        let f = f.unwrap_or_else(|| panic!("{name}: {diags:?}"));
+        let d = mizan::diff::diff(r.model(), f.model());
+        assert!(d.changes.is_empty(), "{name}: diff(X, fmt(X)) = {:?}", d.changes);
+        let d = mizan::diff::diff(f.model(), r.model());
+        assert!(d.changes.is_empty(), "{name}: diff(fmt(X), X) = {:?}", d.changes);
+    }
+    // The command: exit 0 and "0 changes", for the shipped rules and the
+    // review fixtures (both formats that show a count).
+    for (name, _, _) in all
+        .iter()
+        .filter(|(n, _, _)| n.starts_with("rules") || n.starts_with("tests/review"))
+    {
+        let o = mizan(&["diff", name, name]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", support::stdout(&o));
+        assert!(support::stdout(&o).contains(": 0 changes"), "{name}");
+        let o = mizan(&["--format", "json", "diff", name, name]);
+        assert_eq!(o.status.code(), Some(0), "{name}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["changes"], serde_json::json!([]), "{name}");
+    }
+}
+
+#[test]
+fn every_rubric_diffed_with_itself_moves_no_score_with_its_answer_sets() {
+    let answers = every_answer_set();
+    let mut checked = 0;
+    for (name, _, r) in every_rubric() {
+        let m = r.model();
+        let inputs: Vec<(Origin, String)> = answers
+            .iter()
+            .filter(|(id, v, _, _)| *id == m.id && *v == m.version)
+            .map(|(_, _, o, t)| (o.clone(), t.clone()))
+            .collect();
+        if inputs.is_empty() {
+            continue;
+        }
+        checked += 1;
+        let i = mizan::diff::impact(&r, &r, &inputs);
+        assert_eq!(i.population_before, i.population_after, "{name}");
+        for e in &i.entities {
+            assert_eq!(e.before, e.after, "{name}: {}", e.entity);
+            assert_eq!(e.band_before, e.band_after, "{name}: {}", e.entity);
+            assert_eq!(e.rank_before, e.rank_after, "{name}: {}", e.entity);
+        }
+        for v in &i.validity {
+            assert_eq!(v.rejected_by, "both", "{name}: {v:?}");
+        }
+    }
+    assert!(checked >= 6, "{checked}");
+    // The command, on the fixture with a rename and on the shipped 2018
+    // rubric, with the 2018 answer sets (written for 2018, not for 2019:
+    // both versions reject them alike).
+    for rules in [V1, V2, "rules/uae/integration/2018.mizan"] {
+        for fmt in ["human", "markdown", "json"] {
+            let o = mizan(&["--format", fmt, "diff", rules, rules, "--answers", ANSWERS]);
+            assert_eq!(o.status.code(), Some(0), "{rules} {fmt}");
+            let out = support::stdout(&o);
+            assert!(
+                !out.contains("rejected by the old") && !out.contains("rejected by the new"),
+                "{rules} {fmt}: {out}"
+            );
+            assert!(
+                !out.contains("\"rejected_by\": \"old\"") && !out.contains("\"rejected_by\": \"new\""),
+                "{rules} {fmt}: {out}"
+            );
+        }
+    }
+}
+
+/// A `renamed` line the old version declares too is history: it is not
+/// applied again (a new version copied from the last one keeps it). A
+/// rename that swaps two ids moves both answers.
+#[test]
+fn renames_the_old_version_already_declares_are_not_applied_again() {
+    let v2 = fs::read_to_string(V2).unwrap();
+    let v3 = v2
+        .replace("version \"2019\"", "version \"2020\"")
+        .replacen("partial 0.75", "partial 0.8", 1);
+    let (a, _) = mizan::load("2019.mizan", &v2);
+    let (b, d) = mizan::load("2020.mizan", &v3);
+    let (a, b) = (a.unwrap(), b.unwrap_or_else(|| panic!("{d:?}")));
+    let d = mizan::diff::diff(a.model(), b.model());
+    let kinds: Vec<(&str, &str)> = d.changes.iter().map(|c| (c.kind, c.subject.as_str())).collect();
+    assert_eq!(kinds, [("option weight", "fednet.1.2: partial")]);
+
+    let old = "rubric demo.swap {\n  version \"1\"\n  criterion a { choice { y 1  n 0 } }\n  criterion b { choice { y 1  n 0.25 } }\n}\n";
+    let new = "rubric demo.swap {\n  version \"2\"\n  renamed a -> b\n  renamed b -> a\n  criterion b { choice { y 1  n 0 } }\n  criterion a { choice { y 1  n 0.25 } }\n}\n";
+    let (o, _) = mizan::load("old.mizan", old);
+    let (n, _) = mizan::load("new.mizan", new);
+    let (o, n) = (o.unwrap(), n.unwrap());
+    let answers = r#"{"rubric": "demo.swap", "version": "1", "entity": {"id": "e"}, "answers": {"a": "y", "b": "n"}}"#;
+    let origin = Origin {
+        file: "e.json".into(),
+        line: None,
+    };
+    let i = mizan::diff::impact(&o, &n, &[(origin, answers.to_string())]);
+    assert!(i.validity.is_empty(), "{:?}", i.validity);
+    let e = &i.entities[0];
+    assert_eq!(e.before, Some(Decimal::new(625, 3)) /* (1 + 0.25) / 2 */);
+    assert_eq!(e.after, e.before, "the swap moved both answers with their criteria");
 }
