@@ -73,7 +73,7 @@ fn comments_of(text: &str) -> Vec<String> {
 fn check_fmt(name: &str, text: &str) {
     let once = mizan::fmt::format(name, text).unwrap_or_else(|d| panic!("{name}: {d:?}\n{text}"));
     let twice = mizan::fmt::format(name, &once).unwrap();
-    assert_eq!(once, twice, "{name}: formatting is not idempotent\n--- input\n{text}");
+    assert_eq!(once, twice, "{name}: formatting is not idempotent\n--- input\n{text}\n--- once\n{once}");
     assert_eq!(
         document(name, text),
         document(name, &once),
@@ -300,13 +300,202 @@ mod generated {
         })
     }
 
+    /// A rubric with every construct of the language: lets, formulas,
+    /// calls, lists, `if`, `where`, `applies when`, `requires`, `repeated …
+    /// when … else …`, fields, KPIs, inline and shared options with labels,
+    /// `multi … combine`, bands, levels, profile, `renamed`, population.
+    pub const RICH: &str = r#"mizan 1
+rubric demo.rich {
+  version "3"
+  title ar "غني" en "Rich"
+  description en "Every construct"
+  precision 2
+  missing error
+  levels {
+    pillar ar "ركيزة" en "Pillar"
+    group
+    sub en "Sub"
+    criterion en "Criterion"
+  }
+  profile {
+    role: one of a, b, both en "Role"
+    size: number
+    big: bool
+  }
+  scale yn en "Yes/No" {
+    yes 1 ar "نعم" en "Yes"
+    no 0 en "No"
+    na n/a
+    skip ignore
+  }
+  bands grades {
+    high >= 0.75 en "High"
+    low >= 0
+  }
+  let half = 0.5
+  let third = (1 - half) / 2 + max(0, min(1, half))
+  formula pct = clamp(round(value * 100, 2) / 100, 0, 1)
+  renamed old.q -> p1.q1
+  aggregate mean
+  bands grades
+  na exclude
+  pillar p1 {
+    title en "One"
+    weight 2
+    applies when role in [a, both] and not big
+    aggregate weighted_mean normalised over criteria
+    criterion p1.q1 {
+      weight 0.25
+      title en "Q1"
+      choice yn
+      missing worst
+    }
+    criterion p1.q2 {
+      weight 0.25
+      multi { x 0.5 en "X"  y 0.5  z 0  nope n/a } combine sum
+      na allowed
+    }
+    criterion p1.q3 {
+      weight 0.25
+      number percent 0..100
+      baseline 10
+      target 80
+      direction higher
+      score if value >= 50 then pct else half * value / 100
+    }
+    criterion p1.q4 { yesno  weight 0.25  requires answer(p1.q1) == yes }
+  }
+  group g2 {
+    score wmean(mean(g2.c where kind == x), 0.8, count(g2.c), 0.2)
+    sub g2.r {
+      fields {
+        kind: one of x, y
+        n: number
+      }
+      repeated best when role == a else mean
+      title en "G2"
+      criterion g2.c { choice { good 1  bad 0 } }
+    }
+  }
+  population {
+    aggregate mean
+    rank when size >= 3
+  }
+}
+"#;
+
+    /// The whitespace runs of `text` where a comment may go: outside
+    /// strings and comments, between two tokens, and not inside the one
+    /// atomic keyword with a space (`one of`). Char indices of run starts.
+    pub fn gaps(text: &str) -> Vec<usize> {
+        let chars: Vec<char> = text.chars().collect();
+        let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || *c == '_');
+        let (mut in_string, mut in_comment) = (false, false);
+        let mut out = Vec::new();
+        for (i, &c) in chars.iter().enumerate() {
+            if in_comment {
+                in_comment = c != '\n';
+            } else if in_string {
+                if (c == '"' && chars.get(i.wrapping_sub(1)) != Some(&'\\')) || c == '\n' {
+                    in_string = false;
+                }
+            } else if c == '"' {
+                in_string = true;
+            } else if c == '#' {
+                in_comment = true;
+            } else if c.is_whitespace() && i > 0 && !chars[i - 1].is_whitespace() {
+                let Some(end) = (i..chars.len()).find(|&j| !chars[j].is_whitespace()) else {
+                    continue;
+                };
+                let before: String = chars[i.saturating_sub(4)..i].iter().collect();
+                let after: String = chars[end..chars.len().min(end + 3)].iter().collect();
+                let one_of = before.ends_with("one")
+                    && !word(before.chars().rev().nth(3).as_ref())
+                    && after.starts_with("of")
+                    && !word(after.chars().nth(2).as_ref());
+                if !one_of {
+                    out.push(i);
+                }
+            }
+        }
+        out
+    }
+
+    /// Puts numbered comments (so that a lost or duplicated one shows) at
+    /// the gaps `at` selects (index modulo the number of gaps): kind 1 a
+    /// comment trailing the token before, kind 2 a comment on a line of its
+    /// own.
+    pub fn inject(text: &str, at: &[(usize, u8)]) -> String {
+        let gaps = gaps(text);
+        if gaps.is_empty() {
+            return text.to_string();
+        }
+        let mut chosen: Vec<(usize, u8)> = at.iter().map(|(k, kind)| (gaps[k % gaps.len()], *kind)).collect();
+        chosen.sort();
+        chosen.dedup_by_key(|(i, _)| *i);
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut next = chosen.iter().peekable();
+        for (n, (i, c)) in text.chars().enumerate().enumerate() {
+            while let Some((at, kind)) = next.peek() {
+                if *at != i {
+                    break;
+                }
+                match kind {
+                    1 => out.push_str(&format!(" # c{n}\n")),
+                    _ => out.push_str(&format!("\n# c{n}\n")),
+                }
+                next.next();
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// Every gap of `text`, with alternating kinds.
+    pub fn inject_everywhere(text: &str) -> String {
+        let n = gaps(text).len();
+        inject(text, &(0..n).map(|k| (k, 1 + (k % 2) as u8)).collect::<Vec<_>>())
+    }
+
+    fn mask() -> impl Strategy<Value = Vec<(usize, u8)>> {
+        proptest::collection::vec((0..5000usize, 1..=2u8), 0..24)
+    }
+
+    #[test]
+    fn the_rich_rubric_checks_and_injection_keeps_its_meaning() {
+        let (r, diags) = mizan::load("rich.mizan", RICH);
+        assert!(r.is_some() && diags.is_empty(), "{diags:?}");
+        let all = inject_everywhere(RICH);
+        assert!(all.matches("# c").count() > 250, "{}", all.matches("# c").count());
+        let (r, diags) = mizan::load("rich.mizan", &all);
+        assert!(r.is_some(), "{diags:?}\n{all}");
+        assert_eq!(super::document("a", RICH), super::document("b", &all));
+        super::check_fmt("rich.mizan", &all);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
-        fn fmt_is_idempotent_and_meaning_preserving(text in rubric()) {
+        fn fmt_is_idempotent_and_meaning_preserving(text in rubric(), m in mask()) {
             let (r, diags) = mizan::load("gen.mizan", &text);
             prop_assert!(r.is_some(), "generated rubric does not check: {diags:?}\n{text}");
             super::check_fmt("gen.mizan", &text);
+            super::check_fmt("gen.mizan", &inject(&text, &m));
+        }
+
+        #[test]
+        fn comments_anywhere_in_every_construct(m in mask()) {
+            super::check_fmt("rich.mizan", &inject(RICH, &m));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn comments_anywhere_in_the_corpus(k in any::<prop::sample::Index>(), m in mask()) {
+            let files = super::corpus();
+            let (name, text) = k.get(&files);
+            super::check_fmt(name, &inject(text, &m));
         }
     }
 }
@@ -322,5 +511,30 @@ fn fuzzer_findings_stay_fixed() {
             assert_eq!(once, twice, "{}", p.display());
             assert_eq!(document("f", &text), document("f", &once), "{}", p.display());
         }
+    }
+}
+
+#[test]
+#[ignore]
+fn zz_debug() {
+    let src = std::env::var("SRC").unwrap();
+    let text = if src == "RICH" { generated::RICH.to_string() } else { fs::read_to_string(&src).unwrap() };
+    let at: Vec<(usize, u8)> = std::env::var("AT")
+        .unwrap()
+        .split(',')
+        .map(|p| {
+            let (a, b) = p.split_once(':').unwrap();
+            (a.parse().unwrap(), b.parse().unwrap())
+        })
+        .collect();
+    let inj = generated::inject(&text, &at);
+    println!("=== input\n{inj}");
+    match mizan::fmt::format("x.mizan", &inj) {
+        Ok(once) => {
+            println!("=== once\n{once}");
+            let twice = mizan::fmt::format("x.mizan", &once);
+            println!("=== twice\n{}", twice.as_ref().map(String::as_str).unwrap_or("ERR"));
+        }
+        Err(e) => println!("=== ERR {e:?}"),
     }
 }
