@@ -537,4 +537,6 @@ fn zz_debug() {
         }
         Err(e) => println!("=== ERR {e:?}"),
     }
+    check_fmt("x.mizan", &text);
+    check_fmt("x.mizan", &inj);
 }

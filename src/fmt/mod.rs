@@ -500,34 +500,49 @@ impl<'a> Printer<'a> {
             &format!("rubric {} {{", r.id.node),
         );
         let end = r.loc.span.offset() + r.loc.span.len();
-        self.block(&r.items, end);
+        let open = self.open_after(r.id.loc.span.offset() + r.id.loc.span.len());
+        self.block(&r.items, open, end);
         self.close(end);
     }
 
     /// The items of a block, in canonical order, then the comments before
     /// its closing brace (at `end`).
-    fn block(&mut self, items: &[Item], end: usize) {
+    fn block(&mut self, items: &[Item], open: usize, end: usize) {
         self.indent += 1;
         // Each declaration owns the comments from the end of the one before
         // it (in the source) to the end of its own last line, so that its
-        // comments move with it when the order changes.
+        // comments move with it when the order changes; a comment after a
+        // later token on that line (`weight 2  choice # c`) is the next
+        // declaration's.
         let mut by_pos: Vec<(usize, &Item)> = items.iter().enumerate().collect();
         by_pos.sort_by_key(|(_, i)| self.span(i).0);
         let outer_limit = self.limit;
         let mut ranges: Vec<(usize, usize)> = vec![(0, 0); items.len()];
+        // Where the declaration before each one ends (the block's `{` for
+        // the first): a blank line is kept only before a declaration that
+        // starts a line.
+        let mut prev_end: Vec<usize> = vec![open; items.len()];
         let mut cursor = self.next;
-        for (n, (k, item)) in by_pos.iter().enumerate() {
-            // Up to the end of its last line, but not into the next
-            // declaration when that starts on the same line.
-            let next_start = by_pos.get(n + 1).map_or(usize::MAX, |(_, i)| self.span(i).0);
-            let line_end = self.line_end(self.span(item).1).min(next_start);
+        let mut before = open;
+        for (k, item) in &by_pos {
+            let (_, item_end) = self.span(item);
+            let item_end = self.tight(item_end);
+            let line_end = self.line_end(item_end);
             let mut hi = cursor;
-            while hi < outer_limit && self.comments.get(hi).is_some_and(|c| c.start < line_end) {
+            while hi < outer_limit
+                && self.comments.get(hi).is_some_and(|c| {
+                    c.start < item_end || (c.start < line_end && self.only_comments(item_end, c.start))
+                })
+            {
                 hi += 1;
             }
             if let Some(r) = ranges.get_mut(*k) {
                 *r = (cursor, hi);
             }
+            if let Some(p) = prev_end.get_mut(*k) {
+                *p = before;
+            }
+            before = item_end;
             cursor = hi;
         }
         let mut order: Vec<(usize, &Item)> = items.iter().enumerate().collect();
@@ -535,7 +550,12 @@ impl<'a> Printer<'a> {
         for (n, (k, item)) in order.iter().enumerate() {
             let (s, _) = self.span(item);
             let (lo, hi) = ranges.get(*k).copied().unwrap_or((cursor, cursor));
-            if n > 0 && self.blank_before(s) {
+            let s = self.decl_start(item, s);
+            let starts_line = self
+                .text
+                .get(prev_end.get(*k).copied().unwrap_or(0)..s)
+                .is_some_and(|t| t.contains('\n'));
+            if n > 0 && starts_line && self.blank_before(s) {
                 self.out.push('\n');
             }
             self.next = lo;
@@ -550,6 +570,90 @@ impl<'a> Printer<'a> {
         self.indent -= 1;
         let pad = self.pad();
         self.out.push_str(&pad);
+    }
+
+    /// Where a declaration starts: its span `s` begins at its first
+    /// argument, after its keywords (`applies when`, `weight`, …) where the
+    /// syntax tree keeps no position of them.
+    fn decl_start(&self, item: &Item, s: usize) -> usize {
+        let keywords = match item {
+            Item::Applies(_) => 2,
+            Item::Version(_)
+            | Item::Title(_)
+            | Item::Description(_)
+            | Item::Precision(_)
+            | Item::Weight(_)
+            | Item::Missing(_)
+            | Item::Na(_)
+            | Item::UseBands(_)
+            | Item::Direction(_)
+            | Item::Baseline(_)
+            | Item::Target(_)
+            | Item::Score(_)
+            | Item::Requires(_)
+            | Item::Let(..)
+            | Item::Formula(..)
+            | Item::Renamed(..)
+            | Item::Choice(_)
+            | Item::Multi(..)
+            | Item::Aggregate { .. } => 1,
+            _ => 0,
+        };
+        let mut pos = s;
+        for _ in 0..keywords {
+            // Back over whitespace and comments, then over one word.
+            loop {
+                pos = self.text.get(..pos).map_or(pos, |t| t.trim_end().len());
+                match self.comments.iter().find(|c| c.start < pos && pos <= c.end) {
+                    Some(c) => pos = c.start,
+                    None => break,
+                }
+            }
+            pos = self
+                .text
+                .get(..pos)
+                .and_then(|t| {
+                    t.char_indices()
+                        .rev()
+                        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                })
+                .map_or(0, |(i, c)| i + c.len_utf8());
+        }
+        pos
+    }
+
+    /// Whether `from..to` holds only whitespace and comments.
+    fn only_comments(&self, from: usize, to: usize) -> bool {
+        let mut pos = from;
+        while pos < to {
+            let rest = self.text.get(pos..to).unwrap_or("");
+            let ws = rest.len() - rest.trim_start().len();
+            pos += ws;
+            match self.comments.iter().find(|c| c.start == pos) {
+                Some(c) => pos = c.end,
+                None if pos >= to => return true,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Just after the `{` that opens a block, the next token after `pos`.
+    fn open_after(&self, pos: usize) -> usize {
+        let mut pos = pos;
+        loop {
+            let rest = self.text.get(pos..).unwrap_or("");
+            pos += rest.len() - rest.trim_start().len();
+            match self.comments.iter().find(|c| c.start == pos) {
+                Some(c) => pos = c.end,
+                None => break,
+            }
+        }
+        if self.text.get(pos..).is_some_and(|r| r.starts_with('{')) {
+            pos + 1
+        } else {
+            pos
+        }
     }
 
     /// The `}` of a block that ends at `end`, with a comment trailing it.
@@ -762,7 +866,8 @@ impl<'a> Printer<'a> {
                     self.line(s, end, &one);
                 } else {
                     self.line(s, s, "population {");
-                    self.block(items, end);
+                    let open = self.open_after(self.word_after(s));
+                    self.block(items, open, end);
                     self.close(end);
                 }
             }
@@ -832,7 +937,8 @@ impl<'a> Printer<'a> {
             n.id.loc.span.offset() + n.id.loc.span.len(),
             &format!("{head} {{"),
         );
-        self.block(&n.items, end);
+        let open = self.open_after(id_end);
+        self.block(&n.items, open, end);
         self.close(end);
     }
 
