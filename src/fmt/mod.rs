@@ -6,10 +6,14 @@
 //! declaration per line in a canonical order, aligned option, band, level
 //! and field tables, long bilingual labels broken one language per line,
 //! single blank lines kept where the author put them. Comments stay with the
-//! declaration they precede (or trail on its line).
+//! declaration they precede (or trail on its line); an expression that holds
+//! a comment keeps its lines and its comments; a comment anywhere else inside
+//! a declaration printed on one line goes on a line of its own before it.
 //!
-//! Guarantees, property-tested: `format(format(x)) == format(x)`, and the
-//! AST of `format(x)` equals that of `x` up to the order of attributes.
+//! Guarantees, property-tested with comments at every place the grammar
+//! allows one (`tests/fmt.rs`): `format(format(x)) == format(x)`, every
+//! comment is printed exactly once, and the AST of `format(x)` equals that of
+//! `x` up to the order of attributes.
 
 use crate::ast::{self, CaseItem, Document, Expect, FieldType, Item, Options, TestValue};
 use crate::diag::{Diagnostics, Loc, Src};
