@@ -73,7 +73,10 @@ fn comments_of(text: &str) -> Vec<String> {
 fn check_fmt(name: &str, text: &str) {
     let once = mizan::fmt::format(name, text).unwrap_or_else(|d| panic!("{name}: {d:?}\n{text}"));
     let twice = mizan::fmt::format(name, &once).unwrap();
-    assert_eq!(once, twice, "{name}: formatting is not idempotent\n--- input\n{text}\n--- once\n{once}");
+    assert_eq!(
+        once, twice,
+        "{name}: formatting is not idempotent\n--- input\n{text}\n--- once\n{once}"
+    );
     assert_eq!(
         document(name, text),
         document(name, &once),
@@ -83,7 +86,10 @@ fn check_fmt(name: &str, text: &str) {
     let mut after = comments_of(&once);
     before.sort();
     after.sort();
-    assert_eq!(before, after, "{name}: a comment was lost or duplicated\n--- input\n{text}\n--- output\n{once}");
+    assert_eq!(
+        before, after,
+        "{name}: a comment was lost or duplicated\n--- input\n{text}\n--- output\n{once}"
+    );
     if let (Some(a), _) = mizan::load(name, text) {
         let (b, diags) = mizan::load(name, &once);
         let b = b.unwrap_or_else(|| panic!("{name}: the formatted file does not check: {diags:?}"));

@@ -310,7 +310,9 @@ fn every_answer_set() -> Vec<(String, String, Origin, String)> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let Ok(text) = fs::read_to_string(&f) else { continue };
+        let Ok(text) = fs::read_to_string(&f) else {
+            continue;
+        };
         let lines: Vec<(Option<usize>, String)> = if f.extension().is_some_and(|x| x == "jsonl") {
             text.lines()
                 .enumerate()
@@ -321,7 +323,9 @@ fn every_answer_set() -> Vec<(String, String, Origin, String)> {
             vec![(None, text)]
         };
         for (line, t) in lines {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else { continue };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else {
+                continue;
+            };
             let (Some(id), Some(version)) = (v["rubric"].as_str(), v["version"].as_str()) else {
                 continue;
             };
@@ -339,7 +343,10 @@ fn every_answer_set() -> Vec<(String, String, Origin, String)> {
 fn every_rubric_diffed_with_itself_or_its_formatting_has_no_change() {
     let all = every_rubric();
     assert!(all.len() >= 15, "{}", all.len());
-    let with_renames = all.iter().filter(|(_, _, r)| !r.model().renamed.is_empty()).count();
+    let with_renames = all
+        .iter()
+        .filter(|(_, _, r)| !r.model().renamed.is_empty())
+        .count();
     assert!(with_renames >= 1, "the review fixture 2019 declares a rename");
     for (name, text, r) in &all {
         let d = mizan::diff::diff(r.model(), r.model());
@@ -436,7 +443,8 @@ fn renames_the_old_version_already_declares_are_not_applied_again() {
     let (o, _) = mizan::load("old.mizan", old);
     let (n, _) = mizan::load("new.mizan", new);
     let (o, n) = (o.unwrap(), n.unwrap());
-    let answers = r#"{"rubric": "demo.swap", "version": "1", "entity": {"id": "e"}, "answers": {"a": "y", "b": "n"}}"#;
+    let answers =
+        r#"{"rubric": "demo.swap", "version": "1", "entity": {"id": "e"}, "answers": {"a": "y", "b": "n"}}"#;
     let origin = Origin {
         file: "e.json".into(),
         line: None,
@@ -445,5 +453,172 @@ fn renames_the_old_version_already_declares_are_not_applied_again() {
     assert!(i.validity.is_empty(), "{:?}", i.validity);
     let e = &i.entities[0];
     assert_eq!(e.before, Some(Decimal::new(625, 3)) /* (1 + 0.25) / 2 */);
-    assert_eq!(e.after, e.before, "the swap moved both answers with their criteria");
+    assert_eq!(
+        e.after, e.before,
+        "the swap moved both answers with their criteria"
+    );
+}
+
+/// Runs `mizan` in `dir`.
+fn mizan_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// A rules tree with UAE 2018 (and its tests) locked, in a temporary
+/// directory: (the directory, rules/, the rule file).
+fn locked_copy() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = rules_copy("2018.mizan");
+    let rules = dir.path().join("rules");
+    let file = rules.join("uae/integration/2018.mizan");
+    fs::copy(
+        "rules/uae/integration/2018.test.mizan",
+        rules.join("uae/integration/2018.test.mizan"),
+    )
+    .unwrap();
+    // The test file reads ../../../examples/.
+    std::os::unix::fs::symlink(
+        format!("{}/examples", env!("CARGO_MANIFEST_DIR")),
+        dir.path().join("examples"),
+    )
+    .unwrap();
+    let o = mizan(&["lock", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    (dir, rules, file)
+}
+
+fn answers_abs() -> String {
+    format!("{}/{ANSWERS}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `check` finds the lock by walking up from the file, whatever the
+/// working directory and however the file is named: absolute, relative from
+/// inside the rules directory or from above it, through a symlink to the
+/// file or to a directory, and a link inside the rules tree to a file kept
+/// elsewhere.
+#[test]
+fn m0219_the_lock_holds_from_any_working_directory_relative_path_and_symlink() {
+    let (dir, rules, file) = locked_copy();
+    let edited = fs::read_to_string(&file)
+        .unwrap()
+        .replacen("partial 0.5", "partial 0.6", 1);
+    fs::write(&file, &edited).unwrap();
+    let inside = rules.join("uae/integration");
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&file, outside.path().join("link.mizan")).unwrap();
+    std::os::unix::fs::symlink(&inside, outside.path().join("dirlink")).unwrap();
+    let cases: Vec<(&std::path::Path, &str)> = vec![
+        (dir.path(), "rules"),
+        (dir.path(), "rules/uae/integration/2018.mizan"),
+        (inside.as_path(), "2018.mizan"),
+        (inside.as_path(), "./2018.mizan"),
+        (inside.as_path(), "."),
+        (rules.join("uae").leak(), "integration/../integration/2018.mizan"),
+        (outside.path(), "link.mizan"),
+        (outside.path(), "dirlink/2018.mizan"),
+        (outside.path(), "dirlink"),
+    ];
+    for (cwd, arg) in &cases {
+        let o = mizan_in(cwd, &["check", arg]);
+        assert_eq!(o.status.code(), Some(1), "check {arg} in {}", cwd.display());
+        assert!(
+            support::stderr(&o).contains("M0219"),
+            "check {arg}: {}",
+            support::stderr(&o)
+        );
+    }
+    // A file kept outside, linked into the rules tree: the tree's lock.
+    let elsewhere = outside.path().join("kept.mizan");
+    fs::rename(&file, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    let o = mizan_in(&inside, &["check", "2018.mizan"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(support::stderr(&o).contains("M0219"));
+    // Restored: clean from everywhere.
+    fs::remove_file(&file).unwrap();
+    fs::copy("rules/uae/integration/2018.mizan", &file).unwrap();
+    for (cwd, arg) in &cases {
+        let o = mizan_in(cwd, &["check", arg]);
+        assert_eq!(o.status.code(), Some(0), "check {arg}: {}", support::stderr(&o));
+    }
+}
+
+/// `eval` (batch, `--summary`, `--format jsonl`, `--rules`), `diff` and
+/// `test` refuse a locked file whose rules changed (exit 1, the file and
+/// both sha256 named, nothing scored), unless `--allow-unlocked`, which
+/// scores with a warning. The edit moves the published 70.42 % to 71.55 %.
+#[test]
+fn m0219_eval_diff_and_test_refuse_a_changed_locked_file_unless_allowed() {
+    let (dir, rules, file) = locked_copy();
+    let inside = rules.join("uae/integration");
+    let answers = answers_abs();
+    let published = fs::read_to_string(&file).unwrap();
+    let lock = fs::read_to_string(rules.join("mizan.lock")).unwrap();
+    let locked_sha = lock
+        .lines()
+        .find_map(|l| l.strip_prefix("sha256 = \""))
+        .map(|s| s.trim_end_matches('"').to_string())
+        .unwrap();
+    // Untouched: scored, 70.42 %.
+    let o = mizan_in(&inside, &["eval", "2018.mizan", &answers]);
+    assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
+    fs::write(&file, published.replace("partial 0.5", "partial 0.6")).unwrap();
+    let actual_sha = {
+        let (r, _) = mizan::load("x", &fs::read_to_string(&file).unwrap());
+        r.unwrap().model().sha256.clone()
+    };
+    let f = file.to_str().unwrap();
+    let refused: Vec<Vec<&str>> = vec![
+        vec!["eval", "2018.mizan", &answers],
+        vec!["eval", f, &answers],
+        vec!["eval", "2018.mizan", &answers, "--summary"],
+        vec!["--format", "jsonl", "eval", "2018.mizan", &answers],
+        vec!["--format", "json", "eval", "2018.mizan", &answers],
+        vec!["eval", "--rules", "../..", &answers],
+        vec!["diff", "2018.mizan", "2018.mizan"],
+        vec!["test", "."],
+    ];
+    for args in &refused {
+        let o = mizan_in(&inside, args);
+        let (out, err) = (support::stdout(&o), support::stderr(&o));
+        let want = if args[0] == "diff" { 2 } else { 1 };
+        assert_eq!(o.status.code(), Some(want), "{args:?}: {err}");
+        assert!(
+            !out.contains("71.55") && !out.contains("0.7155"),
+            "{args:?} scored: {out}"
+        );
+        assert!(
+            err.contains("M0219") && err.contains("is locked"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(&locked_sha) && err.contains(&actual_sha),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("2018.mizan"), "{args:?}: {err}");
+    }
+    // Allowed: scored with the edited rules, and said so.
+    let o = mizan_in(&inside, &["eval", "--allow-unlocked", "2018.mizan", &answers]);
+    assert_eq!(o.status.code(), Some(2), "moj is rejected as always");
+    assert!(support::stdout(&o).contains("71.55%"), "{}", support::stdout(&o));
+    assert!(support::stderr(&o).contains("--allow-unlocked"));
+    let o = mizan_in(
+        &inside,
+        &["eval", "--allow-unlocked", "--summary", "2018.mizan", &answers],
+    );
+    assert!(support::stdout(&o).contains("71.55"), "{}", support::stdout(&o));
+    let o = mizan_in(&inside, &["diff", "--allow-unlocked", "2018.mizan", "2018.mizan"]);
+    assert_eq!(o.status.code(), Some(0));
+    // A comment-only edit scores the same but is refused all the same
+    // (`test` would otherwise pass on rules that are not the published ones).
+    fs::write(&file, format!("{published}# edited\n")).unwrap();
+    let o = mizan_in(dir.path(), &["test", "rules"]);
+    assert_eq!(o.status.code(), Some(1), "{}", support::stderr(&o));
+    let o = mizan_in(dir.path(), &["test", "--allow-unlocked", "rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    // `import` writes answer sets, scores nothing: not concerned.
 }

@@ -24,6 +24,7 @@ mod eval;
 mod fmt;
 mod import;
 mod inputs;
+mod locks;
 mod stream;
 mod test;
 
@@ -118,11 +119,20 @@ pub enum Command {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(a) => check::run(a, cli.format),
-        Command::Eval(a) => eval::run(a, cli.format),
+        Command::Eval(a) => {
+            locks::enforce(a.allow_unlocked);
+            eval::run(a, cli.format)
+        }
         Command::Import(a) => import::run(a, cli.format),
-        Command::Test(a) => test::run(a, cli.format),
+        Command::Test(a) => {
+            locks::enforce(a.allow_unlocked);
+            test::run(a, cli.format)
+        }
         Command::Fmt(a) => fmt::run(a, cli.format),
-        Command::Diff(a) => diff::run(a, cli.format),
+        Command::Diff(a) => {
+            locks::enforce(a.allow_unlocked);
+            diff::run(a, cli.format)
+        }
         Command::Lock(a) => check::lock(a, cli.format),
     }
 }

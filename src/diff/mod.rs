@@ -141,7 +141,8 @@ fn same_expr(a: &str, b: &str) -> bool {
             } else if ch == '"' {
                 in_string = true;
             } else if ch == ' ' {
-                let word = |x: Option<&char>| x.is_some_and(|x| x.is_alphanumeric() || matches!(x, '_' | '.'));
+                let word =
+                    |x: Option<&char>| x.is_some_and(|x| x.is_alphanumeric() || matches!(x, '_' | '.'));
                 if !(word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1))) {
                     continue;
                 }
@@ -569,23 +570,25 @@ pub fn impact(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)]) -> Impact
         // rubric and version, and its answers through the renames (all at
         // once, so that a swap `a -> b`, `b -> a` swaps). Any other answer
         // set goes to both versions as it is, and both judge it alike.
-        let moved = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|mut v| {
-            let o = v.as_object_mut()?;
-            let names = |k: &str, want: &str| o.get(k).and_then(serde_json::Value::as_str) == Some(want);
-            if !(names("rubric", &om.id) && names("version", &om.version)) {
-                return None;
-            }
-            o.insert("rubric".into(), nm.id.clone().into());
-            o.insert("version".into(), nm.version.clone().into());
-            if let Some(serde_json::Value::Object(a)) = o.get_mut("answers") {
-                let taken: Vec<(String, serde_json::Value)> = renamed
-                    .iter()
-                    .filter_map(|(from, to)| a.remove(from).map(|x| (to.clone(), x)))
-                    .collect();
-                a.extend(taken);
-            }
-            Some(v.to_string())
-        });
+        let moved = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|mut v| {
+                let o = v.as_object_mut()?;
+                let names = |k: &str, want: &str| o.get(k).and_then(serde_json::Value::as_str) == Some(want);
+                if !(names("rubric", &om.id) && names("version", &om.version)) {
+                    return None;
+                }
+                o.insert("rubric".into(), nm.id.clone().into());
+                o.insert("version".into(), nm.version.clone().into());
+                if let Some(serde_json::Value::Object(a)) = o.get_mut("answers") {
+                    let taken: Vec<(String, serde_json::Value)> = renamed
+                        .iter()
+                        .filter_map(|(from, to)| a.remove(from).map(|x| (to.clone(), x)))
+                        .collect();
+                    a.extend(taken);
+                }
+                Some(v.to_string())
+            });
         new_in.push((origin.clone(), moved.unwrap_or_else(|| text.clone())));
     }
     let ob = old.evaluate_batch(old_in);

@@ -272,7 +272,9 @@ impl<'a> Printer<'a> {
             }
         }
         let rest = self.text.get(pos..).unwrap_or("");
-        pos + rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        pos + rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
     }
 
     fn slice(&self, l: &Loc) -> &'a str {
@@ -290,8 +292,15 @@ impl<'a> Printer<'a> {
         // Without trailing whitespace and comments (the span of a rule
         // ending in a repetition may hold them).
         loop {
-            let trimmed = self.text.get(start..end).map_or(end, |t| start + t.trim_end().len());
-            match self.comments.iter().find(|c| c.start >= start && c.start < trimmed && trimmed <= c.end) {
+            let trimmed = self
+                .text
+                .get(start..end)
+                .map_or(end, |t| start + t.trim_end().len());
+            match self
+                .comments
+                .iter()
+                .find(|c| c.start >= start && c.start < trimmed && trimmed <= c.end)
+            {
                 Some(c) => end = c.start,
                 None => {
                     end = trimmed;
@@ -426,7 +435,11 @@ impl<'a> Printer<'a> {
         let mut end = end.min(self.text.len());
         loop {
             let trimmed = self.text.get(..end).map_or(end, |t| t.trim_end().len());
-            match self.comments.iter().find(|c| c.start < trimmed && trimmed <= c.end) {
+            match self
+                .comments
+                .iter()
+                .find(|c| c.start < trimmed && trimmed <= c.end)
+            {
                 Some(c) => end = c.start,
                 None => return trimmed,
             }
