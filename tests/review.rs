@@ -622,3 +622,53 @@ fn m0219_eval_diff_and_test_refuse_a_changed_locked_file_unless_allowed() {
     assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
     // `import` writes answer sets, scores nothing: not concerned.
 }
+
+/// A second file declaring the id and version of another one in the same
+/// rules tree (here `rules/0/1.mizan`, a copy of UAE 2018) is an error
+/// naming both files, in `check` of the directory, `eval --rules` (nothing
+/// scored: it would silently shadow the real one), `test` and `lock`.
+#[test]
+fn m0230_two_files_of_a_rules_tree_declare_one_rubric_version() {
+    let (dir, rules, file) = locked_copy();
+    // Unlocked: the lock would refuse the changed copy on its own.
+    fs::remove_file(rules.join("mizan.lock")).unwrap();
+    let answers = answers_abs();
+    fs::create_dir_all(rules.join("0")).unwrap();
+    let shadow = fs::read_to_string(&file)
+        .unwrap()
+        .replace("partial 0.5", "partial 0.6");
+    fs::write(rules.join("0/1.mizan"), &shadow).unwrap();
+    let both = |err: &str| {
+        err.contains("M0230")
+            && err.contains("uae.integration 2018 is declared by two files")
+            && err.contains("0/1.mizan")
+            && err.contains("uae/integration/2018.mizan")
+    };
+    for args in [
+        vec!["check", "rules"],
+        vec!["--format", "json", "check", "rules"],
+        vec!["eval", "--rules", "rules", answers.as_str()],
+        vec!["--format", "json", "eval", "--rules", "rules", answers.as_str()],
+        vec!["test", "rules"],
+        vec!["lock", "rules"],
+    ] {
+        let o = mizan_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let all = format!("{}{}", support::stdout(&o), support::stderr(&o));
+        assert!(both(&all), "{args:?}: {all}");
+        assert!(!all.contains("71.55") && !all.contains("0.7155"), "{args:?} scored the shadow");
+    }
+    // Nothing was locked.
+    assert!(!rules.join("mizan.lock").exists());
+    // An id spelt with `-` is the same rubric (as in directory names).
+    fs::write(
+        rules.join("0/1.mizan"),
+        shadow.replace("rubric uae.integration", "rubric uae.integration-x"),
+    )
+    .unwrap();
+    let o = mizan_in(dir.path(), &["check", "rules"]);
+    assert!(!support::stderr(&o).contains("M0230"), "a different id is no duplicate");
+    fs::remove_file(rules.join("0/1.mizan")).unwrap();
+    let o = mizan_in(dir.path(), &["eval", "--rules", "rules", answers.as_str()]);
+    assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
+}
