@@ -656,7 +656,10 @@ fn m0230_two_files_of_a_rules_tree_declare_one_rubric_version() {
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         let all = format!("{}{}", support::stdout(&o), support::stderr(&o));
         assert!(both(&all), "{args:?}: {all}");
-        assert!(!all.contains("71.55") && !all.contains("0.7155"), "{args:?} scored the shadow");
+        assert!(
+            !all.contains("71.55") && !all.contains("0.7155"),
+            "{args:?} scored the shadow"
+        );
     }
     // Nothing was locked.
     assert!(!rules.join("mizan.lock").exists());
@@ -667,7 +670,10 @@ fn m0230_two_files_of_a_rules_tree_declare_one_rubric_version() {
     )
     .unwrap();
     let o = mizan_in(dir.path(), &["check", "rules"]);
-    assert!(!support::stderr(&o).contains("M0230"), "a different id is no duplicate");
+    assert!(
+        !support::stderr(&o).contains("M0230"),
+        "a different id is no duplicate"
+    );
     fs::remove_file(rules.join("0/1.mizan")).unwrap();
     let o = mizan_in(dir.path(), &["eval", "--rules", "rules", answers.as_str()]);
     assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
