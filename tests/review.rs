@@ -148,8 +148,11 @@ fn score_impact_deltas_by_hand() {
         (before * Decimal::from(39_312_000_000_i64) - Decimal::from(27_683_014_949_i64)).abs()
             < Decimal::new(1, 15)
     );
-    // The invalid example is rejected by both versions, with its reasons.
-    assert_eq!(impact.validity.iter().filter(|v| v.entity == "moj").count(), 2);
+    // The invalid example is rejected by both versions, for the same
+    // reasons: one entry.
+    let moj: Vec<_> = impact.validity.iter().filter(|v| v.entity == "moj").collect();
+    assert_eq!(moj.len(), 1);
+    assert_eq!(moj[0].rejected_by, "both");
 }
 
 fn rules_copy(version_file: &str) -> tempfile::TempDir {
@@ -260,4 +263,418 @@ fn m0421_eval_with_a_rules_directory_picks_each_answer_sets_version() {
         .as_str()
         .unwrap()
         .contains("`uae.integration` version `2017`"));
+}
+
+fn files_under(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, exts, out);
+        } else if p
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| exts.contains(&x))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Every rule file of the repository that checks (shipped rules, examples,
+/// review fixtures, corpus cases, …), with its text.
+fn every_rubric() -> Vec<(String, String, mizan::Rubric)> {
+    let mut files = Vec::new();
+    for dir in ["rules", "examples", "tests"] {
+        files_under(std::path::Path::new(dir), &["mizan"], &mut files);
+    }
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| !mizan::testing::is_test_file(f))
+        .filter_map(|f| {
+            let text = fs::read_to_string(&f).ok()?;
+            let name = f.display().to_string();
+            let (r, _) = mizan::load(&name, &text);
+            Some((name, text, r?))
+        })
+        .collect()
+}
+
+/// Every answer set of the repository (`.json` files, `.jsonl` lines), by
+/// the rubric id and version it names.
+fn every_answer_set() -> Vec<(String, String, Origin, String)> {
+    let mut files = Vec::new();
+    for dir in ["examples", "tests"] {
+        files_under(std::path::Path::new(dir), &["json", "jsonl"], &mut files);
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(text) = fs::read_to_string(&f) else {
+            continue;
+        };
+        let lines: Vec<(Option<usize>, String)> = if f.extension().is_some_and(|x| x == "jsonl") {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (Some(i + 1), l.to_string()))
+                .collect()
+        } else {
+            vec![(None, text)]
+        };
+        for (line, t) in lines {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else {
+                continue;
+            };
+            let (Some(id), Some(version)) = (v["rubric"].as_str(), v["version"].as_str()) else {
+                continue;
+            };
+            let origin = Origin {
+                file: f.display().to_string(),
+                line,
+            };
+            out.push((id.to_string(), version.to_string(), origin, t));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rubric_diffed_with_itself_or_its_formatting_has_no_change() {
+    let all = every_rubric();
+    assert!(all.len() >= 15, "{}", all.len());
+    let with_renames = all
+        .iter()
+        .filter(|(_, _, r)| !r.model().renamed.is_empty())
+        .count();
+    assert!(with_renames >= 1, "the review fixture 2019 declares a rename");
+    for (name, text, r) in &all {
+        let d = mizan::diff::diff(r.model(), r.model());
+        assert!(d.changes.is_empty(), "{name}: diff(X, X) = {:?}", d.changes);
+        let formatted = mizan::fmt::format(name, text).unwrap();
+        let (f, diags) = mizan::load(name, &formatted);
+        let f = f.unwrap_or_else(|| panic!("{name}: {diags:?}"));
+        let d = mizan::diff::diff(r.model(), f.model());
+        assert!(d.changes.is_empty(), "{name}: diff(X, fmt(X)) = {:?}", d.changes);
+        let d = mizan::diff::diff(f.model(), r.model());
+        assert!(d.changes.is_empty(), "{name}: diff(fmt(X), X) = {:?}", d.changes);
+    }
+    // The command: exit 0 and "0 changes", for the shipped rules and the
+    // review fixtures (both formats that show a count).
+    for (name, _, _) in all
+        .iter()
+        .filter(|(n, _, _)| n.starts_with("rules") || n.starts_with("tests/review"))
+    {
+        let o = mizan(&["diff", name, name]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", support::stdout(&o));
+        assert!(support::stdout(&o).contains(": 0 changes"), "{name}");
+        let o = mizan(&["--format", "json", "diff", name, name]);
+        assert_eq!(o.status.code(), Some(0), "{name}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["changes"], serde_json::json!([]), "{name}");
+    }
+}
+
+#[test]
+fn every_rubric_diffed_with_itself_moves_no_score_with_its_answer_sets() {
+    let answers = every_answer_set();
+    let mut checked = 0;
+    for (name, _, r) in every_rubric() {
+        let m = r.model();
+        let inputs: Vec<(Origin, String)> = answers
+            .iter()
+            .filter(|(id, v, _, _)| *id == m.id && *v == m.version)
+            .map(|(_, _, o, t)| (o.clone(), t.clone()))
+            .collect();
+        if inputs.is_empty() {
+            continue;
+        }
+        checked += 1;
+        let i = mizan::diff::impact(&r, &r, &inputs);
+        assert_eq!(i.population_before, i.population_after, "{name}");
+        for e in &i.entities {
+            assert_eq!(e.before, e.after, "{name}: {}", e.entity);
+            assert_eq!(e.band_before, e.band_after, "{name}: {}", e.entity);
+            assert_eq!(e.rank_before, e.rank_after, "{name}: {}", e.entity);
+        }
+        for v in &i.validity {
+            assert_eq!(v.rejected_by, "both", "{name}: {v:?}");
+        }
+    }
+    assert!(checked >= 6, "{checked}");
+    // The command, on the fixture with a rename and on the shipped 2018
+    // rubric, with the 2018 answer sets (written for 2018, not for 2019:
+    // both versions reject them alike).
+    for rules in [V1, V2, "rules/uae/integration/2018.mizan"] {
+        for fmt in ["human", "markdown", "json"] {
+            let o = mizan(&["--format", fmt, "diff", rules, rules, "--answers", ANSWERS]);
+            assert_eq!(o.status.code(), Some(0), "{rules} {fmt}");
+            let out = support::stdout(&o);
+            assert!(
+                !out.contains("rejected by the old") && !out.contains("rejected by the new"),
+                "{rules} {fmt}: {out}"
+            );
+            assert!(
+                !out.contains("\"rejected_by\": \"old\"") && !out.contains("\"rejected_by\": \"new\""),
+                "{rules} {fmt}: {out}"
+            );
+        }
+    }
+}
+
+/// A `renamed` line the old version declares too is history: it is not
+/// applied again (a new version copied from the last one keeps it). A
+/// rename that swaps two ids moves both answers.
+#[test]
+fn renames_the_old_version_already_declares_are_not_applied_again() {
+    let v2 = fs::read_to_string(V2).unwrap();
+    let v3 = v2
+        .replace("version \"2019\"", "version \"2020\"")
+        .replacen("partial 0.75", "partial 0.8", 1);
+    let (a, _) = mizan::load("2019.mizan", &v2);
+    let (b, d) = mizan::load("2020.mizan", &v3);
+    let (a, b) = (a.unwrap(), b.unwrap_or_else(|| panic!("{d:?}")));
+    let d = mizan::diff::diff(a.model(), b.model());
+    let kinds: Vec<(&str, &str)> = d.changes.iter().map(|c| (c.kind, c.subject.as_str())).collect();
+    assert_eq!(kinds, [("option weight", "fednet.1.2: partial")]);
+
+    let old = "rubric demo.swap {\n  version \"1\"\n  criterion a { choice { y 1  n 0 } }\n  criterion b { choice { y 1  n 0.25 } }\n}\n";
+    let new = "rubric demo.swap {\n  version \"2\"\n  renamed a -> b\n  renamed b -> a\n  criterion b { choice { y 1  n 0 } }\n  criterion a { choice { y 1  n 0.25 } }\n}\n";
+    let (o, _) = mizan::load("old.mizan", old);
+    let (n, _) = mizan::load("new.mizan", new);
+    let (o, n) = (o.unwrap(), n.unwrap());
+    let answers =
+        r#"{"rubric": "demo.swap", "version": "1", "entity": {"id": "e"}, "answers": {"a": "y", "b": "n"}}"#;
+    let origin = Origin {
+        file: "e.json".into(),
+        line: None,
+    };
+    let i = mizan::diff::impact(&o, &n, &[(origin, answers.to_string())]);
+    assert!(i.validity.is_empty(), "{:?}", i.validity);
+    let e = &i.entities[0];
+    assert_eq!(e.before, Some(Decimal::new(625, 3)) /* (1 + 0.25) / 2 */);
+    assert_eq!(
+        e.after, e.before,
+        "the swap moved both answers with their criteria"
+    );
+}
+
+/// Runs `mizan` in `dir`.
+fn mizan_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// A rules tree with UAE 2018 (and its tests) locked, in a temporary
+/// directory: (the directory, rules/, the rule file).
+fn locked_copy() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = rules_copy("2018.mizan");
+    let rules = dir.path().join("rules");
+    let file = rules.join("uae/integration/2018.mizan");
+    fs::copy(
+        "rules/uae/integration/2018.test.mizan",
+        rules.join("uae/integration/2018.test.mizan"),
+    )
+    .unwrap();
+    // The test file reads ../../../examples/.
+    std::os::unix::fs::symlink(
+        format!("{}/examples", env!("CARGO_MANIFEST_DIR")),
+        dir.path().join("examples"),
+    )
+    .unwrap();
+    let o = mizan(&["lock", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    (dir, rules, file)
+}
+
+fn answers_abs() -> String {
+    format!("{}/{ANSWERS}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `check` finds the lock by walking up from the file, whatever the
+/// working directory and however the file is named: absolute, relative from
+/// inside the rules directory or from above it, through a symlink to the
+/// file or to a directory, and a link inside the rules tree to a file kept
+/// elsewhere.
+#[test]
+fn m0219_the_lock_holds_from_any_working_directory_relative_path_and_symlink() {
+    let (dir, rules, file) = locked_copy();
+    let edited = fs::read_to_string(&file)
+        .unwrap()
+        .replacen("partial 0.5", "partial 0.6", 1);
+    fs::write(&file, &edited).unwrap();
+    let inside = rules.join("uae/integration");
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&file, outside.path().join("link.mizan")).unwrap();
+    std::os::unix::fs::symlink(&inside, outside.path().join("dirlink")).unwrap();
+    let cases: Vec<(&std::path::Path, &str)> = vec![
+        (dir.path(), "rules"),
+        (dir.path(), "rules/uae/integration/2018.mizan"),
+        (inside.as_path(), "2018.mizan"),
+        (inside.as_path(), "./2018.mizan"),
+        (inside.as_path(), "."),
+        (rules.join("uae").leak(), "integration/../integration/2018.mizan"),
+        (outside.path(), "link.mizan"),
+        (outside.path(), "dirlink/2018.mizan"),
+        (outside.path(), "dirlink"),
+    ];
+    for (cwd, arg) in &cases {
+        let o = mizan_in(cwd, &["check", arg]);
+        assert_eq!(o.status.code(), Some(1), "check {arg} in {}", cwd.display());
+        assert!(
+            support::stderr(&o).contains("M0219"),
+            "check {arg}: {}",
+            support::stderr(&o)
+        );
+    }
+    // A file kept outside, linked into the rules tree: the tree's lock.
+    let elsewhere = outside.path().join("kept.mizan");
+    fs::rename(&file, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    let o = mizan_in(&inside, &["check", "2018.mizan"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(support::stderr(&o).contains("M0219"));
+    // Restored: clean from everywhere.
+    fs::remove_file(&file).unwrap();
+    fs::copy("rules/uae/integration/2018.mizan", &file).unwrap();
+    for (cwd, arg) in &cases {
+        let o = mizan_in(cwd, &["check", arg]);
+        assert_eq!(o.status.code(), Some(0), "check {arg}: {}", support::stderr(&o));
+    }
+}
+
+/// `eval` (batch, `--summary`, `--format jsonl`, `--rules`), `diff` and
+/// `test` refuse a locked file whose rules changed (exit 1, the file and
+/// both sha256 named, nothing scored), unless `--allow-unlocked`, which
+/// scores with a warning. The edit moves the published 70.42 % to 71.55 %.
+#[test]
+fn m0219_eval_diff_and_test_refuse_a_changed_locked_file_unless_allowed() {
+    let (dir, rules, file) = locked_copy();
+    let inside = rules.join("uae/integration");
+    let answers = answers_abs();
+    let published = fs::read_to_string(&file).unwrap();
+    let lock = fs::read_to_string(rules.join("mizan.lock")).unwrap();
+    let locked_sha = lock
+        .lines()
+        .find_map(|l| l.strip_prefix("sha256 = \""))
+        .map(|s| s.trim_end_matches('"').to_string())
+        .unwrap();
+    // Untouched: scored, 70.42 %.
+    let o = mizan_in(&inside, &["eval", "2018.mizan", &answers]);
+    assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
+    fs::write(&file, published.replace("partial 0.5", "partial 0.6")).unwrap();
+    let actual_sha = {
+        let (r, _) = mizan::load("x", &fs::read_to_string(&file).unwrap());
+        r.unwrap().model().sha256.clone()
+    };
+    let f = file.to_str().unwrap();
+    let refused: Vec<Vec<&str>> = vec![
+        vec!["eval", "2018.mizan", &answers],
+        vec!["eval", f, &answers],
+        vec!["eval", "2018.mizan", &answers, "--summary"],
+        vec!["--format", "jsonl", "eval", "2018.mizan", &answers],
+        vec!["--format", "json", "eval", "2018.mizan", &answers],
+        vec!["eval", "--rules", "../..", &answers],
+        vec!["diff", "2018.mizan", "2018.mizan"],
+        vec!["test", "."],
+    ];
+    for args in &refused {
+        let o = mizan_in(&inside, args);
+        let (out, err) = (support::stdout(&o), support::stderr(&o));
+        let want = if args[0] == "diff" { 2 } else { 1 };
+        assert_eq!(o.status.code(), Some(want), "{args:?}: {err}");
+        assert!(
+            !out.contains("71.55") && !out.contains("0.7155"),
+            "{args:?} scored: {out}"
+        );
+        assert!(
+            err.contains("M0219") && err.contains("is locked"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(&locked_sha) && err.contains(&actual_sha),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("2018.mizan"), "{args:?}: {err}");
+    }
+    // Allowed: scored with the edited rules, and said so.
+    let o = mizan_in(&inside, &["eval", "--allow-unlocked", "2018.mizan", &answers]);
+    assert_eq!(o.status.code(), Some(2), "moj is rejected as always");
+    assert!(support::stdout(&o).contains("71.55%"), "{}", support::stdout(&o));
+    assert!(support::stderr(&o).contains("--allow-unlocked"));
+    let o = mizan_in(
+        &inside,
+        &["eval", "--allow-unlocked", "--summary", "2018.mizan", &answers],
+    );
+    assert!(support::stdout(&o).contains("71.55"), "{}", support::stdout(&o));
+    let o = mizan_in(&inside, &["diff", "--allow-unlocked", "2018.mizan", "2018.mizan"]);
+    assert_eq!(o.status.code(), Some(0));
+    // A comment-only edit scores the same but is refused all the same
+    // (`test` would otherwise pass on rules that are not the published ones).
+    fs::write(&file, format!("{published}# edited\n")).unwrap();
+    let o = mizan_in(dir.path(), &["test", "rules"]);
+    assert_eq!(o.status.code(), Some(1), "{}", support::stderr(&o));
+    let o = mizan_in(dir.path(), &["test", "--allow-unlocked", "rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    // `import` writes answer sets, scores nothing: not concerned.
+}
+
+/// A second file declaring the id and version of another one in the same
+/// rules tree (here `rules/0/1.mizan`, a copy of UAE 2018) is an error
+/// naming both files, in `check` of the directory, `eval --rules` (nothing
+/// scored: it would silently shadow the real one), `test` and `lock`.
+#[test]
+fn m0230_two_files_of_a_rules_tree_declare_one_rubric_version() {
+    let (dir, rules, file) = locked_copy();
+    // Unlocked: the lock would refuse the changed copy on its own.
+    fs::remove_file(rules.join("mizan.lock")).unwrap();
+    let answers = answers_abs();
+    fs::create_dir_all(rules.join("0")).unwrap();
+    let shadow = fs::read_to_string(&file)
+        .unwrap()
+        .replace("partial 0.5", "partial 0.6");
+    fs::write(rules.join("0/1.mizan"), &shadow).unwrap();
+    let both = |err: &str| {
+        err.contains("M0230")
+            && err.contains("uae.integration 2018 is declared by two files")
+            && err.contains("0/1.mizan")
+            && err.contains("uae/integration/2018.mizan")
+    };
+    for args in [
+        vec!["check", "rules"],
+        vec!["--format", "json", "check", "rules"],
+        vec!["eval", "--rules", "rules", answers.as_str()],
+        vec!["--format", "json", "eval", "--rules", "rules", answers.as_str()],
+        vec!["test", "rules"],
+        vec!["lock", "rules"],
+    ] {
+        let o = mizan_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let all = format!("{}{}", support::stdout(&o), support::stderr(&o));
+        assert!(both(&all), "{args:?}: {all}");
+        assert!(
+            !all.contains("71.55") && !all.contains("0.7155"),
+            "{args:?} scored the shadow"
+        );
+    }
+    // Nothing was locked.
+    assert!(!rules.join("mizan.lock").exists());
+    // An id spelt with `-` is the same rubric (as in directory names).
+    fs::write(
+        rules.join("0/1.mizan"),
+        shadow.replace("rubric uae.integration", "rubric uae.integration-x"),
+    )
+    .unwrap();
+    let o = mizan_in(dir.path(), &["check", "rules"]);
+    assert!(
+        !support::stderr(&o).contains("M0230"),
+        "a different id is no duplicate"
+    );
+    fs::remove_file(rules.join("0/1.mizan")).unwrap();
+    let o = mizan_in(dir.path(), &["eval", "--rules", "rules", answers.as_str()]);
+    assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
 }

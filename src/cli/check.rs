@@ -26,6 +26,13 @@ pub fn run(args: Args, format: Format) -> Exit {
     let mut errors = 0usize;
     let mut warnings = 0usize;
     let mut json = Vec::new();
+    // The rubrics of each directory given, for duplicate versions (M0230).
+    let mut trees: Vec<(PathBuf, Vec<(PathBuf, mizan::Rubric)>)> = args
+        .files
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| (p.clone(), Vec::new()))
+        .collect();
     for path in &files {
         let text = match super::inputs::read_text(path) {
             Ok(t) => t,
@@ -41,7 +48,10 @@ pub fn run(args: Args, format: Format) -> Exit {
         };
         let (rubric, mut diags) = mizan::load(&path.display().to_string(), &text);
         if let Some(r) = &rubric {
-            for e in mizan::versions::check_path(r.model(), path) {
+            // The place is judged from the absolute path, so that a relative
+            // path from inside the rules directory is checked too.
+            let place = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            for e in mizan::versions::check_path(r.model(), &place) {
                 diags.push(e);
             }
             match mizan::versions::check_lock(r.model(), path) {
@@ -51,6 +61,11 @@ pub fn run(args: Args, format: Format) -> Exit {
                     errln!("error: {e}");
                     errors += 1;
                 }
+            }
+        }
+        if let Some(r) = rubric {
+            if let Some((_, tree)) = trees.iter_mut().find(|(d, _)| path.starts_with(d)) {
+                tree.push((path.clone(), r));
             }
         }
         errors += diags.errors.len();
@@ -66,6 +81,19 @@ pub fn run(args: Args, format: Format) -> Exit {
                 if format == Format::Human {
                     errln!();
                 }
+            }
+        }
+    }
+    for (_, tree) in &trees {
+        for d in mizan::versions::duplicates(tree.iter().map(|(p, r)| (p.as_path(), r.model()))) {
+            errors += 1;
+            let r = mizan::render::diagnostics::render(&d, style(format));
+            if matches!(format, Format::Json | Format::Jsonl) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&r) {
+                    json.push(v);
+                }
+            } else {
+                eprint!("{r}");
             }
         }
     }
@@ -106,6 +134,8 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
         }
     };
     let mut locks: std::collections::BTreeMap<PathBuf, mizan::versions::Lock> = Default::default();
+    let mut loaded: Vec<(PathBuf, mizan::Rubric)> = Vec::new();
+    let mut done: Vec<String> = Vec::new();
     for path in &files {
         let text = match super::inputs::read_text(path) {
             Ok(t) => t,
@@ -150,18 +180,26 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
                 sha256: m.sha256.clone(),
             });
         }
-        errln!(
+        done.push(format!(
             "locked {} {} ({}) in {}",
             m.id,
             m.version,
             m.sha256.get(..12).unwrap_or(""),
             lp.display()
-        );
+        ));
+        loaded.push((path.clone(), r));
+    }
+    if super::locks::report_duplicates(loaded.iter().map(|(p, r)| (p.as_path(), r.model())), format) > 0 {
+        eprintln!("error: a rubric version is declared by two files; nothing was locked");
+        return Exit::RuleErrors;
     }
     for (lp, l) in &locks {
         if let Err(e) = super::import::write_atomic(lp, mizan::versions::write_lock(l).as_bytes()) {
             return super::output::write_failed(&lp.display().to_string(), &e);
         }
+    }
+    for line in done {
+        errln!("{line}");
     }
     Exit::Ok
 }

@@ -17,6 +17,10 @@ pub struct Args {
     /// Answer sets (written for the old version) to re-score under both.
     #[arg(long, num_args = 1..)]
     pub answers: Vec<PathBuf>,
+    /// Use a locked rule file whose rules changed (its sha256 differs from
+    /// its `mizan.lock` entry) with a warning, instead of refusing it.
+    #[arg(long)]
+    pub allow_unlocked: bool,
 }
 
 fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {

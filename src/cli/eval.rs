@@ -39,6 +39,10 @@ pub struct Args {
     /// Print the computation tree of one entity.
     #[arg(long, value_name = "ENTITY")]
     pub explain: Option<String>,
+    /// Use a locked rule file whose rules changed (its sha256 differs from
+    /// its `mizan.lock` entry) with a warning, instead of refusing it.
+    #[arg(long)]
+    pub allow_unlocked: bool,
 }
 
 /// The flag combinations `mizan eval` refuses (exit 64), each with why.
@@ -272,7 +276,8 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         };
         let (r, diags) = mizan::load(&f.display().to_string(), &text);
         match r {
-            Some(r) => rubrics.push(r),
+            Some(r) if super::locks::guard(r.model(), f, format) => rubrics.push(r),
+            Some(_) => return Exit::RuleErrors,
             None => {
                 for d in diags.iter() {
                     err!("{}", render::diagnostics::render(d.as_ref(), style(format)));
@@ -281,6 +286,22 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                 return Exit::RuleErrors;
             }
         }
+    }
+    // Two files declaring one id and version: which one would score an
+    // answer set is a matter of walk order. Nothing is evaluated.
+    if super::locks::report_duplicates(
+        files
+            .iter()
+            .map(|f| f.as_path())
+            .zip(rubrics.iter().map(|r| r.model())),
+        format,
+    ) > 0
+    {
+        eprintln!(
+            "error: {} declares a rubric version twice; nothing was evaluated",
+            dir.display()
+        );
+        return Exit::RuleErrors;
     }
     rubrics.sort_by(|a, b| (&a.model().id, &a.model().version).cmp(&(&b.model().id, &b.model().version)));
     let Some(first) = rubrics.first() else {

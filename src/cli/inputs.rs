@@ -44,7 +44,10 @@ pub fn load_rubric(path: &Path, format: super::Format) -> Loaded {
             mizan::render::diagnostics::render(d.as_ref(), super::style(format))
         );
     }
-    rubric.map_or(Loaded::Invalid, |r| Loaded::Rubric(Box::new(r)))
+    match rubric {
+        Some(r) if super::locks::guard(r.model(), path, format) => Loaded::Rubric(Box::new(r)),
+        _ => Loaded::Invalid,
+    }
 }
 
 /// Reads a rule or test file as UTF-8 text (a regular file of at most

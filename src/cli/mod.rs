@@ -44,6 +44,7 @@ mod eval;
 mod fmt;
 mod import;
 mod inputs;
+mod locks;
 pub mod output;
 mod stream;
 mod test;
@@ -147,11 +148,20 @@ pub fn run(cli: Cli) -> Exit {
     };
     let exit = match cli.command {
         Command::Check(a) => check::run(a, cli.format),
-        Command::Eval(a) => eval::run(a, cli.format),
+        Command::Eval(a) => {
+            locks::enforce(a.allow_unlocked);
+            eval::run(a, cli.format)
+        }
         Command::Import(a) => import::run(a, cli.format),
-        Command::Test(a) => test::run(a, cli.format),
+        Command::Test(a) => {
+            locks::enforce(a.allow_unlocked);
+            test::run(a, cli.format)
+        }
         Command::Fmt(a) => fmt::run(a, cli.format),
-        Command::Diff(a) => diff::run(a, cli.format),
+        Command::Diff(a) => {
+            locks::enforce(a.allow_unlocked);
+            diff::run(a, cli.format)
+        }
         Command::Lock(a) => check::lock(a, cli.format),
     };
     output::finish(exit, failure)

@@ -2,9 +2,10 @@
 //! and whose score moves.
 //!
 //! Nodes are matched by id (through the new version's `renamed OLD -> NEW`
-//! declarations); literals are compared as values and formulas as their
-//! source text with whitespace collapsed, so a change of layout alone is
-//! no change.
+//! declarations that the old version does not already declare: see
+//! [`renames`]); literals are compared as values and formulas as their
+//! source text without comments and with whitespace collapsed, so a change
+//! of layout or of comments alone is no change.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -63,8 +64,94 @@ impl Provenance {
     }
 }
 
+/// The renames that lead from `old` to `new`: the new version's `renamed`
+/// declarations, less those the old version declares too. A `renamed` line
+/// records how a version differs from the one *before* it, and a copy of a
+/// version keeps it: the old version already has the new ids, so applying
+/// the rename again would pair a node with a different one (`diff X X`
+/// would report changes).
+pub fn renames<'m>(old: &Model, new: &'m Model) -> Vec<&'m (String, String)> {
+    new.renamed.iter().filter(|r| !old.renamed.contains(r)).collect()
+}
+
+/// An expression as the diff shows it: its source text without comments,
+/// whitespace runs collapsed to one space (none after `(`/`[` or before
+/// `)`/`]`/`,`), strings untouched.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut comment = false;
+    let mut space = false;
+    for c in s.chars() {
+        if comment {
+            if c == '\n' || c == '\r' {
+                comment = false;
+                space = true;
+            }
+            continue;
+        }
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '#' {
+            comment = true;
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() && !out.ends_with(['(', '[']) && !matches!(c, ')' | ']' | ',') {
+            out.push(' ');
+        }
+        space = false;
+        if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Two expressions are the same when their tokens are: [`collapse`]d, then
+/// without the spaces that do not separate two words (`a+b` is `a + b`).
+fn same_expr(a: &str, b: &str) -> bool {
+    fn key(s: &str) -> String {
+        let c = collapse(s);
+        let mut out = String::with_capacity(c.len());
+        let mut in_string = false;
+        let mut escaped = false;
+        let chars: Vec<char> = c.chars().collect();
+        for (i, &ch) in chars.iter().enumerate() {
+            if in_string {
+                match ch {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+            } else if ch == '"' {
+                in_string = true;
+            } else if ch == ' ' {
+                let word =
+                    |x: Option<&char>| x.is_some_and(|x| x.is_alphanumeric() || matches!(x, '_' | '.'));
+                if !(word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1))) {
+                    continue;
+                }
+            }
+            out.push(ch);
+        }
+        out
+    }
+    a == b || key(a) == key(b)
 }
 
 fn labels(l: &Labels) -> String {
@@ -228,24 +315,21 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
             .iter()
             .find(|x| x.name == l.name)
             .map(|x| collapse(x.expr.loc.snippet()));
-        push(
-            "let",
-            l.name.clone(),
-            before,
-            Some(collapse(l.expr.loc.snippet())),
-        );
+        let (before, after) = exprs(before, Some(collapse(l.expr.loc.snippet())));
+        push("let", l.name.clone(), before, after);
     }
     // Nodes, matched by id through `renamed`.
     // The old id of a new node: its `renamed` source, or its own id unless
     // that id was renamed away (and is reused by a new node).
+    let renamed = renames(old, new);
     let old_id_of = |new_id: &str| -> String {
-        match new.renamed.iter().find(|(_, n)| n == new_id) {
+        match renamed.iter().find(|(_, n)| n == new_id) {
             Some((o, _)) => o.clone(),
-            None if new.renamed.iter().any(|(o, _)| o == new_id) => String::new(),
+            None if renamed.iter().any(|(o, _)| o == new_id) => String::new(),
             None => new_id.to_string(),
         }
     };
-    for (o, n) in &new.renamed {
+    for (o, n) in renamed.iter().copied() {
         if old.by_id.contains_key(o) {
             push("node renamed", n.clone(), Some(o.clone()), Some(n.clone()));
         }
@@ -292,11 +376,21 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         PopAggregate::Builtin(b) => format!("aggregate {}", b.name()),
         PopAggregate::Formula(f) => format!("score {}", collapse(f.loc.snippet())),
     };
-    push("population", "population".into(), Some(pop(old)), Some(pop(new)));
+    let (before, after) = exprs(Some(pop(old)), Some(pop(new)));
+    push("population", "population".into(), before, after);
     Diff {
         old: Provenance::of(old),
         new: Provenance::of(new),
         changes: ch,
+    }
+}
+
+/// Before and after of an expression (or a rule that holds one): the same
+/// text twice when they differ only in layout or comments.
+fn exprs(before: Option<String>, after: Option<String>) -> (Option<String>, Option<String>) {
+    match (&before, &after) {
+        (Some(b), Some(a)) if same_expr(b, a) => (after.clone(), after),
+        _ => (before, after),
     }
 }
 
@@ -356,14 +450,11 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
             .map(|e| collapse(e.loc.snippet()))
             .unwrap_or_else(|| "always".into())
     };
-    push(
-        "applicability",
-        s(),
-        Some(cond(&o.applies)),
-        Some(cond(&n.applies)),
-    );
+    let (before, after) = exprs(Some(cond(&o.applies)), Some(cond(&n.applies)));
+    push("applicability", s(), before, after);
     if o.requires.is_some() || n.requires.is_some() {
-        push("gate", s(), Some(cond(&o.requires)), Some(cond(&n.requires)));
+        let (before, after) = exprs(Some(cond(&o.requires)), Some(cond(&n.requires)));
+        push("gate", s(), before, after);
     }
     push(
         "bands",
@@ -371,12 +462,11 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
         o.bands.clone().or(Some("none".into())),
         n.bands.clone().or(Some("none".into())),
     );
-    push(
-        "formula",
-        s(),
+    let (before, after) = exprs(
         aggregation(o).or(Some("none".into())),
         aggregation(n).or(Some("none".into())),
     );
+    push("formula", s(), before, after);
     match (&o.kind, &n.kind) {
         (NodeKind::Criterion(a), NodeKind::Criterion(b)) => {
             push("answer kind", s(), Some(answer_kind(a)), Some(answer_kind(b)));
@@ -448,7 +538,8 @@ pub struct EntityImpact {
 pub struct Validity {
     /// Entity id, or the source when unknown.
     pub entity: String,
-    /// `old` or `new`: the version that rejects it.
+    /// `old` or `new`: the version that rejects it; `both` when both
+    /// versions reject it for the same reasons.
     pub rejected_by: &'static str,
     /// Codes and messages.
     pub reasons: Vec<String>,
@@ -470,30 +561,38 @@ pub struct Impact {
 /// Re-scores `inputs` (answer sets written for the old version) under both.
 pub fn impact(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)]) -> Impact {
     let (om, nm) = (old.model(), new.model());
+    let renamed = renames(om, nm);
     let mut old_in = Vec::new();
     let mut new_in = Vec::new();
     for (origin, text) in inputs {
         old_in.push((origin.clone(), text.clone()));
+        // An answer set for the old version moves to the new one: its
+        // rubric and version, and its answers through the renames (all at
+        // once, so that a swap `a -> b`, `b -> a` swaps). Any other answer
+        // set goes to both versions as it is, and both judge it alike.
         // Parsed as the exact reader parses it; an answer set with a
         // repeated key is passed as written (both versions reject it).
-        let parsed = crate::answers::parse_json(origin, text)
+        let moved = crate::answers::parse_json(origin, text)
             .ok()
             .filter(|j| j.duplicates.is_empty())
-            .map(|j| j.value);
-        let moved = parsed.map(|mut v| {
-            if let Some(o) = v.as_object_mut() {
+            .map(|j| j.value)
+            .and_then(|mut v| {
+                let o = v.as_object_mut()?;
+                let names = |k: &str, want: &str| o.get(k).and_then(serde_json::Value::as_str) == Some(want);
+                if !(names("rubric", &om.id) && names("version", &om.version)) {
+                    return None;
+                }
                 o.insert("rubric".into(), nm.id.clone().into());
                 o.insert("version".into(), nm.version.clone().into());
                 if let Some(serde_json::Value::Object(a)) = o.get_mut("answers") {
-                    for (from, to) in &nm.renamed {
-                        if let Some(x) = a.remove(from) {
-                            a.insert(to.clone(), x);
-                        }
-                    }
+                    let taken: Vec<(String, serde_json::Value)> = renamed
+                        .iter()
+                        .filter_map(|(from, to)| a.remove(from).map(|x| (to.clone(), x)))
+                        .collect();
+                    a.extend(taken);
                 }
-            }
-            v.to_string()
-        });
+                Some(v.to_string())
+            });
         new_in.push((origin.clone(), moved.unwrap_or_else(|| text.clone())));
     }
     let ob = old.evaluate_batch(old_in);
@@ -561,26 +660,42 @@ pub fn impact(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)]) -> Impact
             })
             .collect()
     };
-    let mut validity = Vec::new();
-    for (label, batch) in [("old", &ob), ("new", &nb)] {
+    let rejected = |batch: &Batch| -> Vec<(String, Vec<String>)> {
         let mut keys: Vec<String> = batch
             .errors
             .iter()
             .map(|e| e.entity.clone().unwrap_or_else(|| e.origin.to_string()))
             .collect();
         keys.dedup();
-        for k in keys {
-            let errs: Vec<&Rejection> = batch
-                .errors
-                .iter()
-                .filter(|e| e.entity.clone().unwrap_or_else(|| e.origin.to_string()) == k)
-                .collect();
-            validity.push(Validity {
-                entity: k,
-                rejected_by: label,
-                reasons: reasons(&errs),
-            });
-        }
+        keys.into_iter()
+            .map(|k| {
+                let errs: Vec<&Rejection> = batch
+                    .errors
+                    .iter()
+                    .filter(|e| e.entity.clone().unwrap_or_else(|| e.origin.to_string()) == k)
+                    .collect();
+                (k, reasons(&errs))
+            })
+            .collect()
+    };
+    let (by_old, by_new) = (rejected(&ob), rejected(&nb));
+    let mut validity = Vec::new();
+    // Rejected by both versions for the same reasons: one entry (`both`),
+    // not a difference between the versions.
+    for (k, r) in &by_old {
+        let both = by_new.contains(&(k.clone(), r.clone()));
+        validity.push(Validity {
+            entity: k.clone(),
+            rejected_by: if both { "both" } else { "old" },
+            reasons: r.clone(),
+        });
+    }
+    for (k, r) in by_new.into_iter().filter(|x| !by_old.contains(x)) {
+        validity.push(Validity {
+            entity: k,
+            rejected_by: "new",
+            reasons: r,
+        });
     }
     Impact {
         population_before: ob.population.score,

@@ -6,10 +6,14 @@
 //! declaration per line in a canonical order, aligned option, band, level
 //! and field tables, long bilingual labels broken one language per line,
 //! single blank lines kept where the author put them. Comments stay with the
-//! declaration they precede (or trail on its line).
+//! declaration they precede (or trail on its line); an expression that holds
+//! a comment keeps its lines and its comments; a comment anywhere else inside
+//! a declaration printed on one line goes on a line of its own before it.
 //!
-//! Guarantees, property-tested: `format(format(x)) == format(x)`, and the
-//! AST of `format(x)` equals that of `x` up to the order of attributes.
+//! Guarantees, property-tested with comments at every place the grammar
+//! allows one (`tests/fmt.rs`): `format(format(x)) == format(x)`, every
+//! comment is printed exactly once, and the AST of `format(x)` equals that of
+//! `x` up to the order of attributes.
 
 use crate::ast::{self, CaseItem, Document, Expect, FieldType, Item, Options, TestValue};
 use crate::diag::{Diagnostics, Loc, Src};
@@ -32,6 +36,7 @@ pub fn format(name: &str, text: &str) -> Result<String, Diagnostics> {
         next: 0,
         out: String::new(),
         indent: 0,
+        inline: None,
     };
     match &doc {
         Document::Rubric(f) => p.rubric_file(f),
@@ -140,6 +145,9 @@ struct Printer<'a> {
     limit: usize,
     out: String,
     indent: usize,
+    /// The byte range of an expression about to be printed as written,
+    /// with the comments inside it (set by `expr`, used by `line`).
+    inline: Option<(usize, usize)>,
 }
 
 /// Canonical position of a declaration inside a block.
@@ -225,6 +233,15 @@ impl<'a> Printer<'a> {
     /// that pest includes after rules ending in a repetition.
     fn span(&self, item: &Item) -> (usize, usize) {
         let (start, mut end) = raw_span(item);
+        if let Item::Aggregate {
+            normalised: true,
+            over: None,
+            ..
+        } = item
+        {
+            // `normalised` has no span of its own: it is the next word.
+            end = self.word_after(end);
+        }
         loop {
             let trimmed = self
                 .text
@@ -241,19 +258,73 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// The end of the word that follows `pos` (after whitespace and
+    /// comments).
+    fn word_after(&self, mut pos: usize) -> usize {
+        loop {
+            let rest = self.text.get(pos..).unwrap_or("");
+            let ws = rest.len() - rest.trim_start().len();
+            pos += ws;
+            match self.comments.iter().find(|c| c.start == pos) {
+                Some(c) => pos = c.end,
+                None if ws == 0 => break,
+                None => {}
+            }
+        }
+        let rest = self.text.get(pos..).unwrap_or("");
+        pos + rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
+    }
+
     fn slice(&self, l: &Loc) -> &'a str {
         let s = l.span.offset();
         self.text.get(s..s + l.span.len()).unwrap_or("")
     }
 
-    /// An expression as written, its whitespace collapsed (left as written
-    /// when it holds a comment).
-    fn expr(&self, e: &ast::Expr) -> String {
-        let raw = self.slice(&e.loc);
-        if self.has_comment(e.loc.span.offset(), e.loc.span.offset() + e.loc.span.len()) {
-            return raw.to_string();
+    /// An expression as written, its whitespace collapsed. One that holds
+    /// a comment keeps its lines (each trimmed, the later ones indented one
+    /// level deeper than the declaration) and its comments, which the
+    /// next `line` then counts as printed.
+    fn expr(&mut self, e: &ast::Expr) -> String {
+        let start = e.loc.span.offset();
+        let mut end = start + e.loc.span.len();
+        // Without trailing whitespace and comments (the span of a rule
+        // ending in a repetition may hold them).
+        loop {
+            let trimmed = self
+                .text
+                .get(start..end)
+                .map_or(end, |t| start + t.trim_end().len());
+            match self
+                .comments
+                .iter()
+                .find(|c| c.start >= start && c.start < trimmed && trimmed <= c.end)
+            {
+                Some(c) => end = c.start,
+                None => {
+                    end = trimmed;
+                    break;
+                }
+            }
         }
-        collapse(raw)
+        let raw = self.text.get(start..end).unwrap_or("");
+        if !self.has_comment(start, end) {
+            return collapse(raw);
+        }
+        self.inline = Some((start, end));
+        let deeper = format!("{}  ", self.pad());
+        let mut out = String::new();
+        for (i, l) in raw.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+                out.push_str(&deeper);
+                out.push_str(l.trim());
+            } else {
+                out.push_str(l.trim_end());
+            }
+        }
+        out
     }
 
     fn has_comment(&self, start: usize, end: usize) -> bool {
@@ -329,6 +400,7 @@ impl<'a> Printer<'a> {
     /// comments first, then the line, then a trailing comment on its line.
     fn line(&mut self, start: usize, end: usize, text: &str) {
         self.flush_before(start);
+        self.inner(end);
         let pad = self.pad();
         self.out.push_str(&pad);
         self.out.push_str(text);
@@ -336,14 +408,57 @@ impl<'a> Printer<'a> {
         self.out.push('\n');
     }
 
-    /// Appends a comment that starts on the same line right after `end`.
+    /// The comments inside a construct that ends at `end` and is printed on
+    /// one line: each on a line of its own before it (so that a second run
+    /// finds them where the first put them), except those inside an
+    /// expression printed as written (see `expr`), which its text holds.
+    fn inner(&mut self, end: usize) {
+        let end = self.tight(end);
+        let inline = self.inline.take();
+        while let Some(c) = self.comments.get(self.next).cloned() {
+            if self.next >= self.limit || c.start >= end {
+                break;
+            }
+            if !inline.is_some_and(|(a, b)| c.start >= a && c.start < b) {
+                let text = self.text.get(c.start..c.end).unwrap_or("").trim_end().to_string();
+                let pad = self.pad();
+                self.out.push_str(&format!("{pad}{text}\n"));
+            }
+            self.next += 1;
+        }
+    }
+
+    /// `end` without the whitespace and comments before it: pest's span of
+    /// a rule ending in a repetition (`text`, `expr`) may run past its last
+    /// token, over the whitespace and comments after it.
+    fn tight(&self, end: usize) -> usize {
+        let mut end = end.min(self.text.len());
+        loop {
+            let trimmed = self.text.get(..end).map_or(end, |t| t.trim_end().len());
+            match self
+                .comments
+                .iter()
+                .find(|c| c.start < trimmed && trimmed <= c.end)
+            {
+                Some(c) => end = c.start,
+                None => return trimmed,
+            }
+        }
+    }
+
+    /// Appends a comment that starts on the same line right after `end`,
+    /// with nothing but whitespace between (or the `{` of a block head just
+    /// printed): a comment after a later token on that line is not this
+    /// line's.
     fn trailing(&mut self, end: usize) {
         if self.next >= self.limit {
             return;
         }
+        let end = self.tight(end);
         if let Some(c) = self.comments.get(self.next).cloned() {
             let between = self.text.get(end..c.start).unwrap_or("\n");
-            if c.start >= end && !between.contains('\n') {
+            let head = between.trim() == "{" && self.out.ends_with('{');
+            if c.start >= end && !between.contains('\n') && (between.trim().is_empty() || head) {
                 let text = self.text.get(c.start..c.end).unwrap_or("").trim_end();
                 self.out.push_str("  ");
                 self.out.push_str(text);
@@ -368,6 +483,7 @@ impl<'a> Printer<'a> {
             return;
         }
         self.flush_before(start);
+        self.inner(end);
         let pad = self.pad();
         self.out.push_str(&format!("{pad}{keyword}\n"));
         let n = t.entries.len();
@@ -400,31 +516,50 @@ impl<'a> Printer<'a> {
             r.id.loc.span.offset() + r.id.loc.span.len(),
             &format!("rubric {} {{", r.id.node),
         );
-        self.block(&r.items, r.loc.span.offset() + r.loc.span.len());
-        self.out.push_str("}\n");
+        let end = r.loc.span.offset() + r.loc.span.len();
+        let open = self.open_after(r.id.loc.span.offset() + r.id.loc.span.len());
+        self.block(&r.items, open, end);
+        self.close(end);
     }
 
     /// The items of a block, in canonical order, then the comments before
     /// its closing brace (at `end`).
-    fn block(&mut self, items: &[Item], end: usize) {
+    fn block(&mut self, items: &[Item], open: usize, end: usize) {
         self.indent += 1;
         // Each declaration owns the comments from the end of the one before
         // it (in the source) to the end of its own last line, so that its
-        // comments move with it when the order changes.
+        // comments move with it when the order changes; a comment after a
+        // later token on that line (`weight 2  choice # c`) is the next
+        // declaration's.
         let mut by_pos: Vec<(usize, &Item)> = items.iter().enumerate().collect();
         by_pos.sort_by_key(|(_, i)| self.span(i).0);
         let outer_limit = self.limit;
         let mut ranges: Vec<(usize, usize)> = vec![(0, 0); items.len()];
+        // Where the declaration before each one ends (the block's `{` for
+        // the first): a blank line is kept only before a declaration that
+        // starts a line.
+        let mut prev_end: Vec<usize> = vec![open; items.len()];
         let mut cursor = self.next;
+        let mut before = open;
         for (k, item) in &by_pos {
-            let line_end = self.line_end(self.span(item).1);
+            let (_, item_end) = self.span(item);
+            let item_end = self.tight(item_end);
+            let line_end = self.line_end(item_end);
             let mut hi = cursor;
-            while hi < outer_limit && self.comments.get(hi).is_some_and(|c| c.start < line_end) {
+            while hi < outer_limit
+                && self.comments.get(hi).is_some_and(|c| {
+                    c.start < item_end || (c.start < line_end && self.only_comments(item_end, c.start))
+                })
+            {
                 hi += 1;
             }
             if let Some(r) = ranges.get_mut(*k) {
                 *r = (cursor, hi);
             }
+            if let Some(p) = prev_end.get_mut(*k) {
+                *p = before;
+            }
+            before = item_end;
             cursor = hi;
         }
         let mut order: Vec<(usize, &Item)> = items.iter().enumerate().collect();
@@ -432,7 +567,12 @@ impl<'a> Printer<'a> {
         for (n, (k, item)) in order.iter().enumerate() {
             let (s, _) = self.span(item);
             let (lo, hi) = ranges.get(*k).copied().unwrap_or((cursor, cursor));
-            if n > 0 && self.blank_before(s) {
+            let s = self.decl_start(item, s);
+            let starts_line = self
+                .text
+                .get(prev_end.get(*k).copied().unwrap_or(0)..s)
+                .is_some_and(|t| t.contains('\n'));
+            if n > 0 && starts_line && self.blank_before(s) {
                 self.out.push('\n');
             }
             self.next = lo;
@@ -447,6 +587,97 @@ impl<'a> Printer<'a> {
         self.indent -= 1;
         let pad = self.pad();
         self.out.push_str(&pad);
+    }
+
+    /// Where a declaration starts: its span `s` begins at its first
+    /// argument, after its keywords (`applies when`, `weight`, …) where the
+    /// syntax tree keeps no position of them.
+    fn decl_start(&self, item: &Item, s: usize) -> usize {
+        let keywords = match item {
+            Item::Applies(_) => 2,
+            Item::Version(_)
+            | Item::Title(_)
+            | Item::Description(_)
+            | Item::Precision(_)
+            | Item::Weight(_)
+            | Item::Missing(_)
+            | Item::Na(_)
+            | Item::UseBands(_)
+            | Item::Direction(_)
+            | Item::Baseline(_)
+            | Item::Target(_)
+            | Item::Score(_)
+            | Item::Requires(_)
+            | Item::Let(..)
+            | Item::Formula(..)
+            | Item::Renamed(..)
+            | Item::Choice(_)
+            | Item::Multi(..)
+            | Item::Aggregate { .. } => 1,
+            _ => 0,
+        };
+        let mut pos = s;
+        for _ in 0..keywords {
+            // Back over whitespace and comments, then over one word.
+            loop {
+                pos = self.text.get(..pos).map_or(pos, |t| t.trim_end().len());
+                match self.comments.iter().find(|c| c.start < pos && pos <= c.end) {
+                    Some(c) => pos = c.start,
+                    None => break,
+                }
+            }
+            pos = self
+                .text
+                .get(..pos)
+                .and_then(|t| {
+                    t.char_indices()
+                        .rev()
+                        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                })
+                .map_or(0, |(i, c)| i + c.len_utf8());
+        }
+        pos
+    }
+
+    /// Whether `from..to` holds only whitespace and comments.
+    fn only_comments(&self, from: usize, to: usize) -> bool {
+        let mut pos = from;
+        while pos < to {
+            let rest = self.text.get(pos..to).unwrap_or("");
+            let ws = rest.len() - rest.trim_start().len();
+            pos += ws;
+            match self.comments.iter().find(|c| c.start == pos) {
+                Some(c) => pos = c.end,
+                None if pos >= to => return true,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Just after the `{` that opens a block, the next token after `pos`.
+    fn open_after(&self, pos: usize) -> usize {
+        let mut pos = pos;
+        loop {
+            let rest = self.text.get(pos..).unwrap_or("");
+            pos += rest.len() - rest.trim_start().len();
+            match self.comments.iter().find(|c| c.start == pos) {
+                Some(c) => pos = c.end,
+                None => break,
+            }
+        }
+        if self.text.get(pos..).is_some_and(|r| r.starts_with('{')) {
+            pos + 1
+        } else {
+            pos
+        }
+    }
+
+    /// The `}` of a block that ends at `end`, with a comment trailing it.
+    fn close(&mut self, end: usize) {
+        self.out.push('}');
+        self.trailing(end);
+        self.out.push('\n');
     }
 
     /// The end of the line `pos` is on (before its newline).
@@ -566,20 +797,20 @@ impl<'a> Printer<'a> {
                         (a, b, row.trim_end().to_string())
                     })
                     .collect();
-                self.table(s, "levels {", rows, l);
+                self.table(s, "levels {", rows, l, None);
             }
             Item::Profile(fields, l) => {
                 let rows = self.field_rows(fields);
-                self.table(s, "profile {", rows, l);
+                self.table(s, "profile {", rows, l, None);
             }
             Item::Fields(fields, l) => {
                 let rows = self.field_rows(fields);
-                self.table(s, "fields {", rows, l);
+                self.table(s, "fields {", rows, l, None);
             }
             Item::Scale(sc) => {
                 let head = format!("scale {}{} {{", sc.name.node, self.opt_text(sc.label.as_ref()));
                 let rows = self.option_rows(&sc.options);
-                self.table(s, &head, rows, &sc.loc);
+                self.table(s, &head, rows, &sc.loc, None);
             }
             Item::Bands(b) => {
                 let w = b
@@ -607,7 +838,7 @@ impl<'a> Printer<'a> {
                         (x.id.loc.span.offset(), end, row)
                     })
                     .collect();
-                self.table(s, &format!("bands {} {{", b.name.node), rows, &b.loc);
+                self.table(s, &format!("bands {} {{", b.name.node), rows, &b.loc, None);
             }
             Item::Choice(o) | Item::Multi(o, _) => {
                 let kw = if matches!(item, Item::Choice(_)) {
@@ -638,15 +869,8 @@ impl<'a> Printer<'a> {
                         {
                             self.line(s, e, &one);
                         } else {
-                            self.table(s, &format!("{kw} {{"), rows, l);
-                            if !combine.is_empty() {
-                                // `}` was printed with a newline: put `combine` after it.
-                                if self.out.ends_with("}\n") {
-                                    self.out.pop();
-                                    self.out.push_str(&combine);
-                                    self.out.push('\n');
-                                }
-                            }
+                            let after = (!combine.is_empty()).then_some((combine.as_str(), e));
+                            self.table(s, &format!("{kw} {{"), rows, l, after);
                         }
                     }
                 }
@@ -659,8 +883,9 @@ impl<'a> Printer<'a> {
                     self.line(s, end, &one);
                 } else {
                     self.line(s, s, "population {");
-                    self.block(items, end);
-                    self.out.push_str("}\n");
+                    let open = self.open_after(self.word_after(s));
+                    self.block(items, open, end);
+                    self.close(end);
                 }
             }
         }
@@ -697,6 +922,7 @@ impl<'a> Printer<'a> {
                 limit: 0,
                 out: String::new(),
                 indent: 0,
+                inline: None,
             };
             sub.item(it);
             let t = sub.out.trim_end().to_string();
@@ -717,7 +943,9 @@ impl<'a> Printer<'a> {
         let start = n.level.loc.span.offset();
         let end = n.loc.span.offset() + n.loc.span.len();
         let head = format!("{} {}", n.level.node, n.id.node);
-        if let Some(one) = self.one_line(&head, &n.items, start, end) {
+        // Comments before the id go before the node's line either way.
+        let id_end = n.id.loc.span.offset() + n.id.loc.span.len();
+        if let Some(one) = self.one_line(&head, &n.items, id_end, end) {
             self.line(start, end, &one);
             return;
         }
@@ -726,8 +954,9 @@ impl<'a> Printer<'a> {
             n.id.loc.span.offset() + n.id.loc.span.len(),
             &format!("{head} {{"),
         );
-        self.block(&n.items, end);
-        self.out.push_str("}\n");
+        let open = self.open_after(id_end);
+        self.block(&n.items, open, end);
+        self.close(end);
     }
 
     fn field_rows(&self, fields: &[ast::Field]) -> Vec<(usize, usize, String)> {
@@ -790,7 +1019,14 @@ impl<'a> Printer<'a> {
     }
 
     /// `HEAD` then one row per line, then `}`.
-    fn table(&mut self, start: usize, head: &str, rows: Vec<(usize, usize, String)>, whole: &Loc) {
+    fn table(
+        &mut self,
+        start: usize,
+        head: &str,
+        rows: Vec<(usize, usize, String)>,
+        whole: &Loc,
+        after: Option<(&str, usize)>,
+    ) {
         let rows = align_labels(rows);
         let first = rows.first().map_or(start, |r| r.0);
         self.flush_before(start);
@@ -808,8 +1044,27 @@ impl<'a> Printer<'a> {
         self.indent -= 1;
         let pad = self.pad();
         self.out.push_str(&format!("{pad}}}"));
-        self.trailing(end);
-        self.out.push('\n');
+        match after {
+            // `} combine max`: the comments between `}` and the end of the
+            // declaration go before the `}` line's successor, after it.
+            Some((suffix, item_end)) => {
+                self.out.push_str(suffix);
+                self.trailing(item_end);
+                self.out.push('\n');
+                self.flush_in(item_end);
+            }
+            None => {
+                self.trailing(end);
+                self.out.push('\n');
+            }
+        }
+    }
+
+    /// Prints, each on its own line, the comments before `end` not printed
+    /// yet.
+    fn flush_in(&mut self, end: usize) {
+        let end = self.tight(end);
+        self.flush_before(end);
     }
 
     /// A comment on the head line of a block (`scale yn {  # …`).
@@ -887,7 +1142,7 @@ impl<'a> Printer<'a> {
         let end = t.loc.span.offset() + t.loc.span.len();
         self.flush_before(end.saturating_sub(1));
         self.indent -= 1;
-        self.out.push_str("}\n");
+        self.close(end);
     }
 
     fn value(&self, v: &TestValue) -> (usize, String) {

@@ -36,6 +36,14 @@ fn change_line(c: &crate::diff::Change) -> String {
     }
 }
 
+/// `the old version`, `the new version`, `both versions`.
+fn by(rejected_by: &str) -> String {
+    match rejected_by {
+        "both" => "both versions".into(),
+        v => format!("the {v} version"),
+    }
+}
+
 fn rank(r: Option<usize>) -> String {
     r.map_or("—".into(), |r| r.to_string())
 }
@@ -88,9 +96,9 @@ pub fn text(d: &Diff, impact: Option<&Impact>) -> String {
         for v in &i.validity {
             let _ = writeln!(
                 s,
-                "  {}: rejected by the {} version: {}",
+                "  {}: rejected by {}: {}",
                 printable(&v.entity),
-                v.rejected_by,
+                by(v.rejected_by),
                 printable(&v.reasons.join("; "))
             );
         }
@@ -164,9 +172,9 @@ pub fn markdown(d: &Diff, impact: Option<&Impact>) -> String {
             for v in &i.validity {
                 let _ = writeln!(
                     s,
-                    "- `{}`: rejected by the {} version: {}",
+                    "- `{}`: rejected by {}: {}",
                     printable(&v.entity),
-                    v.rejected_by,
+                    by(v.rejected_by),
                     printable(&v.reasons.join("; "))
                 );
             }

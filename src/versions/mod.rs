@@ -137,9 +137,30 @@ pub struct Locked {
     pub sha256: String,
 }
 
-/// The lock file that governs `path`: `mizan.lock` in the nearest ancestor
-/// `rules` directory (or the nearest ancestor that has one).
-pub fn lock_path(path: &Path) -> Option<PathBuf> {
+/// Where to walk up from: the file's canonical path (symlinks resolved, so
+/// a link to a locked file, or a relative path from inside the rules
+/// directory, still finds the lock), then the path as given made absolute
+/// (so a link inside a rules directory to a file elsewhere is governed by
+/// that directory's lock too).
+fn anchors(path: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(c) = path.canonicalize() {
+        out.push(c);
+    }
+    if let Ok(a) = std::path::absolute(path) {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    if out.is_empty() {
+        out.push(path.to_path_buf());
+    }
+    out
+}
+
+/// The nearest ancestor of `path` with a `mizan.lock`, or the nearest
+/// ancestor named `rules` (where a new lock goes).
+fn lock_from(path: &Path) -> Option<PathBuf> {
     let mut dir = path.parent();
     while let Some(d) = dir {
         let candidate = d.join(LOCK_FILE);
@@ -152,6 +173,28 @@ pub fn lock_path(path: &Path) -> Option<PathBuf> {
         dir = d.parent();
     }
     None
+}
+
+/// The lock file that governs `path`, whatever the working directory:
+/// `mizan.lock` in the nearest ancestor `rules` directory (or the nearest
+/// ancestor that has one) of the file's canonical path (else of the path
+/// made absolute).
+pub fn lock_path(path: &Path) -> Option<PathBuf> {
+    anchors(path).iter().find_map(|a| lock_from(a))
+}
+
+/// Every existing lock file that governs `path`: found from its canonical
+/// path and from the path as given (made absolute), once each.
+pub fn lock_files(path: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for a in anchors(path) {
+        if let Some(l) = lock_from(&a).filter(|l| l.is_file()) {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+    out
 }
 
 /// Reads a lock file (an absent file is an empty lock).
@@ -176,32 +219,88 @@ pub fn write_lock(lock: &Lock) -> String {
     )
 }
 
-/// Checks a model against the lock file that governs its path.
+/// Checks a model against the lock files that govern its path (see
+/// [`lock_files`]): the first locked entry of its id and version whose
+/// sha256 differs. An unreadable or invalid lock file is an error.
 pub fn check_lock(model: &Model, path: &Path) -> Result<Option<VersionError>, String> {
-    let Some(lp) = lock_path(path) else {
-        return Ok(None);
-    };
-    let lock = read_lock(&lp)?;
-    let Some(entry) = lock
-        .locked
-        .iter()
-        .find(|l| l.rubric == model.id && l.version == model.version)
-    else {
-        return Ok(None);
-    };
-    if entry.sha256 == model.sha256 {
-        return Ok(None);
+    for lp in lock_files(path) {
+        let lock = read_lock(&lp)?;
+        let Some(entry) = lock
+            .locked
+            .iter()
+            .find(|l| l.rubric == model.id && l.version == model.version)
+        else {
+            continue;
+        };
+        if entry.sha256 == model.sha256 {
+            continue;
+        }
+        return Ok(Some(VersionError::LockedChanged {
+            id: model.id.clone(),
+            version: model.version.clone(),
+            src: model.src.clone(),
+            span: model.root().loc.span,
+            locked: entry.sha256.get(..12).unwrap_or("").to_string(),
+            actual: model.sha256.get(..12).unwrap_or("").to_string(),
+            help: format!(
+                "{} records the published rules of this cycle (sha256 {}); this file's sha256 is {}. Restore them (git checkout), or release a new version",
+                lp.display(),
+                entry.sha256,
+                model.sha256
+            ),
+        }));
     }
-    Ok(Some(VersionError::LockedChanged {
-        id: model.id.clone(),
-        version: model.version.clone(),
-        src: model.src.clone(),
-        span: model.root().loc.span,
-        locked: entry.sha256.get(..12).unwrap_or("").to_string(),
-        actual: model.sha256.get(..12).unwrap_or("").to_string(),
-        help: format!(
-            "{} records the published rules of this cycle; restore them (git checkout), or release a new version",
-            lp.display()
-        ),
-    }))
+    Ok(None)
+}
+
+/// Two rule files of one rules tree that declare the same rubric id and
+/// version: which one scores an answer set would be a matter of walk order.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{id} {version} is declared by two files: {first} and {second}")]
+#[diagnostic(code(M0230), url("docs/diagnostics.md#m0230"))]
+pub struct DuplicateVersion {
+    /// Rubric id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// The file met first (in sorted walk order).
+    pub first: String,
+    /// The other one.
+    pub second: String,
+    /// The second file.
+    #[source_code]
+    pub src: Src,
+    /// Its rubric declaration.
+    #[label("also declared in {first}")]
+    pub span: SourceSpan,
+    /// What to do.
+    #[help]
+    pub help: String,
+}
+
+/// Every pair of `(path, model)` that declares an id and version met
+/// before (rubric ids compared with `-` read as `_`, as in paths), one
+/// error per later file, naming both files.
+pub fn duplicates<'m>(models: impl IntoIterator<Item = (&'m Path, &'m Model)>) -> Vec<DuplicateVersion> {
+    let mut seen: Vec<(String, String, &Path)> = Vec::new();
+    let mut out = Vec::new();
+    for (path, m) in models {
+        let key = (m.id.replace('-', "_"), m.version.clone());
+        match seen.iter().find(|(i, v, _)| (i, v) == (&key.0, &key.1)) {
+            Some((_, _, first)) => out.push(DuplicateVersion {
+                id: m.id.clone(),
+                version: m.version.clone(),
+                first: first.display().to_string(),
+                second: path.display().to_string(),
+                src: m.src.clone(),
+                span: m.root().loc.span,
+                help: format!(
+                    "one file per rubric version: rules/<authority>/<name>/{}.mizan; remove or renumber the other",
+                    m.version
+                ),
+            }),
+            None => seen.push((key.0, key.1, path)),
+        }
+    }
+    out
 }
