@@ -11,12 +11,13 @@
 mod error;
 mod mapping;
 mod source;
+mod xml;
 
 use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
 pub use mapping::{ColumnMap, Layout, Mapping, TableMap};
-pub use source::{column_letters, is_workbook, read_table, Cell, Table};
+pub use source::{column_letters, is_workbook, limits, read_table, Cell, Row, Table};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
@@ -26,14 +27,23 @@ use serde_json::{Map, Value};
 use crate::answers::{AnswerError, Origin, Rejection};
 use crate::model::{AnswerKind, FieldTy, Model, NodeIx, NodeKind};
 
-/// Parses a mapping file.
+/// Parses a mapping file and checks its values (M0601, located in the
+/// mapping): a `header_row` on the sheet grid, no empty column or sheet
+/// name, no spelling listed for two values.
 pub fn parse_mapping(name: &str, text: &str) -> Result<Mapping, ImportError> {
-    toml::from_str(text).map_err(|e| ImportError::Mapping {
+    let m: Mapping = toml::from_str(text).map_err(|e| ImportError::Mapping {
         reason: e.message().to_string(),
         span: e.span().map(SourceSpan::from),
         src: crate::diag::Src::new(name, text),
         help: Some("see docs/import.md for the mapping format".into()),
-    })
+    })?;
+    mapping::validate(&m).map_err(|p| ImportError::Mapping {
+        reason: p.reason,
+        span: mapping::span_of(text, &p.at).map(SourceSpan::from),
+        src: crate::diag::Src::new(name, text),
+        help: Some(p.help),
+    })?;
+    Ok(m)
 }
 
 /// Answer sets built from tables.
@@ -281,20 +291,42 @@ impl<'m> TablePlan<'m> {
         inst
     }
 
+    /// The column whose header is `name` (trimmed, ignoring case): an
+    /// error when there is none (M0604) or more than one (M0606).
     fn col(&self, table: &Table, name: &str) -> Result<usize, ImportError> {
-        let exact = table.header.iter().position(|h| h == name.trim());
-        let loose = || {
-            table
-                .header
-                .iter()
-                .position(|h| h.to_lowercase() == name.trim().to_lowercase())
-        };
-        exact.or_else(loose).ok_or_else(|| ImportError::MissingColumn {
-            table: table.label.clone(),
-            column: name.to_string(),
-            row: self.t.header_row,
-            help: crate::diag::did_you_mean(name, table.header.iter().map(String::as_str)),
-        })
+        let want = name.trim().to_lowercase();
+        let found: Vec<usize> = table
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.is_empty() && h.to_lowercase() == want)
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ImportError::MissingColumn {
+                table: table.label.clone(),
+                column: name.to_string(),
+                row: self.t.header_row,
+                help: crate::diag::did_you_mean(name, table.header.iter().map(String::as_str)),
+            }),
+            many => Err(ImportError::DuplicateColumn {
+                table: table.label.clone(),
+                column: name.to_string(),
+                row: self.t.header_row,
+                columns: many
+                    .iter()
+                    .map(|&i| {
+                        format!(
+                            "{} `{}`",
+                            column_letters(i),
+                            table.header.get(i).map_or("", String::as_str)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
     }
 
     fn rows(
@@ -349,8 +381,8 @@ impl<'m> TablePlan<'m> {
             .iter()
             .map(|(c, m)| Ok((self.col(table, c)?, m)))
             .collect::<Result<_, ImportError>>()?;
-        let get = |cells: &[Cell], ix: usize| -> Cell {
-            let c = cells.get(ix).cloned().unwrap_or(Cell::Empty);
+        let get = |cells: &Row, ix: usize| -> Cell {
+            let c = cells.get(ix);
             match rewrite.iter().find(|(i, _)| *i == ix) {
                 Some((_, m)) => match m.get(&c.text()) {
                     Some(new) => Cell::Text(new.clone()),
@@ -359,8 +391,9 @@ impl<'m> TablePlan<'m> {
                 None => c,
             }
         };
-        for (row, cells) in &table.rows {
-            if cells.iter().all(Cell::is_empty) {
+        for cells in &table.rows {
+            let row = cells.number;
+            if cells.cells.iter().all(|(_, c)| c.is_empty()) {
                 continue;
             }
             out.rows += 1;
