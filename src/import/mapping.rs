@@ -22,6 +22,9 @@ pub struct Mapping {
     /// The tables, read in order.
     #[serde(rename = "table")]
     pub tables: Vec<TableMap>,
+    /// The file's name and text, for messages located in it.
+    #[serde(skip)]
+    pub source: Option<(String, String)>,
 }
 
 /// One sheet (or CSV file) and what its columns mean.
@@ -167,7 +170,7 @@ pub(crate) fn validate(m: &Mapping) -> Result<(), Problem> {
             at: vec![name("table")],
         });
     }
-    spellings(&m.values, vec![name("values")])?;
+    spellings(&m.values, vec![name("values")], true)?;
     for (i, t) in m.tables.iter().enumerate() {
         let here = |rest: &[&str]| {
             let mut at = vec![name("table"), Key::Index(i)];
@@ -215,7 +218,7 @@ pub(crate) fn validate(m: &Mapping) -> Result<(), Problem> {
             for (k, cm) in map {
                 columns.push((cm.column(), here(&[what, k])));
                 if let Some(v) = cm.values() {
-                    spellings(v, here(&[what, k, "values"]))?;
+                    spellings(v, here(&[what, k, "values"]), false)?;
                 }
             }
         }
@@ -226,31 +229,60 @@ pub(crate) fn validate(m: &Mapping) -> Result<(), Problem> {
     Ok(())
 }
 
-/// No spelling (trimmed, ignoring case) listed under two values.
-fn spellings(values: &IndexMap<String, Vec<String>>, at: Vec<Key>) -> Result<(), Problem> {
-    let mut seen: IndexMap<String, &str> = IndexMap::new();
+/// What a value of a `values` table means when it is read as a yes/no
+/// answer: `true` and `yes` are one value, `false` and `no` another.
+fn meaning(value: &str) -> &str {
+    match value {
+        "true" | "yes" => "true",
+        "false" | "no" => "false",
+        v => v,
+    }
+}
+
+/// No spelling (trimmed, ignoring case) listed under two values that one
+/// cell could be read as: in a column's own `values` (one column, one
+/// target), any two values of different meaning; in the mapping's
+/// `values` (shared by every target, each taking the values that are its
+/// ids), a yes and a no (`only_yes_no`), the rest being checked against
+/// the rubric by [`conflict_in`].
+fn spellings(values: &IndexMap<String, Vec<String>>, at: Vec<Key>, only_yes_no: bool) -> Result<(), Problem> {
+    let related = |a: &str, b: &str| {
+        let (a, b) = (meaning(a), meaning(b));
+        a != b && (!only_yes_no || matches!((a, b), ("true", "false") | ("false", "true")))
+    };
+    match conflict_in(values, related) {
+        Some((s, first, value, j)) => {
+            let mut at = at;
+            at.push(name(&value));
+            at.push(Key::Index(j));
+            Err(Problem {
+                reason: format!("`{s}` is listed as a spelling of both `{first}` and `{value}`"),
+                help: "a cell text can mean one value only: remove it from one of the lists".into(),
+                at,
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first spelling listed under two values that `related` says one
+/// cell could be read as: `(spelling, first value, second value, index
+/// of the spelling in the second value's list)`.
+pub(crate) fn conflict_in(
+    values: &IndexMap<String, Vec<String>>,
+    related: impl Fn(&str, &str) -> bool,
+) -> Option<(String, String, String, usize)> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
     for (value, list) in values {
         for (j, s) in list.iter().enumerate() {
             let key = s.trim().to_lowercase();
-            match seen.get(&key) {
-                Some(first) if *first != value => {
-                    let mut at = at.clone();
-                    at.push(name(value));
-                    at.push(Key::Index(j));
-                    return Err(Problem {
-                        reason: format!("`{s}` is listed as a spelling of both `{first}` and `{value}`"),
-                        help: "a cell text can mean one value only: remove it from one of the lists".into(),
-                        at,
-                    });
-                }
-                Some(_) => {}
-                None => {
-                    seen.insert(key, value);
-                }
+            if let Some((_, first)) = seen.iter().find(|(k, v)| *k == key && related(v, value)) {
+                return Some((s.clone(), first.to_string(), value.clone(), j));
             }
+            seen.push((key, value));
         }
     }
-    Ok(())
+    None
 }
 
 /// Where `path` is in the TOML `text`: the value's span, or the nearest

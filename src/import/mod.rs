@@ -43,7 +43,44 @@ pub fn parse_mapping(name: &str, text: &str) -> Result<Mapping, ImportError> {
         src: crate::diag::Src::new(name, text),
         help: Some(p.help),
     })?;
-    Ok(m)
+    Ok(Mapping {
+        source: Some((name.to_string(), text.to_string())),
+        ..m
+    })
+}
+
+/// The mapping's `values` against the rubric: no spelling listed under two
+/// options of one criterion or two values of one enum field (M0601, at the
+/// second listing).
+fn check_values(model: &Model, mapping: &Mapping) -> Result<(), ImportError> {
+    let mut targets: Vec<Vec<&str>> = model
+        .criteria()
+        .map(|(_, _, c)| c.answer.options().iter().map(|o| o.id.as_str()).collect())
+        .collect();
+    targets.extend(model.profile.values().filter_map(|d| match &d.ty {
+        FieldTy::Enum(v) => Some(v.iter().map(String::as_str).collect()),
+        _ => None,
+    }));
+    for ids in targets {
+        let related = |a: &str, b: &str| a != b && ids.contains(&a) && ids.contains(&b);
+        if let Some((s, first, value, j)) = mapping::conflict_in(&mapping.values, related) {
+            let (name, text) = mapping.source.clone().unwrap_or_default();
+            let at = [
+                mapping::Key::Name("values".into()),
+                mapping::Key::Name(value.clone()),
+                mapping::Key::Index(j),
+            ];
+            return Err(ImportError::Mapping {
+                reason: format!(
+                    "`{s}` is listed as a spelling of both `{first}` and `{value}`, options of one question"
+                ),
+                span: mapping::span_of(&text, &at).map(SourceSpan::from),
+                src: crate::diag::Src::new(&name, text.as_str()),
+                help: Some("a cell text can mean one value only: remove it from one of the lists".into()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Answer sets built from tables.
@@ -91,6 +128,7 @@ struct Col<'m> {
 /// Imports `inputs` (each table of the mapping reads every input whose
 /// name contains its `file`, or every input when `file` is absent).
 pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Imported, ImportError> {
+    check_values(model, mapping)?;
     let mut out = Imported::default();
     let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
     if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
@@ -382,7 +420,7 @@ impl<'m> TablePlan<'m> {
             .map(|(c, m)| Ok((self.col(table, c)?, m)))
             .collect::<Result<_, ImportError>>()?;
         let get = |cells: &Row, ix: usize| -> Cell {
-            let c = cells.get(ix);
+            let c = cells[ix].clone();
             match rewrite.iter().find(|(i, _)| *i == ix) {
                 Some((_, m)) => match m.get(&c.text()) {
                     Some(new) => Cell::Text(new.clone()),
@@ -391,9 +429,8 @@ impl<'m> TablePlan<'m> {
                 None => c,
             }
         };
-        for cells in &table.rows {
-            let row = cells.number;
-            if cells.cells.iter().all(|(_, c)| c.is_empty()) {
+        for (row, cells) in &table.rows {
+            if cells.is_empty() {
                 continue;
             }
             out.rows += 1;
@@ -581,9 +618,17 @@ fn spelled<'a>(
             .find(|(_, sp)| sp.iter().any(|s| s.trim().to_lowercase() == t))
             .map(|(k, _)| k.clone())
     };
+    let global = || {
+        mapping
+            .values
+            .iter()
+            .filter(|(k, _)| ids.clone().any(|i| i == k.as_str()))
+            .find(|(_, sp)| sp.iter().any(|s| s.trim().to_lowercase() == t))
+            .map(|(k, _)| k.clone())
+    };
     col.values
         .and_then(find)
-        .or_else(|| find(&mapping.values).filter(|k| ids.clone().any(|i| i == k)))
+        .or_else(global)
         .or_else(|| ids.clone().find(|i| i.to_lowercase() == t).map(str::to_string))
         .or_else(|| col.otherwise.map(str::to_string))
 }

@@ -86,24 +86,42 @@ pub fn excel_digits(f: f64) -> String {
         .unwrap_or_else(|_| f.to_string())
 }
 
-/// A data row: its 1-based row number and its non-empty cells, by
-/// 0-based column, in column order.
-#[derive(Debug, Clone)]
+/// The non-empty cells of a row, by 0-based column, in column order: a
+/// row costs its cells, not its width.
+#[derive(Debug, Clone, Default)]
 pub struct Row {
-    /// 1-based row number (in a CSV file, the line the record starts on).
-    pub number: usize,
-    /// `(column, cell)`, non-empty cells only, sorted by column.
-    pub cells: Vec<(usize, Cell)>,
+    cells: Vec<(usize, Cell)>,
 }
 
+static EMPTY: Cell = Cell::Empty;
+
 impl Row {
-    /// The cell in 0-based column `col` (empty when there is none).
-    pub fn get(&self, col: usize) -> Cell {
+    /// The cell in 0-based column `col`; `None` when it is empty.
+    pub fn get(&self, col: usize) -> Option<&Cell> {
         self.cells
             .binary_search_by_key(&col, |(c, _)| *c)
             .ok()
             .and_then(|i| self.cells.get(i))
-            .map_or(Cell::Empty, |(_, c)| c.clone())
+            .map(|(_, c)| c)
+    }
+
+    /// `(column, cell)` of the non-empty cells, in column order.
+    pub fn cells(&self) -> impl Iterator<Item = (usize, &Cell)> {
+        self.cells.iter().map(|(c, cell)| (*c, cell))
+    }
+
+    /// True when no cell of the row has text.
+    pub fn is_empty(&self) -> bool {
+        self.cells.iter().all(|(_, c)| c.is_empty())
+    }
+}
+
+impl std::ops::Index<usize> for Row {
+    type Output = Cell;
+
+    /// The cell in column `col` (an empty cell when there is none).
+    fn index(&self, col: usize) -> &Cell {
+        self.get(col).unwrap_or(&EMPTY)
     }
 }
 
@@ -114,8 +132,10 @@ pub struct Table {
     pub label: String,
     /// Column names, trimmed.
     pub header: Vec<String>,
-    /// The rows below the header that have a non-empty cell.
-    pub rows: Vec<Row>,
+    /// `(1-based row number, row)` of the rows below the header that have
+    /// a non-empty cell; in a CSV file, row N is the record that starts on
+    /// line N.
+    pub rows: Vec<(usize, Row)>,
 }
 
 /// True for files read as workbooks.
@@ -207,7 +227,7 @@ impl Grid {
                     }
                 }
             } else if number > header_row {
-                rows.push(Row { number, cells });
+                rows.push((number, Row { cells }));
             }
         }
         Ok(Table { label, header, rows })
@@ -569,12 +589,13 @@ mod tests {
         let t = table("a,b,c\n\n1,,3\n\"x\ny\",2,\n", 1).unwrap();
         assert_eq!(t.header, ["a", "b", "c"]);
         assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0].number, 3);
-        assert_eq!(t.rows[0].cells.len(), 2);
-        assert_eq!(t.rows[0].get(2), Cell::Text("3".into()));
-        assert_eq!(t.rows[0].get(1), Cell::Empty);
-        assert_eq!(t.rows[1].number, 4);
-        assert_eq!(t.rows[1].get(0), Cell::Text("x\ny".into()));
+        assert_eq!(t.rows[0].0, 3);
+        assert_eq!(t.rows[0].1.cells().count(), 2);
+        assert_eq!(t.rows[0].1.get(2), Some(&Cell::Text("3".into())));
+        assert_eq!(t.rows[0].1.get(1), None);
+        assert_eq!(t.rows[0].1[1], Cell::Empty);
+        assert_eq!(t.rows[1].0, 4);
+        assert_eq!(t.rows[1].1[0], Cell::Text("x\ny".into()));
     }
 
     #[test]

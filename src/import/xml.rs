@@ -83,7 +83,8 @@ pub fn check_ods_content(part: impl Read) -> Result<(), String> {
     let mut table = OdsTable::default();
     // The row being read: its repeat count, its width so far (cells
     // calamine pushes), and its first and last non-empty columns.
-    let mut row: Option<(usize, usize, Option<(usize, usize)>)> = None;
+    type OpenRow = (usize, usize, Option<(usize, usize)>);
+    let mut row: Option<OpenRow> = None;
     let too_many = |what: &str, n: usize| {
         Err(format!(
             "the workbook's sheets expand to {n} {what}, more than the limit of {MAX_CELLS}"
