@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
 pub use mapping::{ColumnMap, Layout, Mapping, TableMap};
-pub use source::{column_letters, is_workbook, limits, read_table, Cell, Row, Table};
+pub use source::{column_letters, is_workbook, limits, read_table, read_table_bytes, Cell, Row, Table};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
@@ -159,6 +159,29 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
             reason: "no table of the mapping reads this file (see each table's `file` and `sheet`)".into(),
         });
     }
+    Ok(finish(mapping, entities, out))
+}
+
+/// Imports tables already read, each `(i, table)` by the mapping's table
+/// `i` (0-based; others are skipped): [`import`] without the files, what
+/// the fuzz targets call.
+pub fn import_tables(
+    model: &Model,
+    mapping: &Mapping,
+    tables: &[(usize, Table)],
+) -> Result<Imported, ImportError> {
+    check_values(model, mapping)?;
+    let mut out = Imported::default();
+    let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
+    for (i, table) in tables {
+        let Some(t) = mapping.tables.get(*i) else { continue };
+        let plan = TablePlan::new(model, t, i + 1)?;
+        plan.rows(model, mapping, table, &mut entities, &mut out)?;
+    }
+    Ok(finish(mapping, entities, out))
+}
+
+fn finish(mapping: &Mapping, entities: IndexMap<String, EntityBuild>, mut out: Imported) -> Imported {
     let mut sets: Vec<(String, Value)> = entities
         .into_iter()
         .map(|(id, e)| {
@@ -181,7 +204,7 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
         .collect();
     sets.sort_by(|a, b| a.0.cmp(&b.0));
     out.sets = sets;
-    Ok(out)
+    out
 }
 
 fn children(c: &IndexMap<String, IndexMap<String, Inst>>) -> Value {

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
 use calamine::{Data, DataRef, Reader};
@@ -252,23 +252,9 @@ pub fn read_table(path: &Path, sheet: Option<&str>, header_row: usize) -> Result
             meta.len()
         )));
     }
+    let open = || File::open(path).map(BufReader::new).map_err(|e| e.to_string());
     let result = match workbook_kind(path) {
-        Some(kind) => {
-            let Some(name) = sheet else {
-                let names = sheet_names(path, kind).unwrap_or_default();
-                return Err(ImportError::MissingSheet {
-                    file,
-                    sheet: String::new(),
-                    help: format!("name one with `sheet = …`; sheets: {}", names.join(", ")),
-                });
-            };
-            // calamine is a dependency whose readers index into the file's
-            // records; a panic there is an unreadable file, not a crash.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                read_workbook(path, &file, kind, name, header_row)
-            }))
-            .unwrap_or_else(|_| Err(Fail::Read("the workbook reader failed on this file".into())))
-        }
+        Some(kind) => workbook_table(&open, &file, kind, sheet, header_row),
         None => read_csv(path, header_row).map_err(Fail::Read),
     };
     result.map_err(|f| match f {
@@ -277,14 +263,89 @@ pub fn read_table(path: &Path, sheet: Option<&str>, header_row: usize) -> Result
     })
 }
 
-fn sheet_names(path: &Path, kind: Kind) -> Result<Vec<String>, String> {
-    check_container(path, kind)?;
-    let wb = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
-    Ok(wb.sheet_names())
+/// [`read_table`] of a file's bytes, read as the file `name` would be
+/// (its extension says how): what the fuzz targets call.
+pub fn read_table_bytes(
+    name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    header_row: usize,
+) -> Result<Table, ImportError> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(ImportError::Read {
+            file: name.to_string(),
+            reason: format!("more than {MAX_INPUT_BYTES} bytes"),
+        });
+    }
+    let open = || Ok::<_, String>(Cursor::new(bytes));
+    let result = match workbook_kind(Path::new(name)) {
+        Some(kind) => workbook_table(&open, name, kind, sheet, header_row),
+        None => {
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            csv_grid(body, header_row)
+                .and_then(|g| g.into_table(name.to_string(), header_row))
+                .map_err(Fail::Read)
+        }
+    };
+    result.map_err(|f| match f {
+        Fail::Read(reason) => ImportError::Read {
+            file: name.to_string(),
+            reason,
+        },
+        Fail::Sheet(e) => e,
+    })
 }
 
-fn read_workbook(path: &Path, file: &str, kind: Kind, name: &str, header_row: usize) -> Result<Table, Fail> {
-    check_container(path, kind)?;
+fn workbook_table<RS: Read + Seek>(
+    open: &dyn Fn() -> Result<RS, String>,
+    file: &str,
+    kind: Kind,
+    sheet: Option<&str>,
+    header_row: usize,
+) -> Result<Table, Fail> {
+    let Some(name) = sheet else {
+        let names = sheet_names(open, kind).unwrap_or_default();
+        return Err(Fail::Sheet(ImportError::MissingSheet {
+            file: file.to_string(),
+            sheet: String::new(),
+            help: format!("name one with `sheet = …`; sheets: {}", names.join(", ")),
+        }));
+    };
+    // calamine is a dependency whose readers index into the file's
+    // records; a panic there is an unreadable file, not a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_workbook(open, file, kind, name, header_row)
+    }))
+    .unwrap_or_else(|_| Err(Fail::Read("the workbook reader failed on this file".into())))
+}
+
+fn sheet_names<RS: Read + Seek>(
+    open: &dyn Fn() -> Result<RS, String>,
+    kind: Kind,
+) -> Result<Vec<String>, String> {
+    check_container(open, kind)?;
+    let rs = open()?;
+    match kind {
+        Kind::Xlsx => calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(rs)
+            .map(|w| w.sheet_names())
+            .map_err(|e| e.to_string()),
+        Kind::Xlsb => calamine::open_workbook_from_rs::<calamine::Xlsb<_>, _>(rs)
+            .map(|w| w.sheet_names())
+            .map_err(|e| e.to_string()),
+        Kind::Xls | Kind::Ods => calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(rs)
+            .map(|w| w.sheet_names())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn read_workbook<RS: Read + Seek>(
+    open: &dyn Fn() -> Result<RS, String>,
+    file: &str,
+    kind: Kind,
+    name: &str,
+    header_row: usize,
+) -> Result<Table, Fail> {
+    check_container(open, kind)?;
     let label = format!("{file}[{name}]");
     let missing = |names: Vec<String>| {
         let help = crate::diag::did_you_mean(name, names.iter().map(String::as_str))
@@ -302,7 +363,7 @@ fn read_workbook(path: &Path, file: &str, kind: Kind, name: &str, header_row: us
     match kind {
         Kind::Xlsx => {
             let mut wb: calamine::Xlsx<_> =
-                calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+                calamine::open_workbook_from_rs(open()?).map_err(|e: calamine::XlsxError| e.to_string())?;
             if !wb.sheet_names().iter().any(|n| n == name) {
                 return Err(missing(wb.sheet_names()));
             }
@@ -314,7 +375,7 @@ fn read_workbook(path: &Path, file: &str, kind: Kind, name: &str, header_row: us
         }
         Kind::Xlsb => {
             let mut wb: calamine::Xlsb<_> =
-                calamine::open_workbook(path).map_err(|e: calamine::XlsbError| e.to_string())?;
+                calamine::open_workbook_from_rs(open()?).map_err(|e: calamine::XlsbError| e.to_string())?;
             if !wb.sheet_names().iter().any(|n| n == name) {
                 return Err(missing(wb.sheet_names()));
             }
@@ -325,13 +386,14 @@ fn read_workbook(path: &Path, file: &str, kind: Kind, name: &str, header_row: us
             }
         }
         Kind::Xls | Kind::Ods => {
-            let mut wb = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
+            let mut wb: calamine::Ods<_> =
+                calamine::open_workbook_from_rs(open()?).map_err(|e: calamine::OdsError| e.to_string())?;
             if !wb.sheet_names().iter().any(|n| n == name) {
                 return Err(missing(wb.sheet_names()));
             }
             let range = wb.worksheet_range(name).map_err(|e| e.to_string())?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
             for (r, col, d) in range.used_cells() {
-                let (r0, c0) = range.start().unwrap_or((0, 0));
                 grid.put(r0 as usize + r, c0 as usize + col, cell(d))?;
             }
         }
@@ -343,9 +405,9 @@ fn read_workbook(path: &Path, file: &str, kind: Kind, name: &str, header_row: us
 /// file: a zipped workbook's parts (their number and uncompressed size,
 /// the shared strings an xlsx declares, the cells an ods expands to), an
 /// xls file's declared tables and cell rectangles.
-fn check_container(path: &Path, kind: Kind) -> Result<(), String> {
+fn check_container<RS: Read + Seek>(open: &dyn Fn() -> Result<RS, String>, kind: Kind) -> Result<(), String> {
     match kind {
-        Kind::Xlsx | Kind::Xlsb | Kind::Ods => check_zip(path, kind),
+        Kind::Xlsx | Kind::Xlsb | Kind::Ods => check_zip(open()?, kind),
         // calamine's .xls reader sizes its tables from what the file
         // declares and follows sector chains without a bound; no check
         // short of a second reader makes that safe, so the format is not read.
@@ -377,9 +439,8 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-fn check_zip(path: &Path, kind: Kind) -> Result<(), String> {
-    let f = File::open(path).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| format!("not a workbook: {e}"))?;
+fn check_zip<RS: Read + Seek>(rs: RS, kind: Kind) -> Result<(), String> {
+    let mut zip = zip::ZipArchive::new(rs).map_err(|e| format!("not a workbook: {e}"))?;
     if zip.len() > MAX_PARTS {
         return Err(format!(
             "the workbook has {} parts, more than the limit of {MAX_PARTS}",
