@@ -630,3 +630,20 @@ fn m0601_mapping_values_are_checked_where_they_are_written() {
         "\"\"",
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping(dir.path(), None);
+    let fifo = dir.path().join("pipe.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    refused(&m, &fifo, "M0605", "pipe.csv: cannot read: not a regular file");
+    let zero = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    refused(&m, &zero, "M0605", "zero.csv: cannot read: not a regular file");
+}

@@ -134,7 +134,11 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
     if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
         return Err(ImportError::Read {
             file: missing.display().to_string(),
-            reason: "no such file".into(),
+            reason: if missing.exists() {
+                "not a regular file".into()
+            } else {
+                "no such file".into()
+            },
         });
     }
     let mut used = vec![false; inputs.len()];
