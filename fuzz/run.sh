@@ -5,9 +5,11 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET]
 #
-# Targets: parse_check_format (rule files; the default) and answer_readers
+# Targets: parse_check_format (rule files; the default), answer_readers
 # (answer sets through the direct, compiled and exact readers, scored by the
-# compiled program and the general evaluator).
+# compiled program and the general evaluator), import_tables (bytes as a
+# CSV, xlsx, ods or xlsb import input, mapped by the demo mapping) and
+# import_mapping (text as an import mapping, checked and applied).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"
@@ -35,6 +37,20 @@ case "$TARGET" in
     # And one of each class of refused input (repeated keys, a byte-order
     # mark, numbers beyond the exact decimals, look-alike ids, misspelt keys).
     cp fuzz/seeds/answer_readers/* "$CORPUS/"
+    ;;
+  import_tables)
+    # Seeds: the CSV inputs (first byte 0: read as CSV), and small xlsx and
+    # ods workbooks (first byte 1 and 2) made from the demo's long CSV.
+    for f in examples/demo/import/*.csv examples/instances/import/*.csv tests/import/*.csv; do
+      { printf '\000'; cat "$f"; } > "$CORPUS/$(echo "$f" | tr '/' '_')"
+    done
+    python3 fuzz/seeds.py "$CORPUS"
+    ;;
+  import_mapping)
+    # Seeds: every import mapping of the repository.
+    find rules examples tests/import -name '*.import.toml' | while read -r f; do
+      cp "$f" "$CORPUS/$(echo "$f" | tr '/' '_')"
+    done
     ;;
   *) echo "unknown target $TARGET" >&2; exit 2 ;;
 esac

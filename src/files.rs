@@ -29,8 +29,9 @@ use thiserror::Error;
 /// (16 MiB). Real answer sets are a few kilobytes.
 pub const MAX_ANSWER_SET_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Largest import input (a workbook or a CSV file): 256 MiB.
-pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest import input (a workbook or a CSV file) or other input read
+/// whole: 512 MiB.
+pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Largest import mapping or lock file (TOML): 8 MiB, as a rule file.
 pub const MAX_TOML_BYTES: u64 = crate::syntax::MAX_FILE_BYTES as u64;

@@ -347,7 +347,7 @@ fn m0440_empty_answer_files() {
     assert!(stderr(&o).contains("the answer file is empty"), "{}", stderr(&o));
 }
 
-/// Mappings over 8 MiB and import inputs over 256 MiB are refused before
+/// Mappings over 8 MiB and import inputs over 512 MiB are refused before
 /// they are read (M0802); a rule file over 8 MiB stays M0106.
 #[test]
 fn m0802_files_over_their_limit() {
@@ -362,7 +362,7 @@ fn m0802_files_over_their_limit() {
         stderr(&o)
     );
     let c = t.path().join("huge.csv");
-    fs::File::create(&c).unwrap().set_len((256 << 20) + 1).unwrap();
+    fs::File::create(&c).unwrap().set_len((512 << 20) + 1).unwrap();
     for args in [
         vec!["import", R, MAP, s(&c)],
         vec!["eval", R, "--import", MAP, s(&c)],
@@ -370,7 +370,7 @@ fn m0802_files_over_their_limit() {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(
-            stderr(&o).contains("M0802") && stderr(&o).contains("268435456 bytes"),
+            stderr(&o).contains("M0802") && stderr(&o).contains("536870912 bytes"),
             "{args:?}: {}",
             stderr(&o)
         );

@@ -225,3 +225,15 @@ fn m0605_unreadable_input() {
         stderr(&o)
     );
 }
+
+#[test]
+fn m0606_duplicate_column() {
+    let o = mizan(&[
+        "import",
+        "examples/demo/digital-readiness.mizan",
+        "examples/demo/import/long.import.toml",
+        "tests/import/duplicate-column.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("import_m0606_stderr", stderr(&o));
+}

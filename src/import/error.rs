@@ -75,6 +75,25 @@ pub enum ImportError {
     #[diagnostic(transparent)]
     File(#[from] crate::files::FileError),
 
+    /// A column named by the mapping is in the header row more than once
+    /// (the same text, trimmed, ignoring case).
+    #[error("{table}: column `{column}` is in header row {row} more than once: {columns}")]
+    #[diagnostic(
+        code(M0606),
+        url("docs/diagnostics.md#m0606"),
+        help("rename one of the columns, or set `header_row` to the row that holds unique names")
+    )]
+    DuplicateColumn {
+        /// The table.
+        table: String,
+        /// The column, as the mapping names it.
+        column: String,
+        /// The header row.
+        row: usize,
+        /// The columns with that name: `B `Year`, E `year``.
+        columns: String,
+    },
+
     /// An input file cannot be read.
     #[error("{file}: cannot read: {reason}")]
     #[diagnostic(code(M0605), url("docs/diagnostics.md#m0605"))]

@@ -22,6 +22,9 @@ pub struct Mapping {
     /// The tables, read in order.
     #[serde(rename = "table")]
     pub tables: Vec<TableMap>,
+    /// The file's name and text, for messages located in it.
+    #[serde(skip)]
+    pub source: Option<(String, String)>,
 }
 
 /// One sheet (or CSV file) and what its columns mean.
@@ -135,4 +138,176 @@ impl ColumnMap {
             ColumnMap::Full { otherwise, .. } => otherwise.as_deref(),
         }
     }
+}
+
+/// A problem with a mapping's values, and where it is: a path of keys
+/// and array indices into the TOML document.
+pub(crate) struct Problem {
+    pub reason: String,
+    pub help: String,
+    pub at: Vec<Key>,
+}
+
+/// One step of a path into a TOML document.
+#[derive(Debug, Clone)]
+pub(crate) enum Key {
+    Name(String),
+    Index(usize),
+}
+
+fn name(s: &str) -> Key {
+    Key::Name(s.to_string())
+}
+
+/// Checks what the TOML types cannot: `header_row` on the sheet grid,
+/// names that are not empty, and each value list of a `values` table
+/// (the mapping's or a column's) sharing no spelling with another.
+pub(crate) fn validate(m: &Mapping) -> Result<(), Problem> {
+    if m.tables.is_empty() {
+        return Err(Problem {
+            reason: "the mapping has no `[[table]]`".into(),
+            help: "add a `[[table]]` for each sheet or CSV file to read".into(),
+            at: vec![name("table")],
+        });
+    }
+    spellings(&m.values, vec![name("values")], true)?;
+    for (i, t) in m.tables.iter().enumerate() {
+        let here = |rest: &[&str]| {
+            let mut at = vec![name("table"), Key::Index(i)];
+            at.extend(rest.iter().map(|s| name(s)));
+            at
+        };
+        let max = super::source::limits::MAX_ROWS;
+        if t.header_row == 0 || t.header_row > max {
+            return Err(Problem {
+                reason: format!("`header_row = {}` is not a row of a sheet", t.header_row),
+                help: format!("rows are numbered from 1 (the first row) to {max}"),
+                at: here(&["header_row"]),
+            });
+        }
+        let empty = |what: &str, at: Vec<Key>| Problem {
+            reason: format!("{what} is empty"),
+            help: "copy the name from the header row (or the sheet tab)".into(),
+            at,
+        };
+        if t.sheet.as_deref().is_some_and(|s| s.is_empty()) {
+            return Err(empty("the sheet name", here(&["sheet"])));
+        }
+        let mut columns: Vec<(&str, Vec<Key>)> = vec![(t.entity.as_str(), here(&["entity"]))];
+        for (k, v) in [
+            ("name", &t.name),
+            ("criterion", &t.criterion),
+            ("answer", &t.answer),
+        ] {
+            if let Some(v) = v {
+                columns.push((v.as_str(), here(&[k])));
+            }
+        }
+        for (k, c) in &t.filter {
+            columns.push((k.as_str(), here(&["where"])));
+            let _ = c;
+        }
+        for (k, cols) in &t.keys {
+            for (j, c) in cols.iter().enumerate() {
+                let mut at = here(&["keys", k]);
+                at.push(Key::Index(j));
+                columns.push((c.as_str(), at));
+            }
+        }
+        for (what, map) in [("fields", &t.fields), ("answers", &t.answers)] {
+            for (k, cm) in map {
+                columns.push((cm.column(), here(&[what, k])));
+                if let Some(v) = cm.values() {
+                    spellings(v, here(&[what, k, "values"]), false)?;
+                }
+            }
+        }
+        if let Some((_, at)) = columns.into_iter().find(|(c, _)| c.trim().is_empty()) {
+            return Err(empty("a column name", at));
+        }
+    }
+    Ok(())
+}
+
+/// What a value of a `values` table means when it is read as a yes/no
+/// answer: `true` and `yes` are one value, `false` and `no` another.
+fn meaning(value: &str) -> &str {
+    match value {
+        "true" | "yes" => "true",
+        "false" | "no" => "false",
+        v => v,
+    }
+}
+
+/// No spelling (trimmed, ignoring case) listed under two values that one
+/// cell could be read as: in a column's own `values` (one column, one
+/// target), any two values of different meaning; in the mapping's
+/// `values` (shared by every target, each taking the values that are its
+/// ids), a yes and a no (`only_yes_no`), the rest being checked against
+/// the rubric by [`conflict_in`].
+fn spellings(values: &IndexMap<String, Vec<String>>, at: Vec<Key>, only_yes_no: bool) -> Result<(), Problem> {
+    let related = |a: &str, b: &str| {
+        let (a, b) = (meaning(a), meaning(b));
+        a != b && (!only_yes_no || matches!((a, b), ("true", "false") | ("false", "true")))
+    };
+    match conflict_in(values, related) {
+        Some((s, first, value, j)) => {
+            let mut at = at;
+            at.push(name(&value));
+            at.push(Key::Index(j));
+            Err(Problem {
+                reason: format!("`{s}` is listed as a spelling of both `{first}` and `{value}`"),
+                help: "a cell text can mean one value only: remove it from one of the lists".into(),
+                at,
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first spelling listed under two values that `related` says one
+/// cell could be read as: `(spelling, first value, second value, index
+/// of the spelling in the second value's list)`.
+pub(crate) fn conflict_in(
+    values: &IndexMap<String, Vec<String>>,
+    related: impl Fn(&str, &str) -> bool,
+) -> Option<(String, String, String, usize)> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    for (value, list) in values {
+        for (j, s) in list.iter().enumerate() {
+            let key = s.trim().to_lowercase();
+            if let Some((_, first)) = seen.iter().find(|(k, v)| *k == key && related(v, value)) {
+                return Some((s.clone(), first.to_string(), value.clone(), j));
+            }
+            seen.push((key, value));
+        }
+    }
+    None
+}
+
+/// Where `path` is in the TOML `text`: the value's span, or the nearest
+/// enclosing one that the path reaches.
+pub(crate) fn span_of(text: &str, path: &[Key]) -> Option<std::ops::Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut span = None;
+    let mut table = Some(doc.get_ref());
+    let mut array: Option<&[toml::Spanned<DeValue<'_>>]> = None;
+    for k in path {
+        let next = match (k, table, array) {
+            (Key::Name(n), Some(t), _) => t.iter().find(|(key, _)| key.get_ref() == n).map(|(_, v)| v),
+            (Key::Index(i), _, Some(a)) => a.get(*i),
+            _ => None,
+        };
+        let Some(v) = next else { break };
+        span = Some(v.span());
+        table = None;
+        array = None;
+        match v.get_ref() {
+            DeValue::Table(t) => table = Some(t),
+            DeValue::Array(a) => array = Some(a.as_ref()),
+            _ => {}
+        }
+    }
+    span
 }

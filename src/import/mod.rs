@@ -11,12 +11,13 @@
 mod error;
 mod mapping;
 mod source;
+mod xml;
 
 use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
 pub use mapping::{ColumnMap, Layout, Mapping, TableMap};
-pub use source::{column_letters, is_workbook, read_table, Cell, Table};
+pub use source::{column_letters, is_workbook, limits, read_table, read_table_bytes, Cell, Row, Table};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
@@ -26,14 +27,60 @@ use serde_json::{Map, Value};
 use crate::answers::{AnswerError, Origin, Rejection};
 use crate::model::{AnswerKind, FieldTy, Model, NodeIx, NodeKind};
 
-/// Parses a mapping file.
+/// Parses a mapping file and checks its values (M0601, located in the
+/// mapping): a `header_row` on the sheet grid, no empty column or sheet
+/// name, no spelling listed for two values.
 pub fn parse_mapping(name: &str, text: &str) -> Result<Mapping, ImportError> {
-    toml::from_str(text).map_err(|e| ImportError::Mapping {
+    let m: Mapping = toml::from_str(text).map_err(|e| ImportError::Mapping {
         reason: e.message().to_string(),
         span: e.span().map(SourceSpan::from),
         src: crate::diag::Src::new(name, text),
         help: Some("see docs/import.md for the mapping format".into()),
+    })?;
+    mapping::validate(&m).map_err(|p| ImportError::Mapping {
+        reason: p.reason,
+        span: mapping::span_of(text, &p.at).map(SourceSpan::from),
+        src: crate::diag::Src::new(name, text),
+        help: Some(p.help),
+    })?;
+    Ok(Mapping {
+        source: Some((name.to_string(), text.to_string())),
+        ..m
     })
+}
+
+/// The mapping's `values` against the rubric: no spelling listed under two
+/// options of one criterion or two values of one enum field (M0601, at the
+/// second listing).
+fn check_values(model: &Model, mapping: &Mapping) -> Result<(), ImportError> {
+    let mut targets: Vec<Vec<&str>> = model
+        .criteria()
+        .map(|(_, _, c)| c.answer.options().iter().map(|o| o.id.as_str()).collect())
+        .collect();
+    targets.extend(model.profile.values().filter_map(|d| match &d.ty {
+        FieldTy::Enum(v) => Some(v.iter().map(String::as_str).collect()),
+        _ => None,
+    }));
+    for ids in targets {
+        let related = |a: &str, b: &str| a != b && ids.contains(&a) && ids.contains(&b);
+        if let Some((s, first, value, j)) = mapping::conflict_in(&mapping.values, related) {
+            let (name, text) = mapping.source.clone().unwrap_or_default();
+            let at = [
+                mapping::Key::Name("values".into()),
+                mapping::Key::Name(value.clone()),
+                mapping::Key::Index(j),
+            ];
+            return Err(ImportError::Mapping {
+                reason: format!(
+                    "`{s}` is listed as a spelling of both `{first}` and `{value}`, options of one question"
+                ),
+                span: mapping::span_of(&text, &at).map(SourceSpan::from),
+                src: crate::diag::Src::new(&name, text.as_str()),
+                help: Some("a cell text can mean one value only: remove it from one of the lists".into()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Answer sets built from tables.
@@ -81,6 +128,7 @@ struct Col<'m> {
 /// Imports `inputs` (each table of the mapping reads every input whose
 /// name contains its `file`, or every input when `file` is absent).
 pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Imported, ImportError> {
+    check_values(model, mapping)?;
     let mut out = Imported::default();
     let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
     // Every input is a regular file within the size limit, checked before
@@ -119,6 +167,29 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
             reason: "no table of the mapping reads this file (see each table's `file` and `sheet`)".into(),
         });
     }
+    Ok(finish(mapping, entities, out))
+}
+
+/// Imports tables already read, each `(i, table)` by the mapping's table
+/// `i` (0-based; others are skipped): [`import`] without the files, what
+/// the fuzz targets call.
+pub fn import_tables(
+    model: &Model,
+    mapping: &Mapping,
+    tables: &[(usize, Table)],
+) -> Result<Imported, ImportError> {
+    check_values(model, mapping)?;
+    let mut out = Imported::default();
+    let mut entities: IndexMap<String, EntityBuild> = IndexMap::new();
+    for (i, table) in tables {
+        let Some(t) = mapping.tables.get(*i) else { continue };
+        let plan = TablePlan::new(model, t, i + 1)?;
+        plan.rows(model, mapping, table, &mut entities, &mut out)?;
+    }
+    Ok(finish(mapping, entities, out))
+}
+
+fn finish(mapping: &Mapping, entities: IndexMap<String, EntityBuild>, mut out: Imported) -> Imported {
     let mut sets: Vec<(String, Value)> = entities
         .into_iter()
         .map(|(id, e)| {
@@ -141,7 +212,7 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
         .collect();
     sets.sort_by(|a, b| a.0.cmp(&b.0));
     out.sets = sets;
-    Ok(out)
+    out
 }
 
 fn children(c: &IndexMap<String, IndexMap<String, Inst>>) -> Value {
@@ -289,20 +360,42 @@ impl<'m> TablePlan<'m> {
         inst
     }
 
+    /// The column whose header is `name` (trimmed, ignoring case): an
+    /// error when there is none (M0604) or more than one (M0606).
     fn col(&self, table: &Table, name: &str) -> Result<usize, ImportError> {
-        let exact = table.header.iter().position(|h| h == name.trim());
-        let loose = || {
-            table
-                .header
-                .iter()
-                .position(|h| h.to_lowercase() == name.trim().to_lowercase())
-        };
-        exact.or_else(loose).ok_or_else(|| ImportError::MissingColumn {
-            table: table.label.clone(),
-            column: name.to_string(),
-            row: self.t.header_row,
-            help: crate::diag::did_you_mean(name, table.header.iter().map(String::as_str)),
-        })
+        let want = name.trim().to_lowercase();
+        let found: Vec<usize> = table
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.is_empty() && h.to_lowercase() == want)
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ImportError::MissingColumn {
+                table: table.label.clone(),
+                column: name.to_string(),
+                row: self.t.header_row,
+                help: crate::diag::did_you_mean(name, table.header.iter().map(String::as_str)),
+            }),
+            many => Err(ImportError::DuplicateColumn {
+                table: table.label.clone(),
+                column: name.to_string(),
+                row: self.t.header_row,
+                columns: many
+                    .iter()
+                    .map(|&i| {
+                        format!(
+                            "{} `{}`",
+                            column_letters(i),
+                            table.header.get(i).map_or("", String::as_str)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
     }
 
     fn rows(
@@ -357,8 +450,8 @@ impl<'m> TablePlan<'m> {
             .iter()
             .map(|(c, m)| Ok((self.col(table, c)?, m)))
             .collect::<Result<_, ImportError>>()?;
-        let get = |cells: &[Cell], ix: usize| -> Cell {
-            let c = cells.get(ix).cloned().unwrap_or(Cell::Empty);
+        let get = |cells: &Row, ix: usize| -> Cell {
+            let c = cells[ix].clone();
             match rewrite.iter().find(|(i, _)| *i == ix) {
                 Some((_, m)) => match m.get(&c.text()) {
                     Some(new) => Cell::Text(new.clone()),
@@ -368,7 +461,7 @@ impl<'m> TablePlan<'m> {
             }
         };
         for (row, cells) in &table.rows {
-            if cells.iter().all(Cell::is_empty) {
+            if cells.is_empty() {
                 continue;
             }
             out.rows += 1;
@@ -556,9 +649,17 @@ fn spelled<'a>(
             .find(|(_, sp)| sp.iter().any(|s| s.trim().to_lowercase() == t))
             .map(|(k, _)| k.clone())
     };
+    let global = || {
+        mapping
+            .values
+            .iter()
+            .filter(|(k, _)| ids.clone().any(|i| i == k.as_str()))
+            .find(|(_, sp)| sp.iter().any(|s| s.trim().to_lowercase() == t))
+            .map(|(k, _)| k.clone())
+    };
     col.values
         .and_then(find)
-        .or_else(|| find(&mapping.values).filter(|k| ids.clone().any(|i| i == k)))
+        .or_else(global)
         .or_else(|| ids.clone().find(|i| i.to_lowercase() == t).map(str::to_string))
         .or_else(|| col.otherwise.map(str::to_string))
 }
