@@ -78,47 +78,7 @@ pub fn renames<'m>(old: &Model, new: &'m Model) -> Vec<&'m (String, String)> {
 /// whitespace runs collapsed to one space (none after `(`/`[` or before
 /// `)`/`]`/`,`), strings untouched.
 fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut comment = false;
-    let mut space = false;
-    for c in s.chars() {
-        if comment {
-            if c == '\n' || c == '\r' {
-                comment = false;
-                space = true;
-            }
-            continue;
-        }
-        if in_string {
-            out.push(c);
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        if c == '#' {
-            comment = true;
-            continue;
-        }
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() && !out.ends_with(['(', '[']) && !matches!(c, ')' | ']' | ',') {
-            out.push(' ');
-        }
-        space = false;
-        if c == '"' {
-            in_string = true;
-        }
-        out.push(c);
-    }
-    out
+    crate::fmt::collapse_source(s, true)
 }
 
 /// Two expressions are the same when their tokens are: [`collapse`]d, then

@@ -1300,11 +1300,28 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
 
 /// Collapses runs of whitespace outside strings to one space.
 fn collapse(s: &str) -> String {
+    collapse_source(s, false)
+}
+
+/// Source text with runs of whitespace outside strings collapsed to one
+/// space (none after `(`/`[` or before `)`/`]`/`,`), strings untouched, and
+/// with `drop_comments` the `#` comments left out (a comment counts as
+/// whitespace). `mizan fmt` lays out expressions with it, and `mizan diff`
+/// compares them with it.
+pub(crate) fn collapse_source(s: &str, drop_comments: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_string = false;
     let mut escaped = false;
+    let mut comment = false;
     let mut space = false;
     for c in s.chars() {
+        if comment {
+            if c == '\n' || c == '\r' {
+                comment = false;
+                space = true;
+            }
+            continue;
+        }
         if in_string {
             out.push(c);
             match c {
@@ -1315,18 +1332,15 @@ fn collapse(s: &str) -> String {
             }
             continue;
         }
+        if drop_comments && c == '#' {
+            comment = true;
+            continue;
+        }
         if c.is_whitespace() {
             space = true;
             continue;
         }
-        if space
-            && !out.is_empty()
-            && !out.ends_with('(')
-            && !out.ends_with('[')
-            && c != ')'
-            && c != ']'
-            && c != ','
-        {
+        if space && !out.is_empty() && !out.ends_with(['(', '[']) && !matches!(c, ')' | ']' | ',') {
             out.push(' ');
         }
         space = false;

@@ -99,6 +99,21 @@ pub struct AggregateOut<'a> {
     pub excluded: usize,
 }
 
+impl<'a> AggregateOut<'a> {
+    /// The population level: its score, band (of the population's bands),
+    /// entities counted and submissions excluded.
+    fn new(model: &'a Model, score: Option<Num>, entities: usize, excluded: usize) -> Self {
+        AggregateOut {
+            score,
+            entities,
+            band: score
+                .and_then(|s| model.band(model.population.bands.as_deref(), s.0))
+                .map(|b| b.id.as_str()),
+            excluded,
+        }
+    }
+}
+
 /// One error or warning.
 #[derive(Serialize)]
 pub struct ProblemOut {
@@ -223,14 +238,7 @@ pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
                 ..entity(model, r)
             })
             .collect(),
-        aggregate: AggregateOut {
-            score: pop,
-            entities: batch.population.entities,
-            band: pop
-                .and_then(|s| model.band(model.population.bands.as_deref(), s.0))
-                .map(|b| b.id.as_str()),
-            excluded: batch.rejected,
-        },
+        aggregate: AggregateOut::new(model, pop, batch.population.entities, batch.rejected),
         errors: batch.errors.iter().map(problem).collect(),
         warnings: batch.warnings.iter().map(problem).collect(),
     }
@@ -262,14 +270,7 @@ pub fn summary<'a>(model: &'a Model, s: &'a crate::eval::stream::Summary) -> Sum
             sha256: &model.sha256,
             mizan: env!("CARGO_PKG_VERSION"),
         },
-        aggregate: AggregateOut {
-            score: pop,
-            entities: s.population.entities,
-            band: pop
-                .and_then(|p| model.band(model.population.bands.as_deref(), p.0))
-                .map(|b| b.id.as_str()),
-            excluded: s.rejected,
-        },
+        aggregate: AggregateOut::new(model, pop, s.population.entities, s.rejected),
         errors: s.errors.iter().map(problem).collect(),
         warnings: s.warnings.iter().map(problem).collect(),
         warning_counts: &s.warning_counts,
