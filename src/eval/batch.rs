@@ -96,12 +96,17 @@ fn evaluate_read(
     let mut rejected = 0usize;
     let mut seen: HashMap<String, Origin> = HashMap::new();
     for (origin, read) in inputs {
-        let outcome = read.and_then(|sub| {
-            if let Some(first) = seen.get(&sub.entity) {
-                return Err(vec![duplicate(&origin, &sub.entity, first.to_string())]);
+        // An entity id is taken by the first submission scored, as in a
+        // stream: a submission rejected for its own problems takes nothing,
+        // and a later one with the same id is M0411 only if it would
+        // otherwise be scored (else it is rejected for its own problems).
+        let outcome = read.and_then(|sub| evaluate(plan, sub)).and_then(|r| {
+            let entity = &r.submission.entity;
+            if let Some(first) = seen.get(entity) {
+                return Err(vec![duplicate(&origin, entity, first.to_string())]);
             }
-            seen.insert(sub.entity.clone(), origin.clone());
-            evaluate(plan, sub)
+            seen.insert(entity.clone(), origin.clone());
+            Ok(r)
         });
         match outcome {
             Ok(r) => results.push(r),
