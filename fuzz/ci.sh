@@ -14,7 +14,7 @@ shift || true
 if [ "$#" -gt 0 ]; then
   TARGETS=("$@")
 else
-  TARGETS=(parse_check_format answer_readers import_tables import_mapping)
+  TARGETS=(parse_check_format answer_readers import_tables import_mapping jsonl_stream dir_walk)
 fi
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build

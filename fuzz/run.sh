@@ -8,8 +8,12 @@
 # Targets: parse_check_format (rule files; the default), answer_readers
 # (answer sets through the direct, compiled and exact readers, scored by the
 # compiled program and the general evaluator), import_tables (bytes as a
-# CSV, xlsx, ods or xlsb import input, mapped by the demo mapping) and
-# import_mapping (text as an import mapping, checked and applied).
+# CSV, xlsx, ods or xlsb import input, mapped by the demo mapping),
+# import_mapping (text as an import mapping, checked and applied),
+# jsonl_stream (bytes as a .jsonl answer file, scored by the streaming and
+# the batch paths, which must agree) and dir_walk (bytes as a program that
+# builds a directory tree with links, FIFOs and sockets, walked for answer
+# files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"
@@ -52,7 +56,20 @@ case "$TARGET" in
       cp "$f" "$CORPUS/$(echo "$f" | tr '/' '_')"
     done
     ;;
+  jsonl_stream)
+    # Seeds: the demo's and a few UAE 2018 answer sets joined into JSONL
+    # (first byte 0 and 1), as they are and with CRLF, byte-order marks,
+    # blank lines, repeats, a line that is not UTF-8, a lone CR.
+    python3 fuzz/seeds_cli.py jsonl_stream "$CORPUS"
+    MAX_LEN=16384
+    ;;
+  dir_walk)
+    # Seeds: the trees of issue 14 (links to `.`, `..`, self links, a FIFO
+    # named `.json`, a file reached twice), as programs.
+    python3 fuzz/seeds_cli.py dir_walk "$CORPUS"
+    MAX_LEN=128
+    ;;
   *) echo "unknown target $TARGET" >&2; exit 2 ;;
 esac
 RUSTC_BOOTSTRAP=1 cargo fuzz run "$TARGET" "$CORPUS" \
-  -- -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048
+  -- -max_total_time="$SECONDS_TO_RUN" -max_len="${MAX_LEN:-65536}" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048

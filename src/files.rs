@@ -356,6 +356,11 @@ impl Walk {
     }
 }
 
+/// Whether `path` itself is a symbolic link.
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// True when `path`'s extension is one of `exts`, in any case (`moi.JSON`).
 pub fn has_extension(path: &Path, exts: &[&str]) -> bool {
     path.extension()
@@ -367,6 +372,9 @@ pub fn has_extension(path: &Path, exts: &[&str]) -> bool {
 /// name, links followed) that `keep` accepts; any other path is kept as
 /// given (whether it exists or not: reading it reports why not). Each
 /// directory is walked once and each file kept once (by device and inode).
+/// A link in a directory that cannot be followed (dangling, or a loop of
+/// links) is an error when `keep` accepts its name, else skipped as any
+/// other file of another kind.
 pub fn walk(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walk {
     let mut w = Walk::default();
     let mut files: HashSet<(u64, u64)> = HashSet::new();
@@ -408,6 +416,11 @@ pub fn walk(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walk {
                     let at = e.path().unwrap_or(p).to_path_buf();
                     if let Some(a) = e.loop_ancestor() {
                         w.skipped.push((at, Skip::Loop(a.to_path_buf())));
+                    } else if e.depth() > 0 && is_link(&at) && !keep(&at) {
+                        // A link that cannot be followed (dangling, or a
+                        // loop of links) is no directory: by its name, not
+                        // a file the command reads either.
+                        w.skipped.push((at, Skip::Extension));
                     } else {
                         let reason = e.io_error().map_or_else(|| e.to_string(), io_reason);
                         w.errors.push(FileError::Read {

@@ -177,6 +177,79 @@ fn link_loops_and_duplicate_links_are_walked_once() {
     assert!(stderr(&o).contains("(the same file as"), "{}", stderr(&o));
 }
 
+/// Links that cannot be followed (dangling, a self link, a loop of two)
+/// are skipped by name as any other file (found by the `dir_walk` fuzz
+/// target): only one named as an answer or rule file is a rejected input.
+/// Before: a dangling `notes.txt` link in an answers directory was a
+/// rejected submission (M0418, exit 2), and one in a rules directory failed
+/// `check`.
+#[test]
+fn unfollowable_links_are_judged_by_their_names() {
+    let t = tempfile::tempdir().unwrap();
+    let d = demo_answers(t.path());
+    let rules = t.path().join("rules");
+    fs::create_dir_all(rules.join("demo")).unwrap();
+    fs::copy(R, rules.join("demo/r.mizan")).unwrap();
+    for dir in [&d, &rules.join("demo")] {
+        symlink("nowhere", dir.join("notes.txt")).unwrap();
+        symlink("nowhere", dir.join("README")).unwrap();
+        symlink("self", dir.join("self")).unwrap();
+        symlink("loop2.txt", dir.join("loop1.txt")).unwrap();
+        symlink("loop1.txt", dir.join("loop2.txt")).unwrap();
+        symlink("nowhere", dir.join("gone.MD")).unwrap();
+    }
+
+    let o = run(&["--format", "json", "eval", R, s(&d)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(entities(&o), ["moe", "mof", "moh", "moi"]);
+    assert!(!stderr(&o).contains("M0418"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notes.txt (not .json or .jsonl)"), "{}", stderr(&o));
+    let o = run(&["eval", "--summary", R, s(&d)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("over 4 entities; 0 submissions rejected"), "{}", stdout(&o));
+    let o = run(&["--format", "jsonl", "eval", R, s(&d)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 4);
+    let o = run(&["--format", "json", "eval", "--rules", s(&rules), s(&d)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["check", s(&rules)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["fmt", "--check", s(&rules)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["test", s(&rules)]);
+    assert!(!stderr(&o).contains("cannot read"), "{}", stderr(&o));
+
+    // Named as an answer or rule file, the same links are rejected inputs.
+    symlink("nowhere", d.join("gone.json")).unwrap();
+    symlink("self.JSONL", d.join("self.JSONL")).unwrap();
+    for args in [
+        vec!["--format", "json", "eval", R, s(&d)],
+        vec!["--format", "json", "eval", "--summary", R, s(&d)],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let errors: Vec<String> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["code"].as_str().unwrap(), e["source"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                format!("M0418 {}", s(&d.join("gone.json"))),
+                format!("M0418 {}", s(&d.join("self.JSONL")))
+            ],
+            "{v}"
+        );
+    }
+    symlink("nowhere", rules.join("demo/gone.mizan")).unwrap();
+    let o = run(&["check", s(&rules)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("gone.mizan"), "{}", stderr(&o));
+}
+
 /// Answer files that are FIFOs, sockets or devices are rejected unread
 /// (M0441), in a directory, behind a link, or named on the command line;
 /// the other submissions are scored. Before: a FIFO hung forever,
