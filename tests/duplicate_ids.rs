@@ -116,7 +116,12 @@ fn a_rejected_submission_takes_no_entity_id_in_any_mode() {
     assert_eq!(ids(&doc["entities"]), scored, "{doc}");
     assert_eq!(problems(&doc["errors"]), want, "{doc}");
     // `x` as line 2 answers it (`partial`), not line 3 or b.json.
-    let x = doc["entities"].as_array().unwrap().iter().find(|e| e["id"] == "x").unwrap();
+    let x = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "x")
+        .unwrap();
     assert_eq!(x["nodes"]["c1"].to_string(), X_C1, "{x}");
     let batch_population = doc["aggregate"].clone();
 
@@ -133,7 +138,10 @@ fn a_rejected_submission_takes_no_entity_id_in_any_mode() {
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
-            (v["id"].as_str().unwrap().to_string(), v["nodes"]["c1"].to_string())
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["nodes"]["c1"].to_string(),
+            )
         })
         .collect();
     assert_eq!(
@@ -145,7 +153,10 @@ fn a_rejected_submission_takes_no_entity_id_in_any_mode() {
     );
     let err = stderr(&o);
     assert_eq!(err.matches("error[M0411]").count(), 2, "{err}");
-    assert!(err.contains(&format!("already evaluated from {a}/a.jsonl:2")), "{err}");
+    assert!(
+        err.contains(&format!("already evaluated from {a}/a.jsonl:2")),
+        "{err}"
+    );
 
     let rules = dir.join("rules");
     let o = mizan(&["--format", "json", "eval", "--rules", rules.to_str().unwrap(), &a]);

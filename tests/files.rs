@@ -203,10 +203,18 @@ fn unfollowable_links_are_judged_by_their_names() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(entities(&o), ["moe", "mof", "moh", "moi"]);
     assert!(!stderr(&o).contains("M0418"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("notes.txt (not .json or .jsonl)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("notes.txt (not .json or .jsonl)"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["eval", "--summary", R, s(&d)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("over 4 entities; 0 submissions rejected"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("over 4 entities; 0 submissions rejected"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&["--format", "jsonl", "eval", R, s(&d)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 4);
@@ -233,7 +241,13 @@ fn unfollowable_links_are_judged_by_their_names() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| format!("{} {}", e["code"].as_str().unwrap(), e["source"].as_str().unwrap()))
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["code"].as_str().unwrap(),
+                    e["source"].as_str().unwrap()
+                )
+            })
             .collect();
         assert_eq!(
             errors,

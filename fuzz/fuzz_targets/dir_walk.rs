@@ -29,7 +29,16 @@ use mizan::files::{self, FileError, Skip};
 
 const EXTS: &[&str] = &["json", "jsonl"];
 const NAMES: &[&str] = &["a", "b", "c", "moi", "Z", ".h", "a.b"];
-const SUFFIXES: &[&str] = &[".json", ".JSON", ".jsonl", ".Jsonl", ".txt", ".mizan", "", ".json.bak"];
+const SUFFIXES: &[&str] = &[
+    ".json",
+    ".JSON",
+    ".jsonl",
+    ".Jsonl",
+    ".txt",
+    ".mizan",
+    "",
+    ".json.bak",
+];
 const CONTENTS: &[&[u8]] = &[b"", b"{}", b"{\"entity\":{\"id\":\"x\"}}\n", b"\xff\xfe", b"\n\n"];
 const MAX_ENTRIES: usize = 32;
 const MAX_DEPTH: usize = 4;
@@ -37,12 +46,33 @@ const MAX_DEPTH: usize = 4;
 /// One step of the program, applied in the same order to every copy.
 #[derive(Debug, Clone)]
 enum Op {
-    Dir { parent: usize, name: String },
-    File { parent: usize, name: String, content: usize },
-    HardLink { parent: usize, name: String, to: usize },
-    Link { parent: usize, name: String, target: Target },
-    Fifo { parent: usize, name: String },
-    Socket { parent: usize, name: String },
+    Dir {
+        parent: usize,
+        name: String,
+    },
+    File {
+        parent: usize,
+        name: String,
+        content: usize,
+    },
+    HardLink {
+        parent: usize,
+        name: String,
+        to: usize,
+    },
+    Link {
+        parent: usize,
+        name: String,
+        target: Target,
+    },
+    Fifo {
+        parent: usize,
+        name: String,
+    },
+    Socket {
+        parent: usize,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +102,11 @@ fn program(data: &[u8]) -> (Vec<Op>, Vec<usize>) {
     for c in bytes.by_ref().take(MAX_ENTRIES) {
         let (op, a, b) = (c[0], usize::from(c[1]), usize::from(c[2]));
         let parent = a % dirs.len();
-        let name = format!("{}{}", NAMES[b % NAMES.len()], SUFFIXES[b / NAMES.len() % SUFFIXES.len()]);
+        let name = format!(
+            "{}{}",
+            NAMES[b % NAMES.len()],
+            SUFFIXES[b / NAMES.len() % SUFFIXES.len()]
+        );
         match op % 16 {
             0..=2 => {
                 if dirs[parent].0 < MAX_DEPTH {
@@ -129,7 +163,9 @@ fn build(jail: &Path, root: &Path, ops: &[Op]) -> (Vec<PathBuf>, Vec<PathBuf>, V
     // induction, every link does: its leading `..` are resolved here, what
     // follows is entries of the jail).
     let inside = |dir: &Path, target: &Path| -> bool {
-        let Ok(mut at) = fs::canonicalize(dir) else { return true };
+        let Ok(mut at) = fs::canonicalize(dir) else {
+            return true;
+        };
         for c in target.components() {
             match c {
                 std::path::Component::ParentDir => {
@@ -147,7 +183,11 @@ fn build(jail: &Path, root: &Path, ops: &[Op]) -> (Vec<PathBuf>, Vec<PathBuf>, V
     let mut all = Vec::new();
     let rel = |from: &Path, to: &Path| -> PathBuf {
         // `from` is a directory; both are under `root`.
-        let f: Vec<_> = from.strip_prefix(root).expect("under root").components().collect();
+        let f: Vec<_> = from
+            .strip_prefix(root)
+            .expect("under root")
+            .components()
+            .collect();
         let t: Vec<_> = to.strip_prefix(root).expect("under root").components().collect();
         let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
         let mut p = PathBuf::new();
@@ -170,7 +210,11 @@ fn build(jail: &Path, root: &Path, ops: &[Op]) -> (Vec<PathBuf>, Vec<PathBuf>, V
                 dirs.push(p.clone());
                 all.push(p);
             }
-            Op::File { parent, name, content } => {
+            Op::File {
+                parent,
+                name,
+                content,
+            } => {
                 let p = dirs[*parent].join(name);
                 if fs::symlink_metadata(&p).is_err() {
                     let _ = fs::write(&p, CONTENTS[*content]);
@@ -223,9 +267,10 @@ fn build(jail: &Path, root: &Path, ops: &[Op]) -> (Vec<PathBuf>, Vec<PathBuf>, V
 /// Our own walk: the (device, inode) of every regular file with an answer
 /// extension reachable from `paths` (links followed, each directory once,
 /// never into a directory above the path walked: a link to one is a loop,
-/// skipped whole), and the paths given that are files; and the paths that
-/// cannot be followed (dangling or looping links) seen on the way.
-fn reachable(paths: &[PathBuf]) -> (BTreeSet<(u64, u64)>, HashSet<PathBuf>) {
+/// skipped whole), and the paths given that are files; and the entries
+/// that cannot be followed (dangling or looping links) seen on the way, by
+/// directory and name.
+fn reachable(paths: &[PathBuf]) -> (BTreeSet<(u64, u64)>, HashSet<Broken>) {
     let mut files = BTreeSet::new();
     let mut broken = HashSet::new();
     let mut seen_dirs = HashSet::new();
@@ -258,7 +303,7 @@ fn reachable(paths: &[PathBuf]) -> (BTreeSet<(u64, u64)>, HashSet<PathBuf>) {
                 let path = e.path();
                 match fs::metadata(&path) {
                     Err(_) => {
-                        broken.insert(path);
+                        broken.insert((key, e.file_name()));
                     }
                     Ok(m) if m.is_dir() => todo.push(path),
                     Ok(m) if m.is_file() && files::has_extension(&path, EXTS) => {
@@ -270,6 +315,15 @@ fn reachable(paths: &[PathBuf]) -> (BTreeSet<(u64, u64)>, HashSet<PathBuf>) {
         }
     }
     (files, broken)
+}
+
+/// A directory (device, inode) and an entry's name.
+type Broken = ((u64, u64), std::ffi::OsString);
+
+/// `p` as a [`Broken`] entry.
+fn entry_of(p: &Path) -> Option<Broken> {
+    let m = fs::metadata(p.parent()?).ok()?;
+    Some(((m.dev(), m.ino()), p.file_name()?.to_os_string()))
 }
 
 /// A walk's lists with paths relative to `base`, as text.
@@ -311,14 +365,22 @@ fn listing(dir: &Path) -> String {
         for p in entries {
             let Ok(m) = fs::symlink_metadata(&p) else { continue };
             let what = if m.file_type().is_symlink() {
-                format!("-> {}", fs::read_link(&p).map(|t| t.display().to_string()).unwrap_or_default())
+                format!(
+                    "-> {}",
+                    fs::read_link(&p)
+                        .map(|t| t.display().to_string())
+                        .unwrap_or_default()
+                )
             } else if m.is_dir() {
                 todo.push(p.clone());
                 "dir".to_string()
             } else {
                 format!("{:?} inode {}", m.file_type(), m.ino())
             };
-            out.push_str(&format!("{} {what}\n", p.strip_prefix(dir).unwrap_or(&p).display()));
+            out.push_str(&format!(
+                "{} {what}\n",
+                p.strip_prefix(dir).unwrap_or(&p).display()
+            ));
         }
     }
     out
@@ -387,7 +449,11 @@ fuzz_target!(|data: &[u8]| {
                 let t = m.file_type();
                 assert!(t.is_fifo() || t.is_socket(), "{}: {t:?}", p.display());
                 let read = files::read(p, 8);
-                assert!(matches!(read, Err(FileError::NotRegular { .. })), "{}: {read:?}", p.display());
+                assert!(
+                    matches!(read, Err(FileError::NotRegular { .. })),
+                    "{}: {read:?}",
+                    p.display()
+                );
             }
             Err(_) => {
                 // Only a path given that does not exist (or a dangling link
@@ -405,25 +471,43 @@ fuzz_target!(|data: &[u8]| {
         listing(tmp.path())
     );
     for e in &w.errors {
-        let FileError::Read { file, .. } = e else { panic!("{e:?}") };
+        let FileError::Read { file, .. } = e else {
+            panic!("{e:?}")
+        };
         let p = PathBuf::from(file);
         assert!(
-            broken.contains(&p),
+            entry_of(&p).is_some_and(|e| broken.contains(&e)),
             "{file}: cannot be walked but is neither a dangling nor a looping link"
         );
-        assert!(keep(&p), "{file}: not an answer file, yet reported as one that cannot be read");
+        assert!(
+            keep(&p),
+            "{file}: not an answer file, yet reported as one that cannot be read"
+        );
     }
     // Files of one directory come in name order.
     let w0 = files::walk(std::slice::from_ref(&root), keep);
     for pair in w0.files.windows(2) {
         if pair[0].parent() == pair[1].parent() {
-            assert!(pair[0] < pair[1], "{} after {}", pair[1].display(), pair[0].display());
+            assert!(
+                pair[0] < pair[1],
+                "{} after {}",
+                pair[1].display(),
+                pair[0].display()
+            );
         }
     }
 
     // Deterministic: again, and elsewhere.
     let again = files::walk(&paths, keep);
-    assert_eq!(relative(&w, tmp.path()), relative(&again, tmp.path()), "two walks differ");
+    assert_eq!(
+        relative(&w, tmp.path()),
+        relative(&again, tmp.path()),
+        "two walks differ"
+    );
     let tw = files::walk(&tpaths, keep);
-    assert_eq!(relative(&w, tmp.path()), relative(&tw, twin.path()), "two copies walk differently");
+    assert_eq!(
+        relative(&w, tmp.path()),
+        relative(&tw, twin.path()),
+        "two copies walk differently"
+    );
 });

@@ -35,13 +35,16 @@ struct Setup {
 fn setup() -> &'static Setup {
     static S: OnceLock<Setup> = OnceLock::new();
     S.get_or_init(|| {
-        let rubrics = ["examples/demo/digital-readiness.mizan", "rules/uae/integration/2018.mizan"]
-            .iter()
-            .map(|p| {
-                let text = std::fs::read_to_string(p).expect("run from the repository root");
-                mizan::load(p, &text).0.expect("a shipped rubric")
-            })
-            .collect();
+        let rubrics = [
+            "examples/demo/digital-readiness.mizan",
+            "rules/uae/integration/2018.mizan",
+        ]
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).expect("run from the repository root");
+            mizan::load(p, &text).0.expect("a shipped rubric")
+        })
+        .collect();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .stack_size(mizan::STACK_SIZE)
@@ -111,7 +114,9 @@ fn line_of(errors: &[Rejection]) -> usize {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&kind, rest)) = data.split_first() else { return };
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
     let s = setup();
     let rubric = &s.rubrics[usize::from(kind & 1)];
     let model = rubric.model();
@@ -126,7 +131,8 @@ fuzz_target!(|data: &[u8]| {
     let want = non_blank(&text);
 
     // Streaming.
-    let render = |r: &mizan::eval::EntityResult| serde_json::to_string(&json::entity(model, r)).expect("serialises");
+    let render =
+        |r: &mizan::eval::EntityResult| serde_json::to_string(&json::entity(model, r)).expect("serialises");
     let mut st = Stream::new(rubric.plan());
     let mut outcomes: Vec<(usize, Option<(String, String)>)> = Vec::new();
     let fed = s.pool.install(|| {
@@ -151,7 +157,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(matches!(fed, Ok(ControlFlow::Continue(()))), "the stream stopped");
     let streamed: Summary = st.finish();
     let lines: Vec<usize> = outcomes.iter().map(|(l, _)| *l).collect();
-    assert_eq!(lines, want, "streaming: not one outcome per non-blank line, in order");
+    assert_eq!(
+        lines, want,
+        "streaming: not one outcome per non-blank line, in order"
+    );
     assert_eq!(streamed.lines, want.len());
     let mut scored: Vec<(String, String)> = outcomes.into_iter().filter_map(|(_, s)| s).collect();
     scored.sort();
@@ -159,7 +168,10 @@ fuzz_target!(|data: &[u8]| {
     // Batch.
     let inputs = batch_inputs(&text, batch_cap);
     assert_eq!(
-        inputs.iter().map(|(o, _)| o.line.expect("a line")).collect::<Vec<_>>(),
+        inputs
+            .iter()
+            .map(|(o, _)| o.line.expect("a line"))
+            .collect::<Vec<_>>(),
         want,
         "batch: not one input per non-blank line"
     );
@@ -171,7 +183,11 @@ fuzz_target!(|data: &[u8]| {
         .map(|e| e.origin.line.expect("a line"))
         .collect();
     rejected.dedup();
-    assert_eq!(rejected.len(), batch.rejected, "batch: errors of one submission on two lines");
+    assert_eq!(
+        rejected.len(),
+        batch.rejected,
+        "batch: errors of one submission on two lines"
+    );
     let mut all: Vec<usize> = batch
         .results
         .iter()
@@ -187,11 +203,24 @@ fuzz_target!(|data: &[u8]| {
         .collect();
 
     // The two agree.
-    assert_eq!(scored, batch_scored, "streaming and batch score different entities");
+    assert_eq!(
+        scored, batch_scored,
+        "streaming and batch score different entities"
+    );
     let of_batch = Summary::of_batch(&batch);
     assert_eq!(
-        (streamed.scored, streamed.rejected, streamed.lines, streamed.population_failed),
-        (of_batch.scored, of_batch.rejected, of_batch.lines, of_batch.population_failed)
+        (
+            streamed.scored,
+            streamed.rejected,
+            streamed.lines,
+            streamed.population_failed
+        ),
+        (
+            of_batch.scored,
+            of_batch.rejected,
+            of_batch.lines,
+            of_batch.population_failed
+        )
     );
     assert_eq!(
         serde_json::to_string(&json::summary(model, &streamed)).expect("serialises"),
