@@ -50,7 +50,7 @@ fn problems(errors: &Value) -> BTreeSet<String> {
             let source = e["source"].as_str().unwrap();
             let where_ = match source.rsplit_once(':') {
                 Some((f, l)) if f.ends_with("a.jsonl") => l.to_string(),
-                _ => format!("{}", source.rsplit('/').next().unwrap()),
+                _ => source.rsplit('/').next().unwrap().to_string(),
             };
             format!(
                 "{where_} {} {}",
