@@ -109,6 +109,9 @@ impl PartialEq for Loc {
 /// One diagnostic of any stage, boxed.
 pub type Diag = Box<dyn Diagnostic + Send + Sync + 'static>;
 
+/// What identifies a filed diagnostic: file, code, labelled spans, message.
+type Filed = (String, String, Vec<(usize, usize)>, String);
+
 /// All diagnostics of a run, errors and warnings apart.
 #[derive(Default)]
 pub struct Diagnostics {
@@ -120,7 +123,7 @@ pub struct Diagnostics {
     /// template is checked again everywhere it is copied in, so one mistake
     /// in it would otherwise be reported once per copy (52,633 times for
     /// one unknown name in a template used 2^15 times, found by fuzzing).
-    seen: std::collections::HashSet<(String, String, Vec<(usize, usize)>, String)>,
+    seen: std::collections::HashSet<Filed>,
 }
 
 impl fmt::Debug for Diagnostics {
