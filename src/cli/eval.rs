@@ -297,7 +297,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         format,
     ) > 0
     {
-        eprintln!(
+        errln!(
             "error: {} declares a rubric version twice; nothing was evaluated",
             dir.display()
         );
