@@ -807,3 +807,76 @@ fn standard_error_full_or_closed_on_every_diagnostic_path() {
         assert!(!stderr(&o).contains("M0805"), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// An output that is a named pipe or a device (`-o /dev/stdout`, a FIFO,
+/// directly or through a link) is written into, never replaced by a
+/// regular file: renaming over it put a file where the pipe was, and as
+/// root `-o /dev/null` replaced `/dev/null` itself. Every writer: eval -o
+/// (table, JSON, `--summary`, streamed JSONL), import -o, test --junit.
+#[test]
+fn outputs_that_are_pipes_or_devices_are_written_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let t = tempfile::tempdir().unwrap();
+    let writers: Vec<Vec<&str>> = vec![
+        vec!["eval", R, A, "-o"],
+        vec!["--format", "json", "eval", R, A, "-o"],
+        vec!["eval", "--summary", R, A, "-o"],
+        vec!["--format", "jsonl", "eval", R, A, "-o"],
+        vec!["import", R, MAP, CSV, "-o"],
+        vec!["test", "rules/uae/integration", "--junit"],
+    ];
+    for (i, w) in writers.iter().enumerate() {
+        // What a regular file gets.
+        let file = t.path().join(format!("file{i}"));
+        let mut args = w.clone();
+        args.push(s(&file));
+        let o = run(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let want = fs::read(&file).unwrap();
+        assert!(!want.is_empty(), "{args:?}");
+        for via_link in [false, true] {
+            let fifo = t.path().join(format!("fifo{i}{via_link}"));
+            assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+            let target = if via_link {
+                let link = t.path().join(format!("link{i}"));
+                symlink(&fifo, &link).unwrap();
+                link
+            } else {
+                fifo.clone()
+            };
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || fs::read(fifo).unwrap())
+            };
+            let mut args = w.clone();
+            args.push(s(&target));
+            let o = run(&args);
+            let still = fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo();
+            // (A replaced pipe leaves the reader waiting: not joined.)
+            assert!(still, "{args:?}: the pipe was replaced by a file");
+            if !o.status.success() {
+                // Unblock the reader before failing.
+                let _ = fs::write(&fifo, "");
+            }
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+            assert_eq!(reader.join().unwrap(), want, "{args:?}: what the pipe got");
+        }
+    }
+    for e in fs::read_dir(t.path()).unwrap() {
+        let n = e.unwrap().file_name();
+        assert!(!n.to_string_lossy().starts_with(".mizan-tmp-"), "{n:?} left");
+    }
+    // A device: written into, its failure is M0805 (exit 1).
+    let full = t.path().join("full");
+    symlink("/dev/full", &full).unwrap();
+    let o = run(&["eval", R, A, "-o", s(&full)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot write") && stderr(&o).contains("No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["eval", R, A, "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+}
