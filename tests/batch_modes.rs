@@ -652,6 +652,42 @@ fn eval_without_answer_sets_is_a_usage_error_in_every_mode() {
     }
 }
 
+/// `--jobs` is bounded (1 to 256; 0 or none: all cores): `--jobs 99999`
+/// started 99,999 threads of 64 MiB of stack each and ran for minutes
+/// before scoring anything. Every mode: a usage error, at once.
+#[test]
+fn jobs_out_of_range_is_a_usage_error_in_every_mode() {
+    let modes: [&[&str]; 4] = [
+        &["eval"],
+        &["eval", "--summary"],
+        &["--format", "jsonl", "eval"],
+        &["--format", "json", "eval"],
+    ];
+    for mode in modes {
+        for jobs in ["257", "99999", "18446744073709551616", "two"] {
+            let mut args = mode.to_vec();
+            args.extend(["--jobs", jobs, DEMO, "examples/demo/answers"]);
+            let start = std::time::Instant::now();
+            let o = mizan(&args);
+            assert_eq!(o.status.code(), Some(64), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("--jobs"), "{args:?}: {}", stderr(&o));
+            assert!(start.elapsed() < std::time::Duration::from_secs(10), "{args:?}");
+        }
+        // The bounds themselves work, and give the same bytes.
+        let outputs: Vec<String> = ["0", "1", "256"]
+            .iter()
+            .map(|jobs| {
+                let mut args = mode.to_vec();
+                args.extend(["--jobs", jobs, DEMO, "examples/demo/answers"]);
+                let o = mizan(&args);
+                assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+                stdout(&o)
+            })
+            .collect();
+        assert!(outputs.iter().all(|o| o == &outputs[0]), "{mode:?}");
+    }
+}
+
 #[test]
 fn a_failed_population_is_an_error_in_every_mode_and_summaries_report_what_the_batch_does() {
     let dir = tempfile::tempdir().unwrap();

@@ -33,8 +33,9 @@ pub struct Args {
     /// Keep only the population and the errors (streams `.jsonl` input).
     #[arg(long)]
     pub summary: bool,
-    /// Threads for scoring (default: all cores). Output is the same for any number.
-    #[arg(long, value_name = "N")]
+    /// Threads for scoring, 1 to 256 (default, or 0: all cores). Output is
+    /// the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS))]
     pub jobs: Option<usize>,
     /// Print the computation tree of one entity.
     #[arg(long, value_name = "ENTITY")]
@@ -91,6 +92,11 @@ enum Mode {
     /// `--format jsonl`: one line per entity.
     Lines,
 }
+
+/// The most threads `--jobs` may ask for: each gets [`mizan::STACK_SIZE`]
+/// of stack, and tens of thousands of them would take minutes to start (a
+/// hang, not a speed-up).
+const MAX_JOBS: u64 = 256;
 
 pub fn run(args: Args, format: Format) -> Exit {
     if let Some(why) = conflicts(&args, format) {
