@@ -331,8 +331,8 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         // error whichever rubric reads it (M0401, M0402). Parsed as the
         // exact reader parses it (a byte-order mark skipped; of two equal
         // keys the first, the reader rejects the second).
-        let v = match mizan::answers::parse_json(&origin, &text) {
-            Ok(j) if j.value.is_object() => j.value,
+        let (v, duplicates) = match mizan::answers::parse_json(&origin, &text) {
+            Ok(j) if j.value.is_object() => (j.value, j.duplicates),
             _ => {
                 if let Err(e) = mizan::answers::read_exact(first.plan(), origin, &text) {
                     unmatched.extend(e);
@@ -356,6 +356,21 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                 }
             }
             None => {
+                let entity = v
+                    .pointer("/entity/id")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string);
+                // Its repeated keys, as the reader of a matching rubric
+                // reports them (`"rubric": "x", "rubric": "y"` is routed by
+                // the first, and is an error either way).
+                for (pointer, key) in duplicates {
+                    unmatched.push(Rejection {
+                        origin: origin.clone(),
+                        entity: entity.clone(),
+                        pointer,
+                        error: AnswerError::DuplicateKey { key },
+                    });
+                }
                 let available: Vec<String> = rubrics
                     .iter()
                     .filter(|r| r.model().id == id || id.is_empty())
@@ -363,10 +378,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                     .collect();
                 unmatched.push(Rejection {
                     origin,
-                    entity: v
-                        .pointer("/entity/id")
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_string),
+                    entity,
                     pointer: if rubrics.iter().any(|r| r.model().id == id) {
                         "/version".into()
                     } else {
