@@ -412,3 +412,33 @@ fn rules_dir_reports_the_repeated_keys_of_answer_sets_it_cannot_route() {
         }
     }
 }
+
+/// An empty string is named as such ("expected a non-empty string, found a
+/// string" said nothing), for the entity id and for an answer, in every
+/// mode.
+#[test]
+fn an_empty_string_is_called_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir);
+    let a = dir.join("empty.jsonl");
+    let lines = [set(r#""""#, "", ""), set(r#""e2""#, "", r#","share":"""#)];
+    fs::write(&a, lines.join("\n") + "\n").unwrap();
+    let (r, a) = (dir.join("r.mizan"), a.to_str().unwrap().to_string());
+    let r = r.to_str().unwrap();
+    for args in [
+        vec!["eval", r, &a],
+        vec!["eval", "--summary", r, &a],
+        vec!["--format", "jsonl", "eval", r, &a],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("expected a non-empty string, found an empty string"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("found an empty string"), "{args:?}: {err}");
+        assert!(!err.contains("found a string"), "{args:?}: {err}");
+    }
+}
