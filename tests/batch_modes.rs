@@ -312,6 +312,28 @@ fn rules_dir_reports_json_syntax_and_shape_errors() {
         ("number.json", "2024".to_string(), "M0402"),
         ("empty.json", String::new(), "M0440"),
         ("ok.json", good.clone(), ""),
+        // A `rubric` or `version` of the wrong kind is the answer set's
+        // shape error, as against a rule file, not "no rubric ``" (M0421).
+        (
+            "rubric-number.json",
+            good.replace(r#""rubric": "demo.readiness""#, r#""rubric": 7"#),
+            "M0402",
+        ),
+        (
+            "rubric-list.json",
+            good.replace(r#""rubric": "demo.readiness""#, r#""rubric": ["demo.readiness"]"#),
+            "M0402",
+        ),
+        (
+            "no-rubric.json",
+            good.replace(r#""rubric": "demo.readiness", "#, ""),
+            "M0402",
+        ),
+        (
+            "version-null.json",
+            good.replace(r#""version": "2024""#, r#""version": null"#),
+            "M0402",
+        ),
     ];
     let mut expected = BTreeSet::new();
     for (name, text, code) in &cases {

@@ -371,6 +371,41 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                         error: AnswerError::DuplicateKey { key },
                     });
                 }
+                // A `rubric` that is no string, or a `version` that is
+                // neither a string nor a number, is the answer set's own
+                // shape error (M0402), as any rubric's reader says, not
+                // "no rubric ``" (M0421).
+                let shape = |key: &str, number_too: bool| {
+                    let found = match v.get(key) {
+                        Some(serde_json::Value::String(_)) => return None,
+                        Some(serde_json::Value::Number(_)) if number_too => return None,
+                        None => "nothing",
+                        Some(serde_json::Value::Null) => "null",
+                        Some(serde_json::Value::Bool(_)) => "a boolean",
+                        Some(serde_json::Value::Number(_)) => "a number",
+                        Some(serde_json::Value::Array(_)) => "a list",
+                        Some(serde_json::Value::Object(_)) => "an object",
+                    };
+                    Some(AnswerError::Shape {
+                        expected: "a string".into(),
+                        found: found.into(),
+                    })
+                };
+                let shapes: Vec<(String, AnswerError)> = [("rubric", false), ("version", true)]
+                    .into_iter()
+                    .filter_map(|(k, n)| shape(k, n).map(|e| (format!("/{k}"), e)))
+                    .collect();
+                if !shapes.is_empty() {
+                    for (pointer, error) in shapes {
+                        unmatched.push(Rejection {
+                            origin: origin.clone(),
+                            entity: entity.clone(),
+                            pointer,
+                            error,
+                        });
+                    }
+                    continue;
+                }
                 let available: Vec<String> = rubrics
                     .iter()
                     .filter(|r| r.model().id == id || id.is_empty())
