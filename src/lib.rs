@@ -30,6 +30,10 @@
 //! assert_eq!(result.score().unwrap().normalize().to_string(), "0.5");
 //! ```
 #![warn(missing_docs)]
+// Library code never prints; the CLI writes through the fallible `out!`/`err!`
+// macros of `cli::output`, since `print!` and `eprint!` panic on a full or
+// closed stream.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 pub mod answers;
 pub mod ast;

@@ -1,5 +1,9 @@
 //! The `mizan` command.
 
+// `print!` and `eprint!` panic when the stream is full or closed: the CLI
+// writes through the fallible `out!`/`err!` macros of `cli::output`.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 mod cli;
 
 use clap::Parser;

@@ -332,3 +332,113 @@ fn control_characters_from_answer_sets_never_reach_the_terminal() {
         }
     }
 }
+
+/// `eval --rules`: an answer set whose repeated `rubric` or `version` key
+/// routes it to no rubric is reported with its repeated keys (M0422), as
+/// one routed to a rubric is, not only as "no rubric `nope`" (M0421): the
+/// same document gets the same M0422 whichever of its equal keys comes
+/// first. Batch JSON, text and `--summary`.
+#[test]
+fn rules_dir_reports_the_repeated_keys_of_answer_sets_it_cannot_route() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir);
+    let lines = [
+        set(r#""ok""#, "", ""),
+        set(r#""r1""#, "", "").replace(
+            r#""rubric":"demo.classes""#,
+            r#""rubric":"nope","rubric":"demo.classes""#,
+        ),
+        set(r#""r2""#, "", "").replace(
+            r#""rubric":"demo.classes""#,
+            r#""rubric":"demo.classes","rubric":"nope""#,
+        ),
+        set(r#""v1""#, "", "").replace(r#""version":"1""#, r#""version":"9","version":"1""#),
+        set(r#""v2""#, "", "").replace(r#""version":"1""#, r#""version":"1","version":"9""#),
+        set(r#""e1""#, "", "").replace(r#""version":"1""#, r#""version":"9","entity":{},"version":"1""#),
+    ];
+    let a = dir.join("dups.jsonl");
+    fs::write(&a, lines.join("\n") + "\n").unwrap();
+    let rules = dir.join("rules");
+    let (rules, a) = (rules.to_str().unwrap(), a.to_str().unwrap());
+    let o = mizan(&["--format", "json", "eval", "--rules", rules, a]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let batch = &doc["batches"][0];
+    assert_eq!(ids(&batch["entities"]), ["ok".to_string()].into(), "{doc}");
+    let mut got: BTreeSet<String> = BTreeSet::new();
+    for list in [&batch["errors"], &doc["errors"]] {
+        for e in list.as_array().unwrap() {
+            let line = e["source"]
+                .as_str()
+                .unwrap()
+                .rsplit_once(':')
+                .unwrap()
+                .1
+                .to_string();
+            got.insert(format!(
+                "{line} {} {}",
+                e["code"].as_str().unwrap(),
+                e["pointer"].as_str().unwrap()
+            ));
+        }
+    }
+    for want in [
+        "2 M0422 /rubric",
+        "2 M0421 /rubric",
+        "3 M0422 /rubric",
+        "4 M0422 /version",
+        "4 M0421 /version",
+        "5 M0422 /version",
+        "6 M0422 /version",
+        "6 M0422 /entity",
+    ] {
+        assert!(got.contains(want), "{want} not in {got:?}");
+    }
+    for args in [
+        vec!["eval", "--rules", rules, a],
+        vec!["eval", "--rules", rules, "--summary", a],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        for line in 2..=6 {
+            let at = format!("dups.jsonl:{line}");
+            let m0422 = err
+                .split("M0422")
+                .skip(1)
+                .any(|after| after.lines().take(3).any(|l| l.contains(&at)));
+            assert!(m0422, "{args:?}: no M0422 for line {line}\n{err}");
+        }
+    }
+}
+
+/// An empty string is named as such ("expected a non-empty string, found a
+/// string" said nothing), for the entity id and for an answer, in every
+/// mode.
+#[test]
+fn an_empty_string_is_called_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir);
+    let a = dir.join("empty.jsonl");
+    let lines = [set(r#""""#, "", ""), set(r#""e2""#, "", r#","share":"""#)];
+    fs::write(&a, lines.join("\n") + "\n").unwrap();
+    let (r, a) = (dir.join("r.mizan"), a.to_str().unwrap().to_string());
+    let r = r.to_str().unwrap();
+    for args in [
+        vec!["eval", r, &a],
+        vec!["eval", "--summary", r, &a],
+        vec!["--format", "jsonl", "eval", r, &a],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("expected a non-empty string, found an empty string"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("found an empty string"), "{args:?}: {err}");
+        assert!(!err.contains("found a string"), "{args:?}: {err}");
+    }
+}

@@ -312,6 +312,28 @@ fn rules_dir_reports_json_syntax_and_shape_errors() {
         ("number.json", "2024".to_string(), "M0402"),
         ("empty.json", String::new(), "M0440"),
         ("ok.json", good.clone(), ""),
+        // A `rubric` or `version` of the wrong kind is the answer set's
+        // shape error, as against a rule file, not "no rubric ``" (M0421).
+        (
+            "rubric-number.json",
+            good.replace(r#""rubric": "demo.readiness""#, r#""rubric": 7"#),
+            "M0402",
+        ),
+        (
+            "rubric-list.json",
+            good.replace(r#""rubric": "demo.readiness""#, r#""rubric": ["demo.readiness"]"#),
+            "M0402",
+        ),
+        (
+            "no-rubric.json",
+            good.replace(r#""rubric": "demo.readiness", "#, ""),
+            "M0402",
+        ),
+        (
+            "version-null.json",
+            good.replace(r#""version": "2024""#, r#""version": null"#),
+            "M0402",
+        ),
     ];
     let mut expected = BTreeSet::new();
     for (name, text, code) in &cases {
@@ -649,6 +671,42 @@ fn eval_without_answer_sets_is_a_usage_error_in_every_mode() {
             "{args:?}: {}",
             stderr(&o)
         );
+    }
+}
+
+/// `--jobs` is bounded (1 to 256; 0 or none: all cores): `--jobs 99999`
+/// started 99,999 threads of 64 MiB of stack each and ran for minutes
+/// before scoring anything. Every mode: a usage error, at once.
+#[test]
+fn jobs_out_of_range_is_a_usage_error_in_every_mode() {
+    let modes: [&[&str]; 4] = [
+        &["eval"],
+        &["eval", "--summary"],
+        &["--format", "jsonl", "eval"],
+        &["--format", "json", "eval"],
+    ];
+    for mode in modes {
+        for jobs in ["257", "99999", "18446744073709551616", "two"] {
+            let mut args = mode.to_vec();
+            args.extend(["--jobs", jobs, DEMO, "examples/demo/answers"]);
+            let start = std::time::Instant::now();
+            let o = mizan(&args);
+            assert_eq!(o.status.code(), Some(64), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("--jobs"), "{args:?}: {}", stderr(&o));
+            assert!(start.elapsed() < std::time::Duration::from_secs(10), "{args:?}");
+        }
+        // The bounds themselves work, and give the same bytes.
+        let outputs: Vec<String> = ["0", "1", "256"]
+            .iter()
+            .map(|jobs| {
+                let mut args = mode.to_vec();
+                args.extend(["--jobs", jobs, DEMO, "examples/demo/answers"]);
+                let o = mizan(&args);
+                assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+                stdout(&o)
+            })
+            .collect();
+        assert!(outputs.iter().all(|o| o == &outputs[0]), "{mode:?}");
     }
 }
 

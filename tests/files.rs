@@ -814,3 +814,156 @@ fn test_answer_files_that_are_not_answer_files() {
         );
     }
 }
+
+/// Every diagnostic path writes to standard error without panicking when
+/// it is full or closed (was exit 101 for the messages of duplicate rubric
+/// versions, M0230, and of changed locked files, M0219): check, eval
+/// (batch, `--summary`, `--rules`), lock. And a closed pipe on standard
+/// output keeps the command's own exit code in streaming mode too (was 0
+/// for `eval --summary … | head -1` with a rejected answer set).
+#[test]
+fn standard_error_full_or_closed_on_every_diagnostic_path() {
+    let t = tempfile::tempdir().unwrap();
+    // Two files declaring one rubric version (M0230).
+    let dups = t.path().join("dups");
+    fs::create_dir(&dups).unwrap();
+    fs::copy(R, dups.join("a.mizan")).unwrap();
+    fs::copy(R, dups.join("b.mizan")).unwrap();
+    // A locked file whose rules changed (M0219).
+    let locked = t.path().join("rules");
+    fs::create_dir_all(locked.join("uae/integration")).unwrap();
+    fs::copy("rules/mizan.lock", locked.join("mizan.lock")).unwrap();
+    let edited = locked.join("uae/integration/2018.mizan");
+    let text = fs::read_to_string("rules/uae/integration/2018.mizan").unwrap();
+    let changed = text.replacen("partial 0.5", "partial 0.6", 1);
+    assert_ne!(changed, text);
+    fs::write(&edited, changed).unwrap();
+    let answers = "examples/uae-integration-2018";
+    let closed = || {
+        let (r, w) = std::io::pipe().unwrap();
+        drop(r);
+        Stdio::from(w)
+    };
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["check", s(&dups)], 1),
+        (vec!["--format", "plain", "check", s(&dups)], 1),
+        (vec!["lock", s(&dups)], 1),
+        (vec!["eval", "--rules", s(&dups), A], 1),
+        (vec!["eval", "--rules", s(&dups), "--summary", A], 1),
+        (vec!["eval", s(&edited), answers], 1),
+        (vec!["eval", "--summary", s(&edited), answers], 1),
+        (vec!["--format", "jsonl", "eval", s(&edited), answers], 1),
+        (vec!["eval", "--allow-unlocked", s(&edited), answers], 2),
+    ];
+    for (args, code) in &cases {
+        let o = run_in(args, None, None);
+        assert_eq!(o.status.code(), Some(*code), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty(), "{args:?}: says nothing");
+        // Standard error full: a failed write, exit 1, no panic.
+        let o = run_in(args, None, Some(dev_full()));
+        assert_eq!(o.status.code(), Some(1), "{args:?} 2>/dev/full");
+        // Standard error closed: the command's own code, no panic.
+        let o = run_in(args, None, Some(closed()));
+        assert_eq!(o.status.code(), Some(*code), "{args:?} 2>closed");
+    }
+    // Standard output closed, streaming, with a rejected answer set: 2.
+    for args in [
+        vec!["eval", "--summary", R, A, "examples/demo/invalid"],
+        vec![
+            "--format",
+            "json",
+            "eval",
+            "--summary",
+            R,
+            A,
+            "examples/demo/invalid",
+        ],
+        vec!["--format", "jsonl", "eval", R, A, "examples/demo/invalid"],
+        vec![
+            "--format",
+            "jsonl",
+            "eval",
+            "--summary",
+            R,
+            A,
+            "examples/demo/invalid",
+        ],
+    ] {
+        let o = run_in(&args, Some(closed()), None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("M0805"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+/// An output that is a named pipe or a device (`-o /dev/stdout`, a FIFO,
+/// directly or through a link) is written into, never replaced by a
+/// regular file: renaming over it put a file where the pipe was, and as
+/// root `-o /dev/null` replaced `/dev/null` itself. Every writer: eval -o
+/// (table, JSON, `--summary`, streamed JSONL), import -o, test --junit.
+#[test]
+fn outputs_that_are_pipes_or_devices_are_written_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let t = tempfile::tempdir().unwrap();
+    let writers: Vec<Vec<&str>> = vec![
+        vec!["eval", R, A, "-o"],
+        vec!["--format", "json", "eval", R, A, "-o"],
+        vec!["eval", "--summary", R, A, "-o"],
+        vec!["--format", "jsonl", "eval", R, A, "-o"],
+        vec!["import", R, MAP, CSV, "-o"],
+        vec!["test", "rules/uae/integration", "--junit"],
+    ];
+    for (i, w) in writers.iter().enumerate() {
+        // What a regular file gets.
+        let file = t.path().join(format!("file{i}"));
+        let mut args = w.clone();
+        args.push(s(&file));
+        let o = run(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let want = fs::read(&file).unwrap();
+        assert!(!want.is_empty(), "{args:?}");
+        for via_link in [false, true] {
+            let fifo = t.path().join(format!("fifo{i}{via_link}"));
+            assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+            let target = if via_link {
+                let link = t.path().join(format!("link{i}"));
+                symlink(&fifo, &link).unwrap();
+                link
+            } else {
+                fifo.clone()
+            };
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || fs::read(fifo).unwrap())
+            };
+            let mut args = w.clone();
+            args.push(s(&target));
+            let o = run(&args);
+            let still = fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo();
+            // (A replaced pipe leaves the reader waiting: not joined.)
+            assert!(still, "{args:?}: the pipe was replaced by a file");
+            if !o.status.success() {
+                // Unblock the reader before failing.
+                let _ = fs::write(&fifo, "");
+            }
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+            assert_eq!(reader.join().unwrap(), want, "{args:?}: what the pipe got");
+        }
+    }
+    for e in fs::read_dir(t.path()).unwrap() {
+        let n = e.unwrap().file_name();
+        assert!(!n.to_string_lossy().starts_with(".mizan-tmp-"), "{n:?} left");
+    }
+    // A device: written into, its failure is M0805 (exit 1).
+    let full = t.path().join("full");
+    symlink("/dev/full", &full).unwrap();
+    let o = run(&["eval", R, A, "-o", s(&full)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot write") && stderr(&o).contains("No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["eval", R, A, "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+}

@@ -324,8 +324,8 @@ rubric demo.rich {
     criterion en "Criterion"
   }
   profile {
-    role: one of a, b, both en "Role"
-    size: number
+    role : one of a , b , both en "Role"
+    size : number
     big: bool
   }
   scale yn en "Yes/No" {
@@ -339,7 +339,7 @@ rubric demo.rich {
     low >= 0
   }
   let half = 0.5
-  let third = (1 - half) / 2 + max(0, min(1, half))
+  let third = ( 1 - half ) / 2 + max( 0 , min(1, half ) )
   formula pct = clamp(round(value * 100, 2) / 100, 0, 1)
   renamed old.q -> p1.q1
   aggregate mean
@@ -348,7 +348,7 @@ rubric demo.rich {
   pillar p1 {
     title en "One"
     weight 2
-    applies when role in [a, both] and not big
+    applies when role in [ a , both ] and not big
     aggregate weighted_mean normalised over criteria
     criterion p1.q1 {
       weight 0.25
@@ -375,8 +375,8 @@ rubric demo.rich {
     score wmean(mean(g2.c where kind == x), 0.8, count(g2.c), 0.2)
     sub g2.r {
       fields {
-        kind: one of x, y
-        n: number
+        kind : one of x , y
+        n : number
       }
       repeated best when role == a else mean
       title en "G2"
@@ -477,6 +477,16 @@ rubric demo.rich {
         assert!(r.is_some(), "{diags:?}\n{all}");
         assert_eq!(super::document("a", RICH), super::document("b", &all));
         super::check_fmt("rich.mizan", &all);
+        // Every gap with a trailing comment, then every gap with a comment
+        // on its own line (the alternation above gives each gap one kind):
+        // a comment between a profile field's name and its `:` trailed the
+        // row after one `fmt` and moved to its own line after a second.
+        let n = gaps(RICH).len();
+        for kind in [1, 2] {
+            let all = inject(RICH, &(0..n).map(|k| (k, kind)).collect::<Vec<_>>());
+            assert_eq!(super::document("a", RICH), super::document("b", &all));
+            super::check_fmt("rich.mizan", &all);
+        }
     }
 
     proptest! {

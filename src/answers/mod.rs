@@ -677,6 +677,7 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
+        Value::String(s) if s.is_empty() => "an empty string",
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
@@ -863,6 +864,7 @@ impl<'a> Raw<'a> {
 
     fn kind(&self) -> &'static str {
         match self {
+            Raw::Str("") => "an empty string",
             Raw::Str(_) => "a string",
             Raw::Num(_) => "a number",
             Raw::Bool(_) => "a boolean",

@@ -13,6 +13,11 @@
 //! - A symbolic link is written through: the link stays, its target (at
 //!   the end of the chain) gets the new content, and the temporary file is
 //!   made beside the real target.
+//! - A target that exists and is neither a regular file nor a directory
+//!   (a device such as `/dev/null` or `/dev/stdout`, a named pipe) is
+//!   written directly, never replaced: renaming over it would put a
+//!   regular file where the device was (as root, `-o /dev/null` replaced
+//!   `/dev/null`).
 //! - On SIGTERM, SIGINT or SIGHUP the temporary files of the process are
 //!   removed before it ends by that signal. A SIGKILL cannot be caught: the
 //!   next write into the same directory removes the temporary files whose
@@ -120,7 +125,9 @@ pub fn sweep(dir: &Path) {
 /// as it was and removes the temporary file.
 pub struct AtomicFile {
     target: PathBuf,
-    tmp: PathBuf,
+    /// The temporary file; `None` when the target is a device or a pipe,
+    /// written directly.
+    tmp: Option<PathBuf>,
     file: File,
     done: bool,
 }
@@ -130,6 +137,19 @@ impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<Self> {
         guard_signals();
         let target = resolve(path)?;
+        if let Ok(m) = fs::metadata(&target) {
+            if !m.is_file() && !m.is_dir() {
+                // A device or a pipe: write to it; there is nothing to
+                // replace atomically.
+                let file = OpenOptions::new().write(true).open(&target)?;
+                return Ok(AtomicFile {
+                    target,
+                    tmp: None,
+                    file,
+                    done: false,
+                });
+            }
+        }
         let dir = dir_of(&target).to_path_buf();
         sweep(&dir);
         let keep = fs::metadata(&target)
@@ -154,7 +174,7 @@ impl AtomicFile {
                 Ok(file) => {
                     let f = AtomicFile {
                         target,
-                        tmp,
+                        tmp: Some(tmp),
                         file,
                         done: false,
                     };
@@ -182,11 +202,21 @@ impl AtomicFile {
     /// flushes the directory.
     pub fn commit(mut self) -> io::Result<()> {
         self.file.flush()?;
+        let Some(tmp) = self.tmp.take() else {
+            // Written directly (a device or a pipe): nothing to rename.
+            self.done = true;
+            return Ok(());
+        };
         self.file.sync_all()?;
         {
             let mut live = live();
-            fs::rename(&self.tmp, &self.target)?;
-            live.retain(|p| p != &self.tmp);
+            let renamed = fs::rename(&tmp, &self.target);
+            if renamed.is_err() {
+                // Dropped: the temporary file is removed.
+                self.tmp = Some(tmp);
+                return renamed;
+            }
+            live.retain(|p| p != &tmp);
             self.done = true;
         }
         File::open(dir_of(&self.target))?.sync_all()
@@ -195,10 +225,10 @@ impl AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if !self.done {
+        if let (false, Some(tmp)) = (self.done, &self.tmp) {
             let mut live = live();
-            let _ = fs::remove_file(&self.tmp);
-            live.retain(|p| p != &self.tmp);
+            let _ = fs::remove_file(tmp);
+            live.retain(|p| p != tmp);
         }
     }
 }

@@ -93,7 +93,7 @@ pub fn run(args: Args, format: Format) -> Exit {
                     json.push(v);
                 }
             } else {
-                eprint!("{r}");
+                err!("{r}");
             }
         }
     }
@@ -190,7 +190,7 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
         loaded.push((path.clone(), r));
     }
     if super::locks::report_duplicates(loaded.iter().map(|(p, r)| (p.as_path(), r.model())), format) > 0 {
-        eprintln!("error: a rubric version is declared by two files; nothing was locked");
+        errln!("error: a rubric version is declared by two files; nothing was locked");
         return Exit::RuleErrors;
     }
     for (lp, l) in &locks {

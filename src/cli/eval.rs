@@ -33,8 +33,9 @@ pub struct Args {
     /// Keep only the population and the errors (streams `.jsonl` input).
     #[arg(long)]
     pub summary: bool,
-    /// Threads for scoring (default: all cores). Output is the same for any number.
-    #[arg(long, value_name = "N")]
+    /// Threads for scoring, 1 to 256 (default, or 0: all cores). Output is
+    /// the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS))]
     pub jobs: Option<usize>,
     /// Print the computation tree of one entity.
     #[arg(long, value_name = "ENTITY")]
@@ -91,6 +92,11 @@ enum Mode {
     /// `--format jsonl`: one line per entity.
     Lines,
 }
+
+/// The most threads `--jobs` may ask for: each gets [`mizan::STACK_SIZE`]
+/// of stack, and tens of thousands of them would take minutes to start (a
+/// hang, not a speed-up).
+const MAX_JOBS: u64 = 256;
 
 pub fn run(args: Args, format: Format) -> Exit {
     if let Some(why) = conflicts(&args, format) {
@@ -297,7 +303,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         format,
     ) > 0
     {
-        eprintln!(
+        errln!(
             "error: {} declares a rubric version twice; nothing was evaluated",
             dir.display()
         );
@@ -325,8 +331,8 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         // error whichever rubric reads it (M0401, M0402). Parsed as the
         // exact reader parses it (a byte-order mark skipped; of two equal
         // keys the first, the reader rejects the second).
-        let v = match mizan::answers::parse_json(&origin, &text) {
-            Ok(j) if j.value.is_object() => j.value,
+        let (v, duplicates) = match mizan::answers::parse_json(&origin, &text) {
+            Ok(j) if j.value.is_object() => (j.value, j.duplicates),
             _ => {
                 if let Err(e) = mizan::answers::read_exact(first.plan(), origin, &text) {
                     unmatched.extend(e);
@@ -350,6 +356,56 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                 }
             }
             None => {
+                let entity = v
+                    .pointer("/entity/id")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string);
+                // Its repeated keys, as the reader of a matching rubric
+                // reports them (`"rubric": "x", "rubric": "y"` is routed by
+                // the first, and is an error either way).
+                for (pointer, key) in duplicates {
+                    unmatched.push(Rejection {
+                        origin: origin.clone(),
+                        entity: entity.clone(),
+                        pointer,
+                        error: AnswerError::DuplicateKey { key },
+                    });
+                }
+                // A `rubric` that is no string, or a `version` that is
+                // neither a string nor a number, is the answer set's own
+                // shape error (M0402), as any rubric's reader says, not
+                // "no rubric ``" (M0421).
+                let shape = |key: &str, number_too: bool| {
+                    let found = match v.get(key) {
+                        Some(serde_json::Value::String(_)) => return None,
+                        Some(serde_json::Value::Number(_)) if number_too => return None,
+                        None => "nothing",
+                        Some(serde_json::Value::Null) => "null",
+                        Some(serde_json::Value::Bool(_)) => "a boolean",
+                        Some(serde_json::Value::Number(_)) => "a number",
+                        Some(serde_json::Value::Array(_)) => "a list",
+                        Some(serde_json::Value::Object(_)) => "an object",
+                    };
+                    Some(AnswerError::Shape {
+                        expected: "a string".into(),
+                        found: found.into(),
+                    })
+                };
+                let shapes: Vec<(String, AnswerError)> = [("rubric", false), ("version", true)]
+                    .into_iter()
+                    .filter_map(|(k, n)| shape(k, n).map(|e| (format!("/{k}"), e)))
+                    .collect();
+                if !shapes.is_empty() {
+                    for (pointer, error) in shapes {
+                        unmatched.push(Rejection {
+                            origin: origin.clone(),
+                            entity: entity.clone(),
+                            pointer,
+                            error,
+                        });
+                    }
+                    continue;
+                }
                 let available: Vec<String> = rubrics
                     .iter()
                     .filter(|r| r.model().id == id || id.is_empty())
@@ -357,10 +413,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
                     .collect();
                 unmatched.push(Rejection {
                     origin,
-                    entity: v
-                        .pointer("/entity/id")
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_string),
+                    entity,
                     pointer: if rubrics.iter().any(|r| r.model().id == id) {
                         "/version".into()
                     } else {

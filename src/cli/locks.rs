@@ -32,15 +32,15 @@ pub fn guard(model: &mizan::model::Model, path: &Path, format: Format) -> bool {
     match mizan::versions::check_lock(model, path) {
         Ok(None) => true,
         Ok(Some(e)) => {
-            eprint!("{}", mizan::render::diagnostics::render(&e, style(format)));
+            err!("{}", mizan::render::diagnostics::render(&e, style(format)));
             if refuse {
-                eprintln!(
+                errln!(
                     "error: {} is locked and its rules changed; nothing was scored (restore the file, or pass --allow-unlocked to use it anyway)",
                     path.display()
                 );
                 false
             } else {
-                eprintln!(
+                errln!(
                     "warning: {} is locked and its rules changed; used anyway (--allow-unlocked): its scores are not the published ones",
                     path.display()
                 );
@@ -48,7 +48,7 @@ pub fn guard(model: &mizan::model::Model, path: &Path, format: Format) -> bool {
             }
         }
         Err(reason) => {
-            eprintln!(
+            errln!(
                 "{}: the lock file cannot be read: {reason}",
                 if refuse { "error" } else { "warning" }
             );
@@ -65,7 +65,7 @@ pub fn report_duplicates<'m>(
 ) -> usize {
     let dups = mizan::versions::duplicates(models);
     for d in &dups {
-        eprint!("{}", mizan::render::diagnostics::render(d, style(format)));
+        err!("{}", mizan::render::diagnostics::render(d, style(format)));
     }
     dups.len()
 }

@@ -104,18 +104,20 @@ pub fn run(
         b.finish_and_clear();
     }
     if let Some(e) = write_failed {
-        // Whoever reads the output stopped (`… | head`): stop quietly.
-        return written(output, e);
+        // Whoever reads the output stopped (`… | head`): stop quietly,
+        // with the exit code of what was read so far.
+        let t: Summary = st.finish();
+        return written(output, e, exit(&t));
     }
     let t: Summary = st.finish();
     if summary_only {
         if let Err(e) = out.write_all(summary_text(model, &t, format).as_bytes()) {
-            return written(output, e);
+            return written(output, e, exit(&t));
         }
     }
     report(model, &t, summary_only, format);
     if let Err(e) = out.flush() {
-        return written(output, e);
+        return written(output, e, exit(&t));
     }
     drop(out);
     if let (Some(tmp), Some(p)) = (tmp, output) {
@@ -135,13 +137,14 @@ fn origin(f: &Path) -> mizan::answers::Origin {
 }
 
 /// A failed write of the results: to `output`, or to standard output
-/// (reported when the command ends).
-fn written(output: Option<&Path>, e: std::io::Error) -> Exit {
+/// (reported when the command ends, where a closed pipe keeps the
+/// command's own exit code `own` and any other failure is exit 1).
+fn written(output: Option<&Path>, e: std::io::Error, own: Exit) -> Exit {
     match output {
         Some(p) => super::output::write_failed(&p.display().to_string(), &e),
         None => {
             super::output::stdout_failed(e);
-            Exit::Ok
+            own
         }
     }
 }

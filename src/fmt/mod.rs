@@ -978,15 +978,36 @@ impl<'a> Printer<'a> {
                 };
                 let name = format!("{}:", f.name.node);
                 let row = format!("{name:w$} {ty}{}", self.opt_text(f.label.as_ref()));
-                let end = f
-                    .label
-                    .as_ref()
-                    .map_or(f.name.loc.span.offset() + f.name.loc.span.len(), |t| {
-                        t.loc.span.offset() + t.loc.span.len()
-                    });
+                // The row ends at its label, else at its type (not at its
+                // name: a comment between the name and the type would be
+                // taken for the row's trailing comment, and moved after the
+                // type, where the next run no longer finds it trailing).
+                let name_end = f.name.loc.span.offset() + f.name.loc.span.len();
+                let end = match (&f.label, &f.ty) {
+                    (Some(t), _) => t.loc.span.offset() + t.loc.span.len(),
+                    (None, FieldType::Enum(v)) => v
+                        .last()
+                        .map_or(name_end, |x| x.loc.span.offset() + x.loc.span.len()),
+                    (None, FieldType::Number) => self.word_end(name_end, "number"),
+                    (None, FieldType::Bool) => self.word_end(name_end, "bool"),
+                };
                 (f.name.loc.span.offset(), end.max(f.name.loc.span.offset()), row)
             })
             .collect()
+    }
+
+    /// The end of the first `word` after `from` that is not in a comment
+    /// (`from` if there is none).
+    fn word_end(&self, from: usize, word: &str) -> usize {
+        let mut at = from;
+        while let Some(i) = self.text.get(at..).and_then(|r| r.find(word)) {
+            let start = at + i;
+            if !self.comments.iter().any(|c| c.start <= start && start < c.end) {
+                return start + word.len();
+            }
+            at = start + word.len();
+        }
+        from
     }
 
     fn option_rows(&self, opts: &[ast::OptionDecl]) -> Vec<(usize, usize, String)> {
