@@ -204,6 +204,40 @@ fn m0219_a_locked_cycle_must_not_change() {
         err.contains("M0219") && err.contains("uae.integration 2018 is locked"),
         "{err}"
     );
+    // Locking the changed file again is no way around the lock: refused,
+    // the lock untouched, from the file or its directory, whatever the
+    // working directory; only `--relock` replaces the sha256, and says so.
+    for (cwd, arg) in [
+        (None, file.to_str().unwrap().to_string()),
+        (None, rules.to_str().unwrap().to_string()),
+        (Some(rules.join("uae/integration")), "2018.mizan".to_string()),
+    ] {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"));
+        c.args(["lock", &arg]).env("NO_COLOR", "1");
+        if let Some(d) = &cwd {
+            c.current_dir(d);
+        }
+        let o = c.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{arg}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert!(
+            err.contains("M0219") && err.contains("nothing was locked") && err.contains("--relock"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(rules.join("mizan.lock")).unwrap(), lock);
+    }
+    let o = mizan(&["lock", "--relock", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8(o.stderr)
+        .unwrap()
+        .contains("re-locked uae.integration 2018"));
+    assert_ne!(fs::read_to_string(rules.join("mizan.lock")).unwrap(), lock);
+    assert_eq!(mizan(&["check", rules.to_str().unwrap()]).status.code(), Some(0));
 }
 
 #[test]

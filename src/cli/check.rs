@@ -122,6 +122,11 @@ pub struct LockArgs {
     /// Rule files of closed cycles (or directories of them) to lock.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Replace the recorded sha256 of a version that is already locked and
+    /// whose rules changed (a deliberate correction of a closed cycle).
+    /// Without it, such a file is refused (M0219) and nothing is locked.
+    #[arg(long)]
+    pub relock: bool,
 }
 
 /// Records the sha256 of each rule file in the lock file of its rules directory.
@@ -172,6 +177,32 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
             }
         }
         let m = r.model();
+        let was = locks.get(&lp).and_then(|l| {
+            l.locked
+                .iter()
+                .find(|x| x.rubric == m.id && x.version == m.version && x.sha256 != m.sha256)
+                .map(|x| x.sha256.clone())
+        });
+        if let Some(was) = was {
+            if !args.relock {
+                errln!(
+                    "error[M0219]: {}: {} {} is locked in {} with sha256 {was}, and its rules changed (sha256 {}); nothing was locked\n  help: a closed cycle's rules do not change: restore the file, or release a new version; `mizan lock --relock` replaces the recorded sha256 on purpose",
+                    path.display(),
+                    m.id,
+                    m.version,
+                    lp.display(),
+                    m.sha256
+                );
+                return Exit::RuleErrors;
+            }
+            done.push(format!(
+                "re-locked {} {}: sha256 {} replaces {}",
+                m.id,
+                m.version,
+                m.sha256.get(..12).unwrap_or(""),
+                was.get(..12).unwrap_or("")
+            ));
+        }
         if let Some(l) = locks.get_mut(&lp) {
             l.locked.retain(|x| !(x.rubric == m.id && x.version == m.version));
             l.locked.push(mizan::versions::Locked {
