@@ -46,3 +46,37 @@ fn rejected_answer_sets_still_exit_2() {
     let o = mizan(&["eval", DEMO, "examples/demo/answers/", "examples/demo/invalid/"]);
     assert_eq!(o.status.code(), Some(2), "{}", support::stderr(&o));
 }
+
+/// A command pointed at a directory with nothing for it (a wrong path in a
+/// CI gate) fails instead of passing on nothing: check, test, fmt, lock.
+#[test]
+fn a_directory_with_nothing_to_do_is_an_error() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.txt"), "not a rule file").unwrap();
+    let d = empty.path().to_str().unwrap();
+    for args in [
+        &["check", d][..],
+        &["test", d][..],
+        &["fmt", "--check", d][..],
+        &["fmt", d][..],
+        &["lock", d][..],
+        &["--format", "json", "check", d][..],
+    ] {
+        let o = mizan(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            support::stderr(&o).contains("nothing to do"),
+            "{args:?}: {}",
+            support::stderr(&o)
+        );
+    }
+    // A directory of rule files without tests: `test` has nothing to run.
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::copy(DEMO, rules.path().join("r.mizan")).unwrap();
+    let o = mizan(&["test", rules.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", support::stderr(&o));
+    assert_eq!(
+        mizan(&["check", rules.path().to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+}

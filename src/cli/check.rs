@@ -23,6 +23,9 @@ pub fn run(args: Args, format: Format) -> Exit {
             return Exit::RuleErrors;
         }
     };
+    if super::inputs::nothing_found(&files, &args.files, "rule files (`*.mizan`)") {
+        return Exit::RuleErrors;
+    }
     let mut errors = 0usize;
     let mut warnings = 0usize;
     let mut json = Vec::new();
@@ -138,9 +141,13 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
             return Exit::RuleErrors;
         }
     };
+    if super::inputs::nothing_found(&files, &args.files, "rule files (`*.mizan`)") {
+        return Exit::RuleErrors;
+    }
     let mut locks: std::collections::BTreeMap<PathBuf, mizan::versions::Lock> = Default::default();
     let mut loaded: Vec<(PathBuf, mizan::Rubric)> = Vec::new();
     let mut done: Vec<String> = Vec::new();
+    let mut added: std::collections::HashSet<(PathBuf, String, String)> = Default::default();
     for path in &files {
         let text = match super::inputs::read_text(path) {
             Ok(t) => t,
@@ -177,7 +184,10 @@ pub fn lock(args: LockArgs, format: Format) -> Exit {
             }
         }
         let m = r.model();
-        let was = locks.get(&lp).and_then(|l| {
+        // Against the lock as it was on disk: two files of this run that
+        // declare one version are M0230, reported below.
+        let fresh = !added.insert((lp.clone(), m.id.clone(), m.version.clone()));
+        let was = locks.get(&lp).filter(|_| !fresh).and_then(|l| {
             l.locked
                 .iter()
                 .find(|x| x.rubric == m.id && x.version == m.version && x.sha256 != m.sha256)

@@ -29,6 +29,9 @@ pub fn run(args: Args, format: Format) -> Exit {
             return Exit::RuleErrors;
         }
     };
+    if super::inputs::nothing_found(&files, &paths, "rule or test files (`*.mizan`)") {
+        return Exit::RuleErrors;
+    }
     let mut failed = false;
     let mut changed = 0usize;
     for f in &files {

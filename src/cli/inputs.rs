@@ -68,6 +68,18 @@ fn walk_errors(w: &Walk) -> Result<(), String> {
     }
 }
 
+/// True, after saying so on standard error, when a walk found nothing to
+/// work on: a command pointed at the wrong directory must not pass as if
+/// everything in it were fine. `what` names what was looked for.
+pub fn nothing_found(files: &[PathBuf], paths: &[PathBuf], what: &str) -> bool {
+    if !files.is_empty() {
+        return false;
+    }
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    errln!("error: no {what} under {}: nothing to do", shown.join(", "));
+    true
+}
+
 /// Expands directories into their rule files (`.mizan`, not `.test.mizan`).
 pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     files_with(paths, |p| !mizan::testing::is_test_file(p))

@@ -56,6 +56,9 @@ pub fn run(args: Args, format: Format) -> Exit {
             return Exit::RuleErrors;
         }
     };
+    if super::inputs::nothing_found(&files, &paths, "rule tests (`*.test.mizan`)") {
+        return Exit::RuleErrors;
+    }
     let mut ran: Vec<Ran> = Vec::new();
     // A rules tree with two files of one rubric version (M0230) fails.
     let mut broken = super::locks::duplicates_under(&paths, format);
