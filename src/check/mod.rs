@@ -22,7 +22,7 @@ mod fold;
 
 pub use error::CheckError;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
@@ -68,6 +68,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         too_deep: false,
         top: SourceSpan::from(0..0),
         expanded: 0,
+        unknown_at: HashSet::new(),
         deps: HashMap::new(),
     };
     let model = c.run(file);
@@ -176,6 +177,10 @@ struct Checker<'a> {
     top: SourceSpan,
     /// Expression parts checked so far, formulas expanded (M0221).
     expanded: usize,
+    /// Places already reported as an unknown name: a formula template is
+    /// checked again at every use, and one unknown name in it is looked up
+    /// (with its "did you mean") once, not once per copy.
+    unknown_at: HashSet<(usize, usize)>,
     /// Node → nodes its score depends on, with the referencing location.
     deps: HashMap<NodeIx, Vec<(NodeIx, Loc)>>,
 }
@@ -2071,6 +2076,9 @@ impl<'a> Checker<'a> {
                 span: loc.span,
                 help,
             });
+            return None;
+        }
+        if !self.unknown_at.insert((loc.span.offset(), loc.span.len())) {
             return None;
         }
         let mut cands: Vec<&str> = scope.vars().iter().map(|v| v.name()).collect();
