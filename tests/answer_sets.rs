@@ -22,7 +22,7 @@ use std::fs;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{mizan, stderr, stdout};
+use support::{ids, ids_of, mizan, stderr, stdout};
 
 const RULES: &str = r#"rubric demo.classes {
   version "VERSION"
@@ -111,15 +111,6 @@ fn problems(errors: &Value) -> BTreeSet<String> {
                 e["pointer"].as_str().unwrap()
             )
         })
-        .collect()
-}
-
-fn ids(entities: &Value) -> BTreeSet<String> {
-    entities
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -258,14 +249,6 @@ fn diff_answers_and_test_cases_read_answer_files_as_eval_does() {
         out.contains("key `c1` is given more than once (at /answers/c1)"),
         "{out}"
     );
-}
-
-fn ids_of(list: &Value, key: &str) -> BTreeSet<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e[key].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Item 21: ids, names, keys, option ids and file names with control

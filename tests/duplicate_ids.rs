@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::fs;
 
 use serde_json::Value;
-use support::{mizan, stderr, stdout};
+use support::{ids, mizan, stderr, stdout};
 
 const RULES: &str = r#"rubric demo.dups {
   version "1"
@@ -58,15 +58,6 @@ fn problems(errors: &Value) -> BTreeSet<String> {
                 e["pointer"].as_str().unwrap()
             )
         })
-        .collect()
-}
-
-fn ids(entities: &Value) -> BTreeSet<String> {
-    entities
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap().to_string())
         .collect()
 }
 

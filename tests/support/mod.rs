@@ -84,3 +84,18 @@ pub fn assert_frac_within(d: Option<Decimal>, num: i64, den: i64, places: u32, w
     let diff = (d * Decimal::from(den) - Decimal::from(num)).abs();
     assert!(diff < Decimal::new(1, places), "{what}: {d} is not {num}/{den}");
 }
+
+/// The `key` of every object of a JSON list (`"id"` of the entities of a
+/// `--format json` document), as a set.
+pub fn ids_of(list: &serde_json::Value, key: &str) -> std::collections::BTreeSet<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The ids of a list of entities.
+pub fn ids(entities: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    ids_of(entities, "id")
+}
