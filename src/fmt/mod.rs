@@ -242,6 +242,13 @@ impl<'a> Printer<'a> {
             // `normalised` has no span of its own: it is the next word.
             end = self.word_after(end);
         }
+        (start, self.trim_end(start, end))
+    }
+
+    /// `end` moved back over trailing whitespace and comments, never
+    /// before `start` (a span that pest ends after a repetition may hold
+    /// them).
+    fn trim_end(&self, start: usize, mut end: usize) -> usize {
         loop {
             let trimmed = self
                 .text
@@ -250,10 +257,10 @@ impl<'a> Printer<'a> {
             match self
                 .comments
                 .iter()
-                .find(|c| c.start < trimmed && trimmed <= c.end && c.start >= start)
+                .find(|c| c.start >= start && c.start < trimmed && trimmed <= c.end)
             {
                 Some(c) => end = c.start,
-                None => return (start, trimmed),
+                None => return trimmed,
             }
         }
     }
@@ -288,26 +295,9 @@ impl<'a> Printer<'a> {
     /// next `line` then counts as printed.
     fn expr(&mut self, e: &ast::Expr) -> String {
         let start = e.loc.span.offset();
-        let mut end = start + e.loc.span.len();
         // Without trailing whitespace and comments (the span of a rule
         // ending in a repetition may hold them).
-        loop {
-            let trimmed = self
-                .text
-                .get(start..end)
-                .map_or(end, |t| start + t.trim_end().len());
-            match self
-                .comments
-                .iter()
-                .find(|c| c.start >= start && c.start < trimmed && trimmed <= c.end)
-            {
-                Some(c) => end = c.start,
-                None => {
-                    end = trimmed;
-                    break;
-                }
-            }
-        }
+        let end = self.trim_end(start, start + e.loc.span.len());
         let raw = self.text.get(start..end).unwrap_or("");
         if !self.has_comment(start, end) {
             return collapse(raw);
