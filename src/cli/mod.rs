@@ -101,6 +101,10 @@ pub struct Cli {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Language of the output for people (tables, explain trees, diffs,
+    /// test reports): `en` or `ar`. Default: `MIZAN_LANG`, else `en`.
+    #[arg(long, global = true, env = "MIZAN_LANG", default_value = "en", value_parser = clap::builder::ValueParser::new(parse_lang))]
+    pub lang: mizan::render::Lang,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -136,6 +140,11 @@ pub enum Command {
     /// Record the sha256 of closed cycles in the rules directory's `mizan.lock`.
     #[command(after_help = EXIT_HELP)]
     Lock(check::LockArgs),
+}
+
+/// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
+fn parse_lang(s: &str) -> Result<mizan::render::Lang, mizan::render::lang::UnknownLang> {
+    s.parse()
 }
 
 /// Runs the CLI.

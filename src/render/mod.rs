@@ -7,9 +7,12 @@ pub mod diff;
 mod excerpt;
 pub mod explain;
 pub mod json;
+pub mod lang;
 pub mod table;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+
+pub use lang::Lang;
 
 /// `0.8333…` as `83.3%` with `precision` decimal places (half away from zero).
 pub fn percent(score: Decimal, precision: u32) -> String {
