@@ -49,7 +49,7 @@ fn node(r: &Rubric, res: &EntityResult, id: &str) -> Option<Decimal> {
 }
 
 fn band(r: &Rubric, score: Decimal) -> String {
-    r.model().band(Some("readiness"), score).unwrap().id.clone()
+    r.model().band(&r.model().root().bands, score).unwrap().id.clone()
 }
 
 /// Score of the service, of its criteria part and of its classification part,

@@ -750,9 +750,13 @@ impl<'a> Checker<'a> {
         map.insert(name.node.clone(), (e, name.loc.clone()));
     }
 
-    fn use_bands(&mut self, name: &ast::Name) -> Option<String> {
+    fn use_bands(&mut self, name: &ast::Name) -> Option<BandUse> {
         if self.band_sets.contains_key(&name.node) {
-            return Some(name.node.clone());
+            return Some(BandUse {
+                set: name.node.clone(),
+                on: None,
+                loc: name.loc.clone(),
+            });
         }
         let help = did_you_mean(&name.node, self.band_sets.keys().map(String::as_str));
         self.diags.push(CheckError::UnknownBands {
@@ -990,7 +994,7 @@ impl<'a> Checker<'a> {
             Some(w) => w.node,
             None => Decimal::ONE,
         };
-        let bands = a.bands.and_then(|b| self.use_bands(b));
+        let bands: Vec<BandUse> = a.bands.and_then(|b| self.use_bands(b)).into_iter().collect();
         let repeat = self.repeat(ix, &a);
         if let Some(e) = a.requires {
             self.pending_requires.push((ix, e));
@@ -1426,7 +1430,7 @@ impl<'a> Checker<'a> {
     fn population(&mut self, pop: Option<(&'a [Item], &'a Loc)>) -> Population {
         let mut out = Population {
             aggregate: PopAggregate::Builtin(Builtin::Mean),
-            bands: None,
+            bands: Vec::new(),
             rank: None,
         };
         let Some((items, _)) = pop else { return out };
@@ -1463,7 +1467,7 @@ impl<'a> Checker<'a> {
                         out.aggregate = PopAggregate::Formula(c);
                     }
                 }
-                Item::UseBands(b) => out.bands = self.use_bands(b),
+                Item::UseBands(b) => out.bands = self.use_bands(b).into_iter().collect(),
                 Item::Rank(cond, _) => {
                     out.rank = Some(match cond {
                         Some(e) => self.typed(e, Scope::Let, &Ty::Bool),

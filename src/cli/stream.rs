@@ -196,7 +196,7 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format) -> String {
 fn band(model: &Model, t: &Summary) -> String {
     t.population
         .score
-        .and_then(|s| model.band(model.population.bands.as_deref(), s))
+        .and_then(|s| model.band(&model.population.bands, s))
         .map(|b| format!(" {}", b.id))
         .unwrap_or_default()
 }

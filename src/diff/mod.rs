@@ -390,6 +390,19 @@ fn options_diff(push: &mut Push<'_>, subject: &str, old: &[OptionDef], new: &[Op
     }
 }
 
+fn band_uses(uses: &[BandUse]) -> String {
+    if uses.is_empty() {
+        return "none".into();
+    }
+    uses.iter()
+        .map(|u| match u.on {
+            None => u.set.clone(),
+            Some(dp) => format!("{} on round(score, {dp})", u.set),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
     let s = || id.to_string();
     push("title", s(), Some(labels(&o.title)), Some(labels(&n.title)));
@@ -416,12 +429,7 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
         let (before, after) = exprs(Some(cond(&o.requires)), Some(cond(&n.requires)));
         push("gate", s(), before, after);
     }
-    push(
-        "bands",
-        s(),
-        o.bands.clone().or(Some("none".into())),
-        n.bands.clone().or(Some("none".into())),
-    );
+    push("bands", s(), Some(band_uses(&o.bands)), Some(band_uses(&n.bands)));
     let (before, after) = exprs(
         aggregation(o).or(Some("none".into())),
         aggregation(n).or(Some("none".into())),
@@ -575,10 +583,8 @@ pub fn impact(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)]) -> Impact
             .collect()
     };
     let (ro, rn) = (ranks(&ob), ranks(&nb));
-    let band = |m: &Model, s: Option<Decimal>| {
-        s.and_then(|s| m.band(m.root().bands.as_deref(), s))
-            .map(|b| b.id.clone())
-    };
+    let band =
+        |m: &Model, s: Option<Decimal>| s.and_then(|s| m.band(&m.root().bands, s)).map(|b| b.id.clone());
     let mut ids: Vec<String> = ob
         .results
         .iter()

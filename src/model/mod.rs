@@ -140,6 +140,33 @@ pub struct BandDef {
     pub label: Labels,
 }
 
+/// `bands SET [on round(score, N)]` on a node or the population: which
+/// band set classifies its score, and on what value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandUse {
+    /// The band set's name (a key of [`Model::band_sets`]).
+    pub set: String,
+    /// `on round(score, N)`: the band is judged on the score rounded to
+    /// N decimal places (of the score in [0, 1]: `2` is a whole
+    /// percentage), half away from zero; `None`: on the exact score.
+    /// Ranking and every other use of the score stay on the exact value.
+    pub on: Option<u32>,
+    /// The declaration.
+    pub loc: Loc,
+}
+
+impl BandUse {
+    /// The value the band is judged on.
+    pub fn judged(&self, score: Decimal) -> Decimal {
+        match self.on {
+            None => score,
+            Some(dp) => {
+                score.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            }
+        }
+    }
+}
+
 /// `let NAME = EXPR`.
 #[derive(Debug, Clone)]
 pub struct LetDef {
@@ -176,8 +203,9 @@ pub struct NodeDef {
     pub applies: Option<CExpr>,
     /// What a missing answer means (inherited downwards).
     pub missing: MissingPolicy,
-    /// Band set applied to this node's score.
-    pub bands: Option<String>,
+    /// Band sets applied to this node's score, in source order; the
+    /// first is the headline band (`band` in every output).
+    pub bands: Vec<BandUse>,
     /// `repeated`: the node is evaluated once per instance.
     pub repeat: Option<Repeat>,
     /// `requires COND`: a gate; no score unless COND holds.
@@ -238,7 +266,7 @@ impl NodeDef {
             }),
             applies: None,
             missing: MissingPolicy::Error,
-            bands: None,
+            bands: Vec::new(),
             repeat: None,
             requires: None,
             scope: 0,
@@ -502,8 +530,8 @@ impl Combine {
 pub struct Population {
     /// How entity scores combine.
     pub aggregate: PopAggregate,
-    /// Band set.
-    pub bands: Option<String>,
+    /// Band sets of the population score (the first is the headline).
+    pub bands: Vec<BandUse>,
     /// `rank [when COND]`: entities are ranked by score, highest first,
     /// ties sharing a rank (1, 2, 2, 4); with COND, only entities whose
     /// profile meets it.
@@ -724,9 +752,29 @@ impl Model {
         &self.root().children
     }
 
-    /// The band of `score` in band set `set`.
-    pub fn band(&self, set: Option<&str>, score: Decimal) -> Option<&BandDef> {
-        self.band_sets.get(set?)?.iter().find(|b| score >= b.min)
+    /// The band of `score` (as it is judged: [`BandUse::judged`]) in one
+    /// band set.
+    pub fn band_in(&self, band: &BandUse, score: Decimal) -> Option<&BandDef> {
+        let judged = band.judged(score);
+        self.band_sets.get(&band.set)?.iter().find(|b| judged >= b.min)
+    }
+
+    /// The headline band of `score` under `uses` (a node's or the
+    /// population's band sets): its band in the first set.
+    pub fn band(&self, uses: &[BandUse], score: Decimal) -> Option<&BandDef> {
+        self.band_in(uses.first()?, score)
+    }
+
+    /// The band of `score` in each of `uses`, in order: `(set, band)`.
+    pub fn bands<'a>(&'a self, uses: &'a [BandUse], score: Decimal) -> Vec<(&'a str, Option<&'a BandDef>)> {
+        uses.iter()
+            .map(|u| (u.set.as_str(), self.band_in(u, score)))
+            .collect()
+    }
+
+    /// A band set's band by id (for its labels).
+    pub fn band_def(&self, set: &str, id: &str) -> Option<&BandDef> {
+        self.band_sets.get(set)?.iter().find(|b| b.id == id)
     }
 
     /// Every criterion index below `ix` (or `ix` itself when a criterion).

@@ -191,7 +191,7 @@ pub fn render_from(model: &Model, r: &EntityResult, start: NodeIx) -> String {
         let result = match outcome {
             Outcome::Score(s) => {
                 let band = model
-                    .band(node.bands.as_deref(), s)
+                    .band(&node.bands, s)
                     .map(|b| format!(" [{}]", b.id))
                     .unwrap_or_default();
                 format!("{}{band}", percent(s, p))

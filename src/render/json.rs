@@ -107,7 +107,7 @@ impl<'a> AggregateOut<'a> {
             score,
             entities,
             band: score
-                .and_then(|s| model.band(model.population.bands.as_deref(), s.0))
+                .and_then(|s| model.band(&model.population.bands, s.0))
                 .map(|b| b.id.as_str()),
             excluded,
         }
@@ -199,7 +199,7 @@ pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
         name: r.submission.name.as_deref(),
         score,
         band: score
-            .and_then(|s| model.band(model.root().bands.as_deref(), s.0))
+            .and_then(|s| model.band(&model.root().bands, s.0))
             .map(|b| b.id.as_str()),
         nodes,
         rank: None,

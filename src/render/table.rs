@@ -34,7 +34,7 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
     for (r, rank) in batch.results.iter().zip(&batch.ranks) {
         let score = r.score();
         let band = score
-            .and_then(|s| model.band(model.root().bands.as_deref(), s))
+            .and_then(|s| model.band(&model.root().bands, s))
             .map_or("-".to_string(), |b| b.id.clone());
         // Ids are checked when read (no controls), but a terminal never
         // gets a raw control character from an answer set.
@@ -67,7 +67,7 @@ pub fn render(model: &Model, batch: &Batch, plain: bool) -> String {
     let pop = &batch.population;
     let band = pop
         .score
-        .and_then(|s| model.band(model.population.bands.as_deref(), s))
+        .and_then(|s| model.band(&model.population.bands, s))
         .map(|b| format!(" {}", b.id))
         .unwrap_or_default();
     out.push_str(&format!(

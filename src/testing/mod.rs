@@ -238,7 +238,7 @@ fn check_case(src: &Src, model: &Model, path: &Path, case: &ast::Case, diags: &m
                         }
                     },
                 };
-                match set.and_then(|s| model.band_sets.get(&s)) {
+                match set.first().and_then(|u| model.band_sets.get(&u.set)) {
                     None => diags.push(TestError::BadCase {
                         message: "this node has no bands".into(),
                         src: src.clone(),
@@ -527,12 +527,12 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
                     Some(n) => model.by_id.get(&n.node).copied(),
                 };
                 let Some(ix) = ix else { continue };
-                let set = model.nodes.get(ix).and_then(|n| n.bands.clone());
+                let set = model.nodes.get(ix).map(|n| n.bands.clone()).unwrap_or_default();
                 let got = result
                     .outcomes
                     .get(ix)
                     .and_then(|o| o.score())
-                    .and_then(|s| model.band(set.as_deref(), s))
+                    .and_then(|s| model.band(&set, s))
                     .map(|b| b.id.clone());
                 let what = node
                     .as_ref()
