@@ -164,7 +164,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Import(a) => import::run(a, cli.format),
         Command::Test(a) => {
             locks::enforce(a.allow_unlocked);
-            test::run(a, cli.format)
+            test::run(a, cli.format, cli.lang)
         }
         Command::Fmt(a) => fmt::run(a, cli.format),
         Command::Diff(a) => {

@@ -481,6 +481,27 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
             .filter_map(|e| e.code().map(|c| c.to_string()))
             .collect()
     };
+    // `M0415, M0410 × 65`: each code once, in order of first appearance,
+    // with how many times it was reported.
+    let listed = |got: &[String]| -> String {
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for c in got {
+            match seen.iter_mut().find(|(s, _)| s == c) {
+                Some((_, n)) => *n += 1,
+                None => seen.push((c, 1)),
+            }
+        }
+        seen.iter()
+            .map(|(c, n)| {
+                if *n == 1 {
+                    c.to_string()
+                } else {
+                    format!("{c} × {n}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let result = match evaluated {
         Err(errs) => {
             let got = codes(&errs);
@@ -490,7 +511,7 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
                         let f = fail(
                             "error",
                             c.node.clone(),
-                            format!("rejected with {}", got.join(", ")),
+                            format!("rejected with {}", listed(&got)),
                             None,
                             &c.loc,
                         );
@@ -512,7 +533,7 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
             let f = fail(
                 "answers",
                 "an accepted answer set".into(),
-                format!("rejected with {}: {first}", got.join(", ")),
+                format!("rejected with {}: {first}", listed(&got)),
                 None,
                 &case.name.loc,
             );
