@@ -238,19 +238,56 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
 /// Width at which the lists of a coverage report wrap.
 const WRAP: usize = 100;
 
-/// `  HEAD item, item, …` wrapped at [`WRAP`] columns, continuation lines
-/// indented by four spaces; one item is never split.
+/// One word of a wrapped list: an item with its comma, or a word of the
+/// heading; never split.
+#[derive(Debug)]
+struct Word {
+    text: String,
+    width: f64,
+}
+
+impl textwrap::core::Fragment for Word {
+    fn width(&self) -> f64 {
+        self.width
+    }
+    fn whitespace_width(&self) -> f64 {
+        1.0
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+/// `  HEAD item, item, …` wrapped at [`WRAP`] columns (textwrap's
+/// first-fit over whole items), continuation lines indented by four
+/// spaces; an item (`fednet.1.1 yes`) is never split across lines, so its
+/// isolation marks never span two lines either.
 fn wrapped(head: &str, items: &[String], lang: Lang) -> String {
-    let items: Vec<String> = items.iter().map(|i| lang.ltr(i).into_owned()).collect();
-    let text = format!("{head} {}", items.join(lang.t(", ", "، ")));
-    let opts = textwrap::Options::new(WRAP)
-        .initial_indent("  ")
-        .subsequent_indent("    ")
-        .break_words(false)
-        .word_separator(textwrap::WordSeparator::AsciiSpace);
+    let sep = lang.t(",", "،");
+    let mut words: Vec<Word> = head
+        .split(' ')
+        .map(|w| Word {
+            text: w.to_string(),
+            width: textwrap::core::display_width(w) as f64,
+        })
+        .collect();
+    let last = items.len().saturating_sub(1);
+    words.extend(items.iter().enumerate().map(|(i, item)| {
+        let comma = if i == last { "" } else { sep };
+        Word {
+            text: format!("{}{comma}", lang.ltr(item)),
+            width: (textwrap::core::display_width(item) + comma.chars().count()) as f64,
+        }
+    }));
     let mut out = String::new();
-    for line in textwrap::wrap(&text, opts) {
-        out.push_str(&lang.line(&line));
+    let widths = [(WRAP - 2) as f64, (WRAP - 4) as f64];
+    for (n, line) in textwrap::wrap_algorithms::wrap_first_fit(&words, &widths)
+        .iter()
+        .enumerate()
+    {
+        let text: Vec<&str> = line.iter().map(|w| w.text.as_str()).collect();
+        let indent = if n == 0 { "  " } else { "    " };
+        out.push_str(&lang.line(&format!("{indent}{}", text.join(" "))));
         out.push('\n');
     }
     out
