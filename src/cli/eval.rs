@@ -172,7 +172,9 @@ impl View {
 /// `--sort rank` on rubrics none of which declares `rank`.
 fn unranked(models: &[&mizan::model::Model], view: View) -> Option<Exit> {
     if view.sort == Sort::Rank && models.iter().all(|m| m.population.rank.is_none()) {
-        errln!("error: --sort rank: the rubric declares no `rank` (in its `population` block); use --sort score");
+        errln!(
+            "error: --sort rank: the rubric declares no `rank` (in its `population` block); use --sort score"
+        );
         return Some(Exit::Usage);
     }
     None
@@ -612,14 +614,16 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View
         for ((model, batch), summary) in batches.iter().zip(&summaries) {
             match (mode, json) {
                 (Mode::Summary, true) => docs.push(
-                    serde_json::to_value(render::json::summary_in(model, summary, view.lang)).unwrap_or_default(),
+                    serde_json::to_value(render::json::summary_in(model, summary, view.lang))
+                        .unwrap_or_default(),
                 ),
                 (Mode::Summary, false) => {
                     super::stream::report(model, summary, true, format, view.lang);
                     text.push_str(&super::stream::summary_text(model, summary, format, view.lang));
                 }
                 (_, true) => docs.push(
-                    serde_json::to_value(render::json::document_in(model, batch, view.lang)).unwrap_or_default(),
+                    serde_json::to_value(render::json::document_in(model, batch, view.lang))
+                        .unwrap_or_default(),
                 ),
                 (_, false) => {
                     for p in batch.errors.iter().chain(&batch.warnings) {

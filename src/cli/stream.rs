@@ -75,7 +75,9 @@ pub fn run(
         format!(
             "{}{}",
             ranked_on.map_or(String::new(), |s| s.to_string()),
-            serde_json::to_string(&e).map(|j| format!("\t{j}")).unwrap_or_default()
+            serde_json::to_string(&e)
+                .map(|j| format!("\t{j}"))
+                .unwrap_or_default()
         )
     };
     let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
@@ -262,7 +264,8 @@ pub fn exit(t: &Summary) -> Exit {
 pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> String {
     match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&render::json::summary_in(model, t, lang)).unwrap_or_default();
+            let mut s =
+                serde_json::to_string_pretty(&render::json::summary_in(model, t, lang)).unwrap_or_default();
             s.push('\n');
             s
         }

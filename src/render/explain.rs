@@ -50,15 +50,32 @@ fn reads(e: &CExpr, v: Var) -> bool {
 /// them: the ratio, means and weighted mean divide one by the other, `sum`
 /// is the achieved part alone, `min`, `max` and `count` use neither, and a
 /// `score` formula shows what it names.
-fn sums_used(g: &Group, achieved: rust_decimal::Decimal, target: rust_decimal::Decimal, lang: Lang) -> Option<String> {
+fn sums_used(
+    g: &Group,
+    achieved: rust_decimal::Decimal,
+    target: rust_decimal::Decimal,
+    lang: Lang,
+) -> Option<String> {
     let (a, t) = match &g.aggregate {
         Aggregate::Builtin(Builtin::Ratio | Builtin::Mean | Builtin::WeightedMean) => (true, true),
         Aggregate::Builtin(Builtin::Sum) => (true, false),
         Aggregate::Builtin(_) => (false, false),
         Aggregate::Formula(f) => (reads(f, Var::Achieved), reads(f, Var::Target)),
     };
-    let a = a.then(|| format!("{} {}", lang.t("achieved", "المحقق"), lang.ltr(&achieved.normalize().to_string())));
-    let t = t.then(|| format!("{} {}", lang.t("target", "المستهدف"), lang.ltr(&target.normalize().to_string())));
+    let a = a.then(|| {
+        format!(
+            "{} {}",
+            lang.t("achieved", "المحقق"),
+            lang.ltr(&achieved.normalize().to_string())
+        )
+    });
+    let t = t.then(|| {
+        format!(
+            "{} {}",
+            lang.t("target", "المستهدف"),
+            lang.ltr(&target.normalize().to_string())
+        )
+    });
     match (a, t) {
         (Some(a), Some(t)) => Some(format!("{a} {} {t}", lang.t("of", "من"))),
         (Some(x), None) | (None, Some(x)) => Some(x),
@@ -136,7 +153,9 @@ fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy, lang: L
                     "بلا إجابة: أسوأ إجابة (القائمة الفارغة)",
                 )
                 .to_string(),
-            MissingPolicy::Worst => lang.t("not answered: worst option", "بلا إجابة: أسوأ خيار").to_string(),
+            MissingPolicy::Worst => lang
+                .t("not answered: worst option", "بلا إجابة: أسوأ خيار")
+                .to_string(),
             _ => lang.t("not answered", "بلا إجابة").to_string(),
         },
         // The not-applicable option, named as the answer set chose it.
@@ -229,17 +248,20 @@ fn how_instances(
             .parent
             .is_some_and(|p| model.nodes.get(p).is_some_and(|pn| pn.scope == 0))
         {
-            r.instances
-                .iter()
-                .find(|s| s.node == ix)
-                .map_or(lang.t(" (no instance)", " (بلا نسخ)").to_string(), |s| match lang {
+            r.instances.iter().find(|s| s.node == ix).map_or(
+                lang.t(" (no instance)", " (بلا نسخ)").to_string(),
+                |s| match lang {
                     Lang::En => format!(", {} instances", s.items.len()),
                     Lang::Ar => format!("، النسخ: {}", lang.ltr(&s.items.len().to_string())),
-                })
+                },
+            )
         } else {
             String::new()
         };
-        Some(format!("{} {rule}{count}", lang.t("repeated, combined by", "متكرر، يُجمع بـ")))
+        Some(format!(
+            "{} {rule}{count}",
+            lang.t("repeated, combined by", "متكرر، يُجمع بـ")
+        ))
     } else {
         Some(match lang {
             Lang::En => format!("combined over the instances of `{}` ({rule})", rep.id),
@@ -288,7 +310,7 @@ pub fn bands(model: &Model, uses: &[BandUse], score: rust_decimal::Decimal, lang
             }
         })
         .collect();
-    format!(" [{}]", items.join("; "))
+    format!(" [{}]", items.join(lang.t("; ", "؛ ")))
 }
 
 /// Renders the explain tree in English.
@@ -368,7 +390,11 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
         let na = lang.t("N/A", "لا ينطبق");
         let result = match outcome {
             Outcome::Score(s) => {
-                format!("{}{}", lang.ltr(&percent(s, p)), bands(model, &node.bands, s, lang))
+                format!(
+                    "{}{}",
+                    lang.ltr(&percent(s, p)),
+                    bands(model, &node.bands, s, lang)
+                )
             }
             // The answer line already says it was answered N/A.
             Outcome::Na(NaReason::Answered) if sub.answers.get(ix).is_some() => na.to_string(),

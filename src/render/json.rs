@@ -104,7 +104,11 @@ pub type BandIds<'a> = IndexMap<&'a str, Option<&'a str>>;
 
 /// The band of `score` in each of `uses` (`null` for every set when the
 /// score is N/A).
-pub fn band_ids<'a>(model: &'a Model, uses: &'a [BandUse], score: Option<rust_decimal::Decimal>) -> BandIds<'a> {
+pub fn band_ids<'a>(
+    model: &'a Model,
+    uses: &'a [BandUse],
+    score: Option<rust_decimal::Decimal>,
+) -> BandIds<'a> {
     let mut out = BandIds::new();
     for u in uses {
         let band = score.and_then(|s| model.band_in(u, s)).map(|b| b.id.as_str());

@@ -85,7 +85,12 @@ pub fn headline_node(model: &Model) -> Option<NodeIx> {
         Aggregate::Builtin(b) => {
             let unchanged = matches!(
                 b,
-                Builtin::Mean | Builtin::WeightedMean | Builtin::Ratio | Builtin::Sum | Builtin::Min | Builtin::Max
+                Builtin::Mean
+                    | Builtin::WeightedMean
+                    | Builtin::Ratio
+                    | Builtin::Sum
+                    | Builtin::Min
+                    | Builtin::Max
             );
             match root.children.as_slice() {
                 [only] if unchanged && g.na == NaPolicy::Exclude => Some(*only),
@@ -154,7 +159,12 @@ fn scored_cell(model: &Model, lang: Lang, uses: &[crate::model::BandUse], score:
 
 /// The labels of a score's bands under `uses`, headline first, joined by
 /// ` · `; empty when there are none.
-pub fn band_labels(model: &Model, lang: Lang, uses: &[crate::model::BandUse], score: Option<Decimal>) -> String {
+pub fn band_labels(
+    model: &Model,
+    lang: Lang,
+    uses: &[crate::model::BandUse],
+    score: Option<Decimal>,
+) -> String {
     let Some(s) = score else { return String::new() };
     model
         .bands(uses, s)
@@ -244,7 +254,12 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
         }
         for &g in &nodes {
             let uses = model.nodes.get(g).map(|n| n.bands.as_slice()).unwrap_or_default();
-            row.push(scored_cell(model, lang, uses, r.outcomes.get(g).and_then(|o| o.score())));
+            row.push(scored_cell(
+                model,
+                lang,
+                uses,
+                r.outcomes.get(g).and_then(|o| o.score()),
+            ));
         }
         t.add_row(row);
     }
@@ -271,7 +286,11 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
 fn population_line(model: &Model, batch: &Batch, lang: Lang) -> String {
     let pop = &batch.population;
     let bands = band_labels(model, lang, &model.population.bands, pop.score);
-    let bands = if bands.is_empty() { bands } else { format!(" {bands}") };
+    let bands = if bands.is_empty() {
+        bands
+    } else {
+        format!(" {bands}")
+    };
     match lang {
         Lang::En => {
             let mut s = format!(
@@ -337,13 +356,23 @@ mod tests {
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED);
         t.set_header(vec!["الجهة".to_string(), "x".to_string()]);
-        t.add_row(vec![Lang::Ar.ltr("moe").into_owned(), Lang::Ar.ltr("75.0%").into_owned()]);
+        t.add_row(vec![
+            Lang::Ar.ltr("moe").into_owned(),
+            Lang::Ar.ltr("75.0%").into_owned(),
+        ]);
         t.add_row(vec!["abcdefgh".to_string(), "1".to_string()]);
         let text = t.to_string();
         let widths: Vec<usize> = text
             .lines()
-            .map(|l| l.chars().filter(|c| !matches!(c, '\u{2066}'..='\u{2069}' | '\u{200f}')).count())
+            .map(|l| {
+                l.chars()
+                    .filter(|c| !matches!(c, '\u{2066}'..='\u{2069}' | '\u{200f}'))
+                    .count()
+            })
             .collect();
-        assert!(widths.windows(2).all(|w| w.first() == w.last()), "{text}\n{widths:?}");
+        assert!(
+            widths.windows(2).all(|w| w.first() == w.last()),
+            "{text}\n{widths:?}"
+        );
     }
 }
