@@ -600,7 +600,7 @@ impl<'a> Mover<'a> {
                 continue;
             }
             let key = key.replace("~1", "/").replace("~0", "~");
-            drops.push((format!("{base}/answers"), key, item, e.error.to_string()));
+            drops.push((format!("{base}/answers"), key, item, format!("{code}: {}", e.error)));
         }
         if drops.is_empty() {
             return false;
@@ -1002,7 +1002,7 @@ mod tests {
         assert_eq!(
             sup,
             [
-                ("a", "unknown option `p` for `a`", "worst"),
+                ("a", "M0406: unknown option `p` for `a`", "worst"),
                 ("d", "added", "worst")
             ]
         );

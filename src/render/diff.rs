@@ -304,7 +304,11 @@ impl Review<'_> {
             let why = if s.reason == "added" {
                 l.t("added", "معيار مضاف").to_string()
             } else {
-                l.auto(&printable(&s.reason)).into_owned()
+                format!(
+                    "{}: {}",
+                    l.t("refused by the new version", "رفضها الإصدار الجديد"),
+                    l.ltr(&printable(&s.reason))
+                )
             };
             let how = match s.policy {
                 "missing" => l.t("left unanswered", "تُرك بلا إجابة").to_string(),
@@ -324,8 +328,9 @@ impl Review<'_> {
     fn summary_line(&self, i: &Impact, code: bool) -> String {
         let (l, p, s) = (self.lang, self.precision(), &i.summary);
         let num = |n: usize| l.ltr(&n.to_string()).into_owned();
+        let (c, sc) = (l.t(", ", "، "), l.t("; ", "؛ "));
         format!(
-            "{}: {}, {}: {}, {}: {}, {}: {}; {}: {}; {}: {}",
+            "{}: {}{c}{}: {}{c}{}: {}{c}{}: {}{sc}{}: {}{sc}{}: {}",
             l.t("entities", "الجهات"),
             num(s.entities),
             l.t("score moved", "تغيّرت درجتها"),
