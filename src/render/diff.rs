@@ -129,6 +129,10 @@ fn node_line(c: &Change, n: &NodeInfo, lang: Lang, code: bool) -> String {
         .unwrap_or_default();
     let kind = node_kind_word(n, lang);
     let title = quoted(&n.title, lang);
+    if code {
+        // A Markdown cell: the change column names the kind already.
+        return format!("{}{parent}{answer}", title.trim_start()).trim().to_string();
+    }
     match (lang, c.kind) {
         (Lang::En, "node added") => format!("{kind} added {id}{title}{parent}{answer}"),
         (Lang::En, _) => format!("{kind} removed {id}{title}{parent}"),
@@ -191,7 +195,7 @@ fn band(id: Option<&str>, label: &Labels, lang: Lang) -> String {
 /// `the old version`, `the new version`, `both versions`.
 fn by(rejected_by: &str, lang: Lang) -> &'static str {
     match rejected_by {
-        "both" => lang.t("both versions", "الإصدارين كليهما"),
+        "both" => lang.t("both versions", "الإصداران كلاهما"),
         "old" => lang.t("the old version", "الإصدار القديم"),
         _ => lang.t("the new version", "الإصدار الجديد"),
     }
@@ -587,12 +591,14 @@ pub fn markdown(r: &Review<'_>) -> String {
                     c.after.as_deref().map_or("—".into(), code),
                 ),
             };
-            let _ = writeln!(
-                s,
-                "| {} | `{}` | {before} | {after} |",
-                kind_word(c.kind, l),
-                cell(&c.subject)
-            );
+            let what = match (&c.node, l, c.kind == "node added") {
+                (Some(n), Lang::En, true) => format!("{} added", node_kind_word(n, l)),
+                (Some(n), Lang::En, false) => format!("{} removed", node_kind_word(n, l)),
+                (Some(n), Lang::Ar, true) => format!("إضافة {}", node_kind_word(n, l)),
+                (Some(n), Lang::Ar, false) => format!("حذف {}", node_kind_word(n, l)),
+                (None, ..) => kind_word(c.kind, l),
+            };
+            let _ = writeln!(s, "| {what} | `{}` | {before} | {after} |", cell(&c.subject));
         }
     };
     if d.count(Class::Meaning) > 0 {
