@@ -130,6 +130,24 @@ fn run_example(b: &Block) -> usize {
                     codes.iter().any(|c| c == code),
                     "{at}: expected {code}, got {codes:?}"
                 );
+            } else if let Some(rest) = expect.strip_prefix("band ") {
+                // `--> band = ID` (the headline band) or `--> band SET = ID`.
+                let r = match &last {
+                    Some(Ok(r)) => r,
+                    other => panic!("{at}: expected a result, got {other:?}"),
+                };
+                let (set, want) = rest.split_once("= ").unwrap_or_else(|| panic!("{at}: `{line}`"));
+                let uses = &model.root().bands;
+                let set = set.trim();
+                let u = if set.is_empty() {
+                    uses.first()
+                } else {
+                    uses.iter().find(|u| u.set == set)
+                }
+                .unwrap_or_else(|| panic!("{at}: no band set `{set}` on the rubric"));
+                let got = r.score().and_then(|s| model.band_in(u, s)).map(|b| b.id.as_str());
+                let want = want.trim();
+                assert_eq!(got, (want != "none").then_some(want), "{at}: line `{line}`");
             } else if let Some(v) = expect.strip_prefix("population = ") {
                 let pop = mizan::eval::population(model, &scores).unwrap();
                 assert_eq!(

@@ -204,3 +204,90 @@ fn shipped_rubrics_pass_their_tests() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains(" passed, 0 failed"), "{out}");
 }
+
+/// A coverage report wraps its lists at 100 columns instead of printing
+/// one line of thousands of characters; no item is split, none is lost.
+#[test]
+fn coverage_lists_wrap_without_losing_an_item() {
+    // The UAE 2018 rubric with one case: almost every option is uncovered.
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy("rules/uae/integration/2018.mizan", dir.path().join("2018.mizan")).unwrap();
+    fs::write(
+        dir.path().join("2018.test.mizan"),
+        "tests uae.integration {\n  version \"2018\"\n  case \"one\" {\n    answers \"one.json\"\n    expect error M0415\n  }\n}\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("one.json"), "{}").unwrap();
+    for lang in ["en", "ar"] {
+        let o = mizan(&["--lang", lang, "test", dir.path().to_str().unwrap(), "--coverage"]);
+        let out = support::stdout(&o);
+        let long = out
+            .lines()
+            .filter(|l| l.trim_start_matches('\u{200f}').starts_with("  "))
+            .map(|l| {
+                l.chars()
+                    .filter(|c| !('\u{2066}'..='\u{2069}').contains(c) && *c != '\u{200f}')
+                    .count()
+            })
+            .max()
+            .unwrap();
+        assert!(long <= 100, "{lang}: a line of {long} characters:\n{out}");
+        // Every uncovered option is listed once, whole.
+        let text: String = out.replace(['\u{2066}', '\u{2069}', '\u{200f}'], "");
+        let listed = text.matches("fednet.1.1 ").count();
+        assert!(listed >= 1, "{lang}:\n{text}");
+        let json = mizan(&[
+            "test",
+            dir.path().to_str().unwrap(),
+            "--coverage",
+            "--format",
+            "json",
+        ]);
+        let doc: serde_json::Value = serde_json::from_str(&support::stdout(&json)).unwrap();
+        let missed = doc["coverage"][0]["missed_options"].as_array().unwrap();
+        assert!(missed.len() > 100, "{}", missed.len());
+        let list: Vec<&str> = text.lines().filter(|l| l.starts_with("  ")).collect();
+        let flat = list.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+        let pieces: Vec<&str> = flat.split([',', '،']).map(str::trim).collect();
+        for m in missed {
+            let m = m.as_str().unwrap();
+            let suffix = format!(": {m}");
+            assert!(
+                pieces.iter().any(|p| *p == m || p.ends_with(&suffix)),
+                "{lang}: {m} missing"
+            );
+        }
+    }
+}
+
+/// `mizan test --lang ar`: the report's words in Arabic, left-to-right
+/// fragments isolated, every line a right-to-left paragraph.
+#[test]
+fn the_test_report_in_arabic() {
+    let dir = suite(CASES);
+    let o = mizan(&["--lang", "ar", "test", dir.path().to_str().unwrap(), "--coverage"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = support::stdout(&o).replace(dir.path().to_str().unwrap(), "[DIR]");
+    assert!(out.contains("فشل"), "{out}");
+    assert!(
+        out.contains("نجحت: \u{2066}3\u{2069}، فشلت: \u{2066}1\u{2069}"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .filter(|l| !l.is_empty())
+            .all(|l| l.starts_with('\u{200f}')),
+        "{out}"
+    );
+    insta::assert_snapshot!("test_report_ar", out);
+    // MIZAN_LANG is the default of --lang.
+    let env = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(["test", dir.path().to_str().unwrap(), "--coverage"])
+        .env("MIZAN_LANG", "ar")
+        .output()
+        .unwrap();
+    assert_eq!(
+        support::stdout(&env).replace(dir.path().to_str().unwrap(), "[DIR]"),
+        out
+    );
+}

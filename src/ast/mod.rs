@@ -97,8 +97,9 @@ pub enum Item {
     Na(Name),
     /// `applies when EXPR`.
     Applies(Expr),
-    /// `bands ID` (use a declared band set).
-    UseBands(Name),
+    /// `bands ID [on EXPR]` (use a declared band set, judged on EXPR of
+    /// the node's `score`).
+    UseBands(Name, Option<Expr>),
     /// `choice SCALE` or `choice { options }`.
     Choice(Options),
     /// `multi SCALE [combine RULE]`.
@@ -416,6 +417,9 @@ pub enum Expect {
     Band {
         /// The node, or the entity.
         node: Option<Name>,
+        /// `expect band SET = x`: the band set, when the node has several
+        /// (`None`: its first, the headline band).
+        set: Option<Name>,
         /// The band id.
         band: Name,
         /// The whole expectation.

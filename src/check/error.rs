@@ -846,4 +846,25 @@ pub enum CheckError {
         #[label("outside {bounds}")]
         span: SourceSpan,
     },
+
+    /// `bands grades on score * 100`: a band set is judged on the node's
+    /// score or on the score rounded to a number of decimal places.
+    #[error("a band set is judged on `score` or `round(score, N)`, not on `{found}`")]
+    #[diagnostic(
+        code(M0325),
+        url("docs/diagnostics.md#m0325"),
+        help("write `bands {set} on round(score, 2)` to band the score rounded to a whole percentage (N is 0 to 28); thresholds stay in the 0..1 scale of scores")
+    )]
+    BandsOn {
+        /// The band set.
+        set: String,
+        /// What was written.
+        found: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The expression.
+        #[label("not `score` or `round(score, N)`")]
+        span: SourceSpan,
+    },
 }

@@ -132,7 +132,7 @@ struct Attrs<'a> {
     na: Option<&'a ast::Name>,
     applies: Option<&'a ast::Expr>,
     missing: Option<&'a ast::Name>,
-    bands: Option<&'a ast::Name>,
+    bands: Vec<(&'a ast::Name, Option<&'a ast::Expr>)>,
     answer: Option<(&'a Item, Loc)>,
     baseline: Option<&'a Spanned<Option<Decimal>>>,
     target: Option<&'a Spanned<Option<Decimal>>>,
@@ -223,7 +223,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Score(_) => "score",
         Item::Na(_) => "na",
         Item::Applies(_) => "applies",
-        Item::UseBands(_) => "bands",
+        Item::UseBands(..) => "bands",
         Item::Choice(_) => "choice",
         Item::Multi(..) => "multi",
         Item::Number(..) => "number",
@@ -245,7 +245,7 @@ fn item_loc(item: &Item) -> Loc {
         Item::Version(s) => s.loc.clone(),
         Item::Title(t) | Item::Description(t) => t.loc.clone(),
         Item::Precision(n) | Item::Weight(n) => n.loc.clone(),
-        Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) | Item::Renamed(n, _) => {
+        Item::Missing(n) | Item::Na(n) | Item::UseBands(n, _) | Item::Direction(n) | Item::Renamed(n, _) => {
             n.loc.clone()
         }
         Item::Levels(_, l)
@@ -750,11 +750,59 @@ impl<'a> Checker<'a> {
         map.insert(name.node.clone(), (e, name.loc.clone()));
     }
 
-    fn use_bands(&mut self, name: &ast::Name) -> Option<BandUse> {
+    /// A node's or the population's `bands` declarations, in order: each
+    /// set once.
+    fn band_uses(&mut self, decls: &[(&ast::Name, Option<&ast::Expr>)]) -> Vec<BandUse> {
+        let mut out: Vec<BandUse> = Vec::new();
+        for (i, (name, on)) in decls.iter().enumerate() {
+            if let Some((first, _)) = decls.iter().take(i).find(|(n, _)| n.node == name.node) {
+                self.repeated(&format!("bands {}", name.node), &first.loc, &name.loc);
+                continue;
+            }
+            if let Some(u) = self.use_bands(name, *on) {
+                out.push(u);
+            }
+        }
+        out
+    }
+
+    /// `on score` or `on round(score, N)`: the decimal places, if rounded.
+    fn band_on(&mut self, set: &str, on: &ast::Expr) -> Option<Option<u32>> {
+        use ast::ExprKind as K;
+        let is_score = |e: &ast::Expr| matches!(&e.kind, K::Path(p) if p == "score");
+        let places = match &on.kind {
+            _ if is_score(on) => Some(None),
+            K::Call(f, args) if f.node == "round" => match args.as_slice() {
+                [s, n] if is_score(s) => match &n.kind {
+                    K::Number(d) if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(28) => {
+                        u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok().map(Some)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        if places.is_none() {
+            self.diags.push(CheckError::BandsOn {
+                set: set.to_string(),
+                found: crate::fmt::collapse_source(on.loc.snippet(), true),
+                src: self.src.clone(),
+                span: on.loc.span,
+            });
+        }
+        places
+    }
+
+    fn use_bands(&mut self, name: &ast::Name, on: Option<&ast::Expr>) -> Option<BandUse> {
         if self.band_sets.contains_key(&name.node) {
+            let on = match on {
+                None => None,
+                Some(e) => self.band_on(&name.node, e)?,
+            };
             return Some(BandUse {
                 set: name.node.clone(),
-                on: None,
+                on,
                 loc: name.loc.clone(),
             });
         }
@@ -903,7 +951,9 @@ impl<'a> Checker<'a> {
                 other => item_keyword(other),
             };
             let loc = item_loc(item);
-            if !kw.is_empty() {
+            // Several band sets may classify one node; the same one twice is
+            // a repeated declaration (checked in `band_uses`).
+            if !kw.is_empty() && !matches!(item, Item::UseBands(..)) {
                 if let Some(first) = seen.get(kw).cloned() {
                     let what = if kw.contains(' ') { item_keyword(item) } else { kw };
                     self.repeated(what, &first, &loc);
@@ -924,7 +974,7 @@ impl<'a> Checker<'a> {
                 Item::Na(n) => a.na = Some(n),
                 Item::Applies(e) => a.applies = Some(e),
                 Item::Missing(m) => a.missing = Some(m),
-                Item::UseBands(b) => a.bands = Some(b),
+                Item::UseBands(b, on) => a.bands.push((b, on.as_ref())),
                 Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => {
                     a.answer = Some((item, loc))
                 }
@@ -994,7 +1044,7 @@ impl<'a> Checker<'a> {
             Some(w) => w.node,
             None => Decimal::ONE,
         };
-        let bands: Vec<BandUse> = a.bands.and_then(|b| self.use_bands(b)).into_iter().collect();
+        let bands = self.band_uses(&a.bands);
         let repeat = self.repeat(ix, &a);
         if let Some(e) = a.requires {
             self.pending_requires.push((ix, e));
@@ -1435,12 +1485,17 @@ impl<'a> Checker<'a> {
         };
         let Some((items, _)) = pop else { return out };
         let mut seen: HashMap<&'static str, Loc> = HashMap::new();
+        let mut pop_bands = Vec::new();
         for item in items {
             let kw = match item {
                 Item::Aggregate { .. } | Item::Score(_) => "aggregation or score",
                 other => item_keyword(other),
             };
             let loc = item_loc(item);
+            if let Item::UseBands(b, on) = item {
+                pop_bands.push((b, on.as_ref()));
+                continue;
+            }
             if let Some(first) = seen.get(kw).cloned() {
                 self.repeated(item_keyword(item), &first, &loc);
                 continue;
@@ -1467,7 +1522,6 @@ impl<'a> Checker<'a> {
                         out.aggregate = PopAggregate::Formula(c);
                     }
                 }
-                Item::UseBands(b) => out.bands = self.use_bands(b).into_iter().collect(),
                 Item::Rank(cond, _) => {
                     out.rank = Some(match cond {
                         Some(e) => self.typed(e, Scope::Let, &Ty::Bool),
@@ -1482,6 +1536,7 @@ impl<'a> Checker<'a> {
                 ),
             }
         }
+        out.bands = self.band_uses(&pop_bands);
         out
     }
 

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use mizan::render::Lang;
+
 use super::{style, Exit, Format};
 
 /// Arguments of `mizan check`.
@@ -15,7 +17,7 @@ pub struct Args {
     pub deny_warnings: bool,
 }
 
-pub fn run(args: Args, format: Format) -> Exit {
+pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
     let files = match super::inputs::rule_files(&args.files) {
         Ok(f) => f,
         Err(e) => {
@@ -104,13 +106,22 @@ pub fn run(args: Args, format: Format) -> Exit {
         let doc = serde_json::json!({"files": files.len(), "errors": errors, "warnings": warnings, "diagnostics": json});
         outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
-        errln!(
-            "checked {} file{}: {errors} error{}, {warnings} warning{}",
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
-            if errors == 1 { "" } else { "s" },
-            if warnings == 1 { "" } else { "s" }
-        );
+        let line = match lang {
+            Lang::En => format!(
+                "checked {} file{}: {errors} error{}, {warnings} warning{}",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            ),
+            Lang::Ar => format!(
+                "الملفات المفحوصة: {}، الأخطاء: {}، التحذيرات: {}",
+                lang.ltr(&files.len().to_string()),
+                lang.ltr(&errors.to_string()),
+                lang.ltr(&warnings.to_string())
+            ),
+        };
+        errln!("{}", lang.line(&line));
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         Exit::RuleErrors

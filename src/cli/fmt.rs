@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use mizan::render;
+use mizan::render::{self, Lang};
 
 use super::{style, Exit, Format};
 
@@ -16,7 +16,7 @@ pub struct Args {
     pub check: bool,
 }
 
-pub fn run(args: Args, format: Format) -> Exit {
+pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("rules")]
     } else {
@@ -71,14 +71,26 @@ pub fn run(args: Args, format: Format) -> Exit {
             super::output::write_failed(&name, &e);
             failed = true;
         } else {
-            errln!("formatted {name}");
+            errln!(
+                "{}",
+                lang.line(&format!("{} {}", lang.t("formatted", "نُسِّق"), lang.ltr(&name)))
+            );
         }
     }
     if args.check && changed > 0 {
-        errln!(
-            "{changed} of {} files would be reformatted (run `mizan fmt`)",
-            files.len()
-        );
+        let line = match lang {
+            Lang::En => format!(
+                "{changed} of {} files would be reformatted (run `mizan fmt`)",
+                files.len()
+            ),
+            Lang::Ar => format!(
+                "ملفات يغيّرها التنسيق: {} من {} (شغّل {})",
+                lang.ltr(&changed.to_string()),
+                lang.ltr(&files.len().to_string()),
+                lang.ltr("mizan fmt")
+            ),
+        };
+        errln!("{}", lang.line(&line));
     }
     if failed || (args.check && changed > 0) {
         Exit::RuleErrors

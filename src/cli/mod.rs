@@ -159,7 +159,7 @@ pub fn run(cli: Cli) -> Exit {
         Exit::RuleErrors
     };
     let exit = match cli.command {
-        Command::Check(a) => check::run(a, cli.format),
+        Command::Check(a) => check::run(a, cli.format, cli.lang),
         Command::Eval(a) => {
             locks::enforce(a.allow_unlocked);
             eval::run(a, cli.format)
@@ -167,9 +167,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Import(a) => import::run(a, cli.format),
         Command::Test(a) => {
             locks::enforce(a.allow_unlocked);
-            test::run(a, cli.format)
+            test::run(a, cli.format, cli.lang)
         }
-        Command::Fmt(a) => fmt::run(a, cli.format),
+        Command::Fmt(a) => fmt::run(a, cli.format, cli.lang),
         Command::Diff(a) => {
             locks::enforce(a.allow_unlocked);
             diff::run(a, cli.format, cli.lang)

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use mizan::render;
+use mizan::render::{self, Lang};
 use mizan::testing::{self, CaseOutcome, Coverage, Suite};
 use serde_json::json;
 
@@ -43,7 +43,7 @@ struct Ran {
     outcomes: Vec<CaseOutcome>,
 }
 
-pub fn run(args: Args, format: Format) -> Exit {
+pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("rules")]
     } else {
@@ -167,35 +167,65 @@ pub fn run(args: Args, format: Format) -> Exit {
         Format::Human | Format::Plain | Format::Markdown => {
             for r in &ran {
                 for o in r.outcomes.iter().filter(|o| !o.passed()) {
-                    out!("{}", failure_text(r, o));
+                    out!("{}", lang.lines(&failure_text(r, o, lang)));
                 }
             }
+            let l = |s: String| lang.line(&s).into_owned();
             for (file, rubric, c) in &coverages {
                 outln!(
-                    "coverage {rubric} ({file}): criteria {}/{} ({:.1}%), options {}/{}",
-                    c.criteria.0,
-                    c.criteria.1,
-                    c.percent(),
-                    c.options.0,
-                    c.options.1
+                    "{}",
+                    l(format!(
+                        "{} {} ({}): {} {} ({}){}{} {}",
+                        lang.t("coverage", "التغطية"),
+                        lang.ltr(rubric),
+                        lang.ltr(file),
+                        lang.t("criteria", "المعايير"),
+                        lang.ltr(&format!("{}/{}", c.criteria.0, c.criteria.1)),
+                        lang.ltr(&format!("{:.1}%", c.percent())),
+                        lang.t(", ", "، "),
+                        lang.t("options", "الخيارات"),
+                        lang.ltr(&format!("{}/{}", c.options.0, c.options.1)),
+                    ))
                 );
                 if !c.missed_criteria.is_empty() {
-                    outln!("  criteria no case answers: {}", c.missed_criteria.join(", "));
+                    let head = lang.t("criteria no case answers:", "معايير لا تجيب عنها أي حالة:");
+                    out!("{}", wrapped(head, &c.missed_criteria, lang));
                 }
                 if !c.missed_options.is_empty() {
                     let list: Vec<String> =
                         c.missed_options.iter().map(|(a, b)| format!("{a} {b}")).collect();
-                    outln!("  options no case chooses: {}", list.join(", "));
+                    let head = lang.t("options no case chooses:", "خيارات لا تختارها أي حالة:");
+                    out!("{}", wrapped(head, &list, lang));
                 }
             }
             for (file, _, c) in &below {
                 outln!(
-                    "coverage of {file} is {:.1}%, below the required {:.1}%",
-                    c.percent(),
-                    args.min_coverage.unwrap_or(0.0)
+                    "{}",
+                    l(format!(
+                        "{} {} {} {}{}{} {}",
+                        lang.t("coverage of", "تغطية"),
+                        lang.ltr(file),
+                        lang.t("is", "هي"),
+                        lang.ltr(&format!("{:.1}%", c.percent())),
+                        lang.t(", ", "، "),
+                        lang.t("below the required", "أقل من المطلوب"),
+                        lang.ltr(&format!("{:.1}%", args.min_coverage.unwrap_or(0.0))),
+                    ))
                 );
             }
-            outln!("{passed} passed, {failed} failed");
+            outln!(
+                "{}",
+                l(match lang {
+                    Lang::En => format!("{passed} passed, {failed} failed"),
+                    Lang::Ar => format!(
+                        "{} {}، {} {}",
+                        lang.t("passed", "نجحت:"),
+                        lang.ltr(&passed.to_string()),
+                        lang.t("failed", "فشلت:"),
+                        lang.ltr(&failed.to_string())
+                    ),
+                })
+            );
         }
     }
     if failed > 0 || !below.is_empty() {
@@ -205,17 +235,80 @@ pub fn run(args: Args, format: Format) -> Exit {
     }
 }
 
-fn failure_text(r: &Ran, o: &CaseOutcome) -> String {
+/// Width at which the lists of a coverage report wrap.
+const WRAP: usize = 100;
+
+/// One word of a wrapped list: an item with its comma, or a word of the
+/// heading; never split.
+#[derive(Debug)]
+struct Word {
+    text: String,
+    width: f64,
+}
+
+impl textwrap::core::Fragment for Word {
+    fn width(&self) -> f64 {
+        self.width
+    }
+    fn whitespace_width(&self) -> f64 {
+        1.0
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+/// `  HEAD item, item, …` wrapped at [`WRAP`] columns (textwrap's
+/// first-fit over whole items), continuation lines indented by four
+/// spaces; an item (`fednet.1.1 yes`) is never split across lines, so its
+/// isolation marks never span two lines either.
+fn wrapped(head: &str, items: &[String], lang: Lang) -> String {
+    let sep = lang.t(",", "،");
+    let mut words: Vec<Word> = head
+        .split(' ')
+        .map(|w| Word {
+            text: w.to_string(),
+            width: textwrap::core::display_width(w) as f64,
+        })
+        .collect();
+    let last = items.len().saturating_sub(1);
+    words.extend(items.iter().enumerate().map(|(i, item)| {
+        let comma = if i == last { "" } else { sep };
+        Word {
+            text: format!("{}{comma}", lang.ltr(item)),
+            width: (textwrap::core::display_width(item) + comma.chars().count()) as f64,
+        }
+    }));
+    let mut out = String::new();
+    let widths = [(WRAP - 2) as f64, (WRAP - 4) as f64];
+    for (n, line) in textwrap::wrap_algorithms::wrap_first_fit(&words, &widths)
+        .iter()
+        .enumerate()
+    {
+        let text: Vec<&str> = line.iter().map(|w| w.text.as_str()).collect();
+        let indent = if n == 0 { "  " } else { "    " };
+        out.push_str(&lang.line(&format!("{indent}{}", text.join(" "))));
+        out.push('\n');
+    }
+    out
+}
+
+fn failure_text(r: &Ran, o: &CaseOutcome, lang: Lang) -> String {
     let Some(f) = &o.failure else { return String::new() };
     let mut s = format!(
-        "FAIL {}:{} case \"{}\": {}: expected {}, got {}\n",
-        r.suite.path.display(),
-        f.line,
-        o.name,
-        f.what,
-        f.expected,
-        f.actual
+        "{} {} {} \"{}\": {}: {} {}{}{} {}\n",
+        lang.t("FAIL", "فشل"),
+        lang.ltr(&format!("{}:{}", r.suite.path.display(), f.line)),
+        lang.t("case", "الحالة"),
+        lang.auto(&o.name),
+        lang.ltr(&f.what),
+        lang.t("expected", "المتوقع"),
+        lang.ltr(&f.expected),
+        lang.t(", ", "، "),
+        lang.t("got", "الناتج"),
+        lang.ltr(&f.actual)
     );
+
     if let (Some(res), Some(ix)) = (&o.result, f.node) {
         for line in render::explain::render_from(r.suite.rubric.model(), res, ix).lines() {
             s.push_str("    ");
@@ -237,7 +330,7 @@ fn junit(ran: &[Ran]) -> std::io::Result<String> {
                 Some(f) => {
                     let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     st.set_message(format!("{}: expected {}, got {}", f.what, f.expected, f.actual));
-                    st.set_description(failure_text(r, o));
+                    st.set_description(failure_text(r, o, Lang::En));
                     st
                 }
             };

@@ -173,7 +173,7 @@ fn rank(item: &Item) -> u8 {
         Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => 17,
         Item::Aggregate { .. } => 18,
         Item::Score(_) => 19,
-        Item::UseBands(_) => 20,
+        Item::UseBands(..) => 20,
         Item::Baseline(_) => 21,
         Item::Target(_) => 22,
         Item::Direction(_) => 23,
@@ -193,7 +193,8 @@ fn raw_span(item: &Item) -> (usize, usize) {
         Item::Version(s) => r(&s.loc),
         Item::Title(t) | Item::Description(t) => r(&t.loc),
         Item::Precision(n) | Item::Weight(n) => r(&n.loc),
-        Item::Missing(n) | Item::Na(n) | Item::UseBands(n) | Item::Direction(n) => r(&n.loc),
+        Item::Missing(n) | Item::Na(n) | Item::UseBands(n, None) | Item::Direction(n) => r(&n.loc),
+        Item::UseBands(n, Some(e)) => join(r(&n.loc), r(&e.loc)),
         Item::Renamed(a, b) => join(r(&a.loc), r(&b.loc)),
         Item::Levels(_, l)
         | Item::Profile(_, l)
@@ -592,7 +593,7 @@ impl<'a> Printer<'a> {
             | Item::Weight(_)
             | Item::Missing(_)
             | Item::Na(_)
-            | Item::UseBands(_)
+            | Item::UseBands(..)
             | Item::Direction(_)
             | Item::Baseline(_)
             | Item::Target(_)
@@ -688,7 +689,11 @@ impl<'a> Printer<'a> {
             Item::Missing(n) => self.line(s, e, &format!("missing {}", n.node)),
             Item::Weight(n) => self.line(s, e, &format!("weight {}", self.slice(&n.loc))),
             Item::Na(n) => self.line(s, e, &format!("na {}", n.node)),
-            Item::UseBands(n) => self.line(s, e, &format!("bands {}", n.node)),
+            Item::UseBands(n, None) => self.line(s, e, &format!("bands {}", n.node)),
+            Item::UseBands(n, Some(x)) => {
+                let t = format!("bands {} on {}", n.node, self.expr(x));
+                self.line(s, e, &t)
+            }
             Item::Direction(n) => self.line(s, e, &format!("direction {}", n.node)),
             Item::YesNo(_) => self.line(s, e, "yesno"),
             Item::Let(n, x) => {
@@ -1206,11 +1211,12 @@ impl<'a> Printer<'a> {
                     let (a, b) = r(&c.loc);
                     (a, b, format!("expect error {}", c.node))
                 }
-                Expect::Band { node, band, loc } => {
+                Expect::Band { node, set, band, loc } => {
                     let (a, b) = r(loc);
+                    let set = set.as_ref().map(|s| format!(" {}", s.node)).unwrap_or_default();
                     let t = match node {
-                        Some(n) => format!("expect {} band = {}", n.node, band.node),
-                        None => format!("expect band = {}", band.node),
+                        Some(n) => format!("expect {} band{set} = {}", n.node, band.node),
+                        None => format!("expect band{set} = {}", band.node),
                     };
                     (a, b, t)
                 }

@@ -242,13 +242,18 @@ impl Lower<'_> {
                     CaseItem::Expect(match erule {
                         Rule::expect_error => Expect::Error(self.name(parts.first()?)),
                         Rule::expect_band => {
-                            let (node, band) = match parts.as_slice() {
-                                [n, b] => (Some(self.name(n)), self.name(b)),
+                            let (node, rest) = match parts.split_first() {
+                                Some((n, rest)) if n.as_rule() == Rule::path => (Some(self.name(n)), rest),
+                                _ => (None, parts.as_slice()),
+                            };
+                            let (set, band) = match rest {
+                                [s, b] => (Some(self.name(s)), self.name(b)),
                                 [b] => (None, self.name(b)),
                                 _ => return None,
                             };
                             Expect::Band {
                                 node,
+                                set,
                                 band,
                                 loc: eloc,
                             }
@@ -432,7 +437,11 @@ impl Lower<'_> {
             Rule::score_decl => Item::Score(self.expr(args.next()?)),
             Rule::na_decl => Item::Na(self.name(&args.next()?)),
             Rule::applies_decl => Item::Applies(self.expr(args.next()?)),
-            Rule::use_bands => Item::UseBands(self.name(&args.next()?)),
+            Rule::use_bands => {
+                let name = self.name(&args.next()?);
+                let on = args.find(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p));
+                Item::UseBands(name, on)
+            }
             Rule::choice_decl => Item::Choice(self.option_source(args.next()?)),
             Rule::multi_decl => {
                 let opts = self.option_source(args.next()?);

@@ -64,6 +64,7 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_error => "error",
         Rule::kw_within => "within",
         Rule::kw_band => "band",
+        Rule::kw_on => "on",
         _ => return None,
     })
 }

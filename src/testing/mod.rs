@@ -226,7 +226,12 @@ fn check_case(src: &Src, model: &Model, path: &Path, case: &ast::Case, diags: &m
                     diags.push(unknown("node", node, c));
                 }
             }
-            CaseItem::Expect(Expect::Band { node, band, loc }) => {
+            CaseItem::Expect(Expect::Band {
+                node,
+                set: which,
+                band,
+                loc,
+            }) => {
                 values_expected = Some(loc.clone());
                 let set = match node {
                     None => model.root().bands.clone(),
@@ -238,7 +243,21 @@ fn check_case(src: &Src, model: &Model, path: &Path, case: &ast::Case, diags: &m
                         }
                     },
                 };
-                match set.first().and_then(|u| model.band_sets.get(&u.set)) {
+                let chosen = match which {
+                    None => set.first(),
+                    Some(w) => match set.iter().find(|u| u.set == w.node) {
+                        Some(u) => Some(u),
+                        None => {
+                            diags.push(unknown(
+                                "band set",
+                                w,
+                                set.iter().map(|u| u.set.as_str()).collect(),
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                match chosen.and_then(|u| model.band_sets.get(&u.set)) {
                     None => diags.push(TestError::BadCase {
                         message: "this node has no bands".into(),
                         src: src.clone(),
@@ -462,6 +481,27 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
             .filter_map(|e| e.code().map(|c| c.to_string()))
             .collect()
     };
+    // `M0415, M0410 × 65`: each code once, in order of first appearance,
+    // with how many times it was reported.
+    let listed = |got: &[String]| -> String {
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for c in got {
+            match seen.iter_mut().find(|(s, _)| s == c) {
+                Some((_, n)) => *n += 1,
+                None => seen.push((c, 1)),
+            }
+        }
+        seen.iter()
+            .map(|(c, n)| {
+                if *n == 1 {
+                    c.to_string()
+                } else {
+                    format!("{c} × {n}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let result = match evaluated {
         Err(errs) => {
             let got = codes(&errs);
@@ -471,7 +511,7 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
                         let f = fail(
                             "error",
                             c.node.clone(),
-                            format!("rejected with {}", got.join(", ")),
+                            format!("rejected with {}", listed(&got)),
                             None,
                             &c.loc,
                         );
@@ -493,7 +533,7 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
             let f = fail(
                 "answers",
                 "an accepted answer set".into(),
-                format!("rejected with {}: {first}", got.join(", ")),
+                format!("rejected with {}: {first}", listed(&got)),
                 None,
                 &case.name.loc,
             );
@@ -521,22 +561,37 @@ fn run_case(suite: &Suite, case: &ast::Case) -> CaseOutcome {
                 let got = result.outcomes.get(ix).copied();
                 check_value(got, value.as_ref()).map(|(exp, act)| fail(&node.node, exp, act, Some(ix), loc))
             }
-            Expect::Band { node, band, loc } => {
+            Expect::Band {
+                node,
+                set: which,
+                band,
+                loc,
+            } => {
                 let ix = match node {
                     None => Some(0),
                     Some(n) => model.by_id.get(&n.node).copied(),
                 };
                 let Some(ix) = ix else { continue };
-                let set = model.nodes.get(ix).map(|n| n.bands.clone()).unwrap_or_default();
+                let uses = model
+                    .nodes
+                    .get(ix)
+                    .map(|n| n.bands.as_slice())
+                    .unwrap_or_default();
+                let chosen = match which {
+                    None => uses.first(),
+                    Some(w) => uses.iter().find(|u| u.set == w.node),
+                };
                 let got = result
                     .outcomes
                     .get(ix)
                     .and_then(|o| o.score())
-                    .and_then(|s| model.band(&set, s))
+                    .zip(chosen)
+                    .and_then(|(s, u)| model.band_in(u, s))
                     .map(|b| b.id.clone());
+                let set = which.as_ref().map(|w| format!(" {}", w.node)).unwrap_or_default();
                 let what = node
                     .as_ref()
-                    .map_or("band".to_string(), |n| format!("{} band", n.node));
+                    .map_or(format!("band{set}"), |n| format!("{} band{set}", n.node));
                 (got.as_deref() != Some(band.node.as_str())).then(|| {
                     fail(
                         &what,
