@@ -761,9 +761,17 @@ fn structural_change_by_hand() {
     let i = mizan::diff::impact(&v1, &v3, &inputs_of(ANSWERS));
     // moj is invalid under both versions, and only moj is rejected.
     assert_eq!(i.validity.len(), 1);
-    assert_eq!((i.validity[0].entity.as_str(), i.validity[0].rejected_by), ("moj", "both"));
+    assert_eq!(
+        (i.validity[0].entity.as_str(), i.validity[0].rejected_by),
+        ("moj", "both")
+    );
     assert_eq!(i.moves.answer_sets, 13);
-    let removed: Vec<(&str, usize)> = i.moves.removed.iter().map(|d| (d.criterion.as_str(), d.answers)).collect();
+    let removed: Vec<(&str, usize)> = i
+        .moves
+        .removed
+        .iter()
+        .map(|d| (d.criterion.as_str(), d.answers))
+        .collect();
     assert_eq!(removed, [("fednet.1.3", 13)]);
     let renamed: Vec<(&str, &str, usize)> = i
         .moves
@@ -780,12 +788,18 @@ fn structural_change_by_hand() {
         .collect();
     assert_eq!(
         supplied,
-        [("fednet.1.2", "worst", "error", 4), ("fednet.1.6", "worst", "error", 13)]
+        [
+            ("fednet.1.2", "worst", "error", 4),
+            ("fednet.1.6", "worst", "error", 13)
+        ]
     );
     assert_eq!(i.moves.supplied[1].answer, Some(serde_json::json!("no")));
     let fahr = entity(&i, "fahr");
     let near = |d: Decimal, want: Decimal| (d - want).abs() < Decimal::new(1, 20);
-    assert!(near(fahr.delta.unwrap() * Decimal::from(48), Decimal::NEGATIVE_ONE));
+    assert!(near(
+        fahr.delta.unwrap() * Decimal::from(48),
+        Decimal::NEGATIVE_ONE
+    ));
     assert_eq!(
         (fahr.band_before.as_deref(), fahr.band_after.as_deref()),
         (Some("medium"), Some("low"))
@@ -816,9 +830,15 @@ fn structural_change_by_hand() {
     // --new-criteria best: fednet.1.6 yes, moe's refused partial yes.
     // fahr: 1 + 0 + 0.5 + 1 = 2.5/4, +0.125 / 6 = +1/48.
     let best = mizan::diff::impact_with(&v1, &v3, &inputs_of(ANSWERS), mizan::diff::NewCriteria::Best);
-    assert!(near(entity(&best, "fahr").delta.unwrap() * Decimal::from(48), Decimal::ONE));
+    assert!(near(
+        entity(&best, "fahr").delta.unwrap() * Decimal::from(48),
+        Decimal::ONE
+    ));
     // moe: 0.5 + 1 + 1 + 1 = 3.5/4 against 3/4: +0.125 / 6.
-    assert!(near(entity(&best, "moe").delta.unwrap() * Decimal::from(48), Decimal::ONE));
+    assert!(near(
+        entity(&best, "moe").delta.unwrap() * Decimal::from(48),
+        Decimal::ONE
+    ));
     // na: fednet.1.6 N/A (left out of the ratio); fednet.1.2 has no N/A
     // option, so its refused answer falls back to worst. fahr: 1.5/3
     // = 0.5, no move.
@@ -840,14 +860,30 @@ fn structural_change_on_the_command_line() {
         out.contains("criterion removed fednet.1.3 “Completion of activation of the cloud infrastructure service” in fednet.1"),
         "{out}"
     );
-    assert!(!out.contains("(was )") && !out.contains("  in ") && !out.contains("M0405"), "{out}");
+    assert!(
+        !out.contains("(was )") && !out.contains("  in ") && !out.contains("M0405"),
+        "{out}"
+    );
     assert_eq!(out.matches("fednet.1.3").count(), 2, "{out}");
-    assert_eq!(out.matches("answers to a removed criterion, dropped: fednet.1.3: 13").count(), 1);
-    assert!(out.contains("answers supplied: fednet.1.6 (added): worst (missing error): 13"), "{out}");
+    assert_eq!(
+        out.matches("answers to a removed criterion, dropped: fednet.1.3: 13")
+            .count(),
+        1
+    );
+    assert!(
+        out.contains("answers supplied: fednet.1.6 (added): worst (missing error): 13"),
+        "{out}"
+    );
     assert!(out.contains("new criteria: missing ("), "{out}");
-    assert!(!out.contains("rejected by the new") && !out.contains("rejected by the old"), "{out}");
+    assert!(
+        !out.contains("rejected by the new") && !out.contains("rejected by the old"),
+        "{out}"
+    );
     // precision 2: 60.78% → 58.69%, −2.08 pts; 0.00 pts, never `0%`.
-    assert!(out.contains("fahr    60.78%  58.69%  -2.08 pts  Medium → Low"), "{out}");
+    assert!(
+        out.contains("fahr    60.78%  58.69%  -2.08 pts  Medium → Low"),
+        "{out}"
+    );
     assert!(out.contains("0.00 pts") && !out.contains(" 0%"), "{out}");
     let o = mizan(&["diff", V1, V3, "--answers", ANSWERS, "--new-criteria", "best"]);
     assert!(support::stdout(&o).contains("new criteria: best (the best answer)"));
@@ -862,7 +898,12 @@ fn diff_json_numbers_are_numbers() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let i = &v["impact"];
     assert!(i["population_before"].is_number());
-    let fahr = i["entities"].as_array().unwrap().iter().find(|e| e["entity"] == "fahr").unwrap();
+    let fahr = i["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == "fahr")
+        .unwrap();
     assert!(fahr["before"].is_number() && fahr["after"].is_number());
     // Exact: before − after = 1/48 = 0.0208333…
     let d = fahr["delta"].to_string();
@@ -871,13 +912,36 @@ fn diff_json_numbers_are_numbers() {
     assert_eq!(fahr["band_after_label"], "Low");
     assert_eq!(i["nodes"][0]["largest_fall"]["delta"].to_string(), "-0.375");
     assert_eq!(v["counts"], serde_json::json!({"meaning": 4, "wording": 1}));
-    let removed = v["changes"].as_array().unwrap().iter().find(|c| c["kind"] == "node removed").unwrap();
-    assert_eq!(removed["node"]["title"], "Completion of activation of the cloud infrastructure service");
+    let removed = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "node removed")
+        .unwrap();
+    assert_eq!(
+        removed["node"]["title"],
+        "Completion of activation of the cloud infrastructure service"
+    );
     assert_eq!(removed["node"]["kind"], "criterion");
     assert_eq!(removed["class"], "meaning");
-    let o = mizan(&["--lang", "ar", "--format", "json", "diff", V1, V3, "--answers", ANSWERS]);
+    let o = mizan(&[
+        "--lang",
+        "ar",
+        "--format",
+        "json",
+        "diff",
+        V1,
+        V3,
+        "--answers",
+        ANSWERS,
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let fahr = v["impact"]["entities"].as_array().unwrap().iter().find(|e| e["entity"] == "fahr").unwrap();
+    let fahr = v["impact"]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == "fahr")
+        .unwrap();
     assert_eq!(fahr["band_after_label"], "منخفض");
 }
 
@@ -905,8 +969,14 @@ fn wording_only_changes_exit_3() {
     let o = mizan(&["diff", V1, f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3), "{}", support::stdout(&o));
     let out = support::stdout(&o);
-    assert!(out.contains(&format!("{n} changes (meaning: 0, wording: {n})")), "{out}");
-    assert!(out.contains("wording (titles, descriptions, labels; no score moves):"), "{out}");
+    assert!(
+        out.contains(&format!("{n} changes (meaning: 0, wording: {n})")),
+        "{out}"
+    );
+    assert!(
+        out.contains("wording (titles, descriptions, labels; no score moves):"),
+        "{out}"
+    );
     // With a change of meaning as well: 1.
     fs::write(&f, reworded.replacen("partial 0.5", "partial 0.6", 1)).unwrap();
     assert_eq!(mizan(&["diff", V1, f.to_str().unwrap()]).status.code(), Some(1));
@@ -920,7 +990,17 @@ fn structural_change_snapshots_in_both_languages() {
         ("ar", "human", "review_structural_ar_text"),
         ("ar", "markdown", "review_structural_ar_markdown"),
     ] {
-        let o = mizan(&["--lang", lang, "--format", fmt, "diff", V1, V3, "--answers", ANSWERS]);
+        let o = mizan(&[
+            "--lang",
+            lang,
+            "--format",
+            fmt,
+            "diff",
+            V1,
+            V3,
+            "--answers",
+            ANSWERS,
+        ]);
         assert_eq!(o.status.code(), Some(1));
         let out = String::from_utf8(o.stdout).unwrap();
         if lang == "ar" {
@@ -999,7 +1079,10 @@ fn every_shipped_rubric_survives_remove_add_rename() {
             continue;
         }
         let answered = |id: &str| -> usize {
-            inputs.iter().map(|(_, t)| t.matches(&format!("\"{id}\":")).count()).sum()
+            inputs
+                .iter()
+                .map(|(_, t)| t.matches(&format!("\"{id}\":")).count())
+                .sum()
         };
         // Criteria from the last (the deepest scopes first), answered.
         let crits: Vec<(usize, String, usize)> = m
@@ -1025,7 +1108,7 @@ fn every_shipped_rubric_survives_remove_add_rename() {
                         continue;
                     }
                     let mut edits = vec![(xs, xe, String::new()), (ye, ye, added)];
-                    edits.sort_by(|a, b| b.0.cmp(&a.0));
+                    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
                     let mut new_text = text.clone();
                     for (s, e, rep) in edits {
                         new_text.replace_range(s..e, &rep);
@@ -1051,7 +1134,12 @@ fn every_shipped_rubric_survives_remove_add_rename() {
             assert_eq!(v.rejected_by, "both", "{name}: {v:?}");
         }
         // The removed answers: once, counted.
-        let removed: Vec<(&str, usize)> = i.moves.removed.iter().map(|d| (d.criterion.as_str(), d.answers)).collect();
+        let removed: Vec<(&str, usize)> = i
+            .moves
+            .removed
+            .iter()
+            .map(|d| (d.criterion.as_str(), d.answers))
+            .collect();
         assert_eq!(removed, [(x.as_str(), answered(&x))], "{name}");
         // The renamed answers: carried, and the criterion's score with them.
         let renamed: Vec<(&str, &str, usize)> = i
@@ -1063,7 +1151,11 @@ fn every_shipped_rubric_survives_remove_add_rename() {
         let zr = format!("{z}_r");
         assert_eq!(renamed, [(z.as_str(), zr.as_str(), answered(&z))], "{name}");
         for e in &i.entities {
-            assert!(!e.nodes.iter().any(|n| n.node == zr), "{name}: {} {zr} moved", e.entity);
+            assert!(
+                !e.nodes.iter().any(|n| n.node == zr),
+                "{name}: {} {zr} moved",
+                e.entity
+            );
         }
         // The added criterion: its own missing policy (error counted as worst).
         let nm = new.model();
@@ -1072,7 +1164,12 @@ fn every_shipped_rubric_survives_remove_add_rename() {
             mizan::model::MissingPolicy::Na => "na",
             _ => "worst",
         };
-        let s = i.moves.supplied.iter().find(|s| s.criterion == "zz_new").unwrap_or_else(|| panic!("{name}"));
+        let s = i
+            .moves
+            .supplied
+            .iter()
+            .find(|s| s.criterion == "zz_new")
+            .unwrap_or_else(|| panic!("{name}"));
         assert_eq!((s.reason.as_str(), s.policy), ("added", want), "{name}");
         assert!(s.answers > 0, "{name}");
         if own == mizan::model::MissingPolicy::Error {
@@ -1087,7 +1184,17 @@ fn every_shipped_rubric_survives_remove_add_rename() {
         );
         checked.push(name);
     }
-    for want in ["rules/uae", "rules/sa", "rules/oman", "rules/worldbank", "rules/eu", "examples/instances"] {
-        assert!(checked.iter().any(|c| c.starts_with(want)), "{want} not checked: {checked:?}");
+    for want in [
+        "rules/uae",
+        "rules/sa",
+        "rules/oman",
+        "rules/worldbank",
+        "rules/eu",
+        "examples/instances",
+    ] {
+        assert!(
+            checked.iter().any(|c| c.starts_with(want)),
+            "{want} not checked: {checked:?}"
+        );
     }
 }

@@ -280,7 +280,13 @@ pub struct Impact {
 fn answer_for(c: &Criterion, policy: NewCriteria) -> Option<Value> {
     let opts = c.answer.options();
     let weighted = || opts.iter().filter_map(|o| Some((o, o.weight?)));
-    let num = |d: Decimal| d.normalize().to_string().parse::<serde_json::Number>().ok().map(Value::Number);
+    let num = |d: Decimal| {
+        d.normalize()
+            .to_string()
+            .parse::<serde_json::Number>()
+            .ok()
+            .map(Value::Number)
+    };
     let in_bounds = |d: Decimal, min: &Option<Decimal>, max: &Option<Decimal>| {
         min.is_none_or(|m| d >= m) && max.is_none_or(|m| d <= m)
     };
@@ -291,9 +297,10 @@ fn answer_for(c: &Criterion, policy: NewCriteria) -> Option<Value> {
                 return None;
             }
             match &c.answer {
-                AnswerKind::Choice { .. } | AnswerKind::Multi { .. } => {
-                    opts.iter().find(|o| o.is_na()).map(|o| Value::String(o.id.clone()))
-                }
+                AnswerKind::Choice { .. } | AnswerKind::Multi { .. } => opts
+                    .iter()
+                    .find(|o| o.is_na())
+                    .map(|o| Value::String(o.id.clone())),
                 AnswerKind::Number { .. } | AnswerKind::YesNo => Some(Value::String("na".into())),
             }
         }
@@ -326,7 +333,9 @@ fn answer_for(c: &Criterion, policy: NewCriteria) -> Option<Value> {
                                     pick = Some((o, w));
                                 }
                             }
-                            pick.map(|(o, _)| Value::String(o.id.clone())).into_iter().collect()
+                            pick.map(|(o, _)| Value::String(o.id.clone()))
+                                .into_iter()
+                                .collect()
                         }
                     };
                     (!ids.is_empty()).then_some(Value::Array(ids))
@@ -584,7 +593,9 @@ impl<'a> Mover<'a> {
             if !matches!(code.as_str(), "M0406" | "M0407" | "M0408" | "M0409" | "M0416") {
                 continue;
             }
-            let Some(at) = e.pointer.rfind("/answers/") else { continue };
+            let Some(at) = e.pointer.rfind("/answers/") else {
+                continue;
+            };
             let (base, rest) = e.pointer.split_at(at);
             let rest = rest.get("/answers/".len()..).unwrap_or_default();
             let (key, item) = match rest.split_once('/') {
@@ -600,7 +611,12 @@ impl<'a> Mover<'a> {
                 continue;
             }
             let key = key.replace("~1", "/").replace("~0", "~");
-            drops.push((format!("{base}/answers"), key, item, format!("{code}: {}", e.error)));
+            drops.push((
+                format!("{base}/answers"),
+                key,
+                item,
+                format!("{code}: {}", e.error),
+            ));
         }
         if drops.is_empty() {
             return false;
@@ -610,8 +626,12 @@ impl<'a> Mover<'a> {
         drops.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
         let mut changed = false;
         for (obj_ptr, key, item, reason) in drops {
-            let Some(ix) = self.nm.by_id.get(&key).copied() else { continue };
-            let Some(Value::Object(a)) = v.pointer_mut(&obj_ptr) else { continue };
+            let Some(ix) = self.nm.by_id.get(&key).copied() else {
+                continue;
+            };
+            let Some(Value::Object(a)) = v.pointer_mut(&obj_ptr) else {
+                continue;
+            };
             let whole = match (item, a.get_mut(&key)) {
                 (Some(i), Some(Value::Array(items))) if i < items.len() => {
                     items.remove(i);
@@ -631,7 +651,13 @@ impl<'a> Mover<'a> {
 
     /// The moved answer set (`None`: not written for the old version, or
     /// not JSON this reader can move).
-    fn answer_set(&mut self, new: &Rubric, origin: &Origin, text: &str, old_errors: &HashSet<String>) -> Option<String> {
+    fn answer_set(
+        &mut self,
+        new: &Rubric,
+        origin: &Origin,
+        text: &str,
+        old_errors: &HashSet<String>,
+    ) -> Option<String> {
         let json = crate::answers::parse_json(origin, text).ok()?;
         if !json.duplicates.is_empty() {
             return None;
@@ -758,7 +784,8 @@ pub fn impact_with(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)], poli
         .collect();
     ids.sort();
     ids.dedup();
-    let score_of = |r: Option<&&EntityResult>, ix: NodeIx| r.and_then(|r| r.outcomes.get(ix)).and_then(|o| o.score());
+    let score_of =
+        |r: Option<&&EntityResult>, ix: NodeIx| r.and_then(|r| r.outcomes.get(ix)).and_then(|o| o.score());
     let mut entities: Vec<EntityImpact> = ids
         .iter()
         .map(|id| {

@@ -339,7 +339,12 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
     let mut ch = Changes(Vec::new());
     // Rubric.
     ch.labels("rubric title", new.id.clone(), &old.title, &new.title);
-    ch.labels("rubric description", new.id.clone(), &old.description, &new.description);
+    ch.labels(
+        "rubric description",
+        new.id.clone(),
+        &old.description,
+        &new.description,
+    );
     ch.push(
         "precision",
         new.id.clone(),
@@ -349,12 +354,26 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
     // Levels.
     for l in &new.levels {
         match old.levels.iter().find(|x| x.name == l.name) {
-            None => ch.push("level added", format!("level {}", l.name), None, Some(l.name.clone())),
+            None => ch.push(
+                "level added",
+                format!("level {}", l.name),
+                None,
+                Some(l.name.clone()),
+            ),
             Some(o) => ch.labels("level label", format!("level {}", l.name), &o.label, &l.label),
         }
     }
-    for l in old.levels.iter().filter(|x| !new.levels.iter().any(|y| y.name == x.name)) {
-        ch.push("level removed", format!("level {}", l.name), Some(l.name.clone()), None);
+    for l in old
+        .levels
+        .iter()
+        .filter(|x| !new.levels.iter().any(|y| y.name == x.name))
+    {
+        ch.push(
+            "level removed",
+            format!("level {}", l.name),
+            Some(l.name.clone()),
+            None,
+        );
     }
     // Scales.
     for (name, s) in &new.scales {
@@ -390,7 +409,12 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
                 ch.push(kind, format!("bands {name}: {}", b.id), before, after);
             }
             if let Some(x) = was {
-                ch.labels("band label", format!("bands {name}: {}", b.id), &x.label, &b.label);
+                ch.labels(
+                    "band label",
+                    format!("bands {name}: {}", b.id),
+                    &x.label,
+                    &b.label,
+                );
             }
         }
         for b in olds
@@ -475,7 +499,12 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         .iter()
         .filter_map(|n| old_id_of(&renamed, &n.id))
         .collect();
-    for o in old.nodes.iter().skip(1).filter(|o| !kept.contains(&o.id.as_str())) {
+    for o in old
+        .nodes
+        .iter()
+        .skip(1)
+        .filter(|o| !kept.contains(&o.id.as_str()))
+    {
         ch.push("node removed", o.id.clone(), Some(node_text(old, o)), None);
         if let Some(c) = ch.0.last_mut() {
             c.node = Some(node_info(old, o));

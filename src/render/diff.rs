@@ -83,11 +83,17 @@ fn kind_word(kind: &str, lang: Lang) -> String {
 fn node_kind_word(n: &NodeInfo, lang: Lang) -> String {
     match lang {
         Lang::En => n.level.clone().unwrap_or_else(|| n.kind.to_string()),
-        Lang::Ar => n
-            .level_label
-            .get("ar")
-            .cloned()
-            .unwrap_or_else(|| lang.t("", if n.kind == "group" { "مجموعة" } else { "معيار" }).to_string()),
+        Lang::Ar => n.level_label.get("ar").cloned().unwrap_or_else(|| {
+            lang.t(
+                "",
+                if n.kind == "group" {
+                    "مجموعة"
+                } else {
+                    "معيار"
+                },
+            )
+            .to_string()
+        }),
     }
 }
 
@@ -114,7 +120,11 @@ fn node_line(c: &Change, n: &NodeInfo, lang: Lang, code: bool) -> String {
         .parent
         .as_ref()
         .map(|p| {
-            let p = if code { format!("`{p}`") } else { lang.ltr(p).into_owned() };
+            let p = if code {
+                format!("`{p}`")
+            } else {
+                lang.ltr(p).into_owned()
+            };
             format!(" {} {p}", lang.t("in", "ضمن"))
         })
         .unwrap_or_default();
@@ -123,7 +133,11 @@ fn node_line(c: &Change, n: &NodeInfo, lang: Lang, code: bool) -> String {
         .as_deref()
         .and_then(|a| a.rsplit_once(": "))
         .map(|(_, k)| {
-            let k = if code { format!("`{k}`") } else { lang.ltr(k).into_owned() };
+            let k = if code {
+                format!("`{k}`")
+            } else {
+                lang.ltr(k).into_owned()
+            };
             format!(": {k}")
         })
         .unwrap_or_default();
@@ -131,7 +145,9 @@ fn node_line(c: &Change, n: &NodeInfo, lang: Lang, code: bool) -> String {
     let title = quoted(&n.title, lang);
     if code {
         // A Markdown cell: the change column names the kind already.
-        return format!("{}{parent}{answer}", title.trim_start()).trim().to_string();
+        return format!("{}{parent}{answer}", title.trim_start())
+            .trim()
+            .to_string();
     }
     match (lang, c.kind) {
         (Lang::En, "node added") => format!("{kind} added {id}{title}{parent}{answer}"),
@@ -220,7 +236,11 @@ fn extreme(e: Option<&Extreme>, precision: u32, lang: Lang, code: bool) -> Strin
         None => "—".into(),
         Some(e) => {
             let id = printable(&e.entity);
-            let id = if code { format!("`{id}`") } else { lang.ltr(&id).into_owned() };
+            let id = if code {
+                format!("`{id}`")
+            } else {
+                lang.ltr(&id).into_owned()
+            };
             format!("{id} {}", delta(Some(e.delta), precision, lang))
         }
     }
@@ -391,7 +411,11 @@ impl Review<'_> {
     fn rejected_line(&self, v: &crate::diff::Validity, code: bool) -> String {
         let l = self.lang;
         let e = printable(&v.entity);
-        let e = if code { format!("`{e}`") } else { l.ltr(&e).into_owned() };
+        let e = if code {
+            format!("`{e}`")
+        } else {
+            l.ltr(&e).into_owned()
+        };
         format!(
             "{e}: {} {}: {}",
             l.t("rejected by", "رفضه"),
@@ -472,13 +496,19 @@ pub fn text(r: &Review<'_>) -> String {
         let _ = writeln!(
             s,
             "\n{}: {}",
-            l.t("impact on answer sets written for", "الأثر على مجموعات الإجابات المكتوبة للإصدار"),
+            l.t(
+                "impact on answer sets written for",
+                "الأثر على مجموعات الإجابات المكتوبة للإصدار"
+            ),
             l.ltr(&format!("{} {}", d.old.id, d.old.version)),
         );
         let _ = writeln!(
             s,
             "  {}: {}",
-            l.t("answer sets moved to the new version", "مجموعات الإجابات المنقولة إلى الإصدار الجديد"),
+            l.t(
+                "answer sets moved to the new version",
+                "مجموعات الإجابات المنقولة إلى الإصدار الجديد"
+            ),
             l.ltr(&i.moves.answer_sets.to_string())
         );
         for line in r.moves_lines(i, false) {
@@ -487,7 +517,11 @@ pub fn text(r: &Review<'_>) -> String {
         let _ = writeln!(s, "  {}", r.population_line(i));
         let _ = writeln!(s, "  {}", r.summary_line(i, false));
         if !i.nodes.is_empty() {
-            let _ = writeln!(s, "\n{}:", l.t("nodes whose score moved", "العقد التي تغيّرت درجتها"));
+            let _ = writeln!(
+                s,
+                "\n{}:",
+                l.t("nodes whose score moved", "العقد التي تغيّرت درجتها")
+            );
             let rows = i
                 .nodes
                 .iter()
@@ -621,7 +655,10 @@ pub fn markdown(r: &Review<'_>) -> String {
             s,
             "\n#### {}\n\n{}: **{}**.\n\n",
             l.t("Score impact", "الأثر على الدرجات"),
-            l.t("Answer sets moved to the new version", "مجموعات الإجابات المنقولة إلى الإصدار الجديد"),
+            l.t(
+                "Answer sets moved to the new version",
+                "مجموعات الإجابات المنقولة إلى الإصدار الجديد"
+            ),
             i.moves.answer_sets
         );
         for line in r.moves_lines(i, true) {
@@ -674,7 +711,13 @@ pub fn markdown(r: &Review<'_>) -> String {
                 l.t("rank", "الترتيب"),
             );
             for e in &i.entities {
-                let bold = |(c, changed): (String, bool)| if changed { format!("**{}**", cell(&c)) } else { cell(&c) };
+                let bold = |(c, changed): (String, bool)| {
+                    if changed {
+                        format!("**{}**", cell(&c))
+                    } else {
+                        cell(&c)
+                    }
+                };
                 let _ = writeln!(
                     s,
                     "| `{}` | {} | {} | {} | {} | {} |",
