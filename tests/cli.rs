@@ -37,7 +37,7 @@ fn eval_exit_0_when_all_evaluated() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("population: 73.6% good over 2 entities"),
+        stdout(&o).contains("population: 73.6% Good over 2 entities"),
         "{}",
         stdout(&o)
     );

@@ -217,7 +217,7 @@ fn output_file_is_written_whole_or_not_at_all() {
     assert_eq!(o.status.code(), Some(0));
     assert!(fs::read_to_string(&out)
         .unwrap()
-        .contains("population: 64.2% weak over 4 entities"));
+        .contains("population: 64.2% Weak over 4 entities"));
     let names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into())

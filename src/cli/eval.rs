@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use mizan::answers::{AnswerError, Rejection};
 use mizan::eval::stream::Summary;
 use mizan::render;
+use mizan::render::table::Sort;
+use mizan::render::Lang;
 
 use super::inputs::Loaded;
 use super::{style, Exit, Format};
@@ -40,10 +42,39 @@ pub struct Args {
     /// Print the computation tree of one entity.
     #[arg(long, value_name = "ENTITY")]
     pub explain: Option<String>,
+    /// Order of the table's rows: `id` (the default), `score` (highest
+    /// first) or `rank` (for rubrics that declare `rank`). Tables only.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub sort: Option<SortArg>,
+    /// Table columns for every node down to depth N (default 1: the
+    /// top-level groups; 0: the score alone). Tables only.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
     /// Use a locked rule file whose rules changed (its sha256 differs from
     /// its `mizan.lock` entry) with a warning, instead of refusing it.
     #[arg(long)]
     pub allow_unlocked: bool,
+}
+
+/// `--sort`: the order of the table's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    /// By entity id.
+    Id,
+    /// By score, highest first (no score last; ties by id).
+    Score,
+    /// By rank (unranked last; ties by id).
+    Rank,
+}
+
+impl From<SortArg> for Sort {
+    fn from(s: SortArg) -> Sort {
+        match s {
+            SortArg::Id => Sort::Id,
+            SortArg::Score => Sort::Score,
+            SortArg::Rank => Sort::Rank,
+        }
+    }
 }
 
 /// The flag combinations `mizan eval` refuses (exit 64), each with why.
@@ -54,6 +85,26 @@ fn conflicts(args: &Args, format: Format) -> Option<String> {
         Format::Jsonl => "jsonl",
         _ => "",
     };
+    for (flag, given) in [("--sort", args.sort.is_some()), ("--depth", args.depth.is_some())] {
+        if !given {
+            continue;
+        }
+        if !fmt.is_empty() {
+            return Some(format!(
+                "{flag} and --format {fmt} cannot be combined: {flag} shapes the table; JSON lists every node, entities in id order (jsonl: in input order)"
+            ));
+        }
+        if args.summary {
+            return Some(format!(
+                "{flag} and --summary cannot be combined: the summary has no table of entities"
+            ));
+        }
+        if args.explain.is_some() {
+            return Some(format!(
+                "{flag} and --explain cannot be combined: an explanation is the whole tree of one entity"
+            ));
+        }
+    }
     if args.rules_dir.is_some() && args.import.is_some() {
         return Some(
             "--import and --rules cannot be combined: an import mapping is for one rubric; give its rule file first instead of --rules"
@@ -98,7 +149,38 @@ enum Mode {
 /// hang, not a speed-up).
 const MAX_JOBS: u64 = 256;
 
-pub fn run(args: Args, format: Format) -> Exit {
+/// What shapes the output for people: the language and the table's
+/// options.
+#[derive(Clone, Copy)]
+struct View {
+    lang: Lang,
+    sort: Sort,
+    depth: usize,
+}
+
+impl View {
+    fn table(self, format: Format) -> render::table::Options {
+        render::table::Options {
+            plain: format != Format::Human,
+            lang: self.lang,
+            sort: self.sort,
+            depth: self.depth,
+        }
+    }
+}
+
+/// `--sort rank` on rubrics none of which declares `rank`.
+fn unranked(models: &[&mizan::model::Model], view: View) -> Option<Exit> {
+    if view.sort == Sort::Rank && models.iter().all(|m| m.population.rank.is_none()) {
+        errln!(
+            "error: --sort rank: the rubric declares no `rank` (in its `population` block); use --sort score"
+        );
+        return Some(Exit::Usage);
+    }
+    None
+}
+
+pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
     if let Some(why) = conflicts(&args, format) {
         errln!("error: {why}");
         return Exit::Usage;
@@ -116,10 +198,15 @@ pub fn run(args: Args, format: Format) -> Exit {
             return Exit::RuleErrors;
         }
     };
-    pool.install(|| run_in_pool(args, format))
+    let view = View {
+        lang,
+        sort: args.sort.map_or(Sort::Id, Sort::from),
+        depth: args.depth.unwrap_or(1),
+    };
+    pool.install(|| run_in_pool(args, format, view))
 }
 
-fn run_in_pool(args: Args, format: Format) -> Exit {
+fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
     let mode = if args.summary {
         Mode::Summary
     } else if format == Format::Jsonl {
@@ -128,13 +215,20 @@ fn run_in_pool(args: Args, format: Format) -> Exit {
         Mode::Batch
     };
     if let Some(dir) = &args.rules_dir {
-        return run_versioned(dir, &args, format, mode);
+        return run_versioned(dir, &args, format, mode, view);
     }
     let Some((rules, answers)) = args.paths.split_first() else {
         return Exit::Usage;
     };
     if mode != Mode::Batch && args.import.is_none() {
-        return super::stream::run(rules, answers, args.summary, args.output.as_deref(), format);
+        return super::stream::run(
+            rules,
+            answers,
+            args.summary,
+            args.output.as_deref(),
+            format,
+            view.lang,
+        );
     }
     let (rubric, batch) = match &args.import {
         Some(mapping) => {
@@ -175,34 +269,41 @@ fn run_in_pool(args: Args, format: Format) -> Exit {
         }
     };
     let model = rubric.model();
+    if let Some(e) = unranked(&[model], view) {
+        return e;
+    }
     let summary = Summary::of_batch(&batch);
     if let Some(id) = &args.explain {
-        if let Err(e) = explain(&[(model, &batch)], id, args.output.as_deref()) {
+        if let Err(e) = explain(&[(model, &batch)], id, args.output.as_deref(), view.lang) {
             return e;
         }
         return super::stream::exit(&summary);
     }
     let text = match mode {
         Mode::Summary => {
-            super::stream::report(model, &summary, true, format);
-            super::stream::summary_text(model, &summary, format)
+            super::stream::report(model, &summary, true, format, view.lang);
+            super::stream::summary_text(model, &summary, format, view.lang)
         }
         Mode::Lines => {
-            super::stream::report(model, &summary, false, format);
+            super::stream::report(model, &summary, false, format, view.lang);
             let mut text = String::new();
-            for r in &batch.results {
-                text.push_str(&serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default());
+            for (r, rank) in batch.results.iter().zip(&batch.ranks) {
+                let line = render::json::EntityOut {
+                    rank: model.population.rank.as_ref().map(|_| *rank),
+                    ..render::json::entity_in(model, r, view.lang)
+                };
+                text.push_str(&serde_json::to_string(&line).unwrap_or_default());
                 text.push('\n');
             }
             text
         }
         Mode::Batch => match format {
-            Format::Json | Format::Jsonl => render::json::to_string(model, &batch),
+            Format::Json | Format::Jsonl => render::json::to_string_in(model, &batch, view.lang),
             Format::Human | Format::Plain | Format::Markdown => {
                 for p in batch.errors.iter().chain(&batch.warnings) {
                     err!("{}", render::table::problem(p));
                 }
-                render::table::render(model, &batch, format != Format::Human)
+                render::table::render_with(model, &batch, &view.table(format))
             }
         },
     };
@@ -231,13 +332,14 @@ fn explain(
     batches: &[(&mizan::model::Model, &mizan::eval::Batch)],
     id: &str,
     output: Option<&Path>,
+    lang: Lang,
 ) -> Result<(), Exit> {
     let found = batches.iter().find_map(|(model, batch)| {
         batch
             .results
             .iter()
             .find(|r| r.submission.entity == id)
-            .map(|r| render::explain::render(model, r))
+            .map(|r| render::explain::render_in(model, r, lang))
     });
     match found {
         Some(text) => emit(output, &text),
@@ -249,7 +351,21 @@ fn explain(
                 .flat_map(|(_, batch)| batch.errors.iter().filter(|e| e.entity.as_deref() == Some(id)))
                 .collect();
             if problems.is_empty() {
+                let id = mizan::answers::printable(id);
                 errln!("error: --explain {id}: no answer set of this batch is for entity `{id}`");
+                let ids: Vec<&str> = batches
+                    .iter()
+                    .flat_map(|(_, batch)| {
+                        batch
+                            .results
+                            .iter()
+                            .map(|r| r.submission.entity.as_str())
+                            .chain(batch.errors.iter().filter_map(|e| e.entity.as_deref()))
+                    })
+                    .collect();
+                if let Some(help) = nearest_help(&id, &ids) {
+                    errln!("  help: {help}");
+                }
                 return Err(Exit::Usage);
             }
             errln!("error: no evaluated entity `{id}`: its answer set was rejected");
@@ -261,9 +377,47 @@ fn explain(
     }
 }
 
+/// How many of the nearest entity ids an unknown `--explain` lists.
+const NEAREST: usize = 5;
+
+/// "did you mean `moe`? nearest ids: `moe`, `mof`, `moh`": the closest
+/// ids to `id` (by normalised Damerau–Levenshtein similarity, ties by id),
+/// with the did-you-mean of the diagnostics when one is close enough.
+/// `None` when the batch has no entity at all.
+fn nearest_help(id: &str, ids: &[&str]) -> Option<String> {
+    let mut ids: Vec<&str> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return None;
+    }
+    let mut scored: Vec<(f64, &str)> = ids
+        .iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(id, c), *c))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let nearest: Vec<String> = scored
+        .iter()
+        .take(NEAREST)
+        .map(|(_, c)| format!("`{}`", mizan::answers::printable(c)))
+        .collect();
+    let mean = mizan::diag::did_you_mean(id, ids.iter().copied())
+        .map(|m| format!("{} ", mizan::answers::printable(&m)))
+        .unwrap_or_default();
+    Some(format!(
+        "{mean}nearest ids{}: {}",
+        if ids.len() > NEAREST {
+            format!(" (of {})", ids.len())
+        } else {
+            String::new()
+        },
+        nearest.join(", ")
+    ))
+}
+
 /// `mizan eval --rules DIR ANSWERS...`: each answer set picks its rubric
 /// and version; results are grouped per rubric version.
-fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
+fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View) -> Exit {
     let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
         Ok(f) => f,
         Err(e) => {
@@ -436,6 +590,9 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
             }
         }
     }
+    if let Some(e) = unranked(&rubrics.iter().map(|r| r.model()).collect::<Vec<_>>(), view) {
+        return e;
+    }
     let batches: Vec<(&mizan::model::Model, mizan::eval::Batch)> = rubrics
         .iter()
         .zip(groups)
@@ -447,7 +604,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
     let failed = summaries.iter().any(|t| t.population_failed);
     if let Some(id) = &args.explain {
         let refs: Vec<_> = batches.iter().map(|(m, b)| (*m, b)).collect();
-        if let Err(e) = explain(&refs, id, args.output.as_deref()) {
+        if let Err(e) = explain(&refs, id, args.output.as_deref(), view.lang) {
             return e;
         }
     } else {
@@ -456,21 +613,23 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode) -> Exit {
         let mut docs: Vec<serde_json::Value> = Vec::new();
         for ((model, batch), summary) in batches.iter().zip(&summaries) {
             match (mode, json) {
-                (Mode::Summary, true) => {
-                    docs.push(serde_json::to_value(render::json::summary(model, summary)).unwrap_or_default())
-                }
+                (Mode::Summary, true) => docs.push(
+                    serde_json::to_value(render::json::summary_in(model, summary, view.lang))
+                        .unwrap_or_default(),
+                ),
                 (Mode::Summary, false) => {
-                    super::stream::report(model, summary, true, format);
-                    text.push_str(&super::stream::summary_text(model, summary, format));
+                    super::stream::report(model, summary, true, format, view.lang);
+                    text.push_str(&super::stream::summary_text(model, summary, format, view.lang));
                 }
-                (_, true) => {
-                    docs.push(serde_json::to_value(render::json::document(model, batch)).unwrap_or_default())
-                }
+                (_, true) => docs.push(
+                    serde_json::to_value(render::json::document_in(model, batch, view.lang))
+                        .unwrap_or_default(),
+                ),
                 (_, false) => {
                     for p in batch.errors.iter().chain(&batch.warnings) {
                         err!("{}", render::table::problem(p));
                     }
-                    text.push_str(&render::table::render(model, batch, format != Format::Human));
+                    text.push_str(&render::table::render_with(model, batch, &view.table(format)));
                     text.push('\n');
                 }
             }

@@ -162,7 +162,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => check::run(a, cli.format, cli.lang),
         Command::Eval(a) => {
             locks::enforce(a.allow_unlocked);
-            eval::run(a, cli.format)
+            eval::run(a, cli.format, cli.lang)
         }
         Command::Import(a) => import::run(a, cli.format),
         Command::Test(a) => {

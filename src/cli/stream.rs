@@ -8,6 +8,8 @@ use mizan::eval::stream::{self, Item, Summary};
 use mizan::render;
 
 use mizan::model::Model;
+use mizan::render::Lang;
+use rust_decimal::Decimal;
 
 use super::inputs::{rejection, Loaded, Source};
 use super::{Exit, Format};
@@ -18,6 +20,7 @@ pub fn run(
     summary_only: bool,
     output: Option<&Path>,
     format: Format,
+    lang: Lang,
 ) -> Exit {
     let rubric = match super::inputs::load_rubric(rules, format) {
         Loaded::Rubric(r) => *r,
@@ -46,15 +49,47 @@ pub fn run(
     let bar = progress();
     let mut st = stream::Stream::new(rubric.plan());
     let mut write_failed = None;
+    // A rubric that ranks: a line's rank needs every score, so the lines
+    // wait in a temporary file (not in memory) until the stream ends, each
+    // with its ranked score kept, and get their rank on the way out.
+    let mut ranks = match (model.population.rank.is_some(), summary_only) {
+        (true, false) => match Deferred::new() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errln!("error: a temporary file for the ranked lines: {e}");
+                return Exit::RuleErrors;
+            }
+        },
+        _ => None,
+    };
+    let ranked = ranks.is_some();
     let render_line = |r: &mizan::eval::EntityResult| {
-        serde_json::to_string(&render::json::entity(model, r)).unwrap_or_default()
+        let mut e = render::json::entity_in(model, r, lang);
+        if !ranked {
+            return serde_json::to_string(&e).unwrap_or_default();
+        }
+        // The rank is written in at the end; the line says (in its first
+        // byte, taken off again) whether the entity is ranked, and on what.
+        e.rank = Some(None);
+        let ranked_on = render::json::ranked_score(model, r);
+        format!(
+            "{}{}",
+            ranked_on.map_or(String::new(), |s| s.to_string()),
+            serde_json::to_string(&e)
+                .map(|j| format!("\t{j}"))
+                .unwrap_or_default()
+        )
     };
     let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
         if summary_only { None } else { Some(&render_line) };
     for source in &files {
         let mut sink = |item: &Item| {
             if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
-                if let Err(e) = writeln!(out, "{line}") {
+                let written = match ranks.as_mut() {
+                    Some(d) => d.push(line),
+                    None => writeln!(out, "{line}"),
+                };
+                if let Err(e) = written {
                     write_failed = Some(e);
                     return ControlFlow::Break(());
                 }
@@ -110,12 +145,17 @@ pub fn run(
         return written(output, e, exit(&t));
     }
     let t: Summary = st.finish();
-    if summary_only {
-        if let Err(e) = out.write_all(summary_text(model, &t, format).as_bytes()) {
+    if let Some(d) = ranks {
+        if let Err(e) = d.finish(&mut out) {
             return written(output, e, exit(&t));
         }
     }
-    report(model, &t, summary_only, format);
+    if summary_only {
+        if let Err(e) = out.write_all(summary_text(model, &t, format, lang).as_bytes()) {
+            return written(output, e, exit(&t));
+        }
+    }
+    report(model, &t, summary_only, format, lang);
     if let Err(e) = out.flush() {
         return written(output, e, exit(&t));
     }
@@ -126,6 +166,63 @@ pub fn run(
         }
     }
     exit(&t)
+}
+
+/// Entity lines held back until every score is known (a rubric that
+/// ranks): the lines in a temporary file, and the score each entity is
+/// ranked on (`None`: not ranked) in line order.
+struct Deferred {
+    file: BufWriter<std::fs::File>,
+    on: Vec<Option<Decimal>>,
+}
+
+impl Deferred {
+    fn new() -> std::io::Result<Self> {
+        Ok(Deferred {
+            file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            on: Vec::new(),
+        })
+    }
+
+    /// Keeps a rendered line: `SCORE\tJSON` (ranked) or `\tJSON`.
+    fn push(&mut self, line: &str) -> std::io::Result<()> {
+        let (on, json) = line.split_once('\t').unwrap_or(("", line));
+        self.on.push(on.parse().ok());
+        writeln!(self.file, "{json}")
+    }
+
+    /// Writes every line to `out` in input order, each with its rank: the
+    /// competition rank (1, 2, 2, 4) among the ranked scores, highest
+    /// first, as a batch ranks.
+    fn finish(self, out: &mut dyn Write) -> std::io::Result<()> {
+        use std::io::{BufRead, Seek};
+        let mut sorted: Vec<Decimal> = self.on.iter().flatten().copied().collect();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        let reader = BufReader::with_capacity(1 << 20, file);
+        for (line, on) in reader.lines().zip(&self.on) {
+            let line = line?;
+            let rank = on.map(|s| 1 + sorted.partition_point(|o| *o > s));
+            writeln!(out, "{}", with_rank(&line, rank))?;
+        }
+        Ok(())
+    }
+}
+
+/// An entity line with its `"rank":null` filled in. The first
+/// `"rank":` of a line is the entity's own: it follows only the id, name,
+/// score and band (strings, whose quotes JSON escapes, and numbers).
+fn with_rank(line: &str, rank: Option<usize>) -> std::borrow::Cow<'_, str> {
+    const NULL: &str = "\"rank\":null";
+    match (rank, line.find(NULL)) {
+        (Some(k), Some(at)) => {
+            let (head, tail) = line.split_at(at);
+            let tail = tail.get(NULL.len()..).unwrap_or_default();
+            std::borrow::Cow::Owned(format!("{head}\"rank\":{k}{tail}"))
+        }
+        _ => std::borrow::Cow::Borrowed(line),
+    }
 }
 
 /// Where a whole answer file's problem is located.
@@ -164,41 +261,56 @@ pub fn exit(t: &Summary) -> Exit {
 
 /// The `--summary` output: a JSON document (on one line with `--format
 /// jsonl`), or two lines of text.
-pub fn summary_text(model: &Model, t: &Summary, format: Format) -> String {
+pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> String {
     match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&render::json::summary(model, t)).unwrap_or_default();
+            let mut s =
+                serde_json::to_string_pretty(&render::json::summary_in(model, t, lang)).unwrap_or_default();
             s.push('\n');
             s
         }
         Format::Jsonl => {
-            let mut s = serde_json::to_string(&render::json::summary(model, t)).unwrap_or_default();
+            let mut s = serde_json::to_string(&render::json::summary_in(model, t, lang)).unwrap_or_default();
             s.push('\n');
             s
         }
-        Format::Human | Format::Plain | Format::Markdown => format!(
-            "{} {}: population {}{} over {} entities; {} submissions rejected and excluded\nrules: {} {} sha256 {} · mizan {}\n",
-            model.id,
-            model.version,
-            render::score_cell(t.population.score, model.precision),
-            band(model, t),
-            t.population.entities,
-            t.rejected,
-            model.id,
-            model.version,
-            model.sha256,
-            env!("CARGO_PKG_VERSION")
-        ),
+        Format::Human | Format::Plain | Format::Markdown => {
+            let first = match lang {
+                Lang::En => format!(
+                    "{} {}: population {}{} over {} entities; {} submissions rejected and excluded",
+                    model.id,
+                    model.version,
+                    render::score_cell_in(lang, t.population.score, model.precision),
+                    band(model, t, lang),
+                    t.population.entities,
+                    t.rejected,
+                ),
+                Lang::Ar => format!(
+                    "{}: الإجمالي: {}{}؛ الجهات: {}؛ إجابات مرفوضة ومستبعدة: {}",
+                    lang.ltr(&format!("{} {}", model.id, model.version)),
+                    render::score_cell_in(lang, t.population.score, model.precision),
+                    band(model, t, lang),
+                    lang.ltr(&t.population.entities.to_string()),
+                    lang.ltr(&t.rejected.to_string()),
+                ),
+            };
+            format!(
+                "{}\n{}\n",
+                lang.line(&first),
+                lang.line(&render::table::provenance(model, lang))
+            )
+        }
     }
 }
 
-/// ` BAND` of the population, or nothing.
-fn band(model: &Model, t: &Summary) -> String {
-    t.population
-        .score
-        .and_then(|s| model.band(&model.population.bands, s))
-        .map(|b| format!(" {}", b.id))
-        .unwrap_or_default()
+/// ` LABEL` of the population's bands (headline first), or nothing.
+fn band(model: &Model, t: &Summary, lang: Lang) -> String {
+    let labels = render::table::band_labels(model, lang, &model.population.bands, t.population.score);
+    if labels.is_empty() {
+        labels
+    } else {
+        format!(" {labels}")
+    }
 }
 
 /// Errors shown on stderr by a text summary before it points to the JSON.
@@ -208,7 +320,7 @@ const SHOWN: usize = 20;
 /// first errors and warnings (the JSON summary has them all, warnings
 /// counted per code); with entity lines, every error, the warnings kept and
 /// a closing line.
-pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
+pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format, lang: Lang) {
     let json = matches!(format, Format::Json | Format::Jsonl);
     if summary_only && json {
         return;
@@ -218,10 +330,12 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
         err!("{}", render::table::problem(p));
     }
     if t.errors.len() > shown {
-        errln!(
-            "… and {} more errors (use --format json for all)",
-            t.errors.len() - shown
-        );
+        let more = lang.ltr(&(t.errors.len() - shown).to_string()).into_owned();
+        let line = match lang {
+            Lang::En => format!("… and {more} more errors (use --format json for all)"),
+            Lang::Ar => format!("… وأخطاء أخرى: {more} (كلها في {})", lang.ltr("--format json")),
+        };
+        errln!("{}", lang.line(&line));
     }
     for p in t.warnings.iter().take(shown) {
         err!("{}", render::table::problem(p));
@@ -237,17 +351,36 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format) {
             .iter()
             .map(|(c, n)| format!("{c} × {n}"))
             .collect();
-        errln!("… and {more} more warnings (in all: {})", counts.join(", "));
+        let line = match lang {
+            Lang::En => format!("… and {more} more warnings (in all: {})", counts.join(", ")),
+            Lang::Ar => format!(
+                "… وتحذيرات أخرى: {} (مجموعها: {})",
+                lang.ltr(&more.to_string()),
+                lang.ltr(&counts.join(", "))
+            ),
+        };
+        errln!("{}", lang.line(&line));
     }
     if !summary_only {
-        errln!(
-            "{} entities scored, {} rejected; population {}{} over {} entities",
-            t.scored,
-            t.rejected,
-            render::score_cell(t.population.score, model.precision),
-            band(model, t),
-            t.population.entities
-        );
+        let line = match lang {
+            Lang::En => format!(
+                "{} entities scored, {} rejected; population {}{} over {} entities",
+                t.scored,
+                t.rejected,
+                render::score_cell_in(lang, t.population.score, model.precision),
+                band(model, t, lang),
+                t.population.entities
+            ),
+            Lang::Ar => format!(
+                "الجهات المقيّمة: {}، المرفوضة: {}؛ الإجمالي: {}{}؛ الجهات: {}",
+                lang.ltr(&t.scored.to_string()),
+                lang.ltr(&t.rejected.to_string()),
+                render::score_cell_in(lang, t.population.score, model.precision),
+                band(model, t, lang),
+                lang.ltr(&t.population.entities.to_string())
+            ),
+        };
+        errln!("{}", lang.line(&line));
     }
 }
 

@@ -310,9 +310,10 @@ fn failure_text(r: &Ran, o: &CaseOutcome, lang: Lang) -> String {
     );
 
     if let (Some(res), Some(ix)) = (&o.result, f.node) {
-        for line in render::explain::render_from(r.suite.rubric.model(), res, ix).lines() {
+        for line in render::explain::render_from_in(r.suite.rubric.model(), res, ix, lang).lines() {
             s.push_str("    ");
-            s.push_str(line);
+            // The whole report goes through `lang.lines`: one mark per line.
+            s.push_str(line.trim_start_matches(render::lang::RLM));
             s.push('\n');
         }
     }

@@ -1,82 +1,217 @@
 //! `mizan eval --explain ENTITY`: the computation tree of one entity, with
-//! each node's formula, inputs, result, and why it is N/A.
+//! each node's formula, inputs, result, bands, and why it is N/A, in the
+//! reader's language.
 
 use std::fmt::Write;
 
-use super::{percent, score_cell};
+use super::{band_label, percent, score_cell_in, Lang};
 use crate::answers::{printable, Answer};
-use crate::eval::{EntityResult, Outcome};
+use crate::eval::{EntityResult, NaReason, Outcome};
 use crate::model::*;
 
-fn title(n: &NodeDef) -> String {
-    n.title
-        .get("en")
-        .or_else(|| n.title.values().next())
-        .map(|t| format!(" \u{2014} {t}"))
+fn title(n: &NodeDef, lang: Lang) -> String {
+    lang.pick(&n.title)
+        .map(|t| format!(" \u{2014} {}", lang.auto(t)))
         .unwrap_or_default()
 }
 
-fn how_group(g: &Group, model: &Model, ix: NodeIx) -> String {
+/// A built-in aggregation's name as people read it (the keyword in
+/// English).
+fn builtin_word(b: Builtin, lang: Lang) -> String {
+    match lang {
+        Lang::En => b.name().to_string(),
+        Lang::Ar => match b {
+            Builtin::Ratio => "النسبة",
+            Builtin::Mean => "المتوسط",
+            Builtin::WeightedMean => "المتوسط المرجح",
+            Builtin::Sum => "المجموع",
+            Builtin::Min => "الأدنى",
+            Builtin::Max => "الأعلى",
+            Builtin::Count => "العدد",
+        }
+        .to_string(),
+    }
+}
+
+/// Whether a formula reads the context variable `v`.
+fn reads(e: &CExpr, v: Var) -> bool {
+    match &e.kind {
+        CKind::Var(x) => *x == v,
+        CKind::Neg(a) | CKind::Not(a) => reads(a, v),
+        CKind::Binary(_, a, b) => reads(a, v) || reads(b, v),
+        CKind::If(c, a, b) => reads(c, v) || reads(a, v) || reads(b, v),
+        CKind::Call(_, args) | CKind::List(args) => args.iter().any(|a| reads(a, v)),
+        CKind::Each { cond, .. } => cond.as_deref().is_some_and(|c| reads(c, v)),
+        _ => false,
+    }
+}
+
+/// `achieved X of target Y`, as far as the group's own aggregation uses
+/// them: the ratio, means and weighted mean divide one by the other, `sum`
+/// is the achieved part alone, `min`, `max` and `count` use neither, and a
+/// `score` formula shows what it names.
+fn sums_used(
+    g: &Group,
+    achieved: rust_decimal::Decimal,
+    target: rust_decimal::Decimal,
+    lang: Lang,
+) -> Option<String> {
+    let (a, t) = match &g.aggregate {
+        Aggregate::Builtin(Builtin::Ratio | Builtin::Mean | Builtin::WeightedMean) => (true, true),
+        Aggregate::Builtin(Builtin::Sum) => (true, false),
+        Aggregate::Builtin(_) => (false, false),
+        Aggregate::Formula(f) => (reads(f, Var::Achieved), reads(f, Var::Target)),
+    };
+    let a = a.then(|| {
+        format!(
+            "{} {}",
+            lang.t("achieved", "المحقق"),
+            lang.ltr(&achieved.normalize().to_string())
+        )
+    });
+    let t = t.then(|| {
+        format!(
+            "{} {}",
+            lang.t("target", "المستهدف"),
+            lang.ltr(&target.normalize().to_string())
+        )
+    });
+    match (a, t) {
+        (Some(a), Some(t)) => Some(format!("{a} {} {t}", lang.t("of", "من"))),
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (None, None) => None,
+    }
+}
+
+fn how_group(g: &Group, model: &Model, ix: NodeIx, lang: Lang) -> String {
     let what = match &g.aggregate {
         Aggregate::Builtin(b) => {
             let over = if g.over == Over::Criteria {
-                " over criteria"
+                lang.t(" over criteria", " على المعايير")
             } else {
                 ""
             };
-            format!("{}{over}", b.name())
+            format!("{}{over}", builtin_word(*b, lang))
         }
-        Aggregate::Formula(f) => format!("score {}", one_line(f.loc.snippet())),
+        Aggregate::Formula(f) => format!(
+            "{} {}",
+            lang.t("score", "الصيغة"),
+            lang.ltr(&one_line(f.loc.snippet()))
+        ),
     };
     let na = match g.na {
-        NaPolicy::Exclude => "exclude",
-        NaPolicy::Full => "full",
-        NaPolicy::Zero => "zero",
+        NaPolicy::Exclude => lang.t("exclude", "يُستبعد"),
+        NaPolicy::Full => lang.t("full", "درجة كاملة"),
+        NaPolicy::Zero => lang.t("zero", "صفر"),
     };
     let w = model
         .nodes
         .get(ix)
         .filter(|n| n.parent.is_some() && n.weight != rust_decimal::Decimal::ONE)
-        .map(|n| format!(", weight {}", n.weight.normalize()))
-        .unwrap_or_default();
-    format!("{what} (N/A {na}{w})")
-}
-
-fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy) -> String {
-    let opts = c.answer.options();
-    let opt = |i: &usize| {
-        opts.get(*i).map_or("?".to_string(), |o| {
+        .map(|n| {
             format!(
-                "`{}` ({})",
-                o.id,
-                o.weight.map_or("n/a".into(), |w| w.normalize().to_string())
+                "{} {}",
+                lang.t(", weight", "، الوزن"),
+                lang.ltr(&n.weight.normalize().to_string())
             )
         })
+        .unwrap_or_default();
+    match lang {
+        Lang::En => format!("{what} (N/A {na}{w})"),
+        Lang::Ar => format!("{what} (غير المنطبق: {na}{w})"),
+    }
+}
+
+/// An option as chosen: `` `yes` “Yes” (1) ``: its id, its label in the
+/// language, and its weight (`N/A` for the not-applicable option,
+/// `ignored` for an ignored one).
+fn option(o: &OptionDef, lang: Lang) -> String {
+    let weight = match o.weight {
+        Some(w) => lang.ltr(&w.normalize().to_string()).into_owned(),
+        None if o.ignored => lang.t("ignored", "مُتجاهَل").to_string(),
+        None => lang.t("N/A", "لا ينطبق").to_string(),
     };
+    let label = lang
+        .pick(&o.label)
+        .map(|l| match lang {
+            Lang::En => format!(" \u{201c}{l}\u{201d}"),
+            Lang::Ar => format!(" «{}»", lang.auto(l)),
+        })
+        .unwrap_or_default();
+    format!("{}{label} ({weight})", lang.ltr(&format!("`{}`", o.id)))
+}
+
+fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy, lang: Lang) -> String {
+    let opts = c.answer.options();
+    let opt = |i: &usize| opts.get(*i).map_or("?".to_string(), |o| option(o, lang));
+    let answered = lang.t("answered", "الإجابة");
     let base = match a {
         None => match missing {
-            MissingPolicy::Worst if matches!(c.answer, AnswerKind::Multi { .. }) => {
-                "not answered: worst answer (the empty list)".to_string()
-            }
-            MissingPolicy::Worst => "not answered: worst option".to_string(),
-            _ => "not answered".to_string(),
+            MissingPolicy::Worst if matches!(c.answer, AnswerKind::Multi { .. }) => lang
+                .t(
+                    "not answered: worst answer (the empty list)",
+                    "بلا إجابة: أسوأ إجابة (القائمة الفارغة)",
+                )
+                .to_string(),
+            MissingPolicy::Worst => lang
+                .t("not answered: worst option", "بلا إجابة: أسوأ خيار")
+                .to_string(),
+            _ => lang.t("not answered", "بلا إجابة").to_string(),
         },
-        Some(Answer::Na) => "answered N/A".to_string(),
-        Some(Answer::Option(i)) => format!("answered {}", opt(i)),
+        // The not-applicable option, named as the answer set chose it.
+        Some(Answer::Na) => match opts.iter().find(|o| o.is_na()) {
+            Some(o) => format!("{answered} {}", option(o, lang)),
+            None => format!("{answered} {}", lang.t("N/A", "لا ينطبق")),
+        },
+        Some(Answer::Option(i)) => format!("{answered} {}", opt(i)),
         Some(Answer::Set(s)) => {
             let combine = match &c.answer {
                 AnswerKind::Multi { combine, .. } => combine.name(),
                 _ => "",
             };
             let items: Vec<String> = s.iter().map(opt).collect();
-            format!("answered [{}], combined by {combine}", items.join(", "))
+            format!(
+                "{answered} [{}]{} {}",
+                items.join(lang.t(", ", "، ")),
+                lang.t(", combined by", "، تُجمع بـ"),
+                lang.ltr(combine)
+            )
         }
-        Some(Answer::Number(d)) => format!("answered {}", d.normalize()),
-        Some(Answer::Bool(b)) => format!("answered {}", if *b { "yes" } else { "no" }),
+        Some(Answer::Number(d)) => format!("{answered} {}", lang.ltr(&d.normalize().to_string())),
+        Some(Answer::Bool(b)) => format!(
+            "{answered} {}",
+            if *b {
+                lang.t("yes", "نعم")
+            } else {
+                lang.t("no", "لا")
+            }
+        ),
     };
     match &c.score {
-        Some(f) => format!("{base}; score {}", one_line(f.loc.snippet())),
+        Some(f) => format!(
+            "{base}{} {}",
+            lang.t("; score", "؛ الصيغة"),
+            lang.ltr(&one_line(f.loc.snippet()))
+        ),
         None => base,
+    }
+}
+
+/// Why a node is N/A, in the language.
+fn why(reason: NaReason, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => reason.describe(),
+        Lang::Ar => match reason {
+            NaReason::Answered => "أُجيب بلا ينطبق",
+            NaReason::NotApplicable => "لا ينطبق على ملف هذه الجهة",
+            NaReason::Missing => "بلا إجابة (الإجابة الغائبة تُعد غير منطبقة)",
+            NaReason::AllInputsNa => "كل المدخلات غير منطبقة",
+            NaReason::NoTarget => "لم يُحدد المستهدف بعد",
+            NaReason::Formula => "الصيغة تعتمد على قيمة غير منطبقة",
+            NaReason::Ignored => "أُجيب بخيار مُتجاهَل",
+            NaReason::Gated => "شرط `requires` غير متحقق",
+            NaReason::NoInstances => "لم تُعطَ أي نسخة",
+        },
     }
 }
 
@@ -91,6 +226,7 @@ fn how_instances(
     r: &EntityResult,
     node: &crate::model::NodeDef,
     ix: NodeIx,
+    lang: Lang,
 ) -> Option<String> {
     let rep = model.nodes.get(node.scope)?;
     if node.scope == 0 {
@@ -98,30 +234,39 @@ fn how_instances(
     }
     let rule = match &rep.repeat.as_ref()?.switch {
         Some((cond, other)) => format!(
-            "{} when {} else {}",
-            name(rep.repeat.as_ref()?.rule),
-            one_line(cond.loc.snippet()),
-            name(*other)
+            "{} {} {} {} {}",
+            lang.ltr(name(rep.repeat.as_ref()?.rule)),
+            lang.t("when", "عندما"),
+            lang.ltr(&one_line(cond.loc.snippet())),
+            lang.t("else", "وإلا"),
+            lang.ltr(name(*other))
         ),
-        None => name(rep.repeat.as_ref()?.rule).to_string(),
+        None => lang.ltr(name(rep.repeat.as_ref()?.rule)).into_owned(),
     };
     if ix == node.scope {
         let count = if rep
             .parent
             .is_some_and(|p| model.nodes.get(p).is_some_and(|pn| pn.scope == 0))
         {
-            r.instances
-                .iter()
-                .find(|s| s.node == ix)
-                .map_or(" (no instance)".to_string(), |s| {
-                    format!(", {} instances", s.items.len())
-                })
+            r.instances.iter().find(|s| s.node == ix).map_or(
+                lang.t(" (no instance)", " (بلا نسخ)").to_string(),
+                |s| match lang {
+                    Lang::En => format!(", {} instances", s.items.len()),
+                    Lang::Ar => format!("، النسخ: {}", lang.ltr(&s.items.len().to_string())),
+                },
+            )
         } else {
             String::new()
         };
-        Some(format!("repeated, combined by {rule}{count}"))
+        Some(format!(
+            "{} {rule}{count}",
+            lang.t("repeated, combined by", "متكرر، يُجمع بـ")
+        ))
     } else {
-        Some(format!("combined over the instances of `{}` ({rule})", rep.id))
+        Some(match lang {
+            Lang::En => format!("combined over the instances of `{}` ({rule})", rep.id),
+            Lang::Ar => format!("مجمّع على نسخ {} ({rule})", lang.ltr(&format!("`{}`", rep.id))),
+        })
     }
 }
 
@@ -132,25 +277,80 @@ fn name(rule: crate::model::InstanceRule) -> &'static str {
         .map_or("?", |(n, _)| n)
 }
 
-/// Renders the explain tree.
+/// The bands of a score under `uses`: `[good “Good”]`, or with several
+/// band sets `[grades: good “Good”; tiers: silver “Silver”]`; empty
+/// without band sets.
+pub fn bands(model: &Model, uses: &[BandUse], score: rust_decimal::Decimal, lang: Lang) -> String {
+    let all = model.bands(uses, score);
+    if all.is_empty() {
+        return String::new();
+    }
+    let several = all.len() > 1;
+    let items: Vec<String> = all
+        .into_iter()
+        .map(|(set, b)| {
+            let band = match b {
+                Some(b) => {
+                    let label = band_label(lang, b);
+                    if label == b.id {
+                        lang.ltr(&b.id).into_owned()
+                    } else {
+                        match lang {
+                            Lang::En => format!("{} \u{201c}{label}\u{201d}", b.id),
+                            Lang::Ar => format!("{} «{}»", lang.ltr(&b.id), lang.auto(label)),
+                        }
+                    }
+                }
+                None => "-".to_string(),
+            };
+            if several {
+                format!("{}: {band}", lang.ltr(set))
+            } else {
+                band
+            }
+        })
+        .collect();
+    format!(" [{}]", items.join(lang.t("; ", "؛ ")))
+}
+
+/// Renders the explain tree in English.
 pub fn render(model: &Model, r: &EntityResult) -> String {
+    render_in(model, r, Lang::En)
+}
+
+/// Renders the explain tree in `lang`.
+pub fn render_in(model: &Model, r: &EntityResult, lang: Lang) -> String {
     let sub = &r.submission;
-    let mut out = format!(
-        "entity `{}`{} from {}: {}\n",
-        printable(&sub.entity),
-        sub.name
-            .as_ref()
-            .map(|n| format!(" ({})", printable(n)))
-            .unwrap_or_default(),
-        printable(&sub.origin.to_string()),
-        score_cell(r.score(), model.precision)
-    );
-    out.push_str(&render_from(model, r, 0));
+    let name = sub
+        .name
+        .as_ref()
+        .map(|n| format!(" ({})", lang.auto(&printable(n))))
+        .unwrap_or_default();
+    let origin = printable(&sub.origin.to_string()).into_owned();
+    let score = score_cell_in(lang, r.score(), model.precision);
+    let top = match lang {
+        Lang::En => format!("entity `{}`{name} from {origin}: {score}", printable(&sub.entity)),
+        Lang::Ar => format!(
+            "الجهة {}{name} من {}: {score}",
+            lang.ltr(&format!("`{}`", printable(&sub.entity))),
+            lang.ltr(&origin)
+        ),
+    };
+    let mut out = lang.line(&top).into_owned();
+    out.push('\n');
+    out.push_str(&render_from_in(model, r, 0, lang));
     out
 }
 
-/// The computation tree of node `start` and everything below it.
+/// The computation tree of node `start` and everything below it, in
+/// English.
 pub fn render_from(model: &Model, r: &EntityResult, start: NodeIx) -> String {
+    render_from_in(model, r, start, Lang::En)
+}
+
+/// The computation tree of node `start` and everything below it, in
+/// `lang` (Arabic lines start with a right-to-left mark).
+pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang) -> String {
     let p = model.precision;
     let mut out = String::new();
     let sub = &r.submission;
@@ -161,7 +361,7 @@ pub fn render_from(model: &Model, r: &EntityResult, start: NodeIx) -> String {
             .outcomes
             .get(ix)
             .copied()
-            .unwrap_or(Outcome::Na(crate::eval::NaReason::NotApplicable));
+            .unwrap_or(Outcome::Na(NaReason::NotApplicable));
         let branch = if ix == start {
             ""
         } else if last {
@@ -171,46 +371,48 @@ pub fn render_from(model: &Model, r: &EntityResult, start: NodeIx) -> String {
         };
         let how = match &node.kind {
             NodeKind::Group(g) => {
-                let mut h = how_group(g, model, ix);
+                let mut h = how_group(g, model, ix, lang);
                 if let Some((a, t)) = r.sums.get(ix).copied().flatten() {
-                    h.push_str(&format!(
-                        ": achieved {} of target {}",
-                        a.normalize(),
-                        t.normalize()
-                    ));
+                    if let Some(used) = sums_used(g, a, t, lang) {
+                        h.push_str(": ");
+                        h.push_str(&used);
+                    }
                 }
                 h
             }
-            NodeKind::Criterion(c) => how_answer(c, sub.answers.get(ix), node.missing),
+            NodeKind::Criterion(c) => how_answer(c, sub.answers.get(ix), node.missing, lang),
         };
-        let how = match how_instances(model, r, node, ix) {
+        let how = match how_instances(model, r, node, ix, lang) {
             Some(inst) if ix == node.scope => format!("{inst}; {how}"),
             Some(inst) => inst,
             None => how,
         };
+        let na = lang.t("N/A", "لا ينطبق");
         let result = match outcome {
             Outcome::Score(s) => {
-                let band = model
-                    .band(&node.bands, s)
-                    .map(|b| format!(" [{}]", b.id))
-                    .unwrap_or_default();
-                format!("{}{band}", percent(s, p))
+                format!(
+                    "{}{}",
+                    lang.ltr(&percent(s, p)),
+                    bands(model, &node.bands, s, lang)
+                )
             }
-            Outcome::Na(why) => {
-                let cond = match (&node.applies, why) {
-                    (Some(a), crate::eval::NaReason::NotApplicable) => {
-                        format!(" (applies when {})", a.loc.snippet())
-                    }
+            // The answer line already says it was answered N/A.
+            Outcome::Na(NaReason::Answered) if sub.answers.get(ix).is_some() => na.to_string(),
+            Outcome::Na(reason) => {
+                let cond = match (&node.applies, reason) {
+                    (Some(a), NaReason::NotApplicable) => format!(
+                        " ({} {})",
+                        lang.t("applies when", "تنطبق عندما"),
+                        lang.ltr(a.loc.snippet())
+                    ),
                     _ => String::new(),
                 };
-                format!("N/A: {}{cond}", why.describe())
+                format!("{na}: {}{cond}", why(reason, lang))
             }
         };
-        let _ = writeln!(
-            out,
-            "{prefix}{branch}{}{}\n{prefix}{}   {how} = {result}",
-            node.id,
-            title(node),
+        let head = format!("{prefix}{branch}{}{}", lang.ltr(&node.id), title(node, lang));
+        let body = format!(
+            "{prefix}{}   {how} = {result}",
             if ix == start {
                 ""
             } else if last {
@@ -219,6 +421,7 @@ pub fn render_from(model: &Model, r: &EntityResult, start: NodeIx) -> String {
                 "\u{2502}  "
             }
         );
+        let _ = writeln!(out, "{}\n{}", lang.line(&head), lang.line(&body));
         let child_prefix = if ix == start {
             String::new()
         } else if last {

@@ -5,9 +5,10 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::{band_label, Lang};
 use crate::answers::Rejection;
 use crate::eval::{Batch, EntityResult, InstanceSetResult};
-use crate::model::Model;
+use crate::model::{BandUse, Model};
 
 /// `rubric` block: what produced the scores.
 #[derive(Serialize)]
@@ -32,11 +33,22 @@ pub struct EntityOut<'a> {
     pub name: Option<&'a str>,
     /// Overall score, `null` when N/A.
     pub score: Option<Num>,
-    /// Band id of the overall score.
+    /// Band id of the overall score (its headline band: the first band
+    /// set on the rubric).
     pub band: Option<&'a str>,
+    /// The headline band's label in the requested language (else in the
+    /// other language, else the band id); `null` when no band.
+    pub band_label: Option<&'a str>,
     /// Rank among the ranked entities (rubrics that declare `rank`).
+    /// Before `bands`: a streamed line gets its rank written in here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<Option<usize>>,
+    /// The band of the overall score in every band set on the rubric:
+    /// set name → band id (`null` when N/A); `{}` without band sets.
+    pub bands: BandIds<'a>,
+    /// For every node below the root that declares band sets and has a
+    /// score: node id → (set name → band id).
+    pub node_bands: IndexMap<&'a str, BandIds<'a>>,
     /// Every node's score, `null` when N/A (nodes inside repeated nodes:
     /// their instances combined).
     pub nodes: NodeScores<'a>,
@@ -86,6 +98,55 @@ fn instances<'a>(model: &'a Model, sets: &'a [InstanceSetResult]) -> IndexMap<&'
         .collect()
 }
 
+/// Set name → band id, in the order the band sets are declared on the
+/// node.
+pub type BandIds<'a> = IndexMap<&'a str, Option<&'a str>>;
+
+/// The band of `score` in each of `uses` (`null` for every set when the
+/// score is N/A).
+pub fn band_ids<'a>(
+    model: &'a Model,
+    uses: &'a [BandUse],
+    score: Option<rust_decimal::Decimal>,
+) -> BandIds<'a> {
+    let mut out = BandIds::new();
+    for u in uses {
+        let band = score.and_then(|s| model.band_in(u, s)).map(|b| b.id.as_str());
+        out.entry(u.set.as_str()).or_insert(band);
+    }
+    out
+}
+
+/// The headline band of `score` under `uses`: its id and its label in
+/// `lang` (falling back to the other language, then the id).
+pub fn headline<'a>(
+    model: &'a Model,
+    uses: &[BandUse],
+    score: Option<rust_decimal::Decimal>,
+    lang: Lang,
+) -> (Option<&'a str>, Option<&'a str>) {
+    match score.and_then(|s| model.band(uses, s)) {
+        Some(b) => (Some(b.id.as_str()), Some(band_label(lang, b))),
+        None => (None, None),
+    }
+}
+
+/// Every node below the root that declares band sets and has a score:
+/// node id → its band in each set.
+fn node_bands<'a>(model: &'a Model, r: &EntityResult) -> IndexMap<&'a str, BandIds<'a>> {
+    model
+        .nodes
+        .iter()
+        .zip(&r.outcomes)
+        .skip(1)
+        .filter(|(n, _)| !n.bands.is_empty())
+        .filter_map(|(n, o)| {
+            let s = o.score()?;
+            Some((n.id.as_str(), band_ids(model, &n.bands, Some(s))))
+        })
+        .collect()
+}
+
 /// Population level.
 #[derive(Serialize)]
 pub struct AggregateOut<'a> {
@@ -93,22 +154,28 @@ pub struct AggregateOut<'a> {
     pub score: Option<Num>,
     /// Entities with a score.
     pub entities: usize,
-    /// Band id.
+    /// Headline band id (the population's first band set).
     pub band: Option<&'a str>,
+    /// Its label in the requested language (else the other, else the id).
+    pub band_label: Option<&'a str>,
+    /// The band in every band set of the population: set → band id.
+    pub bands: BandIds<'a>,
     /// Submissions rejected and so excluded.
     pub excluded: usize,
 }
 
 impl<'a> AggregateOut<'a> {
-    /// The population level: its score, band (of the population's bands),
-    /// entities counted and submissions excluded.
-    fn new(model: &'a Model, score: Option<Num>, entities: usize, excluded: usize) -> Self {
+    /// The population level: its score, bands (of the population's band
+    /// sets), entities counted and submissions excluded.
+    fn new(model: &'a Model, score: Option<Num>, entities: usize, excluded: usize, lang: Lang) -> Self {
+        let exact = score.map(|s| s.0);
+        let (band, band_label) = headline(model, &model.population.bands, exact, lang);
         AggregateOut {
             score,
             entities,
-            band: score
-                .and_then(|s| model.band(&model.population.bands, s.0))
-                .map(|b| b.id.as_str()),
+            band,
+            band_label,
+            bands: band_ids(model, &model.population.bands, exact),
             excluded,
         }
     }
@@ -187,24 +254,45 @@ fn norm(d: Decimal) -> Num {
     Num(d.normalize())
 }
 
-/// One entity's output.
+/// One entity's output, band labels in English.
 pub fn entity<'a>(model: &'a Model, r: &'a EntityResult) -> EntityOut<'a> {
-    let score = r.score().map(norm);
+    entity_in(model, r, Lang::En)
+}
+
+/// One entity's output, band labels in `lang`. `rank` is left out: the
+/// batch knows it ([`document_in`]), a stream learns it at the end.
+pub fn entity_in<'a>(model: &'a Model, r: &'a EntityResult, lang: Lang) -> EntityOut<'a> {
+    let exact = r.score();
     let nodes = NodeScores {
         nodes: &model.nodes,
         outcomes: &r.outcomes,
     };
+    let root = &model.root().bands;
+    let (band, band_label) = headline(model, root, exact, lang);
     EntityOut {
         id: &r.submission.entity,
         name: r.submission.name.as_deref(),
-        score,
-        band: score
-            .and_then(|s| model.band(&model.root().bands, s.0))
-            .map(|b| b.id.as_str()),
-        nodes,
+        score: exact.map(norm),
+        band,
+        band_label,
         rank: None,
+        bands: band_ids(model, root, exact),
+        node_bands: node_bands(model, r),
+        nodes,
         instances: instances(model, &r.instances),
     }
+}
+
+/// The score an entity is ranked on: its score when the rubric ranks and
+/// the entity is eligible (`rank when …` holds on its profile); `None`
+/// otherwise. Ranks are competition ranks (1, 2, 2, 4) of these, highest
+/// first, as in a batch.
+pub fn ranked_score(model: &Model, r: &EntityResult) -> Option<rust_decimal::Decimal> {
+    let cond = model.population.rank.as_ref()?;
+    let eligible = cond
+        .as_ref()
+        .is_none_or(|c| crate::eval::holds(model, &r.submission.profile, c));
+    r.score().filter(|_| eligible)
 }
 
 /// A located problem's output.
@@ -219,8 +307,13 @@ pub fn problem(r: &Rejection) -> ProblemOut {
     }
 }
 
-/// The document for a batch.
+/// The document for a batch, band labels in English.
 pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
+    document_in(model, batch, Lang::En)
+}
+
+/// The document for a batch, band labels in `lang`.
+pub fn document_in<'a>(model: &'a Model, batch: &'a Batch, lang: Lang) -> EvalDocument<'a> {
     let pop = batch.population.score.map(norm);
     EvalDocument {
         rubric: RubricInfo {
@@ -235,10 +328,10 @@ pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
             .zip(&batch.ranks)
             .map(|(r, rank)| EntityOut {
                 rank: model.population.rank.as_ref().map(|_| *rank),
-                ..entity(model, r)
+                ..entity_in(model, r, lang)
             })
             .collect(),
-        aggregate: AggregateOut::new(model, pop, batch.population.entities, batch.rejected),
+        aggregate: AggregateOut::new(model, pop, batch.population.entities, batch.rejected, lang),
         errors: batch.errors.iter().map(problem).collect(),
         warnings: batch.warnings.iter().map(problem).collect(),
     }
@@ -260,8 +353,17 @@ pub struct SummaryDocument<'a> {
     pub warning_counts: &'a std::collections::BTreeMap<String, usize>,
 }
 
-/// The summary document of a stream (or batch).
+/// The summary document of a stream (or batch), band labels in English.
 pub fn summary<'a>(model: &'a Model, s: &'a crate::eval::stream::Summary) -> SummaryDocument<'a> {
+    summary_in(model, s, Lang::En)
+}
+
+/// The summary document of a stream (or batch), band labels in `lang`.
+pub fn summary_in<'a>(
+    model: &'a Model,
+    s: &'a crate::eval::stream::Summary,
+    lang: Lang,
+) -> SummaryDocument<'a> {
     let pop = s.population.score.map(norm);
     SummaryDocument {
         rubric: RubricInfo {
@@ -270,16 +372,23 @@ pub fn summary<'a>(model: &'a Model, s: &'a crate::eval::stream::Summary) -> Sum
             sha256: &model.sha256,
             mizan: env!("CARGO_PKG_VERSION"),
         },
-        aggregate: AggregateOut::new(model, pop, s.population.entities, s.rejected),
+        aggregate: AggregateOut::new(model, pop, s.population.entities, s.rejected, lang),
         errors: s.errors.iter().map(problem).collect(),
         warnings: s.warnings.iter().map(problem).collect(),
         warning_counts: &s.warning_counts,
     }
 }
 
-/// Pretty JSON text of a batch, with a final newline.
+/// Pretty JSON text of a batch, with a final newline (band labels in
+/// English).
 pub fn to_string(model: &Model, batch: &Batch) -> String {
-    let mut s = serde_json::to_string_pretty(&document(model, batch)).unwrap_or_default();
+    to_string_in(model, batch, Lang::En)
+}
+
+/// Pretty JSON text of a batch, band labels in `lang`, with a final
+/// newline.
+pub fn to_string_in(model: &Model, batch: &Batch, lang: Lang) -> String {
+    let mut s = serde_json::to_string_pretty(&document_in(model, batch, lang)).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -30,3 +30,23 @@ pub fn percent(score: Decimal, precision: u32) -> String {
 pub fn score_cell(score: Option<Decimal>, precision: u32) -> String {
     score.map_or_else(|| "N/A".to_string(), |s| percent(s, precision))
 }
+
+/// A score for reports in `lang`: a percentage (a left-to-right fragment,
+/// isolated in Arabic), or N/A in the language.
+pub fn score_cell_in(lang: Lang, score: Option<Decimal>, precision: u32) -> String {
+    match score {
+        Some(s) => lang.ltr(&percent(s, precision)).into_owned(),
+        None => lang.t("N/A", "لا ينطبق").to_string(),
+    }
+}
+
+/// A band as people read it: its label in `lang` (else in the other
+/// language, else any), or its id when it has no label.
+pub fn band_label(lang: Lang, band: &crate::model::BandDef) -> &str {
+    lang.pick(&band.label).unwrap_or(&band.id)
+}
+
+/// A node's title in `lang` (else in the other language), if it has one.
+pub fn title(lang: Lang, labels: &crate::model::Labels) -> Option<&str> {
+    lang.pick(labels)
+}
