@@ -23,6 +23,10 @@ mod support;
 
 const V1: &str = "tests/review/rules/uae/integration/2018.mizan";
 const V2: &str = "tests/review/rules/uae/integration/2019.mizan";
+/// 2020: fednet.1.3 removed, fednet.1.4 renamed fednet.1.5, fednet.1.6
+/// added (under the rubric's `missing error`), option `partial` of
+/// fednet.1.2 removed, the FedNet initiative retitled.
+const V3: &str = "tests/review/rules/uae/integration/2020.mizan";
 const ANSWERS: &str = "examples/uae-integration-2018";
 
 fn load(path: &str) -> mizan::Rubric {
@@ -711,4 +715,486 @@ fn m0230_two_files_of_a_rules_tree_declare_one_rubric_version() {
     fs::remove_file(rules.join("0/1.mizan")).unwrap();
     let o = mizan_in(dir.path(), &["eval", "--rules", "rules", answers.as_str()]);
     assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
+}
+
+fn inputs_of(dir: &str) -> Vec<(Origin, String)> {
+    let mut inputs = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            inputs.push((
+                Origin {
+                    file: p.display().to_string(),
+                    line: None,
+                },
+                fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    inputs.sort_by(|a, b| a.0.file.cmp(&b.0.file));
+    inputs
+}
+
+fn entity<'a>(i: &'a mizan::diff::Impact, id: &str) -> &'a mizan::diff::EntityImpact {
+    i.entities.iter().find(|e| e.entity == id).unwrap()
+}
+
+/// The structural change of the 2020 fixture, checked by hand. FedNet is
+/// `ratio over criteria` (achieved / target over its answered criteria),
+/// the entity result the mean of its 6 initiatives, so an entity's delta
+/// is its FedNet delta / 6.
+///
+/// - fahr answered 1.1 yes (1), 1.2 no (0), 1.3 partial (0.5), 1.4
+///   partial (0.5): FedNet 2/4 = 0.5. Under 2020: 1.3 is gone, 1.4 is
+///   1.5 (0.5), 1.6 is new and, under the rubric's `missing error`,
+///   counts as the worst answer (no, 0): 1.5/4 = 0.375. Delta −0.125 / 6
+///   = −1/48 = −2.08 points: 60.78% → 58.69% (medium → low).
+/// - moe answered 1.1 partial, 1.2 partial, 1.3 yes, 1.4 yes: 3/4. The
+///   option `partial` of 1.2 is gone: that answer counts as missing, so
+///   worst (no): 0.5 + 0 + 1 (1.5) + 0 (1.6) = 1.5/4. Delta −0.375 / 6 =
+///   −0.0625.
+/// - gpssa answered 1.1 partial, 1.2 no, 1.3 no, 1.4 yes: 1.5/4 before
+///   and after (0.5 + 0 + 1 + 0): no move.
+#[test]
+fn structural_change_by_hand() {
+    let (v1, v3) = (load(V1), load(V3));
+    let i = mizan::diff::impact(&v1, &v3, &inputs_of(ANSWERS));
+    // moj is invalid under both versions, and only moj is rejected.
+    assert_eq!(i.validity.len(), 1);
+    assert_eq!(
+        (i.validity[0].entity.as_str(), i.validity[0].rejected_by),
+        ("moj", "both")
+    );
+    assert_eq!(i.moves.answer_sets, 13);
+    let removed: Vec<(&str, usize)> = i
+        .moves
+        .removed
+        .iter()
+        .map(|d| (d.criterion.as_str(), d.answers))
+        .collect();
+    assert_eq!(removed, [("fednet.1.3", 13)]);
+    let renamed: Vec<(&str, &str, usize)> = i
+        .moves
+        .renamed
+        .iter()
+        .map(|r| (r.from.as_str(), r.to.as_str(), r.answers))
+        .collect();
+    assert_eq!(renamed, [("fednet.1.4", "fednet.1.5", 13)]);
+    let supplied: Vec<(&str, &str, &str, usize)> = i
+        .moves
+        .supplied
+        .iter()
+        .map(|s| (s.criterion.as_str(), s.policy, s.missing, s.answers))
+        .collect();
+    assert_eq!(
+        supplied,
+        [
+            ("fednet.1.2", "worst", "error", 4),
+            ("fednet.1.6", "worst", "error", 13)
+        ]
+    );
+    assert_eq!(i.moves.supplied[1].answer, Some(serde_json::json!("no")));
+    let fahr = entity(&i, "fahr");
+    let near = |d: Decimal, want: Decimal| (d - want).abs() < Decimal::new(1, 20);
+    assert!(near(
+        fahr.delta.unwrap() * Decimal::from(48),
+        Decimal::NEGATIVE_ONE
+    ));
+    assert_eq!(
+        (fahr.band_before.as_deref(), fahr.band_after.as_deref()),
+        (Some("medium"), Some("low"))
+    );
+    let moe = entity(&i, "moe");
+    assert_eq!(moe.delta, Some(Decimal::new(-625, 4)));
+    // Node level: moe's FedNet 0.75 -> 0.375, fednet.1.2 0.5 -> 0; the
+    // renamed fednet.1.5 keeps its score (not listed).
+    let moved: Vec<(&str, Option<Decimal>)> = moe.nodes.iter().map(|m| (m.node.as_str(), m.delta)).collect();
+    assert_eq!(
+        moved,
+        [
+            ("fednet", Some(Decimal::new(-375, 3))),
+            ("fednet.1", Some(Decimal::new(-375, 3))),
+            ("fednet.1.2", Some(Decimal::new(-5, 1))),
+        ]
+    );
+    assert_eq!(entity(&i, "gpssa").delta, Some(Decimal::ZERO));
+    let nodes: Vec<(&str, usize)> = i.nodes.iter().map(|n| (n.node.as_str(), n.moved)).collect();
+    assert_eq!(nodes, [("fednet", 11), ("fednet.1", 11), ("fednet.1.2", 4)]);
+    let fall = i.nodes[2].largest_fall.as_ref().unwrap();
+    assert_eq!((fall.entity.as_str(), fall.delta), ("moe", Decimal::new(-5, 1)));
+    assert_eq!(i.summary.entities, 12);
+    assert_eq!(i.summary.moved, 11);
+    assert_eq!(i.summary.largest_fall.as_ref().unwrap().entity, "moe");
+    assert!(i.summary.largest_rise.is_none());
+
+    // --new-criteria best: fednet.1.6 yes, moe's refused partial yes.
+    // fahr: 1 + 0 + 0.5 + 1 = 2.5/4, +0.125 / 6 = +1/48.
+    let best = mizan::diff::impact_with(&v1, &v3, &inputs_of(ANSWERS), mizan::diff::NewCriteria::Best);
+    assert!(near(
+        entity(&best, "fahr").delta.unwrap() * Decimal::from(48),
+        Decimal::ONE
+    ));
+    // moe: 0.5 + 1 + 1 + 1 = 3.5/4 against 3/4: +0.125 / 6.
+    assert!(near(
+        entity(&best, "moe").delta.unwrap() * Decimal::from(48),
+        Decimal::ONE
+    ));
+    // na: fednet.1.6 N/A (left out of the ratio); fednet.1.2 has no N/A
+    // option, so its refused answer falls back to worst. fahr: 1.5/3
+    // = 0.5, no move.
+    let na = mizan::diff::impact_with(&v1, &v3, &inputs_of(ANSWERS), mizan::diff::NewCriteria::Na);
+    assert!(near(entity(&na, "fahr").delta.unwrap(), Decimal::ZERO));
+    let policies: Vec<&str> = na.moves.supplied.iter().map(|s| s.policy).collect();
+    assert_eq!(policies, ["worst", "na"]);
+}
+
+/// The command: each change once, with its kind and title; the answers
+/// dropped and supplied once in the header, never per entity; numbers at
+/// the rubric's precision; no entity rejected by one version only.
+#[test]
+fn structural_change_on_the_command_line() {
+    let o = mizan(&["diff", V1, V3, "--answers", ANSWERS]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = support::stdout(&o);
+    assert!(
+        out.contains("criterion removed fednet.1.3 “Completion of activation of the cloud infrastructure service” in fednet.1"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("(was )") && !out.contains("  in ") && !out.contains("M0405"),
+        "{out}"
+    );
+    assert_eq!(out.matches("fednet.1.3").count(), 2, "{out}");
+    assert_eq!(
+        out.matches("answers to a removed criterion, dropped: fednet.1.3: 13")
+            .count(),
+        1
+    );
+    assert!(
+        out.contains("answers supplied: fednet.1.6 (added): worst (missing error): 13"),
+        "{out}"
+    );
+    assert!(out.contains("new criteria: missing ("), "{out}");
+    assert!(
+        !out.contains("rejected by the new") && !out.contains("rejected by the old"),
+        "{out}"
+    );
+    // precision 2: 60.78% → 58.69%, −2.08 pts; 0.00 pts, never `0%`.
+    assert!(
+        out.contains("fahr    60.78%  58.69%  -2.08 pts  Medium → Low"),
+        "{out}"
+    );
+    assert!(out.contains("0.00 pts") && !out.contains(" 0%"), "{out}");
+    let o = mizan(&["diff", V1, V3, "--answers", ANSWERS, "--new-criteria", "best"]);
+    assert!(support::stdout(&o).contains("new criteria: best (the best answer)"));
+    let o = mizan(&["diff", V1, V3, "--new-criteria", "bogus"]);
+    assert_eq!(o.status.code(), Some(64));
+}
+
+/// Diff JSON gives scores as JSON numbers with every digit, as eval JSON.
+#[test]
+fn diff_json_numbers_are_numbers() {
+    let o = mizan(&["--format", "json", "diff", V1, V3, "--answers", ANSWERS]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let i = &v["impact"];
+    assert!(i["population_before"].is_number());
+    let fahr = i["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == "fahr")
+        .unwrap();
+    assert!(fahr["before"].is_number() && fahr["after"].is_number());
+    // Exact: before − after = 1/48 = 0.0208333…
+    let d = fahr["delta"].to_string();
+    assert!(d.starts_with("-0.0208333333"), "{d}");
+    assert_eq!(fahr["band_after"], "low");
+    assert_eq!(fahr["band_after_label"], "Low");
+    assert_eq!(i["nodes"][0]["largest_fall"]["delta"].to_string(), "-0.375");
+    assert_eq!(v["counts"], serde_json::json!({"meaning": 4, "wording": 1}));
+    let removed = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "node removed")
+        .unwrap();
+    assert_eq!(
+        removed["node"]["title"],
+        "Completion of activation of the cloud infrastructure service"
+    );
+    assert_eq!(removed["node"]["kind"], "criterion");
+    assert_eq!(removed["class"], "meaning");
+    let o = mizan(&[
+        "--lang",
+        "ar",
+        "--format",
+        "json",
+        "diff",
+        V1,
+        V3,
+        "--answers",
+        ANSWERS,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fahr = v["impact"]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == "fahr")
+        .unwrap();
+    assert_eq!(fahr["band_after_label"], "منخفض");
+}
+
+/// Titles, descriptions and labels are wording: listed apart, exit 3; a
+/// change of meaning beside them exits 1.
+#[test]
+fn wording_only_changes_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(V1).unwrap();
+    let reworded = text
+        .replace("en \"Federal Network (FedNet)\"", "en \"Federal Network\"")
+        .replace("en \"Yes (partial)\"", "en \"Partly\"")
+        .replace("ar \"مرتفع\" en \"High\"", "ar \"عالٍ\" en \"High\"");
+    let f = dir.path().join("2018b.mizan");
+    fs::write(&f, &reworded).unwrap();
+    let d = mizan::diff::diff(load(V1).model(), load(f.to_str().unwrap()).model());
+    // The scale's `partial` and fednet.1.2's inline one (and the other
+    // inline copies of "Yes (partial)"), the band, the initiative title.
+    let mut kinds: Vec<&str> = d.changes.iter().map(|c| c.kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(kinds, ["band label", "option label", "title"]);
+    assert!(d.changes.iter().all(|c| c.class == mizan::diff::Class::Wording));
+    let n = d.changes.len();
+    let o = mizan(&["diff", V1, f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", support::stdout(&o));
+    let out = support::stdout(&o);
+    assert!(
+        out.contains(&format!("{n} changes (meaning: 0, wording: {n})")),
+        "{out}"
+    );
+    assert!(
+        out.contains("wording (titles, descriptions, labels; no score moves):"),
+        "{out}"
+    );
+    // With a change of meaning as well: 1.
+    fs::write(&f, reworded.replacen("partial 0.5", "partial 0.6", 1)).unwrap();
+    assert_eq!(mizan(&["diff", V1, f.to_str().unwrap()]).status.code(), Some(1));
+}
+
+#[test]
+fn structural_change_snapshots_in_both_languages() {
+    for (lang, fmt, name) in [
+        ("en", "human", "review_structural_en_text"),
+        ("en", "markdown", "review_structural_en_markdown"),
+        ("ar", "human", "review_structural_ar_text"),
+        ("ar", "markdown", "review_structural_ar_markdown"),
+    ] {
+        let o = mizan(&[
+            "--lang",
+            lang,
+            "--format",
+            fmt,
+            "diff",
+            V1,
+            V3,
+            "--answers",
+            ANSWERS,
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        let out = String::from_utf8(o.stdout).unwrap();
+        if lang == "ar" {
+            assert!(!out.contains("impact") && !out.contains("entities"), "{out}");
+            assert!(out.contains("منخفض") && out.contains("حذف المعيار"), "{out}");
+        }
+        insta::assert_snapshot!(name, out);
+    }
+}
+
+/// `text` with every whole-word `id` (ids are letters, digits, `_`, `.`)
+/// replaced by `to`.
+fn whole_words(text: &str, id: &str, to: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(id) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + id.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        out.push_str(if word(before) || word(after) { id } else { to });
+        rest = &rest[i + id.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte span of the declaration of the node whose id starts at
+/// `at`: from its line's start to the end of its closing brace's line.
+fn declaration(text: &str, at: usize) -> (usize, usize) {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let open = at + text[at..].find('{').unwrap();
+    let (mut depth, mut in_str, mut comment, mut end) = (0usize, false, false, open);
+    for (i, ch) in text[open..].char_indices() {
+        match ch {
+            '\n' => comment = false,
+            _ if comment => {}
+            '"' => in_str = !in_str,
+            '#' if !in_str => comment = true,
+            '{' if !in_str => depth += 1,
+            '}' if !in_str => {
+                depth -= 1;
+                if depth == 0 {
+                    end = open + i + 1;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    (start, end)
+}
+
+/// Every shipped rubric (rules/ and examples/, repeated nodes included)
+/// with answer sets: a new version made by text edits removes one
+/// criterion, adds one after another and renames a third; re-scoring the
+/// rubric's answer sets rejects no entity that the old version accepts,
+/// reports the removed answers once, applies the added criterion's policy
+/// and carries the renamed answers.
+#[test]
+fn every_shipped_rubric_survives_remove_add_rename() {
+    let answers = every_answer_set();
+    let mut checked = Vec::new();
+    for (name, text, r) in every_rubric() {
+        if !(name.starts_with("rules") || name.starts_with("examples")) {
+            continue;
+        }
+        let m = r.model();
+        let inputs: Vec<(Origin, String)> = answers
+            .iter()
+            .filter(|(id, v, _, _)| *id == m.id && *v == m.version)
+            .map(|(_, _, o, t)| (o.clone(), t.clone()))
+            .collect();
+        if inputs.is_empty() {
+            continue;
+        }
+        let answered = |id: &str| -> usize {
+            inputs
+                .iter()
+                .map(|(_, t)| t.matches(&format!("\"{id}\":")).count())
+                .sum()
+        };
+        // Criteria from the last (the deepest scopes first), answered.
+        let crits: Vec<(usize, String, usize)> = m
+            .nodes
+            .iter()
+            .rev()
+            .filter(|n| matches!(n.kind, mizan::model::NodeKind::Criterion(_)))
+            .filter(|n| answered(&n.id) > 0 && m.nodes.iter().filter(|x| x.id == n.id).count() == 1)
+            .map(|n| (n.loc.span.offset(), n.id.clone(), n.scope))
+            .collect();
+        let mut found = None;
+        'search: for (xo, x, _) in &crits {
+            for (zo, z, _) in crits.iter().filter(|c| c.1 != *x) {
+                for (yo, y, _) in crits.iter().filter(|c| c.1 != *x && c.1 != *z) {
+                    let (xs, xe) = declaration(&text, *xo);
+                    let (ys, ye) = declaration(&text, *yo);
+                    let keyword = text[ys..*yo].trim().to_string();
+                    let added = format!(
+                        "{keyword} zz_new {{\n  title en \"A new question\"\n  choice {{ y 1  n 0 }}\n}}\n"
+                    );
+                    // Overlapping edits (y or z inside x's declaration) are skipped.
+                    if (*zo >= xs && *zo < xe) || (ye > xs && ye < xe) {
+                        continue;
+                    }
+                    let mut edits = vec![(xs, xe, String::new()), (ye, ye, added)];
+                    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+                    let mut new_text = text.clone();
+                    for (s, e, rep) in edits {
+                        new_text.replace_range(s..e, &rep);
+                    }
+                    // References to the removed criterion become 0; the
+                    // renamed one is renamed everywhere, and says so.
+                    let new_text = whole_words(&whole_words(&new_text, x, "0"), z, &format!("{z}_r"));
+                    let at = new_text.find("version \"").unwrap();
+                    let at = at + new_text[at..].find('\n').unwrap() + 1;
+                    let mut new_text = new_text;
+                    new_text.insert_str(at, &format!("  renamed {z} -> {z}_r\n"));
+                    if let (Some(n), _) = mizan::load(&name, &new_text) {
+                        found = Some((x.clone(), y.clone(), z.clone(), n));
+                        break 'search;
+                    }
+                }
+            }
+        }
+        let (x, _y, z, new) = found.unwrap_or_else(|| panic!("{name}: no edit checks"));
+        let i = mizan::diff::impact(&r, &new, &inputs);
+        // No entity rejected by one version only.
+        for v in &i.validity {
+            assert_eq!(v.rejected_by, "both", "{name}: {v:?}");
+        }
+        // The removed answers: once, counted.
+        let removed: Vec<(&str, usize)> = i
+            .moves
+            .removed
+            .iter()
+            .map(|d| (d.criterion.as_str(), d.answers))
+            .collect();
+        assert_eq!(removed, [(x.as_str(), answered(&x))], "{name}");
+        // The renamed answers: carried, and the criterion's score with them.
+        let renamed: Vec<(&str, &str, usize)> = i
+            .moves
+            .renamed
+            .iter()
+            .map(|c| (c.from.as_str(), c.to.as_str(), c.answers))
+            .collect();
+        let zr = format!("{z}_r");
+        assert_eq!(renamed, [(z.as_str(), zr.as_str(), answered(&z))], "{name}");
+        for e in &i.entities {
+            assert!(
+                !e.nodes.iter().any(|n| n.node == zr),
+                "{name}: {} {zr} moved",
+                e.entity
+            );
+        }
+        // The added criterion: its own missing policy (error counted as worst).
+        let nm = new.model();
+        let own = nm.nodes[nm.by_id["zz_new"]].missing;
+        let want = match own {
+            mizan::model::MissingPolicy::Na => "na",
+            _ => "worst",
+        };
+        let s = i
+            .moves
+            .supplied
+            .iter()
+            .find(|s| s.criterion == "zz_new")
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!((s.reason.as_str(), s.policy), ("added", want), "{name}");
+        assert!(s.answers > 0, "{name}");
+        if own == mizan::model::MissingPolicy::Error {
+            assert_eq!(s.answer, Some(serde_json::json!("n")), "{name}");
+        }
+        // Every entity the old version scores, the new one scores too.
+        let scored = |f: fn(&mizan::diff::EntityImpact) -> bool| i.entities.iter().filter(|e| f(e)).count();
+        assert_eq!(
+            scored(|e| e.before.is_some() || e.rank_before.is_some() || e.band_before.is_some()),
+            scored(|e| e.after.is_some() || e.rank_after.is_some() || e.band_after.is_some()),
+            "{name}"
+        );
+        checked.push(name);
+    }
+    for want in [
+        "rules/uae",
+        "rules/sa",
+        "rules/oman",
+        "rules/worldbank",
+        "rules/eu",
+        "examples/instances",
+    ] {
+        assert!(
+            checked.iter().any(|c| c.starts_with(want)),
+            "{want} not checked: {checked:?}"
+        );
+    }
 }

@@ -1,8 +1,9 @@
-//! `mizan diff OLD NEW [--answers PATH...]`
+//! `mizan diff OLD NEW [--answers PATH...] [--new-criteria POLICY]`
 
 use std::path::PathBuf;
 
-use mizan::render;
+use mizan::diff::NewCriteria;
+use mizan::render::{self, Lang};
 
 use super::inputs::Loaded;
 use super::{Exit, Format};
@@ -17,10 +18,20 @@ pub struct Args {
     /// Answer sets (written for the old version) to re-score under both.
     #[arg(long, num_args = 1..)]
     pub answers: Vec<PathBuf>,
+    /// What criteria the new version added (and answers it refuses, such
+    /// as an option it removed) count as in the old answer sets: `missing`
+    /// (each criterion's own `missing` policy, `missing error` counted as
+    /// worst), `na`, `worst` or `best`.
+    #[arg(long, value_name = "POLICY", default_value = "missing", value_parser = clap::builder::ValueParser::new(parse_policy))]
+    pub new_criteria: NewCriteria,
     /// Use a locked rule file whose rules changed (its sha256 differs from
     /// its `mizan.lock` entry) with a warning, instead of refusing it.
     #[arg(long)]
     pub allow_unlocked: bool,
+}
+
+fn parse_policy(s: &str) -> Result<NewCriteria, mizan::diff::UnknownPolicy> {
+    s.parse()
 }
 
 fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
@@ -30,7 +41,7 @@ fn load(path: &std::path::Path, format: Format) -> Option<mizan::Rubric> {
     }
 }
 
-pub fn run(args: Args, format: Format) -> Exit {
+pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
     let (Some(old), Some(new)) = (load(&args.old, format), load(&args.new, format)) else {
         errln!("error: both versions must check clean");
         return Exit::Rejected;
@@ -52,19 +63,28 @@ pub fn run(args: Args, format: Format) -> Exit {
                 }
             }
         }
-        Some(mizan::diff::impact(&old, &new, &inputs))
+        Some(mizan::diff::impact_with(&old, &new, &inputs, args.new_criteria))
+    };
+    let review = render::diff::Review {
+        old: old.model(),
+        new: new.model(),
+        diff: &d,
+        impact: impact.as_ref(),
+        lang,
     };
     let out = match format {
-        Format::Json | Format::Jsonl => render::diff::json(&d, impact.as_ref()),
-        Format::Markdown => render::diff::markdown(&d, impact.as_ref()),
-        Format::Human | Format::Plain => render::diff::text(&d, impact.as_ref()),
+        Format::Json | Format::Jsonl => render::diff::json(&review),
+        Format::Markdown => render::diff::markdown(&review),
+        Format::Human | Format::Plain => render::diff::text(&review),
     };
     out!("{out}");
     if unreadable {
         Exit::Rejected
+    } else if d.count(mizan::diff::Class::Meaning) > 0 {
+        Exit::RuleErrors
     } else if d.changes.is_empty() {
         Exit::Ok
     } else {
-        Exit::RuleErrors
+        Exit::Wording
     }
 }

@@ -65,6 +65,9 @@ pub enum Exit {
     RuleErrors = 1,
     /// Some answer sets were rejected; the others were evaluated.
     Rejected = 2,
+    /// `mizan diff` only: the versions differ in wording alone (titles,
+    /// descriptions, labels), no change of meaning.
+    Wording = 3,
     /// The command line itself is wrong: an unknown flag, a missing
     /// argument, or flags that cannot be combined (`EX_USAGE` of
     /// sysexits.h), so that a CI gate can tell a typo from a bad batch.
@@ -134,7 +137,7 @@ pub enum Command {
     Fmt(fmt::Args),
     /// What changed in meaning between two versions of a rubric, and whose score moves.
     #[command(
-        after_help = "Exit codes:\n  0  no semantic change\n  1  semantic changes (a CI gate)\n  2  a version does not check, or an input cannot be read"
+        after_help = "Exit codes:\n  0  no change\n  1  changes of meaning: a score, band, rank or answer set's validity may change (a CI gate)\n  2  a version does not check, or an input cannot be read\n  3  wording only: titles, descriptions or labels changed, no score can move\n\nWith --answers, answer sets written for the old version are re-scored under the new one:\nanswers follow `renamed`, answers to removed criteria are dropped (counted once), and\ncriteria the new version added (or answers it refuses, e.g. a removed option) follow\n--new-criteria (default: each criterion's own missing policy, `missing error` counted as worst)."
     )]
     Diff(diff::Args),
     /// Record the sha256 of closed cycles in the rules directory's `mizan.lock`.
@@ -169,7 +172,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(a) => fmt::run(a, cli.format, cli.lang),
         Command::Diff(a) => {
             locks::enforce(a.allow_unlocked);
-            diff::run(a, cli.format)
+            diff::run(a, cli.format, cli.lang)
         }
         Command::Lock(a) => check::lock(a, cli.format),
     };

@@ -10,16 +10,71 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::answers::{Origin, Rejection};
-use crate::eval::Batch;
 use crate::model::*;
-use crate::Rubric;
+
+mod impact;
+
+pub use impact::*;
+
+/// Whether a change can move a score (or a band, a rank, an answer set's
+/// validity), or only changes what a person reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// Weights, formulas, policies, options, thresholds, structure: scores
+    /// may move.
+    Meaning,
+    /// Titles, descriptions and labels (of the rubric, nodes, options,
+    /// scales, bands, levels, profile fields): no score can move.
+    Wording,
+}
+
+impl Class {
+    /// `meaning` or `wording`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Meaning => "meaning",
+            Class::Wording => "wording",
+        }
+    }
+}
+
+/// The kinds of change that are wording: text a person reads and nothing
+/// else.
+pub const WORDING: [&str; 9] = [
+    "rubric title",
+    "rubric description",
+    "title",
+    "description",
+    "option label",
+    "scale label",
+    "band label",
+    "level label",
+    "profile field label",
+];
+
+/// A node added or removed, as a reviewer needs to recognise it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeInfo {
+    /// `criterion` or `group`.
+    pub kind: &'static str,
+    /// Its level name (`initiative`, `criterion`, …), when it has one.
+    pub level: Option<String>,
+    /// The level's labels (empty when the level declares none).
+    pub level_label: Labels,
+    /// Its titles.
+    pub title: Labels,
+    /// Its parent's id (in the version it belongs to); `None` under the root.
+    pub parent: Option<String>,
+}
 
 /// One semantic change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     /// What kind of change: `node added`, `option weight`, `formula`, …
     pub kind: &'static str,
+    /// `meaning` (a score may move) or `wording` (titles, labels).
+    pub class: Class,
     /// What it is about: a node id, `scale NAME`, `bands NAME`, …
     pub subject: String,
     /// Before (absent for additions).
@@ -28,6 +83,9 @@ pub struct Change {
     /// After (absent for removals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// The node added or removed (`node added`, `node removed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeInfo>,
 }
 
 /// The semantic diff of two rubric versions.
@@ -40,6 +98,13 @@ pub struct Diff {
     /// Every change, in a stable order (rubric, scales and bands, profile,
     /// then nodes in the new version's order, then removed nodes).
     pub changes: Vec<Change>,
+}
+
+impl Diff {
+    /// The number of changes of `class`.
+    pub fn count(&self, class: Class) -> usize {
+        self.changes.iter().filter(|c| c.class == class).count()
+    }
 }
 
 /// What identifies the rules a score came from.
@@ -183,50 +248,157 @@ fn field_ty(f: &FieldDef) -> String {
     }
 }
 
-/// Compares two versions.
-pub fn diff(old: &Model, new: &Model) -> Diff {
-    let mut ch: Vec<Change> = Vec::new();
-    let mut push = |kind: &'static str, subject: String, before: Option<String>, after: Option<String>| {
+/// The changes found so far.
+struct Changes(Vec<Change>);
+
+impl Changes {
+    /// Records a change when `before` and `after` differ (or one is absent).
+    fn push(&mut self, kind: &'static str, subject: String, before: Option<String>, after: Option<String>) {
         if before != after || before.is_none() || after.is_none() {
-            ch.push(Change {
+            let class = if WORDING.contains(&kind) {
+                Class::Wording
+            } else {
+                Class::Meaning
+            };
+            self.0.push(Change {
                 kind,
+                class,
                 subject,
                 before,
                 after,
+                node: None,
             });
         }
+    }
+
+    /// Records a label change (wording) when the labels differ.
+    fn labels(&mut self, kind: &'static str, subject: String, before: &Labels, after: &Labels) {
+        if before != after {
+            self.push(kind, subject, Some(labels(before)), Some(labels(after)));
+        }
+    }
+}
+
+/// A node as a change shows it.
+fn node_info(m: &Model, n: &NodeDef) -> NodeInfo {
+    NodeInfo {
+        kind: match n.kind {
+            NodeKind::Criterion(_) => "criterion",
+            NodeKind::Group(_) => "group",
+        },
+        level: n.level.clone(),
+        level_label: n
+            .level
+            .as_ref()
+            .and_then(|l| m.levels.iter().find(|x| x.name == *l))
+            .map(|l| l.label.clone())
+            .unwrap_or_default(),
+        title: n.title.clone(),
+        parent: n
+            .parent
+            .filter(|&p| p != 0)
+            .and_then(|p| m.nodes.get(p))
+            .map(|p| p.id.clone()),
+    }
+}
+
+/// What a node is, for `node added` / `node removed`: `criterion "Title"
+/// in parent: choice scale`.
+fn node_text(m: &Model, n: &NodeDef) -> String {
+    let what = match &n.kind {
+        NodeKind::Criterion(c) => answer_kind(c),
+        NodeKind::Group(_) => "group".into(),
     };
+    let mut s = n.level.clone().unwrap_or_else(|| "node".into());
+    if !n.title.is_empty() {
+        s.push(' ');
+        s.push_str(&labels(&n.title));
+    }
+    if let Some(p) = n.parent.filter(|&p| p != 0).and_then(|p| m.nodes.get(p)) {
+        s.push_str(" in ");
+        s.push_str(&p.id);
+    }
+    s.push_str(": ");
+    s.push_str(&what);
+    s
+}
+
+/// The old id of each node of `new` (its `renamed` source, or its own id
+/// unless that id was renamed away and is reused by a new node: then
+/// `None`).
+pub(crate) fn old_id_of<'a>(renamed: &[&'a (String, String)], new_id: &'a str) -> Option<&'a str> {
+    match renamed.iter().find(|(_, n)| n == new_id) {
+        Some((o, _)) => Some(o.as_str()),
+        None if renamed.iter().any(|(o, _)| o == new_id) => None,
+        None => Some(new_id),
+    }
+}
+
+/// Compares two versions.
+pub fn diff(old: &Model, new: &Model) -> Diff {
+    let mut ch = Changes(Vec::new());
     // Rubric.
-    if old.title != new.title {
-        push(
-            "rubric title",
-            new.id.clone(),
-            Some(labels(&old.title)),
-            Some(labels(&new.title)),
+    ch.labels("rubric title", new.id.clone(), &old.title, &new.title);
+    ch.labels(
+        "rubric description",
+        new.id.clone(),
+        &old.description,
+        &new.description,
+    );
+    ch.push(
+        "precision",
+        new.id.clone(),
+        Some(old.precision.to_string()),
+        Some(new.precision.to_string()),
+    );
+    // Levels.
+    for l in &new.levels {
+        match old.levels.iter().find(|x| x.name == l.name) {
+            None => ch.push(
+                "level added",
+                format!("level {}", l.name),
+                None,
+                Some(l.name.clone()),
+            ),
+            Some(o) => ch.labels("level label", format!("level {}", l.name), &o.label, &l.label),
+        }
+    }
+    for l in old
+        .levels
+        .iter()
+        .filter(|x| !new.levels.iter().any(|y| y.name == x.name))
+    {
+        ch.push(
+            "level removed",
+            format!("level {}", l.name),
+            Some(l.name.clone()),
+            None,
         );
     }
     // Scales.
     for (name, s) in &new.scales {
         match old.scales.get(name) {
-            None => push(
+            None => ch.push(
                 "scale added",
                 format!("scale {name}"),
                 None,
                 Some(options_text(&s.options)),
             ),
-            Some(o) => options_diff(&mut push, &format!("scale {name}"), &o.options, &s.options),
+            Some(o) => {
+                ch.labels("scale label", format!("scale {name}"), &o.label, &s.label);
+                options_diff(&mut ch, &format!("scale {name}"), &o.options, &s.options);
+            }
         }
     }
     for name in old.scales.keys().filter(|k| !new.scales.contains_key(*k)) {
-        push("scale removed", format!("scale {name}"), Some(name.clone()), None);
+        ch.push("scale removed", format!("scale {name}"), Some(name.clone()), None);
     }
     // Bands.
     for (name, bands) in &new.band_sets {
         let olds = old.band_sets.get(name);
         for b in bands {
-            let before = olds
-                .and_then(|o| o.iter().find(|x| x.id == b.id))
-                .map(|x| format!(">= {}", dec(x.min)));
+            let was = olds.and_then(|o| o.iter().find(|x| x.id == b.id));
+            let before = was.map(|x| format!(">= {}", dec(x.min)));
             let after = Some(format!(">= {}", dec(b.min)));
             let kind = if before.is_none() {
                 "band added"
@@ -234,7 +406,15 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
                 "band threshold"
             };
             if before != after {
-                push(kind, format!("bands {name}: {}", b.id), before, after);
+                ch.push(kind, format!("bands {name}: {}", b.id), before, after);
+            }
+            if let Some(x) = was {
+                ch.labels(
+                    "band label",
+                    format!("bands {name}: {}", b.id),
+                    &x.label,
+                    &b.label,
+                );
             }
         }
         for b in olds
@@ -242,7 +422,7 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
             .flatten()
             .filter(|x| !bands.iter().any(|y| y.id == x.id))
         {
-            push(
+            ch.push(
                 "band removed",
                 format!("bands {name}: {}", b.id),
                 Some(format!(">= {}", dec(b.min))),
@@ -251,22 +431,25 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         }
     }
     for name in old.band_sets.keys().filter(|k| !new.band_sets.contains_key(*k)) {
-        push("bands removed", format!("bands {name}"), Some(name.clone()), None);
+        ch.push("bands removed", format!("bands {name}"), Some(name.clone()), None);
     }
     // Profile fields (entity and instance).
     for (name, f) in &new.profile {
         match old.profile.get(name) {
-            None => push("profile field added", name.clone(), None, Some(field_ty(f))),
-            Some(o) => push(
-                "profile field type",
-                name.clone(),
-                Some(field_ty(o)),
-                Some(field_ty(f)),
-            ),
+            None => ch.push("profile field added", name.clone(), None, Some(field_ty(f))),
+            Some(o) => {
+                ch.push(
+                    "profile field type",
+                    name.clone(),
+                    Some(field_ty(o)),
+                    Some(field_ty(f)),
+                );
+                ch.labels("profile field label", name.clone(), &o.label, &f.label);
+            }
         }
     }
     for (name, f) in old.profile.iter().filter(|(k, _)| !new.profile.contains_key(*k)) {
-        push("profile field removed", name.clone(), Some(field_ty(f)), None);
+        ch.push("profile field removed", name.clone(), Some(field_ty(f)), None);
     }
     // Named values.
     for l in &new.lets {
@@ -276,60 +459,56 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
             .find(|x| x.name == l.name)
             .map(|x| collapse(x.expr.loc.snippet()));
         let (before, after) = exprs(before, Some(collapse(l.expr.loc.snippet())));
-        push("let", l.name.clone(), before, after);
+        ch.push("let", l.name.clone(), before, after);
     }
     // Nodes, matched by id through `renamed`.
-    // The old id of a new node: its `renamed` source, or its own id unless
-    // that id was renamed away (and is reused by a new node).
     let renamed = renames(old, new);
-    let old_id_of = |new_id: &str| -> String {
-        match renamed.iter().find(|(_, n)| n == new_id) {
-            Some((o, _)) => o.clone(),
-            None if renamed.iter().any(|(o, _)| o == new_id) => String::new(),
-            None => new_id.to_string(),
-        }
-    };
     for (o, n) in renamed.iter().copied() {
         if old.by_id.contains_key(o) {
-            push("node renamed", n.clone(), Some(o.clone()), Some(n.clone()));
+            ch.push("node renamed", n.clone(), Some(o.clone()), Some(n.clone()));
         }
     }
     let parent_id = |m: &Model, n: &NodeDef| n.parent.and_then(|p| m.nodes.get(p)).map(|p| p.id.clone());
-    let mapped_parent = |n: &NodeDef| -> Option<String> { parent_id(new, n).map(|p| old_id_of(&p)) };
+    let mapped_parent = |n: &NodeDef| -> Option<String> {
+        parent_id(new, n).map(|p| old_id_of(&renamed, &p).unwrap_or_default().to_string())
+    };
     for (ix, n) in new.nodes.iter().enumerate() {
         if ix == 0 {
             if let Some(r) = old.nodes.first() {
-                node_diff(&mut push, r, n, &new.id);
+                node_diff(&mut ch, r, n, &new.id);
             }
             continue;
         }
-        let oid = old_id_of(&n.id);
-        let Some(o) = old.by_id.get(&oid).and_then(|&i| old.nodes.get(i)) else {
-            let what = match &n.kind {
-                NodeKind::Criterion(c) => answer_kind(c),
-                NodeKind::Group(_) => "group".into(),
-            };
-            push(
-                "node added",
-                n.id.clone(),
-                None,
-                Some(format!(
-                    "{} {} in {}: {what}",
-                    n.level.as_deref().unwrap_or("node"),
-                    labels(&n.title),
-                    parent_id(new, n).unwrap_or_default()
-                )),
-            );
+        let o = old_id_of(&renamed, &n.id)
+            .and_then(|oid| old.by_id.get(oid))
+            .and_then(|&i| old.nodes.get(i));
+        let Some(o) = o else {
+            ch.push("node added", n.id.clone(), None, Some(node_text(new, n)));
+            if let Some(c) = ch.0.last_mut() {
+                c.node = Some(node_info(new, n));
+            }
             continue;
         };
         if parent_id(old, o) != mapped_parent(n) {
-            push("node moved", n.id.clone(), parent_id(old, o), parent_id(new, n));
+            ch.push("node moved", n.id.clone(), parent_id(old, o), parent_id(new, n));
         }
-        node_diff(&mut push, o, n, &n.id);
+        node_diff(&mut ch, o, n, &n.id);
     }
-    let kept: Vec<String> = new.nodes.iter().map(|n| old_id_of(&n.id)).collect();
-    for o in old.nodes.iter().skip(1).filter(|o| !kept.contains(&o.id)) {
-        push("node removed", o.id.clone(), Some(labels(&o.title)), None);
+    let kept: Vec<&str> = new
+        .nodes
+        .iter()
+        .filter_map(|n| old_id_of(&renamed, &n.id))
+        .collect();
+    for o in old
+        .nodes
+        .iter()
+        .skip(1)
+        .filter(|o| !kept.contains(&o.id.as_str()))
+    {
+        ch.push("node removed", o.id.clone(), Some(node_text(old, o)), None);
+        if let Some(c) = ch.0.last_mut() {
+            c.node = Some(node_info(old, o));
+        }
     }
     // Population.
     let pop = |m: &Model| match &m.population.aggregate {
@@ -337,11 +516,11 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         PopAggregate::Formula(f) => format!("score {}", collapse(f.loc.snippet())),
     };
     let (before, after) = exprs(Some(pop(old)), Some(pop(new)));
-    push("population", "population".into(), before, after);
+    ch.push("population", "population".into(), before, after);
     Diff {
         old: Provenance::of(old),
         new: Provenance::of(new),
-        changes: ch,
+        changes: ch.0,
     }
 }
 
@@ -354,8 +533,6 @@ fn exprs(before: Option<String>, after: Option<String>) -> (Option<String>, Opti
     }
 }
 
-type Push<'a> = dyn FnMut(&'static str, String, Option<String>, Option<String>) + 'a;
-
 fn options_text(opts: &[OptionDef]) -> String {
     opts.iter()
         .map(|o| format!("{} {}", o.id, weight(o)))
@@ -363,25 +540,28 @@ fn options_text(opts: &[OptionDef]) -> String {
         .join(", ")
 }
 
-fn options_diff(push: &mut Push<'_>, subject: &str, old: &[OptionDef], new: &[OptionDef]) {
+fn options_diff(ch: &mut Changes, subject: &str, old: &[OptionDef], new: &[OptionDef]) {
     for o in new {
         match old.iter().find(|x| x.id == o.id) {
-            None => push(
+            None => ch.push(
                 "option added",
                 format!("{subject}: {}", o.id),
                 None,
                 Some(weight(o)),
             ),
-            Some(x) => push(
-                "option weight",
-                format!("{subject}: {}", o.id),
-                Some(weight(x)),
-                Some(weight(o)),
-            ),
+            Some(x) => {
+                ch.push(
+                    "option weight",
+                    format!("{subject}: {}", o.id),
+                    Some(weight(x)),
+                    Some(weight(o)),
+                );
+                ch.labels("option label", format!("{subject}: {}", o.id), &x.label, &o.label);
+            }
         }
     }
     for x in old.iter().filter(|x| !new.iter().any(|o| o.id == x.id)) {
-        push(
+        ch.push(
             "option removed",
             format!("{subject}: {}", x.id),
             Some(weight(x)),
@@ -403,16 +583,17 @@ fn band_uses(uses: &[BandUse]) -> String {
         .join(", ")
 }
 
-fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
+fn node_diff(ch: &mut Changes, o: &NodeDef, n: &NodeDef, id: &str) {
     let s = || id.to_string();
-    push("title", s(), Some(labels(&o.title)), Some(labels(&n.title)));
-    push("weight", s(), Some(dec(o.weight)), Some(dec(n.weight)));
+    ch.labels("title", s(), &o.title, &n.title);
+    ch.labels("description", s(), &o.description, &n.description);
+    ch.push("weight", s(), Some(dec(o.weight)), Some(dec(n.weight)));
     let na = |d: &NodeDef| match &d.kind {
         NodeKind::Group(g) => format!("{:?}", g.na).to_lowercase(),
         NodeKind::Criterion(c) => if c.na_allowed { "allowed" } else { "forbidden" }.into(),
     };
-    push("N/A policy", s(), Some(na(o)), Some(na(n)));
-    push(
+    ch.push("N/A policy", s(), Some(na(o)), Some(na(n)));
+    ch.push(
         "missing policy",
         s(),
         Some(format!("{:?}", o.missing).to_lowercase()),
@@ -424,20 +605,27 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
             .unwrap_or_else(|| "always".into())
     };
     let (before, after) = exprs(Some(cond(&o.applies)), Some(cond(&n.applies)));
-    push("applicability", s(), before, after);
+    ch.push("applicability", s(), before, after);
     if o.requires.is_some() || n.requires.is_some() {
         let (before, after) = exprs(Some(cond(&o.requires)), Some(cond(&n.requires)));
-        push("gate", s(), before, after);
+        ch.push("gate", s(), before, after);
     }
-    push("bands", s(), Some(band_uses(&o.bands)), Some(band_uses(&n.bands)));
+    ch.push("bands", s(), Some(band_uses(&o.bands)), Some(band_uses(&n.bands)));
     let (before, after) = exprs(
         aggregation(o).or(Some("none".into())),
         aggregation(n).or(Some("none".into())),
     );
-    push("formula", s(), before, after);
+    ch.push("formula", s(), before, after);
+    let kind = |d: &NodeDef| {
+        if matches!(d.kind, NodeKind::Group(_)) {
+            "group"
+        } else {
+            "criterion"
+        }
+    };
     match (&o.kind, &n.kind) {
         (NodeKind::Criterion(a), NodeKind::Criterion(b)) => {
-            push("answer kind", s(), Some(answer_kind(a)), Some(answer_kind(b)));
+            ch.push("answer kind", s(), Some(answer_kind(a)), Some(answer_kind(b)));
             let inline = |c: &Criterion| {
                 matches!(
                     &c.answer,
@@ -445,11 +633,11 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
                 )
             };
             if inline(a) || inline(b) {
-                options_diff(push, id, a.answer.options(), b.answer.options());
+                options_diff(ch, id, a.answer.options(), b.answer.options());
             }
             let opt = |d: Option<Decimal>| d.map_or("none".into(), dec);
-            push("baseline", s(), Some(opt(a.baseline)), Some(opt(b.baseline)));
-            push(
+            ch.push("baseline", s(), Some(opt(a.baseline)), Some(opt(b.baseline)));
+            ch.push(
                 "target",
                 s(),
                 Some(opt(a.target.flatten())),
@@ -457,216 +645,6 @@ fn node_diff(push: &mut Push<'_>, o: &NodeDef, n: &NodeDef, id: &str) {
             );
         }
         (NodeKind::Group(_), NodeKind::Group(_)) => {}
-        _ => push(
-            "node kind",
-            s(),
-            Some(
-                if matches!(o.kind, NodeKind::Group(_)) {
-                    "group"
-                } else {
-                    "criterion"
-                }
-                .into(),
-            ),
-            Some(
-                if matches!(n.kind, NodeKind::Group(_)) {
-                    "group"
-                } else {
-                    "criterion"
-                }
-                .into(),
-            ),
-        ),
-    }
-}
-
-/// One entity's scores under both versions.
-#[derive(Debug, Clone, Serialize)]
-pub struct EntityImpact {
-    /// Entity id.
-    pub entity: String,
-    /// Score under the old version (`None`: N/A).
-    pub before: Option<Decimal>,
-    /// Score under the new version.
-    pub after: Option<Decimal>,
-    /// after − before, when both exist.
-    pub delta: Option<Decimal>,
-    /// Band before and after.
-    pub band_before: Option<String>,
-    /// Band after.
-    pub band_after: Option<String>,
-    /// Rank (1 = highest score) among the entities of the batch, before.
-    pub rank_before: Option<usize>,
-    /// Rank after.
-    pub rank_after: Option<usize>,
-}
-
-/// An answer set valid under one version only, or under neither.
-#[derive(Debug, Clone, Serialize)]
-pub struct Validity {
-    /// Entity id, or the source when unknown.
-    pub entity: String,
-    /// `old` or `new`: the version that rejects it; `both` when both
-    /// versions reject it for the same reasons.
-    pub rejected_by: &'static str,
-    /// Codes and messages.
-    pub reasons: Vec<String>,
-}
-
-/// Score impact of a change over a set of answer sets.
-#[derive(Debug, Clone, Serialize)]
-pub struct Impact {
-    /// Population score before.
-    pub population_before: Option<Decimal>,
-    /// Population score after.
-    pub population_after: Option<Decimal>,
-    /// Every entity scored by either version, largest |delta| first.
-    pub entities: Vec<EntityImpact>,
-    /// Answer sets rejected by one version (or both).
-    pub validity: Vec<Validity>,
-}
-
-/// Re-scores `inputs` (answer sets written for the old version) under both.
-pub fn impact(old: &Rubric, new: &Rubric, inputs: &[(Origin, String)]) -> Impact {
-    let (om, nm) = (old.model(), new.model());
-    let renamed = renames(om, nm);
-    let mut old_in = Vec::new();
-    let mut new_in = Vec::new();
-    for (origin, text) in inputs {
-        old_in.push((origin.clone(), text.clone()));
-        // An answer set for the old version moves to the new one: its
-        // rubric and version, and its answers through the renames (all at
-        // once, so that a swap `a -> b`, `b -> a` swaps). Any other answer
-        // set goes to both versions as it is, and both judge it alike.
-        // Parsed as the exact reader parses it; an answer set with a
-        // repeated key is passed as written (both versions reject it).
-        let moved = crate::answers::parse_json(origin, text)
-            .ok()
-            .filter(|j| j.duplicates.is_empty())
-            .map(|j| j.value)
-            .and_then(|mut v| {
-                let o = v.as_object_mut()?;
-                let names = |k: &str, want: &str| o.get(k).and_then(serde_json::Value::as_str) == Some(want);
-                if !(names("rubric", &om.id) && names("version", &om.version)) {
-                    return None;
-                }
-                o.insert("rubric".into(), nm.id.clone().into());
-                o.insert("version".into(), nm.version.clone().into());
-                if let Some(serde_json::Value::Object(a)) = o.get_mut("answers") {
-                    let taken: Vec<(String, serde_json::Value)> = renamed
-                        .iter()
-                        .filter_map(|(from, to)| a.remove(from).map(|x| (to.clone(), x)))
-                        .collect();
-                    a.extend(taken);
-                }
-                Some(v.to_string())
-            });
-        new_in.push((origin.clone(), moved.unwrap_or_else(|| text.clone())));
-    }
-    let ob = old.evaluate_batch(old_in);
-    let nb = new.evaluate_batch(new_in);
-    let score = |b: &Batch, id: &str| {
-        b.results
-            .iter()
-            .find(|r| r.submission.entity == id)
-            .and_then(|r| r.score())
-    };
-    let ranks = |b: &Batch| -> Vec<(String, usize)> {
-        let mut s: Vec<Decimal> = b.results.iter().filter_map(|r| r.score()).collect();
-        s.sort_unstable_by(|a, b| b.cmp(a));
-        b.results
-            .iter()
-            .filter_map(|r| {
-                r.score()
-                    .map(|x| (r.submission.entity.clone(), 1 + s.partition_point(|o| *o > x)))
-            })
-            .collect()
-    };
-    let (ro, rn) = (ranks(&ob), ranks(&nb));
-    let band =
-        |m: &Model, s: Option<Decimal>| s.and_then(|s| m.band(&m.root().bands, s)).map(|b| b.id.clone());
-    let mut ids: Vec<String> = ob
-        .results
-        .iter()
-        .chain(&nb.results)
-        .map(|r| r.submission.entity.clone())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let mut entities: Vec<EntityImpact> = ids
-        .iter()
-        .map(|id| {
-            let (b, a) = (score(&ob, id), score(&nb, id));
-            EntityImpact {
-                entity: id.clone(),
-                before: b,
-                after: a,
-                delta: b.zip(a).map(|(b, a)| a - b),
-                band_before: band(om, b),
-                band_after: band(nm, a),
-                rank_before: ro.iter().find(|(e, _)| e == id).map(|(_, r)| *r),
-                rank_after: rn.iter().find(|(e, _)| e == id).map(|(_, r)| *r),
-            }
-        })
-        .collect();
-    entities.sort_by(|x, y| {
-        let m = |e: &EntityImpact| e.delta.map(|d| d.abs());
-        m(y).cmp(&m(x)).then_with(|| x.entity.cmp(&y.entity))
-    });
-    let reasons = |errs: &[&Rejection]| -> Vec<String> {
-        use miette::Diagnostic;
-        errs.iter()
-            .map(|e| {
-                format!(
-                    "{}: {} (at {})",
-                    e.code().map(|c| c.to_string()).unwrap_or_default(),
-                    e.error,
-                    e.pointer
-                )
-            })
-            .collect()
-    };
-    let rejected = |batch: &Batch| -> Vec<(String, Vec<String>)> {
-        let mut keys: Vec<String> = batch
-            .errors
-            .iter()
-            .map(|e| e.entity.clone().unwrap_or_else(|| e.origin.to_string()))
-            .collect();
-        keys.dedup();
-        keys.into_iter()
-            .map(|k| {
-                let errs: Vec<&Rejection> = batch
-                    .errors
-                    .iter()
-                    .filter(|e| e.entity.clone().unwrap_or_else(|| e.origin.to_string()) == k)
-                    .collect();
-                (k, reasons(&errs))
-            })
-            .collect()
-    };
-    let (by_old, by_new) = (rejected(&ob), rejected(&nb));
-    let mut validity = Vec::new();
-    // Rejected by both versions for the same reasons: one entry (`both`),
-    // not a difference between the versions.
-    for (k, r) in &by_old {
-        let both = by_new.contains(&(k.clone(), r.clone()));
-        validity.push(Validity {
-            entity: k.clone(),
-            rejected_by: if both { "both" } else { "old" },
-            reasons: r.clone(),
-        });
-    }
-    for (k, r) in by_new.into_iter().filter(|x| !by_old.contains(x)) {
-        validity.push(Validity {
-            entity: k,
-            rejected_by: "new",
-            reasons: r,
-        });
-    }
-    Impact {
-        population_before: ob.population.score,
-        population_after: nb.population.score,
-        entities,
-        validity,
+        _ => ch.push("node kind", s(), Some(kind(o).into()), Some(kind(n).into())),
     }
 }
