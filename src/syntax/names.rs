@@ -65,6 +65,9 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_within => "within",
         Rule::kw_band => "band",
         Rule::kw_on => "on",
+        Rule::kw_instances => "instances",
+        Rule::kw_template => "template",
+        Rule::kw_for => "for",
         _ => return None,
     })
 }
@@ -116,7 +119,14 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::fields_decl
         | Rule::requires_decl
         | Rule::rank_decl
-        | Rule::renamed_decl => "a declaration",
+        | Rule::renamed_decl
+        | Rule::instances_decl
+        | Rule::template_decl => "a declaration",
+        Rule::params => "`(` and parameter names",
+        Rule::instance_decl => "an instance such as `pop en \"Population\" { group: social }`",
+        Rule::instance_fields => "`{` and instance fields",
+        Rule::instance_field => "an instance field such as `group: social`",
+        Rule::tpath => "a template node id such as `$` or `$.ind`",
         Rule::level_item => "a level name",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
