@@ -734,7 +734,8 @@ impl<'f> Expander<'f, '_> {
                                 src: self.src.clone(),
                                 span: e.loc.span,
                             });
-                            return e.clone();
+                            // Reported once: no "unknown name" after it.
+                            return mk(ExprKind::Number(Decimal::ONE));
                         }
                         None => {}
                     }
