@@ -350,7 +350,10 @@ fn uses_templates(items: &[Item]) -> bool {
 
 /// The rubric with its templates and functions expanded, and the origin of
 /// every node a template made; `None` when the file uses neither.
-pub(crate) fn expand(file: &ast::File, diags: &mut Diagnostics) -> Option<(ast::File, IndexMap<String, Origin>)> {
+pub(crate) fn expand(
+    file: &ast::File,
+    diags: &mut Diagnostics,
+) -> Option<(ast::File, IndexMap<String, Origin>)> {
     if !uses_templates(&file.rubric.items) {
         return None;
     }
@@ -542,7 +545,9 @@ impl<'f> Expander<'f, '_> {
             });
             return;
         }
-        let Some(list) = self.lists.get(&t.over.node) else { return };
+        let Some(list) = self.lists.get(&t.over.node) else {
+            return;
+        };
         let (decl, fields, rels) = (list.decl, list.fields.clone(), list.rels.clone());
         for inst in &decl.instances {
             let values = inst
@@ -691,7 +696,9 @@ impl<'f> Expander<'f, '_> {
             _ => None,
         };
         match (op, fa, fb) {
-            (BinOp::Eq | BinOp::Ne, Some(Val::Word(x)), Some(Val::Word(y))) => Some((x == y) == (*op == BinOp::Eq)),
+            (BinOp::Eq | BinOp::Ne, Some(Val::Word(x)), Some(Val::Word(y))) => {
+                Some((x == y) == (*op == BinOp::Eq))
+            }
             (BinOp::Eq | BinOp::Ne, Some(Val::Word(x)), None) => {
                 let y = self.word(b, ctx)?;
                 Some((x == y) == (*op == BinOp::Eq))
@@ -701,7 +708,9 @@ impl<'f> Expander<'f, '_> {
                 Some((x == y) == (*op == BinOp::Eq))
             }
             (BinOp::In, Some(Val::Word(x)), None) => {
-                let ExprKind::List(items) = &b.kind else { return None };
+                let ExprKind::List(items) = &b.kind else {
+                    return None;
+                };
                 let words: Option<Vec<&str>> = items.iter().map(|i| self.word(i, ctx)).collect();
                 Some(words?.contains(&x.as_str()))
             }
@@ -742,7 +751,9 @@ impl<'f> Expander<'f, '_> {
                 }
                 if self.list_path(p).is_some() {
                     self.diags.push(TemplateError::Selection {
-                        what: format!("`{p}` lists a node of every instance, and is read only as a function argument"),
+                        what: format!(
+                            "`{p}` lists a node of every instance, and is read only as a function argument"
+                        ),
                         src: self.src.clone(),
                         span: e.loc.span,
                         help: format!("pass it to a function: `mean({p})`"),
@@ -802,7 +813,11 @@ impl<'f> Expander<'f, '_> {
         let mut out = Vec::new();
         let mut problem = None;
         for inst in &list.decl.instances {
-            let values: HashMap<String, Val> = inst.fields.iter().map(|(n, v)| (n.node.clone(), value(v))).collect();
+            let values: HashMap<String, Val> = inst
+                .fields
+                .iter()
+                .map(|(n, v)| (n.node.clone(), value(v)))
+                .collect();
             let keep = match cond {
                 None => true,
                 Some(c) => match decide(c, &values) {
@@ -881,7 +896,9 @@ fn eval(e: &Expr, v: &HashMap<String, Val>) -> Result<Val, crate::diag::Loc> {
             BinOp::Or => Val::Bool(decide(a, v)? || decide(b, v)?),
             BinOp::In => {
                 let x = eval(a, v)?;
-                let ExprKind::List(items) = &b.kind else { return Err(err()) };
+                let ExprKind::List(items) = &b.kind else {
+                    return Err(err());
+                };
                 let mut found = false;
                 for i in items {
                     found |= eval(i, v)? == x;
@@ -1001,7 +1018,10 @@ fn functions(src: &Src, items: &mut Vec<Item>, diags: &mut Diagnostics) {
                 Some("a node")
             } else if let Some(w) = named.get(&p.node) {
                 Some(*w)
-            } else if items.iter().any(|o| matches!(o, Item::Function(g) if g.name.node == p.node)) {
+            } else if items
+                .iter()
+                .any(|o| matches!(o, Item::Function(g) if g.name.node == p.node))
+            {
                 Some("a function")
             } else {
                 None
@@ -1038,7 +1058,11 @@ impl Functions<'_> {
     fn items(&mut self, items: &mut [Item]) {
         for i in items.iter_mut() {
             match i {
-                Item::Let(_, e) | Item::Formula(_, e) | Item::Score(e) | Item::Applies(e) | Item::Requires(e) => {
+                Item::Let(_, e)
+                | Item::Formula(_, e)
+                | Item::Score(e)
+                | Item::Applies(e)
+                | Item::Requires(e) => {
                     *e = self.expr(e);
                 }
                 Item::UseBands(_, Some(e)) | Item::Rank(Some(e), _) => *e = self.expr(e),
@@ -1108,7 +1132,11 @@ impl Functions<'_> {
             ExprKind::Number(_) | ExprKind::Str(_) | ExprKind::Path(_) => e.clone(),
             ExprKind::List(v) => mk(ExprKind::List(v.iter().map(|x| self.expr(x)).collect())),
             ExprKind::Unary(op, a) => mk(ExprKind::Unary(*op, Box::new(self.expr(a)))),
-            ExprKind::Binary(op, a, b) => mk(ExprKind::Binary(*op, Box::new(self.expr(a)), Box::new(self.expr(b)))),
+            ExprKind::Binary(op, a, b) => mk(ExprKind::Binary(
+                *op,
+                Box::new(self.expr(a)),
+                Box::new(self.expr(b)),
+            )),
             ExprKind::If(c, a, b) => mk(ExprKind::If(
                 Box::new(self.expr(c)),
                 Box::new(self.expr(a)),
@@ -1130,7 +1158,11 @@ impl Functions<'_> {
                         help: format!(
                             "declared as `formula {}({})`",
                             f.name.node,
-                            f.params.iter().map(|p| p.node.as_str()).collect::<Vec<_>>().join(", ")
+                            f.params
+                                .iter()
+                                .map(|p| p.node.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     });
                     return mk(ExprKind::Number(Decimal::ZERO));
@@ -1148,7 +1180,12 @@ impl Functions<'_> {
                     }
                     return mk(ExprKind::Number(Decimal::ZERO));
                 }
-                let map: HashMap<&str, &Expr> = f.params.iter().map(|p| p.node.as_str()).zip(args.iter()).collect();
+                let map: HashMap<&str, &Expr> = f
+                    .params
+                    .iter()
+                    .map(|p| p.node.as_str())
+                    .zip(args.iter())
+                    .collect();
                 let body = subst(&f.body, &map);
                 self.stack.push(name.node.clone());
                 let mut out = self.expr(&body);
@@ -1175,9 +1212,16 @@ fn subst(e: &Expr, map: &HashMap<&str, &Expr>) -> Expr {
         },
         ExprKind::Number(_) | ExprKind::Str(_) => e.clone(),
         ExprKind::List(v) => mk(ExprKind::List(v.iter().map(|x| subst(x, map)).collect())),
-        ExprKind::Call(n, args) => mk(ExprKind::Call(n.clone(), args.iter().map(|x| subst(x, map)).collect())),
+        ExprKind::Call(n, args) => mk(ExprKind::Call(
+            n.clone(),
+            args.iter().map(|x| subst(x, map)).collect(),
+        )),
         ExprKind::Unary(op, a) => mk(ExprKind::Unary(*op, Box::new(subst(a, map)))),
-        ExprKind::Binary(op, a, b) => mk(ExprKind::Binary(*op, Box::new(subst(a, map)), Box::new(subst(b, map)))),
+        ExprKind::Binary(op, a, b) => mk(ExprKind::Binary(
+            *op,
+            Box::new(subst(a, map)),
+            Box::new(subst(b, map)),
+        )),
         ExprKind::If(c, a, b) => mk(ExprKind::If(
             Box::new(subst(c, map)),
             Box::new(subst(a, map)),

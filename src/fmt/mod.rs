@@ -884,7 +884,12 @@ impl<'a> Printer<'a> {
             Item::Node(n) => self.node(n),
             Item::Function(f) => {
                 let params: Vec<&str> = f.params.iter().map(|p| p.node.as_str()).collect();
-                let t = format!("formula {}({}) = {}", f.name.node, params.join(", "), self.expr(&f.body));
+                let t = format!(
+                    "formula {}({}) = {}",
+                    f.name.node,
+                    params.join(", "),
+                    self.expr(&f.body)
+                );
                 self.line(s, e, &t)
             }
             Item::Instances(l) => {
