@@ -9,6 +9,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a test fails by panicking"
 )]
 
@@ -396,4 +397,28 @@ fn diff_of_a_template_change_lists_each_instance() {
         assert!(subjects.contains(&id), "{subjects:?}");
     }
     assert!(!subjects.contains(&"pop.y5"), "{subjects:?}");
+}
+
+#[test]
+fn a_broken_formula_gets_a_help_that_shows_the_formula_forms() {
+    for (line, want) in [
+        ("formula pct(x) x", "`formula NAME(PARAM, …) = EXPR`"),
+        ("let pct(x) = x", "`formula NAME(PARAM, …) = EXPR`"),
+    ] {
+        let text = format!("rubric demo.t {{\n  version \"1\"\n  {line}\n  criterion c {{ yesno }}\n}}\n");
+        let (_, d) = mizan::load("t.mizan", &text);
+        let help = d
+            .errors
+            .first()
+            .and_then(|e| e.help())
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(help.contains(want), "{line}: {help}");
+    }
+    // With parameters, it parses.
+    let (r, d) = mizan::load(
+        "t.mizan",
+        "rubric demo.t {\n  version \"1\"\n  formula pct(x) = x * 100\n  criterion c { number 0..1  score pct(value) / 100 }\n}\n",
+    );
+    assert!(r.is_some(), "{d:?}");
 }

@@ -57,6 +57,20 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
         }
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
+    // A declaration that starts well and then does not fit (`formula
+    // pct(x) x`) is reported at its keyword, which pest then leaves out of
+    // the declarations that fit: say what the declaration looks like.
+    let help = match (help, found.as_deref()) {
+        (Some(h), Some(word)) if !h.contains(&format!("`{word}`")) && names::is_declaration(word) => {
+            Some(format!(
+                "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
+                names::declaration_shape(word)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            ))
+        }
+        (h, _) => h,
+    };
     let len = found.as_ref().map_or(0, |f| f.len());
     let found_txt = found.map_or("end of file".to_string(), |f| format!("`{f}`"));
     SyntaxError::Unexpected {

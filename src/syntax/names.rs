@@ -72,6 +72,51 @@ fn keyword(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// True for a word that starts a declaration (`formula`, `let`, …).
+pub(crate) fn is_declaration(word: &str) -> bool {
+    declaration_shape(word).is_some()
+        || matches!(
+            word,
+            "version"
+                | "title"
+                | "description"
+                | "precision"
+                | "missing"
+                | "levels"
+                | "profile"
+                | "scale"
+                | "bands"
+                | "population"
+                | "weight"
+                | "aggregate"
+                | "score"
+                | "na"
+                | "applies"
+                | "choice"
+                | "multi"
+                | "number"
+                | "yesno"
+                | "baseline"
+                | "target"
+                | "direction"
+                | "repeated"
+                | "fields"
+                | "requires"
+                | "renamed"
+        )
+}
+
+/// The form of the declarations most often written wrong.
+pub(crate) fn declaration_shape(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "formula" => "`formula NAME = EXPR` or `formula NAME(PARAM, …) = EXPR`",
+        "let" => "`let NAME = EXPR`; a formula with parameters is `formula NAME(PARAM, …) = EXPR`",
+        "instances" => "`instances LIST { ID [TEXT] [{ FIELD: VALUE, … }] … }`",
+        "template" => "`template NAME for LIST { LEVEL $ { … } }`",
+        _ => return None,
+    })
+}
+
 /// A phrase for any rule that can appear in pest's expected set.
 pub(crate) fn phrase(rule: Rule) -> String {
     if let Some(k) = keyword(rule) {
@@ -122,7 +167,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::renamed_decl
         | Rule::instances_decl
         | Rule::template_decl => "a declaration",
-        Rule::params => "`(` and parameter names",
+        Rule::params => "parameters such as `(k, n)`",
         Rule::instance_decl => "an instance such as `pop en \"Population\" { group: social }`",
         Rule::instance_fields => "`{` and instance fields",
         Rule::instance_field => "an instance field such as `group: social`",
