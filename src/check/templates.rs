@@ -342,7 +342,7 @@ struct Ctx<'l> {
 fn uses_templates(items: &[Item]) -> bool {
     items.iter().any(|i| match i {
         Item::Template(_) | Item::Instances(_) | Item::Function(_) => true,
-        Item::Node(n) => n.id.node.starts_with('$') || uses_templates(&n.items),
+        Item::Node(n) => n.id.node.contains('$') || uses_templates(&n.items),
         Item::Population(p, _) => uses_templates(p),
         _ => false,
     })
@@ -574,7 +574,7 @@ impl<'f> Expander<'f, '_> {
     fn node(&mut self, n: &ast::Node, ctx: Option<&Ctx<'_>>) -> Option<ast::Node> {
         let mut id = n.id.clone();
         match ctx {
-            None if n.id.node.starts_with('$') => {
+            None if n.id.node.split('.').any(|s| s == "$") => {
                 self.diags.push(TemplateError::TemplateId {
                     what: format!("node id `{}` is built from `$` outside a template", n.id.node),
                     src: self.src.clone(),
@@ -585,7 +585,7 @@ impl<'f> Expander<'f, '_> {
             }
             None => {}
             Some(c) => {
-                let Some(rest) = n.id.node.strip_prefix('$') else {
+                if !n.id.node.split('.').any(|s| s == "$") {
                     self.diags.push(TemplateError::TemplateId {
                         what: format!(
                             "node `{}` of template `{}` has the same id in every instance",
@@ -596,8 +596,8 @@ impl<'f> Expander<'f, '_> {
                         help: format!("build the id from the instance id: `$.{}`", n.id.node),
                     });
                     return None;
-                };
-                id.node = format!("{}{rest}", c.instance.id.node);
+                }
+                id.node = with_instance(&n.id.node, &c.instance.id.node);
                 self.made += 1;
                 if self.made > MAX_TEMPLATE_NODES {
                     if !self.too_many {
@@ -622,6 +622,11 @@ impl<'f> Expander<'f, '_> {
         }
         let mut items = self.items(&n.items, ctx);
         if let Some(c) = ctx {
+            for i in &mut items {
+                if let Item::Title(t) | Item::Description(t) = i {
+                    interpolate(t, c.instance);
+                }
+            }
             if n.id.node == "$" && !items.iter().any(|i| matches!(i, Item::Title(_))) {
                 if let Some(t) = &c.instance.label {
                     items.insert(0, Item::Title(t.clone()));
@@ -729,6 +734,18 @@ impl<'f> Expander<'f, '_> {
             }
         }
         match &e.kind {
+            ExprKind::Path(p) if p.split('.').any(|s| s == "$") => match ctx {
+                Some(c) => mk(ExprKind::Path(with_instance(p, &c.instance.id.node))),
+                None => {
+                    self.diags.push(TemplateError::TemplateId {
+                        what: format!("`{p}` is built from `$` outside a template"),
+                        src: self.src.clone(),
+                        span: e.loc.span,
+                        help: "`$` stands for the instance id inside `template NAME for LIST { … }`".into(),
+                    });
+                    e.clone()
+                }
+            },
             ExprKind::Path(p) => {
                 if let Some(c) = ctx {
                     if c.rels.contains(p) {
@@ -859,6 +876,36 @@ impl<'f> Expander<'f, '_> {
             return Some(vec![a.clone()]);
         }
         Some(out)
+    }
+}
+
+/// `biennial.$` for the instance `i11`: `biennial.i11`.
+fn with_instance(id: &str, instance: &str) -> String {
+    id.split('.')
+        .map(|s| if s == "$" { instance } else { s })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// `{title}` in a title or description of a template node: the instance's
+/// title in the same language (else its first title, else its id); `{id}`:
+/// the instance id.
+fn interpolate(t: &mut ast::Text, inst: &ast::Instance) {
+    for (lang, s) in &mut t.entries {
+        if !s.node.contains('{') {
+            continue;
+        }
+        let title = inst
+            .label
+            .as_ref()
+            .and_then(|l| {
+                l.entries
+                    .iter()
+                    .find(|(x, _)| x.node == lang.node)
+                    .or_else(|| l.entries.first())
+            })
+            .map_or(inst.id.node.as_str(), |(_, v)| v.node.as_str());
+        s.node = s.node.replace("{title}", title).replace("{id}", &inst.id.node);
     }
 }
 

@@ -814,7 +814,7 @@ impl Lower<'_> {
         let kind = match p.as_rule() {
             Rule::number => ExprKind::Number(self.number(&p).node),
             Rule::string => ExprKind::Str(self.string(&p).node),
-            Rule::path => ExprKind::Path(p.as_str().to_string()),
+            Rule::path | Rule::tpath => ExprKind::Path(p.as_str().to_string()),
             Rule::paren => {
                 return match p.into_inner().next() {
                     Some(e) => {
