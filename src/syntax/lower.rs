@@ -60,7 +60,7 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
     // A declaration that starts well and then does not fit (`formula
     // pct(x) x`) is reported at its keyword, which pest then leaves out of
     // the declarations that fit: say what the declaration looks like.
-    let help = match (help, found.as_deref()) {
+    let help = match (help, found) {
         (Some(h), Some(word)) if !h.contains(&format!("`{word}`")) && names::is_declaration(word) => {
             Some(format!(
                 "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
