@@ -422,3 +422,55 @@ fn a_broken_formula_gets_a_help_that_shows_the_formula_forms() {
     );
     assert!(r.is_some(), "{d:?}");
 }
+
+#[test]
+fn dollar_inside_an_id_and_in_expressions_with_interpolated_titles() {
+    let tpl = r#"rubric demo.avg {
+  version "1"
+  instances indicator {
+    a en "A score"
+    b en "B score"
+  }
+  score avg.a
+  criterion a { number 0..1  score value }
+  criterion b { number 0..1  score value }
+  group avg {
+    template averages for indicator {
+      indicator avg.$ {
+        title en "Average: {title} ({id})"
+        score $ / 2
+      }
+    }
+  }
+}
+"#;
+    let hand = r#"rubric demo.avg {
+  version "1"
+  score avg.a
+  criterion a { number 0..1  score value }
+  criterion b { number 0..1  score value }
+  group avg {
+    indicator avg.a {
+      title en "Average: A score (a)"
+      score a / 2
+    }
+    indicator avg.b {
+      title en "Average: B score (b)"
+      score b / 2
+    }
+  }
+}
+"#;
+    let (t, h) = (load(tpl), load(hand));
+    let answers =
+        r#"{"rubric": "demo.avg", "version": "1", "entity": {"id": "e"}, "answers": {"a": 0.5, "b": 1}}"#;
+    assert_eq!(nodes(&t, answers), nodes(&h, answers));
+    assert_eq!(nodes(&t, answers)["avg.b"], serde_json::json!(0.5));
+    // No change in meaning or wording between the two.
+    let d = mizan::diff::diff(h.model(), t.model());
+    assert!(
+        d.changes.is_empty(),
+        "{:?}",
+        d.changes.iter().map(|c| &c.subject).collect::<Vec<_>>()
+    );
+}
