@@ -126,6 +126,69 @@ pub enum Item {
     Renamed(Name, Name),
     /// A child node.
     Node(Node),
+    /// `formula NAME(P, …) = EXPR`: a function with parameters.
+    Function(Function),
+    /// `instances NAME { … }`: a list templates are written over.
+    Instances(InstanceList),
+    /// `template NAME for LIST { nodes }`: nodes copied for each instance.
+    Template(Template),
+}
+
+/// `formula share(k, n) = k / n`: a function, expanded where it is called.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Function {
+    /// Its name.
+    pub name: Name,
+    /// Parameters, in order (at least one).
+    pub params: Vec<Name>,
+    /// The body.
+    pub body: Expr,
+}
+
+/// `instances category { pop ar "…" en "…" { group: social } … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceList {
+    /// The list's name, used by `template … for NAME`.
+    pub name: Name,
+    /// Instances in source order.
+    pub instances: Vec<Instance>,
+    /// The whole declaration.
+    pub loc: Loc,
+}
+
+/// One instance: `pop ar "السكان" en "Population" { group: social }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    /// The instance id: replaces `$` in the template's node ids.
+    pub id: Name,
+    /// Its titles.
+    pub label: Option<Text>,
+    /// Field values in source order.
+    pub fields: Vec<(Name, InstanceValue)>,
+    /// The whole instance.
+    pub loc: Loc,
+}
+
+/// The value of an instance field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstanceValue {
+    /// `weight: 2`.
+    Number(Spanned<Decimal>),
+    /// `group: social`, `core: true`.
+    Word(Name),
+}
+
+/// `template element for category { … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    /// The template's name (named in diagnostics).
+    pub name: Name,
+    /// The instance list it is written over.
+    pub over: Name,
+    /// The nodes, with ids built from `$`.
+    pub nodes: Vec<Node>,
+    /// The whole declaration.
+    pub loc: Loc,
 }
 
 /// How the instances of a repeated node combine when read from outside.

@@ -101,11 +101,14 @@ pub(super) fn constants(model: &Model, diags: &mut Diagnostics) {
     }
     for (ix, node) in model.nodes.iter().enumerate() {
         f.vars.clear();
-        if let Some(c) = &node.applies {
+        // In a node a template made, instance fields are constants by
+        // design (`applies when group == social` is decided per instance).
+        let templated = model.origins.contains_key(&node.id);
+        if let Some(c) = node.applies.as_ref().filter(|_| !templated) {
             f.place = format!("the `applies when` of `{}`", node.id);
             f.condition(c, "the node never applies", "the condition has no effect");
         }
-        if let Some(r) = &node.repeat {
+        if let Some(r) = node.repeat.as_ref().filter(|_| !templated) {
             if let Some((c, _)) = &r.switch {
                 f.place = format!("the instance rule of `{}`", node.id);
                 f.condition(
@@ -115,7 +118,7 @@ pub(super) fn constants(model: &Model, diags: &mut Diagnostics) {
                 );
             }
         }
-        if let Some(c) = &node.requires {
+        if let Some(c) = node.requires.as_ref().filter(|_| !templated) {
             f.place = format!("the `requires` of `{}`", node.id);
             f.condition(c, "the node never has a score", "the condition has no effect");
         }

@@ -19,6 +19,7 @@
 
 mod error;
 mod fold;
+pub mod templates;
 
 pub use error::CheckError;
 
@@ -46,9 +47,18 @@ pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 /// Returns the model when there is no error, and every diagnostic found.
 pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
     let src = file.rubric.loc.src.clone();
+    // Templates and functions with parameters, rewritten into ordinary
+    // declarations first (see `templates`).
+    let mut pre = Diagnostics::default();
+    let expanded = templates::expand(file, &mut pre);
+    let (file, origins) = match &expanded {
+        Some((f, o)) => (f, o.clone()),
+        None => (file, IndexMap::new()),
+    };
     let mut c = Checker {
         src: src.clone(),
-        diags: Diagnostics::default(),
+        diags: pre,
+        origins,
         nodes: Vec::new(),
         by_id: IndexMap::new(),
         levels: Vec::new(),
@@ -183,6 +193,8 @@ struct Checker<'a> {
     unknown_at: HashSet<(usize, usize)>,
     /// Node → nodes its score depends on, with the referencing location.
     deps: HashMap<NodeIx, Vec<(NodeIx, Loc)>>,
+    /// Node id → the template and instance that made it.
+    origins: IndexMap<String, Origin>,
 }
 
 fn labels(t: Option<&ast::Text>) -> Labels {
@@ -237,6 +249,9 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Rank(..) => "rank",
         Item::Renamed(..) => "renamed",
         Item::Node(_) => "node",
+        Item::Function(_) => "formula",
+        Item::Instances(_) => "instances",
+        Item::Template(_) => "template",
     }
 }
 
@@ -267,6 +282,9 @@ fn item_loc(item: &Item) -> Loc {
         },
         Item::Baseline(s) | Item::Target(s) => s.loc.clone(),
         Item::Node(n) => n.id.loc.clone(),
+        Item::Function(f) => f.name.loc.clone(),
+        Item::Instances(l) => l.name.loc.clone(),
+        Item::Template(t) => t.name.loc.clone(),
     }
 }
 
@@ -423,14 +441,20 @@ impl<'a> Checker<'a> {
         }
         // Missing policies are inherited, so interpret parents first.
         for (ix, items) in &pending {
+            let mark = templates::mark(&self.diags);
             self.interpret_node(*ix, items);
+            self.note_origin(mark, *ix);
         }
         // Formulas last: they may name any criterion's options.
         for (ix, e) in std::mem::take(&mut self.pending_scores) {
+            let mark = templates::mark(&self.diags);
             self.score_formula(ix, e);
+            self.note_origin(mark, ix);
         }
         for (ix, e) in std::mem::take(&mut self.pending_requires) {
+            let mark = templates::mark(&self.diags);
             let c = self.typed(e, Scope::Group(ix), &Ty::Bool);
+            self.note_origin(mark, ix);
             if let Some(n) = self.nodes.get_mut(ix) {
                 n.requires = c;
             }
@@ -484,8 +508,16 @@ impl<'a> Checker<'a> {
             order,
             population,
             renamed,
+            origins: std::mem::take(&mut self.origins),
             loc: rubric.loc.clone(),
         })
+    }
+
+    /// Names the template instance of node `ix` in the diagnostics filed
+    /// since `mark`.
+    fn note_origin(&mut self, mark: (usize, usize), ix: NodeIx) {
+        let origin = self.nodes.get(ix).and_then(|n| self.origins.get(&n.id));
+        templates::note_since(&mut self.diags, mark, origin);
     }
 
     /// `renamed OLD -> NEW`: NEW must be a node of this rubric and each id

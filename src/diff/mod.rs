@@ -475,7 +475,7 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
     for (ix, n) in new.nodes.iter().enumerate() {
         if ix == 0 {
             if let Some(r) = old.nodes.first() {
-                node_diff(&mut ch, r, n, &new.id);
+                node_diff(&mut ch, (r, None), (n, None), &new.id);
             }
             continue;
         }
@@ -492,7 +492,8 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         if parent_id(old, o) != mapped_parent(n) {
             ch.push("node moved", n.id.clone(), parent_id(old, o), parent_id(new, n));
         }
-        node_diff(&mut ch, o, n, &n.id);
+        let inst = |m: &Model, d: &NodeDef| m.origins.get(&d.id).map(|x| x.instance.clone());
+        node_diff(&mut ch, (o, inst(old, o)), (n, inst(new, n)), &n.id);
     }
     let kept: Vec<&str> = new
         .nodes
@@ -583,7 +584,22 @@ fn band_uses(uses: &[BandUse]) -> String {
         .join(", ")
 }
 
-fn node_diff(ch: &mut Changes, o: &NodeDef, n: &NodeDef, id: &str) {
+/// A formula's text with `$` read as the instance id, in a node a template
+/// made: rewriting nodes as a template does not show as a change.
+fn in_instance(text: String, instance: Option<&str>) -> String {
+    match instance {
+        Some(i) if text.contains('$') => text.replace('$', i),
+        _ => text,
+    }
+}
+
+fn node_diff(
+    ch: &mut Changes,
+    (o, oi): (&NodeDef, Option<String>),
+    (n, ni): (&NodeDef, Option<String>),
+    id: &str,
+) {
+    let (oi, ni) = (oi.as_deref(), ni.as_deref());
     let s = || id.to_string();
     ch.labels("title", s(), &o.title, &n.title);
     ch.labels("description", s(), &o.description, &n.description);
@@ -604,16 +620,22 @@ fn node_diff(ch: &mut Changes, o: &NodeDef, n: &NodeDef, id: &str) {
             .map(|e| collapse(e.loc.snippet()))
             .unwrap_or_else(|| "always".into())
     };
-    let (before, after) = exprs(Some(cond(&o.applies)), Some(cond(&n.applies)));
+    let (before, after) = exprs(
+        Some(in_instance(cond(&o.applies), oi)),
+        Some(in_instance(cond(&n.applies), ni)),
+    );
     ch.push("applicability", s(), before, after);
     if o.requires.is_some() || n.requires.is_some() {
-        let (before, after) = exprs(Some(cond(&o.requires)), Some(cond(&n.requires)));
+        let (before, after) = exprs(
+            Some(in_instance(cond(&o.requires), oi)),
+            Some(in_instance(cond(&n.requires), ni)),
+        );
         ch.push("gate", s(), before, after);
     }
     ch.push("bands", s(), Some(band_uses(&o.bands)), Some(band_uses(&n.bands)));
     let (before, after) = exprs(
-        aggregation(o).or(Some("none".into())),
-        aggregation(n).or(Some("none".into())),
+        Some(in_instance(aggregation(o).unwrap_or_else(|| "none".into()), oi)),
+        Some(in_instance(aggregation(n).unwrap_or_else(|| "none".into()), ni)),
     );
     ch.push("formula", s(), before, after);
     let kind = |d: &NodeDef| {

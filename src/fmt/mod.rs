@@ -89,6 +89,11 @@ pub fn canonical(doc: &mut Document) {
             match it {
                 Item::Node(n) => items(&mut n.items),
                 Item::Population(p, _) => items(p),
+                Item::Template(t) => {
+                    for n in &mut t.nodes {
+                        items(&mut n.items);
+                    }
+                }
                 _ => {}
             }
         }
@@ -162,7 +167,9 @@ fn rank(item: &Item) -> u8 {
         Item::Scale(_) => 6,
         Item::Bands(_) => 7,
         Item::Let(..) => 8,
-        Item::Formula(..) => 9,
+        Item::Formula(..) | Item::Function(_) => 9,
+        Item::Instances(_) => 7,
+        Item::Template(_) => 30,
         Item::Weight(_) => 10,
         Item::Repeated(..) => 11,
         Item::Fields(..) => 12,
@@ -207,6 +214,9 @@ fn raw_span(item: &Item) -> (usize, usize) {
         Item::Scale(s) => r(&s.loc),
         Item::Bands(b) => r(&b.loc),
         Item::Let(n, e) | Item::Formula(n, e) => join(r(&n.loc), r(&e.loc)),
+        Item::Function(f) => join(r(&f.name.loc), r(&f.body.loc)),
+        Item::Instances(l) => r(&l.loc),
+        Item::Template(t) => r(&t.loc),
         Item::Aggregate { func, over, .. } => match over {
             Some(o) => join(r(&func.loc), r(&o.loc)),
             None => r(&func.loc),
@@ -601,6 +611,7 @@ impl<'a> Printer<'a> {
             | Item::Requires(_)
             | Item::Let(..)
             | Item::Formula(..)
+            | Item::Function(_)
             | Item::Renamed(..)
             | Item::Choice(_)
             | Item::Multi(..)
@@ -871,6 +882,33 @@ impl<'a> Printer<'a> {
                 }
             }
             Item::Node(n) => self.node(n),
+            Item::Function(f) => {
+                let params: Vec<&str> = f.params.iter().map(|p| p.node.as_str()).collect();
+                let t = format!(
+                    "formula {}({}) = {}",
+                    f.name.node,
+                    params.join(", "),
+                    self.expr(&f.body)
+                );
+                self.line(s, e, &t)
+            }
+            Item::Instances(l) => {
+                let rows = self.instance_rows(&l.instances);
+                self.table(s, &format!("instances {} {{", l.name.node), rows, &l.loc, None);
+            }
+            Item::Template(t) => {
+                let end = t.loc.span.offset() + t.loc.span.len();
+                let head_end = t.over.loc.span.offset() + t.over.loc.span.len();
+                self.line(
+                    s,
+                    head_end,
+                    &format!("template {} for {} {{", t.name.node, t.over.node),
+                );
+                let open = self.open_after(head_end);
+                let nodes: Vec<Item> = t.nodes.iter().cloned().map(Item::Node).collect();
+                self.block(&nodes, open, end);
+                self.close(end);
+            }
             Item::Renamed(a, b) => self.line(s, e, &format!("renamed {} -> {}", a.node, b.node)),
             Item::Population(items, l) => {
                 let end = l.span.offset() + l.span.len();
@@ -952,6 +990,34 @@ impl<'a> Printer<'a> {
         let open = self.open_after(id_end);
         self.block(&n.items, open, end);
         self.close(end);
+    }
+
+    /// `pop  ar "…" en "…"  { group: social, weight: 2 }`, ids aligned.
+    fn instance_rows(&self, instances: &[ast::Instance]) -> Vec<(usize, usize, String)> {
+        let w = instances
+            .iter()
+            .map(|i| i.id.node.chars().count())
+            .max()
+            .unwrap_or(0);
+        instances
+            .iter()
+            .map(|i| {
+                let fields: Vec<String> = i
+                    .fields
+                    .iter()
+                    .map(|(n, v)| match v {
+                        ast::InstanceValue::Number(x) => format!("{}: {}", n.node, self.slice(&x.loc)),
+                        ast::InstanceValue::Word(x) => format!("{}: {}", n.node, x.node),
+                    })
+                    .collect();
+                let mut row = format!("{:w$}{}", i.id.node, self.opt_text(i.label.as_ref()));
+                if !fields.is_empty() {
+                    row.push_str(&format!("  {{ {} }}", fields.join(", ")));
+                }
+                let end = i.loc.span.offset() + i.loc.span.len();
+                (i.id.loc.span.offset(), end, row.trim_end().to_string())
+            })
+            .collect()
     }
 
     fn field_rows(&self, fields: &[ast::Field]) -> Vec<(usize, usize, String)> {

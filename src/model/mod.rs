@@ -56,6 +56,8 @@ pub struct Model {
     pub population: Population,
     /// `renamed OLD -> NEW`: ids of the version before, and their new ids.
     pub renamed: Vec<(String, String)>,
+    /// For each node a template made: the template and the instance.
+    pub origins: IndexMap<String, Origin>,
     /// The rubric declaration.
     pub loc: Loc,
 }
@@ -217,6 +219,18 @@ pub struct NodeDef {
     pub end: NodeIx,
     /// Declaration.
     pub loc: Loc,
+}
+
+/// Where a node a template made comes from: `template element for
+/// category` copied for the instance `pop`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The template's name.
+    pub template: String,
+    /// The instance list it is written over.
+    pub list: String,
+    /// The instance id.
+    pub instance: String,
 }
 
 /// How the instances of a repeated node combine when read from outside.

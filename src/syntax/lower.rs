@@ -57,6 +57,20 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
         }
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
+    // A declaration that starts well and then does not fit (`formula
+    // pct(x) x`) is reported at its keyword, which pest then leaves out of
+    // the declarations that fit: say what the declaration looks like.
+    let help = match (help, found) {
+        (Some(h), Some(word)) if !h.contains(&format!("`{word}`")) && names::is_declaration(word) => {
+            Some(format!(
+                "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
+                names::declaration_shape(word)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            ))
+        }
+        (h, _) => h,
+    };
     let len = found.as_ref().map_or(0, |f| f.len());
     let found_txt = found.map_or("end of file".to_string(), |f| format!("`{f}`"));
     SyntaxError::Unexpected {
@@ -418,7 +432,73 @@ impl Lower<'_> {
                 Item::Bands(BandSet { name, bands, loc })
             }
             Rule::let_decl => Item::Let(self.name(&args.next()?), self.expr(args.next()?)),
-            Rule::formula_decl => Item::Formula(self.name(&args.next()?), self.expr(args.next()?)),
+            Rule::formula_decl => {
+                let name = self.name(&args.next()?);
+                let next = args.next()?;
+                if next.as_rule() == Rule::params {
+                    let params = next.into_inner().map(|p| self.name(&p)).collect();
+                    Item::Function(Function {
+                        name,
+                        params,
+                        body: self.expr(args.next()?),
+                    })
+                } else {
+                    Item::Formula(name, self.expr(next))
+                }
+            }
+            Rule::instances_decl => {
+                let name = self.name(&args.next()?);
+                let mut instances = Vec::new();
+                for i in args {
+                    let iloc = self.loc(&i);
+                    let mut parts = i.into_inner();
+                    let id = self.name(&parts.next()?);
+                    let mut label = None;
+                    let mut fields = Vec::new();
+                    for part in parts {
+                        match part.as_rule() {
+                            Rule::text => label = Some(self.text(part)),
+                            Rule::instance_fields => {
+                                for f in part.into_inner() {
+                                    let mut fi = f.into_inner();
+                                    let fname = self.name(&fi.next()?);
+                                    let v = fi.next()?;
+                                    let value = if v.as_rule() == Rule::number {
+                                        InstanceValue::Number(self.number(&v))
+                                    } else {
+                                        InstanceValue::Word(self.name(&v))
+                                    };
+                                    fields.push((fname, value));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    instances.push(Instance {
+                        id,
+                        label,
+                        fields,
+                        loc: iloc,
+                    });
+                }
+                Item::Instances(InstanceList { name, instances, loc })
+            }
+            Rule::template_decl => {
+                let name = self.name(&args.next()?);
+                let over = self.name(&args.next()?);
+                let nodes = args
+                    .filter_map(|n| match self.item(n) {
+                        Some(Item::Node(n)) => Some(n),
+                        _ => None,
+                    })
+                    .collect();
+                Item::Template(Template {
+                    name,
+                    over,
+                    nodes,
+                    loc,
+                })
+            }
             Rule::population_decl => Item::Population(args.filter_map(|i| self.item(i)).collect(), loc),
             Rule::weight_decl => Item::Weight(self.number(&args.next()?)),
             Rule::aggregate_decl => {
@@ -734,7 +814,7 @@ impl Lower<'_> {
         let kind = match p.as_rule() {
             Rule::number => ExprKind::Number(self.number(&p).node),
             Rule::string => ExprKind::Str(self.string(&p).node),
-            Rule::path => ExprKind::Path(p.as_str().to_string()),
+            Rule::path | Rule::tpath => ExprKind::Path(p.as_str().to_string()),
             Rule::paren => {
                 return match p.into_inner().next() {
                     Some(e) => {

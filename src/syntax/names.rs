@@ -65,6 +65,54 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_within => "within",
         Rule::kw_band => "band",
         Rule::kw_on => "on",
+        Rule::kw_instances => "instances",
+        Rule::kw_template => "template",
+        Rule::kw_for => "for",
+        _ => return None,
+    })
+}
+
+/// True for a word that starts a declaration (`formula`, `let`, …).
+pub(crate) fn is_declaration(word: &str) -> bool {
+    declaration_shape(word).is_some()
+        || matches!(
+            word,
+            "version"
+                | "title"
+                | "description"
+                | "precision"
+                | "missing"
+                | "levels"
+                | "profile"
+                | "scale"
+                | "bands"
+                | "population"
+                | "weight"
+                | "aggregate"
+                | "score"
+                | "na"
+                | "applies"
+                | "choice"
+                | "multi"
+                | "number"
+                | "yesno"
+                | "baseline"
+                | "target"
+                | "direction"
+                | "repeated"
+                | "fields"
+                | "requires"
+                | "renamed"
+        )
+}
+
+/// The form of the declarations most often written wrong.
+pub(crate) fn declaration_shape(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "formula" => "`formula NAME = EXPR` or `formula NAME(PARAM, …) = EXPR`",
+        "let" => "`let NAME = EXPR`; a formula with parameters is `formula NAME(PARAM, …) = EXPR`",
+        "instances" => "`instances LIST { ID [TEXT] [{ FIELD: VALUE, … }] … }`",
+        "template" => "`template NAME for LIST { LEVEL $ { … } }`",
         _ => return None,
     })
 }
@@ -116,7 +164,14 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::fields_decl
         | Rule::requires_decl
         | Rule::rank_decl
-        | Rule::renamed_decl => "a declaration",
+        | Rule::renamed_decl
+        | Rule::instances_decl
+        | Rule::template_decl => "a declaration",
+        Rule::params => "parameters such as `(k, n)`",
+        Rule::instance_decl => "an instance such as `pop en \"Population\" { group: social }`",
+        Rule::instance_fields => "`{` and instance fields",
+        Rule::instance_field => "an instance field such as `group: social`",
+        Rule::tpath => "a template node id such as `$` or `$.ind`",
         Rule::level_item => "a level name",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
