@@ -62,8 +62,8 @@ pub enum Item {
     Title(Text),
     /// `description ar "…" en "…"`.
     Description(Text),
-    /// `precision 2`.
-    Precision(Spanned<Decimal>),
+    /// `precision 2 [MODE]`.
+    Precision(Spanned<Decimal>, Option<Name>),
     /// `missing error|worst|na`.
     Missing(Name),
     /// `levels { initiative ar "…" ... }`.

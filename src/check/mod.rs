@@ -19,6 +19,7 @@
 
 mod error;
 mod fold;
+mod round;
 
 pub use error::CheckError;
 
@@ -209,7 +210,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Version(_) => "version",
         Item::Title(_) => "title",
         Item::Description(_) => "description",
-        Item::Precision(_) => "precision",
+        Item::Precision(..) => "precision",
         Item::Missing(_) => "missing",
         Item::Levels(..) => "levels",
         Item::Profile(..) => "profile",
@@ -244,7 +245,7 @@ fn item_loc(item: &Item) -> Loc {
     match item {
         Item::Version(s) => s.loc.clone(),
         Item::Title(t) | Item::Description(t) => t.loc.clone(),
-        Item::Precision(n) | Item::Weight(n) => n.loc.clone(),
+        Item::Precision(n, _) | Item::Weight(n) => n.loc.clone(),
         Item::Missing(n) | Item::Na(n) | Item::UseBands(n, _) | Item::Direction(n) | Item::Renamed(n, _) => {
             n.loc.clone()
         }
@@ -335,6 +336,7 @@ impl<'a> Checker<'a> {
         let rubric = &file.rubric;
         let mut version: Option<&Spanned<String>> = None;
         let mut precision: Option<&Spanned<Decimal>> = None;
+        let mut precision_mode = RoundMode::HalfUp;
         let mut population: Option<(&'a [Item], &'a Loc)> = None;
         let mut renamed: Vec<(&'a ast::Name, &'a ast::Name)> = Vec::new();
         let mut node_items: Vec<&'a Item> = Vec::new();
@@ -344,7 +346,7 @@ impl<'a> Checker<'a> {
         for item in &rubric.items {
             let once = match item {
                 Item::Version(_)
-                | Item::Precision(_)
+                | Item::Precision(..)
                 | Item::Levels(..)
                 | Item::Profile(..)
                 | Item::Population(..) => Some(item_keyword(item)),
@@ -360,7 +362,13 @@ impl<'a> Checker<'a> {
             }
             match item {
                 Item::Version(v) => version = Some(v),
-                Item::Precision(p) => precision = Some(p),
+                Item::Precision(p, m) => {
+                    precision = Some(p);
+                    precision_mode = m
+                        .as_ref()
+                        .and_then(|m| RoundMode::from_name(&m.node))
+                        .unwrap_or_default();
+                }
                 Item::Levels(levels, _) => self.levels(levels),
                 Item::Profile(fields, _) => self.profile(fields, None),
                 Item::Scale(s) => self.scale(s),
@@ -469,7 +477,10 @@ impl<'a> Checker<'a> {
                 Item::Description(t) => Some(t),
                 _ => None,
             })),
-            precision: precision_v,
+            precision: Precision {
+                places: precision_v,
+                mode: precision_mode,
+            },
             levels: self.levels.clone(),
             profile: self.fields.clone(),
             scales: self.scales.clone(),
@@ -766,18 +777,24 @@ impl<'a> Checker<'a> {
         out
     }
 
-    /// `on score` or `on round(score, N)`: the decimal places, if rounded.
-    fn band_on(&mut self, set: &str, on: &ast::Expr) -> Option<Option<u32>> {
+    /// `on score` or `on round(score, N[, MODE])`: the decimal places and
+    /// the mode, if rounded.
+    fn band_on(&mut self, set: &str, on: &ast::Expr) -> Option<Option<(u32, RoundMode)>> {
         use ast::ExprKind as K;
         let is_score = |e: &ast::Expr| matches!(&e.kind, K::Path(p) if p == "score");
+        let dp = |n: &ast::Expr| match &n.kind {
+            K::Number(d) if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(28) => {
+                u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok()
+            }
+            _ => None,
+        };
         let places = match &on.kind {
             _ if is_score(on) => Some(None),
             K::Call(f, args) if f.node == "round" => match args.as_slice() {
-                [s, n] if is_score(s) => match &n.kind {
-                    K::Number(d) if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(28) => {
-                        u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok().map(Some)
-                    }
-                    _ => None,
+                [s, n] if is_score(s) => dp(n).map(|d| Some((d, RoundMode::HalfUp))),
+                [s, n, m] if is_score(s) => match dp(n) {
+                    Some(d) => return self.round_mode(m).map(|m| Some((d, m))),
+                    None => None,
                 },
                 _ => None,
             },
@@ -2251,15 +2268,20 @@ impl<'a> Checker<'a> {
             });
             return None;
         };
+        // `round(x, places[, MODE])`; `floor`/`ceil`/`trunc(x[, places])`.
+        let is_round = name.node == "round";
         let ok = match arity {
             Some(n) => args.len() == n,
+            None if is_round => (2..=3).contains(&args.len()),
+            None if matches!(func, Func::Round(_)) => (1..=2).contains(&args.len()),
             None if func == Func::WMean => !args.is_empty() && args.len() % 2 == 0,
             None => !args.is_empty(),
         };
         if !ok {
             let example = match func {
                 Func::Clamp => Some("clamp(value / target, 0, 1)"),
-                Func::Round => Some("round(achieved / target, 2)"),
+                Func::Round(_) if is_round => Some("round(achieved / target, 2, half_even)"),
+                Func::Round(_) => Some("floor(achieved / target, 2)"),
                 Func::Default => Some("default(fednet, 0)"),
                 Func::WMean => Some("wmean(online, 0.8, informational, 0.2)"),
                 _ => None,
@@ -2270,6 +2292,8 @@ impl<'a> Checker<'a> {
                     Some(1) => "1 argument".into(),
                     Some(n) => format!("{n} arguments"),
                     None if func == Func::WMean => "pairs of value and weight".into(),
+                    None if is_round => "2 or 3 arguments".into(),
+                    None if matches!(func, Func::Round(_)) => "1 or 2 arguments".into(),
                     None => "at least 1 argument".into(),
                 },
                 found: args.len(),
@@ -2312,6 +2336,12 @@ impl<'a> Checker<'a> {
             }
             return Some(Self::mk(CKind::Answer(n), ty, loc));
         }
+        let (func, args) = match (func, args) {
+            (Func::Round(_), [_, _, mode]) => {
+                (Func::Round(self.round_mode(mode)?), args.get(..2).unwrap_or(args))
+            }
+            _ => (func, args),
+        };
         let mut out = Vec::new();
         let mut failed = false;
         for (i, a) in args.iter().enumerate() {
@@ -2354,7 +2384,11 @@ impl<'a> Checker<'a> {
         if failed {
             return None;
         }
-        if func == Func::Round {
+        if matches!(func, Func::Round(_)) && out.len() == 1 {
+            // `floor(x)`: no places written, 0 places.
+            out.push(Self::mk(CKind::Num(Decimal::ZERO), Ty::Number, loc));
+        }
+        if matches!(func, Func::Round(_)) {
             if let Some(CExpr {
                 kind: CKind::Num(d),
                 loc: l,

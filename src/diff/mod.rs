@@ -577,7 +577,8 @@ fn band_uses(uses: &[BandUse]) -> String {
     uses.iter()
         .map(|u| match u.on {
             None => u.set.clone(),
-            Some(dp) => format!("{} on round(score, {dp})", u.set),
+            Some((dp, RoundMode::HalfUp)) => format!("{} on round(score, {dp})", u.set),
+            Some((dp, m)) => format!("{} on round(score, {dp}, {})", u.set, m.name()),
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -18,7 +18,7 @@
 //! Arithmetic is exact ([`Decimal`]); overflow and division by zero are
 //! errors for the entity, never silent.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use crate::answers::{
     Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
@@ -1644,10 +1644,10 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                     (Some(x), Some(lo), Some(hi)) => Val::Num(x.max(lo).min(hi)),
                     _ => Val::Na,
                 },
-                Func::Round => match (arg(0), arg(1)) {
+                Func::Round(mode) => match (arg(0), arg(1)) {
                     (Some(x), Some(p)) => {
                         let places = u32::try_from(p.trunc().mantissa()).unwrap_or(0);
-                        Val::Num(x.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
+                        Val::Num(mode.round(x, places))
                     }
                     _ => Val::Na,
                 },

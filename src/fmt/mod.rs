@@ -156,7 +156,7 @@ fn rank(item: &Item) -> u8 {
         Item::Version(_) => 0,
         Item::Title(_) => 1,
         Item::Description(_) => 2,
-        Item::Precision(_) => 3,
+        Item::Precision(..) => 3,
         Item::Levels(..) => 4,
         Item::Profile(..) => 5,
         Item::Scale(_) => 6,
@@ -192,7 +192,8 @@ fn raw_span(item: &Item) -> (usize, usize) {
     match item {
         Item::Version(s) => r(&s.loc),
         Item::Title(t) | Item::Description(t) => r(&t.loc),
-        Item::Precision(n) | Item::Weight(n) => r(&n.loc),
+        Item::Precision(n, None) | Item::Weight(n) => r(&n.loc),
+        Item::Precision(n, Some(m)) => join(r(&n.loc), r(&m.loc)),
         Item::Missing(n) | Item::Na(n) | Item::UseBands(n, None) | Item::Direction(n) => r(&n.loc),
         Item::UseBands(n, Some(e)) => join(r(&n.loc), r(&e.loc)),
         Item::Renamed(a, b) => join(r(&a.loc), r(&b.loc)),
@@ -589,7 +590,7 @@ impl<'a> Printer<'a> {
             Item::Version(_)
             | Item::Title(_)
             | Item::Description(_)
-            | Item::Precision(_)
+            | Item::Precision(..)
             | Item::Weight(_)
             | Item::Missing(_)
             | Item::Na(_)
@@ -685,7 +686,10 @@ impl<'a> Printer<'a> {
             Item::Version(v) => self.line(s, e, &format!("version {}", self.slice(&v.loc))),
             Item::Title(t) => self.labelled(s, e, "title", t),
             Item::Description(t) => self.labelled(s, e, "description", t),
-            Item::Precision(n) => self.line(s, e, &format!("precision {}", self.slice(&n.loc))),
+            Item::Precision(n, m) => {
+                let mode = m.as_ref().map(|m| format!(" {}", m.node)).unwrap_or_default();
+                self.line(s, e, &format!("precision {}{mode}", self.slice(&n.loc)));
+            }
             Item::Missing(n) => self.line(s, e, &format!("missing {}", n.node)),
             Item::Weight(n) => self.line(s, e, &format!("weight {}", self.slice(&n.loc))),
             Item::Na(n) => self.line(s, e, &format!("na {}", n.node)),

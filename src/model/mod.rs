@@ -10,6 +10,9 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Loc, Src};
 
+mod round;
+pub use round::{Precision, RoundMode};
+
 /// Index of a node in [`Model::nodes`].
 pub type NodeIx = usize;
 
@@ -33,8 +36,9 @@ pub struct Model {
     pub title: Labels,
     /// Descriptions by language.
     pub description: Labels,
-    /// Decimal places of percentages when rendered.
-    pub precision: u32,
+    /// Decimal places of percentages when rendered, and their rounding
+    /// mode (`precision 1 half_even`).
+    pub precision: Precision,
     /// Declared levels, outermost first (empty: levels are free).
     pub levels: Vec<LevelDef>,
     /// Profile fields by name: the entity's (`owner` is `None`), then the
@@ -146,11 +150,12 @@ pub struct BandDef {
 pub struct BandUse {
     /// The band set's name (a key of [`Model::band_sets`]).
     pub set: String,
-    /// `on round(score, N)`: the band is judged on the score rounded to
-    /// N decimal places (of the score in [0, 1]: `2` is a whole
-    /// percentage), half away from zero; `None`: on the exact score.
-    /// Ranking and every other use of the score stay on the exact value.
-    pub on: Option<u32>,
+    /// `on round(score, N[, MODE])`: the band is judged on the score
+    /// rounded to N decimal places (of the score in [0, 1]: `2` is a whole
+    /// percentage) in MODE (half away from zero by default); `None`: on
+    /// the exact score. Ranking and every other use of the score stay on
+    /// the exact value.
+    pub on: Option<(u32, RoundMode)>,
     /// The declaration.
     pub loc: Loc,
 }
@@ -160,9 +165,7 @@ impl BandUse {
     pub fn judged(&self, score: Decimal) -> Decimal {
         match self.on {
             None => score,
-            Some(dp) => {
-                score.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-            }
+            Some((dp, mode)) => mode.round(score, dp),
         }
     }
 }
@@ -619,8 +622,10 @@ pub enum Func {
     Sum,
     /// `clamp(x, lo, hi)`.
     Clamp,
-    /// `round(x, places)`, half away from zero.
-    Round,
+    /// `round(x, places[, MODE])` (half away from zero by default);
+    /// also `floor(x[, places])` (`Floor`), `ceil` (`Ceiling`) and `trunc`
+    /// (`Down`), with places 0 when not given.
+    Round(RoundMode),
     /// `abs(x)`.
     Abs,
     /// `is_na(x)`.
@@ -638,13 +643,16 @@ pub enum Func {
 
 impl Func {
     /// Every function with its name and arity (`None`: one or more).
-    pub const ALL: [(&'static str, Func, Option<usize>); 12] = [
+    pub const ALL: [(&'static str, Func, Option<usize>); 15] = [
         ("min", Func::Min, None),
         ("max", Func::Max, None),
         ("mean", Func::Mean, None),
         ("sum", Func::Sum, None),
         ("clamp", Func::Clamp, Some(3)),
-        ("round", Func::Round, Some(2)),
+        ("round", Func::Round(RoundMode::HalfUp), None),
+        ("floor", Func::Round(RoundMode::Floor), None),
+        ("ceil", Func::Round(RoundMode::Ceiling), None),
+        ("trunc", Func::Round(RoundMode::Down), None),
         ("abs", Func::Abs, Some(1)),
         ("is_na", Func::IsNa, Some(1)),
         ("default", Func::Default, Some(2)),
@@ -660,6 +668,9 @@ impl Func {
 
     /// The name as written.
     pub fn name(self) -> &'static str {
+        if let Func::Round(_) = self {
+            return "round";
+        }
         Self::ALL
             .iter()
             .find(|(_, f, _)| *f == self)

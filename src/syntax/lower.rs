@@ -355,7 +355,10 @@ impl Lower<'_> {
             }
             Rule::title_decl => Item::Title(self.text(args.next()?)),
             Rule::description_decl => Item::Description(self.text(args.next()?)),
-            Rule::precision_decl => Item::Precision(self.number(&args.next()?)),
+            Rule::precision_decl => {
+                let n = self.number(&args.next()?);
+                Item::Precision(n, args.next().map(|m| self.name(&m)))
+            }
             Rule::missing_decl => Item::Missing(self.name(&args.next()?)),
             Rule::levels_decl => Item::Levels(
                 args.map(|lv| {

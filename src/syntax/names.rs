@@ -81,6 +81,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::path => "a name or dotted id",
         Rule::lang => "a language tag such as `ar` or `en`",
         Rule::number => "a number",
+        Rule::round_mode => "a rounding mode such as `half_even`",
         Rule::string => "a quoted string",
         Rule::string_inner => "string text",
         Rule::text => "a label such as `en \"Yes\"`",
