@@ -120,6 +120,8 @@ pub enum Item {
     Fields(Vec<Field>, Loc),
     /// `requires COND`: a gate; no score unless COND holds.
     Requires(Expr),
+    /// `constraint COND error|warning TEXT`: a rule on the answer set.
+    Constraint(Constraint),
     /// `rank [when COND]` in `population`.
     Rank(Option<Expr>, Loc),
     /// `renamed OLD -> NEW`.
@@ -455,4 +457,15 @@ pub struct Amount {
     pub den: Decimal,
     /// As written.
     pub text: Spanned<String>,
+}
+
+/// `constraint COND error|warning TEXT` on a node or the rubric.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    /// The condition every answer set must meet.
+    pub expr: Expr,
+    /// `error` or `warning`.
+    pub level: Name,
+    /// The message, bilingual.
+    pub message: Text,
 }

@@ -17,6 +17,7 @@
 //! references) is sorted topologically; a cycle is an error, and the order
 //! becomes [`Model::order`], which evaluation follows.
 
+mod constraint;
 mod error;
 mod fold;
 mod round;
@@ -63,6 +64,8 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         let_profile: Vec::new(),
         pending_scores: Vec::new(),
         pending_requires: Vec::new(),
+        pending_constraints: Vec::new(),
+        constraints: Vec::new(),
         expanding: Vec::new(),
         cyclic: std::collections::HashSet::new(),
         depth: 0,
@@ -141,6 +144,7 @@ struct Attrs<'a> {
     repeated: Option<(&'a ast::Repeated, &'a Loc)>,
     fields: Option<(&'a [ast::Field], &'a Loc)>,
     requires: Option<&'a ast::Expr>,
+    constraints: Vec<&'a ast::Constraint>,
     children: Vec<&'a ast::Node>,
 }
 
@@ -165,6 +169,10 @@ struct Checker<'a> {
     pending_scores: Vec<(NodeIx, &'a ast::Expr)>,
     /// `requires` conditions, likewise.
     pending_requires: Vec<(NodeIx, &'a ast::Expr)>,
+    /// `constraint` declarations, typed once every node exists.
+    pending_constraints: Vec<(NodeIx, &'a ast::Constraint)>,
+    /// The checked constraints.
+    constraints: Vec<ConstraintDef>,
     /// Formula templates being expanded (cycle detection).
     expanding: Vec<String>,
     /// Formula templates on a cycle, reported once (M0209).
@@ -235,6 +243,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Repeated(..) => "repeated",
         Item::Fields(..) => "fields",
         Item::Requires(_) => "requires",
+        Item::Constraint(_) => "constraint",
         Item::Rank(..) => "rank",
         Item::Renamed(..) => "renamed",
         Item::Node(_) => "node",
@@ -262,6 +271,7 @@ fn item_loc(item: &Item) -> Loc {
         Item::Let(n, _) | Item::Formula(n, _) => n.loc.clone(),
         Item::Aggregate { func, .. } => func.loc.clone(),
         Item::Score(e) | Item::Applies(e) | Item::Requires(e) => e.loc.clone(),
+        Item::Constraint(c) => c.expr.loc.clone(),
         Item::Choice(o) | Item::Multi(o, _) => match o {
             ast::Options::Scale(n) => n.loc.clone(),
             ast::Options::Inline(_, l) => l.clone(),
@@ -444,6 +454,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.check_normalised();
+        self.constraints();
 
         let population = self.population(population);
 
@@ -481,6 +492,7 @@ impl<'a> Checker<'a> {
                 places: precision_v,
                 mode: precision_mode,
             },
+            constraints: std::mem::take(&mut self.constraints),
             levels: self.levels.clone(),
             profile: self.fields.clone(),
             scales: self.scales.clone(),
@@ -970,7 +982,7 @@ impl<'a> Checker<'a> {
             let loc = item_loc(item);
             // Several band sets may classify one node; the same one twice is
             // a repeated declaration (checked in `band_uses`).
-            if !kw.is_empty() && !matches!(item, Item::UseBands(..)) {
+            if !kw.is_empty() && !matches!(item, Item::UseBands(..) | Item::Constraint(_)) {
                 if let Some(first) = seen.get(kw).cloned() {
                     let what = if kw.contains(' ') { item_keyword(item) } else { kw };
                     self.repeated(what, &first, &loc);
@@ -1001,6 +1013,7 @@ impl<'a> Checker<'a> {
                 Item::Repeated(r, l) => a.repeated = Some((r, l)),
                 Item::Fields(f, l) => a.fields = Some((f, l)),
                 Item::Requires(e) => a.requires = Some(e),
+                Item::Constraint(c) => a.constraints.push(c),
                 Item::Node(n) => a.children.push(n),
                 other => self.misplaced(
                     other,
@@ -1066,6 +1079,8 @@ impl<'a> Checker<'a> {
         if let Some(e) = a.requires {
             self.pending_requires.push((ix, e));
         }
+        self.pending_constraints
+            .extend(a.constraints.iter().map(|&c| (ix, c)));
         let applies = match a.applies {
             Some(e) if is_root => {
                 self.diags.push(CheckError::Misplaced {

@@ -477,6 +477,10 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
             if let Some(r) = old.nodes.first() {
                 node_diff(&mut ch, r, n, &new.id);
             }
+            let (oc, nc) = (constraints_of(old, 0), constraints_of(new, 0));
+            if oc != nc {
+                ch.push("constraints", new.id.clone(), oc, nc);
+            }
             continue;
         }
         let o = old_id_of(&renamed, &n.id)
@@ -493,6 +497,13 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
             ch.push("node moved", n.id.clone(), parent_id(old, o), parent_id(new, n));
         }
         node_diff(&mut ch, o, n, &n.id);
+        let oi = old_id_of(&renamed, &n.id)
+            .and_then(|oid| old.by_id.get(oid))
+            .copied();
+        let (oc, nc) = (oi.and_then(|oi| constraints_of(old, oi)), constraints_of(new, ix));
+        if oc != nc {
+            ch.push("constraints", n.id.clone(), oc, nc);
+        }
     }
     let kept: Vec<&str> = new
         .nodes
@@ -582,6 +593,25 @@ fn band_uses(uses: &[BandUse]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The constraints declared on node `ix`, as written, one per line.
+fn constraints_of(m: &Model, ix: NodeIx) -> Option<String> {
+    let all: Vec<String> = m
+        .constraints
+        .iter()
+        .filter(|c| c.node == ix)
+        .map(|c| {
+            let text: Vec<String> = c.message.iter().map(|(l, t)| format!("{l} {t:?}")).collect();
+            format!(
+                "constraint {} {} {}",
+                crate::fmt::collapse_source(c.loc.snippet(), true),
+                c.level(),
+                text.join(" ")
+            )
+        })
+        .collect();
+    (!all.is_empty()).then(|| all.join("; "))
 }
 
 fn node_diff(ch: &mut Changes, o: &NodeDef, n: &NodeDef, id: &str) {

@@ -28,6 +28,7 @@ pub use crate::plan::{NaReason, Outcome};
 use crate::plan::{Op, Part, Plan, Program};
 
 mod batch;
+mod constraint;
 mod exact_sum;
 mod seen;
 pub mod stream;
@@ -146,6 +147,9 @@ struct ScopeData<'a> {
     instances: &'a [InstanceSet],
     /// JSON pointer prefix of the scope in its answer set.
     pointer: &'a str,
+    /// Whether this scope's constraints are judged (not on the answers
+    /// `repeated best` merges from several instances).
+    judged: bool,
 }
 
 /// What evaluating one scope gives.
@@ -225,6 +229,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         answers: &sub.answers,
         instances: &sub.instances,
         pointer: "",
+        judged: true,
     };
     let out = eval_scope(&mut run, &data);
     let (errors, warnings) = (run.errors, run.warnings);
@@ -304,6 +309,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                 answers: &inst.answers,
                 instances: &inst.instances,
                 pointer: &inst.pointer,
+                judged: true,
             };
             let out = eval_scope(run, &sd);
             let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
@@ -352,6 +358,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                         answers: &merged,
                         instances: &nested,
                         pointer: items.first().map_or("", |i| i.pointer.as_str()),
+                        judged: false,
                     };
                     let out = eval_scope(run, &sd);
                     out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec()
@@ -385,6 +392,10 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                 at.node(run, ix);
             }
         }
+    }
+    // 4. Constraints, on every path, once every node is scored.
+    if d.judged {
+        at.constraints(run);
     }
     ScopeOut {
         outcomes,

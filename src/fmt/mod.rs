@@ -168,6 +168,7 @@ fn rank(item: &Item) -> u8 {
         Item::Fields(..) => 12,
         Item::Applies(_) => 13,
         Item::Requires(_) => 14,
+        Item::Constraint(_) => 26,
         Item::Missing(_) => 3,
         Item::Na(_) => 16,
         Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => 17,
@@ -213,6 +214,7 @@ fn raw_span(item: &Item) -> (usize, usize) {
             None => r(&func.loc),
         },
         Item::Score(e) | Item::Applies(e) | Item::Requires(e) => r(&e.loc),
+        Item::Constraint(c) => join(r(&c.expr.loc), r(&c.message.loc)),
         Item::Choice(o) => r(options_loc(o)),
         Item::Multi(o, c) => match c {
             Some(c) => join(r(options_loc(o)), r(&c.loc)),
@@ -600,6 +602,7 @@ impl<'a> Printer<'a> {
             | Item::Target(_)
             | Item::Score(_)
             | Item::Requires(_)
+            | Item::Constraint(_)
             | Item::Let(..)
             | Item::Formula(..)
             | Item::Renamed(..)
@@ -718,6 +721,15 @@ impl<'a> Printer<'a> {
             }
             Item::Requires(x) => {
                 let t = format!("requires {}", self.expr(x));
+                self.line(s, e, &t)
+            }
+            Item::Constraint(c) => {
+                let t = format!(
+                    "constraint {} {} {}",
+                    self.expr(&c.expr),
+                    c.level.node,
+                    self.text_inline(&c.message)
+                );
                 self.line(s, e, &t)
             }
             Item::Aggregate {

@@ -39,6 +39,9 @@ pub struct Model {
     /// Decimal places of percentages when rendered, and their rounding
     /// mode (`precision 1 half_even`).
     pub precision: Precision,
+    /// `constraint` declarations of the rubric and its nodes, in source
+    /// order (judged on every answer set after scoring).
+    pub constraints: Vec<ConstraintDef>,
     /// Declared levels, outermost first (empty: levels are free).
     pub levels: Vec<LevelDef>,
     /// Profile fields by name: the entity's (`owner` is `None`), then the
@@ -166,6 +169,33 @@ impl BandUse {
         match self.on {
             None => score,
             Some((dp, mode)) => mode.round(score, dp),
+        }
+    }
+}
+
+/// `constraint COND error|warning TEXT` on node `node` (0: the rubric).
+#[derive(Debug, Clone)]
+pub struct ConstraintDef {
+    /// The node it is declared on.
+    pub node: NodeIx,
+    /// The condition (boolean), read in the node's scope.
+    pub expr: CExpr,
+    /// `error`: a false condition rejects the answer set (M0425);
+    /// `warning`: it is reported (M0426) and the entity is scored.
+    pub error: bool,
+    /// The message by language.
+    pub message: Labels,
+    /// The condition as written.
+    pub loc: Loc,
+}
+
+impl ConstraintDef {
+    /// `error` or `warning`.
+    pub fn level(&self) -> &'static str {
+        if self.error {
+            "error"
+        } else {
+            "warning"
         }
     }
 }

@@ -58,6 +58,7 @@ fn kind_word(kind: &str, lang: Lang) -> String {
         "title" => ("title", "العنوان"),
         "description" => ("description", "الوصف"),
         "weight" => ("weight", "الوزن"),
+        "constraints" => ("constraints", "القيود"),
         "N/A policy" => ("N/A policy", "سياسة عدم الانطباق"),
         "missing policy" => ("missing policy", "سياسة الإجابة الناقصة"),
         "applicability" => ("applicability", "الانطباق"),

@@ -373,6 +373,16 @@ impl Lower<'_> {
             Rule::profile_decl => Item::Profile(self.fields(args)?, loc),
             Rule::fields_decl => Item::Fields(self.fields(args)?, loc),
             Rule::requires_decl => Item::Requires(self.expr(args.next()?)),
+            Rule::constraint_decl => {
+                let expr = self.expr(args.next()?);
+                let level = args.next()?;
+                let level = self.name(&level.into_inner().next()?);
+                Item::Constraint(crate::ast::Constraint {
+                    expr,
+                    level,
+                    message: self.text(args.next()?),
+                })
+            }
             Rule::rank_decl => Item::Rank(args.next().map(|e| self.expr(e)), loc),
             Rule::renamed_decl => {
                 let old = self.name(&args.next()?);

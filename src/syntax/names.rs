@@ -65,6 +65,8 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_within => "within",
         Rule::kw_band => "band",
         Rule::kw_on => "on",
+        Rule::kw_constraint => "constraint",
+        Rule::kw_warning => "warning",
         _ => return None,
     })
 }
@@ -116,9 +118,11 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::repeated_decl
         | Rule::fields_decl
         | Rule::requires_decl
+        | Rule::constraint_decl
         | Rule::rank_decl
         | Rule::renamed_decl => "a declaration",
         Rule::level_item => "a level name",
+        Rule::constraint_level => "`error` or `warning`",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
         Rule::enum_type => "`one of` and a list of values",
