@@ -179,6 +179,21 @@ pub enum AnswerError {
         first: String,
     },
 
+    /// `"share": "pendng"` where `share` is a number with codes.
+    #[error("unknown code `{code}` for `{id}` (codes: {allowed})")]
+    #[diagnostic(code(M0427), url("docs/diagnostics.md#m0427"))]
+    UnknownCode {
+        /// Criterion.
+        id: String,
+        /// The answer.
+        code: String,
+        /// The declared codes.
+        allowed: String,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
     /// `constraint answer(y10) <= answer(y5) error en "…"` is false for
     /// this answer set. `message` is the English label (else the first);
     /// `labels` carries every language's.

@@ -122,6 +122,8 @@ pub enum Item {
     Requires(Expr),
     /// `constraint COND error|warning TEXT`: a rule on the answer set.
     Constraint(Constraint),
+    /// `codes { ID VALUE|n/a|missing [TEXT] … }` on a `number` criterion.
+    Codes(Vec<CodeDecl>, Loc),
     /// `rank [when COND]` in `population`.
     Rank(Option<Expr>, Loc),
     /// `renamed OLD -> NEW`.
@@ -468,4 +470,17 @@ pub struct Constraint {
     pub level: Name,
     /// The message, bilingual.
     pub message: Text,
+}
+
+/// `pending n/a ar "…" en "…"` in a `codes` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeDecl {
+    /// The code's id, answered as a JSON string.
+    pub id: Name,
+    /// What it means as written: a number, `n/a` or `missing`.
+    pub means: Name,
+    /// The number, when it maps to one.
+    pub number: Option<Spanned<Decimal>>,
+    /// Display labels.
+    pub label: Option<Text>,
 }

@@ -145,6 +145,7 @@ struct Attrs<'a> {
     fields: Option<(&'a [ast::Field], &'a Loc)>,
     requires: Option<&'a ast::Expr>,
     constraints: Vec<&'a ast::Constraint>,
+    codes: Option<(&'a [ast::CodeDecl], &'a Loc)>,
     children: Vec<&'a ast::Node>,
 }
 
@@ -244,6 +245,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Fields(..) => "fields",
         Item::Requires(_) => "requires",
         Item::Constraint(_) => "constraint",
+        Item::Codes(..) => "codes",
         Item::Rank(..) => "rank",
         Item::Renamed(..) => "renamed",
         Item::Node(_) => "node",
@@ -259,6 +261,7 @@ fn item_loc(item: &Item) -> Loc {
             n.loc.clone()
         }
         Item::Levels(_, l)
+        | Item::Codes(_, l)
         | Item::Profile(_, l)
         | Item::Population(_, l)
         | Item::YesNo(l)
@@ -1014,6 +1017,7 @@ impl<'a> Checker<'a> {
                 Item::Fields(f, l) => a.fields = Some((f, l)),
                 Item::Requires(e) => a.requires = Some(e),
                 Item::Constraint(c) => a.constraints.push(c),
+                Item::Codes(c, l) => a.codes = Some((c, l)),
                 Item::Node(n) => a.children.push(n),
                 other => self.misplaced(
                     other,
@@ -1118,6 +1122,9 @@ impl<'a> Checker<'a> {
                 None
             }
             (Some((item, loc)), true) if !is_root => {
+                if !matches!(item, Item::Number(..)) {
+                    self.codes_misplaced(&a);
+                }
                 self.criterion(ix, &id, item, loc, &a).map(NodeKind::Criterion)
             }
             (Some((item, _)), _) => {
@@ -1128,7 +1135,10 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
-            (None, _) => Some(NodeKind::Group(self.group(ix, &id, &a))),
+            (None, _) => {
+                self.codes_misplaced(&a);
+                Some(NodeKind::Group(self.group(ix, &id, &a)))
+            }
         };
         if let Some(n) = self.nodes.get_mut(ix) {
             n.title = labels(a.title);
@@ -1311,6 +1321,7 @@ impl<'a> Checker<'a> {
                     unit: unit.as_ref().map(|u| u.node.clone()),
                     min,
                     max,
+                    codes: self.codes(a.codes.map(|(c, _)| c)),
                 }
             }
             _ => AnswerKind::YesNo,

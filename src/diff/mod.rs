@@ -230,11 +230,23 @@ fn answer_kind(c: &Criterion) -> String {
                 combine.name()
             )
         }
-        AnswerKind::Number { unit, min, max } => format!(
-            "number{} {}..{}",
+        AnswerKind::Number { unit, min, max, codes } => format!(
+            "number{} {}..{}{}",
             unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default(),
             min.map(dec).unwrap_or_default(),
-            max.map(dec).unwrap_or_default()
+            max.map(dec).unwrap_or_default(),
+            if codes.is_empty() {
+                String::new()
+            } else {
+                let c: Vec<String> = codes
+                    .iter()
+                    .map(|c| {
+                        let l: Vec<String> = c.label.iter().map(|(k, v)| format!(" {k} {v:?}")).collect();
+                        format!("{} {}{}", c.id, c.means.written(), l.join(""))
+                    })
+                    .collect();
+                format!(" codes {{ {} }}", c.join("  "))
+            }
         ),
         AnswerKind::YesNo => "yesno".into(),
     }

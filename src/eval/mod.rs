@@ -706,6 +706,15 @@ fn criterion(
     if matches!(c.target, Some(None)) {
         return Ok(Outcome::Na(NaReason::NoTarget));
     }
+    // A code answers a number (as that number), N/A, or nothing.
+    let answer = match answer {
+        Some(Answer::Code(i, _)) => match c.answer.code(*i).map(|k| k.means) {
+            Some(CodeValue::Na) => return Ok(Outcome::Na(NaReason::Answered)),
+            Some(CodeValue::Missing) | None => None,
+            Some(CodeValue::Value(_)) => answer,
+        },
+        _ => answer,
+    };
     let value = match answer {
         Some(Answer::Na) => return Ok(Outcome::Na(NaReason::Answered)),
         Some(Answer::Option(i)) if c.answer.options().get(*i).is_some_and(|o| o.ignored) => {
@@ -848,6 +857,7 @@ fn base_value(c: &Criterion, a: &Answer) -> Decimal {
     let w = |i: &usize| opts.get(*i).and_then(|o| o.weight).unwrap_or(Decimal::ZERO);
     match a {
         Answer::Option(i) => w(i),
+        Answer::Code(_, d) => d.unwrap_or(Decimal::ZERO),
         Answer::Set(set) => {
             let ws = set.iter().map(w);
             let combine = match &c.answer {
@@ -1542,6 +1552,8 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
             Some(Answer::Set(s)) => Val::Set(s.clone()),
             Some(Answer::Number(d)) => Val::Num(*d),
             Some(Answer::Bool(b)) => Val::Bool(*b),
+            Some(Answer::Code(_, Some(d))) => Val::Num(*d),
+            Some(Answer::Code(_, None)) => Val::Na,
             Some(Answer::Na) | None => Val::Na,
         },
         CKind::Each { repeated, node, cond } => {

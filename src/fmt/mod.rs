@@ -169,6 +169,7 @@ fn rank(item: &Item) -> u8 {
         Item::Applies(_) => 13,
         Item::Requires(_) => 14,
         Item::Constraint(_) => 26,
+        Item::Codes(..) => 17,
         Item::Missing(_) => 3,
         Item::Na(_) => 16,
         Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => 17,
@@ -199,6 +200,7 @@ fn raw_span(item: &Item) -> (usize, usize) {
         Item::UseBands(n, Some(e)) => join(r(&n.loc), r(&e.loc)),
         Item::Renamed(a, b) => join(r(&a.loc), r(&b.loc)),
         Item::Levels(_, l)
+        | Item::Codes(_, l)
         | Item::Profile(_, l)
         | Item::Population(_, l)
         | Item::YesNo(l)
@@ -721,6 +723,17 @@ impl<'a> Printer<'a> {
             }
             Item::Requires(x) => {
                 let t = format!("requires {}", self.expr(x));
+                self.line(s, e, &t)
+            }
+            Item::Codes(codes, _) => {
+                let mut t = "codes {".to_string();
+                for c in codes {
+                    t.push_str(&format!("  {} {}", c.id.node, c.means.node));
+                    if let Some(l) = &c.label {
+                        t.push_str(&format!(" {}", self.text_inline(l)));
+                    }
+                }
+                t.push_str(if codes.is_empty() { "}" } else { "  }" });
                 self.line(s, e, &t)
             }
             Item::Constraint(c) => {

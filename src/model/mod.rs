@@ -200,6 +200,50 @@ impl ConstraintDef {
     }
 }
 
+/// A code of a `number` criterion: `not_tracking 0`, `pending n/a`,
+/// `not_provided missing`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeDef {
+    /// The id answered (a JSON string).
+    pub id: String,
+    /// What it stands for.
+    pub means: CodeValue,
+    /// Display labels.
+    pub label: Labels,
+}
+
+/// What a code stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CodeValue {
+    /// This number, as if it had been answered.
+    Value(Decimal),
+    /// The criterion is N/A (answered N/A).
+    Na,
+    /// The criterion is unanswered (the missing-answer policy applies).
+    Missing,
+}
+
+impl CodeValue {
+    /// As written: `0`, `n/a`, `missing`.
+    pub fn written(self) -> String {
+        match self {
+            CodeValue::Value(d) => d.normalize().to_string(),
+            CodeValue::Na => "n/a".into(),
+            CodeValue::Missing => "missing".into(),
+        }
+    }
+}
+
+impl AnswerKind {
+    /// Code `i` of a `number` criterion.
+    pub fn code(&self, i: usize) -> Option<&CodeDef> {
+        match self {
+            AnswerKind::Number { codes, .. } => codes.get(i),
+            _ => None,
+        }
+    }
+}
+
 /// `let NAME = EXPR`.
 #[derive(Debug, Clone)]
 pub struct LetDef {
@@ -502,6 +546,8 @@ pub enum AnswerKind {
         min: Option<Decimal>,
         /// Upper bound.
         max: Option<Decimal>,
+        /// `codes { … }`: answers given as a code's id instead of a number.
+        codes: Vec<CodeDef>,
     },
     /// `true`/`false` or `"yes"`/`"no"`: 1 or 0.
     YesNo,

@@ -164,6 +164,19 @@ fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy, lang: L
             None => format!("{answered} {}", lang.t("N/A", "لا ينطبق")),
         },
         Some(Answer::Option(i)) => format!("{answered} {}", opt(i)),
+        // A code, by name: answered `pending` “Data pending” (N/A).
+        Some(Answer::Code(i, _)) => match c.answer.code(*i) {
+            Some(k) => {
+                let label = lang.pick(&k.label).map(|l| format!(" “{l}”")).unwrap_or_default();
+                let means = match k.means {
+                    CodeValue::Value(d) => lang.ltr(&d.normalize().to_string()).into_owned(),
+                    CodeValue::Na => lang.t("N/A", "لا ينطبق").to_string(),
+                    CodeValue::Missing => lang.t("missing", "بلا إجابة").to_string(),
+                };
+                format!("{answered} {}{label} ({means})", lang.ltr(&format!("`{}`", k.id)))
+            }
+            None => format!("{answered} ?"),
+        },
         Some(Answer::Set(s)) => {
             let combine = match &c.answer {
                 AnswerKind::Multi { combine, .. } => combine.name(),

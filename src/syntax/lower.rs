@@ -373,6 +373,23 @@ impl Lower<'_> {
             Rule::profile_decl => Item::Profile(self.fields(args)?, loc),
             Rule::fields_decl => Item::Fields(self.fields(args)?, loc),
             Rule::requires_decl => Item::Requires(self.expr(args.next()?)),
+            Rule::codes_decl => Item::Codes(
+                args.map(|c| {
+                    let mut i = c.into_inner();
+                    let id = self.name(&i.next()?);
+                    let m = i.next()?;
+                    let number = (m.as_rule() == Rule::number).then(|| self.number(&m));
+                    let means = self.name(&m);
+                    Some(crate::ast::CodeDecl {
+                        id,
+                        means,
+                        number,
+                        label: i.next().map(|t| self.text(t)),
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+                loc,
+            ),
             Rule::constraint_decl => {
                 let expr = self.expr(args.next()?);
                 let level = args.next()?;

@@ -67,6 +67,7 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_on => "on",
         Rule::kw_constraint => "constraint",
         Rule::kw_warning => "warning",
+        Rule::kw_codes => "codes",
         _ => return None,
     })
 }
@@ -119,10 +120,12 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::fields_decl
         | Rule::requires_decl
         | Rule::constraint_decl
+        | Rule::codes_decl
         | Rule::rank_decl
         | Rule::renamed_decl => "a declaration",
         Rule::level_item => "a level name",
         Rule::constraint_level => "`error` or `warning`",
+        Rule::code_decl => "a code such as `pending n/a en \"Data pending\"`",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
         Rule::enum_type => "`one of` and a list of values",
