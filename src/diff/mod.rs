@@ -230,7 +230,12 @@ fn answer_kind(c: &Criterion) -> String {
                 combine.name()
             )
         }
-        AnswerKind::Number { unit, min, max, codes } => format!(
+        AnswerKind::Number {
+            unit,
+            min,
+            max,
+            codes,
+        } => format!(
             "number{} {}..{}{}",
             unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default(),
             min.map(dec).unwrap_or_default(),

@@ -814,7 +814,10 @@ fn answer_value(
             // A code by its id or one of its labels (`pending`, "Data pending").
             let text = cell.text();
             let t = text.trim();
-            if let Some(k) = codes.iter().find(|k| k.id == t || k.label.values().any(|l| l.trim() == t)) {
+            if let Some(k) = codes
+                .iter()
+                .find(|k| k.id == t || k.label.values().any(|l| l.trim() == t))
+            {
                 return Ok(Some(Value::String(k.id.clone())));
             }
             number(cell).map(Some).ok_or_else(|| {
