@@ -215,3 +215,83 @@ fn fmt_and_diff() {
     let kinds: Vec<(&str, &str)> = d.changes.iter().map(|c| (c.kind, c.subject.as_str())).collect();
     assert_eq!(kinds, [("constraints", "served")]);
 }
+
+type Reader = fn(&mizan::plan::Plan, Origin, &str) -> Result<answers::Submission, Vec<answers::Rejection>>;
+
+#[test]
+fn every_reader_and_evaluator_gives_the_same_bytes() {
+    let r = rubric();
+    let compiled: Reader =
+        |p, o, t| answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t));
+    let bytes: Reader = |p, o, t| answers::read_bytes(p, o, t.as_bytes());
+    let run = |text: &str, read: Reader, program: bool| {
+        let o = Origin {
+            file: "t.jsonl".into(),
+            line: Some(1),
+        };
+        let res = read(r.plan(), o, text).and_then(|s| {
+            if program {
+                mizan::eval::evaluate(r.plan(), s)
+            } else {
+                mizan::eval::evaluate_general(r.plan(), s)
+            }
+        });
+        match res {
+            Ok(res) => {
+                let w: Vec<_> = res.warnings.iter().map(mizan::render::json::problem).collect();
+                format!(
+                    "{}{}",
+                    serde_json::to_string(&mizan::render::json::entity(r.model(), &res)).unwrap(),
+                    serde_json::to_string(&w).unwrap()
+                )
+            }
+            Err(e) => {
+                let e: Vec<_> = e.iter().map(mizan::render::json::problem).collect();
+                serde_json::to_string(&e).unwrap()
+            }
+        }
+    };
+    for a in [
+        r#"{"y5": 40, "y10": 60, "served": 10}"#,
+        r#"{"y5": 60, "y10": 40, "served": 1200}"#,
+        r#"{"y5": 60, "served": 100}"#,
+    ] {
+        let text = set(a);
+        let exact = run(&text, answers::read_exact, false);
+        for (read, program) in [
+            (answers::read_exact as Reader, true),
+            (compiled, false),
+            (compiled, true),
+            (answers::read as Reader, true),
+            (bytes, true),
+        ] {
+            assert_eq!(run(&text, read, program), exact, "{a}");
+        }
+    }
+}
+
+#[test]
+fn a_constraint_in_a_repeated_node_is_judged_per_instance() {
+    let (r, d) = mizan::load(
+        "c.mizan",
+        r#"rubric demo.c {
+  version "1"
+  group svc {
+    repeated best
+    criterion done { number 0..10  score value / 10  constraint value <= 5 error en "at most 5" }
+  }
+}"#,
+    );
+    assert!(d.errors.is_empty(), "{:?}", d.errors);
+    let r = r.unwrap();
+    let text = r#"{"rubric": "demo.c", "version": "1", "entity": {"id": "e"}, "answers": {}, "instances": {"svc": [{"key": "a", "answers": {"done": 3}}, {"key": "b", "answers": {"done": 7}}]}}"#;
+    match r.evaluate_json("t.json", text) {
+        Err(e) => {
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!(e[0].code().unwrap().to_string(), "M0425");
+            assert!(e[0].pointer.ends_with("/answers/done"), "{}", e[0].pointer);
+            assert!(e[0].pointer.starts_with("/instances/svc/1"), "{}", e[0].pointer);
+        }
+        Ok(_) => panic!("the second instance breaks the constraint"),
+    }
+}
