@@ -179,6 +179,60 @@ pub enum AnswerError {
         first: String,
     },
 
+    /// `"share": "pendng"` where `share` is a number with codes.
+    #[error("unknown code `{code}` for `{id}` (codes: {allowed})")]
+    #[diagnostic(code(M0427), url("docs/diagnostics.md#m0427"))]
+    UnknownCode {
+        /// Criterion.
+        id: String,
+        /// The answer.
+        code: String,
+        /// The declared codes.
+        allowed: String,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `constraint answer(y10) <= answer(y5) error en "…"` is false for
+    /// this answer set. `message` is the English label (else the first);
+    /// `labels` carries every language's.
+    #[error("constraint not met: {message}")]
+    #[diagnostic(
+        code(M0425),
+        url("docs/diagnostics.md#m0425"),
+        help("the rubric requires `{rule}` on `{id}`; correct the answers")
+    )]
+    Constraint {
+        /// The node the constraint is declared on.
+        id: String,
+        /// The condition as written.
+        rule: String,
+        /// The message in English (else in the first language given).
+        message: String,
+        /// The message by language, in source order.
+        labels: Vec<(String, String)>,
+    },
+
+    /// `constraint … warning en "…"` is false: reported, and scored.
+    #[error("constraint not met: {message}")]
+    #[diagnostic(
+        code(M0426),
+        severity(Warning),
+        url("docs/diagnostics.md#m0426"),
+        help("the rubric expects `{rule}` on `{id}`; the entity is scored as answered")
+    )]
+    ConstraintWarning {
+        /// The node the constraint is declared on.
+        id: String,
+        /// The condition as written.
+        rule: String,
+        /// The message in English (else in the first language given).
+        message: String,
+        /// The message by language, in source order.
+        labels: Vec<(String, String)>,
+    },
+
     /// An answer for a criterion that the entity's profile rules out.
     #[error("`{id}` does not apply to this entity; its answer is ignored")]
     #[diagnostic(

@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::model::{AnswerKind, FieldTy, NodeIx, NodeKind};
+use crate::model::{AnswerKind, CodeValue, FieldTy, NodeIx, NodeKind};
 use crate::plan::Plan;
 
 /// One answer, resolved against the rubric.
@@ -44,6 +44,9 @@ pub enum Answer {
     Bool(bool),
     /// Not applicable.
     Na,
+    /// Code `i` of a `number` criterion's `codes` (its id was answered),
+    /// with the number it stands for (`None`: N/A or missing).
+    Code(usize, Option<Decimal>),
 }
 
 /// A profile value, resolved against the rubric's profile fields.
@@ -983,6 +986,26 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
         (AnswerKind::YesNo, Raw::Bool(b)) => Ok(Answer::Bool(*b)),
         (AnswerKind::YesNo, Raw::Str(s)) if *s == "yes" || *s == "no" => Ok(Answer::Bool(*s == "yes")),
         (AnswerKind::Number { .. } | AnswerKind::YesNo, Raw::Str(s)) if *s == "na" => na(),
+        (AnswerKind::Number { codes, .. }, Raw::Str(s)) if !codes.is_empty() => {
+            match codes.iter().position(|c| c.id == *s) {
+                Some(i) => Ok(Answer::Code(
+                    i,
+                    codes.get(i).and_then(|c| match c.means {
+                        CodeValue::Value(d) => Some(d),
+                        _ => None,
+                    }),
+                )),
+                None => {
+                    let ids = codes.iter().map(|c| c.id.as_str());
+                    Err(AnswerError::UnknownCode {
+                        id: id.clone(),
+                        code: s.to_string(),
+                        allowed: ids.clone().collect::<Vec<_>>().join(", "),
+                        help: crate::diag::did_you_mean(s, ids),
+                    })
+                }
+            }
+        }
         _ => Err(wrong(v.kind())),
     }
 }

@@ -62,8 +62,8 @@ pub enum Item {
     Title(Text),
     /// `description ar "…" en "…"`.
     Description(Text),
-    /// `precision 2`.
-    Precision(Spanned<Decimal>),
+    /// `precision 2 [MODE]`.
+    Precision(Spanned<Decimal>, Option<Name>),
     /// `missing error|worst|na`.
     Missing(Name),
     /// `levels { initiative ar "…" ... }`.
@@ -120,6 +120,10 @@ pub enum Item {
     Fields(Vec<Field>, Loc),
     /// `requires COND`: a gate; no score unless COND holds.
     Requires(Expr),
+    /// `constraint COND error|warning TEXT`: a rule on the answer set.
+    Constraint(Constraint),
+    /// `codes { ID VALUE|n/a|missing [TEXT] … }` on a `number` criterion.
+    Codes(Vec<CodeDecl>, Loc),
     /// `rank [when COND]` in `population`.
     Rank(Option<Expr>, Loc),
     /// `renamed OLD -> NEW`.
@@ -518,4 +522,28 @@ pub struct Amount {
     pub den: Decimal,
     /// As written.
     pub text: Spanned<String>,
+}
+
+/// `constraint COND error|warning TEXT` on a node or the rubric.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    /// The condition every answer set must meet.
+    pub expr: Expr,
+    /// `error` or `warning`.
+    pub level: Name,
+    /// The message, bilingual.
+    pub message: Text,
+}
+
+/// `pending n/a ar "…" en "…"` in a `codes` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeDecl {
+    /// The code's id, answered as a JSON string.
+    pub id: Name,
+    /// What it means as written: a number, `n/a` or `missing`.
+    pub means: Name,
+    /// The number, when it maps to one.
+    pub number: Option<Spanned<Decimal>>,
+    /// Display labels.
+    pub label: Option<Text>,
 }

@@ -867,4 +867,22 @@ pub enum CheckError {
         #[label("not `score` or `round(score, N)`")]
         span: SourceSpan,
     },
+
+    /// `round(x, 1, bankers)` — the third argument of `round` names a
+    /// rounding mode.
+    #[error("unknown rounding mode `{name}`")]
+    #[diagnostic(code(M0337), url("docs/diagnostics.md#m0337"))]
+    UnknownRoundMode {
+        /// What was written.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The argument.
+        #[label("not a rounding mode")]
+        span: SourceSpan,
+        /// Suggestion and the list of modes.
+        #[help]
+        help: String,
+    },
 }

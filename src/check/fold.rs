@@ -24,7 +24,7 @@
 
 use std::collections::HashSet;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::CheckError;
 use crate::diag::{Diagnostics, Loc, Src};
@@ -597,10 +597,10 @@ impl Fold<'_> {
                     }
                 }
             }
-            Func::Round => match (n(0), n(1)) {
+            Func::Round(mode) => match (n(0), n(1)) {
                 (K::Num(x), K::Num(p)) => {
                     let places = u32::try_from(p.trunc().mantissa()).unwrap_or(0);
-                    K::Num(x.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
+                    K::Num(mode.round(x, places))
                 }
                 _ => K::Na,
             },

@@ -17,8 +17,10 @@
 //! references) is sorted topologically; a cycle is an error, and the order
 //! becomes [`Model::order`], which evaluation follows.
 
+mod constraint;
 mod error;
 mod fold;
+mod round;
 pub mod templates;
 
 pub use error::CheckError;
@@ -72,6 +74,8 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         let_profile: Vec::new(),
         pending_scores: Vec::new(),
         pending_requires: Vec::new(),
+        pending_constraints: Vec::new(),
+        constraints: Vec::new(),
         expanding: Vec::new(),
         cyclic: std::collections::HashSet::new(),
         depth: 0,
@@ -150,6 +154,8 @@ struct Attrs<'a> {
     repeated: Option<(&'a ast::Repeated, &'a Loc)>,
     fields: Option<(&'a [ast::Field], &'a Loc)>,
     requires: Option<&'a ast::Expr>,
+    constraints: Vec<&'a ast::Constraint>,
+    codes: Option<(&'a [ast::CodeDecl], &'a Loc)>,
     children: Vec<&'a ast::Node>,
 }
 
@@ -174,6 +180,10 @@ struct Checker<'a> {
     pending_scores: Vec<(NodeIx, &'a ast::Expr)>,
     /// `requires` conditions, likewise.
     pending_requires: Vec<(NodeIx, &'a ast::Expr)>,
+    /// `constraint` declarations, typed once every node exists.
+    pending_constraints: Vec<(NodeIx, &'a ast::Constraint)>,
+    /// The checked constraints.
+    constraints: Vec<ConstraintDef>,
     /// Formula templates being expanded (cycle detection).
     expanding: Vec<String>,
     /// Formula templates on a cycle, reported once (M0209).
@@ -221,7 +231,7 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Version(_) => "version",
         Item::Title(_) => "title",
         Item::Description(_) => "description",
-        Item::Precision(_) => "precision",
+        Item::Precision(..) => "precision",
         Item::Missing(_) => "missing",
         Item::Levels(..) => "levels",
         Item::Profile(..) => "profile",
@@ -246,6 +256,8 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Repeated(..) => "repeated",
         Item::Fields(..) => "fields",
         Item::Requires(_) => "requires",
+        Item::Constraint(_) => "constraint",
+        Item::Codes(..) => "codes",
         Item::Rank(..) => "rank",
         Item::Renamed(..) => "renamed",
         Item::Node(_) => "node",
@@ -259,11 +271,12 @@ fn item_loc(item: &Item) -> Loc {
     match item {
         Item::Version(s) => s.loc.clone(),
         Item::Title(t) | Item::Description(t) => t.loc.clone(),
-        Item::Precision(n) | Item::Weight(n) => n.loc.clone(),
+        Item::Precision(n, _) | Item::Weight(n) => n.loc.clone(),
         Item::Missing(n) | Item::Na(n) | Item::UseBands(n, _) | Item::Direction(n) | Item::Renamed(n, _) => {
             n.loc.clone()
         }
         Item::Levels(_, l)
+        | Item::Codes(_, l)
         | Item::Profile(_, l)
         | Item::Population(_, l)
         | Item::YesNo(l)
@@ -276,6 +289,7 @@ fn item_loc(item: &Item) -> Loc {
         Item::Let(n, _) | Item::Formula(n, _) => n.loc.clone(),
         Item::Aggregate { func, .. } => func.loc.clone(),
         Item::Score(e) | Item::Applies(e) | Item::Requires(e) => e.loc.clone(),
+        Item::Constraint(c) => c.expr.loc.clone(),
         Item::Choice(o) | Item::Multi(o, _) => match o {
             ast::Options::Scale(n) => n.loc.clone(),
             ast::Options::Inline(_, l) => l.clone(),
@@ -353,6 +367,7 @@ impl<'a> Checker<'a> {
         let rubric = &file.rubric;
         let mut version: Option<&Spanned<String>> = None;
         let mut precision: Option<&Spanned<Decimal>> = None;
+        let mut precision_mode = RoundMode::HalfUp;
         let mut population: Option<(&'a [Item], &'a Loc)> = None;
         let mut renamed: Vec<(&'a ast::Name, &'a ast::Name)> = Vec::new();
         let mut node_items: Vec<&'a Item> = Vec::new();
@@ -362,7 +377,7 @@ impl<'a> Checker<'a> {
         for item in &rubric.items {
             let once = match item {
                 Item::Version(_)
-                | Item::Precision(_)
+                | Item::Precision(..)
                 | Item::Levels(..)
                 | Item::Profile(..)
                 | Item::Population(..) => Some(item_keyword(item)),
@@ -378,7 +393,13 @@ impl<'a> Checker<'a> {
             }
             match item {
                 Item::Version(v) => version = Some(v),
-                Item::Precision(p) => precision = Some(p),
+                Item::Precision(p, m) => {
+                    precision = Some(p);
+                    precision_mode = m
+                        .as_ref()
+                        .and_then(|m| RoundMode::from_name(&m.node))
+                        .unwrap_or_default();
+                }
                 Item::Levels(levels, _) => self.levels(levels),
                 Item::Profile(fields, _) => self.profile(fields, None),
                 Item::Scale(s) => self.scale(s),
@@ -460,6 +481,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.check_normalised();
+        self.constraints();
 
         let population = self.population(population);
 
@@ -493,7 +515,11 @@ impl<'a> Checker<'a> {
                 Item::Description(t) => Some(t),
                 _ => None,
             })),
-            precision: precision_v,
+            precision: Precision {
+                places: precision_v,
+                mode: precision_mode,
+            },
+            constraints: std::mem::take(&mut self.constraints),
             levels: self.levels.clone(),
             profile: self.fields.clone(),
             scales: self.scales.clone(),
@@ -798,18 +824,24 @@ impl<'a> Checker<'a> {
         out
     }
 
-    /// `on score` or `on round(score, N)`: the decimal places, if rounded.
-    fn band_on(&mut self, set: &str, on: &ast::Expr) -> Option<Option<u32>> {
+    /// `on score` or `on round(score, N[, MODE])`: the decimal places and
+    /// the mode, if rounded.
+    fn band_on(&mut self, set: &str, on: &ast::Expr) -> Option<Option<(u32, RoundMode)>> {
         use ast::ExprKind as K;
         let is_score = |e: &ast::Expr| matches!(&e.kind, K::Path(p) if p == "score");
+        let dp = |n: &ast::Expr| match &n.kind {
+            K::Number(d) if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(28) => {
+                u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok()
+            }
+            _ => None,
+        };
         let places = match &on.kind {
             _ if is_score(on) => Some(None),
             K::Call(f, args) if f.node == "round" => match args.as_slice() {
-                [s, n] if is_score(s) => match &n.kind {
-                    K::Number(d) if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(28) => {
-                        u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok().map(Some)
-                    }
-                    _ => None,
+                [s, n] if is_score(s) => dp(n).map(|d| Some((d, RoundMode::HalfUp))),
+                [s, n, m] if is_score(s) => match dp(n) {
+                    Some(d) => return self.round_mode(m).map(|m| Some((d, m))),
+                    None => None,
                 },
                 _ => None,
             },
@@ -985,7 +1017,7 @@ impl<'a> Checker<'a> {
             let loc = item_loc(item);
             // Several band sets may classify one node; the same one twice is
             // a repeated declaration (checked in `band_uses`).
-            if !kw.is_empty() && !matches!(item, Item::UseBands(..)) {
+            if !kw.is_empty() && !matches!(item, Item::UseBands(..) | Item::Constraint(_)) {
                 if let Some(first) = seen.get(kw).cloned() {
                     let what = if kw.contains(' ') { item_keyword(item) } else { kw };
                     self.repeated(what, &first, &loc);
@@ -1016,6 +1048,8 @@ impl<'a> Checker<'a> {
                 Item::Repeated(r, l) => a.repeated = Some((r, l)),
                 Item::Fields(f, l) => a.fields = Some((f, l)),
                 Item::Requires(e) => a.requires = Some(e),
+                Item::Constraint(c) => a.constraints.push(c),
+                Item::Codes(c, l) => a.codes = Some((c, l)),
                 Item::Node(n) => a.children.push(n),
                 other => self.misplaced(
                     other,
@@ -1081,6 +1115,8 @@ impl<'a> Checker<'a> {
         if let Some(e) = a.requires {
             self.pending_requires.push((ix, e));
         }
+        self.pending_constraints
+            .extend(a.constraints.iter().map(|&c| (ix, c)));
         let applies = match a.applies {
             Some(e) if is_root => {
                 self.diags.push(CheckError::Misplaced {
@@ -1118,6 +1154,9 @@ impl<'a> Checker<'a> {
                 None
             }
             (Some((item, loc)), true) if !is_root => {
+                if !matches!(item, Item::Number(..)) {
+                    self.codes_misplaced(&a);
+                }
                 self.criterion(ix, &id, item, loc, &a).map(NodeKind::Criterion)
             }
             (Some((item, _)), _) => {
@@ -1128,7 +1167,10 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
-            (None, _) => Some(NodeKind::Group(self.group(ix, &id, &a))),
+            (None, _) => {
+                self.codes_misplaced(&a);
+                Some(NodeKind::Group(self.group(ix, &id, &a)))
+            }
         };
         if let Some(n) = self.nodes.get_mut(ix) {
             n.title = labels(a.title);
@@ -1311,6 +1353,7 @@ impl<'a> Checker<'a> {
                     unit: unit.as_ref().map(|u| u.node.clone()),
                     min,
                     max,
+                    codes: self.codes(a.codes.map(|(c, _)| c)),
                 }
             }
             _ => AnswerKind::YesNo,
@@ -2283,15 +2326,20 @@ impl<'a> Checker<'a> {
             });
             return None;
         };
+        // `round(x, places[, MODE])`; `floor`/`ceil`/`trunc(x[, places])`.
+        let is_round = name.node == "round";
         let ok = match arity {
             Some(n) => args.len() == n,
+            None if is_round => (2..=3).contains(&args.len()),
+            None if matches!(func, Func::Round(_)) => (1..=2).contains(&args.len()),
             None if func == Func::WMean => !args.is_empty() && args.len() % 2 == 0,
             None => !args.is_empty(),
         };
         if !ok {
             let example = match func {
                 Func::Clamp => Some("clamp(value / target, 0, 1)"),
-                Func::Round => Some("round(achieved / target, 2)"),
+                Func::Round(_) if is_round => Some("round(achieved / target, 2, half_even)"),
+                Func::Round(_) => Some("floor(achieved / target, 2)"),
                 Func::Default => Some("default(fednet, 0)"),
                 Func::WMean => Some("wmean(online, 0.8, informational, 0.2)"),
                 _ => None,
@@ -2302,6 +2350,8 @@ impl<'a> Checker<'a> {
                     Some(1) => "1 argument".into(),
                     Some(n) => format!("{n} arguments"),
                     None if func == Func::WMean => "pairs of value and weight".into(),
+                    None if is_round => "2 or 3 arguments".into(),
+                    None if matches!(func, Func::Round(_)) => "1 or 2 arguments".into(),
                     None => "at least 1 argument".into(),
                 },
                 found: args.len(),
@@ -2344,6 +2394,12 @@ impl<'a> Checker<'a> {
             }
             return Some(Self::mk(CKind::Answer(n), ty, loc));
         }
+        let (func, args) = match (func, args) {
+            (Func::Round(_), [_, _, mode]) => {
+                (Func::Round(self.round_mode(mode)?), args.get(..2).unwrap_or(args))
+            }
+            _ => (func, args),
+        };
         let mut out = Vec::new();
         let mut failed = false;
         for (i, a) in args.iter().enumerate() {
@@ -2386,7 +2442,11 @@ impl<'a> Checker<'a> {
         if failed {
             return None;
         }
-        if func == Func::Round {
+        if matches!(func, Func::Round(_)) && out.len() == 1 {
+            // `floor(x)`: no places written, 0 places.
+            out.push(Self::mk(CKind::Num(Decimal::ZERO), Ty::Number, loc));
+        }
+        if matches!(func, Func::Round(_)) {
             if let Some(CExpr {
                 kind: CKind::Num(d),
                 loc: l,

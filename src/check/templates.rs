@@ -663,6 +663,11 @@ impl<'f> Expander<'f, '_> {
                 l.clone(),
             ),
             Item::Population(p, l) => Item::Population(self.items(p, ctx), l.clone()),
+            Item::Constraint(c) => Item::Constraint(ast::Constraint {
+                expr: self.expr(&c.expr, ctx),
+                level: c.level.clone(),
+                message: c.message.clone(),
+            }),
             other => other.clone(),
         }
     }
@@ -1113,6 +1118,7 @@ impl Functions<'_> {
                     *e = self.expr(e);
                 }
                 Item::UseBands(_, Some(e)) | Item::Rank(Some(e), _) => *e = self.expr(e),
+                Item::Constraint(c) => c.expr = self.expr(&c.expr),
                 Item::Repeated(r, _) => {
                     if let Some((e, _)) = &mut r.switch {
                         *e = self.expr(e);

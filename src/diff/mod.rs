@@ -230,11 +230,28 @@ fn answer_kind(c: &Criterion) -> String {
                 combine.name()
             )
         }
-        AnswerKind::Number { unit, min, max } => format!(
-            "number{} {}..{}",
+        AnswerKind::Number {
+            unit,
+            min,
+            max,
+            codes,
+        } => format!(
+            "number{} {}..{}{}",
             unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default(),
             min.map(dec).unwrap_or_default(),
-            max.map(dec).unwrap_or_default()
+            max.map(dec).unwrap_or_default(),
+            if codes.is_empty() {
+                String::new()
+            } else {
+                let c: Vec<String> = codes
+                    .iter()
+                    .map(|c| {
+                        let l: Vec<String> = c.label.iter().map(|(k, v)| format!(" {k} {v:?}")).collect();
+                        format!("{} {}{}", c.id, c.means.written(), l.join(""))
+                    })
+                    .collect();
+                format!(" codes {{ {} }}", c.join("  "))
+            }
         ),
         AnswerKind::YesNo => "yesno".into(),
     }
@@ -477,6 +494,10 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
             if let Some(r) = old.nodes.first() {
                 node_diff(&mut ch, (r, None), (n, None), &new.id);
             }
+            let (oc, nc) = (constraints_of(old, 0), constraints_of(new, 0));
+            if oc != nc {
+                ch.push("constraints", new.id.clone(), oc, nc);
+            }
             continue;
         }
         let o = old_id_of(&renamed, &n.id)
@@ -494,6 +515,13 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         }
         let inst = |m: &Model, d: &NodeDef| m.origins.get(&d.id).map(|x| x.instance.clone());
         node_diff(&mut ch, (o, inst(old, o)), (n, inst(new, n)), &n.id);
+        let oi = old_id_of(&renamed, &n.id)
+            .and_then(|oid| old.by_id.get(oid))
+            .copied();
+        let (oc, nc) = (oi.and_then(|oi| constraints_of(old, oi)), constraints_of(new, ix));
+        if oc != nc {
+            ch.push("constraints", n.id.clone(), oc, nc);
+        }
     }
     let kept: Vec<&str> = new
         .nodes
@@ -578,10 +606,30 @@ fn band_uses(uses: &[BandUse]) -> String {
     uses.iter()
         .map(|u| match u.on {
             None => u.set.clone(),
-            Some(dp) => format!("{} on round(score, {dp})", u.set),
+            Some((dp, RoundMode::HalfUp)) => format!("{} on round(score, {dp})", u.set),
+            Some((dp, m)) => format!("{} on round(score, {dp}, {})", u.set, m.name()),
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The constraints declared on node `ix`, as written, one per line.
+fn constraints_of(m: &Model, ix: NodeIx) -> Option<String> {
+    let all: Vec<String> = m
+        .constraints
+        .iter()
+        .filter(|c| c.node == ix)
+        .map(|c| {
+            let text: Vec<String> = c.message.iter().map(|(l, t)| format!("{l} {t:?}")).collect();
+            format!(
+                "constraint {} {} {}",
+                crate::fmt::collapse_source(c.loc.snippet(), true),
+                c.level(),
+                text.join(" ")
+            )
+        })
+        .collect();
+    (!all.is_empty()).then(|| all.join("; "))
 }
 
 /// A formula's text with `$` read as the instance id, in a node a template

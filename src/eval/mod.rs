@@ -18,7 +18,7 @@
 //! Arithmetic is exact ([`Decimal`]); overflow and division by zero are
 //! errors for the entity, never silent.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use crate::answers::{
     Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
@@ -28,6 +28,7 @@ pub use crate::plan::{NaReason, Outcome};
 use crate::plan::{Op, Part, Plan, Program};
 
 mod batch;
+mod constraint;
 mod exact_sum;
 mod seen;
 pub mod stream;
@@ -146,6 +147,9 @@ struct ScopeData<'a> {
     instances: &'a [InstanceSet],
     /// JSON pointer prefix of the scope in its answer set.
     pointer: &'a str,
+    /// Whether this scope's constraints are judged (not on the answers
+    /// `repeated best` merges from several instances).
+    judged: bool,
 }
 
 /// What evaluating one scope gives.
@@ -225,6 +229,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         answers: &sub.answers,
         instances: &sub.instances,
         pointer: "",
+        judged: true,
     };
     let out = eval_scope(&mut run, &data);
     let (errors, warnings) = (run.errors, run.warnings);
@@ -304,6 +309,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                 answers: &inst.answers,
                 instances: &inst.instances,
                 pointer: &inst.pointer,
+                judged: true,
             };
             let out = eval_scope(run, &sd);
             let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
@@ -352,6 +358,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                         answers: &merged,
                         instances: &nested,
                         pointer: items.first().map_or("", |i| i.pointer.as_str()),
+                        judged: false,
                     };
                     let out = eval_scope(run, &sd);
                     out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec()
@@ -385,6 +392,10 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                 at.node(run, ix);
             }
         }
+    }
+    // 4. Constraints, on every path, once every node is scored.
+    if d.judged {
+        at.constraints(run);
     }
     ScopeOut {
         outcomes,
@@ -695,6 +706,15 @@ fn criterion(
     if matches!(c.target, Some(None)) {
         return Ok(Outcome::Na(NaReason::NoTarget));
     }
+    // A code answers a number (as that number), N/A, or nothing.
+    let answer = match answer {
+        Some(Answer::Code(i, _)) => match c.answer.code(*i).map(|k| k.means) {
+            Some(CodeValue::Na) => return Ok(Outcome::Na(NaReason::Answered)),
+            Some(CodeValue::Missing) | None => None,
+            Some(CodeValue::Value(_)) => answer,
+        },
+        _ => answer,
+    };
     let value = match answer {
         Some(Answer::Na) => return Ok(Outcome::Na(NaReason::Answered)),
         Some(Answer::Option(i)) if c.answer.options().get(*i).is_some_and(|o| o.ignored) => {
@@ -837,6 +857,7 @@ fn base_value(c: &Criterion, a: &Answer) -> Decimal {
     let w = |i: &usize| opts.get(*i).and_then(|o| o.weight).unwrap_or(Decimal::ZERO);
     match a {
         Answer::Option(i) => w(i),
+        Answer::Code(_, d) => d.unwrap_or(Decimal::ZERO),
         Answer::Set(set) => {
             let ws = set.iter().map(w);
             let combine = match &c.answer {
@@ -1531,6 +1552,8 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
             Some(Answer::Set(s)) => Val::Set(s.clone()),
             Some(Answer::Number(d)) => Val::Num(*d),
             Some(Answer::Bool(b)) => Val::Bool(*b),
+            Some(Answer::Code(_, Some(d))) => Val::Num(*d),
+            Some(Answer::Code(_, None)) => Val::Na,
             Some(Answer::Na) | None => Val::Na,
         },
         CKind::Each { repeated, node, cond } => {
@@ -1644,10 +1667,10 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                     (Some(x), Some(lo), Some(hi)) => Val::Num(x.max(lo).min(hi)),
                     _ => Val::Na,
                 },
-                Func::Round => match (arg(0), arg(1)) {
+                Func::Round(mode) => match (arg(0), arg(1)) {
                     (Some(x), Some(p)) => {
                         let places = u32::try_from(p.trunc().mantissa()).unwrap_or(0);
-                        Val::Num(x.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
+                        Val::Num(mode.round(x, places))
                     }
                     _ => Val::Na,
                 },

@@ -161,7 +161,7 @@ fn rank(item: &Item) -> u8 {
         Item::Version(_) => 0,
         Item::Title(_) => 1,
         Item::Description(_) => 2,
-        Item::Precision(_) => 3,
+        Item::Precision(..) => 3,
         Item::Levels(..) => 4,
         Item::Profile(..) => 5,
         Item::Scale(_) => 6,
@@ -175,6 +175,8 @@ fn rank(item: &Item) -> u8 {
         Item::Fields(..) => 12,
         Item::Applies(_) => 13,
         Item::Requires(_) => 14,
+        Item::Constraint(_) => 26,
+        Item::Codes(..) => 17,
         Item::Missing(_) => 3,
         Item::Na(_) => 16,
         Item::Choice(_) | Item::Multi(..) | Item::Number(..) | Item::YesNo(_) => 17,
@@ -199,11 +201,13 @@ fn raw_span(item: &Item) -> (usize, usize) {
     match item {
         Item::Version(s) => r(&s.loc),
         Item::Title(t) | Item::Description(t) => r(&t.loc),
-        Item::Precision(n) | Item::Weight(n) => r(&n.loc),
+        Item::Precision(n, None) | Item::Weight(n) => r(&n.loc),
+        Item::Precision(n, Some(m)) => join(r(&n.loc), r(&m.loc)),
         Item::Missing(n) | Item::Na(n) | Item::UseBands(n, None) | Item::Direction(n) => r(&n.loc),
         Item::UseBands(n, Some(e)) => join(r(&n.loc), r(&e.loc)),
         Item::Renamed(a, b) => join(r(&a.loc), r(&b.loc)),
         Item::Levels(_, l)
+        | Item::Codes(_, l)
         | Item::Profile(_, l)
         | Item::Population(_, l)
         | Item::YesNo(l)
@@ -222,6 +226,7 @@ fn raw_span(item: &Item) -> (usize, usize) {
             None => r(&func.loc),
         },
         Item::Score(e) | Item::Applies(e) | Item::Requires(e) => r(&e.loc),
+        Item::Constraint(c) => join(r(&c.expr.loc), r(&c.message.loc)),
         Item::Choice(o) => r(options_loc(o)),
         Item::Multi(o, c) => match c {
             Some(c) => join(r(options_loc(o)), r(&c.loc)),
@@ -599,7 +604,7 @@ impl<'a> Printer<'a> {
             Item::Version(_)
             | Item::Title(_)
             | Item::Description(_)
-            | Item::Precision(_)
+            | Item::Precision(..)
             | Item::Weight(_)
             | Item::Missing(_)
             | Item::Na(_)
@@ -609,6 +614,7 @@ impl<'a> Printer<'a> {
             | Item::Target(_)
             | Item::Score(_)
             | Item::Requires(_)
+            | Item::Constraint(_)
             | Item::Let(..)
             | Item::Formula(..)
             | Item::Function(_)
@@ -696,7 +702,10 @@ impl<'a> Printer<'a> {
             Item::Version(v) => self.line(s, e, &format!("version {}", self.slice(&v.loc))),
             Item::Title(t) => self.labelled(s, e, "title", t),
             Item::Description(t) => self.labelled(s, e, "description", t),
-            Item::Precision(n) => self.line(s, e, &format!("precision {}", self.slice(&n.loc))),
+            Item::Precision(n, m) => {
+                let mode = m.as_ref().map(|m| format!(" {}", m.node)).unwrap_or_default();
+                self.line(s, e, &format!("precision {}{mode}", self.slice(&n.loc)));
+            }
             Item::Missing(n) => self.line(s, e, &format!("missing {}", n.node)),
             Item::Weight(n) => self.line(s, e, &format!("weight {}", self.slice(&n.loc))),
             Item::Na(n) => self.line(s, e, &format!("na {}", n.node)),
@@ -725,6 +734,26 @@ impl<'a> Printer<'a> {
             }
             Item::Requires(x) => {
                 let t = format!("requires {}", self.expr(x));
+                self.line(s, e, &t)
+            }
+            Item::Codes(codes, _) => {
+                let mut t = "codes {".to_string();
+                for c in codes {
+                    t.push_str(&format!("  {} {}", c.id.node, c.means.node));
+                    if let Some(l) = &c.label {
+                        t.push_str(&format!(" {}", self.text_inline(l)));
+                    }
+                }
+                t.push_str(if codes.is_empty() { "}" } else { "  }" });
+                self.line(s, e, &t)
+            }
+            Item::Constraint(c) => {
+                let t = format!(
+                    "constraint {} {} {}",
+                    self.expr(&c.expr),
+                    c.level.node,
+                    self.text_inline(&c.message)
+                );
                 self.line(s, e, &t)
             }
             Item::Aggregate {

@@ -810,9 +810,25 @@ fn answer_value(
                     )
                 })
         }
-        AnswerKind::Number { .. } => number(cell)
-            .map(Some)
-            .ok_or_else(|| format!("a number for `{c}`")),
+        AnswerKind::Number { codes, .. } => {
+            // A code by its id or one of its labels (`pending`, "Data pending").
+            let text = cell.text();
+            let t = text.trim();
+            if let Some(k) = codes
+                .iter()
+                .find(|k| k.id == t || k.label.values().any(|l| l.trim() == t))
+            {
+                return Ok(Some(Value::String(k.id.clone())));
+            }
+            number(cell).map(Some).ok_or_else(|| {
+                if codes.is_empty() {
+                    format!("a number for `{c}`")
+                } else {
+                    let ids: Vec<&str> = codes.iter().map(|k| k.id.as_str()).collect();
+                    format!("a number or a code of `{c}` ({})", ids.join(", "))
+                }
+            })
+        }
         AnswerKind::YesNo => boolean(mapping, col, cell)
             .map(|b| Some(Value::Bool(b)))
             .ok_or_else(|| format!("yes or no for `{c}`")),

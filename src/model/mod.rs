@@ -10,6 +10,9 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Loc, Src};
 
+mod round;
+pub use round::{Precision, RoundMode};
+
 /// Index of a node in [`Model::nodes`].
 pub type NodeIx = usize;
 
@@ -33,8 +36,12 @@ pub struct Model {
     pub title: Labels,
     /// Descriptions by language.
     pub description: Labels,
-    /// Decimal places of percentages when rendered.
-    pub precision: u32,
+    /// Decimal places of percentages when rendered, and their rounding
+    /// mode (`precision 1 half_even`).
+    pub precision: Precision,
+    /// `constraint` declarations of the rubric and its nodes, in source
+    /// order (judged on every answer set after scoring).
+    pub constraints: Vec<ConstraintDef>,
     /// Declared levels, outermost first (empty: levels are free).
     pub levels: Vec<LevelDef>,
     /// Profile fields by name: the entity's (`owner` is `None`), then the
@@ -148,11 +155,12 @@ pub struct BandDef {
 pub struct BandUse {
     /// The band set's name (a key of [`Model::band_sets`]).
     pub set: String,
-    /// `on round(score, N)`: the band is judged on the score rounded to
-    /// N decimal places (of the score in [0, 1]: `2` is a whole
-    /// percentage), half away from zero; `None`: on the exact score.
-    /// Ranking and every other use of the score stay on the exact value.
-    pub on: Option<u32>,
+    /// `on round(score, N[, MODE])`: the band is judged on the score
+    /// rounded to N decimal places (of the score in [0, 1]: `2` is a whole
+    /// percentage) in MODE (half away from zero by default); `None`: on
+    /// the exact score. Ranking and every other use of the score stay on
+    /// the exact value.
+    pub on: Option<(u32, RoundMode)>,
     /// The declaration.
     pub loc: Loc,
 }
@@ -162,9 +170,78 @@ impl BandUse {
     pub fn judged(&self, score: Decimal) -> Decimal {
         match self.on {
             None => score,
-            Some(dp) => {
-                score.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-            }
+            Some((dp, mode)) => mode.round(score, dp),
+        }
+    }
+}
+
+/// `constraint COND error|warning TEXT` on node `node` (0: the rubric).
+#[derive(Debug, Clone)]
+pub struct ConstraintDef {
+    /// The node it is declared on.
+    pub node: NodeIx,
+    /// The condition (boolean), read in the node's scope.
+    pub expr: CExpr,
+    /// `error`: a false condition rejects the answer set (M0425);
+    /// `warning`: it is reported (M0426) and the entity is scored.
+    pub error: bool,
+    /// The message by language.
+    pub message: Labels,
+    /// The condition as written.
+    pub loc: Loc,
+}
+
+impl ConstraintDef {
+    /// `error` or `warning`.
+    pub fn level(&self) -> &'static str {
+        if self.error {
+            "error"
+        } else {
+            "warning"
+        }
+    }
+}
+
+/// A code of a `number` criterion: `not_tracking 0`, `pending n/a`,
+/// `not_provided missing`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeDef {
+    /// The id answered (a JSON string).
+    pub id: String,
+    /// What it stands for.
+    pub means: CodeValue,
+    /// Display labels.
+    pub label: Labels,
+}
+
+/// What a code stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CodeValue {
+    /// This number, as if it had been answered.
+    Value(Decimal),
+    /// The criterion is N/A (answered N/A).
+    Na,
+    /// The criterion is unanswered (the missing-answer policy applies).
+    Missing,
+}
+
+impl CodeValue {
+    /// As written: `0`, `n/a`, `missing`.
+    pub fn written(self) -> String {
+        match self {
+            CodeValue::Value(d) => d.normalize().to_string(),
+            CodeValue::Na => "n/a".into(),
+            CodeValue::Missing => "missing".into(),
+        }
+    }
+}
+
+impl AnswerKind {
+    /// Code `i` of a `number` criterion.
+    pub fn code(&self, i: usize) -> Option<&CodeDef> {
+        match self {
+            AnswerKind::Number { codes, .. } => codes.get(i),
+            _ => None,
         }
     }
 }
@@ -483,6 +560,8 @@ pub enum AnswerKind {
         min: Option<Decimal>,
         /// Upper bound.
         max: Option<Decimal>,
+        /// `codes { … }`: answers given as a code's id instead of a number.
+        codes: Vec<CodeDef>,
     },
     /// `true`/`false` or `"yes"`/`"no"`: 1 or 0.
     YesNo,
@@ -633,8 +712,10 @@ pub enum Func {
     Sum,
     /// `clamp(x, lo, hi)`.
     Clamp,
-    /// `round(x, places)`, half away from zero.
-    Round,
+    /// `round(x, places[, MODE])` (half away from zero by default);
+    /// also `floor(x[, places])` (`Floor`), `ceil` (`Ceiling`) and `trunc`
+    /// (`Down`), with places 0 when not given.
+    Round(RoundMode),
     /// `abs(x)`.
     Abs,
     /// `is_na(x)`.
@@ -652,13 +733,16 @@ pub enum Func {
 
 impl Func {
     /// Every function with its name and arity (`None`: one or more).
-    pub const ALL: [(&'static str, Func, Option<usize>); 12] = [
+    pub const ALL: [(&'static str, Func, Option<usize>); 15] = [
         ("min", Func::Min, None),
         ("max", Func::Max, None),
         ("mean", Func::Mean, None),
         ("sum", Func::Sum, None),
         ("clamp", Func::Clamp, Some(3)),
-        ("round", Func::Round, Some(2)),
+        ("round", Func::Round(RoundMode::HalfUp), None),
+        ("floor", Func::Round(RoundMode::Floor), None),
+        ("ceil", Func::Round(RoundMode::Ceiling), None),
+        ("trunc", Func::Round(RoundMode::Down), None),
         ("abs", Func::Abs, Some(1)),
         ("is_na", Func::IsNa, Some(1)),
         ("default", Func::Default, Some(2)),
@@ -674,6 +758,9 @@ impl Func {
 
     /// The name as written.
     pub fn name(self) -> &'static str {
+        if let Func::Round(_) = self {
+            return "round";
+        }
         Self::ALL
             .iter()
             .find(|(_, f, _)| *f == self)

@@ -5,14 +5,14 @@
 use std::fmt::Write;
 
 use comfy_table::{presets, CellAlignment, Table};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::json::Num;
 use super::{percent, Lang};
 use crate::answers::printable;
 use crate::diff::{Change, Class, Diff, EntityImpact, Extreme, Impact, NewCriteria, NodeInfo};
-use crate::model::{Labels, Model};
+use crate::model::{Labels, Model, Precision};
 
 /// What `mizan diff` renders: both versions, their diff, and the impact
 /// on answer sets when asked for.
@@ -58,6 +58,7 @@ fn kind_word(kind: &str, lang: Lang) -> String {
         "title" => ("title", "العنوان"),
         "description" => ("description", "الوصف"),
         "weight" => ("weight", "الوزن"),
+        "constraints" => ("constraints", "القيود"),
         "N/A policy" => ("N/A policy", "سياسة عدم الانطباق"),
         "missing policy" => ("missing policy", "سياسة الإجابة الناقصة"),
         "applicability" => ("applicability", "الانطباق"),
@@ -175,20 +176,20 @@ fn change_line(c: &Change, lang: Lang) -> String {
 
 /// A delta of scores in percentage points, with the precision of eval:
 /// `+0.60 pts`.
-fn delta(d: Option<Decimal>, precision: u32, lang: Lang) -> String {
+fn delta(d: Option<Decimal>, precision: Precision, lang: Lang) -> String {
     match d.and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED)) {
         None => "—".into(),
         Some(p) => {
-            let p = p.round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
+            let p = precision.round(p);
             let sign = if p > Decimal::ZERO { "+" } else { "" };
-            let n = format!("{sign}{:.*}", precision as usize, p);
+            let n = format!("{sign}{:.*}", precision.width(), p);
             format!("{} {}", lang.ltr(&n), lang.t("pts", "نقطة"))
         }
     }
 }
 
 /// A score as eval prints it, `N/A` in the reader's language.
-fn score(s: Option<Decimal>, precision: u32, lang: Lang) -> String {
+fn score(s: Option<Decimal>, precision: Precision, lang: Lang) -> String {
     match s {
         Some(s) => lang.ltr(&percent(s, precision)).into_owned(),
         None => lang.t("N/A", "لا ينطبق").to_string(),
@@ -231,7 +232,7 @@ fn policy_text(p: NewCriteria, lang: Lang) -> String {
     format!("{} ({what})", lang.ltr(p.name()))
 }
 
-fn extreme(e: Option<&Extreme>, precision: u32, lang: Lang, code: bool) -> String {
+fn extreme(e: Option<&Extreme>, precision: Precision, lang: Lang, code: bool) -> String {
     match e {
         None => "—".into(),
         Some(e) => {
@@ -256,9 +257,13 @@ fn node_title<'a>(m: &'a Model, id: &str, lang: Lang) -> &'a str {
 }
 
 impl Review<'_> {
-    /// The precision of deltas: the finer of the two versions'.
-    fn precision(&self) -> u32 {
-        self.old.precision.max(self.new.precision)
+    /// The precision of deltas: the finer of the two versions' places,
+    /// rounded in the new version's mode.
+    fn precision(&self) -> Precision {
+        Precision {
+            places: self.old.precision.places.max(self.new.precision.places),
+            mode: self.new.precision.mode,
+        }
     }
 
     fn header_counts(&self) -> String {

@@ -164,6 +164,19 @@ fn how_answer(c: &Criterion, a: Option<&Answer>, missing: MissingPolicy, lang: L
             None => format!("{answered} {}", lang.t("N/A", "لا ينطبق")),
         },
         Some(Answer::Option(i)) => format!("{answered} {}", opt(i)),
+        // A code, by name: answered `pending` “Data pending” (N/A).
+        Some(Answer::Code(i, _)) => match c.answer.code(*i) {
+            Some(k) => {
+                let label = lang.pick(&k.label).map(|l| format!(" “{l}”")).unwrap_or_default();
+                let means = match k.means {
+                    CodeValue::Value(d) => lang.ltr(&d.normalize().to_string()).into_owned(),
+                    CodeValue::Na => lang.t("N/A", "لا ينطبق").to_string(),
+                    CodeValue::Missing => lang.t("missing", "بلا إجابة").to_string(),
+                };
+                format!("{answered} {}{label} ({means})", lang.ltr(&format!("`{}`", k.id)))
+            }
+            None => format!("{answered} ?"),
+        },
         Some(Answer::Set(s)) => {
             let combine = match &c.answer {
                 AnswerKind::Multi { combine, .. } => combine.name(),
@@ -422,6 +435,20 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
             }
         );
         let _ = writeln!(out, "{}\n{}", lang.line(&head), lang.line(&body));
+        for c in model.constraints.iter().filter(|c| c.node == ix) {
+            let pad = if ix == start {
+                String::new()
+            } else if last {
+                format!("{prefix}   ")
+            } else {
+                format!("{prefix}\u{2502}  ")
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                lang.line(&format!("{pad}   {}", constraint_line(c, node, r, lang)))
+            );
+        }
         let child_prefix = if ix == start {
             String::new()
         } else if last {
@@ -434,4 +461,37 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
         }
     }
     out
+}
+
+/// `constraint value <= 100 (warning): not met: “Above the population”`.
+fn constraint_line(
+    c: &crate::model::ConstraintDef,
+    node: &crate::model::NodeDef,
+    r: &EntityResult,
+    lang: Lang,
+) -> String {
+    use crate::answers::AnswerError;
+    let rule = crate::fmt::collapse_source(c.loc.snippet(), true);
+    let failed = r.warnings.iter().any(|w| {
+        matches!(&w.error, AnswerError::ConstraintWarning { id, rule: x, .. } if *id == node.id && *x == rule)
+    });
+    let level = if c.error {
+        lang.t("error", "خطأ")
+    } else {
+        lang.t("warning", "تنبيه")
+    };
+    let verdict = if failed {
+        format!(
+            "{}: “{}”",
+            lang.t("not met", "غير مستوفى"),
+            lang.pick(&c.message).unwrap_or_default()
+        )
+    } else {
+        lang.t("met", "مستوفى").to_string()
+    };
+    format!(
+        "{} {} ({level}): {verdict}",
+        lang.t("constraint", "قيد"),
+        lang.ltr(&rule)
+    )
 }

@@ -10,16 +10,18 @@ pub mod json;
 pub mod lang;
 pub mod table;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
+pub use crate::model::Precision;
 pub use lang::Lang;
 
-/// `0.8333…` as `83.3%` with `precision` decimal places (half away from zero).
-pub fn percent(score: Decimal, precision: u32) -> String {
+/// `0.8333…` as `83.3%` with `precision`'s decimal places, rounded in its
+/// mode (half away from zero unless the rubric says `precision N MODE`).
+pub fn percent(score: Decimal, precision: Precision) -> String {
     match score.checked_mul(Decimal::ONE_HUNDRED) {
         Some(p) => {
-            let p = p.round_dp_with_strategy(precision, RoundingStrategy::MidpointAwayFromZero);
-            format!("{:.*}%", precision as usize, p)
+            let p = precision.round(p);
+            format!("{:.*}%", precision.width(), p)
         }
         // Too large to show as a percentage: show the score itself.
         None => score.normalize().to_string(),
@@ -27,13 +29,13 @@ pub fn percent(score: Decimal, precision: u32) -> String {
 }
 
 /// A score for reports: a percentage, or `N/A`.
-pub fn score_cell(score: Option<Decimal>, precision: u32) -> String {
+pub fn score_cell(score: Option<Decimal>, precision: Precision) -> String {
     score.map_or_else(|| "N/A".to_string(), |s| percent(s, precision))
 }
 
 /// A score for reports in `lang`: a percentage (a left-to-right fragment,
 /// isolated in Arabic), or N/A in the language.
-pub fn score_cell_in(lang: Lang, score: Option<Decimal>, precision: u32) -> String {
+pub fn score_cell_in(lang: Lang, score: Option<Decimal>, precision: Precision) -> String {
     match score {
         Some(s) => lang.ltr(&percent(s, precision)).into_owned(),
         None => lang.t("N/A", "لا ينطبق").to_string(),

@@ -369,7 +369,10 @@ impl Lower<'_> {
             }
             Rule::title_decl => Item::Title(self.text(args.next()?)),
             Rule::description_decl => Item::Description(self.text(args.next()?)),
-            Rule::precision_decl => Item::Precision(self.number(&args.next()?)),
+            Rule::precision_decl => {
+                let n = self.number(&args.next()?);
+                Item::Precision(n, args.next().map(|m| self.name(&m)))
+            }
             Rule::missing_decl => Item::Missing(self.name(&args.next()?)),
             Rule::levels_decl => Item::Levels(
                 args.map(|lv| {
@@ -384,6 +387,33 @@ impl Lower<'_> {
             Rule::profile_decl => Item::Profile(self.fields(args)?, loc),
             Rule::fields_decl => Item::Fields(self.fields(args)?, loc),
             Rule::requires_decl => Item::Requires(self.expr(args.next()?)),
+            Rule::codes_decl => Item::Codes(
+                args.map(|c| {
+                    let mut i = c.into_inner();
+                    let id = self.name(&i.next()?);
+                    let m = i.next()?;
+                    let number = (m.as_rule() == Rule::number).then(|| self.number(&m));
+                    let means = self.name(&m);
+                    Some(crate::ast::CodeDecl {
+                        id,
+                        means,
+                        number,
+                        label: i.next().map(|t| self.text(t)),
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+                loc,
+            ),
+            Rule::constraint_decl => {
+                let expr = self.expr(args.next()?);
+                let level = args.next()?;
+                let level = self.name(&level.into_inner().next()?);
+                Item::Constraint(crate::ast::Constraint {
+                    expr,
+                    level,
+                    message: self.text(args.next()?),
+                })
+            }
             Rule::rank_decl => Item::Rank(args.next().map(|e| self.expr(e)), loc),
             Rule::renamed_decl => {
                 let old = self.name(&args.next()?);

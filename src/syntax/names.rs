@@ -68,6 +68,9 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_instances => "instances",
         Rule::kw_template => "template",
         Rule::kw_for => "for",
+        Rule::kw_constraint => "constraint",
+        Rule::kw_warning => "warning",
+        Rule::kw_codes => "codes",
         _ => return None,
     })
 }
@@ -103,6 +106,8 @@ pub(crate) fn is_declaration(word: &str) -> bool {
                 | "fields"
                 | "requires"
                 | "renamed"
+                | "constraint"
+                | "codes"
         )
 }
 
@@ -129,6 +134,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::path => "a name or dotted id",
         Rule::lang => "a language tag such as `ar` or `en`",
         Rule::number => "a number",
+        Rule::round_mode => "a rounding mode such as `half_even`",
         Rule::string => "a quoted string",
         Rule::string_inner => "string text",
         Rule::text => "a label such as `en \"Yes\"`",
@@ -163,6 +169,8 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::repeated_decl
         | Rule::fields_decl
         | Rule::requires_decl
+        | Rule::constraint_decl
+        | Rule::codes_decl
         | Rule::rank_decl
         | Rule::renamed_decl
         | Rule::instances_decl
@@ -173,6 +181,8 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::instance_field => "an instance field such as `group: social`",
         Rule::tpath => "a template node id such as `$` or `$.ind`",
         Rule::level_item => "a level name",
+        Rule::constraint_level => "`error` or `warning`",
+        Rule::code_decl => "a code such as `pending n/a en \"Data pending\"`",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
         Rule::enum_type => "`one of` and a list of values",

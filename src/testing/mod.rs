@@ -687,7 +687,7 @@ pub fn coverage(model: &Model, outcomes: &[&CaseOutcome]) -> Coverage {
             vec![
                 false;
                 match &d.kind {
-                    NodeKind::Criterion(c) => c.answer.options().len(),
+                    NodeKind::Criterion(c) => c.answer.options().len() + codes_of(c).len(),
                     NodeKind::Group(_) => 0,
                 }
             ]
@@ -699,6 +699,8 @@ pub fn coverage(model: &Model, outcomes: &[&CaseOutcome]) -> Coverage {
         }
         let opts: Vec<usize> = match a {
             Answer::Option(i) => vec![*i],
+            // A number's codes count like options (a number has none).
+            Answer::Code(i, _) => vec![*i],
             Answer::Set(s) => s.clone(),
             Answer::Na => model
                 .nodes
@@ -756,6 +758,22 @@ pub fn coverage(model: &Model, outcomes: &[&CaseOutcome]) -> Coverage {
                 cov.missed_options.push((d.id.clone(), o.id.clone()));
             }
         }
+        for (k, code) in codes_of(c).iter().enumerate() {
+            cov.options.1 += 1;
+            if chosen.get(ix).and_then(|v| v.get(k)).copied().unwrap_or(false) {
+                cov.options.0 += 1;
+            } else {
+                cov.missed_options.push((d.id.clone(), code.id.clone()));
+            }
+        }
     }
     cov
+}
+
+/// The codes of a `number` criterion (none for other kinds).
+fn codes_of(c: &crate::model::Criterion) -> &[crate::model::CodeDef] {
+    match &c.answer {
+        crate::model::AnswerKind::Number { codes, .. } => codes,
+        _ => &[],
+    }
 }
