@@ -45,6 +45,7 @@ mod fmt;
 mod import;
 mod inputs;
 mod locks;
+mod problems;
 pub mod output;
 mod stream;
 mod test;
@@ -164,7 +165,7 @@ pub fn run(cli: Cli) -> Exit {
             locks::enforce(a.allow_unlocked);
             eval::run(a, cli.format, cli.lang)
         }
-        Command::Import(a) => import::run(a, cli.format),
+        Command::Import(a) => import::run(a, cli.format, cli.lang),
         Command::Test(a) => {
             locks::enforce(a.allow_unlocked);
             test::run(a, cli.format, cli.lang)
