@@ -174,7 +174,11 @@ fn walk(model: &Model, r: &EntityResult, at: NodeIx, lets: &[Val], e: &CExpr, ou
                     .and_then(|i| i.outcomes.get(node.saturating_sub(*repeated)));
                 list.push((inst.key.clone(), outcome(o)));
             }
-            let name = e.loc.snippet().split_whitespace().collect::<Vec<_>>().join(" ");
+            let read = model.nodes.get(*node).map_or("?", |n| n.id.as_str());
+            let name = match cond {
+                Some(c) => format!("{read} where {}", c.loc.snippet()),
+                None => read.to_string(),
+            };
             push(out, name, Read::Instances(list));
         }
         CKind::List(args) | CKind::Call(_, args) => {
