@@ -93,7 +93,10 @@ fn formulas_list_the_names_they_read_with_their_values() {
         assert!(en.contains(want), "{want:?} not in:\n{en}");
     }
     // A formula that reads no achieved/target shows none.
-    for l in en.lines().filter(|l| l.contains("score min(") || l.contains("score if big")) {
+    for l in en
+        .lines()
+        .filter(|l| l.contains("score min(") || l.contains("score if big"))
+    {
         assert!(!l.contains("achieved") && !l.contains("target"), "{l}");
     }
     insta::assert_snapshot!("explain_inputs_en", en);

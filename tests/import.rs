@@ -260,13 +260,21 @@ fn import_bytes(mapping: &str, input: &[u8], extra: &[&str]) -> std::process::Ou
     std::fs::write(&map, format!("rubric = \"t.imp\"\nversion = \"1\"\n{mapping}")).unwrap();
     let csv = dir.path().join("in.csv");
     std::fs::write(&csv, input).unwrap();
-    let mut args = vec!["import", rules.to_str().unwrap(), map.to_str().unwrap(), csv.to_str().unwrap()];
+    let mut args = vec![
+        "import",
+        rules.to_str().unwrap(),
+        map.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     mizan(&args)
 }
 
 fn lines(o: &std::process::Output) -> Vec<serde_json::Value> {
-    stdout(o).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 const ARABIC_MAPPING: &str = r#"
@@ -304,7 +312,9 @@ fn latin_1_and_utf_16_csv_are_decoded() {
     let text = "entity,name,ok\nci,Côte d'Ivoire,yes\n";
     let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(text);
     assert!(latin1.contains(&0xF4), "ô is one byte, F4");
-    let mapping = |enc: &str| format!("[[table]]\nencoding = \"{enc}\"\nentity = \"entity\"\nname = \"name\"\nanswers = {{ ok = \"ok\" }}\n");
+    let mapping = |enc: &str| {
+        format!("[[table]]\nencoding = \"{enc}\"\nentity = \"entity\"\nname = \"name\"\nanswers = {{ ok = \"ok\" }}\n")
+    };
     for enc in ["latin-1", "iso-8859-1", "windows-1252"] {
         let o = import_bytes(&mapping(enc), &latin1, &[]);
         assert_eq!(o.status.code(), Some(0), "{enc}: {}", stderr(&o));
@@ -335,7 +345,8 @@ fn latin_1_and_utf_16_csv_are_decoded() {
 fn m0607_csv_not_valid_in_its_declared_encoding() {
     // A Latin-1 file declared UTF-8: `ô` (F4) is byte 19, on line 2.
     let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode("entity,name,ok\nci,Côte d'Ivoire,yes\n");
-    let m = "[[table]]\nencoding = \"utf-8\"\nentity = \"entity\"\nname = \"name\"\nanswers = { ok = \"ok\" }\n";
+    let m =
+        "[[table]]\nencoding = \"utf-8\"\nentity = \"entity\"\nname = \"name\"\nanswers = { ok = \"ok\" }\n";
     let o = import_bytes(m, &latin1, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -344,7 +355,11 @@ fn m0607_csv_not_valid_in_its_declared_encoding() {
     // UTF-16 declared, no byte order mark: byte 0.
     let o = import_bytes(&m.replace("utf-8", "utf-16"), b"entity,ok\nx,yes\n", &[]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("byte 0 (line 1) is not valid utf-16"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("byte 0 (line 1) is not valid utf-16"),
+        "{}",
+        stderr(&o)
+    );
     // An unknown encoding is a mapping error (M0601).
     let o = import_bytes(&m.replace("utf-8", "ebcdic"), b"entity,ok\nx,yes\n", &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -378,28 +393,64 @@ fn fractions_templates_and_where_expressions() {
     assert_eq!(sets.len(), 1, "moh and moe are not written: {err}");
     assert_eq!(sets[0]["entity"]["id"], "moi");
     // 3/7 exactly, to the 28 digits of Mizan's decimals.
-    assert_eq!(sets[0]["answers"]["share.2022"].to_string(), "0.4285714285714285714285714286");
+    assert_eq!(
+        sets[0]["answers"]["share.2022"].to_string(),
+        "0.4285714285714285714285714286"
+    );
     assert_eq!(sets[0]["answers"]["share.2023"].to_string(), "0.5");
-    assert!(err.contains("error[M0419]: cannot map `3/0`: expected a fraction whose denominator is not 0"), "{err}");
-    assert!(err.contains("error[M0419]: cannot map `a/b`: expected a fraction of two numbers, such as 3/7"), "{err}");
+    assert!(
+        err.contains("error[M0419]: cannot map `3/0`: expected a fraction whose denominator is not 0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[M0419]: cannot map `a/b`: expected a fraction of two numbers, such as 3/7"),
+        "{err}"
+    );
     assert!(err.contains("row 7, column D `value`"), "{err}");
     assert!(err.contains("from 7 rows (3 left out by `where`)"), "{err}");
     // Without `fractions`, `3/7` is not a number.
     let o = import_bytes(&LONG_MAPPING.replace("fractions = true", ""), csv.as_bytes(), &[]);
-    assert!(stderr(&o).contains("cannot map `3/7`: expected a number for `share.2022`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot map `3/7`: expected a number for `share.2022`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn where_and_criterion_template_errors_are_located_in_the_mapping() {
-    let o = import_bytes(&LONG_MAPPING.replace("status == 'final'", "status = = 'final'"), b"x\n", &[]);
+    let o = import_bytes(
+        &LONG_MAPPING.replace("status == 'final'", "status = = 'final'"),
+        b"x\n",
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("M0601") && err.contains("`where`: expected a column or a value (at character 10)"), "{err}");
-    let o = import_bytes(&LONG_MAPPING.replace("{measure}.{year}", "{measure.{year}"), b"x\n", &[]);
-    assert!(stderr(&o).contains("`criterion`: a `{` is not closed by `}`"), "{}", stderr(&o));
+    assert!(
+        err.contains("M0601") && err.contains("`where`: expected a column or a value (at character 10)"),
+        "{err}"
+    );
+    let o = import_bytes(
+        &LONG_MAPPING.replace("{measure}.{year}", "{measure.{year}"),
+        b"x\n",
+        &[],
+    );
+    assert!(
+        stderr(&o).contains("`criterion`: a `{` is not closed by `}`"),
+        "{}",
+        stderr(&o)
+    );
     // A column the expression names must be in the header (M0604).
-    let o = import_bytes(&LONG_MAPPING.replace("status ==", "Status2 =="), b"entity,measure,year,value,status\n", &[]);
-    assert!(stderr(&o).contains("M0604") && stderr(&o).contains("no column `Status2`"), "{}", stderr(&o));
+    let o = import_bytes(
+        &LONG_MAPPING.replace("status ==", "Status2 =="),
+        b"entity,measure,year,value,status\n",
+        &[],
+    );
+    assert!(
+        stderr(&o).contains("M0604") && stderr(&o).contains("no column `Status2`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -418,10 +469,18 @@ fn the_problem_report_is_capped_with_a_count_per_code() {
     assert!(err.contains("… and 26 more: M0419 × 20, M0420 × 6"), "{err}");
     // The default is 20.
     let o = import_bytes(LONG_MAPPING, csv.as_bytes(), &[]);
-    assert!(stderr(&o).contains("… and 11 more: M0419 × 5, M0420 × 6"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("… and 11 more: M0419 × 5, M0420 × 6"),
+        "{}",
+        stderr(&o)
+    );
     // In Arabic.
     let o = import_bytes(LONG_MAPPING, csv.as_bytes(), &["--lang", "ar"]);
-    assert!(stderr(&o).contains("… و 11 أخرى: M0419 × 5, M0420 × 6"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("… و 11 أخرى: M0419 × 5, M0420 × 6"),
+        "{}",
+        stderr(&o)
+    );
     // JSON: every problem, and the counts.
     let o = import_bytes(LONG_MAPPING, csv.as_bytes(), &["--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(stderr(&o).lines().next().unwrap()).unwrap();

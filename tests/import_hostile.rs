@@ -669,7 +669,11 @@ fn workbook_numbers_are_read_to_15_digits_or_shortest_round_trip() {
          </sheetData></worksheet>"
     );
     xlsx(&book, &sheet, vec![]);
-    for (mode, want) in [("", "0.3"), ("numbers = \"excel\"\n", "0.3"), ("numbers = \"shortest\"\n", "0.30000000000000004")] {
+    for (mode, want) in [
+        ("", "0.3"),
+        ("numbers = \"excel\"\n", "0.3"),
+        ("numbers = \"shortest\"\n", "0.30000000000000004"),
+    ] {
         let map = dir.path().join("n.import.toml");
         std::fs::write(
             &map,

@@ -305,7 +305,11 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
             Format::Json | Format::Jsonl => render::json::to_string_in(model, &batch, view.lang),
             Format::Human | Format::Plain | Format::Markdown => {
                 if args.import.is_some() {
-                    super::problems::print(batch.errors.iter().chain(&batch.warnings), args.max_problems, view.lang);
+                    super::problems::print(
+                        batch.errors.iter().chain(&batch.warnings),
+                        args.max_problems,
+                        view.lang,
+                    );
                 } else {
                     for p in batch.errors.iter().chain(&batch.warnings) {
                         err!("{}", render::table::problem(p));

@@ -45,8 +45,8 @@ mod fmt;
 mod import;
 mod inputs;
 mod locks;
-mod problems;
 pub mod output;
+mod problems;
 mod stream;
 mod test;
 

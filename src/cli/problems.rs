@@ -25,7 +25,11 @@ fn grouped(n: usize) -> String {
 }
 
 /// The line after the first `max` problems: how many more, per code.
-pub fn more_line<'a>(problems: impl Iterator<Item = &'a Rejection>, max: usize, lang: Lang) -> Option<String> {
+pub fn more_line<'a>(
+    problems: impl Iterator<Item = &'a Rejection>,
+    max: usize,
+    lang: Lang,
+) -> Option<String> {
     use miette::Diagnostic;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut rest = 0;
@@ -37,7 +41,10 @@ pub fn more_line<'a>(problems: impl Iterator<Item = &'a Rejection>, max: usize, 
     if rest == 0 {
         return None;
     }
-    let per: Vec<String> = counts.iter().map(|(c, n)| format!("{c} × {}", grouped(*n))).collect();
+    let per: Vec<String> = counts
+        .iter()
+        .map(|(c, n)| format!("{c} × {}", grouped(*n)))
+        .collect();
     Some(format!(
         "{} {}{}: {}\n  {}\n",
         lang.t("… and", "… و"),

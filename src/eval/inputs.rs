@@ -58,7 +58,7 @@ fn push(out: &mut Vec<Input>, name: String, value: Read) {
     }
 }
 
-fn of_val(model: &Model, v: &Val) -> Read {
+fn of_val(v: &Val) -> Read {
     match v {
         Val::Num(d) => Read::Number(*d),
         Val::Bool(b) => Read::Bool(*b),
@@ -69,7 +69,7 @@ fn of_val(model: &Model, v: &Val) -> Read {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, x)| ((i + 1).to_string(), of_val(model, x)))
+                .map(|(i, x)| ((i + 1).to_string(), of_val(x)))
                 .collect(),
         ),
         Val::Na => Read::Na,
@@ -105,12 +105,16 @@ fn walk(model: &Model, r: &EntityResult, at: NodeIx, lets: &[Val], e: &CExpr, ou
         }
         CKind::Let(i) => {
             if let Some(l) = model.lets.get(*i) {
-                push(out, l.name.clone(), lets.get(*i).map_or(Read::Na, |v| of_val(model, v)));
+                push(out, l.name.clone(), lets.get(*i).map_or(Read::Na, of_val));
             }
         }
         CKind::Field(f) => {
             if let Some((name, _)) = model.profile.get_index(*f) {
-                push(out, name.clone(), field(model, *f, sub.profile.get(*f).and_then(Option::as_ref)));
+                push(
+                    out,
+                    name.clone(),
+                    field(model, *f, sub.profile.get(*f).and_then(Option::as_ref)),
+                );
             }
         }
         CKind::Var(v) => {
@@ -120,13 +124,21 @@ fn walk(model: &Model, r: &EntityResult, at: NodeIx, lets: &[Val], e: &CExpr, ou
                     Some(a) => Read::Number(base_value(c, a)),
                 },
                 (Some(NodeKind::Criterion(c)), Var::Baseline) => c.baseline.map_or(Read::Na, Read::Number),
-                (Some(NodeKind::Criterion(c)), Var::Target) => c.target.flatten().map_or(Read::Na, Read::Number),
-                (Some(NodeKind::Group(_)), Var::Achieved) => {
-                    r.sums.get(at).copied().flatten().map_or(Read::Na, |(a, _)| Read::Number(a))
+                (Some(NodeKind::Criterion(c)), Var::Target) => {
+                    c.target.flatten().map_or(Read::Na, Read::Number)
                 }
-                (Some(NodeKind::Group(_)), Var::Target) => {
-                    r.sums.get(at).copied().flatten().map_or(Read::Na, |(_, t)| Read::Number(t))
-                }
+                (Some(NodeKind::Group(_)), Var::Achieved) => r
+                    .sums
+                    .get(at)
+                    .copied()
+                    .flatten()
+                    .map_or(Read::Na, |(a, _)| Read::Number(a)),
+                (Some(NodeKind::Group(_)), Var::Target) => r
+                    .sums
+                    .get(at)
+                    .copied()
+                    .flatten()
+                    .map_or(Read::Na, |(_, t)| Read::Number(t)),
                 // `count` and the population variables are not kept.
                 _ => return,
             };

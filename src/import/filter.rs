@@ -167,7 +167,9 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ParseError> {
                     out.push((start, Tok::Text(s)));
                 }
             }
-            c if c.is_ascii_digit() || (matches!(c, '-' | '+' | '.') && next.is_some_and(|n| n.is_ascii_digit() || n == '.')) => {
+            c if c.is_ascii_digit()
+                || (matches!(c, '-' | '+' | '.') && next.is_some_and(|n| n.is_ascii_digit() || n == '.')) =>
+            {
                 let mut s = String::from(c);
                 i += 1;
                 while let Some(&d) = chars.get(i) {
@@ -266,7 +268,9 @@ impl Parser {
 
     fn operand(&mut self) -> Result<Operand, ParseError> {
         let o = match self.peek() {
-            Some(Tok::Word(w)) if is_keyword(w) => return self.err(format!("expected a column or a value, found `{w}`")),
+            Some(Tok::Word(w)) if is_keyword(w) => {
+                return self.err(format!("expected a column or a value, found `{w}`"))
+            }
             Some(Tok::Word(w) | Tok::Column(w)) => Operand::Column(w.clone()),
             Some(Tok::Text(t) | Tok::Number(t)) => Operand::Value(t.clone()),
             Some(_) => return self.err("expected a column or a value"),
@@ -318,7 +322,9 @@ impl Parser {
 }
 
 fn is_keyword(w: &str) -> bool {
-    ["and", "or", "not", "in"].iter().any(|k| w.eq_ignore_ascii_case(k))
+    ["and", "or", "not", "in"]
+        .iter()
+        .any(|k| w.eq_ignore_ascii_case(k))
 }
 
 /// Parses a `where` expression.

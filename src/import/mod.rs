@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 pub use error::ImportError;
 pub use mapping::{template, ColumnMap, Encoding, Filter, Layout, Mapping, Numbers, Piece, TableMap};
 pub use source::{
-    column_letters, decode, is_workbook, limits, number_text, read_table, read_table_bytes, read_table_in, Cell,
-    Row, Table,
+    column_letters, decode, is_workbook, limits, number_text, read_table, read_table_bytes, read_table_in,
+    Cell, Row, Table,
 };
 
 use indexmap::IndexMap;
@@ -170,7 +170,12 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
                 continue;
             }
             *used = true;
-            let table = read_table_in(input, t.sheet.as_deref(), t.header_row, t.encoding.or(mapping.encoding))?;
+            let table = read_table_in(
+                input,
+                t.sheet.as_deref(),
+                t.header_row,
+                t.encoding.or(mapping.encoding),
+            )?;
             plan.rows(model, mapping, &table, &mut entities, &mut out)?;
         }
     }

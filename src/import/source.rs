@@ -542,8 +542,22 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, usize, Stri
                 ))
             }
         },
-        Encoding::Utf16Le => (UTF_16LE, if bom.is_some_and(|(e, _)| e == UTF_16LE) { 2 } else { 0 }),
-        Encoding::Utf16Be => (UTF_16BE, if bom.is_some_and(|(e, _)| e == UTF_16BE) { 2 } else { 0 }),
+        Encoding::Utf16Le => (
+            UTF_16LE,
+            if bom.is_some_and(|(e, _)| e == UTF_16LE) {
+                2
+            } else {
+                0
+            },
+        ),
+        Encoding::Utf16Be => (
+            UTF_16BE,
+            if bom.is_some_and(|(e, _)| e == UTF_16BE) {
+                2
+            } else {
+                0
+            },
+        ),
         Encoding::Windows1256 => (WINDOWS_1256, 0),
         Encoding::Latin1 => (WINDOWS_1252, 0),
         Encoding::Auto => bom.unwrap_or((UTF_8, 0)),
@@ -565,7 +579,11 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, usize, Stri
             DecoderResult::Malformed(bad, after) => {
                 let offset = skip + done - usize::from(after) - usize::from(bad);
                 let line = out.matches('\n').count() + 1;
-                return Err((offset, line, format!("{} byte(s) that are not {}", bad, enc.name())));
+                return Err((
+                    offset,
+                    line,
+                    format!("{} byte(s) that are not {}", bad, enc.name()),
+                ));
             }
         }
     }
