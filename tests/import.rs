@@ -351,7 +351,10 @@ fn m0607_csv_not_valid_in_its_declared_encoding() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("M0607"), "{err}");
-    assert!(err.contains("byte 19 (line 2) is not valid utf-8"), "{err}");
+    assert!(
+        err.contains("byte 19 (line 2) is not valid utf-8: the byte sequence F4"),
+        "{err}"
+    );
     // UTF-16 declared, no byte order mark: byte 0.
     let o = import_bytes(&m.replace("utf-8", "utf-16"), b"entity,ok\nx,yes\n", &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -487,4 +490,47 @@ fn the_problem_report_is_capped_with_a_count_per_code() {
     assert_eq!(doc["problems"].as_array().unwrap().len(), 31);
     assert_eq!(doc["counts"]["M0419"], 25);
     assert_eq!(doc["counts"]["M0420"], 6);
+}
+
+#[test]
+fn eval_import_caps_the_problems_it_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("t.mizan");
+    std::fs::write(&rules, TRANSFORMS_RULES).unwrap();
+    let map = dir.path().join("t.import.toml");
+    std::fs::write(
+        &map,
+        format!("rubric = \"t.imp\"\nversion = \"1\"\n{LONG_MAPPING}"),
+    )
+    .unwrap();
+    let csv = dir.path().join("in.csv");
+    let mut text = String::from("entity,measure,year,value,status\n");
+    for i in 0..8 {
+        text.push_str(&format!("e{i},share,2022,x/y,final\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let (r, m, c) = (
+        rules.to_str().unwrap(),
+        map.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    );
+    let o = mizan(&["eval", r, "--import", m, c, "--max-problems", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.matches("error[M0419]").count(), 3, "{err}");
+    assert!(err.contains("… and 5 more: M0419 × 5"), "{err}");
+    // JSON lists every problem in `errors`.
+    let o = mizan(&[
+        "eval",
+        "--format",
+        "json",
+        r,
+        "--import",
+        m,
+        c,
+        "--max-problems",
+        "3",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 8);
 }

@@ -110,7 +110,7 @@ pub enum ImportError {
     #[diagnostic(
         code(M0607),
         url("docs/diagnostics.md#m0607"),
-        help("declare the file's encoding in its table (`encoding = \"windows-1256\"`, \"latin-1\", \"utf-16\", \"auto\"), or save it from the spreadsheet as CSV UTF-8")
+        help("declare the encoding the file was saved in (`encoding = \"windows-1256\"`, or latin-1, utf-16, auto), or save it as CSV UTF-8")
     )]
     Encoding {
         /// The file.

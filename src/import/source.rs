@@ -522,6 +522,16 @@ fn csv_table(file: &str, bytes: &[u8], header_row: usize, encoding: Option<Encod
     Ok(grid.into_table(file.to_string(), header_row)?)
 }
 
+/// Bytes in hexadecimal: `F4 41`.
+fn hex(bytes: Option<&[u8]>) -> String {
+    let hex: Vec<String> = bytes
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    hex.join(" ")
+}
+
 /// `bytes` decoded from `enc` to UTF-8 by `encoding_rs`; a byte order
 /// mark is dropped. An error is `(byte offset, line, reason)` of the
 /// first byte sequence not valid in the encoding.
@@ -582,7 +592,10 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, usize, Stri
                 return Err((
                     offset,
                     line,
-                    format!("{} byte(s) that are not {}", bad, enc.name()),
+                    format!(
+                        "the byte sequence {}",
+                        hex(bytes.get(offset..offset + usize::from(bad)))
+                    ),
                 ));
             }
         }
