@@ -45,17 +45,21 @@ pub fn more_line<'a>(
         .iter()
         .map(|(c, n)| format!("{c} × {}", grouped(*n)))
         .collect();
-    Some(format!(
-        "{} {}{}: {}\n  {}\n",
+    let first = format!(
+        "{} {}{}: {}",
         lang.t("… and", "… و"),
         grouped(rest),
         lang.t(" more", " أخرى"),
-        per.join(", "),
+        per.join(", ")
+    );
+    let second = format!(
+        "  {}",
         lang.t(
             "(--max-problems N prints more; --format json lists them all)",
             "(‎--max-problems N‎ يطبع المزيد؛ ‎--format json‎ يسردها كلها)"
         )
-    ))
+    );
+    Some(format!("{}\n{}\n", lang.line(&first), lang.line(&second)))
 }
 
 /// Prints the first `max` problems and the count of the rest per code.

@@ -809,6 +809,22 @@ mod tests {
     }
 
     #[test]
+    fn decoding_names_the_first_bad_byte_and_its_line() {
+        use super::Encoding as E;
+        assert_eq!(decode(b"a\n\xE4\xDA\xE3", E::Windows1256).unwrap(), "a\nنعم");
+        assert_eq!(decode(b"\xEF\xBB\xBFx", E::Auto).unwrap(), "x");
+        assert_eq!(decode(b"\xFE\xFF\x00x", E::Utf16).unwrap(), "x");
+        assert_eq!(decode(b"x\x00", E::Utf16Le).unwrap(), "x");
+        let (offset, line, reason) = decode(b"ab\ncd\n\xC3(", E::Utf8).unwrap_err();
+        assert_eq!((offset, line), (6, 3));
+        assert_eq!(reason, "the byte sequence C3");
+        // A lone surrogate in UTF-16.
+        let (_, line, _) = decode(b"\xFF\xFEa\x00\n\x00\x00\xD8b\x00", E::Utf16).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(decode(b"x", E::Utf16).is_err());
+    }
+
+    #[test]
     fn csv_not_utf8_is_located() {
         let e = csv_grid(b"a,b\n1,\xff\n", 1).err().unwrap();
         assert_eq!(e, "line 2, column B: the text is not UTF-8");
