@@ -652,3 +652,39 @@ fn special_files_are_refused_not_read() {
         "zero.csv: not a regular file but a character device",
     );
 }
+
+/// `numbers = "shortest"`: a workbook double is read as its shortest
+/// round-trip decimal (`0.1 + 0.2` = `0.30000000000000004`); by default,
+/// to 15 significant digits (`0.3`), as spreadsheets display it.
+#[test]
+fn workbook_numbers_are_read_to_15_digits_or_shortest_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("n.xlsx");
+    let sum = 0.1_f64 + 0.2_f64;
+    assert_eq!(sum.to_string(), "0.30000000000000004");
+    let sheet = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
+         <row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>entity</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>share</t></is></c></row>\
+         <row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>moi</t></is></c><c r=\"B2\"><v>{sum}</v></c></row>\
+         </sheetData></worksheet>"
+    );
+    xlsx(&book, &sheet, vec![]);
+    for (mode, want) in [
+        ("", "0.3"),
+        ("numbers = \"excel\"\n", "0.3"),
+        ("numbers = \"shortest\"\n", "0.30000000000000004"),
+    ] {
+        let map = dir.path().join("n.import.toml");
+        std::fs::write(
+            &map,
+            format!(
+                "rubric = \"demo.readiness\"\nversion = \"2024\"\n{mode}[[table]]\nsheet = \"S\"\nentity = \"entity\"\nanswers = {{ \"data.share\" = \"share\" }}\n"
+            ),
+        )
+        .unwrap();
+        let o = mizan(&["import", RULES, map.to_str().unwrap(), book.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["answers"]["data.share"].to_string(), want, "{mode}");
+    }
+}

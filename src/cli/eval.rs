@@ -54,6 +54,10 @@ pub struct Args {
     /// its `mizan.lock` entry) with a warning, instead of refusing it.
     #[arg(long)]
     pub allow_unlocked: bool,
+    /// With `--import`: print the first N problems in full, then a count of
+    /// the rest per code (default 20). Human output only.
+    #[arg(long, value_name = "N", default_value_t = super::problems::DEFAULT_MAX)]
+    pub max_problems: usize,
 }
 
 /// `--sort`: the order of the table's rows.
@@ -300,8 +304,16 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
         Mode::Batch => match format {
             Format::Json | Format::Jsonl => render::json::to_string_in(model, &batch, view.lang),
             Format::Human | Format::Plain | Format::Markdown => {
-                for p in batch.errors.iter().chain(&batch.warnings) {
-                    err!("{}", render::table::problem(p));
+                if args.import.is_some() {
+                    super::problems::print(
+                        batch.errors.iter().chain(&batch.warnings),
+                        args.max_problems,
+                        view.lang,
+                    );
+                } else {
+                    for p in batch.errors.iter().chain(&batch.warnings) {
+                        err!("{}", render::table::problem(p));
+                    }
                 }
                 render::table::render_with(model, &batch, &view.table(format))
             }

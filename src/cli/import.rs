@@ -22,6 +22,10 @@ pub struct Args {
     /// atomically, instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print the first N problem cells in full, then a count of the rest
+    /// per code (default 20; `--format json` lists every problem).
+    #[arg(long, value_name = "N", default_value_t = super::problems::DEFAULT_MAX)]
+    pub max_problems: usize,
 }
 
 /// Loads a rubric and a mapping, or reports why not.
@@ -76,7 +80,7 @@ pub fn input_files(paths: &[PathBuf], format: Format) -> Result<Vec<PathBuf>, Ex
     Ok(w.files)
 }
 
-pub fn run(args: Args, format: Format) -> Exit {
+pub fn run(args: Args, format: Format, lang: mizan::render::Lang) -> Exit {
     let (rubric, mapping) = match load(&args.rules, &args.mapping, format) {
         Ok(x) => x,
         Err(e) => return e,
@@ -92,8 +96,26 @@ pub fn run(args: Args, format: Format) -> Exit {
             return Exit::RuleErrors;
         }
     };
-    for p in &imported.problems {
-        err!("{}", render::table::problem(p));
+    match format {
+        // Every problem, and the count per code, as one JSON document on
+        // standard error (standard output holds the answer sets).
+        Format::Json | Format::Jsonl => {
+            if !imported.problems.is_empty() {
+                let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+                let list: Vec<_> = imported
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let out = render::json::problem(p);
+                        *counts.entry(out.code.clone()).or_default() += 1;
+                        out
+                    })
+                    .collect();
+                let doc = serde_json::json!({ "problems": list, "counts": counts });
+                err!("{}\n", serde_json::to_string(&doc).unwrap_or_default());
+            }
+        }
+        _ => super::problems::print(imported.problems.iter(), args.max_problems, lang),
     }
     // An entity with a cell that could not be mapped is not written: its
     // answer set would be incomplete (its errors are reported above).

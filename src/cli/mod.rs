@@ -46,6 +46,7 @@ mod import;
 mod inputs;
 mod locks;
 pub mod output;
+mod problems;
 mod stream;
 mod test;
 
@@ -164,7 +165,7 @@ pub fn run(cli: Cli) -> Exit {
             locks::enforce(a.allow_unlocked);
             eval::run(a, cli.format, cli.lang)
         }
-        Command::Import(a) => import::run(a, cli.format),
+        Command::Import(a) => import::run(a, cli.format, cli.lang),
         Command::Test(a) => {
             locks::enforce(a.allow_unlocked);
             test::run(a, cli.format, cli.lang)

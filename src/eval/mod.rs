@@ -30,6 +30,7 @@ use crate::plan::{Op, Part, Plan, Program};
 mod batch;
 mod constraint;
 mod exact_sum;
+pub mod inputs;
 mod seen;
 pub mod stream;
 pub use batch::{evaluate_batch, evaluate_inputs, evaluate_values, Batch};

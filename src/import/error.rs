@@ -103,4 +103,25 @@ pub enum ImportError {
         /// Why.
         reason: String,
     },
+
+    /// A CSV input is not valid text in the encoding its table declares
+    /// (`encoding = "utf-8"` and a Latin-1 byte such as `0xE9`).
+    #[error("{file}: byte {offset} (line {line}) is not valid {encoding}: {reason}")]
+    #[diagnostic(
+        code(M0607),
+        url("docs/diagnostics.md#m0607"),
+        help("declare the encoding the file was saved in (`encoding = \"windows-1256\"`, or latin-1, utf-16, auto), or save it as CSV UTF-8")
+    )]
+    Encoding {
+        /// The file.
+        file: String,
+        /// The declared encoding.
+        encoding: String,
+        /// 0-based byte offset of the first invalid byte in the file.
+        offset: usize,
+        /// 1-based line it is on.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
 }

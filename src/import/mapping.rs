@@ -19,6 +19,18 @@ pub struct Mapping {
     /// Cell texts that mean "no answer" (an empty cell always does).
     #[serde(default)]
     pub blank: Vec<String>,
+    /// Text encoding of the CSV inputs (tables may override): see
+    /// [`Encoding`]. Absent: UTF-8, with or without a BOM.
+    #[serde(default)]
+    pub encoding: Option<Encoding>,
+    /// Read `3/7` in number cells as the exact fraction (tables and
+    /// columns may override).
+    #[serde(default)]
+    pub fractions: Option<bool>,
+    /// How workbook numbers (binary doubles) are read (tables may
+    /// override): see [`Numbers`].
+    #[serde(default)]
+    pub numbers: Option<Numbers>,
     /// The tables, read in order.
     #[serde(rename = "table")]
     pub tables: Vec<TableMap>,
@@ -50,9 +62,21 @@ pub struct TableMap {
     /// Column holding the entity's display name.
     #[serde(default)]
     pub name: Option<String>,
-    /// Keep only rows whose cells (trimmed) equal these values.
+    /// Keep only the rows this filter accepts: a table of cells (trimmed)
+    /// equal to values, or an expression (`Year >= 2020 and Region in
+    /// ('GCC', 'MENA')`, see [`super::filter`]).
     #[serde(default, rename = "where")]
-    pub filter: IndexMap<String, String>,
+    pub filter: Filter,
+    /// Text encoding of this table's CSV inputs (overrides the mapping's).
+    #[serde(default)]
+    pub encoding: Option<Encoding>,
+    /// Read `3/7` in this table's number cells as the exact fraction
+    /// (overrides the mapping's; a column may override it).
+    #[serde(default)]
+    pub fractions: Option<bool>,
+    /// How this table's workbook numbers are read (overrides the mapping's).
+    #[serde(default)]
+    pub numbers: Option<Numbers>,
     /// Repeated nodes a row belongs to, outermost first.
     #[serde(default)]
     pub path: Vec<String>,
@@ -69,7 +93,8 @@ pub struct TableMap {
     /// Wide layout: criterion id → column.
     #[serde(default)]
     pub answers: IndexMap<String, ColumnMap>,
-    /// Long layout: the column naming the criterion.
+    /// Long layout: the column naming the criterion, or a template over
+    /// column names building the id from several cells: `"{Measure}.{Year}"`.
     #[serde(default)]
     pub criterion: Option<String>,
     /// Long layout: the column holding the answer.
@@ -84,6 +109,83 @@ fn one() -> usize {
     1
 }
 
+/// A table's `where`: equal cells, or an expression.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Filter {
+    /// `where = { Column = "value", … }`: every cell (trimmed) equals its value.
+    Equal(IndexMap<String, String>),
+    /// `where = "Year >= 2020 and not (Status in ('draft'))"`.
+    Expr(String),
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter::Equal(IndexMap::new())
+    }
+}
+
+/// Text encodings of CSV inputs (decoded by `encoding_rs`, the WHATWG
+/// Encoding Standard's tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte order mark (the default).
+    #[serde(rename = "utf-8", alias = "utf8", alias = "UTF-8")]
+    Utf8,
+    /// UTF-16 with a byte order mark (little- or big-endian, as it says).
+    #[serde(rename = "utf-16", alias = "UTF-16")]
+    Utf16,
+    /// UTF-16 little-endian (a byte order mark, if any, is skipped).
+    #[serde(rename = "utf-16le", alias = "UTF-16LE")]
+    Utf16Le,
+    /// UTF-16 big-endian (a byte order mark, if any, is skipped).
+    #[serde(rename = "utf-16be", alias = "UTF-16BE")]
+    Utf16Be,
+    /// Windows-1256 (Arabic), what Excel writes on Arabic Windows.
+    #[serde(rename = "windows-1256", alias = "cp1256")]
+    Windows1256,
+    /// Latin-1: ISO-8859-1 read as Windows-1252, its superset (as every
+    /// browser does), so `0x80`–`0x9F` are `€`, `"`, … rather than controls.
+    #[serde(
+        rename = "latin-1",
+        alias = "latin1",
+        alias = "iso-8859-1",
+        alias = "windows-1252",
+        alias = "cp1252"
+    )]
+    Latin1,
+    /// A byte order mark says UTF-8 or UTF-16; without one, UTF-8.
+    #[serde(rename = "auto")]
+    Auto,
+}
+
+impl Encoding {
+    /// The name written in the mapping.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf16 => "utf-16",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Windows1256 => "windows-1256",
+            Encoding::Latin1 => "latin-1",
+            Encoding::Auto => "auto",
+        }
+    }
+}
+
+/// How a workbook number (a binary double) becomes a decimal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Numbers {
+    /// To 15 significant digits, as spreadsheets display: `0.1 + 0.2`
+    /// reads as `0.3` (the default).
+    #[default]
+    Excel,
+    /// The shortest decimal that reads back as the same double: `0.1 +
+    /// 0.2` reads as `0.30000000000000004`, so published doubles round-trip.
+    Shortest,
+}
 /// Table layouts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -112,6 +214,10 @@ pub enum ColumnMap {
         /// "Rank", values = { false = [""] }, otherwise = "true" }`.
         #[serde(default)]
         otherwise: Option<String>,
+        /// Read `3/7` as the exact fraction in this column (overrides the
+        /// table's `fractions`).
+        #[serde(default)]
+        fractions: Option<bool>,
     },
 }
 
@@ -128,6 +234,14 @@ impl ColumnMap {
         match self {
             ColumnMap::Name(_) => None,
             ColumnMap::Full { values, .. } => Some(values),
+        }
+    }
+
+    /// This column's own `fractions`, if it says.
+    pub fn fractions(&self) -> Option<bool> {
+        match self {
+            ColumnMap::Name(_) => None,
+            ColumnMap::Full { fractions, .. } => *fractions,
         }
     }
 
@@ -203,9 +317,32 @@ pub(crate) fn validate(m: &Mapping) -> Result<(), Problem> {
                 columns.push((v.as_str(), here(&[k])));
             }
         }
-        for (k, c) in &t.filter {
-            columns.push((k.as_str(), here(&["where"])));
-            let _ = c;
+        match &t.filter {
+            Filter::Equal(map) => {
+                for k in map.keys() {
+                    columns.push((k.as_str(), here(&["where"])));
+                }
+            }
+            Filter::Expr(text) => {
+                if let Err(e) = super::filter::parse(text) {
+                    return Err(Problem {
+                        reason: format!("`where`: {e}"),
+                        help: "write comparisons of columns and values joined by `and`, `or`, `not`: \
+                               `Year >= 2020 and Region in ('GCC', 'MENA')` (see docs/import.md#where)"
+                            .into(),
+                        at: here(&["where"]),
+                    });
+                }
+            }
+        }
+        if let Some(c) = &t.criterion {
+            if let Err(e) = template(c) {
+                return Err(Problem {
+                    reason: format!("`criterion`: {e}"),
+                    help: "name columns in braces: `criterion = \"{Measure}.{Year}\"`".into(),
+                    at: here(&["criterion"]),
+                });
+            }
         }
         for (k, cols) in &t.keys {
             for (j, c) in cols.iter().enumerate() {
@@ -227,6 +364,65 @@ pub(crate) fn validate(m: &Mapping) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// A piece of a `criterion` template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Text as written.
+    Text(String),
+    /// The (trimmed) cell of this column.
+    Column(String),
+}
+
+/// The pieces of a `criterion` value: `"{Measure}.{Year}"` is a template
+/// over two columns, a value without braces one column's name. `{{` and
+/// `}}` are literal braces.
+pub fn template(s: &str) -> Result<Vec<Piece>, String> {
+    if !s.contains(['{', '}']) {
+        return Ok(vec![Piece::Column(s.to_string())]);
+    }
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '{' if it.peek() == Some(&'{') => {
+                it.next();
+                text.push('{');
+            }
+            '}' if it.peek() == Some(&'}') => {
+                it.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match it.next() {
+                        Some('}') => break,
+                        Some('{') | None => return Err("a `{` is not closed by `}`".into()),
+                        Some(c) => name.push(c),
+                    }
+                }
+                if name.trim().is_empty() {
+                    return Err("`{}` names no column".into());
+                }
+                if !text.is_empty() {
+                    out.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                out.push(Piece::Column(name.trim().to_string()));
+            }
+            '}' => return Err("a `}` has no `{` before it (write `}}` for a brace)".into()),
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    if !out.iter().any(|p| matches!(p, Piece::Column(_))) {
+        return Err("the template names no column".into());
+    }
+    Ok(out)
 }
 
 /// What a value of a `values` table means when it is read as a yes/no

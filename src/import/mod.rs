@@ -9,6 +9,7 @@
 //! its entity; nothing is dropped silently.
 
 mod error;
+pub mod filter;
 mod mapping;
 mod source;
 mod xml;
@@ -16,8 +17,11 @@ mod xml;
 use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
-pub use mapping::{ColumnMap, Layout, Mapping, TableMap};
-pub use source::{column_letters, is_workbook, limits, read_table, read_table_bytes, Cell, Row, Table};
+pub use mapping::{template, ColumnMap, Encoding, Filter, Layout, Mapping, Numbers, Piece, TableMap};
+pub use source::{
+    column_letters, decode, is_workbook, limits, number_text, read_table, read_table_bytes, read_table_in,
+    Cell, Row, Table,
+};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
@@ -123,6 +127,15 @@ struct Col<'m> {
     name: &'m str,
     values: Option<&'m IndexMap<String, Vec<String>>>,
     otherwise: Option<&'m str>,
+    reading: Reading,
+}
+
+/// How a number cell is read: fractions or not, workbook doubles to 15
+/// digits or shortest round-trip.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reading {
+    fractions: bool,
+    shortest: bool,
 }
 
 /// Imports `inputs` (each table of the mapping reads every input whose
@@ -157,7 +170,12 @@ pub fn import(model: &Model, mapping: &Mapping, inputs: &[PathBuf]) -> Result<Im
                 continue;
             }
             *used = true;
-            let table = read_table(input, t.sheet.as_deref(), t.header_row)?;
+            let table = read_table_in(
+                input,
+                t.sheet.as_deref(),
+                t.header_row,
+                t.encoding.or(mapping.encoding),
+            )?;
             plan.rows(model, mapping, &table, &mut entities, &mut out)?;
         }
     }
@@ -247,6 +265,8 @@ struct TablePlan<'m> {
     fields: Vec<(&'m str, usize, &'m ColumnMap)>,
     /// Criterion id → (level, column) — wide layout.
     answers: Vec<(&'m str, usize, &'m ColumnMap)>,
+    /// 1-based table number, for messages.
+    table: usize,
 }
 
 impl<'m> TablePlan<'m> {
@@ -332,6 +352,7 @@ impl<'m> TablePlan<'m> {
             path,
             fields,
             answers,
+            table,
         })
     }
 
@@ -409,11 +430,30 @@ impl<'m> TablePlan<'m> {
         let t = self.t;
         let entity_col = self.col(table, &t.entity)?;
         let name_col = t.name.as_deref().map(|n| self.col(table, n)).transpose()?;
-        let filters: Vec<(usize, &str)> = t
-            .filter
-            .iter()
-            .map(|(c, v)| Ok((self.col(table, c)?, v.as_str())))
-            .collect::<Result<_, ImportError>>()?;
+        let filters: Vec<(usize, &str)> = match &t.filter {
+            Filter::Equal(map) => map
+                .iter()
+                .map(|(c, v)| Ok((self.col(table, c)?, v.as_str())))
+                .collect::<Result<_, ImportError>>()?,
+            Filter::Expr(_) => Vec::new(),
+        };
+        // Checked by `parse_mapping`; a mapping built in code is parsed here.
+        let expr = match &t.filter {
+            Filter::Expr(text) => Some(filter::parse(text).map_err(|e| ImportError::MappingName {
+                table: self.table,
+                message: format!("`where`: {e}"),
+                help: None,
+            })?),
+            Filter::Equal(_) => None,
+        };
+        let expr_cols: Vec<(&str, usize)> = match &expr {
+            Some(e) => e
+                .columns()
+                .into_iter()
+                .map(|c| Ok((c, self.col(table, c)?)))
+                .collect::<Result<_, ImportError>>()?,
+            None => Vec::new(),
+        };
         let mut keys: Vec<Vec<usize>> = Vec::new();
         for p in &t.path {
             let cols = t.keys.get(p).map_or(&[][..], Vec::as_slice);
@@ -423,6 +463,10 @@ impl<'m> TablePlan<'m> {
                     .collect::<Result<_, _>>()?,
             );
         }
+        let reading = Reading {
+            fractions: t.fractions.or(mapping.fractions).unwrap_or(false),
+            shortest: t.numbers.or(mapping.numbers).unwrap_or_default() == Numbers::Shortest,
+        };
         let resolve = |list: &[(&'m str, usize, &'m ColumnMap)]| -> Result<Vec<(&'m str, usize, Col<'m>)>, ImportError> {
             list.iter()
                 .map(|(n, level, cm)| {
@@ -434,6 +478,10 @@ impl<'m> TablePlan<'m> {
                             name: cm.column(),
                             values: cm.values(),
                             otherwise: cm.otherwise(),
+                            reading: Reading {
+                                fractions: cm.fractions().unwrap_or(reading.fractions),
+                                ..reading
+                            },
                         },
                     ))
                 })
@@ -441,8 +489,27 @@ impl<'m> TablePlan<'m> {
         };
         let fields = resolve(&self.fields)?;
         let answers = resolve(&self.answers)?;
+        // The criterion column, or the template's pieces with their columns.
         let long = match (t.layout, &t.criterion, &t.answer) {
-            (Layout::Long, Some(c), Some(a)) => Some((self.col(table, c)?, self.col(table, a)?)),
+            (Layout::Long, Some(c), Some(a)) => {
+                let pieces = template(c).map_err(|e| ImportError::MappingName {
+                    table: self.table,
+                    message: format!("`criterion`: {e}"),
+                    help: None,
+                })?;
+                let pieces: Vec<(Piece, Option<usize>)> = pieces
+                    .into_iter()
+                    .map(|p| match &p {
+                        Piece::Column(name) => {
+                            let ix = self.col(table, name)?;
+                            Ok((p, Some(ix)))
+                        }
+                        Piece::Text(_) => Ok((p, None)),
+                    })
+                    .collect::<Result<_, ImportError>>()?;
+                let first = pieces.iter().find_map(|(_, ix)| *ix).unwrap_or(0);
+                Some((pieces, first, self.col(table, a)?))
+            }
             _ => None,
         };
         let rewrite: Vec<(usize, &IndexMap<String, String>)> = t
@@ -465,7 +532,19 @@ impl<'m> TablePlan<'m> {
                 continue;
             }
             out.rows += 1;
-            if !filters.iter().all(|(c, v)| get(cells, *c).text() == *v) {
+            let kept = filters.iter().all(|(c, v)| get(cells, *c).text() == *v)
+                && expr.as_ref().is_none_or(|e| {
+                    e.holds(&|name: &str| {
+                        expr_cols
+                            .iter()
+                            .find(|(c, _)| *c == name)
+                            .map_or_else(String::new, |&(_, ix)| match get(cells, ix) {
+                                Cell::Number(f) => number_text(f, reading.shortest),
+                                c => c.text(),
+                            })
+                    })
+                });
+            if !kept {
                 out.filtered += 1;
                 continue;
             }
@@ -540,13 +619,22 @@ impl<'m> TablePlan<'m> {
                             name: col.name,
                             values: col.values,
                             otherwise: col.otherwise,
+                            reading: col.reading,
                         },
                         get(cells, col.ix),
                     )
                 })
                 .collect();
-            if let Some((cc, ac)) = long {
-                let written = get(cells, cc).text();
+            if let Some((pieces, cc, ac)) = &long {
+                let (cc, ac) = (*cc, *ac);
+                let written: String = pieces
+                    .iter()
+                    .map(|(p, ix)| match (p, ix) {
+                        (Piece::Text(s), _) => s.clone(),
+                        (Piece::Column(_), Some(ix)) => get(cells, *ix).text(),
+                        (Piece::Column(_), None) => String::new(),
+                    })
+                    .collect();
                 let id = t.criteria.get(&written).cloned().unwrap_or(written.clone());
                 let level = model
                     .by_id
@@ -563,6 +651,7 @@ impl<'m> TablePlan<'m> {
                             name: t.answer.as_deref().unwrap_or(""),
                             values: None,
                             otherwise: None,
+                            reading,
                         },
                         get(cells, ac),
                     )),
@@ -677,25 +766,47 @@ fn is_blank<'a>(mapping: &Mapping, col: &Col<'_>, cell: &Cell, ids: impl Iterato
     !own && (cell.is_empty() || { mapping.blank.iter().any(|b| b.trim().to_lowercase() == t) })
 }
 
-fn number(cell: &Cell) -> Option<Value> {
-    let s = match cell {
-        Cell::Number(f) if f.is_finite() => source::excel_digits(*f),
-        Cell::Text(t) => {
-            let t = t.trim();
-            if t.starts_with('.') {
-                format!("0{t}")
-            } else if t.starts_with("-.") {
-                format!("-0{}", t.trim_start_matches('-'))
-            } else {
-                t.to_string()
-            }
-        }
-        _ => return None,
+/// A decimal written in a cell: `12`, `.5`, `-.5`, `1.5e3`.
+fn decimal(t: &str) -> Option<Decimal> {
+    let t = t.trim();
+    let s = if t.starts_with('.') {
+        format!("0{t}")
+    } else if t.starts_with("-.") {
+        format!("-0{}", t.trim_start_matches('-'))
+    } else {
+        t.to_string()
     };
-    let d = Decimal::from_str_exact(&s)
+    Decimal::from_str_exact(&s)
         .ok()
-        .or_else(|| Decimal::from_scientific(&s).ok())?;
-    serde_json::from_str(&d.normalize().to_string()).ok()
+        .or_else(|| Decimal::from_scientific(&s).ok())
+}
+
+/// A number cell's value; `Err(None)` when it is not a number, `Err(Some(what))`
+/// for a fraction that cannot be read (`3/0`, `a/b`).
+fn number(cell: &Cell, reading: Reading) -> Result<Value, Option<String>> {
+    let d = match cell {
+        Cell::Number(f) if f.is_finite() => {
+            let s = number_text(*f, reading.shortest);
+            Decimal::from_str_exact(&s)
+                .ok()
+                .or_else(|| s.parse::<Decimal>().ok())
+                .ok_or(None)?
+        }
+        Cell::Text(t) if reading.fractions && t.contains('/') => {
+            let (n, d) = t.split_once('/').unwrap_or_default();
+            let (Some(n), Some(d)) = (decimal(n), decimal(d)) else {
+                return Err(Some("a fraction of two numbers, such as 3/7".into()));
+            };
+            if d.is_zero() {
+                return Err(Some("a fraction whose denominator is not 0".into()));
+            }
+            n.checked_div(d)
+                .ok_or_else(|| Some("a fraction within the range of exact decimals".into()))?
+        }
+        Cell::Text(t) => decimal(t).ok_or(None)?,
+        _ => return Err(None),
+    };
+    serde_json::from_str(&d.normalize().to_string()).map_err(|_| None)
 }
 
 fn boolean(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> Option<bool> {
@@ -743,9 +854,9 @@ fn field_value(
         FieldTy::Enum(values) => spelled(mapping, col, &cell.text(), values.iter().map(String::as_str))
             .map(|v| Some(Value::String(v)))
             .ok_or_else(|| format!("one of {} (field `{f}`)", values.join(", "))),
-        FieldTy::Number => number(cell)
+        FieldTy::Number => number(cell, col.reading)
             .map(Some)
-            .ok_or_else(|| format!("a number (field `{f}`)")),
+            .map_err(|e| e.unwrap_or_else(|| format!("a number (field `{f}`)"))),
         FieldTy::Bool => boolean(mapping, col, cell)
             .map(|b| Some(Value::Bool(b)))
             .ok_or_else(|| format!("yes or no (field `{f}`)")),
@@ -820,13 +931,15 @@ fn answer_value(
             {
                 return Ok(Some(Value::String(k.id.clone())));
             }
-            number(cell).map(Some).ok_or_else(|| {
-                if codes.is_empty() {
-                    format!("a number for `{c}`")
-                } else {
-                    let ids: Vec<&str> = codes.iter().map(|k| k.id.as_str()).collect();
-                    format!("a number or a code of `{c}` ({})", ids.join(", "))
-                }
+            number(cell, col.reading).map(Some).map_err(|e| {
+                e.unwrap_or_else(|| {
+                    if codes.is_empty() {
+                        format!("a number for `{c}`")
+                    } else {
+                        let ids: Vec<&str> = codes.iter().map(|k| k.id.as_str()).collect();
+                        format!("a number or a code of `{c}` ({})", ids.join(", "))
+                    }
+                })
             })
         }
         AnswerKind::YesNo => boolean(mapping, col, cell)

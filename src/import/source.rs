@@ -14,7 +14,7 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader};
 
-use super::ImportError;
+use super::{Encoding, ImportError};
 
 /// The bounds on what one input may make the importer read and keep.
 pub mod limits {
@@ -71,6 +71,17 @@ impl Cell {
             Cell::Text(s) => s.trim().is_empty(),
             _ => false,
         }
+    }
+}
+
+/// A workbook number as decimal text, in the mapping's `numbers` mode:
+/// [`excel_digits`], or with `shortest` Rust's shortest round-trip
+/// representation (`0.30000000000000004`), exact.
+pub fn number_text(f: f64, shortest: bool) -> String {
+    if shortest && f.is_finite() {
+        format!("{f}")
+    } else {
+        excel_digits(f)
     }
 }
 
@@ -167,7 +178,8 @@ fn workbook_kind(path: &Path) -> Option<Kind> {
 }
 
 /// Why a workbook or CSV file could not be read; `Sheet` when the sheet
-/// is missing (M0603), `Read` for everything else (M0605).
+/// is missing (M0603) or the text is not in its encoding (M0607), `Read`
+/// for everything else (M0605).
 enum Fail {
     Read(String),
     Sheet(ImportError),
@@ -238,6 +250,17 @@ impl Grid {
 /// Reads `sheet` of a workbook, or a CSV file, with its header at
 /// `header_row` (1-based).
 pub fn read_table(path: &Path, sheet: Option<&str>, header_row: usize) -> Result<Table, ImportError> {
+    read_table_in(path, sheet, header_row, None)
+}
+
+/// [`read_table`], a CSV file decoded from `encoding` (`None`: UTF-8 with
+/// or without a BOM, the bytes checked as the CSV is read).
+pub fn read_table_in(
+    path: &Path,
+    sheet: Option<&str>,
+    header_row: usize,
+    encoding: Option<Encoding>,
+) -> Result<Table, ImportError> {
     let file = path.display().to_string();
     let read_err = |reason: String| ImportError::Read {
         file: file.clone(),
@@ -253,7 +276,7 @@ pub fn read_table(path: &Path, sheet: Option<&str>, header_row: usize) -> Result
     let open = || File::open(path).map(BufReader::new).map_err(|e| e.to_string());
     let result = match workbook_kind(path) {
         Some(kind) => workbook_table(&open, &file, kind, sheet, header_row),
-        None => read_csv(path, header_row).map_err(Fail::Read),
+        None => read_csv(path, header_row, encoding),
     };
     result.map_err(|f| match f {
         Fail::Read(reason) => read_err(reason),
@@ -278,12 +301,7 @@ pub fn read_table_bytes(
     let open = || Ok::<_, String>(Cursor::new(bytes));
     let result = match workbook_kind(Path::new(name)) {
         Some(kind) => workbook_table(&open, name, kind, sheet, header_row),
-        None => {
-            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            csv_grid(body, header_row)
-                .and_then(|g| g.into_table(name.to_string(), header_row))
-                .map_err(Fail::Read)
-        }
+        None => csv_table(name, bytes, header_row, None),
     };
     result.map_err(|f| match f {
         Fail::Read(reason) => ImportError::Read {
@@ -465,7 +483,7 @@ fn check_zip<RS: Read + Seek>(rs: RS, kind: Kind) -> Result<(), String> {
     Ok(())
 }
 
-fn read_csv(path: &Path, header_row: usize) -> Result<Table, String> {
+fn read_csv(path: &Path, header_row: usize, encoding: Option<Encoding>) -> Result<Table, Fail> {
     let file = path.display().to_string();
     let mut bytes = Vec::new();
     File::open(path)
@@ -474,13 +492,114 @@ fn read_csv(path: &Path, header_row: usize) -> Result<Table, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(format!(
+        return Err(Fail::Read(format!(
             "the file has more than {MAX_INPUT_BYTES} bytes (the limit)"
-        ));
+        )));
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    csv_table(&file, &bytes, header_row, encoding)
+}
+
+/// A CSV file's bytes as a table: decoded from `encoding` first when one
+/// is declared (M0607 at the first byte that is not valid in it).
+fn csv_table(file: &str, bytes: &[u8], header_row: usize, encoding: Option<Encoding>) -> Result<Table, Fail> {
+    let decoded;
+    let body = match encoding {
+        None => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+        Some(enc) => {
+            decoded = decode(bytes, enc).map_err(|(offset, line, reason)| {
+                Fail::Sheet(ImportError::Encoding {
+                    file: file.to_string(),
+                    encoding: enc.name().to_string(),
+                    offset,
+                    line,
+                    reason,
+                })
+            })?;
+            decoded.as_bytes()
+        }
+    };
     let grid = csv_grid(body, header_row)?;
-    grid.into_table(file, header_row)
+    Ok(grid.into_table(file.to_string(), header_row)?)
+}
+
+/// Bytes in hexadecimal: `F4 41`.
+fn hex(bytes: Option<&[u8]>) -> String {
+    let hex: Vec<String> = bytes
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    hex.join(" ")
+}
+
+/// `bytes` decoded from `enc` to UTF-8 by `encoding_rs`; a byte order
+/// mark is dropped. An error is `(byte offset, line, reason)` of the
+/// first byte sequence not valid in the encoding.
+pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, usize, String)> {
+    use encoding_rs::{DecoderResult, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252, WINDOWS_1256};
+    let bom = encoding_rs::Encoding::for_bom(bytes);
+    let (encoding, skip) = match enc {
+        Encoding::Utf8 => (UTF_8, if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 }),
+        Encoding::Utf16 => match bom {
+            Some((e, n)) if e == UTF_16LE || e == UTF_16BE => (e, n),
+            _ => {
+                return Err((
+                    0,
+                    1,
+                    "the file does not start with a UTF-16 byte order mark (FF FE or FE FF); \
+                     declare `utf-16le` or `utf-16be`"
+                        .into(),
+                ))
+            }
+        },
+        Encoding::Utf16Le => (
+            UTF_16LE,
+            if bom.is_some_and(|(e, _)| e == UTF_16LE) {
+                2
+            } else {
+                0
+            },
+        ),
+        Encoding::Utf16Be => (
+            UTF_16BE,
+            if bom.is_some_and(|(e, _)| e == UTF_16BE) {
+                2
+            } else {
+                0
+            },
+        ),
+        Encoding::Windows1256 => (WINDOWS_1256, 0),
+        Encoding::Latin1 => (WINDOWS_1252, 0),
+        Encoding::Auto => bom.unwrap_or((UTF_8, 0)),
+    };
+    let body = bytes.get(skip..).unwrap_or_default();
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(body.len().saturating_add(16));
+    let mut done = 0usize;
+    loop {
+        let rest = body.get(done..).unwrap_or_default();
+        if out.capacity() - out.len() < 16 {
+            out.reserve(rest.len().saturating_add(16));
+        }
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
+        done += read;
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(rest.len().saturating_mul(3).saturating_add(16)),
+            DecoderResult::Malformed(bad, after) => {
+                let offset = skip + done - usize::from(after) - usize::from(bad);
+                let line = out.matches('\n').count() + 1;
+                return Err((
+                    offset,
+                    line,
+                    format!(
+                        "the byte sequence {}",
+                        hex(bytes.get(offset..offset + usize::from(bad)))
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// The records of a CSV text, each at the line it starts on, checked: a
@@ -687,6 +806,22 @@ mod tests {
         assert!(e.starts_with("line 2: 4 fields"), "{e}");
         // Rows above the header (a title block) are not counted.
         assert!(table("Title\n\na,b\n1,2\n", 3).is_ok());
+    }
+
+    #[test]
+    fn decoding_names_the_first_bad_byte_and_its_line() {
+        use super::Encoding as E;
+        assert_eq!(decode(b"a\n\xE4\xDA\xE3", E::Windows1256).unwrap(), "a\nنعم");
+        assert_eq!(decode(b"\xEF\xBB\xBFx", E::Auto).unwrap(), "x");
+        assert_eq!(decode(b"\xFE\xFF\x00x", E::Utf16).unwrap(), "x");
+        assert_eq!(decode(b"x\x00", E::Utf16Le).unwrap(), "x");
+        let (offset, line, reason) = decode(b"ab\ncd\n\xC3(", E::Utf8).unwrap_err();
+        assert_eq!((offset, line), (6, 3));
+        assert_eq!(reason, "the byte sequence C3");
+        // A lone surrogate in UTF-16.
+        let (_, line, _) = decode(b"\xFF\xFEa\x00\n\x00\x00\xD8b\x00", E::Utf16).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(decode(b"x", E::Utf16).is_err());
     }
 
     #[test]

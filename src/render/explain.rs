@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::{band_label, percent, score_cell_in, Lang};
 use crate::answers::{printable, Answer};
+use crate::eval::inputs::Read;
 use crate::eval::{EntityResult, NaReason, Outcome};
 use crate::model::*;
 
@@ -326,6 +327,66 @@ pub fn bands(model: &Model, uses: &[BandUse], score: rust_decimal::Decimal, lang
     format!(" [{}]", items.join(lang.t("; ", "؛ ")))
 }
 
+/// A value a formula read, as the explain line shows it: scores as
+/// percentages, numbers as written, ids in back quotes.
+fn read_value(v: &Read, p: crate::model::Precision, lang: Lang) -> String {
+    match v {
+        Read::Score(s) => lang.ltr(&percent(*s, p)).into_owned(),
+        Read::Number(d) => lang.ltr(&d.normalize().to_string()).into_owned(),
+        Read::Bool(true) => lang.t("yes", "نعم").to_string(),
+        Read::Bool(false) => lang.t("no", "لا").to_string(),
+        Read::Text(t) => lang.ltr(&format!("`{}`", printable(t))).into_owned(),
+        Read::Texts(ts) => {
+            let items: Vec<String> = ts.iter().map(|t| format!("`{}`", printable(t))).collect();
+            lang.ltr(&format!("[{}]", items.join(", "))).into_owned()
+        }
+        Read::Na => lang.t("N/A", "لا ينطبق").to_string(),
+        Read::Instances(items) if items.is_empty() => lang.t("[no instance]", "[لا نسخ]").to_string(),
+        Read::Instances(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|(k, v)| format!("{} = {}", lang.ltr(&printable(k)), read_value(v, p, lang)))
+                .collect();
+            format!("[{}]", items.join(lang.t(", ", "، ")))
+        }
+    }
+}
+
+/// `reads: social = 84.6%, economic = 0.0%, environmental = N/A`: each name
+/// a node's `score` formula read, with its value; `None` for a node
+/// without a formula, or inside a repeated node (read per instance).
+fn inputs_line(model: &Model, r: &EntityResult, node: &NodeDef, ix: NodeIx, lang: Lang) -> Option<String> {
+    if node.scope != 0 {
+        return None;
+    }
+    let f = match &node.kind {
+        NodeKind::Group(g) => match &g.aggregate {
+            Aggregate::Formula(f) => f,
+            Aggregate::Builtin(_) => return None,
+        },
+        NodeKind::Criterion(c) => c.score.as_ref()?,
+    };
+    let inputs = crate::eval::inputs::formula_inputs(model, r, ix, f);
+    if inputs.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = inputs
+        .iter()
+        .map(|i| {
+            format!(
+                "{} = {}",
+                lang.ltr(&one_line(&i.name)),
+                read_value(&i.value, model.precision, lang)
+            )
+        })
+        .collect();
+    Some(format!(
+        "{}: {}",
+        lang.t("reads", "يقرأ"),
+        items.join(lang.t(", ", "، "))
+    ))
+}
+
 /// Renders the explain tree in English.
 pub fn render(model: &Model, r: &EntityResult) -> String {
     render_in(model, r, Lang::En)
@@ -435,14 +496,20 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
             }
         );
         let _ = writeln!(out, "{}\n{}", lang.line(&head), lang.line(&body));
-        for c in model.constraints.iter().filter(|c| c.node == ix) {
-            let pad = if ix == start {
-                String::new()
+        let pad = format!(
+            "{prefix}{}",
+            if ix == start {
+                ""
             } else if last {
-                format!("{prefix}   ")
+                "   "
             } else {
-                format!("{prefix}\u{2502}  ")
-            };
+                "\u{2502}  "
+            }
+        );
+        if let Some(line) = inputs_line(model, r, node, ix, lang) {
+            let _ = writeln!(out, "{}", lang.line(&format!("{pad}   {line}")));
+        }
+        for c in model.constraints.iter().filter(|c| c.node == ix) {
             let _ = writeln!(
                 out,
                 "{}",
