@@ -124,8 +124,26 @@ pub enum Item {
     Rank(Option<Expr>, Loc),
     /// `renamed OLD -> NEW`.
     Renamed(Name, Name),
+    /// `unit percent|points [of N]|number|score MIN..MAX`: how the
+    /// node's value reads.
+    Unit(UnitDecl),
+    /// `headline a, b, c` on the rubric: its headline indicators.
+    Headline(Vec<Name>, Loc),
     /// A child node.
     Node(Node),
+}
+
+/// `unit WORD [of N | MIN..MAX]` as written; the checker interprets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitDecl {
+    /// `percent`, `points`, `number` or `score`.
+    pub word: Name,
+    /// `points of N`.
+    pub of: Option<Spanned<Decimal>>,
+    /// `score MIN..MAX`.
+    pub range: Option<Range>,
+    /// The whole declaration.
+    pub loc: Loc,
 }
 
 /// How the instances of a repeated node combine when read from outside.

@@ -19,6 +19,7 @@
 
 mod error;
 mod fold;
+mod units;
 
 pub use error::CheckError;
 
@@ -70,6 +71,9 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         expanded: 0,
         unknown_at: HashSet::new(),
         deps: HashMap::new(),
+        declared_units: HashSet::new(),
+        unit_band_sets: HashSet::new(),
+        headlines: Vec::new(),
     };
     let model = c.run(file);
     if let Some(m) = &model {
@@ -140,6 +144,8 @@ struct Attrs<'a> {
     repeated: Option<(&'a ast::Repeated, &'a Loc)>,
     fields: Option<(&'a [ast::Field], &'a Loc)>,
     requires: Option<&'a ast::Expr>,
+    unit: Option<&'a ast::UnitDecl>,
+    headline: Option<(&'a [ast::Name], &'a Loc)>,
     children: Vec<&'a ast::Node>,
 }
 
@@ -183,6 +189,13 @@ struct Checker<'a> {
     unknown_at: HashSet<(usize, usize)>,
     /// Node → nodes its score depends on, with the referencing location.
     deps: HashMap<NodeIx, Vec<(NodeIx, Loc)>>,
+    /// Nodes that declare their `unit`.
+    declared_units: HashSet<NodeIx>,
+    /// Band sets whose thresholds are checked against units
+    /// (`units::sets_on_units`), not against [0, 1] when declared.
+    unit_band_sets: HashSet<String>,
+    /// `headline a, b`: the rubric's headline indicators.
+    headlines: Vec<NodeIx>,
 }
 
 fn labels(t: Option<&ast::Text>) -> Labels {
@@ -236,6 +249,8 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Requires(_) => "requires",
         Item::Rank(..) => "rank",
         Item::Renamed(..) => "renamed",
+        Item::Unit(_) => "unit",
+        Item::Headline(..) => "headline",
         Item::Node(_) => "node",
     }
 }
@@ -254,8 +269,10 @@ fn item_loc(item: &Item) -> Loc {
         | Item::YesNo(l)
         | Item::Repeated(_, l)
         | Item::Fields(_, l)
-        | Item::Rank(_, l) => l.clone(),
+        | Item::Rank(_, l)
+        | Item::Headline(_, l) => l.clone(),
         Item::Number(_, _, l) => l.clone(),
+        Item::Unit(u) => u.loc.clone(),
         Item::Scale(s) => s.name.loc.clone(),
         Item::Bands(b) => b.name.loc.clone(),
         Item::Let(n, _) | Item::Formula(n, _) => n.loc.clone(),
@@ -340,6 +357,7 @@ impl<'a> Checker<'a> {
         let mut node_items: Vec<&'a Item> = Vec::new();
         let mut seen: HashMap<&'static str, Loc> = HashMap::new();
 
+        self.unit_band_sets = units::sets_on_units(&rubric.items);
         // Pass 1: header declarations.
         for item in &rubric.items {
             let once = match item {
@@ -438,6 +456,15 @@ impl<'a> Checker<'a> {
         self.check_normalised();
 
         let population = self.population(population);
+        let declared = std::mem::take(&mut self.declared_units);
+        self.infer_units(&declared);
+        let sets = std::mem::take(&mut self.unit_band_sets);
+        let pop_bands: Vec<(String, Loc)> = population
+            .bands
+            .iter()
+            .map(|b| (b.set.clone(), b.loc.clone()))
+            .collect();
+        self.band_units(&rubric.items, &sets, &pop_bands);
 
         // In declaration order, so that output is deterministic.
         for (name, s) in &self.scales {
@@ -485,6 +512,7 @@ impl<'a> Checker<'a> {
             population,
             renamed,
             loc: rubric.loc.clone(),
+            headlines: std::mem::take(&mut self.headlines),
         })
     }
 
@@ -701,7 +729,9 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
-            if band.min.node < Decimal::ZERO || band.min.node > Decimal::ONE {
+            if !self.unit_band_sets.contains(&b.name.node)
+                && (band.min.node < Decimal::ZERO || band.min.node > Decimal::ONE)
+            {
                 self.diags.push(CheckError::OutOfRange {
                     what: "band threshold",
                     value: band.min.node.to_string(),
@@ -984,6 +1014,8 @@ impl<'a> Checker<'a> {
                 Item::Repeated(r, l) => a.repeated = Some((r, l)),
                 Item::Fields(f, l) => a.fields = Some((f, l)),
                 Item::Requires(e) => a.requires = Some(e),
+                Item::Unit(u) => a.unit = Some(u),
+                Item::Headline(h, l) => a.headline = Some((h, l)),
                 Item::Node(n) => a.children.push(n),
                 other => self.misplaced(
                     other,
@@ -997,6 +1029,17 @@ impl<'a> Checker<'a> {
 
     fn interpret_node(&mut self, ix: NodeIx, items: &[&'a Item]) {
         let a = self.collect_attrs(items);
+        if let Some(u) = a.unit.and_then(|u| self.unit_decl(u)) {
+            self.declared_units.insert(ix);
+            if let Some(n) = self.nodes.get_mut(ix) {
+                n.unit = u;
+            }
+        }
+        match a.headline {
+            Some((names, _)) if ix == 0 => self.headlines = self.headlines(names),
+            Some((_, loc)) => self.misplaced_headline(loc),
+            None => {}
+        }
         let Some(node) = self.nodes.get(ix) else { return };
         let id = node.id.clone();
         let node_loc = node.loc.clone();
@@ -1434,7 +1477,7 @@ impl<'a> Checker<'a> {
                 self.pending_scores.push((ix, e));
                 None
             }
-            None if is_number => {
+            None if is_number && !self.number_fits(ix, &answer) => {
                 self.diags.push(CheckError::MissingScore {
                     id: id.to_string(),
                     src: self.src.clone(),

@@ -726,10 +726,18 @@ fn criterion(
             }
         }
     };
-    if !unit(score) {
+    let inside = match node.unit {
+        crate::model::Unit::Percent => unit(score),
+        u => u.contains(score),
+    };
+    if !inside {
         return Err(AnswerError::ScoreOutOfRange {
             id: node.id.clone(),
             value: score.normalize().to_string(),
+            range: match node.unit {
+                crate::model::Unit::Percent => "0..1".to_string(),
+                u => format!("{} ({})", u.range_text(), u.name()),
+            },
         });
     }
     Ok(Outcome::Score(score))

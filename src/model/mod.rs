@@ -10,6 +10,9 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Loc, Src};
 
+mod units;
+pub use units::Unit;
+
 /// Index of a node in [`Model::nodes`].
 pub type NodeIx = usize;
 
@@ -58,6 +61,9 @@ pub struct Model {
     pub renamed: Vec<(String, String)>,
     /// The rubric declaration.
     pub loc: Loc,
+    /// `headline a, b, c`: the rubric's headline indicators, in order
+    /// (empty: the rubric's own score is its headline).
+    pub headlines: Vec<NodeIx>,
 }
 
 /// A declared level.
@@ -217,6 +223,9 @@ pub struct NodeDef {
     pub end: NodeIx,
     /// Declaration.
     pub loc: Loc,
+    /// `unit …`: how the node's value reads (declared, or inferred from
+    /// its inputs; default percent).
+    pub unit: Unit,
 }
 
 /// How the instances of a repeated node combine when read from outside.
@@ -272,6 +281,7 @@ impl NodeDef {
             scope: 0,
             end: 0,
             loc,
+            unit: Unit::Percent,
         }
     }
 }

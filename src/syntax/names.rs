@@ -65,6 +65,9 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_within => "within",
         Rule::kw_band => "band",
         Rule::kw_on => "on",
+        Rule::kw_unit => "unit",
+        Rule::kw_of => "of",
+        Rule::kw_headline => "headline",
         _ => return None,
     })
 }
@@ -116,7 +119,9 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::fields_decl
         | Rule::requires_decl
         | Rule::rank_decl
-        | Rule::renamed_decl => "a declaration",
+        | Rule::renamed_decl
+        | Rule::unit_decl
+        | Rule::headline_decl => "a declaration",
         Rule::level_item => "a level name",
         Rule::field_decl => "a profile field such as `role: one of a, b`",
         Rule::field_type => "a field type (`one of …`, `number` or `bool`)",
@@ -128,6 +133,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::over => "`over`",
         Rule::combine => "`combine`",
         Rule::unit => "a unit such as `percent`",
+        Rule::unit_word => "a unit: `percent`, `points`, `number` or `score`",
         Rule::range => "bounds such as `0..100`",
         Rule::expr => "an expression",
         Rule::op_neg => "`-`",
