@@ -74,6 +74,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         declared_units: HashSet::new(),
         unit_band_sets: HashSet::new(),
         headlines: Vec::new(),
+        no_total: false,
     };
     let model = c.run(file);
     if let Some(m) = &model {
@@ -196,6 +197,8 @@ struct Checker<'a> {
     unit_band_sets: HashSet<String>,
     /// `headline a, b`: the rubric's headline indicators.
     headlines: Vec<NodeIx>,
+    /// The rubric declares `headline` and no `score` or `aggregate`.
+    no_total: bool,
 }
 
 fn labels(t: Option<&ast::Text>) -> Labels {
@@ -513,6 +516,7 @@ impl<'a> Checker<'a> {
             renamed,
             loc: rubric.loc.clone(),
             headlines: std::mem::take(&mut self.headlines),
+            no_total: self.no_total,
         })
     }
 
@@ -1036,7 +1040,10 @@ impl<'a> Checker<'a> {
             }
         }
         match a.headline {
-            Some((names, _)) if ix == 0 => self.headlines = self.headlines(names),
+            Some((names, _)) if ix == 0 => {
+                self.headlines = self.headlines(names);
+                self.no_total = a.aggregate.is_none() && a.score.is_none();
+            }
             Some((_, loc)) => self.misplaced_headline(loc),
             None => {}
         }

@@ -271,6 +271,10 @@ impl<'a> Checker<'a> {
     /// and reports built-in aggregations over mixed units (M0331).
     pub(super) fn infer_units(&mut self, declared: &HashSet<NodeIx>) {
         for ix in (0..self.nodes.len()).rev() {
+            // A rubric with headlines and no total aggregates nothing.
+            if ix == 0 && self.no_total {
+                continue;
+            }
             let Some(node) = self.nodes.get(ix) else { continue };
             let NodeKind::Group(g) = &node.kind else { continue };
             let Aggregate::Builtin(b) = g.aggregate else { continue };

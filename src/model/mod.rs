@@ -64,6 +64,10 @@ pub struct Model {
     /// `headline a, b, c`: the rubric's headline indicators, in order
     /// (empty: the rubric's own score is its headline).
     pub headlines: Vec<NodeIx>,
+    /// `headline …` without a `score` or `aggregate` on the rubric: the
+    /// rubric publishes its headlines and no total (its own score is N/A:
+    /// it aggregates over no input).
+    pub no_total: bool,
 }
 
 /// A declared level.

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{band_label, percent, score_cell_in, Lang};
+use super::{band_label, Lang};
 use crate::answers::{printable, Answer};
 use crate::eval::{EntityResult, NaReason, Outcome};
 use crate::model::*;
@@ -327,7 +327,7 @@ pub fn render_in(model: &Model, r: &EntityResult, lang: Lang) -> String {
         .map(|n| format!(" ({})", lang.auto(&printable(n))))
         .unwrap_or_default();
     let origin = printable(&sub.origin.to_string()).into_owned();
-    let score = score_cell_in(lang, r.score(), model.precision);
+    let score = super::value_cell_in(lang, super::unit_of(model, 0), r.score(), model.precision);
     let top = match lang {
         Lang::En => format!("entity `{}`{name} from {origin}: {score}", printable(&sub.entity)),
         Lang::Ar => format!(
@@ -392,7 +392,7 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
             Outcome::Score(s) => {
                 format!(
                     "{}{}",
-                    lang.ltr(&percent(s, p)),
+                    lang.ltr(&super::value(node.unit, s, p)),
                     bands(model, &node.bands, s, lang)
                 )
             }
