@@ -370,6 +370,20 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
             "\u{251c}\u{2500} "
         };
         let how = match &node.kind {
+            // `headline a, b` and no total: say so instead of a mean of nothing.
+            NodeKind::Group(_) if ix == 0 && model.no_total => {
+                let ids: Vec<&str> = model
+                    .headlines
+                    .iter()
+                    .filter_map(|&h| model.nodes.get(h).map(|n| n.id.as_str()))
+                    .collect();
+                format!(
+                    "{} {} {}",
+                    lang.t("headlines", "المؤشرات الرئيسية"),
+                    lang.ltr(&ids.join(", ")),
+                    lang.t("(no total)", "(دون إجمالي)")
+                )
+            }
             NodeKind::Group(g) => {
                 let mut h = how_group(g, model, ix, lang);
                 if let Some((a, t)) = r.sums.get(ix).copied().flatten() {
