@@ -176,7 +176,10 @@ impl<'a> Checker<'a> {
             ("points", Some(n), None) if n.node > Decimal::ZERO => Some(Unit::Points(Some(n.node))),
             ("points", Some(n), None) => bad(
                 self,
-                format!("`points of {}`: a points total is out of a positive number", n.node),
+                format!(
+                    "`points of {}`: a points total is out of a positive number",
+                    n.node
+                ),
                 "write e.g. `unit points of 100`",
             ),
             ("score", None, Some(r)) => match (&r.min, &r.max) {
@@ -277,7 +280,9 @@ impl<'a> Checker<'a> {
             }
             let Some(node) = self.nodes.get(ix) else { continue };
             let NodeKind::Group(g) = &node.kind else { continue };
-            let Aggregate::Builtin(b) = g.aggregate else { continue };
+            let Aggregate::Builtin(b) = g.aggregate else {
+                continue;
+            };
             let inputs: Vec<NodeIx> = match g.over {
                 Over::Children => node.children.clone(),
                 Over::Criteria => self.criteria_below(ix),
@@ -287,7 +292,9 @@ impl<'a> Checker<'a> {
                 .filter_map(|&i| self.nodes.get(i))
                 .map(|n| (n.unit, n.id.clone()))
                 .collect();
-            let Some(first) = units.first().map(|u| u.0) else { continue };
+            let Some(first) = units.first().map(|u| u.0) else {
+                continue;
+            };
             let same_word = units.iter().all(|(u, _)| u.word() == first.word());
             let same = units.iter().all(|(u, _)| *u == first);
             if b != Builtin::Count && !same_word {
@@ -347,7 +354,12 @@ impl<'a> Checker<'a> {
     /// was left for units) against the unit of every node they are used
     /// on, and of the population (the rubric's unit); a set used on no
     /// node is checked against [0, 1] (M0301), as without units.
-    pub(super) fn band_units(&mut self, rubric: &'a [Item], sets: &HashSet<String>, pop_bands: &[(String, crate::diag::Loc)]) {
+    pub(super) fn band_units(
+        &mut self,
+        rubric: &'a [Item],
+        sets: &HashSet<String>,
+        pop_bands: &[(String, crate::diag::Loc)],
+    ) {
         for item in rubric {
             let Item::Bands(b) = item else { continue };
             if !sets.contains(&b.name.node) {
@@ -386,7 +398,8 @@ impl<'a> Checker<'a> {
                     let unit = n.unit;
                     let (lo, hi) = unit.range();
                     // A threshold at the unit's bounds or inside them.
-                    let inside = lo.is_none_or(|lo| band.min.node >= lo) && hi.is_none_or(|hi| band.min.node <= hi);
+                    let inside =
+                        lo.is_none_or(|lo| band.min.node >= lo) && hi.is_none_or(|hi| band.min.node <= hi);
                     if !inside {
                         self.diags.push(UnitError::ThresholdOutsideUnit {
                             value: band.min.node.to_string(),

@@ -280,7 +280,12 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> S
                     "{} {}: population {}{} over {} entities; {} submissions rejected and excluded",
                     model.id,
                     model.version,
-                    render::value_cell_in(lang, render::unit_of(model, 0), t.population.score, model.precision),
+                    render::value_cell_in(
+                        lang,
+                        render::unit_of(model, 0),
+                        t.population.score,
+                        model.precision
+                    ),
                     band(model, t, lang),
                     t.population.entities,
                     t.rejected,
@@ -288,7 +293,12 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> S
                 Lang::Ar => format!(
                     "{}: الإجمالي: {}{}؛ الجهات: {}؛ إجابات مرفوضة ومستبعدة: {}",
                     lang.ltr(&format!("{} {}", model.id, model.version)),
-                    render::value_cell_in(lang, render::unit_of(model, 0), t.population.score, model.precision),
+                    render::value_cell_in(
+                        lang,
+                        render::unit_of(model, 0),
+                        t.population.score,
+                        model.precision
+                    ),
                     band(model, t, lang),
                     lang.ltr(&t.population.entities.to_string()),
                     lang.ltr(&t.rejected.to_string()),
@@ -367,7 +377,12 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format, la
                 "{} entities scored, {} rejected; population {}{} over {} entities",
                 t.scored,
                 t.rejected,
-                render::value_cell_in(lang, render::unit_of(model, 0), t.population.score, model.precision),
+                render::value_cell_in(
+                    lang,
+                    render::unit_of(model, 0),
+                    t.population.score,
+                    model.precision
+                ),
                 band(model, t, lang),
                 t.population.entities
             ),
@@ -375,7 +390,12 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format, la
                 "الجهات المقيّمة: {}، المرفوضة: {}؛ الإجمالي: {}{}؛ الجهات: {}",
                 lang.ltr(&t.scored.to_string()),
                 lang.ltr(&t.rejected.to_string()),
-                render::value_cell_in(lang, render::unit_of(model, 0), t.population.score, model.precision),
+                render::value_cell_in(
+                    lang,
+                    render::unit_of(model, 0),
+                    t.population.score,
+                    model.precision
+                ),
                 band(model, t, lang),
                 lang.ltr(&t.population.entities.to_string())
             ),

@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::json::Num;
 use super::Lang;
-use crate::model::Unit;
 use crate::answers::printable;
 use crate::diff::{Change, Class, Diff, EntityImpact, Extreme, Impact, NewCriteria, NodeInfo};
+use crate::model::Unit;
 use crate::model::{Labels, Model};
 
 /// What `mizan diff` renders: both versions, their diff, and the impact

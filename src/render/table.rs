@@ -113,7 +113,9 @@ pub fn columns(model: &Model, depth: usize) -> Vec<NodeIx> {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(i, n)| n.depth >= 1 && n.depth <= depth && Some(*i) != same && !model.headlines.contains(i))
+            .filter(|(i, n)| {
+                n.depth >= 1 && n.depth <= depth && Some(*i) != same && !model.headlines.contains(i)
+            })
             .map(|(i, _)| i),
     );
     out
@@ -257,7 +259,12 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
         // gets a raw control character from an answer set.
         let mut row = vec![lang.ltr(&printable(&r.submission.entity)).into_owned()];
         if total {
-            row.push(super::value_cell_in(lang, super::unit_of(model, 0), score, model.precision));
+            row.push(super::value_cell_in(
+                lang,
+                super::unit_of(model, 0),
+                score,
+                model.precision,
+            ));
             row.push(label(bands.first().and_then(|(_, b)| *b)));
         }
         for k in 1..=extra_sets.len() {
