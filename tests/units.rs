@@ -204,6 +204,27 @@ fn json_keeps_exact_values_and_lists_units_and_headlines() {
         s["rubric"]["units"]["services"],
         serde_json::json!({"unit": "number"})
     );
+    assert_eq!(s["headlines"]["quality"].to_string(), "6.85");
+    // Streamed (JSONL input): the same headline population, in text and JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("all.jsonl");
+    let mut lines = String::new();
+    for f in ["moe", "moh"] {
+        let t = std::fs::read_to_string(format!("{ANSWERS}/{f}.json")).unwrap();
+        lines.push_str(&t.replace('\n', " "));
+        lines.push('\n');
+    }
+    std::fs::write(&jsonl, lines).unwrap();
+    let j = jsonl.to_str().unwrap();
+    let s: serde_json::Value =
+        serde_json::from_slice(&mizan(&["--format", "json", "eval", "--summary", SCORECARD, j]).stdout)
+            .unwrap();
+    assert_eq!(s["headlines"]["readiness"].to_string(), "71.25");
+    let text = stdout(&mizan(&["eval", "--summary", SCORECARD, j]));
+    assert!(
+        text.contains("population readiness 71.3 / 100 · quality 6.9 / 10 · services 10 over 2 entities"),
+        "{text}"
+    );
     // A rubric without units has neither key: old output is unchanged.
     let old: serde_json::Value = serde_json::from_slice(
         &mizan(&[

@@ -30,7 +30,7 @@ use crate::plan::{Op, Part, Plan, Program};
 mod batch;
 mod exact_sum;
 mod headlines;
-pub use headlines::headline_population;
+pub use headlines::{headline_population, headline_values, HeadlineTally};
 mod seen;
 pub mod stream;
 pub use batch::{evaluate_batch, evaluate_inputs, evaluate_values, Batch};

@@ -419,6 +419,10 @@ pub struct SummaryDocument<'a> {
     pub warnings: Vec<ProblemOut>,
     /// Every warning, counted per code.
     pub warning_counts: &'a std::collections::BTreeMap<String, usize>,
+    /// `headline a, b`: each headline's population value, as in the
+    /// document; left out without headlines.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub headlines: IndexMap<&'a str, Option<Num>>,
 }
 
 /// The summary document of a stream (or batch), band labels in English.
@@ -439,6 +443,11 @@ pub fn summary_in<'a>(
         errors: s.errors.iter().map(problem).collect(),
         warnings: s.warnings.iter().map(problem).collect(),
         warning_counts: &s.warning_counts,
+        headlines: s
+            .headlines
+            .iter()
+            .filter_map(|&(h, v)| Some((model.nodes.get(h)?.id.as_str(), v.map(norm))))
+            .collect(),
     }
 }
 

@@ -303,6 +303,35 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
     out
 }
 
+/// The population's value as a report shows it: its score in the
+/// rubric's unit; with `headline`, each headline's population value
+/// (`readiness 71.3 / 100 · quality 6.9 / 10`) instead of the score when
+/// the rubric has no total, after it in parentheses otherwise.
+pub fn population_cell(
+    model: &Model,
+    lang: Lang,
+    score: Option<Decimal>,
+    heads: &[(NodeIx, Option<Decimal>)],
+) -> String {
+    let total = super::value_cell_in(lang, super::unit_of(model, 0), score, model.precision);
+    let heads: Vec<String> = heads
+        .iter()
+        .filter_map(|&(h, v)| {
+            let n = model.nodes.get(h)?;
+            Some(format!(
+                "{} {}",
+                lang.ltr(&n.id),
+                super::value_cell_in(lang, n.unit, v, model.precision)
+            ))
+        })
+        .collect();
+    match (model.no_total, heads.is_empty()) {
+        (true, _) => heads.join(" · "),
+        (false, true) => total,
+        (false, false) => format!("{total} ({})", heads.join(" · ")),
+    }
+}
+
 /// `population: 64.2% Weak over 4 entities; 1 submission rejected and
 /// excluded`, in the reader's language.
 fn population_line(model: &Model, batch: &Batch, lang: Lang) -> String {
