@@ -77,7 +77,7 @@ fn run_json(args: &[&str]) -> Value {
 
 /// The batches of the shipped examples: named entities, repeated nodes
 /// (nested), a ranked rubric, bands, rejected and warned submissions.
-const BATCHES: [&[&str]; 5] = [
+const BATCHES: [&[&str]; 6] = [
     &[
         "examples/demo/digital-readiness.mizan",
         "examples/demo/answers",
@@ -96,6 +96,8 @@ const BATCHES: [&[&str]; 5] = [
         "rules/uae/proactive-readiness/2020.mizan",
         "examples/uae-proactive-readiness-2020",
     ],
+    // Units and headline indicators.
+    &["examples/units/scorecard.mizan", "examples/units/answers"],
 ];
 
 #[test]

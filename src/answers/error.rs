@@ -454,8 +454,9 @@ pub enum AnswerError {
         message: String,
     },
 
-    /// A criterion formula produced a score outside [0, 1].
-    #[error("score {value} of `{id}` is outside 0..1")]
+    /// A criterion formula produced a score outside [0, 1] (outside its
+    /// unit's range, for a criterion that declares a `unit`).
+    #[error("score {value} of `{id}` is outside {range}")]
     #[diagnostic(
         code(M0502),
         url("docs/diagnostics.md#m0502"),
@@ -466,6 +467,8 @@ pub enum AnswerError {
         id: String,
         /// Score.
         value: String,
+        /// The range: `0..1`, or the unit's (`0..10 (score 0..10)`).
+        range: String,
     },
 
     /// Arithmetic beyond the range of exact decimals.

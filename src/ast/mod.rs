@@ -128,6 +128,11 @@ pub enum Item {
     Rank(Option<Expr>, Loc),
     /// `renamed OLD -> NEW`.
     Renamed(Name, Name),
+    /// `unit percent|points [of N]|number|score MIN..MAX`: how the
+    /// node's value reads.
+    Unit(UnitDecl),
+    /// `headline a, b, c` on the rubric: its headline indicators.
+    Headline(Vec<Name>, Loc),
     /// A child node.
     Node(Node),
     /// `formula NAME(P, …) = EXPR`: a function with parameters.
@@ -191,6 +196,19 @@ pub struct Template {
     pub over: Name,
     /// The nodes, with ids built from `$`.
     pub nodes: Vec<Node>,
+    /// The whole declaration.
+    pub loc: Loc,
+}
+
+/// `unit WORD [of N | MIN..MAX]` as written; the checker interprets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitDecl {
+    /// `percent`, `points`, `number` or `score`.
+    pub word: Name,
+    /// `points of N`.
+    pub of: Option<Spanned<Decimal>>,
+    /// `score MIN..MAX`.
+    pub range: Option<Range>,
     /// The whole declaration.
     pub loc: Loc,
 }

@@ -738,17 +738,19 @@ pub enum CheckError {
     },
 
     /// `criterion c { yesno  score 1.5 }`: a criterion score outside [0, 1] on every evaluation.
-    #[error("the score of `{id}` is always {value}, outside [0, 1]")]
+    #[error("the score of `{id}` is always {value}, outside {range}")]
     #[diagnostic(
         code(M0320),
         url("docs/diagnostics.md#m0320"),
-        help("a criterion scores from 0 to 1; every answer set would be rejected with M0502")
+        help("a criterion scores within its unit's range (0 to 1 unless it declares a `unit`); every answer set would be rejected with M0502")
     )]
     ConstantScoreOutOfRange {
         /// Criterion id.
         id: String,
         /// The score.
         value: String,
+        /// The range of the criterion's unit: `[0, 1]`, `0..10 (score 0..10)`.
+        range: String,
         /// File.
         #[source_code]
         src: Src,

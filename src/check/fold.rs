@@ -214,10 +214,14 @@ impl Fold<'_> {
         self.place = format!("the score formula of `{}`", node.id);
         let v = self.expr(f);
         match v.k {
-            K::Num(d) if d < Decimal::ZERO || d > Decimal::ONE => {
+            K::Num(d) if !node.unit.contains(d) => {
                 let d = CheckError::ConstantScoreOutOfRange {
                     id: node.id.clone(),
                     value: num(d),
+                    range: match node.unit {
+                        crate::model::Unit::Percent => "[0, 1]".to_string(),
+                        u => format!("{} ({})", u.range_text(), u.name()),
+                    },
                     src: self.src.clone(),
                     span: f.loc.span,
                 };

@@ -22,6 +22,7 @@ mod error;
 mod fold;
 mod round;
 pub mod templates;
+mod units;
 
 pub use error::CheckError;
 
@@ -84,6 +85,10 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         expanded: 0,
         unknown_at: HashSet::new(),
         deps: HashMap::new(),
+        declared_units: HashSet::new(),
+        unit_band_sets: HashSet::new(),
+        headlines: Vec::new(),
+        no_total: false,
     };
     let model = c.run(file);
     if let Some(m) = &model {
@@ -156,6 +161,8 @@ struct Attrs<'a> {
     requires: Option<&'a ast::Expr>,
     constraints: Vec<&'a ast::Constraint>,
     codes: Option<(&'a [ast::CodeDecl], &'a Loc)>,
+    unit: Option<&'a ast::UnitDecl>,
+    headline: Option<(&'a [ast::Name], &'a Loc)>,
     children: Vec<&'a ast::Node>,
 }
 
@@ -205,6 +212,15 @@ struct Checker<'a> {
     deps: HashMap<NodeIx, Vec<(NodeIx, Loc)>>,
     /// Node id → the template and instance that made it.
     origins: IndexMap<String, Origin>,
+    /// Nodes that declare their `unit`.
+    declared_units: HashSet<NodeIx>,
+    /// Band sets whose thresholds are checked against units
+    /// (`units::sets_on_units`), not against [0, 1] when declared.
+    unit_band_sets: HashSet<String>,
+    /// `headline a, b`: the rubric's headline indicators.
+    headlines: Vec<NodeIx>,
+    /// The rubric declares `headline` and no `score` or `aggregate`.
+    no_total: bool,
 }
 
 fn labels(t: Option<&ast::Text>) -> Labels {
@@ -260,6 +276,8 @@ fn item_keyword(item: &Item) -> &'static str {
         Item::Codes(..) => "codes",
         Item::Rank(..) => "rank",
         Item::Renamed(..) => "renamed",
+        Item::Unit(_) => "unit",
+        Item::Headline(..) => "headline",
         Item::Node(_) => "node",
         Item::Function(_) => "formula",
         Item::Instances(_) => "instances",
@@ -282,8 +300,10 @@ fn item_loc(item: &Item) -> Loc {
         | Item::YesNo(l)
         | Item::Repeated(_, l)
         | Item::Fields(_, l)
-        | Item::Rank(_, l) => l.clone(),
+        | Item::Rank(_, l)
+        | Item::Headline(_, l) => l.clone(),
         Item::Number(_, _, l) => l.clone(),
+        Item::Unit(u) => u.loc.clone(),
         Item::Scale(s) => s.name.loc.clone(),
         Item::Bands(b) => b.name.loc.clone(),
         Item::Let(n, _) | Item::Formula(n, _) => n.loc.clone(),
@@ -373,6 +393,7 @@ impl<'a> Checker<'a> {
         let mut node_items: Vec<&'a Item> = Vec::new();
         let mut seen: HashMap<&'static str, Loc> = HashMap::new();
 
+        self.unit_band_sets = units::sets_on_units(&rubric.items);
         // Pass 1: header declarations.
         for item in &rubric.items {
             let once = match item {
@@ -484,6 +505,15 @@ impl<'a> Checker<'a> {
         self.constraints();
 
         let population = self.population(population);
+        let declared = std::mem::take(&mut self.declared_units);
+        self.infer_units(&declared);
+        let sets = std::mem::take(&mut self.unit_band_sets);
+        let pop_bands: Vec<(String, Loc)> = population
+            .bands
+            .iter()
+            .map(|b| (b.set.clone(), b.loc.clone()))
+            .collect();
+        self.band_units(&rubric.items, &sets, &pop_bands);
 
         // In declaration order, so that output is deterministic.
         for (name, s) in &self.scales {
@@ -536,6 +566,8 @@ impl<'a> Checker<'a> {
             renamed,
             origins: std::mem::take(&mut self.origins),
             loc: rubric.loc.clone(),
+            headlines: std::mem::take(&mut self.headlines),
+            no_total: self.no_total,
         })
     }
 
@@ -759,7 +791,9 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
-            if band.min.node < Decimal::ZERO || band.min.node > Decimal::ONE {
+            if !self.unit_band_sets.contains(&b.name.node)
+                && (band.min.node < Decimal::ZERO || band.min.node > Decimal::ONE)
+            {
                 self.diags.push(CheckError::OutOfRange {
                     what: "band threshold",
                     value: band.min.node.to_string(),
@@ -1050,6 +1084,8 @@ impl<'a> Checker<'a> {
                 Item::Requires(e) => a.requires = Some(e),
                 Item::Constraint(c) => a.constraints.push(c),
                 Item::Codes(c, l) => a.codes = Some((c, l)),
+                Item::Unit(u) => a.unit = Some(u),
+                Item::Headline(h, l) => a.headline = Some((h, l)),
                 Item::Node(n) => a.children.push(n),
                 other => self.misplaced(
                     other,
@@ -1063,6 +1099,20 @@ impl<'a> Checker<'a> {
 
     fn interpret_node(&mut self, ix: NodeIx, items: &[&'a Item]) {
         let a = self.collect_attrs(items);
+        if let Some(u) = a.unit.and_then(|u| self.unit_decl(u)) {
+            self.declared_units.insert(ix);
+            if let Some(n) = self.nodes.get_mut(ix) {
+                n.unit = u;
+            }
+        }
+        match a.headline {
+            Some((names, _)) if ix == 0 => {
+                self.headlines = self.headlines(names);
+                self.no_total = a.aggregate.is_none() && a.score.is_none();
+            }
+            Some((_, loc)) => self.misplaced_headline(loc),
+            None => {}
+        }
         let Some(node) = self.nodes.get(ix) else { return };
         let id = node.id.clone();
         let node_loc = node.loc.clone();
@@ -1509,7 +1559,7 @@ impl<'a> Checker<'a> {
                 self.pending_scores.push((ix, e));
                 None
             }
-            None if is_number => {
+            None if is_number && !self.number_fits(ix, &answer) => {
                 self.diags.push(CheckError::MissingScore {
                     id: id.to_string(),
                     src: self.src.clone(),

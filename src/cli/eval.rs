@@ -276,7 +276,7 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
     if let Some(e) = unranked(&[model], view) {
         return e;
     }
-    let summary = Summary::of_batch(&batch);
+    let summary = Summary::of_batch_for(model, &batch);
     if let Some(id) = &args.explain {
         if let Err(e) = explain(&[(model, &batch)], id, args.output.as_deref(), view.lang) {
             return e;
@@ -611,7 +611,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View
         .filter(|(_, inputs)| !inputs.is_empty())
         .map(|(r, inputs)| (r.model(), r.evaluate_inputs(inputs)))
         .collect();
-    let summaries: Vec<Summary> = batches.iter().map(|(_, b)| Summary::of_batch(b)).collect();
+    let summaries: Vec<Summary> = batches.iter().map(|(m, b)| Summary::of_batch_for(m, b)).collect();
     let rejected = unmatched.len() + summaries.iter().map(|t| t.rejected).sum::<usize>();
     let failed = summaries.iter().any(|t| t.population_failed);
     if let Some(id) = &args.explain {

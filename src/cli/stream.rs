@@ -280,17 +280,28 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> S
                     "{} {}: population {}{} over {} entities; {} submissions rejected and excluded",
                     model.id,
                     model.version,
-                    render::score_cell_in(lang, t.population.score, model.precision),
+                    render::table::population_cell(model, lang, t.population.score, &t.headlines),
                     band(model, t, lang),
-                    t.population.entities,
+                    (if model.no_total {
+                        t.scored
+                    } else {
+                        t.population.entities
+                    }),
                     t.rejected,
                 ),
                 Lang::Ar => format!(
                     "{}: الإجمالي: {}{}؛ الجهات: {}؛ إجابات مرفوضة ومستبعدة: {}",
                     lang.ltr(&format!("{} {}", model.id, model.version)),
-                    render::score_cell_in(lang, t.population.score, model.precision),
+                    render::table::population_cell(model, lang, t.population.score, &t.headlines),
                     band(model, t, lang),
-                    lang.ltr(&t.population.entities.to_string()),
+                    lang.ltr(
+                        &(if model.no_total {
+                            t.scored
+                        } else {
+                            t.population.entities
+                        })
+                        .to_string()
+                    ),
                     lang.ltr(&t.rejected.to_string()),
                 ),
             };
@@ -367,17 +378,28 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format, la
                 "{} entities scored, {} rejected; population {}{} over {} entities",
                 t.scored,
                 t.rejected,
-                render::score_cell_in(lang, t.population.score, model.precision),
+                render::table::population_cell(model, lang, t.population.score, &t.headlines),
                 band(model, t, lang),
-                t.population.entities
+                (if model.no_total {
+                    t.scored
+                } else {
+                    t.population.entities
+                })
             ),
             Lang::Ar => format!(
                 "الجهات المقيّمة: {}، المرفوضة: {}؛ الإجمالي: {}{}؛ الجهات: {}",
                 lang.ltr(&t.scored.to_string()),
                 lang.ltr(&t.rejected.to_string()),
-                render::score_cell_in(lang, t.population.score, model.precision),
+                render::table::population_cell(model, lang, t.population.score, &t.headlines),
                 band(model, t, lang),
-                lang.ltr(&t.population.entities.to_string())
+                lang.ltr(
+                    &(if model.no_total {
+                        t.scored
+                    } else {
+                        t.population.entities
+                    })
+                    .to_string()
+                )
             ),
         };
         errln!("{}", lang.line(&line));

@@ -368,6 +368,24 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         Some(old.precision.to_string()),
         Some(new.precision.to_string()),
     );
+    let headlines = |m: &Model| {
+        let ids: Vec<&str> = m
+            .headlines
+            .iter()
+            .filter_map(|&h| m.nodes.get(h).map(|n| n.id.as_str()))
+            .collect();
+        if ids.is_empty() {
+            "none".to_string()
+        } else {
+            ids.join(", ")
+        }
+    };
+    ch.push(
+        "headlines",
+        new.id.clone(),
+        Some(headlines(old)),
+        Some(headlines(new)),
+    );
     // Levels.
     for l in &new.levels {
         match old.levels.iter().find(|x| x.name == l.name) {
@@ -652,6 +670,7 @@ fn node_diff(
     ch.labels("title", s(), &o.title, &n.title);
     ch.labels("description", s(), &o.description, &n.description);
     ch.push("weight", s(), Some(dec(o.weight)), Some(dec(n.weight)));
+    ch.push("unit", s(), Some(o.unit.name()), Some(n.unit.name()));
     let na = |d: &NodeDef| match &d.kind {
         NodeKind::Group(g) => format!("{:?}", g.na).to_lowercase(),
         NodeKind::Criterion(c) => if c.na_allowed { "allowed" } else { "forbidden" }.into(),

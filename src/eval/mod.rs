@@ -31,6 +31,8 @@ mod batch;
 mod constraint;
 mod exact_sum;
 pub mod inputs;
+mod headlines;
+pub use headlines::{headline_population, headline_values, HeadlineTally};
 mod seen;
 pub mod stream;
 pub use batch::{evaluate_batch, evaluate_inputs, evaluate_values, Batch};
@@ -747,10 +749,18 @@ fn criterion(
             }
         }
     };
-    if !unit(score) {
+    let inside = match node.unit {
+        crate::model::Unit::Percent => unit(score),
+        u => u.contains(score),
+    };
+    if !inside {
         return Err(AnswerError::ScoreOutOfRange {
             id: node.id.clone(),
             value: score.normalize().to_string(),
+            range: match node.unit {
+                crate::model::Unit::Percent => "0..1".to_string(),
+                u => format!("{} ({})", u.range_text(), u.name()),
+            },
         });
     }
     Ok(Outcome::Score(score))

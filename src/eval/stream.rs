@@ -40,6 +40,8 @@ pub struct Scored {
     pub entity: String,
     /// Its overall score.
     pub score: Option<Decimal>,
+    /// Its headline values (`headline a, b`), in order.
+    pub headlines: Vec<Option<Decimal>>,
     /// Its warnings.
     pub warnings: Vec<Rejection>,
     /// Its output line, when the stream renders them.
@@ -49,15 +51,17 @@ pub struct Scored {
 }
 
 impl Scored {
-    fn of(res: EntityResult, render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>) -> Self {
+    fn of(plan: &Plan, res: EntityResult, render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>) -> Self {
         let line = render.map(|f| f(&res));
         let score = res.score();
+        let headlines = super::headline_values(plan.model(), &res);
         let mut h = DefaultHasher::new();
         res.submission.entity.hash(&mut h);
         Scored {
             origin: res.submission.origin,
             entity: res.submission.entity,
             score,
+            headlines,
             warnings: res.warnings,
             line,
             key: h.finish(),
@@ -91,6 +95,9 @@ pub struct Summary {
     pub warning_counts: BTreeMap<String, usize>,
     /// Lines read (non-empty).
     pub lines: usize,
+    /// `headline a, b`: each headline's population value (the mean over
+    /// the entities that have one), in order.
+    pub headlines: Vec<(crate::model::NodeIx, Option<Decimal>)>,
 }
 
 impl Summary {
@@ -110,6 +117,16 @@ impl Summary {
             warnings: warnings.kept,
             warning_counts: warnings.counts,
             lines: batch.results.len() + batch.rejected,
+            headlines: Vec::new(),
+        }
+    }
+
+    /// [`Summary::of_batch`] with the population value of each headline of
+    /// `model` (the batch's rubric).
+    pub fn of_batch_for(model: &crate::model::Model, batch: &Batch) -> Summary {
+        Summary {
+            headlines: super::headline_population(model, &batch.results),
+            ..Summary::of_batch(batch)
         }
     }
 
@@ -162,6 +179,7 @@ pub struct Stream<'p> {
     scored: usize,
     rejected: usize,
     lines: usize,
+    headlines: super::HeadlineTally,
 }
 
 impl<'p> Stream<'p> {
@@ -177,6 +195,7 @@ impl<'p> Stream<'p> {
             scored: 0,
             rejected: 0,
             lines: 0,
+            headlines: super::HeadlineTally::default(),
         }
     }
 
@@ -235,7 +254,7 @@ impl<'p> Stream<'p> {
                             }]);
                         };
                         match answers::read_bytes(plan, origin, bytes).and_then(|sub| evaluate(plan, sub)) {
-                            Ok(res) => Item::Scored(Scored::of(res, render)),
+                            Ok(res) => Item::Scored(Scored::of(plan, res, render)),
                             Err(e) => Item::Rejected(e),
                         }
                     })
@@ -279,7 +298,7 @@ impl<'p> Stream<'p> {
             line: None,
         };
         let item = match answers::read(self.plan, origin, text).and_then(|sub| evaluate(self.plan, sub)) {
-            Ok(res) => Item::Scored(Scored::of(res, render)),
+            Ok(res) => Item::Scored(Scored::of(self.plan, res, render)),
             Err(e) => Item::Rejected(e),
         };
         self.tally(&mut vec![item], file_ix, &mut sink)
@@ -344,6 +363,7 @@ impl<'p> Stream<'p> {
                     if let Some(s) = res.score {
                         self.stats.add(s);
                     }
+                    self.headlines.add(&res.headlines);
                     for w in &res.warnings {
                         self.warnings.add(w);
                     }
@@ -387,6 +407,7 @@ impl<'p> Stream<'p> {
             warnings: self.warnings.kept,
             warning_counts: self.warnings.counts,
             lines: self.lines,
+            headlines: self.headlines.finish(self.plan.model()),
         }
     }
 }

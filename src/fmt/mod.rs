@@ -188,6 +188,8 @@ fn rank(item: &Item) -> u8 {
         Item::Direction(_) => 23,
         Item::Rank(..) => 24,
         Item::Renamed(..) => 25,
+        Item::Unit(_) => 15,
+        Item::Headline(..) => 26,
         Item::Node(_) => 30,
         Item::Population(..) => 40,
     }
@@ -214,7 +216,9 @@ fn raw_span(item: &Item) -> (usize, usize) {
         | Item::Repeated(_, l)
         | Item::Fields(_, l)
         | Item::Rank(_, l)
-        | Item::Number(_, _, l) => r(l),
+        | Item::Number(_, _, l)
+        | Item::Headline(_, l) => r(l),
+        Item::Unit(u) => r(&u.loc),
         Item::Scale(s) => r(&s.loc),
         Item::Bands(b) => r(&b.loc),
         Item::Let(n, e) | Item::Formula(n, e) => join(r(&n.loc), r(&e.loc)),
@@ -781,6 +785,22 @@ impl<'a> Printer<'a> {
                     t.push_str(&format!(" {a}..{b}"));
                 }
                 self.line(s, e, &t)
+            }
+            Item::Unit(u) => {
+                let mut t = format!("unit {}", u.word.node);
+                if let Some(n) = &u.of {
+                    t.push_str(&format!(" of {}", self.slice(&n.loc)));
+                }
+                if let Some(r) = &u.range {
+                    let a = r.min.as_ref().map(|m| self.slice(&m.loc)).unwrap_or("");
+                    let b = r.max.as_ref().map(|m| self.slice(&m.loc)).unwrap_or("");
+                    t.push_str(&format!(" {a}..{b}"));
+                }
+                self.line(s, e, &t)
+            }
+            Item::Headline(names, _) => {
+                let list: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
+                self.line(s, e, &format!("headline {}", list.join(", ")))
             }
             Item::Baseline(v) | Item::Target(v) => {
                 let kw = if matches!(item, Item::Baseline(_)) {

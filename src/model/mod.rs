@@ -12,6 +12,8 @@ use crate::diag::{Loc, Src};
 
 mod round;
 pub use round::{Precision, RoundMode};
+mod units;
+pub use units::Unit;
 
 /// Index of a node in [`Model::nodes`].
 pub type NodeIx = usize;
@@ -67,6 +69,13 @@ pub struct Model {
     pub origins: IndexMap<String, Origin>,
     /// The rubric declaration.
     pub loc: Loc,
+    /// `headline a, b, c`: the rubric's headline indicators, in order
+    /// (empty: the rubric's own score is its headline).
+    pub headlines: Vec<NodeIx>,
+    /// `headline …` without a `score` or `aggregate` on the rubric: the
+    /// rubric publishes its headlines and no total (its own score is N/A:
+    /// it aggregates over no input).
+    pub no_total: bool,
 }
 
 /// A declared level.
@@ -296,6 +305,9 @@ pub struct NodeDef {
     pub end: NodeIx,
     /// Declaration.
     pub loc: Loc,
+    /// `unit …`: how the node's value reads (declared, or inferred from
+    /// its inputs; default percent).
+    pub unit: Unit,
 }
 
 /// Where a node a template made comes from: `template element for
@@ -363,6 +375,7 @@ impl NodeDef {
             scope: 0,
             end: 0,
             loc,
+            unit: Unit::Percent,
         }
     }
 }

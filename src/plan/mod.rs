@@ -207,6 +207,9 @@ pub fn compile(model: Arc<Model>) -> Plan {
         .iter()
         .enumerate()
         .map(|(ix, n)| match &n.kind {
+            // A rubric that publishes headlines and no total aggregates
+            // over nothing: its score is N/A.
+            NodeKind::Group(_) if ix == 0 && model.no_total => Vec::new(),
             NodeKind::Group(g) if g.over == Over::Criteria => model.criteria_under(ix),
             NodeKind::Group(_) => n.children.clone(),
             NodeKind::Criterion(_) => Vec::new(),

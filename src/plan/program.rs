@@ -204,7 +204,14 @@ fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done
     let node = model.nodes.get(ix)?;
     let general = node.requires.is_some();
     let op = match &node.kind {
-        NodeKind::Criterion(c) if !general && c.score.is_none() && c.target.is_none() => {
+        // A criterion with a unit other than `percent` is scored the
+        // general way, which checks its score against the unit's range.
+        NodeKind::Criterion(c)
+            if !general
+                && c.score.is_none()
+                && c.target.is_none()
+                && node.unit == crate::model::Unit::Percent =>
+        {
             let options = u32::try_from(p.chosen.len()).ok()?;
             let opts = c.answer.options();
             for o in opts {

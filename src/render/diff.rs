@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::json::Num;
-use super::{percent, Lang};
+use super::Lang;
 use crate::answers::printable;
 use crate::diff::{Change, Class, Diff, EntityImpact, Extreme, Impact, NewCriteria, NodeInfo};
-use crate::model::{Labels, Model, Precision};
+use crate::model::{Labels, Model, Precision, Unit};
 
 /// What `mizan diff` renders: both versions, their diff, and the impact
 /// on answer sets when asked for.
@@ -174,9 +174,32 @@ fn change_line(c: &Change, lang: Lang) -> String {
     }
 }
 
-/// A delta of scores in percentage points, with the precision of eval:
-/// `+0.60 pts`.
-fn delta(d: Option<Decimal>, precision: Precision, lang: Lang) -> String {
+/// The unit of node `id` in `m` (percent when it has no such node).
+fn node_unit(m: &Model, id: &str) -> Unit {
+    m.by_id.get(id).map_or(Unit::Percent, |&ix| super::unit_of(m, ix))
+}
+
+/// A delta of values with the precision of eval: in percentage points for
+/// `percent` (`+0.60 pts`), in points for `points` (`+3.0 points`), as a
+/// plain number otherwise (`+0.4`).
+fn delta(d: Option<Decimal>, precision: Precision, unit: Unit, lang: Lang) -> String {
+    if unit != Unit::Percent {
+        return match d {
+            None => "—".into(),
+            Some(d) => {
+                let d = precision.round(d);
+                let sign = if d > Decimal::ZERO { "+" } else { "" };
+                let n = match unit {
+                    Unit::Number => format!("{sign}{}", d.normalize()),
+                    _ => format!("{sign}{:.*}", precision.width(), d),
+                };
+                match unit {
+                    Unit::Points(_) => format!("{} {}", lang.ltr(&n), lang.t("points", "نقاط")),
+                    _ => lang.ltr(&n).into_owned(),
+                }
+            }
+        };
+    }
     match d.and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED)) {
         None => "—".into(),
         Some(p) => {
@@ -188,12 +211,10 @@ fn delta(d: Option<Decimal>, precision: Precision, lang: Lang) -> String {
     }
 }
 
-/// A score as eval prints it, `N/A` in the reader's language.
-fn score(s: Option<Decimal>, precision: Precision, lang: Lang) -> String {
-    match s {
-        Some(s) => lang.ltr(&percent(s, precision)).into_owned(),
-        None => lang.t("N/A", "لا ينطبق").to_string(),
-    }
+/// An entity's score as eval prints it under `m` (in its rubric's unit),
+/// `N/A` in the reader's language.
+fn score(s: Option<Decimal>, m: &Model, lang: Lang) -> String {
+    super::value_cell_in(lang, m.root().unit, s, m.precision)
 }
 
 fn rank(r: Option<usize>, lang: Lang) -> String {
@@ -232,7 +253,7 @@ fn policy_text(p: NewCriteria, lang: Lang) -> String {
     format!("{} ({what})", lang.ltr(p.name()))
 }
 
-fn extreme(e: Option<&Extreme>, precision: Precision, lang: Lang, code: bool) -> String {
+fn extreme(e: Option<&Extreme>, precision: Precision, unit: Unit, lang: Lang, code: bool) -> String {
     match e {
         None => "—".into(),
         Some(e) => {
@@ -242,7 +263,7 @@ fn extreme(e: Option<&Extreme>, precision: Precision, lang: Lang, code: bool) ->
             } else {
                 lang.ltr(&id).into_owned()
             };
-            format!("{id} {}", delta(Some(e.delta), precision, lang))
+            format!("{id} {}", delta(Some(e.delta), precision, unit, lang))
         }
     }
 }
@@ -369,9 +390,9 @@ impl Review<'_> {
             l.t("rank changed", "تغيّر ترتيبها"),
             num(s.rank_changed),
             l.t("largest rise", "أكبر ارتفاع"),
-            extreme(s.largest_rise.as_ref(), p, l, code),
+            extreme(s.largest_rise.as_ref(), p, self.new.root().unit, l, code),
             l.t("largest fall", "أكبر انخفاض"),
-            extreme(s.largest_fall.as_ref(), p, l, code),
+            extreme(s.largest_fall.as_ref(), p, self.new.root().unit, l, code),
         )
     }
 
@@ -380,11 +401,12 @@ impl Review<'_> {
         format!(
             "{}: {} → {} ({})",
             l.t("population", "المستوى الإجمالي"),
-            score(i.population_before, self.old.precision, l),
-            score(i.population_after, self.new.precision, l),
+            score(i.population_before, self.old, l),
+            score(i.population_after, self.new, l),
             delta(
                 i.population_before.zip(i.population_after).map(|(b, a)| a - b),
                 self.precision(),
+                self.new.root().unit,
                 l
             )
         )
@@ -535,8 +557,8 @@ pub fn text(r: &Review<'_>) -> String {
                         l.ltr(&n.node).into_owned(),
                         l.auto(&short(node_title(r.new, &n.node, l))).into_owned(),
                         l.ltr(&n.moved.to_string()).into_owned(),
-                        extreme(n.largest_rise.as_ref(), p, l, false),
-                        extreme(n.largest_fall.as_ref(), p, l, false),
+                        extreme(n.largest_rise.as_ref(), p, node_unit(r.new, &n.node), l, false),
+                        extreme(n.largest_fall.as_ref(), p, node_unit(r.new, &n.node), l, false),
                     ]
                 })
                 .collect();
@@ -560,9 +582,9 @@ pub fn text(r: &Review<'_>) -> String {
                 .map(|e| {
                     vec![
                         l.ltr(&printable(&e.entity)).into_owned(),
-                        score(e.before, r.old.precision, l),
-                        score(e.after, r.new.precision, l),
-                        delta(e.delta, p, l),
+                        score(e.before, r.old, l),
+                        score(e.after, r.new, l),
+                        delta(e.delta, p, r.new.root().unit, l),
                         r.band_cell(e).0,
                         r.rank_cell(e).0,
                     ]
@@ -673,11 +695,12 @@ pub fn markdown(r: &Review<'_>) -> String {
             s,
             "\n{}: **{} → {}** ({}).\n\n{}.\n",
             l.t("Population", "المستوى الإجمالي"),
-            score(i.population_before, r.old.precision, l),
-            score(i.population_after, r.new.precision, l),
+            score(i.population_before, r.old, l),
+            score(i.population_after, r.new, l),
             delta(
                 i.population_before.zip(i.population_after).map(|(b, a)| a - b),
                 p,
+                r.new.root().unit,
                 l
             ),
             r.summary_line(i, true)
@@ -700,8 +723,8 @@ pub fn markdown(r: &Review<'_>) -> String {
                     cell(&n.node),
                     cell(node_title(r.new, &n.node, l)),
                     n.moved,
-                    extreme(n.largest_rise.as_ref(), p, l, true),
-                    extreme(n.largest_fall.as_ref(), p, l, true),
+                    extreme(n.largest_rise.as_ref(), p, node_unit(r.new, &n.node), l, true),
+                    extreme(n.largest_fall.as_ref(), p, node_unit(r.new, &n.node), l, true),
                 );
             }
         }
@@ -727,9 +750,9 @@ pub fn markdown(r: &Review<'_>) -> String {
                     s,
                     "| `{}` | {} | {} | {} | {} | {} |",
                     cell(&printable(&e.entity)),
-                    score(e.before, r.old.precision, l),
-                    score(e.after, r.new.precision, l),
-                    delta(e.delta, p, l),
+                    score(e.before, r.old, l),
+                    score(e.after, r.new, l),
+                    delta(e.delta, p, r.new.root().unit, l),
                     bold(r.band_cell(e)),
                     bold(r.rank_cell(e)),
                 );

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{band_label, percent, score_cell_in, Lang};
+use super::{band_label, Lang};
 use crate::answers::{printable, Answer};
 use crate::eval::inputs::Read;
 use crate::eval::{EntityResult, NaReason, Outcome};
@@ -331,7 +331,7 @@ pub fn bands(model: &Model, uses: &[BandUse], score: rust_decimal::Decimal, lang
 /// percentages, numbers as written, ids in back quotes.
 fn read_value(v: &Read, p: crate::model::Precision, lang: Lang) -> String {
     match v {
-        Read::Score(s) => lang.ltr(&percent(*s, p)).into_owned(),
+        Read::Score(s) => lang.ltr(&super::percent(*s, p)).into_owned(),
         Read::Number(d) => lang.ltr(&d.normalize().to_string()).into_owned(),
         Read::Bool(true) => lang.t("yes", "نعم").to_string(),
         Read::Bool(false) => lang.t("no", "لا").to_string(),
@@ -401,7 +401,7 @@ pub fn render_in(model: &Model, r: &EntityResult, lang: Lang) -> String {
         .map(|n| format!(" ({})", lang.auto(&printable(n))))
         .unwrap_or_default();
     let origin = printable(&sub.origin.to_string()).into_owned();
-    let score = score_cell_in(lang, r.score(), model.precision);
+    let score = super::value_cell_in(lang, super::unit_of(model, 0), r.score(), model.precision);
     let top = match lang {
         Lang::En => format!("entity `{}`{name} from {origin}: {score}", printable(&sub.entity)),
         Lang::Ar => format!(
@@ -444,6 +444,20 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
             "\u{251c}\u{2500} "
         };
         let how = match &node.kind {
+            // `headline a, b` and no total: say so instead of a mean of nothing.
+            NodeKind::Group(_) if ix == 0 && model.no_total => {
+                let ids: Vec<&str> = model
+                    .headlines
+                    .iter()
+                    .filter_map(|&h| model.nodes.get(h).map(|n| n.id.as_str()))
+                    .collect();
+                format!(
+                    "{} {} {}",
+                    lang.t("headlines", "المؤشرات الرئيسية"),
+                    lang.ltr(&ids.join(", ")),
+                    lang.t("(no total)", "(دون إجمالي)")
+                )
+            }
             NodeKind::Group(g) => {
                 let mut h = how_group(g, model, ix, lang);
                 if let Some((a, t)) = r.sums.get(ix).copied().flatten() {
@@ -466,7 +480,7 @@ pub fn render_from_in(model: &Model, r: &EntityResult, start: NodeIx, lang: Lang
             Outcome::Score(s) => {
                 format!(
                     "{}{}",
-                    lang.ltr(&percent(s, p)),
+                    lang.ltr(&super::value(node.unit, s, p)),
                     bands(model, &node.bands, s, lang)
                 )
             }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{band_label, Lang};
 use crate::answers::Rejection;
 use crate::eval::{Batch, EntityResult, InstanceSetResult};
-use crate::model::{BandUse, Model};
+use crate::model::{BandUse, Model, Unit};
 
 /// `rubric` block: what produced the scores.
 #[derive(Serialize)]
@@ -21,6 +21,70 @@ pub struct RubricInfo<'a> {
     pub sha256: &'a str,
     /// Version of Mizan that evaluated it.
     pub mizan: &'static str,
+    /// `headline a, b`: the rubric's headline indicators (node ids), in
+    /// order; left out when it declares none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headlines: Vec<&'a str>,
+    /// Node id → its unit, for every node whose unit is not `percent`
+    /// (the root included); left out when every node is a percentage.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub units: IndexMap<&'a str, UnitOut>,
+}
+
+impl<'a> RubricInfo<'a> {
+    /// The `rubric` block of `model`.
+    pub fn new(model: &'a Model) -> Self {
+        RubricInfo {
+            id: &model.id,
+            version: &model.version,
+            sha256: &model.sha256,
+            mizan: env!("CARGO_PKG_VERSION"),
+            headlines: model
+                .headlines
+                .iter()
+                .filter_map(|&h| model.nodes.get(h).map(|n| n.id.as_str()))
+                .collect(),
+            units: model
+                .nodes
+                .iter()
+                .filter(|n| n.unit != Unit::Percent)
+                .map(|n| (n.id.as_str(), UnitOut::new(n.unit)))
+                .collect(),
+        }
+    }
+}
+
+/// A node's unit: `{"unit": "points", "of": 100}`, `{"unit": "number"}`,
+/// `{"unit": "score", "min": 0, "max": 10}`.
+#[derive(Serialize)]
+pub struct UnitOut {
+    /// `points`, `number` or `score`.
+    pub unit: &'static str,
+    /// `points of N`: N.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<Num>,
+    /// `score MIN..MAX`: MIN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<Num>,
+    /// `score MIN..MAX`: MAX.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<Num>,
+}
+
+impl UnitOut {
+    fn new(u: Unit) -> Self {
+        let (of, min, max) = match u {
+            Unit::Points(of) => (of.map(norm), None, None),
+            Unit::Scale(lo, hi) => (None, Some(norm(lo)), Some(norm(hi))),
+            Unit::Percent | Unit::Number => (None, None, None),
+        };
+        UnitOut {
+            unit: u.word(),
+            of,
+            min,
+            max,
+        }
+    }
 }
 
 /// One entity.
@@ -209,6 +273,11 @@ pub struct EvalDocument<'a> {
     pub errors: Vec<ProblemOut>,
     /// Warnings.
     pub warnings: Vec<ProblemOut>,
+    /// `headline a, b`: each headline's population value (the mean over
+    /// the entities that have one), by node id; left out without
+    /// headlines.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub headlines: IndexMap<&'a str, Option<Num>>,
 }
 
 /// An exact decimal written as a JSON number with every digit kept
@@ -316,12 +385,7 @@ pub fn document<'a>(model: &'a Model, batch: &'a Batch) -> EvalDocument<'a> {
 pub fn document_in<'a>(model: &'a Model, batch: &'a Batch, lang: Lang) -> EvalDocument<'a> {
     let pop = batch.population.score.map(norm);
     EvalDocument {
-        rubric: RubricInfo {
-            id: &model.id,
-            version: &model.version,
-            sha256: &model.sha256,
-            mizan: env!("CARGO_PKG_VERSION"),
-        },
+        rubric: RubricInfo::new(model),
         entities: batch
             .results
             .iter()
@@ -334,6 +398,10 @@ pub fn document_in<'a>(model: &'a Model, batch: &'a Batch, lang: Lang) -> EvalDo
         aggregate: AggregateOut::new(model, pop, batch.population.entities, batch.rejected, lang),
         errors: batch.errors.iter().map(problem).collect(),
         warnings: batch.warnings.iter().map(problem).collect(),
+        headlines: crate::eval::headline_population(model, &batch.results)
+            .into_iter()
+            .filter_map(|(h, v)| Some((model.nodes.get(h)?.id.as_str(), v.map(norm))))
+            .collect(),
     }
 }
 
@@ -351,6 +419,10 @@ pub struct SummaryDocument<'a> {
     pub warnings: Vec<ProblemOut>,
     /// Every warning, counted per code.
     pub warning_counts: &'a std::collections::BTreeMap<String, usize>,
+    /// `headline a, b`: each headline's population value, as in the
+    /// document; left out without headlines.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub headlines: IndexMap<&'a str, Option<Num>>,
 }
 
 /// The summary document of a stream (or batch), band labels in English.
@@ -366,16 +438,16 @@ pub fn summary_in<'a>(
 ) -> SummaryDocument<'a> {
     let pop = s.population.score.map(norm);
     SummaryDocument {
-        rubric: RubricInfo {
-            id: &model.id,
-            version: &model.version,
-            sha256: &model.sha256,
-            mizan: env!("CARGO_PKG_VERSION"),
-        },
+        rubric: RubricInfo::new(model),
         aggregate: AggregateOut::new(model, pop, s.population.entities, s.rejected, lang),
         errors: s.errors.iter().map(problem).collect(),
         warnings: s.warnings.iter().map(problem).collect(),
         warning_counts: &s.warning_counts,
+        headlines: s
+            .headlines
+            .iter()
+            .filter_map(|&(h, v)| Some((model.nodes.get(h)?.id.as_str(), v.map(norm))))
+            .collect(),
     }
 }
 

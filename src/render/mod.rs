@@ -42,6 +42,37 @@ pub fn score_cell_in(lang: Lang, score: Option<Decimal>, precision: Precision) -
     }
 }
 
+/// A value as its unit reads it, with `precision`'s decimal places in its
+/// rounding mode: `percent` 83.3%, `points` 82.5, `points of 100`
+/// 82.5 / 100, `number` 14 (trailing zeros dropped), `score 0..10`
+/// 5.2 / 10.
+pub fn value(unit: crate::model::Unit, v: Decimal, precision: Precision) -> String {
+    use crate::model::Unit;
+    let fixed = |d: Decimal| format!("{:.*}", precision.width(), precision.round(d));
+    match unit {
+        Unit::Percent => percent(v, precision),
+        Unit::Number => precision.round(v).normalize().to_string(),
+        Unit::Points(_) | Unit::Scale(..) => match unit.out_of() {
+            Some(n) => format!("{} / {}", fixed(v), n.normalize()),
+            None => fixed(v),
+        },
+    }
+}
+
+/// A value for reports in `lang`, as its unit reads it (a left-to-right
+/// fragment, isolated in Arabic), or N/A in the language.
+pub fn value_cell_in(lang: Lang, unit: crate::model::Unit, v: Option<Decimal>, precision: Precision) -> String {
+    match v {
+        Some(s) => lang.ltr(&value(unit, s, precision)).into_owned(),
+        None => lang.t("N/A", "لا ينطبق").to_string(),
+    }
+}
+
+/// The unit of node `ix` (percent when out of range).
+pub fn unit_of(model: &crate::model::Model, ix: crate::model::NodeIx) -> crate::model::Unit {
+    model.nodes.get(ix).map_or_else(Default::default, |n| n.unit)
+}
+
 /// A band as people read it: its label in `lang` (else in the other
 /// language, else any), or its id when it has no label.
 pub fn band_label(lang: Lang, band: &crate::model::BandDef) -> &str {

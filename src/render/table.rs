@@ -6,7 +6,7 @@ use comfy_table::{presets, CellAlignment, Table};
 use miette::Diagnostic;
 use rust_decimal::Decimal;
 
-use super::{band_label, score_cell_in, Lang};
+use super::{band_label, Lang};
 use crate::answers::{printable, Rejection};
 use crate::eval::{Batch, EntityResult};
 use crate::model::{Aggregate, Builtin, CKind, Model, NaPolicy, NodeIx, NodeKind, Over};
@@ -105,13 +105,20 @@ pub fn headline_node(model: &Model) -> Option<NodeIx> {
 /// ([`headline_node`]).
 pub fn columns(model: &Model, depth: usize) -> Vec<NodeIx> {
     let same = headline_node(model);
-    model
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(i, n)| n.depth >= 1 && n.depth <= depth && Some(*i) != same)
-        .map(|(i, _)| i)
-        .collect()
+    // The rubric's headline indicators first (`headline a, b`), then the
+    // other nodes down to `depth`.
+    let mut out = model.headlines.clone();
+    out.extend(
+        model
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                n.depth >= 1 && n.depth <= depth && Some(*i) != same && !model.headlines.contains(i)
+            })
+            .map(|(i, _)| i),
+    );
+    out
 }
 
 /// The rows' order: indices into `batch.results`.
@@ -144,8 +151,14 @@ pub fn order(batch: &Batch, sort: Sort) -> Vec<usize> {
 }
 
 /// A score with the labels of its bands under `uses` (`75.0% Good`).
-fn scored_cell(model: &Model, lang: Lang, uses: &[crate::model::BandUse], score: Option<Decimal>) -> String {
-    let mut cell = score_cell_in(lang, score, model.precision);
+fn scored_cell(
+    model: &Model,
+    lang: Lang,
+    unit: crate::model::Unit,
+    uses: &[crate::model::BandUse],
+    score: Option<Decimal>,
+) -> String {
+    let mut cell = super::value_cell_in(lang, unit, score, model.precision);
     if let Some(s) = score {
         for (_, band) in model.bands(uses, s) {
             if let Some(b) = band {
@@ -214,11 +227,14 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
     // The headline band, then one column per other band set of the root.
     let extra_sets: Vec<&str> = root.iter().skip(1).map(|u| u.set.as_str()).collect();
     let nodes = columns(model, o.depth);
-    let mut header = vec![
-        lang.t("entity", "الجهة").to_string(),
-        lang.t("score", "الدرجة").to_string(),
-        lang.t("band", "الفئة").to_string(),
-    ];
+    // A rubric with headlines and no total has no score or band columns.
+    let total = !model.no_total;
+    let extra_sets = if total { extra_sets } else { Vec::new() };
+    let mut header = vec![lang.t("entity", "الجهة").to_string()];
+    if total {
+        header.push(lang.t("score", "الدرجة").to_string());
+        header.push(lang.t("band", "الفئة").to_string());
+    }
     header.extend(extra_sets.iter().map(|s| lang.ltr(s).into_owned()));
     if ranked {
         header.push(lang.t("rank", "الترتيب").into());
@@ -241,11 +257,16 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
         };
         // Ids are checked when read (no controls), but a terminal never
         // gets a raw control character from an answer set.
-        let mut row = vec![
-            lang.ltr(&printable(&r.submission.entity)).into_owned(),
-            score_cell_in(lang, score, model.precision),
-            label(bands.first().and_then(|(_, b)| *b)),
-        ];
+        let mut row = vec![lang.ltr(&printable(&r.submission.entity)).into_owned()];
+        if total {
+            row.push(super::value_cell_in(
+                lang,
+                super::unit_of(model, 0),
+                score,
+                model.precision,
+            ));
+            row.push(label(bands.first().and_then(|(_, b)| *b)));
+        }
         for k in 1..=extra_sets.len() {
             row.push(label(bands.get(k).and_then(|(_, b)| *b)));
         }
@@ -257,6 +278,7 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
             row.push(scored_cell(
                 model,
                 lang,
+                super::unit_of(model, g),
                 uses,
                 r.outcomes.get(g).and_then(|o| o.score()),
             ));
@@ -266,7 +288,7 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
     let bands_from = 2;
     let bands_to = bands_from + extra_sets.len();
     for (i, col) in t.column_iter_mut().enumerate() {
-        if i > 0 && !(bands_from..=bands_to).contains(&i) {
+        if i > 0 && !(total && (bands_from..=bands_to).contains(&i)) {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
@@ -281,6 +303,35 @@ pub fn render_with(model: &Model, batch: &Batch, o: &Options) -> String {
     out
 }
 
+/// The population's value as a report shows it: its score in the
+/// rubric's unit; with `headline`, each headline's population value
+/// (`readiness 71.3 / 100 · quality 6.9 / 10`) instead of the score when
+/// the rubric has no total, after it in parentheses otherwise.
+pub fn population_cell(
+    model: &Model,
+    lang: Lang,
+    score: Option<Decimal>,
+    heads: &[(NodeIx, Option<Decimal>)],
+) -> String {
+    let total = super::value_cell_in(lang, super::unit_of(model, 0), score, model.precision);
+    let heads: Vec<String> = heads
+        .iter()
+        .filter_map(|&(h, v)| {
+            let n = model.nodes.get(h)?;
+            Some(format!(
+                "{} {}",
+                lang.ltr(&n.id),
+                super::value_cell_in(lang, n.unit, v, model.precision)
+            ))
+        })
+        .collect();
+    match (model.no_total, heads.is_empty()) {
+        (true, _) => heads.join(" · "),
+        (false, true) => total,
+        (false, false) => format!("{total} ({})", heads.join(" · ")),
+    }
+}
+
 /// `population: 64.2% Weak over 4 entities; 1 submission rejected and
 /// excluded`, in the reader's language.
 fn population_line(model: &Model, batch: &Batch, lang: Lang) -> String {
@@ -291,11 +342,39 @@ fn population_line(model: &Model, batch: &Batch, lang: Lang) -> String {
     } else {
         format!(" {bands}")
     };
+    // Headlines: each one's population value (`a 75.0% · b 5.2 / 10`),
+    // after the total, or instead of it when there is none.
+    let heads: Vec<String> = crate::eval::headline_population(model, &batch.results)
+        .into_iter()
+        .filter_map(|(h, v)| {
+            let n = model.nodes.get(h)?;
+            Some(format!(
+                "{} {}",
+                lang.ltr(&n.id),
+                super::value_cell_in(lang, n.unit, v, model.precision)
+            ))
+        })
+        .collect();
+    let heads = heads.join(" · ");
+    let total_cell = super::value_cell_in(lang, super::unit_of(model, 0), pop.score, model.precision);
+    let (total_cell, bands) = match (model.no_total, heads.is_empty()) {
+        (true, _) => (heads, String::new()),
+        (false, true) => (total_cell, bands),
+        (false, false) => (format!("{total_cell}{bands} ({heads})"), String::new()),
+    };
+    let pop = &crate::eval::PopulationResult {
+        entities: if model.no_total {
+            batch.results.len()
+        } else {
+            pop.entities
+        },
+        ..pop.clone()
+    };
     match lang {
         Lang::En => {
             let mut s = format!(
                 "population: {}{} over {} entit{}",
-                score_cell_in(lang, pop.score, model.precision),
+                total_cell,
                 bands,
                 pop.entities,
                 if pop.entities == 1 { "y" } else { "ies" }
@@ -312,7 +391,7 @@ fn population_line(model: &Model, batch: &Batch, lang: Lang) -> String {
         Lang::Ar => {
             let mut s = format!(
                 "الإجمالي: {}{}؛ الجهات: {}",
-                score_cell_in(lang, pop.score, model.precision),
+                total_cell,
                 bands,
                 lang.ltr(&pop.entities.to_string())
             );

@@ -574,6 +574,20 @@ impl Lower<'_> {
                 Item::Number(unit, range, loc)
             }
             Rule::yesno_decl => Item::YesNo(loc),
+            Rule::unit_decl => {
+                let word = args.next()?.into_inner().next().map(|w| self.name(&w))?;
+                let mut of = None;
+                let mut range = None;
+                for a in args {
+                    match a.as_rule() {
+                        Rule::number => of = Some(self.number(&a)),
+                        Rule::range => range = Some(self.range(a)),
+                        _ => {}
+                    }
+                }
+                Item::Unit(UnitDecl { word, of, range, loc })
+            }
+            Rule::headline_decl => Item::Headline(args.map(|a| self.name(&a)).collect(), loc),
             Rule::baseline_decl | Rule::target_decl => {
                 let v = all.nth(1)?;
                 let val = match v.as_rule() {

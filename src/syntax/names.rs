@@ -71,6 +71,9 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_constraint => "constraint",
         Rule::kw_warning => "warning",
         Rule::kw_codes => "codes",
+        Rule::kw_unit => "unit",
+        Rule::kw_of => "of",
+        Rule::kw_headline => "headline",
         _ => return None,
     })
 }
@@ -174,7 +177,9 @@ pub(crate) fn phrase(rule: Rule) -> String {
         | Rule::rank_decl
         | Rule::renamed_decl
         | Rule::instances_decl
-        | Rule::template_decl => "a declaration",
+        | Rule::template_decl
+        | Rule::unit_decl
+        | Rule::headline_decl => "a declaration",
         Rule::params => "parameters such as `(k, n)`",
         Rule::instance_decl => "an instance such as `pop en \"Population\" { group: social }`",
         Rule::instance_fields => "`{` and instance fields",
@@ -193,6 +198,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
         Rule::over => "`over`",
         Rule::combine => "`combine`",
         Rule::unit => "a unit such as `percent`",
+        Rule::unit_word => "a unit: `percent`, `points`, `number` or `score`",
         Rule::range => "bounds such as `0..100`",
         Rule::expr => "an expression",
         Rule::op_neg => "`-`",
