@@ -384,3 +384,34 @@ fn every_path_gives_the_same_bytes() {
     assert_eq!(run(true), run(false));
     assert!(run(true).contains("12.00%"), "{}", run(true));
 }
+
+/// `precision N MODE` followed by any declaration that opens a block
+/// (`levels {`, `profile {`, `instances L {`, `bands B {`, `scale S {`):
+/// the mode is the precision's, not the level of a node.
+#[test]
+fn a_precision_mode_before_a_block_declaration() {
+    for next in [
+        "levels { pillar criterion }",
+        "profile { kind: one of a, b }",
+        "instances cat { x en \"X\" }",
+        "bands b { hi >= 0.5 lo >= 0 }",
+        "scale s { yes 1 no 0 }",
+    ] {
+        for mode in ["half_even", "up", "floor"] {
+            let text = format!(
+                "rubric d.t {{\n  version \"1\"\n  precision 1 {mode}\n  {next}\n  criterion c {{ yesno }}\n}}\n"
+            );
+            let (r, d) = mizan::load("t.mizan", &text);
+            assert!(d.errors.is_empty(), "{mode} / {next}: {:?}", d.errors);
+            let r = r.unwrap();
+            assert_eq!(r.model().precision.mode.name(), mode, "{next}");
+        }
+    }
+    // A node whose level is a mode's word still parses as a node.
+    let (r, d) = mizan::load(
+        "t.mizan",
+        "rubric d.t {\n  version \"1\"\n  precision 1\n  up u1 { yesno }\n}\n",
+    );
+    assert!(d.errors.is_empty(), "{:?}", d.errors);
+    assert!(r.unwrap().model().by_id.contains_key("u1"));
+}

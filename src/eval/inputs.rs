@@ -15,8 +15,8 @@ use crate::model::{CExpr, CKind, FieldTy, Model, NodeIx, NodeKind, Var};
 /// A value as explain shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Read {
-    /// A node's score (shown as the rubric shows scores).
-    Score(Decimal),
+    /// A node's value, shown in the node's unit.
+    Score(Decimal, crate::model::Unit),
     /// A number (a named value, a field, `value`, a number answer).
     Number(Decimal),
     /// A boolean.
@@ -88,9 +88,10 @@ fn field(model: &Model, f: usize, v: Option<&ProfileValue>) -> Read {
     }
 }
 
-fn outcome(o: Option<&Outcome>) -> Read {
+fn outcome(model: &Model, node: NodeIx, o: Option<&Outcome>) -> Read {
+    let unit = model.nodes.get(node).map(|n| n.unit).unwrap_or_default();
     match o {
-        Some(Outcome::Score(s)) => Read::Score(*s),
+        Some(Outcome::Score(s)) => Read::Score(*s, unit),
         _ => Read::Na,
     }
 }
@@ -100,7 +101,7 @@ fn walk(model: &Model, r: &EntityResult, at: NodeIx, lets: &[Val], e: &CExpr, ou
     match &e.kind {
         CKind::Node(n) => {
             if let Some(node) = model.nodes.get(*n) {
-                push(out, node.id.clone(), outcome(r.outcomes.get(*n)));
+                push(out, node.id.clone(), outcome(model, *n, r.outcomes.get(*n)));
             }
         }
         CKind::Let(i) => {
@@ -187,7 +188,7 @@ fn walk(model: &Model, r: &EntityResult, at: NodeIx, lets: &[Val], e: &CExpr, ou
                 let o = results
                     .and_then(|s| s.items.get(k))
                     .and_then(|i| i.outcomes.get(node.saturating_sub(*repeated)));
-                list.push((inst.key.clone(), outcome(o)));
+                list.push((inst.key.clone(), outcome(model, *node, o)));
             }
             let read = model.nodes.get(*node).map_or("?", |n| n.id.as_str());
             let name = match cond {

@@ -331,7 +331,7 @@ pub fn bands(model: &Model, uses: &[BandUse], score: rust_decimal::Decimal, lang
 /// percentages, numbers as written, ids in back quotes.
 fn read_value(v: &Read, p: crate::model::Precision, lang: Lang) -> String {
     match v {
-        Read::Score(s) => lang.ltr(&super::percent(*s, p)).into_owned(),
+        Read::Score(s, unit) => lang.ltr(&super::value(*unit, *s, p)).into_owned(),
         Read::Number(d) => lang.ltr(&d.normalize().to_string()).into_owned(),
         Read::Bool(true) => lang.t("yes", "نعم").to_string(),
         Read::Bool(false) => lang.t("no", "لا").to_string(),
