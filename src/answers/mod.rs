@@ -382,10 +382,7 @@ fn read_parsed(
     missing_fields(model, None, given, "/entity/profile", &mut fail);
     let answers_given = matches!(obj.get("answers"), Some(Value::Object(_)));
     let answers = read_answers(plan, 0, obj.get("answers"), "", &mut fail);
-    let instances = match obj.get("instances") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(v) => read_instances(plan, 0, v, "/instances", &mut fail),
-    };
+    let instances = read_instances(plan, 0, obj.get("instances"), "/instances", &mut fail);
     for (k, _) in obj {
         if !TOP_KEYS.contains(&k.as_str()) {
             fail(
@@ -578,17 +575,22 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
 
 /// Reads `{"REPEATED": [instance, …], …}` for the repeated nodes directly
 /// inside scope `scope`.
-fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fail<'_>) -> Vec<InstanceSet> {
+fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fail: Fail<'_>) -> Vec<InstanceSet> {
     let model = plan.model();
-    let Value::Object(map) = v else {
+    let empty = serde_json::Map::new();
+    let map = match v {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(v) => {
         fail(
             prefix.to_string(),
             shape(
-                "an object mapping repeated node ids to lists of instances",
-                Some(v),
-            ),
-        );
-        return Vec::new();
+                    "an object mapping repeated node ids to lists of instances",
+                    Some(v),
+                ),
+            );
+            return Vec::new();
+        }
     };
     let nested: Vec<NodeIx> = model.repeated_in(scope).collect();
     let mut sets = Vec::new();
@@ -641,10 +643,7 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
             }
             missing_fields(model, Some(r), o.get("profile"), &format!("{iptr}/profile"), fail);
             let answers = read_answers(plan, r, o.get("answers"), &iptr, fail);
-            let instances = match o.get("instances") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(v) => read_instances(plan, r, v, &format!("{iptr}/instances"), fail),
-            };
+            let instances = read_instances(plan, r, o.get("instances"), &format!("{iptr}/instances"), fail);
             for k in o.keys() {
                 if !INSTANCE_KEYS.contains(&k.as_str()) {
                     fail(
@@ -672,7 +671,62 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
         sets.push(InstanceSet { node: r, items: out });
     }
     sets.sort_by_key(|s| s.node);
+    for &r in &nested {
+        let set = sets.iter().find(|s| s.node == r);
+        check_keys(model, r, set, prefix, fail);
+    }
     sets
+}
+
+/// `repeated … keys LIST`: the instances of `r` must be exactly the ids of
+/// LIST: each missing id is M0428 (at the node's list of instances), each
+/// other key, and each id given again, M0429 (at the instance).
+fn check_keys(model: &crate::model::Model, r: NodeIx, set: Option<&InstanceSet>, prefix: &str, fail: Fail<'_>) {
+    let Some(node) = model.nodes.get(r) else { return };
+    let Some(keys) = node.repeat.as_ref().and_then(|rep| rep.keys.as_ref()) else {
+        return;
+    };
+    let items = set.map_or(&[][..], |s| s.items.as_slice());
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for inst in items {
+        let known = keys.ids.contains(&inst.key);
+        let twice = !seen.insert(inst.key.as_str());
+        if !known || twice {
+            let (why, help) = if known {
+                ("given twice".to_string(), "give each instance once".to_string())
+            } else {
+                (
+                    format!("not in `{}`", keys.list),
+                    crate::diag::did_you_mean(&inst.key, keys.ids.iter().map(String::as_str))
+                        .unwrap_or_else(|| format!("instances of `{}`: {}", keys.list, keys.ids.join(", "))),
+                )
+            };
+            fail(
+                inst.pointer.clone(),
+                AnswerError::UnknownInstance {
+                    id: node.id.clone(),
+                    list: keys.list.clone(),
+                    key: inst.key.clone(),
+                    why,
+                    help,
+                },
+            );
+        }
+    }
+    let ptr = format!("{prefix}/{}", pointer_token(&node.id));
+    for id in &keys.ids {
+        if !items.iter().any(|i| &i.key == id) {
+            fail(
+                ptr.clone(),
+                AnswerError::MissingInstance {
+                    id: node.id.clone(),
+                    list: keys.list.clone(),
+                    key: id.clone(),
+                    ids: keys.ids.join(", "),
+                },
+            );
+        }
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -67,6 +67,23 @@ pub enum CheckError {
         help: Option<String>,
     },
 
+    /// `repeated mean keys categry` where no `instances categry` exists.
+    #[error("unknown instance list `{name}` in `keys`")]
+    #[diagnostic(code(M0326), url("docs/diagnostics.md#m0326"))]
+    UnknownKeys {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("no `instances {name}` is declared in the rubric")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+
     /// `levels { pillar }` then `section s1 { … }`.
     #[error("unknown level `{name}`")]
     #[diagnostic(code(M0204), url("docs/diagnostics.md#m0204"))]

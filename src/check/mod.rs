@@ -50,6 +50,13 @@ pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 /// Returns the model when there is no error, and every diagnostic found.
 pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
     let src = file.rubric.loc.src.clone();
+    // The instance lists (`repeated … keys LIST`), before expansion drops them.
+    let mut instance_lists: IndexMap<String, &ast::InstanceList> = IndexMap::new();
+    for item in &file.rubric.items {
+        if let Item::Instances(l) = item {
+            instance_lists.entry(l.name.node.clone()).or_insert(l);
+        }
+    }
     // Templates and functions with parameters, rewritten into ordinary
     // declarations first (see `templates`).
     let mut pre = Diagnostics::default();
@@ -89,6 +96,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         unit_band_sets: HashSet::new(),
         headlines: Vec::new(),
         no_total: false,
+        instance_lists,
     };
     let model = c.run(file);
     if let Some(m) = &model {
@@ -167,6 +175,8 @@ struct Attrs<'a> {
 }
 
 struct Checker<'a> {
+    /// The rubric's instance lists (`repeated … keys LIST` reads them).
+    instance_lists: IndexMap<String, &'a ast::InstanceList>,
     src: Src,
     diags: Diagnostics,
     nodes: Vec<NodeDef>,
@@ -1275,7 +1285,37 @@ impl<'a> Checker<'a> {
             }
             None => None,
         };
-        Some(Repeat { rule, switch })
+        let keys = match &r.keys {
+            Some(k) => Some(self.keys(k)?),
+            None => None,
+        };
+        Some(Repeat { rule, switch, keys })
+    }
+
+    /// `repeated … keys LIST`: LIST must be an instance list of the rubric
+    /// (M0326).
+    fn keys(&mut self, k: &ast::Name) -> Option<crate::model::Keys> {
+        let Some(l) = self.instance_lists.get(&k.node) else {
+            let names: Vec<&str> = self.instance_lists.keys().map(String::as_str).collect();
+            let help = match crate::diag::did_you_mean(&k.node, names.iter().copied()) {
+                Some(d) => d,
+                None if names.is_empty() => {
+                    "declare the list in the rubric: `instances NAME { ID en \"Title\" … }`".into()
+                }
+                None => format!("instance lists: {}", names.join(", ")),
+            };
+            self.diags.push(CheckError::UnknownKeys {
+                name: k.node.clone(),
+                src: self.src.clone(),
+                span: k.loc.span,
+                help,
+            });
+            return None;
+        };
+        Some(crate::model::Keys {
+            list: k.node.clone(),
+            ids: l.instances.iter().map(|i| i.id.node.clone()).collect(),
+        })
     }
 
     fn group(&mut self, ix: NodeIx, id: &str, a: &Attrs<'a>) -> Group {
