@@ -379,7 +379,7 @@ fn read_parsed(
         other => fail("/entity".into(), shape("an object with `id`", other)),
     }
     let given = obj.get("entity").and_then(|e| e.get("profile"));
-    missing_fields(model, None, given, "/entity/profile", &mut fail);
+    missing_fields(model, None, given, "/entity/profile", &[], &mut fail);
     let answers_given = matches!(obj.get("answers"), Some(Value::Object(_)));
     let answers = read_answers(plan, 0, obj.get("answers"), "", &mut fail);
     let instances = read_instances(plan, 0, obj.get("instances"), "/instances", &mut fail);
@@ -517,10 +517,11 @@ fn missing_fields(
     owner: Option<NodeIx>,
     given: Option<&Value>,
     prefix: &str,
+    filled: &[(usize, ProfileValue)],
     fail: Fail<'_>,
 ) {
-    for d in model.profile.values().filter(|d| d.owner == owner) {
-        if given.and_then(|p| p.get(&d.name)).is_none() {
+    for (fi, d) in model.profile.values().enumerate().filter(|(_, d)| d.owner == owner) {
+        if given.and_then(|p| p.get(&d.name)).is_none() && !filled.iter().any(|(i, _)| *i == fi) {
             fail(
                 format!("{prefix}/{}", pointer_token(&d.name)),
                 AnswerError::MissingField { name: d.name.clone() },
@@ -641,7 +642,34 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, f
             if let Some(p) = o.get("profile").filter(|p| !p.is_null()) {
                 read_fields(model, Some(r), p, &format!("{iptr}/profile"), &mut profile, fail);
             }
-            missing_fields(model, Some(r), o.get("profile"), &format!("{iptr}/profile"), fail);
+            // `keys LIST`: the list's field values fill in the instance's.
+            let filled = list_fields(model, r, &key);
+            for (fi, v) in filled {
+                match profile.get_mut(*fi) {
+                    Some(slot @ None) => *slot = Some(v.clone()),
+                    Some(Some(given)) if given != v => {
+                        let name = model.profile.get_index(*fi).map_or("", |(n, _)| n.as_str());
+                        let keys = model.nodes.get(r).and_then(|n| n.repeat.as_ref()).and_then(|p| p.keys.as_ref());
+                        fail(
+                            format!("{iptr}/profile/{}", pointer_token(name)),
+                            AnswerError::UnknownInstance {
+                                id: model.nodes.get(r).map_or_else(String::new, |n| n.id.clone()),
+                                list: keys.map_or_else(String::new, |k| k.list.clone()),
+                                key: key.clone(),
+                                why: format!(
+                                    "field `{name}` is `{}` here and `{}` in `{}`",
+                                    field_text(model, *fi, given),
+                                    field_text(model, *fi, v),
+                                    keys.map_or("", |k| k.list.as_str())
+                                ),
+                                help: "leave the field out (the rubric's list gives it) or give the list's value".into(),
+                            },
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            missing_fields(model, Some(r), o.get("profile"), &format!("{iptr}/profile"), filled, fail);
             let answers = read_answers(plan, r, o.get("answers"), &iptr, fail);
             let instances = read_instances(plan, r, o.get("instances"), &format!("{iptr}/instances"), fail);
             for k in o.keys() {
@@ -676,6 +704,25 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, f
         check_keys(model, r, set, prefix, fail);
     }
     sets
+}
+
+/// The field values the instance list of `r`'s `keys` gives instance `key`.
+fn list_fields<'m>(model: &'m crate::model::Model, r: NodeIx, key: &str) -> &'m [(usize, ProfileValue)] {
+    let keys = model.nodes.get(r).and_then(|n| n.repeat.as_ref()).and_then(|p| p.keys.as_ref());
+    keys.and_then(|k| k.ids.iter().position(|id| id == key).and_then(|p| k.fields.get(p)))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A field value as written.
+fn field_text(model: &crate::model::Model, fi: usize, v: &ProfileValue) -> String {
+    match v {
+        ProfileValue::Enum(i) => match model.profile.get_index(fi).map(|(_, d)| &d.ty) {
+            Some(crate::model::FieldTy::Enum(values)) => values.get(*i).cloned().unwrap_or_default(),
+            _ => i.to_string(),
+        },
+        ProfileValue::Number(d) => d.to_string(),
+        ProfileValue::Bool(b) => b.to_string(),
+    }
 }
 
 /// `repeated … keys LIST`: the instances of `r` must be exactly the ids of

@@ -1286,7 +1286,7 @@ impl<'a> Checker<'a> {
             None => None,
         };
         let keys = match &r.keys {
-            Some(k) => Some(self.keys(k)?),
+            Some(k) => Some(self.keys(ix, k)?),
             None => None,
         };
         Some(Repeat { rule, switch, keys })
@@ -1294,8 +1294,8 @@ impl<'a> Checker<'a> {
 
     /// `repeated … keys LIST`: LIST must be an instance list of the rubric
     /// (M0326).
-    fn keys(&mut self, k: &ast::Name) -> Option<crate::model::Keys> {
-        let Some(l) = self.instance_lists.get(&k.node) else {
+    fn keys(&mut self, ix: NodeIx, k: &ast::Name) -> Option<crate::model::Keys> {
+        let Some(&l) = self.instance_lists.get(&k.node) else {
             let names: Vec<&str> = self.instance_lists.keys().map(String::as_str).collect();
             let help = match crate::diag::did_you_mean(&k.node, names.iter().copied()) {
                 Some(d) => d,
@@ -1312,9 +1312,61 @@ impl<'a> Checker<'a> {
             });
             return None;
         };
-        Some(crate::model::Keys {
+        let mut fields = Vec::with_capacity(l.instances.len());
+        let mut ok = true;
+        for inst in &l.instances {
+            let mut vals = Vec::new();
+            for (name, v) in &inst.fields {
+                // A list field the node does not declare serves templates only.
+                let Some((fi, _, def)) = self.fields.get_full(&name.node).filter(|(_, _, d)| d.owner == Some(ix))
+                else {
+                    continue;
+                };
+                let val = match (&def.ty, v) {
+                    (FieldTy::Number, ast::InstanceValue::Number(d)) => Some(crate::answers::ProfileValue::Number(d.node)),
+                    (FieldTy::Bool, ast::InstanceValue::Word(w)) if w.node == "true" || w.node == "false" => {
+                        Some(crate::answers::ProfileValue::Bool(w.node == "true"))
+                    }
+                    (FieldTy::Enum(values), ast::InstanceValue::Word(w)) => {
+                        values.iter().position(|x| *x == w.node).map(crate::answers::ProfileValue::Enum)
+                    }
+                    _ => None,
+                };
+                match val {
+                    Some(val) => vals.push((fi, val)),
+                    None => {
+                        ok = false;
+                        let (text, loc) = match v {
+                            ast::InstanceValue::Number(d) => (d.node.to_string(), &d.loc),
+                            ast::InstanceValue::Word(w) => (w.node.clone(), &w.loc),
+                        };
+                        let expected = match &def.ty {
+                            FieldTy::Number => "a number".to_string(),
+                            FieldTy::Bool => "`true` or `false`".to_string(),
+                            FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
+                        };
+                        self.diags.push(CheckError::KeysField {
+                            field: name.node.clone(),
+                            value: text,
+                            instance: inst.id.node.clone(),
+                            node: self.node_id(ix).to_string(),
+                            src: self.src.clone(),
+                            span: loc.span,
+                            help: format!(
+                                "`{}` of `{}` is {expected}: the list's value fills in each instance's field",
+                                name.node,
+                                self.node_id(ix)
+                            ),
+                        });
+                    }
+                }
+            }
+            fields.push(vals);
+        }
+        ok.then(|| crate::model::Keys {
             list: k.node.clone(),
             ids: l.instances.iter().map(|i| i.id.node.clone()).collect(),
+            fields,
         })
     }
 

@@ -334,12 +334,16 @@ pub struct Repeat {
 }
 
 /// `repeated … keys LIST`: the instances an answer set must give.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Keys {
     /// The rubric's instance list.
     pub list: String,
     /// Its instance ids, in source order.
     pub ids: Vec<String>,
+    /// For each id, the values the list gives to the node's `fields`
+    /// (by field index): they fill in an instance's profile, and a value
+    /// the answer set gives must equal them.
+    pub fields: Vec<Vec<(usize, crate::answers::ProfileValue)>>,
 }
 
 /// How instances combine.
