@@ -706,6 +706,27 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, f
     sets
 }
 
+/// The `keys` problems (M0428, M0429) of an answer set built by `mizan
+/// import`: the check reading makes, so an imported entity is refused as
+/// its answer set would be.
+pub fn instance_key_problems(plan: &Plan, origin: Origin, value: &Value) -> Vec<Rejection> {
+    if !plan.model().has_keys() {
+        return Vec::new();
+    }
+    match read_value(plan, origin, value) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.error,
+                    AnswerError::MissingInstance { .. } | AnswerError::UnknownInstance { .. }
+                )
+            })
+            .collect(),
+    }
+}
+
 /// The field values the instance list of `r`'s `keys` gives instance `key`.
 fn list_fields<'m>(model: &'m crate::model::Model, r: NodeIx, key: &str) -> &'m [(usize, ProfileValue)] {
     let keys = model.nodes.get(r).and_then(|n| n.repeat.as_ref()).and_then(|p| p.keys.as_ref());
