@@ -520,7 +520,12 @@ fn missing_fields(
     filled: &[(usize, ProfileValue)],
     fail: Fail<'_>,
 ) {
-    for (fi, d) in model.profile.values().enumerate().filter(|(_, d)| d.owner == owner) {
+    for (fi, d) in model
+        .profile
+        .values()
+        .enumerate()
+        .filter(|(_, d)| d.owner == owner)
+    {
         if given.and_then(|p| p.get(&d.name)).is_none() && !filled.iter().any(|(i, _)| *i == fi) {
             fail(
                 format!("{prefix}/{}", pointer_token(&d.name)),
@@ -576,16 +581,22 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
 
 /// Reads `{"REPEATED": [instance, …], …}` for the repeated nodes directly
 /// inside scope `scope`.
-fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fail: Fail<'_>) -> Vec<InstanceSet> {
+fn read_instances(
+    plan: &Plan,
+    scope: NodeIx,
+    v: Option<&Value>,
+    prefix: &str,
+    fail: Fail<'_>,
+) -> Vec<InstanceSet> {
     let model = plan.model();
     let empty = serde_json::Map::new();
     let map = match v {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(map)) => map,
         Some(v) => {
-        fail(
-            prefix.to_string(),
-            shape(
+            fail(
+                prefix.to_string(),
+                shape(
                     "an object mapping repeated node ids to lists of instances",
                     Some(v),
                 ),
@@ -649,7 +660,11 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, f
                     Some(slot @ None) => *slot = Some(v.clone()),
                     Some(Some(given)) if given != v => {
                         let name = model.profile.get_index(*fi).map_or("", |(n, _)| n.as_str());
-                        let keys = model.nodes.get(r).and_then(|n| n.repeat.as_ref()).and_then(|p| p.keys.as_ref());
+                        let keys = model
+                            .nodes
+                            .get(r)
+                            .and_then(|n| n.repeat.as_ref())
+                            .and_then(|p| p.keys.as_ref());
                         fail(
                             format!("{iptr}/profile/{}", pointer_token(name)),
                             AnswerError::UnknownInstance {
@@ -669,7 +684,23 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, f
                     _ => {}
                 }
             }
-            missing_fields(model, Some(r), o.get("profile"), &format!("{iptr}/profile"), filled, fail);
+            // An instance whose key is not an id of `keys LIST` is M0429
+            // alone: the list would have given its fields.
+            let keys = model
+                .nodes
+                .get(r)
+                .and_then(|n| n.repeat.as_ref())
+                .and_then(|p| p.keys.as_ref());
+            if keys.is_none_or(|k| k.ids.contains(&key)) {
+                missing_fields(
+                    model,
+                    Some(r),
+                    o.get("profile"),
+                    &format!("{iptr}/profile"),
+                    filled,
+                    fail,
+                );
+            }
             let answers = read_answers(plan, r, o.get("answers"), &iptr, fail);
             let instances = read_instances(plan, r, o.get("instances"), &format!("{iptr}/instances"), fail);
             for k in o.keys() {
@@ -729,9 +760,18 @@ pub fn instance_key_problems(plan: &Plan, origin: Origin, value: &Value) -> Vec<
 
 /// The field values the instance list of `r`'s `keys` gives instance `key`.
 fn list_fields<'m>(model: &'m crate::model::Model, r: NodeIx, key: &str) -> &'m [(usize, ProfileValue)] {
-    let keys = model.nodes.get(r).and_then(|n| n.repeat.as_ref()).and_then(|p| p.keys.as_ref());
-    keys.and_then(|k| k.ids.iter().position(|id| id == key).and_then(|p| k.fields.get(p)))
-        .map_or(&[], Vec::as_slice)
+    let keys = model
+        .nodes
+        .get(r)
+        .and_then(|n| n.repeat.as_ref())
+        .and_then(|p| p.keys.as_ref());
+    keys.and_then(|k| {
+        k.ids
+            .iter()
+            .position(|id| id == key)
+            .and_then(|p| k.fields.get(p))
+    })
+    .map_or(&[], Vec::as_slice)
 }
 
 /// A field value as written.
@@ -749,7 +789,13 @@ fn field_text(model: &crate::model::Model, fi: usize, v: &ProfileValue) -> Strin
 /// `repeated … keys LIST`: the instances of `r` must be exactly the ids of
 /// LIST: each missing id is M0428 (at the node's list of instances), each
 /// other key, and each id given again, M0429 (at the instance).
-fn check_keys(model: &crate::model::Model, r: NodeIx, set: Option<&InstanceSet>, prefix: &str, fail: Fail<'_>) {
+fn check_keys(
+    model: &crate::model::Model,
+    r: NodeIx,
+    set: Option<&InstanceSet>,
+    prefix: &str,
+    fail: Fail<'_>,
+) {
     let Some(node) = model.nodes.get(r) else { return };
     let Some(keys) = node.repeat.as_ref().and_then(|rep| rep.keys.as_ref()) else {
         return;

@@ -1318,18 +1318,24 @@ impl<'a> Checker<'a> {
             let mut vals = Vec::new();
             for (name, v) in &inst.fields {
                 // A list field the node does not declare serves templates only.
-                let Some((fi, _, def)) = self.fields.get_full(&name.node).filter(|(_, _, d)| d.owner == Some(ix))
+                let Some((fi, _, def)) = self
+                    .fields
+                    .get_full(&name.node)
+                    .filter(|(_, _, d)| d.owner == Some(ix))
                 else {
                     continue;
                 };
                 let val = match (&def.ty, v) {
-                    (FieldTy::Number, ast::InstanceValue::Number(d)) => Some(crate::answers::ProfileValue::Number(d.node)),
+                    (FieldTy::Number, ast::InstanceValue::Number(d)) => {
+                        Some(crate::answers::ProfileValue::Number(d.node))
+                    }
                     (FieldTy::Bool, ast::InstanceValue::Word(w)) if w.node == "true" || w.node == "false" => {
                         Some(crate::answers::ProfileValue::Bool(w.node == "true"))
                     }
-                    (FieldTy::Enum(values), ast::InstanceValue::Word(w)) => {
-                        values.iter().position(|x| *x == w.node).map(crate::answers::ProfileValue::Enum)
-                    }
+                    (FieldTy::Enum(values), ast::InstanceValue::Word(w)) => values
+                        .iter()
+                        .position(|x| *x == w.node)
+                        .map(crate::answers::ProfileValue::Enum),
                     _ => None,
                 };
                 match val {

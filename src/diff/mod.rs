@@ -705,7 +705,9 @@ fn node_diff(
             |k| format!("{} ({})", k.list, k.ids.join(", ")),
         )
     };
-    if o.repeat.as_ref().is_some_and(|r| r.keys.is_some()) || n.repeat.as_ref().is_some_and(|r| r.keys.is_some()) {
+    if o.repeat.as_ref().is_some_and(|r| r.keys.is_some())
+        || n.repeat.as_ref().is_some_and(|r| r.keys.is_some())
+    {
         ch.push("instance keys", s(), Some(keys(o)), Some(keys(n)));
     }
     ch.push("bands", s(), Some(band_uses(&o.bands)), Some(band_uses(&n.bands)));

@@ -943,7 +943,9 @@ impl Model {
     /// True when a repeated node declares `keys LIST`: an answer set must
     /// then give its instances (the fast readers leave it to the exact one).
     pub fn has_keys(&self) -> bool {
-        self.nodes.iter().any(|n| n.repeat.as_ref().is_some_and(|r| r.keys.is_some()))
+        self.nodes
+            .iter()
+            .any(|n| n.repeat.as_ref().is_some_and(|r| r.keys.is_some()))
     }
 
     /// True when the model has repeated nodes.

@@ -61,7 +61,12 @@ pub fn value(unit: crate::model::Unit, v: Decimal, precision: Precision) -> Stri
 
 /// A value for reports in `lang`, as its unit reads it (a left-to-right
 /// fragment, isolated in Arabic), or N/A in the language.
-pub fn value_cell_in(lang: Lang, unit: crate::model::Unit, v: Option<Decimal>, precision: Precision) -> String {
+pub fn value_cell_in(
+    lang: Lang,
+    unit: crate::model::Unit,
+    v: Option<Decimal>,
+    precision: Precision,
+) -> String {
     match v {
         Some(s) => lang.ltr(&value(unit, s, precision)).into_owned(),
         None => lang.t("N/A", "لا ينطبق").to_string(),
