@@ -64,6 +64,11 @@ fn a_valid_set_is_scored_with_the_list_fields() {
     // `group: social` (the answer set gives no fields).
     assert_eq!(json["score"], serde_json::json!(0.75));
     assert_eq!(json["nodes"]["social"], serde_json::json!(0.5));
+    let explain = mizan::render::explain::render(r.model(), &res);
+    assert!(
+        explain.contains("repeated, combined by mean, 2 instances, the instances of `category`"),
+        "{explain}"
+    );
 }
 
 #[test]
