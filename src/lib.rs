@@ -138,7 +138,21 @@ impl Rubric {
         mapping: &import::Mapping,
         inputs: &[std::path::PathBuf],
     ) -> Result<import::Imported, import::ImportError> {
-        import::import(self.model(), mapping, inputs)
+        let mut imported = import::import(self.model(), mapping, inputs)?;
+        // `repeated … keys LIST`: the instances read checks, checked here too.
+        let problems: Vec<_> = imported
+            .sets
+            .iter()
+            .flat_map(|(id, v)| {
+                let origin = answers::Origin {
+                    file: format!("imported answer set of `{id}`"),
+                    line: None,
+                };
+                answers::instance_key_problems(self.plan(), origin, v)
+            })
+            .collect();
+        imported.problems.extend(problems);
+        Ok(imported)
     }
 
     /// Evaluates imported answer sets; an entity with a cell that could not

@@ -194,6 +194,41 @@ pub enum AnswerError {
         help: Option<String>,
     },
 
+    /// `repeated mean keys category` and no instance `pop` is given.
+    #[error("instance `{key}` of `{id}` is missing (`keys {list}` requires it)")]
+    #[diagnostic(
+        code(M0428),
+        url("docs/diagnostics.md#m0428"),
+        help("give an instance with `\"key\": \"{key}\"`: `{id}` takes exactly the instances of `{list}` ({ids})")
+    )]
+    MissingInstance {
+        /// The repeated node.
+        id: String,
+        /// The instance list.
+        list: String,
+        /// The missing instance id.
+        key: String,
+        /// Every id of the list, comma-separated.
+        ids: String,
+    },
+
+    /// `repeated mean keys category` and an instance `"key": "popp"`.
+    #[error("unexpected instance `{key}` of `{id}`: {why}")]
+    #[diagnostic(code(M0429), url("docs/diagnostics.md#m0429"))]
+    UnknownInstance {
+        /// The repeated node.
+        id: String,
+        /// The instance list.
+        list: String,
+        /// The instance's key as given.
+        key: String,
+        /// `not in LIST`, or `given twice`.
+        why: String,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+
     /// `constraint answer(y10) <= answer(y5) error en "…"` is false for
     /// this answer set. `message` is the English label (else the first);
     /// `labels` carries every language's.

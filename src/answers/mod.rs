@@ -379,13 +379,10 @@ fn read_parsed(
         other => fail("/entity".into(), shape("an object with `id`", other)),
     }
     let given = obj.get("entity").and_then(|e| e.get("profile"));
-    missing_fields(model, None, given, "/entity/profile", &mut fail);
+    missing_fields(model, None, given, "/entity/profile", &[], &mut fail);
     let answers_given = matches!(obj.get("answers"), Some(Value::Object(_)));
     let answers = read_answers(plan, 0, obj.get("answers"), "", &mut fail);
-    let instances = match obj.get("instances") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(v) => read_instances(plan, 0, v, "/instances", &mut fail),
-    };
+    let instances = read_instances(plan, 0, obj.get("instances"), "/instances", &mut fail);
     for (k, _) in obj {
         if !TOP_KEYS.contains(&k.as_str()) {
             fail(
@@ -520,10 +517,16 @@ fn missing_fields(
     owner: Option<NodeIx>,
     given: Option<&Value>,
     prefix: &str,
+    filled: &[(usize, ProfileValue)],
     fail: Fail<'_>,
 ) {
-    for d in model.profile.values().filter(|d| d.owner == owner) {
-        if given.and_then(|p| p.get(&d.name)).is_none() {
+    for (fi, d) in model
+        .profile
+        .values()
+        .enumerate()
+        .filter(|(_, d)| d.owner == owner)
+    {
+        if given.and_then(|p| p.get(&d.name)).is_none() && !filled.iter().any(|(i, _)| *i == fi) {
             fail(
                 format!("{prefix}/{}", pointer_token(&d.name)),
                 AnswerError::MissingField { name: d.name.clone() },
@@ -578,17 +581,28 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
 
 /// Reads `{"REPEATED": [instance, …], …}` for the repeated nodes directly
 /// inside scope `scope`.
-fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fail<'_>) -> Vec<InstanceSet> {
+fn read_instances(
+    plan: &Plan,
+    scope: NodeIx,
+    v: Option<&Value>,
+    prefix: &str,
+    fail: Fail<'_>,
+) -> Vec<InstanceSet> {
     let model = plan.model();
-    let Value::Object(map) = v else {
-        fail(
-            prefix.to_string(),
-            shape(
-                "an object mapping repeated node ids to lists of instances",
-                Some(v),
-            ),
-        );
-        return Vec::new();
+    let empty = serde_json::Map::new();
+    let map = match v {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(v) => {
+            fail(
+                prefix.to_string(),
+                shape(
+                    "an object mapping repeated node ids to lists of instances",
+                    Some(v),
+                ),
+            );
+            return Vec::new();
+        }
     };
     let nested: Vec<NodeIx> = model.repeated_in(scope).collect();
     let mut sets = Vec::new();
@@ -639,12 +653,56 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
             if let Some(p) = o.get("profile").filter(|p| !p.is_null()) {
                 read_fields(model, Some(r), p, &format!("{iptr}/profile"), &mut profile, fail);
             }
-            missing_fields(model, Some(r), o.get("profile"), &format!("{iptr}/profile"), fail);
+            // `keys LIST`: the list's field values fill in the instance's.
+            let filled = list_fields(model, r, &key);
+            for (fi, v) in filled {
+                match profile.get_mut(*fi) {
+                    Some(slot @ None) => *slot = Some(v.clone()),
+                    Some(Some(given)) if given != v => {
+                        let name = model.profile.get_index(*fi).map_or("", |(n, _)| n.as_str());
+                        let keys = model
+                            .nodes
+                            .get(r)
+                            .and_then(|n| n.repeat.as_ref())
+                            .and_then(|p| p.keys.as_ref());
+                        fail(
+                            format!("{iptr}/profile/{}", pointer_token(name)),
+                            AnswerError::UnknownInstance {
+                                id: model.nodes.get(r).map_or_else(String::new, |n| n.id.clone()),
+                                list: keys.map_or_else(String::new, |k| k.list.clone()),
+                                key: key.clone(),
+                                why: format!(
+                                    "field `{name}` is `{}` here and `{}` in `{}`",
+                                    field_text(model, *fi, given),
+                                    field_text(model, *fi, v),
+                                    keys.map_or("", |k| k.list.as_str())
+                                ),
+                                help: "leave the field out (the rubric's list gives it) or give the list's value".into(),
+                            },
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            // An instance whose key is not an id of `keys LIST` is M0429
+            // alone: the list would have given its fields.
+            let keys = model
+                .nodes
+                .get(r)
+                .and_then(|n| n.repeat.as_ref())
+                .and_then(|p| p.keys.as_ref());
+            if keys.is_none_or(|k| k.ids.contains(&key)) {
+                missing_fields(
+                    model,
+                    Some(r),
+                    o.get("profile"),
+                    &format!("{iptr}/profile"),
+                    filled,
+                    fail,
+                );
+            }
             let answers = read_answers(plan, r, o.get("answers"), &iptr, fail);
-            let instances = match o.get("instances") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(v) => read_instances(plan, r, v, &format!("{iptr}/instances"), fail),
-            };
+            let instances = read_instances(plan, r, o.get("instances"), &format!("{iptr}/instances"), fail);
             for k in o.keys() {
                 if !INSTANCE_KEYS.contains(&k.as_str()) {
                     fail(
@@ -672,7 +730,117 @@ fn read_instances(plan: &Plan, scope: NodeIx, v: &Value, prefix: &str, fail: Fai
         sets.push(InstanceSet { node: r, items: out });
     }
     sets.sort_by_key(|s| s.node);
+    for &r in &nested {
+        let set = sets.iter().find(|s| s.node == r);
+        check_keys(model, r, set, prefix, fail);
+    }
     sets
+}
+
+/// The `keys` problems (M0428, M0429) of an answer set built by `mizan
+/// import`: the check reading makes, so an imported entity is refused as
+/// its answer set would be.
+pub fn instance_key_problems(plan: &Plan, origin: Origin, value: &Value) -> Vec<Rejection> {
+    if !plan.model().has_keys() {
+        return Vec::new();
+    }
+    match read_value(plan, origin, value) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.error,
+                    AnswerError::MissingInstance { .. } | AnswerError::UnknownInstance { .. }
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The field values the instance list of `r`'s `keys` gives instance `key`.
+fn list_fields<'m>(model: &'m crate::model::Model, r: NodeIx, key: &str) -> &'m [(usize, ProfileValue)] {
+    let keys = model
+        .nodes
+        .get(r)
+        .and_then(|n| n.repeat.as_ref())
+        .and_then(|p| p.keys.as_ref());
+    keys.and_then(|k| {
+        k.ids
+            .iter()
+            .position(|id| id == key)
+            .and_then(|p| k.fields.get(p))
+    })
+    .map_or(&[], Vec::as_slice)
+}
+
+/// A field value as written.
+fn field_text(model: &crate::model::Model, fi: usize, v: &ProfileValue) -> String {
+    match v {
+        ProfileValue::Enum(i) => match model.profile.get_index(fi).map(|(_, d)| &d.ty) {
+            Some(crate::model::FieldTy::Enum(values)) => values.get(*i).cloned().unwrap_or_default(),
+            _ => i.to_string(),
+        },
+        ProfileValue::Number(d) => d.to_string(),
+        ProfileValue::Bool(b) => b.to_string(),
+    }
+}
+
+/// `repeated … keys LIST`: the instances of `r` must be exactly the ids of
+/// LIST: each missing id is M0428 (at the node's list of instances), each
+/// other key, and each id given again, M0429 (at the instance).
+fn check_keys(
+    model: &crate::model::Model,
+    r: NodeIx,
+    set: Option<&InstanceSet>,
+    prefix: &str,
+    fail: Fail<'_>,
+) {
+    let Some(node) = model.nodes.get(r) else { return };
+    let Some(keys) = node.repeat.as_ref().and_then(|rep| rep.keys.as_ref()) else {
+        return;
+    };
+    let items = set.map_or(&[][..], |s| s.items.as_slice());
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for inst in items {
+        let known = keys.ids.contains(&inst.key);
+        let twice = !seen.insert(inst.key.as_str());
+        if !known || twice {
+            let (why, help) = if known {
+                ("given twice".to_string(), "give each instance once".to_string())
+            } else {
+                (
+                    format!("not in `{}`", keys.list),
+                    crate::diag::did_you_mean(&inst.key, keys.ids.iter().map(String::as_str))
+                        .unwrap_or_else(|| format!("instances of `{}`: {}", keys.list, keys.ids.join(", "))),
+                )
+            };
+            fail(
+                inst.pointer.clone(),
+                AnswerError::UnknownInstance {
+                    id: node.id.clone(),
+                    list: keys.list.clone(),
+                    key: inst.key.clone(),
+                    why,
+                    help,
+                },
+            );
+        }
+    }
+    let ptr = format!("{prefix}/{}", pointer_token(&node.id));
+    for id in &keys.ids {
+        if !items.iter().any(|i| &i.key == id) {
+            fail(
+                ptr.clone(),
+                AnswerError::MissingInstance {
+                    id: node.id.clone(),
+                    list: keys.list.clone(),
+                    key: id.clone(),
+                    ids: keys.ids.join(", "),
+                },
+            );
+        }
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -220,6 +220,9 @@ pub struct Repeated {
     pub rule: Option<Name>,
     /// `when COND else RULE`: COND selects `rule`, otherwise the other one.
     pub switch: Option<(Expr, Name)>,
+    /// `keys LIST`: the instances are exactly those of the rubric's
+    /// instance list LIST.
+    pub keys: Option<Name>,
 }
 
 /// `initiative ar "المبادرة" en "Initiative"` in a `levels` block.

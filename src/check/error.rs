@@ -67,6 +67,47 @@ pub enum CheckError {
         help: Option<String>,
     },
 
+    /// `repeated mean keys categry` where no `instances categry` exists.
+    #[error("unknown instance list `{name}` in `keys`")]
+    #[diagnostic(code(M0326), url("docs/diagnostics.md#m0326"))]
+    UnknownKeys {
+        /// The name.
+        name: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// Reference.
+        #[label("no `instances {name}` is declared in the rubric")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+
+    /// `repeated keys category` with `fields { group: one of social }` and
+    /// an instance `{ group: socal }` in the list.
+    #[error("instance `{instance}` gives field `{field}` the value `{value}`, which `{node}` does not take")]
+    #[diagnostic(code(M0327), url("docs/diagnostics.md#m0327"))]
+    KeysField {
+        /// The field.
+        field: String,
+        /// The value as written.
+        value: String,
+        /// The instance id.
+        instance: String,
+        /// The repeated node.
+        node: String,
+        /// File.
+        #[source_code]
+        src: Src,
+        /// The value.
+        #[label("not a value of the field `{field}` of `{node}`")]
+        span: SourceSpan,
+        /// Explanation.
+        #[help]
+        help: String,
+    },
+
     /// `levels { pillar }` then `section s1 { … }`.
     #[error("unknown level `{name}`")]
     #[diagnostic(code(M0204), url("docs/diagnostics.md#m0204"))]

@@ -50,6 +50,13 @@ pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 /// Returns the model when there is no error, and every diagnostic found.
 pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
     let src = file.rubric.loc.src.clone();
+    // The instance lists (`repeated … keys LIST`), before expansion drops them.
+    let mut instance_lists: IndexMap<String, &ast::InstanceList> = IndexMap::new();
+    for item in &file.rubric.items {
+        if let Item::Instances(l) = item {
+            instance_lists.entry(l.name.node.clone()).or_insert(l);
+        }
+    }
     // Templates and functions with parameters, rewritten into ordinary
     // declarations first (see `templates`).
     let mut pre = Diagnostics::default();
@@ -89,6 +96,7 @@ pub fn check(file: &ast::File) -> (Option<Model>, Diagnostics) {
         unit_band_sets: HashSet::new(),
         headlines: Vec::new(),
         no_total: false,
+        instance_lists,
     };
     let model = c.run(file);
     if let Some(m) = &model {
@@ -167,6 +175,8 @@ struct Attrs<'a> {
 }
 
 struct Checker<'a> {
+    /// The rubric's instance lists (`repeated … keys LIST` reads them).
+    instance_lists: IndexMap<String, &'a ast::InstanceList>,
     src: Src,
     diags: Diagnostics,
     nodes: Vec<NodeDef>,
@@ -1275,7 +1285,95 @@ impl<'a> Checker<'a> {
             }
             None => None,
         };
-        Some(Repeat { rule, switch })
+        let keys = match &r.keys {
+            Some(k) => Some(self.keys(ix, k)?),
+            None => None,
+        };
+        Some(Repeat { rule, switch, keys })
+    }
+
+    /// `repeated … keys LIST`: LIST must be an instance list of the rubric
+    /// (M0326).
+    fn keys(&mut self, ix: NodeIx, k: &ast::Name) -> Option<crate::model::Keys> {
+        let Some(&l) = self.instance_lists.get(&k.node) else {
+            let names: Vec<&str> = self.instance_lists.keys().map(String::as_str).collect();
+            let help = match crate::diag::did_you_mean(&k.node, names.iter().copied()) {
+                Some(d) => d,
+                None if names.is_empty() => {
+                    "declare the list in the rubric: `instances NAME { ID en \"Title\" … }`".into()
+                }
+                None => format!("instance lists: {}", names.join(", ")),
+            };
+            self.diags.push(CheckError::UnknownKeys {
+                name: k.node.clone(),
+                src: self.src.clone(),
+                span: k.loc.span,
+                help,
+            });
+            return None;
+        };
+        let mut fields = Vec::with_capacity(l.instances.len());
+        let mut ok = true;
+        for inst in &l.instances {
+            let mut vals = Vec::new();
+            for (name, v) in &inst.fields {
+                // A list field the node does not declare serves templates only.
+                let Some((fi, _, def)) = self
+                    .fields
+                    .get_full(&name.node)
+                    .filter(|(_, _, d)| d.owner == Some(ix))
+                else {
+                    continue;
+                };
+                let val = match (&def.ty, v) {
+                    (FieldTy::Number, ast::InstanceValue::Number(d)) => {
+                        Some(crate::answers::ProfileValue::Number(d.node))
+                    }
+                    (FieldTy::Bool, ast::InstanceValue::Word(w)) if w.node == "true" || w.node == "false" => {
+                        Some(crate::answers::ProfileValue::Bool(w.node == "true"))
+                    }
+                    (FieldTy::Enum(values), ast::InstanceValue::Word(w)) => values
+                        .iter()
+                        .position(|x| *x == w.node)
+                        .map(crate::answers::ProfileValue::Enum),
+                    _ => None,
+                };
+                match val {
+                    Some(val) => vals.push((fi, val)),
+                    None => {
+                        ok = false;
+                        let (text, loc) = match v {
+                            ast::InstanceValue::Number(d) => (d.node.to_string(), &d.loc),
+                            ast::InstanceValue::Word(w) => (w.node.clone(), &w.loc),
+                        };
+                        let expected = match &def.ty {
+                            FieldTy::Number => "a number".to_string(),
+                            FieldTy::Bool => "`true` or `false`".to_string(),
+                            FieldTy::Enum(values) => format!("one of {}", values.join(", ")),
+                        };
+                        self.diags.push(CheckError::KeysField {
+                            field: name.node.clone(),
+                            value: text,
+                            instance: inst.id.node.clone(),
+                            node: self.node_id(ix).to_string(),
+                            src: self.src.clone(),
+                            span: loc.span,
+                            help: format!(
+                                "`{}` of `{}` is {expected}: the list's value fills in each instance's field",
+                                name.node,
+                                self.node_id(ix)
+                            ),
+                        });
+                    }
+                }
+            }
+            fields.push(vals);
+        }
+        ok.then(|| crate::model::Keys {
+            list: k.node.clone(),
+            ids: l.instances.iter().map(|i| i.id.node.clone()).collect(),
+            fields,
+        })
     }
 
     fn group(&mut self, ix: NodeIx, id: &str, a: &Attrs<'a>) -> Group {

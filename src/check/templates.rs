@@ -659,6 +659,7 @@ impl<'f> Expander<'f, '_> {
                 ast::Repeated {
                     rule: r.rule.clone(),
                     switch: r.switch.as_ref().map(|(e, n)| (self.expr(e, ctx), n.clone())),
+                    keys: r.keys.clone(),
                 },
                 l.clone(),
             ),

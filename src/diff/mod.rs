@@ -699,6 +699,17 @@ fn node_diff(
         );
         ch.push("gate", s(), before, after);
     }
+    let keys = |d: &NodeDef| {
+        d.repeat.as_ref().and_then(|r| r.keys.as_ref()).map_or_else(
+            || "any".to_string(),
+            |k| format!("{} ({})", k.list, k.ids.join(", ")),
+        )
+    };
+    if o.repeat.as_ref().is_some_and(|r| r.keys.is_some())
+        || n.repeat.as_ref().is_some_and(|r| r.keys.is_some())
+    {
+        ch.push("instance keys", s(), Some(keys(o)), Some(keys(n)));
+    }
     ch.push("bands", s(), Some(band_uses(&o.bands)), Some(band_uses(&n.bands)));
     let (before, after) = exprs(
         Some(in_instance(aggregation(o).unwrap_or_else(|| "none".into()), oi)),

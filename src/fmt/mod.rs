@@ -819,6 +819,9 @@ impl<'a> Printer<'a> {
                 if let Some((c, other)) = &r.switch {
                     t.push_str(&format!(" when {} else {}", self.expr(c), other.node));
                 }
+                if let Some(k) = &r.keys {
+                    t.push_str(&format!(" keys {}", k.node));
+                }
                 self.line(s, e, &t)
             }
             Item::Rank(c, _) => {

@@ -329,6 +329,21 @@ pub struct Repeat {
     pub rule: InstanceRule,
     /// `when COND else RULE`, evaluated in the enclosing scope.
     pub switch: Option<(CExpr, InstanceRule)>,
+    /// `keys LIST`: the instance ids every answer set gives, exactly.
+    pub keys: Option<Keys>,
+}
+
+/// `repeated … keys LIST`: the instances an answer set must give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keys {
+    /// The rubric's instance list.
+    pub list: String,
+    /// Its instance ids, in source order.
+    pub ids: Vec<String>,
+    /// For each id, the values the list gives to the node's `fields`
+    /// (by field index): they fill in an instance's profile, and a value
+    /// the answer set gives must equal them.
+    pub fields: Vec<Vec<(usize, crate::answers::ProfileValue)>>,
 }
 
 /// How instances combine.
@@ -923,6 +938,14 @@ impl Model {
         (0..self.nodes.len()).filter(move |&r| {
             self.nodes.get(r).is_some_and(|n| n.repeat.is_some()) && self.enclosing_scope(r) == Some(scope)
         })
+    }
+
+    /// True when a repeated node declares `keys LIST`: an answer set must
+    /// then give its instances (the fast readers leave it to the exact one).
+    pub fn has_keys(&self) -> bool {
+        self.nodes
+            .iter()
+            .any(|n| n.repeat.as_ref().is_some_and(|r| r.keys.is_some()))
     }
 
     /// True when the model has repeated nodes.

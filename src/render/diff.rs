@@ -64,6 +64,7 @@ fn kind_word(kind: &str, lang: Lang) -> String {
         "applicability" => ("applicability", "الانطباق"),
         "gate" => ("gate", "الشرط"),
         "bands" => ("bands", "الفئات"),
+        "instance keys" => ("instance keys", "معرّفات النسخ المطلوبة"),
         "formula" => ("formula", "الصيغة"),
         "answer kind" => ("answer kind", "نوع الإجابة"),
         "option added" => ("option added", "خيار مضاف"),

@@ -272,8 +272,20 @@ fn how_instances(
         } else {
             String::new()
         };
+        // `keys LIST`: the instances are those of the rubric's list.
+        let keys = rep
+            .repeat
+            .as_ref()
+            .and_then(|p| p.keys.as_ref())
+            .map_or(String::new(), |k| {
+                format!(
+                    "{} {}",
+                    lang.t(", the instances of", "، نسخ القائمة"),
+                    lang.ltr(&format!("`{}`", k.list))
+                )
+            });
         Some(format!(
-            "{} {rule}{count}",
+            "{} {rule}{count}{keys}",
             lang.t("repeated, combined by", "متكرر، يُجمع بـ")
         ))
     } else {

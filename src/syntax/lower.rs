@@ -421,6 +421,16 @@ impl Lower<'_> {
             }
             Rule::repeated_decl => {
                 let rule_name = |l: &mut Self, r: Pair<'_, Rule>| r.into_inner().next().map(|i| l.name(&i));
+                let mut args: Vec<Pair<'_, Rule>> = args.collect();
+                let keys = match args.last() {
+                    Some(k) if k.as_rule() == Rule::repeated_keys => {
+                        let k = args.pop();
+                        k.and_then(|k| k.into_inner().find(|i| i.as_rule() == Rule::ident))
+                            .map(|i| self.name(&i))
+                    }
+                    _ => None,
+                };
+                let mut args = args.into_iter();
                 let rule = args.next().and_then(|r| rule_name(self, r));
                 let switch = match (args.next(), args.next()) {
                     (Some(c), Some(other)) => {
@@ -429,7 +439,7 @@ impl Lower<'_> {
                     }
                     _ => None,
                 };
-                Item::Repeated(Repeated { rule, switch }, loc)
+                Item::Repeated(Repeated { rule, switch, keys }, loc)
             }
             Rule::scale_decl => {
                 let name = self.name(&args.next()?);

@@ -50,6 +50,7 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_na_weight => "n/a",
         Rule::kw_ignore => "ignore",
         Rule::kw_repeated => "repeated",
+        Rule::kw_keys => "keys",
         Rule::kw_fields => "fields",
         Rule::kw_requires => "requires",
         Rule::kw_where => "where",
