@@ -75,7 +75,7 @@ impl Cell {
 }
 
 /// A workbook number as decimal text, in the mapping's `numbers` mode:
-/// [`excel_digits`], or with `shortest` Rust's shortest round-trip
+/// `excel_digits`, or with `shortest` Rust's shortest round-trip
 /// representation (`0.30000000000000004`), exact.
 pub fn number_text(f: f64, shortest: bool) -> String {
     if shortest && f.is_finite() {
