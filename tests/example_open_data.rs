@@ -138,3 +138,52 @@ fn every_path_prints_the_same_numbers() {
         "{table}"
     );
 }
+
+/// Rule tests answer a number criterion with a code, and coverage counts
+/// codes like options (12 codes: 2 per year criterion of 3 categories).
+#[test]
+fn rule_tests_answer_codes_and_coverage_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(RULES, dir.path().join("open-data.mizan")).unwrap();
+    std::fs::write(
+        dir.path().join("open-data.test.mizan"),
+        r#"tests demo.open_data {
+  version "2026"
+  case "codes" {
+    answer pop.y5 = pending
+    answer pop.y10 = 9
+    answer pop.licence = 1
+    answer edu.y5 = 3
+    answer edu.y10 = 5
+    answer edu.licence = 3
+    answer gdp.y5 = not_tracking
+    answer gdp.y10 = 7
+    answer gdp.licence = 2
+    expect gdp = 0.25
+    expect pop = 0.25
+  }
+}
+"#,
+    )
+    .unwrap();
+    let o = mizan(&[
+        "--format",
+        "json",
+        "test",
+        dir.path().to_str().unwrap(),
+        "--coverage",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["passed"], 1, "{doc}");
+    let cov = &doc["coverage"][0];
+    assert_eq!(cov["options"]["covered"], 2, "{cov}");
+    assert_eq!(cov["options"]["total"], 12, "{cov}");
+    let missed: Vec<&str> = cov["missed_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(!missed.contains(&"pop.y5 pending") && !missed.contains(&"gdp.y5 not_tracking"));
+    assert!(missed.contains(&"gdp.y5 pending"), "{missed:?}");
+}
