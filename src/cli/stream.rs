@@ -282,11 +282,7 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> S
                     model.version,
                     render::table::population_cell(model, lang, t.population.score, &t.headlines),
                     band(model, t, lang),
-                    (if model.no_total {
-                        t.scored
-                    } else {
-                        t.population.entities
-                    }),
+                    entities(model, t),
                     t.rejected,
                 ),
                 Lang::Ar => format!(
@@ -294,14 +290,7 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> S
                     lang.ltr(&format!("{} {}", model.id, model.version)),
                     render::table::population_cell(model, lang, t.population.score, &t.headlines),
                     band(model, t, lang),
-                    lang.ltr(
-                        &(if model.no_total {
-                            t.scored
-                        } else {
-                            t.population.entities
-                        })
-                        .to_string()
-                    ),
+                    lang.ltr(&entities(model, t).to_string()),
                     lang.ltr(&t.rejected.to_string()),
                 ),
             };
@@ -315,6 +304,16 @@ pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> S
 }
 
 /// ` LABEL` of the population's bands (headline first), or nothing.
+/// How many entities the population line counts: those with a score, or,
+/// for a rubric of headlines with no total, every entity scored.
+fn entities(model: &Model, t: &Summary) -> usize {
+    if model.no_total {
+        t.scored
+    } else {
+        t.population.entities
+    }
+}
+
 fn band(model: &Model, t: &Summary, lang: Lang) -> String {
     let labels = render::table::band_labels(model, lang, &model.population.bands, t.population.score);
     if labels.is_empty() {
@@ -380,11 +379,7 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format, la
                 t.rejected,
                 render::table::population_cell(model, lang, t.population.score, &t.headlines),
                 band(model, t, lang),
-                (if model.no_total {
-                    t.scored
-                } else {
-                    t.population.entities
-                })
+                entities(model, t)
             ),
             Lang::Ar => format!(
                 "الجهات المقيّمة: {}، المرفوضة: {}؛ الإجمالي: {}{}؛ الجهات: {}",
@@ -392,14 +387,7 @@ pub fn report(model: &Model, t: &Summary, summary_only: bool, format: Format, la
                 lang.ltr(&t.rejected.to_string()),
                 render::table::population_cell(model, lang, t.population.score, &t.headlines),
                 band(model, t, lang),
-                lang.ltr(
-                    &(if model.no_total {
-                        t.scored
-                    } else {
-                        t.population.entities
-                    })
-                    .to_string()
-                )
+                lang.ltr(&entities(model, t).to_string())
             ),
         };
         errln!("{}", lang.line(&line));
