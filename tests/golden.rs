@@ -19,62 +19,21 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use miette::Diagnostic;
 use mizan::answers::Origin;
 use serde_json::{json, Value};
 
-const GOLDEN: &str = "tests/golden/scores.json";
+mod support;
 
-fn files_under(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files_under(&p, ext, out);
-        } else if p.extension().is_some_and(|x| x == ext) {
-            out.push(p);
-        }
-    }
-}
+const GOLDEN: &str = "tests/golden/scores.json";
 
 /// Every answer set of the repository by (rubric id, version).
 fn answer_sets() -> BTreeMap<(String, String), Vec<(Origin, String)>> {
-    let mut files = Vec::new();
-    for dir in ["examples", "tests"] {
-        files_under(Path::new(dir), "json", &mut files);
-        files_under(Path::new(dir), "jsonl", &mut files);
-    }
-    files.sort();
     let mut out: BTreeMap<(String, String), Vec<(Origin, String)>> = BTreeMap::new();
-    for f in files {
-        let Ok(text) = fs::read_to_string(&f) else {
-            continue;
-        };
-        let lines: Vec<(Option<usize>, String)> = if f.extension().is_some_and(|x| x == "jsonl") {
-            text.lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (Some(i + 1), l.to_string()))
-                .collect()
-        } else {
-            vec![(None, text)]
-        };
-        for (line, t) in lines {
-            let Ok(v) = serde_json::from_str::<Value>(&t) else {
-                continue;
-            };
-            let (Some(id), Some(version)) = (v["rubric"].as_str(), v["version"].as_str()) else {
-                continue;
-            };
-            let origin = Origin {
-                file: f.display().to_string(),
-                line,
-            };
-            out.entry((id.to_string(), version.to_string()))
-                .or_default()
-                .push((origin, t));
-        }
+    for (id, version, origin, text) in support::every_answer_set() {
+        out.entry((id, version)).or_default().push((origin, text));
     }
     out
 }
@@ -83,7 +42,7 @@ fn answer_sets() -> BTreeMap<(String, String), Vec<(Origin, String)>> {
 fn outcomes() -> Value {
     let mut files = Vec::new();
     for dir in ["rules", "examples", "tests"] {
-        files_under(Path::new(dir), "mizan", &mut files);
+        support::files_under(Path::new(dir), &["mizan"], &mut files);
     }
     files.sort();
     let sets = answer_sets();

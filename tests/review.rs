@@ -17,7 +17,7 @@ use std::fs;
 
 use mizan::answers::Origin;
 use rust_decimal::Decimal;
-use support::mizan;
+use support::{every_answer_set, files_under, mizan};
 
 mod support;
 
@@ -303,21 +303,6 @@ fn m0421_eval_with_a_rules_directory_picks_each_answer_sets_version() {
         .contains("`uae.integration` version `2017`"));
 }
 
-fn files_under(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files_under(&p, exts, out);
-        } else if p
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| exts.contains(&x))
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// Every rule file of the repository that checks (shipped rules, examples,
 /// review fixtures, corpus cases, …), with its text.
 fn every_rubric() -> Vec<(String, String, mizan::Rubric)> {
@@ -336,45 +321,6 @@ fn every_rubric() -> Vec<(String, String, mizan::Rubric)> {
             Some((name, text, r?))
         })
         .collect()
-}
-
-/// Every answer set of the repository (`.json` files, `.jsonl` lines), by
-/// the rubric id and version it names.
-fn every_answer_set() -> Vec<(String, String, Origin, String)> {
-    let mut files = Vec::new();
-    for dir in ["examples", "tests"] {
-        files_under(std::path::Path::new(dir), &["json", "jsonl"], &mut files);
-    }
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let Ok(text) = fs::read_to_string(&f) else {
-            continue;
-        };
-        let lines: Vec<(Option<usize>, String)> = if f.extension().is_some_and(|x| x == "jsonl") {
-            text.lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (Some(i + 1), l.to_string()))
-                .collect()
-        } else {
-            vec![(None, text)]
-        };
-        for (line, t) in lines {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else {
-                continue;
-            };
-            let (Some(id), Some(version)) = (v["rubric"].as_str(), v["version"].as_str()) else {
-                continue;
-            };
-            let origin = Origin {
-                file: f.display().to_string(),
-                line,
-            };
-            out.push((id.to_string(), version.to_string(), origin, t));
-        }
-    }
-    out
 }
 
 #[test]

@@ -6,6 +6,7 @@
     dead_code,
     clippy::unwrap_used,
     clippy::panic,
+    clippy::indexing_slicing,
     reason = "each test binary uses part of this module; a test fails by panicking"
 )]
 
@@ -98,4 +99,59 @@ pub fn ids_of(list: &serde_json::Value, key: &str) -> std::collections::BTreeSet
 /// The ids of a list of entities.
 pub fn ids(entities: &serde_json::Value) -> std::collections::BTreeSet<String> {
     ids_of(entities, "id")
+}
+
+/// Every file under `dir` (recursively) whose extension is one of `exts`.
+pub fn files_under(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, exts, out);
+        } else if p
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| exts.contains(&x))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Every answer set of the repository (`.json` files, `.jsonl` lines), by
+/// the rubric id and version it names.
+pub fn every_answer_set() -> Vec<(String, String, Origin, String)> {
+    let mut files = Vec::new();
+    for dir in ["examples", "tests"] {
+        files_under(std::path::Path::new(dir), &["json", "jsonl"], &mut files);
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(text) = fs::read_to_string(&f) else {
+            continue;
+        };
+        let lines: Vec<(Option<usize>, String)> = if f.extension().is_some_and(|x| x == "jsonl") {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (Some(i + 1), l.to_string()))
+                .collect()
+        } else {
+            vec![(None, text)]
+        };
+        for (line, t) in lines {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else {
+                continue;
+            };
+            let (Some(id), Some(version)) = (v["rubric"].as_str(), v["version"].as_str()) else {
+                continue;
+            };
+            let origin = Origin {
+                file: f.display().to_string(),
+                line,
+            };
+            out.push((id.to_string(), version.to_string(), origin, t));
+        }
+    }
+    out
 }
