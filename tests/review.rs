@@ -17,7 +17,7 @@ use std::fs;
 
 use mizan::answers::Origin;
 use rust_decimal::Decimal;
-use support::{every_answer_set, files_under, mizan};
+use support::{answer_inputs, every_answer_set, files_under, mizan};
 
 mod support;
 
@@ -94,20 +94,7 @@ fn errors_exit_2() {
 #[test]
 fn score_impact_deltas_by_hand() {
     let (v1, v2) = (load(V1), load(V2));
-    let mut inputs = Vec::new();
-    for e in fs::read_dir(ANSWERS).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "json") {
-            inputs.push((
-                Origin {
-                    file: p.display().to_string(),
-                    line: None,
-                },
-                fs::read_to_string(&p).unwrap(),
-            ));
-        }
-    }
-    inputs.sort_by(|a, b| a.0.file.cmp(&b.0.file));
+    let inputs = answer_inputs(&[ANSWERS]);
     let impact = mizan::diff::impact(&v1, &v2, &inputs);
     let expected: [(&str, i64, i64); 12] = [
         // entity, delta = num/den
@@ -663,24 +650,6 @@ fn m0230_two_files_of_a_rules_tree_declare_one_rubric_version() {
     assert!(support::stdout(&o).contains("70.42%"), "{}", support::stdout(&o));
 }
 
-fn inputs_of(dir: &str) -> Vec<(Origin, String)> {
-    let mut inputs = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "json") {
-            inputs.push((
-                Origin {
-                    file: p.display().to_string(),
-                    line: None,
-                },
-                fs::read_to_string(&p).unwrap(),
-            ));
-        }
-    }
-    inputs.sort_by(|a, b| a.0.file.cmp(&b.0.file));
-    inputs
-}
-
 fn entity<'a>(i: &'a mizan::diff::Impact, id: &str) -> &'a mizan::diff::EntityImpact {
     i.entities.iter().find(|e| e.entity == id).unwrap()
 }
@@ -704,7 +673,7 @@ fn entity<'a>(i: &'a mizan::diff::Impact, id: &str) -> &'a mizan::diff::EntityIm
 #[test]
 fn structural_change_by_hand() {
     let (v1, v3) = (load(V1), load(V3));
-    let i = mizan::diff::impact(&v1, &v3, &inputs_of(ANSWERS));
+    let i = mizan::diff::impact(&v1, &v3, &answer_inputs(&[ANSWERS]));
     // moj is invalid under both versions, and only moj is rejected.
     assert_eq!(i.validity.len(), 1);
     assert_eq!(
@@ -775,7 +744,12 @@ fn structural_change_by_hand() {
 
     // --new-criteria best: fednet.1.6 yes, moe's refused partial yes.
     // fahr: 1 + 0 + 0.5 + 1 = 2.5/4, +0.125 / 6 = +1/48.
-    let best = mizan::diff::impact_with(&v1, &v3, &inputs_of(ANSWERS), mizan::diff::NewCriteria::Best);
+    let best = mizan::diff::impact_with(
+        &v1,
+        &v3,
+        &answer_inputs(&[ANSWERS]),
+        mizan::diff::NewCriteria::Best,
+    );
     assert!(near(
         entity(&best, "fahr").delta.unwrap() * Decimal::from(48),
         Decimal::ONE
@@ -788,7 +762,7 @@ fn structural_change_by_hand() {
     // na: fednet.1.6 N/A (left out of the ratio); fednet.1.2 has no N/A
     // option, so its refused answer falls back to worst. fahr: 1.5/3
     // = 0.5, no move.
-    let na = mizan::diff::impact_with(&v1, &v3, &inputs_of(ANSWERS), mizan::diff::NewCriteria::Na);
+    let na = mizan::diff::impact_with(&v1, &v3, &answer_inputs(&[ANSWERS]), mizan::diff::NewCriteria::Na);
     assert!(near(entity(&na, "fahr").delta.unwrap(), Decimal::ZERO));
     let policies: Vec<&str> = na.moves.supplied.iter().map(|s| s.policy).collect();
     assert_eq!(policies, ["worst", "na"]);
