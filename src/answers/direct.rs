@@ -32,7 +32,7 @@ pub(super) fn read(plan: &Plan, text: &str) -> Fast<Read> {
     let model = plan.model();
     // `repeated … keys LIST`: the required instances are checked by the
     // exact reader only.
-    if model.has_keys() {
+    if plan.has_keys() {
         return Err(GiveUp);
     }
     let mut c = Cursor {

@@ -741,7 +741,7 @@ fn read_instances(
 /// import`: the check reading makes, so an imported entity is refused as
 /// its answer set would be.
 pub fn instance_key_problems(plan: &Plan, origin: Origin, value: &Value) -> Vec<Rejection> {
-    if !plan.model().has_keys() {
+    if !plan.has_keys() {
         return Vec::new();
     }
     match read_value(plan, origin, value) {

@@ -44,6 +44,9 @@ pub struct Plan {
     /// The scoring program of the entity's own nodes (`None` for a rubric
     /// with repeated nodes).
     program: Option<Program>,
+    /// A repeated node declares `keys LIST` (answered once per rubric, not
+    /// once per answer set: every reader asks).
+    keys: bool,
 }
 
 /// A criterion in source order.
@@ -250,8 +253,10 @@ pub fn compile(model: Arc<Model>) -> Plan {
         .first()
         .and_then(Option::as_ref)
         .and_then(|root: &ScopePlan| program::compile(&model, &root.order, &inputs));
+    let keys = model.has_keys();
     Plan {
         program,
+        keys,
         model,
         criteria,
         in_order,
@@ -266,6 +271,12 @@ pub fn compile(model: Arc<Model>) -> Plan {
 }
 
 impl Plan {
+    /// True when a repeated node declares `keys LIST`: the required
+    /// instances are checked by the exact reader only.
+    pub fn has_keys(&self) -> bool {
+        self.keys
+    }
+
     /// The checked model the plan was compiled from.
     pub fn model(&self) -> &Model {
         &self.model
