@@ -9,8 +9,9 @@
     reason = "a test fails by panicking"
 )]
 
+mod support;
+
 use miette::Diagnostic;
-use mizan::answers::{self, Origin};
 
 const RULES: &str = r#"rubric demo.k {
   version "1"
@@ -32,33 +33,6 @@ fn rubric(text: &str) -> mizan::Rubric {
 
 fn set(answers: &str) -> String {
     format!(r#"{{"rubric": "demo.k", "version": "1", "entity": {{"id": "e"}}, "answers": {answers}}}"#)
-}
-
-type Reader = fn(&mizan::plan::Plan, Origin, &str) -> Result<answers::Submission, Vec<answers::Rejection>>;
-
-fn outcome(r: &mizan::Rubric, text: &str, read: Reader, program: bool) -> String {
-    let o = Origin {
-        file: "t.jsonl".into(),
-        line: Some(2),
-    };
-    let res = read(r.plan(), o, text).and_then(|s| {
-        if program {
-            mizan::eval::evaluate(r.plan(), s)
-        } else {
-            mizan::eval::evaluate_general(r.plan(), s)
-        }
-    });
-    match res {
-        Ok(res) => format!(
-            "{}\n{}",
-            serde_json::to_string(&mizan::render::json::entity(r.model(), &res)).unwrap(),
-            mizan::render::explain::render(r.model(), &res)
-        ),
-        Err(e) => {
-            let e: Vec<_> = e.iter().map(mizan::render::json::problem).collect();
-            format!("rejected {}", serde_json::to_string(&e).unwrap())
-        }
-    }
 }
 
 #[test]
@@ -128,9 +102,6 @@ fn an_unknown_code_is_m0427_with_did_you_mean() {
 #[test]
 fn every_path_gives_the_same_bytes() {
     let r = rubric(RULES);
-    let compiled: Reader =
-        |p, o, t| answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t));
-    let bytes: Reader = |p, o, t| answers::read_bytes(p, o, t.as_bytes());
     for a in [
         r#"{"share": "not_tracking", "other": 1}"#,
         r#"{"share": "pending", "other": 0.5}"#,
@@ -139,17 +110,7 @@ fn every_path_gives_the_same_bytes() {
         r#"{"share": "pendng", "other": 0.5}"#,
         r#"{"share": "na", "other": 0.5}"#,
     ] {
-        let text = set(a);
-        let exact = outcome(&r, &text, answers::read_exact, false);
-        for (name, read, program) in [
-            ("exact, program", answers::read_exact as Reader, true),
-            ("compiled, general", compiled, false),
-            ("compiled, program", compiled, true),
-            ("direct, program", answers::read as Reader, true),
-            ("bytes, program", bytes, true),
-        ] {
-            assert_eq!(outcome(&r, &text, read, program), exact, "{name}: {a}");
-        }
+        support::same_on_every_path(&r, &set(a));
     }
 }
 

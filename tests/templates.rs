@@ -13,8 +13,10 @@
     reason = "a test fails by panicking"
 )]
 
+mod support;
+
 use mizan::answers::{self, Origin};
-use mizan::eval::{evaluate, evaluate_general, EntityResult};
+use mizan::eval::{evaluate, EntityResult};
 use mizan::plan::Plan;
 use mizan::render::json;
 use mizan::Rubric;
@@ -189,22 +191,9 @@ fn every_evaluation_path_is_byte_identical_on_a_templated_rubric() {
         ANSWERS.replace(", \"gdp.open\": \"no\"", ""),       // missing: rejected
         ANSWERS.replace("\"pop.open\": \"yes\"", "\"pop.open\": \"no\""),
     ];
-    let compiled: Reader =
-        |p, o, t| answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t));
-    let bytes: Reader = |p, o, t| answers::read_bytes(p, o, t.as_bytes());
-    let paths: [(&str, Reader, Evaluator); 5] = [
-        ("exact reader, program", answers::read_exact, evaluate),
-        ("compiled reader, general", compiled, evaluate_general),
-        ("compiled reader, program", compiled, evaluate),
-        ("direct reader, program", answers::read, evaluate),
-        ("bytes, program", bytes, evaluate),
-    ];
     let mut took = 0;
     for t in &texts {
-        let exact = outcome(&r, t, answers::read_exact, evaluate_general);
-        for (name, read, score) in paths {
-            assert_eq!(outcome(&r, t, read, score), exact, "{name} differs on\n{t}");
-        }
+        support::same_on_every_path(&r, t);
         let o = Origin {
             file: "generated.jsonl".into(),
             line: Some(1),

@@ -12,9 +12,6 @@
     reason = "a test fails by panicking"
 )]
 
-use mizan::answers::{self, Origin};
-use mizan::eval::{evaluate, evaluate_general};
-use mizan::render::json;
 use mizan::Rubric;
 use rust_decimal::Decimal;
 use support::{eval_file, load_clean, mizan, stderr, stdout};
@@ -289,44 +286,9 @@ fn every_path_gives_the_same_bytes_on_a_rubric_with_units() {
         r#"{"rubric": "demo.paths", "version": "1", "entity": {"id": "c"}, "answers": {"p": "full", "q": "yes", "s": 10, "n": 12, "y": "yes"}}"#,
         r#"{"rubric": "demo.paths", "version": "1", "entity": {"id": "d"}, "answers": {"p": "none", "q": "no", "s": 2.25, "n": 1.5, "y": "no"}}"#,
     ];
-    type Reader =
-        fn(&mizan::plan::Plan, Origin, &str) -> Result<answers::Submission, Vec<answers::Rejection>>;
-    type Evaluator = fn(
-        &mizan::plan::Plan,
-        answers::Submission,
-    ) -> Result<mizan::eval::EntityResult, Vec<answers::Rejection>>;
-    let outcome = |text: &str, read: Reader, score: Evaluator| {
-        let origin = Origin {
-            file: "x.json".into(),
-            line: None,
-        };
-        match read(r.plan(), origin, text).and_then(|s| score(r.plan(), s)) {
-            Ok(res) => serde_json::to_string(&json::entity(r.model(), &res)).unwrap(),
-            Err(e) => format!(
-                "rejected {}",
-                serde_json::to_string(&e.iter().map(json::problem).collect::<Vec<_>>()).unwrap()
-            ),
-        }
-    };
-    let compiled: Reader =
-        |p, o, t| answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t));
-    let paths: [(&str, Reader, Evaluator); 5] = [
-        ("exact reader, program", answers::read_exact, evaluate),
-        ("compiled reader, general", compiled, evaluate_general),
-        ("compiled reader, program", compiled, evaluate),
-        ("direct reader, program", answers::read, evaluate),
-        (
-            "bytes, program",
-            |p, o, t| answers::read_bytes(p, o, t.as_bytes()),
-            evaluate,
-        ),
-    ];
     for text in sets {
-        let exact = outcome(text, answers::read_exact, evaluate_general);
+        let exact = support::same_on_every_path(&r, text);
         assert!(!exact.starts_with("rejected"), "{exact}");
-        for (name, read, score) in paths {
-            assert_eq!(outcome(text, read, score), exact, "{name} on {text}");
-        }
     }
     // a: p 1 × 4 = 4 points, q 0 → mean of choices… checked by hand:
     let a = r.evaluate_json("a.json", sets[0]).unwrap();

@@ -155,3 +155,67 @@ pub fn every_answer_set() -> Vec<(String, String, Origin, String)> {
     }
     out
 }
+
+/// How an answer set is read, as the reader functions of `mizan::answers`.
+pub type Reader = fn(
+    &mizan::plan::Plan,
+    Origin,
+    &str,
+) -> Result<mizan::answers::Submission, Vec<mizan::answers::Rejection>>;
+/// How a read answer set is scored: `evaluate` (the compiled program) or
+/// `evaluate_general`.
+pub type Evaluator = fn(
+    &mizan::plan::Plan,
+    mizan::answers::Submission,
+) -> Result<EntityResult, Vec<mizan::answers::Rejection>>;
+
+/// What one path makes of `text`: the entity's JSON, its warnings and its
+/// explain tree, or the located problems of its rejection.
+pub fn path_outcome(r: &Rubric, text: &str, read: Reader, score: Evaluator) -> String {
+    use mizan::render::json;
+    let origin = Origin {
+        file: "generated.jsonl".into(),
+        line: Some(1),
+    };
+    match read(r.plan(), origin, text).and_then(|s| score(r.plan(), s)) {
+        Ok(res) => format!(
+            "{}\n{}\n{}",
+            serde_json::to_string(&json::entity(r.model(), &res)).unwrap(),
+            serde_json::to_string(&res.warnings.iter().map(json::problem).collect::<Vec<_>>()).unwrap(),
+            mizan::render::explain::render(r.model(), &res)
+        ),
+        Err(e) => format!(
+            "rejected {}",
+            serde_json::to_string(&e.iter().map(json::problem).collect::<Vec<_>>()).unwrap()
+        ),
+    }
+}
+
+/// Asserts that every reader and evaluator path (the exact reader with the
+/// compiled program; the compiled reader, falling back to the exact one,
+/// with either evaluator; `answers::read`, which tries the direct reader
+/// first; the bytes reader) gives `text` the same outcome as the exact
+/// reader with the general evaluator, and returns that outcome.
+pub fn same_on_every_path(r: &Rubric, text: &str) -> String {
+    use mizan::answers;
+    use mizan::eval::{evaluate, evaluate_general};
+    let exact = path_outcome(r, text, answers::read_exact, evaluate_general);
+    let compiled: Reader =
+        |p, o, t| answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t));
+    let bytes: Reader = |p, o, t| answers::read_bytes(p, o, t.as_bytes());
+    let paths: [(&str, Reader, Evaluator); 5] = [
+        ("exact reader, program", answers::read_exact, evaluate),
+        ("compiled reader, general", compiled, evaluate_general),
+        ("compiled reader, program", compiled, evaluate),
+        ("direct reader, program", answers::read, evaluate),
+        ("bytes, program", bytes, evaluate),
+    ];
+    for (name, read, score) in paths {
+        assert_eq!(
+            path_outcome(r, text, read, score),
+            exact,
+            "{name} differs on\n{text}"
+        );
+    }
+    exact
+}
