@@ -68,12 +68,11 @@ fn check_at(r: &Rubric, line: Option<usize>, text: &str) -> Took {
     let outcome =
         |r: &Rubric, text: &str, read: Reader, score: Evaluator| outcome_at(r, line, text, read, score);
     let exact = outcome(r, text, answers::read_exact, evaluate_general);
-    let compiled: Reader =
-        |p, o, t| answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t));
+    let compiled: Reader = |p, o, t| answers::read_direct(p, o, t).or_else(|o| answers::read_exact(p, o, t));
     let paths: [(&str, Reader, Evaluator); 5] = [
         ("exact reader, program", answers::read_exact, evaluate),
-        ("compiled reader, general", compiled, evaluate_general),
-        ("compiled reader, program", compiled, evaluate),
+        ("direct reader, general", compiled, evaluate_general),
+        ("direct reader (alone), program", compiled, evaluate),
         ("direct reader, program", answers::read, evaluate),
         (
             "bytes, program",
@@ -92,7 +91,7 @@ fn check_at(r: &Rubric, line: Option<usize>, text: &str) -> Took {
         file: "generated.jsonl".into(),
         line,
     };
-    let compiled = answers::read_compiled(r.plan(), origin.clone(), text).is_ok();
+    let compiled = answers::read_direct(r.plan(), origin.clone(), text).is_ok();
     let direct = answers::read_direct(r.plan(), origin.clone(), text).is_ok();
     if compiled || direct {
         assert!(
@@ -788,7 +787,7 @@ fn entity_ids_are_compared_in_nfc_by_every_reader() {
             line: None,
         };
         let readers: [Reader; 3] = [answers::read, answers::read_exact, |p, o, t| {
-            answers::read_compiled(p, o, t).or_else(|o| answers::read_exact(p, o, t))
+            answers::read_direct(p, o, t).or_else(|o| answers::read_exact(p, o, t))
         }];
         for read in readers {
             assert_eq!(read(r.plan(), origin.clone(), &text).unwrap().entity, nfc);

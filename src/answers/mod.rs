@@ -15,7 +15,6 @@
 
 mod direct;
 mod error;
-mod fast;
 mod ids;
 mod parse;
 
@@ -153,18 +152,14 @@ pub fn pointer_token(s: &str) -> String {
 
 /// Reads one submission from JSON text.
 ///
-/// `origin` names the file (and line). Returns every problem found. Three
-/// readers are tried in turn, each leaving to the next what it does not
-/// take: the direct reader (`direct.rs`, the usual shape matched against
-/// the plan), the compiled reader (`fast.rs`, any well-formed flat answer
-/// set) and the exact reader ([`read_exact`], everything, with every
-/// problem reported).
+/// `origin` names the file (and line). Returns every problem found. Two
+/// readers are tried in turn: the direct reader (`direct.rs`, the fast
+/// path: any well-formed answer set without a problem, matched against the
+/// plan) and, when it gives up, the exact reader ([`read_exact`], the
+/// reference: everything, with every problem reported).
 pub fn read(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Vec<Rejection>> {
     // Each reader skips a byte-order mark that starts a file (once).
-    if let Ok(r) = direct::read(plan, without_bom(&origin, text)) {
-        return Ok(r.submission(origin));
-    }
-    match read_compiled(plan, origin, text) {
+    match read_direct(plan, origin, text) {
         Ok(sub) => Ok(sub),
         Err(origin) => read_exact(plan, origin, text),
     }
@@ -180,11 +175,12 @@ pub fn read_bytes(plan: &Plan, origin: Origin, bytes: &[u8]) -> Result<Submissio
 }
 
 /// The direct reader alone (see `direct.rs`): the submission, or the
-/// origin back when it leaves the text to the next reader.
+/// origin back when it leaves the text to the exact reader (a problem, or
+/// a rubric whose repeated nodes declare `keys`).
 pub fn read_direct(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
     match direct::read(plan, without_bom(&origin, text)) {
         Ok(r) => Ok(r.submission(origin)),
-        Err(fast::GiveUp) => Err(origin),
+        Err(direct::GiveUp) => Err(origin),
     }
 }
 
@@ -195,16 +191,6 @@ pub(crate) fn choose(plan: &Plan, ix: NodeIx, id: &[u8]) -> Option<Answer> {
         (Some((i, false)), _) => Some(Answer::Option(i)),
         (Some((_, true)), true) => Some(Answer::Na),
         _ => None,
-    }
-}
-
-/// The compiled reader alone (see `fast.rs`): the submission, or the
-/// origin back when it leaves the text to [`read_exact`] (a problem, or a
-/// shape it does not take).
-pub fn read_compiled(plan: &Plan, origin: Origin, text: &str) -> Result<Submission, Origin> {
-    match fast::read(plan, without_bom(&origin, text)) {
-        Ok(r) => Ok(r.submission(origin)),
-        Err(fast::GiveUp) => Err(origin),
     }
 }
 

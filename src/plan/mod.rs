@@ -26,6 +26,12 @@ pub struct Plan {
     in_order: Vec<Expected>,
     /// For each node index, one past its place in `in_order` (0: not a criterion).
     place: Vec<u32>,
+    /// Criterion ids as the readers look them up when they are not in the
+    /// expected order: an open-addressing table hashed on an id's first
+    /// and last eight bytes and its length, so that a look-up neither
+    /// hashes every byte nor needs the key as a `str`, and compares ids
+    /// only when a 32-bit tag of the hash matches.
+    by_key: Vec<KeySlot>,
     /// For each node index, its options as the readers match them.
     choices: Vec<Choices>,
     option_keys: Vec<OptionKey>,
@@ -49,12 +55,26 @@ pub struct Plan {
     keys: bool,
 }
 
+/// A slot of the key table (`Plan::by_key`).
+#[derive(Debug, Clone, Copy, Default)]
+struct KeySlot {
+    /// A tag of the id's hash (0: an empty slot; a tag is never 0).
+    tag: u32,
+    /// The criterion.
+    ix: u32,
+    /// Its scope.
+    scope: u32,
+    /// Its id, in `id_bytes`.
+    id: (u32, u32),
+}
+
 /// A criterion in source order.
 #[derive(Debug, Clone)]
 struct Expected {
     ix: NodeIx,
-    /// Whether it is the entity's own (not inside a repeated node).
-    own: bool,
+    /// Its scope: 0 for the entity's own criteria, else the repeated node
+    /// whose instances answer it.
+    scope: NodeIx,
     /// Its id, in `id_bytes`.
     id: (u32, u32),
     /// `"ID":`, as the readers find it before the answer (ids of up to 28
@@ -168,7 +188,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
         .criteria()
         .map(|(ix, n, _)| Expected {
             ix,
-            own: n.scope == 0,
+            scope: n.scope,
             id: pack(&mut id_bytes, &n.id),
             key: Pattern::of(&format!("\"{}\":", n.id), b""),
         })
@@ -179,6 +199,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
             *p = u32::try_from(k + 1).unwrap_or(0);
         }
     }
+    let by_key = key_table(&in_order, &id_bytes);
     let mut option_keys = Vec::new();
     let choices = model
         .nodes
@@ -261,6 +282,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
         criteria,
         in_order,
         place,
+        by_key,
         choices,
         option_keys,
         id_bytes,
@@ -296,7 +318,7 @@ impl Plan {
     /// repeated node) whose id is `id`, trying first the criterion that
     /// follows `after` in source order.
     pub fn own_criterion(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
-        let e = match self.expected_after(after) {
+        let e = match self.expected_after(0, after) {
             Some(e) if same_bytes(self.id(e.id), id) => e,
             _ => {
                 let ix = self.criterion(std::str::from_utf8(id).ok()?)?;
@@ -304,7 +326,37 @@ impl Plan {
                 self.in_order.get((p as usize).checked_sub(1)?)?
             }
         };
-        e.own.then_some(e.ix)
+        (e.scope == 0).then_some(e.ix)
+    }
+
+    /// The node index of the criterion answered in scope `scope` whose id
+    /// is the bytes `key` (as they are between the quotes of a key with no
+    /// escape), found in the key table.
+    #[inline]
+    pub fn criterion_key(&self, scope: NodeIx, key: &[u8]) -> Option<NodeIx> {
+        let mask = self.by_key.len().checked_sub(1)?;
+        let (mut i, tag) = key_hash(key);
+        loop {
+            i &= mask;
+            let slot = self.by_key.get(i)?;
+            if slot.tag == tag && same_bytes(self.id(slot.id), key) {
+                return (slot.scope as usize == scope).then_some(slot.ix as usize);
+            }
+            if slot.tag == 0 {
+                return None;
+            }
+            i += 1;
+        }
+    }
+
+    /// The node index of the criterion answered in scope `scope` (0: the
+    /// entity's own; else a repeated node's instances) whose id is `id`.
+    #[inline]
+    pub fn criterion_in(&self, scope: NodeIx, id: &str) -> Option<NodeIx> {
+        let ix = self.criterion(id)?;
+        let p = self.place.get(ix).copied()?;
+        let e = self.in_order.get((p as usize).checked_sub(1)?)?;
+        (e.scope == scope).then_some(e.ix)
     }
 
     /// The option of criterion `ix` whose id is `id`: its index, and
@@ -369,7 +421,30 @@ impl Plan {
     /// this order.
     #[inline]
     pub fn expected_key_at(&self, after: Option<NodeIx>, rest: &[u8]) -> Option<(NodeIx, usize)> {
-        let e = self.expected_after(after).filter(|e| e.own)?;
+        self.expected_key_in(0, after, rest)
+    }
+
+    /// Whether criterion `ix` is the one that follows `after` in source
+    /// order (the first, after `None`).
+    #[inline]
+    pub fn follows(&self, after: Option<NodeIx>, ix: NodeIx) -> bool {
+        let p = |i: NodeIx| self.place.get(i).map_or(0, |&p| p as usize);
+        match after {
+            Some(a) => p(ix) == p(a) + 1,
+            None => false,
+        }
+    }
+
+    /// [`Plan::expected_key_at`] in scope `scope`: the criterion of that
+    /// scope that follows `after` (its first, after `None`).
+    #[inline]
+    pub fn expected_key_in(
+        &self,
+        scope: NodeIx,
+        after: Option<NodeIx>,
+        rest: &[u8],
+    ) -> Option<(NodeIx, usize)> {
+        let e = self.expected_after(scope, after).filter(|e| e.scope == scope)?;
         let len = (e.id.1 - e.id.0) as usize + 3;
         let found = match &e.key {
             Some(p) => p.matches(window(rest)?),
@@ -382,10 +457,15 @@ impl Plan {
         found.then_some((e.ix, len))
     }
 
-    /// The criterion that follows `after` in source order (the first,
-    /// after `None`).
-    fn expected_after(&self, after: Option<NodeIx>) -> Option<&Expected> {
-        let next = after.map_or(0, |a| self.place.get(a).map_or(0, |&p| p as usize));
+    /// The criterion that follows `after` in source order (after `None`,
+    /// the first criterion of scope `scope`: criteria are in pre-order, so
+    /// those of a repeated node follow it).
+    fn expected_after(&self, scope: NodeIx, after: Option<NodeIx>) -> Option<&Expected> {
+        let next = match after {
+            Some(a) => self.place.get(a).map_or(0, |&p| p as usize),
+            None if scope == 0 => 0,
+            None => self.in_order.partition_point(|e| e.ix <= scope),
+        };
         self.in_order.get(next)
     }
 
@@ -429,6 +509,53 @@ impl Plan {
     pub fn order(&self) -> &[NodeIx] {
         &self.model.order
     }
+}
+
+/// The hash of a criterion id in the key table, from its first and last
+/// eight bytes (overlapping, or zero-padded when shorter) and its length:
+/// the slot to look in first and a tag (never 0) to compare.
+#[inline]
+fn key_hash(key: &[u8]) -> (usize, u32) {
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        for (d, s) in w.iter_mut().zip(b) {
+            *d = *s;
+        }
+        u64::from_le_bytes(w)
+    };
+    let (a, z) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(a), Some(z)) => (u64::from_le_bytes(*a), u64::from_le_bytes(*z)),
+        _ => (word(key), 0),
+    };
+    // The product's high bits depend on every input bit: the slot comes
+    // from them, the tag from the next ones.
+    let h = (a ^ z.rotate_left(29) ^ (key.len() as u64).rotate_left(53)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((h >> 40) as usize, (h >> 8) as u32 | 1)
+}
+
+/// The key table of the criteria `in_order` (see [`Plan::criterion_key`]):
+/// at least twice as many slots as criteria, a power of two.
+fn key_table(in_order: &[Expected], id_bytes: &[u8]) -> Vec<KeySlot> {
+    let size = (in_order.len() * 2).next_power_of_two().max(2);
+    let mut table = vec![KeySlot::default(); size];
+    let mask = size - 1;
+    for e in in_order {
+        let id = id_bytes.get(e.id.0 as usize..e.id.1 as usize).unwrap_or_default();
+        let (mut i, tag) = key_hash(id);
+        i &= mask;
+        while table.get(i).is_some_and(|s| s.tag != 0) {
+            i = (i + 1) & mask;
+        }
+        if let Some(slot) = table.get_mut(i) {
+            *slot = KeySlot {
+                tag,
+                ix: u32::try_from(e.ix).unwrap_or(u32::MAX),
+                scope: u32::try_from(e.scope).unwrap_or(u32::MAX),
+                id: e.id,
+            };
+        }
+    }
+    table
 }
 
 /// Byte equality for short ids, eight bytes at a time and inlined: the
