@@ -35,6 +35,10 @@ pub struct Args {
     /// Keep only the population and the errors (streams `.jsonl` input).
     #[arg(long)]
     pub summary: bool,
+    /// Write every warning to FILE, one JSON object a line, as the results
+    /// are written (the summary keeps the first 100 and a count per code).
+    #[arg(long, value_name = "FILE")]
+    pub warnings: Option<PathBuf>,
     /// Threads for scoring, 1 to 256 (default, or 0: all cores). Output is
     /// the same for any number.
     #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS))]
@@ -228,8 +232,11 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
         return super::stream::run(
             rules,
             answers,
-            args.summary,
-            args.output.as_deref(),
+            super::stream::Outputs {
+                summary_only: args.summary,
+                output: args.output.as_deref(),
+                warnings: args.warnings.as_deref(),
+            },
             format,
             view.lang,
         );
@@ -277,6 +284,9 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
         return e;
     }
     let summary = Summary::of_batch_for(model, &batch);
+    if let Err(e) = super::warnings::write_all(args.warnings.as_deref(), &batch.warnings) {
+        return e;
+    }
     if let Some(id) = &args.explain {
         if let Err(e) = explain(&[(model, &batch)], id, args.output.as_deref(), view.lang) {
             return e;
@@ -614,6 +624,12 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View
     let summaries: Vec<Summary> = batches.iter().map(|(m, b)| Summary::of_batch_for(m, b)).collect();
     let rejected = unmatched.len() + summaries.iter().map(|t| t.rejected).sum::<usize>();
     let failed = summaries.iter().any(|t| t.population_failed);
+    if let Err(e) = super::warnings::write_all(
+        args.warnings.as_deref(),
+        batches.iter().flat_map(|(_, b)| &b.warnings),
+    ) {
+        return e;
+    }
     if let Some(id) = &args.explain {
         let refs: Vec<_> = batches.iter().map(|(m, b)| (*m, b)).collect();
         if let Err(e) = explain(&refs, id, args.output.as_deref(), view.lang) {

@@ -49,6 +49,7 @@ pub mod output;
 mod problems;
 mod stream;
 mod test;
+mod warnings;
 
 use std::process::{ExitCode, Termination};
 

@@ -14,14 +14,22 @@ use rust_decimal::Decimal;
 use super::inputs::{rejection, Loaded, Source};
 use super::{Exit, Format};
 
-pub fn run(
-    rules: &Path,
-    answers: &[PathBuf],
-    summary_only: bool,
-    output: Option<&Path>,
-    format: Format,
-    lang: Lang,
-) -> Exit {
+/// Where a stream writes.
+pub struct Outputs<'a> {
+    /// `--summary`: the population and the errors only.
+    pub summary_only: bool,
+    /// `--output FILE` (else standard output).
+    pub output: Option<&'a Path>,
+    /// `--warnings FILE`: every warning, as the results are written.
+    pub warnings: Option<&'a Path>,
+}
+
+pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Format, lang: Lang) -> Exit {
+    let Outputs {
+        summary_only,
+        output,
+        warnings,
+    } = outputs;
     let rubric = match super::inputs::load_rubric(rules, format) {
         Loaded::Rubric(r) => *r,
         Loaded::Unreadable => return Exit::RuleErrors,
@@ -45,6 +53,10 @@ pub fn run(
         },
         // Not `lock()`: the sink runs on a pool thread (`Stdout` is `Send`).
         None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
+    };
+    let mut warnings_file = match warnings.map(super::warnings::WarningsFile::create).transpose() {
+        Ok(w) => w,
+        Err(e) => return e,
     };
     let bar = progress();
     let mut st = stream::Stream::new(rubric.plan());
@@ -84,6 +96,9 @@ pub fn run(
         if summary_only { None } else { Some(&render_line) };
     for source in &files {
         let mut sink = |item: &Item| {
+            if let (Some(w), Item::Scored(res)) = (warnings_file.as_mut(), item) {
+                w.write(&res.warnings);
+            }
             if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
                 let written = match ranks.as_mut() {
                     Some(d) => d.push(line),
@@ -160,6 +175,11 @@ pub fn run(
         return written(output, e, exit(&t));
     }
     drop(out);
+    if let Some(w) = warnings_file {
+        if let Err(e) = w.finish() {
+            return e;
+        }
+    }
     if let (Some(tmp), Some(p)) = (tmp, output) {
         if let Err(e) = tmp.commit() {
             return super::output::write_failed(&p.display().to_string(), &e);
