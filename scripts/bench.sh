@@ -95,9 +95,9 @@ ratio() { awk -v a="${best[$1]}" -v b="${best[$2]}" 'BEGIN { printf "%.2f", a / 
 peak() { # peak RSS in MB
   /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'
 }
-population() { # the population score of `mizan eval --format json --summary`
-  "$BIN" --format json eval "$@" --summary 2>/dev/null \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["population"]["score"])'
+population() { # the population score of `mizan --format json eval --summary`
+  { "$BIN" --format json eval "$@" --summary 2>/dev/null || true; } \
+    | awk '/"aggregate"/ { a = 1 } a && /"score"/ { gsub(/[",]/, "", $2); print $2; exit }'
 }
 
 echo "N = $N (egbr N / $EGBR_DIV), best of $RUNS; times in s, memory in MB (peak RSS, --jobs 2)"
