@@ -53,16 +53,23 @@ fn main() {
     assert_eq!(m.id, "uae.integration");
     let roles = ["data_provider", "data_consumer", "both"];
     let top = m.top_level().to_vec();
-    let NodeKind::Group(root) = &m.root().kind else { panic!("root") };
+    let NodeKind::Group(root) = &m.root().kind else {
+        panic!("root")
+    };
     assert!(matches!(root.aggregate, Aggregate::Builtin(Builtin::Mean)));
     for &i in &top {
-        let NodeKind::Group(g) = &m.nodes[i].kind else { panic!("initiative") };
+        let NodeKind::Group(g) = &m.nodes[i].kind else {
+            panic!("initiative")
+        };
         assert!(matches!(g.aggregate, Aggregate::Builtin(Builtin::Ratio)) && g.over == Over::Criteria);
     }
     let mut ids: FxHashMap<Box<[u8]>, usize> = FxHashMap::default();
     let mut crits = Vec::new();
     for (ix, n, c) in m.criteria() {
-        let initiative = top.iter().position(|&t| m.criteria_under(t).contains(&ix)).unwrap();
+        let initiative = top
+            .iter()
+            .position(|&t| m.criteria_under(t).contains(&ix))
+            .unwrap();
         let options: Vec<(Box<[u8]>, f64)> = c
             .answer
             .options()
@@ -72,7 +79,11 @@ fn main() {
                 (o.id.as_bytes().into(), w)
             })
             .collect();
-        let worst = options.iter().map(|o| o.1).filter(|&w| w >= 0.0).fold(1.0, f64::min);
+        let worst = options
+            .iter()
+            .map(|o| o.1)
+            .filter(|&w| w >= 0.0)
+            .fold(1.0, f64::min);
         let applies = match n.id.as_str() {
             "gsb.3.1" => [false, true, true],
             "gsb.3.2" => [true, false, true],
@@ -116,7 +127,9 @@ fn main() {
         answer.fill(f64::NAN);
         if let Some(Value::Object(a)) = v.get("answers") {
             for (k, val) in a.iter() {
-                let Some(&c) = ids.get(k.as_bytes()) else { panic!("unknown criterion {k}") };
+                let Some(&c) = ids.get(k.as_bytes()) else {
+                    panic!("unknown criterion {k}")
+                };
                 let Some(s) = val.as_str() else {
                     assert!(val.is_null());
                     continue;
@@ -163,6 +176,10 @@ fn main() {
     }
     println!(
         "{scored} scored, {rejected} rejected, population {:.12}",
-        if scored > 0 { total / scored as f64 } else { f64::NAN }
+        if scored > 0 {
+            total / scored as f64
+        } else {
+            f64::NAN
+        }
     );
 }

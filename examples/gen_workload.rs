@@ -54,18 +54,25 @@ fn main() {
         match a.as_str() {
             "--shape" => {
                 let name = it.next().expect("--shape NAME");
-                shape = workload::shape(name).unwrap_or_else(|| panic!("unknown shape `{name}` (see --shapes)"));
+                shape =
+                    workload::shape(name).unwrap_or_else(|| panic!("unknown shape `{name}` (see --shapes)"));
             }
             "--shuffle" | "--escapes" | "--pretty" => edits.push((a.clone(), None)),
-            "--stray" | "--missing" | "--na" | "--nulls" | "--seed" => {
-                edits.push((a.clone(), Some(it.next().unwrap_or_else(|| panic!("{a} VALUE")).clone())))
-            }
+            "--stray" | "--missing" | "--na" | "--nulls" | "--seed" => edits.push((
+                a.clone(),
+                Some(it.next().unwrap_or_else(|| panic!("{a} VALUE")).clone()),
+            )),
             _ if a.starts_with("--") => panic!("unknown option {a}"),
             _ => pos.push(a.clone()),
         }
     }
     for (flag, v) in edits {
-        let p = || v.as_deref().unwrap().parse::<f64>().unwrap_or_else(|_| panic!("{flag}: a share 0..1"));
+        let p = || {
+            v.as_deref()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("{flag}: a share 0..1"))
+        };
         match flag.as_str() {
             "--shuffle" => shape.shuffle = true,
             "--escapes" => shape.escapes = true,

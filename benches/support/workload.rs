@@ -174,13 +174,16 @@ struct Field {
     gen: FieldGen,
 }
 
+/// Profile fields fixed by `keys`: (field, JSON text).
+type Fixed = Vec<(String, String)>;
+
 struct Scope {
     crits: Vec<Crit>,
     fields: Vec<Field>,
     /// Repeated nodes directly inside: (node, id).
     repeated: Vec<(NodeIx, String)>,
     /// `keys`: (instance id, fixed field values as (name, JSON text)).
-    keys: Option<Vec<(String, Vec<(String, String)>)>>,
+    keys: Option<Vec<(String, Fixed)>>,
     /// Nesting depth (0: the entity).
     depth: usize,
 }
@@ -222,14 +225,21 @@ fn scopes(m: &Model) -> HashMap<NodeIx, Scope> {
                 let real = |o: &[mizan::model::OptionDef]| -> Vec<String> {
                     o.iter().filter(|o| !o.is_na()).map(|o| o.id.clone()).collect()
                 };
-                let na_opt = c.answer.options().iter().find(|o| o.is_na()).map(|o| o.id.clone());
+                let na_opt = c
+                    .answer
+                    .options()
+                    .iter()
+                    .find(|o| o.is_na())
+                    .map(|o| o.id.clone());
                 let (gen, na) = match &c.answer {
-                    AnswerKind::Choice { options, .. } => {
-                        (Gen::Choice { opts: real(options) }, na_opt.map(|o| json_str(&o, false)))
-                    }
-                    AnswerKind::Multi { options, .. } => {
-                        (Gen::Multi { opts: real(options) }, na_opt.map(|o| json_str(&o, false)))
-                    }
+                    AnswerKind::Choice { options, .. } => (
+                        Gen::Choice { opts: real(options) },
+                        na_opt.map(|o| json_str(&o, false)),
+                    ),
+                    AnswerKind::Multi { options, .. } => (
+                        Gen::Multi { opts: real(options) },
+                        na_opt.map(|o| json_str(&o, false)),
+                    ),
                     AnswerKind::YesNo => (Gen::YesNo, Some("\"na\"".to_string())),
                     AnswerKind::Number { min, max, .. } => {
                         let hundred = Decimal::from(100);
@@ -269,7 +279,9 @@ fn scopes(m: &Model) -> HashMap<NodeIx, Scope> {
                                     .filter_map(|(f, v)| {
                                         let def = m.profile.get_index(*f)?.1;
                                         let text = match (v, &def.ty) {
-                                            (ProfileValue::Enum(e), FieldTy::Enum(vals)) => json_str(vals.get(*e)?, false),
+                                            (ProfileValue::Enum(e), FieldTy::Enum(vals)) => {
+                                                json_str(vals.get(*e)?, false)
+                                            }
                                             (ProfileValue::Number(d), _) => d.to_string(),
                                             (ProfileValue::Bool(b), _) => b.to_string(),
                                             _ => return None,
@@ -377,7 +389,11 @@ fn value(c: &Crit, rng: &mut Rng) -> String {
         }
         Gen::YesNo => if rng.below(2) == 0 { "true" } else { "false" }.to_string(),
         Gen::Number { min, max } => {
-            let (steps, dp) = if rng.below(3) == 0 { (10_000u32, 4) } else { (100, 0) };
+            let (steps, dp) = if rng.below(3) == 0 {
+                (10_000u32, 4)
+            } else {
+                (100, 0)
+            };
             let k = Decimal::from(rng.below(steps as usize + 1) as u64);
             let v = *min + (*max - *min) * k / Decimal::from(steps);
             let v = v.round_dp(dp).clamp(*min, *max).normalize();
@@ -396,7 +412,14 @@ struct Gener<'a> {
 }
 
 impl Gener<'_> {
-    fn build(&mut self, scope: NodeIx, parent_sig: &str, i: usize, key: Option<String>, fixed: &[(String, String)]) -> Inst {
+    fn build(
+        &mut self,
+        scope: NodeIx,
+        parent_sig: &str,
+        i: usize,
+        key: Option<String>,
+        fixed: &[(String, String)],
+    ) -> Inst {
         let scopes = Rc::clone(&self.scopes);
         let Some(sc) = scopes.get(&scope) else {
             return Inst {
@@ -412,9 +435,13 @@ impl Gener<'_> {
         for (f, field) in sc.fields.iter().enumerate() {
             let text = match &field.gen {
                 // The entity's profile cycles with the line (roles in turn).
-                FieldGen::Enum(v) if scope == 0 => json_str(v.get((i + f) % v.len().max(1)).map_or("", |s| s), false),
+                FieldGen::Enum(v) if scope == 0 => {
+                    json_str(v.get((i + f) % v.len().max(1)).map_or("", |s| s), false)
+                }
                 FieldGen::Bool if scope == 0 => ((i / 3 + f) % 2 == 0).to_string(),
-                FieldGen::Number if scope == 0 => NUMBERS.get((i + f) % NUMBERS.len()).map_or("1", |s| s).into(),
+                FieldGen::Number if scope == 0 => {
+                    NUMBERS.get((i + f) % NUMBERS.len()).map_or("1", |s| s).into()
+                }
                 FieldGen::Enum(v) => json_str(v.get(self.rng.below(v.len())).map_or("", |s| s), false),
                 FieldGen::Bool => (self.rng.below(8) != 0).to_string(),
                 FieldGen::Number => NUMBERS.get(4 + self.rng.below(2)).map_or("1", |s| s).into(),
@@ -440,7 +467,11 @@ impl Gener<'_> {
                     .map(|(k, fixed)| self.build(r, &sig, i, Some(k.clone()), fixed))
                     .collect(),
                 None => {
-                    let n = if depth == 0 { 2 + self.rng.below(2) } else { 2 + self.rng.below(7) };
+                    let n = if depth == 0 {
+                        2 + self.rng.below(2)
+                    } else {
+                        2 + self.rng.below(7)
+                    };
                     (0..n)
                         .map(|j| {
                             let k = format!("{id} {}", j + 1);
@@ -462,7 +493,8 @@ impl Gener<'_> {
     }
 
     fn known(&self, inst: &Inst) -> bool {
-        self.applies.contains_key(&inst.sig) && inst.children.iter().all(|(_, v)| v.iter().all(|c| self.known(c)))
+        self.applies.contains_key(&inst.sig)
+            && inst.children.iter().all(|(_, v)| v.iter().all(|c| self.known(c)))
     }
 
     /// Answers every criterion of `entity`, evaluates, and records which
@@ -494,7 +526,14 @@ impl Gener<'_> {
     }
 
     /// Writes `inst` (the entity when `entity` is given: id and name) as JSON.
-    fn render(&self, inst: &Inst, shape: &Shape, rng: &mut Rng, out: &mut String, entity: Option<(usize, &str)>) {
+    fn render(
+        &self,
+        inst: &Inst,
+        shape: &Shape,
+        rng: &mut Rng,
+        out: &mut String,
+        entity: Option<(usize, &str)>,
+    ) {
         let (colon, comma) = if shape.pretty { (": ", ", ") } else { (":", ",") };
         out.push('{');
         if inst.scope == 0 {
@@ -527,7 +566,10 @@ impl Gener<'_> {
         out.push_str(colon);
         out.push('{');
         let flags = self.applies.get(&inst.sig);
-        let crits = self.scopes.get(&inst.scope).map_or(&[][..], |s| &s.crits[..]);
+        let crits = self
+            .scopes
+            .get(&inst.scope)
+            .map_or(&[] as &[Crit], |s| s.crits.as_slice());
         let mut pairs: Vec<(&str, String)> = Vec::with_capacity(crits.len());
         for (j, (c, v)) in crits.iter().zip(&inst.values).enumerate() {
             let applies = flags.is_none_or(|f| f.get(j).copied().unwrap_or(true));
@@ -600,8 +642,16 @@ fn profile(out: &mut String, fields: &[(String, String)], colon: &str, comma: &s
 
 /// The applicability flags of `inst` and its instances, from the pointers
 /// of the probe's M0412 warnings.
-fn collect(inst: &Inst, prefix: String, scopes: &HashMap<NodeIx, Scope>, off: &[&str], out: &mut Vec<(String, Vec<bool>)>) {
-    let crits = scopes.get(&inst.scope).map_or(&[][..], |s| &s.crits[..]);
+fn collect(
+    inst: &Inst,
+    prefix: String,
+    scopes: &HashMap<NodeIx, Scope>,
+    off: &[&str],
+    out: &mut Vec<(String, Vec<bool>)>,
+) {
+    let crits = scopes
+        .get(&inst.scope)
+        .map_or(&[] as &[Crit], |s| s.crits.as_slice());
     let flags = crits
         .iter()
         .map(|c| {
@@ -660,14 +710,19 @@ pub fn large_rubric(criteria: usize) -> String {
     s.push_str("  profile {\n    tier: one of federal, local, private en \"Tier\"\n  }\n\n");
     s.push_str("  scale ypn {\n    yes 1 en \"Yes\"\n    partial 0.5 en \"Partial\"\n    no 0 en \"No\"\n    na n/a en \"Not applicable\"\n  }\n");
     s.push_str("  scale level5 {\n    l4 1 en \"Optimised\"\n    l3 0.75 en \"Managed\"\n    l2 0.5 en \"Defined\"\n    l1 0.25 en \"Initial\"\n    l0 0 en \"None\"\n  }\n");
-    s.push_str("  scale freq {\n    daily 1\n    weekly 0.6\n    monthly 0.2\n    never 0\n    na n/a\n  }\n");
+    s.push_str(
+        "  scale freq {\n    daily 1\n    weekly 0.6\n    monthly 0.2\n    never 0\n    na n/a\n  }\n",
+    );
     s.push_str("  scale channels {\n    web 1\n    app 0.6\n    kiosk 0.3\n    phone 0.1\n  }\n\n");
     s.push_str("  aggregate weighted_mean\n\n");
     let mut k = 0usize;
     for g in 0..groups {
         let weight = 1 + g % 3;
         let agg = if g % 2 == 0 { "weighted_mean" } else { "mean" };
-        let _ = writeln!(s, "  group g{g:02} {{\n    title en \"Group {g}\"\n    weight {weight}\n    aggregate {agg}");
+        let _ = writeln!(
+            s,
+            "  group g{g:02} {{\n    title en \"Group {g}\"\n    weight {weight}\n    aggregate {agg}"
+        );
         if g % 4 == 3 {
             s.push_str("    missing worst\n");
         }
@@ -683,12 +738,12 @@ pub fn large_rubric(criteria: usize) -> String {
                 4 => body.push_str("yesno"),
                 5 => body.push_str("multi channels"),
                 8 => body.push_str("number percent 0..100\n      score value / 100"),
-                _ => body.push_str("choice {\n        full 1\n        most 0.7\n        some 0.3\n        none 0\n      }"),
+                _ => body.push_str(
+                    "choice {\n        full 1\n        most 0.7\n        some 0.3\n        none 0\n      }",
+                ),
             }
-            if k % 10 == 4 || k % 10 == 8 {
-                if k % 20 == 4 {
-                    body.push_str("\n      na allowed");
-                }
+            if k % 20 == 4 || k % 20 == 8 {
+                body.push_str("\n      na allowed");
             }
             if k % 5 == 2 {
                 let cond = match k % 3 {
