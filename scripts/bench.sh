@@ -107,8 +107,8 @@ population() { # the population score of `mizan --format json eval --summary`
 
 echo "N = $N (egbr N / $EGBR_DIV, large N / $LARGE_DIV), best of $RUNS; times in s, memory in MB (peak RSS, --jobs 2)"
 echo
-echo "| rubric | shape | N | simd | sum-1 | ÷ simd | sum-2 | 2-thr × | jsonl-1 | jsonl ÷ sum | baseline | base ÷ simd | declined % direct / compiled | mem sum N / N÷10 | mem jsonl N / N÷10 | checks |"
-echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+echo "| rubric | shape | N | simd | sum-1 | ÷ simd | sum-2 | 2-thr × | jsonl-1 | jsonl ÷ sum | baseline | base ÷ simd | sum-1 ÷ base | declined % direct / compiled | mem sum N / N÷10 | mem jsonl N / N÷10 | checks |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 for rub in $RUBRICS; do
   for shape in $SHAPES; do
     RULES=$(rules_of "$rub" "$shape")
@@ -135,9 +135,9 @@ for rub in $RUBRICS; do
     checks=""
     cmp -s "$OUT1" "$OUT2" && checks="jsonl 1=2 thr" || checks="jsonl 1≠2 thr DIFFERENT"
     rm -f "$OUT1" "$OUT2"
-    base="–"; baser="–"
+    base="–"; baser="–"; vsbase="–"
     if [ "$rub" = uae ]; then
-      base=$(secs base); baser=$(ratio base simd)
+      base=$(secs base); baser=$(ratio base simd); vsbase=$(ratio sum1 base)
       ours=$(population "$RULES" "$F")
       theirs=$($EX/baseline_uae "$RULES" "$F" | awk '{print $NF}')
       if awk -v a="$ours" -v b="$theirs" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-9) }'; then
@@ -158,7 +158,7 @@ for rub in $RUBRICS; do
     rm -f "$OUT1"
     name=$rub
     [ "$RULES" = "$WORK/$rub-worst.mizan" ] && name="$rub*"
-    echo "| $name | $shape | $n | $(secs simd) | $(secs sum1) | $(ratio sum1 simd) | $(secs sum2) | $(ratio sum1 sum2) | $(secs jl1) | $(ratio jl1 sum1) | $base | $baser | $declined | $ms / $ms_s | $mj / $mj_s | $checks |"
+    echo "| $name | $shape | $n | $(secs simd) | $(secs sum1) | $(ratio sum1 simd) | $(secs sum2) | $(ratio sum1 sum2) | $(secs jl1) | $(ratio jl1 sum1) | $base | $baser | $vsbase | $declined | $ms / $ms_s | $mj / $mj_s | $checks |"
     [ "$KEEP" = 1 ] || rm -f "$F" "$S"
   done
 done
