@@ -258,11 +258,18 @@ fn scopes(m: &Model) -> HashMap<NodeIx, Scope> {
                         let hundred = Decimal::from(100);
                         let (lo, hi) = match (min, max) {
                             (Some(a), Some(b)) => (*a, *b),
-                            (Some(a), None) => (*a, *a + hundred),
-                            (None, Some(b)) => (*b - hundred, *b),
+                            (Some(a), None) => (*a, a.checked_add(hundred).unwrap_or(*a)),
+                            (None, Some(b)) => (b.checked_sub(hundred).unwrap_or(*b), *b),
                             (None, None) => (Decimal::ZERO, hundred),
                         };
-                        (Gen::Number { min: lo, max: hi }, Some("\"na\"".to_string()))
+                        // `clamp` below needs min <= max.
+                        (
+                            Gen::Number {
+                                min: lo,
+                                max: hi.max(lo),
+                            },
+                            Some("\"na\"".to_string()),
+                        )
                     }
                 };
                 Crit {
@@ -408,9 +415,14 @@ fn value(c: &Crit, rng: &mut Rng) -> String {
                 (100, 0)
             };
             let k = Decimal::from(rng.below(steps as usize + 1) as u64);
-            let v = *min + (*max - *min) * k / Decimal::from(steps);
-            let v = v.round_dp(dp).clamp(*min, *max).normalize();
-            v.to_string()
+            // Checked: no overflow panic whatever the bounds (min if any).
+            let v = max
+                .checked_sub(*min)
+                .and_then(|r| r.checked_mul(k))
+                .and_then(|r| r.checked_div(Decimal::from(steps)))
+                .and_then(|r| r.checked_add(*min))
+                .unwrap_or(*min);
+            v.round_dp(dp).clamp(*min, *max).normalize().to_string()
         }
     }
 }
