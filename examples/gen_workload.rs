@@ -1,8 +1,16 @@
-//! Deterministic benchmark workload: N answer sets (JSONL) for a rubric with
-//! one enum profile field (`role`, cycled), every applicable choice criterion
-//! answered, ~5 % N/A where N/A is offered.
+//! Deterministic benchmark workload (issue 16): N answer sets (JSONL) for a
+//! rubric, in a chosen answer shape (benches/support/workload.rs).
 //!
-//!     cargo run --release --example gen_workload -- RULES N OUT.jsonl
+//!     cargo run --release --example gen_workload -- RULES|large:500 N OUT.jsonl \
+//!         [--shape NAME] [--shuffle] [--stray P] [--missing P] [--na P] [--nulls P] \
+//!         [--escapes] [--pretty] [--seed S]
+//!     cargo run --release --example gen_workload -- --rubric-out FILE large:500
+//!     cargo run --release --example gen_workload -- --shapes
+//!
+//! `large:K` is the generated rubric of K criteria. The shape starts from
+//! `--shape` (default `ordered`: rubric order, no stray or missing answers,
+//! 5 % N/A) and the other options change it. `missing` and `nulls` only
+//! touch criteria whose `missing` policy is not `error`.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,86 +20,78 @@
     reason = "a tool"
 )]
 
+#[path = "../benches/support/workload.rs"]
+mod workload;
+
 use std::io::{BufWriter, Write};
 
-use mizan::model::FieldTy;
+fn rubric_text(spec: &str) -> String {
+    match spec.strip_prefix("large:") {
+        Some(k) => workload::large_rubric(k.parse().expect("large:K, K a number of criteria")),
+        None => std::fs::read_to_string(spec).unwrap_or_else(|e| panic!("{spec}: {e}")),
+    }
+}
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let (rules, n, out) = (&args[1], args[2].parse::<usize>().unwrap(), &args[3]);
-    let (r, d) = mizan::load(rules, &std::fs::read_to_string(rules).unwrap());
-    let r = r.unwrap_or_else(|| panic!("{d:?}"));
-    let m = r.model();
-    let (field, roles) = m
-        .entity_fields()
-        .find_map(|(_, f)| match &f.ty {
-            FieldTy::Enum(v) => Some((f.name.clone(), v.clone())),
-            _ => None,
-        })
-        .expect("an enum profile field");
-    let crits: Vec<(String, Vec<String>, bool)> = m
-        .criteria()
-        .map(|(_, n, c)| {
-            let real: Vec<String> = c
-                .answer
-                .options()
-                .iter()
-                .filter(|o| !o.is_na())
-                .map(|o| o.id.clone())
-                .collect();
-            let na = c.answer.options().iter().any(|o| o.is_na());
-            (n.id.clone(), real, na)
-        })
-        .collect();
-    // Which criteria apply to each role: probe with every criterion answered
-    // and drop those reported as not applicable (M0412).
-    let applies: Vec<Vec<bool>> = roles
-        .iter()
-        .map(|role| {
-            let answers: Vec<String> = crits.iter().map(|(id, o, _)| format!("\"{id}\":\"{}\"", o[0])).collect();
-            let probe = format!(
-                r#"{{"rubric":"{}","version":"{}","entity":{{"id":"p","profile":{{"{field}":"{role}"}}}},"answers":{{{}}}}}"#,
-                m.id,
-                m.version,
-                answers.join(",")
-            );
-            let res = r.evaluate_json("probe", &probe).unwrap();
-            crits
-                .iter()
-                .map(|(id, _, _)| !res.warnings.iter().any(|w| w.pointer.ends_with(&format!("/{id}"))))
-                .collect()
-        })
-        .collect();
-    let mut seed: u64 = 2018;
-    let mut rnd = || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) as usize
-    };
-    let mut f = BufWriter::new(std::fs::File::create(out).unwrap());
-    for i in 0..n {
-        let k = i % roles.len();
-        let mut answers = Vec::with_capacity(crits.len());
-        for (j, (id, opts, na)) in crits.iter().enumerate() {
-            if !applies[k][j] {
-                continue;
-            }
-            let pick = if *na && rnd() % 100 < 5 {
-                "na"
-            } else {
-                &opts[rnd() % opts.len()]
-            };
-            answers.push(format!("\"{id}\":\"{pick}\""));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--shapes") {
+        for (name, s) in workload::shapes() {
+            let omits = if s.omits() { "omits" } else { "-" };
+            println!("{name}\t{omits}\t{s:?}");
         }
-        writeln!(
-            f,
-            r#"{{"rubric":"{}","version":"{}","entity":{{"id":"e{i:07}","profile":{{"{field}":"{}"}}}},"answers":{{{}}}}}"#,
-            m.id,
-            m.version,
-            roles[k],
-            answers.join(",")
-        )
-        .unwrap();
+        return;
     }
+    if args.first().map(String::as_str) == Some("--rubric-out") {
+        let (file, spec) = (&args[1], &args[2]);
+        std::fs::write(file, rubric_text(spec)).unwrap();
+        return;
+    }
+    let mut pos = Vec::new();
+    let mut shape = workload::Shape::default();
+    let mut edits: Vec<(String, Option<String>)> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--shape" => {
+                let name = it.next().expect("--shape NAME");
+                shape =
+                    workload::shape(name).unwrap_or_else(|| panic!("unknown shape `{name}` (see --shapes)"));
+            }
+            "--shuffle" | "--escapes" | "--pretty" => edits.push((a.clone(), None)),
+            "--stray" | "--missing" | "--na" | "--nulls" | "--seed" => edits.push((
+                a.clone(),
+                Some(it.next().unwrap_or_else(|| panic!("{a} VALUE")).clone()),
+            )),
+            _ if a.starts_with("--") => panic!("unknown option {a}"),
+            _ => pos.push(a.clone()),
+        }
+    }
+    for (flag, v) in edits {
+        let p = || {
+            v.as_deref()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("{flag}: a share 0..1"))
+        };
+        match flag.as_str() {
+            "--shuffle" => shape.shuffle = true,
+            "--escapes" => shape.escapes = true,
+            "--pretty" => shape.pretty = true,
+            "--stray" => shape.stray = p(),
+            "--missing" => shape.missing = p(),
+            "--na" => shape.na = p(),
+            "--nulls" => shape.nulls = p(),
+            _ => shape.seed = v.as_deref().unwrap().parse().expect("--seed: an integer"),
+        }
+    }
+    let [spec, n, out] = &pos[..] else {
+        panic!("usage: gen_workload RULES|large:K N OUT.jsonl [--shape NAME] [options]")
+    };
+    let n: usize = n.parse().expect("N: a number of answer sets");
+    let text = rubric_text(spec);
+    let (r, d) = mizan::load(spec, &text);
+    let r = r.unwrap_or_else(|| panic!("{spec}: {d:?}"));
+    let mut f = BufWriter::with_capacity(1 << 20, std::fs::File::create(out).unwrap());
+    workload::write(&r, &shape, n, &mut f).unwrap();
+    f.flush().unwrap();
 }

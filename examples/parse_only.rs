@@ -3,10 +3,14 @@
 //! else; with `tape`, simd-json's tape only (no value built, buffers
 //! reused); with `read RULES`, with Mizan's readers as a stream uses them
 //! (answers resolved into the plan's slots, no scoring); with `compiled
-//! RULES`, with the compiled (jiter) reader alone, then the exact one.
+//! RULES`, with the compiled (jiter) reader alone, then the exact one; with
+//! `declines RULES FILE`, how many lines each fast reader gives up on, as a
+//! stream tries them (direct, then compiled, then exact), and how many the
+//! exact one rejects: `direct 812/1000 compiled 188/812 exact 0`.
 //!
 //!     cargo run --release --example parse_only -- simd|tape|serde FILE.jsonl
 //!     cargo run --release --example parse_only -- read|compiled FILE.jsonl RULES
+//!     cargo run --release --example parse_only -- declines RULES FILE.jsonl
 
 #![allow(
     clippy::unwrap_used,
@@ -18,8 +22,38 @@
 
 use std::io::BufRead;
 
+fn declines(rules: &str, file: &str) {
+    let text = std::fs::read_to_string(rules).unwrap();
+    let rubric = mizan::load(rules, &text).0.unwrap();
+    let plan = rubric.plan();
+    let f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file).unwrap());
+    let (mut n, mut direct, mut compiled, mut rejected) = (0usize, 0usize, 0usize, 0usize);
+    for line in f.lines() {
+        let line = line.unwrap();
+        n += 1;
+        let origin = mizan::answers::Origin {
+            file: String::new(),
+            line: Some(n),
+        };
+        let Err(origin) = mizan::answers::read_direct(plan, origin, &line) else {
+            continue;
+        };
+        direct += 1;
+        let Err(origin) = mizan::answers::read_compiled(plan, origin, &line) else {
+            continue;
+        };
+        compiled += 1;
+        rejected += usize::from(mizan::answers::read_exact(plan, origin, &line).is_err());
+    }
+    println!("direct {direct}/{n} compiled {compiled}/{direct} exact {rejected}");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args[1] == "declines" {
+        declines(&args[2], &args[3]);
+        return;
+    }
     let f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&args[2]).unwrap());
     let mut n = 0usize;
     let mut keys = 0usize;
