@@ -70,13 +70,12 @@ pub fn run(
             // The rank is written in at the end; the line says (before a
             // tab, taken off again) whether the entity is ranked, and on what.
             if let Some(on) = render::json::ranked_score(model, r) {
-                use std::fmt::Write as _;
                 let _ = write!(s, "{on}");
             }
-            s.push('\t');
+            s.push(b'\t');
         }
         lines.write(&mut s, r, ranked);
-        s
+        render::jsonl::text(s)
     };
     let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
         if summary_only { None } else { Some(&render_line) };

@@ -19,7 +19,7 @@ pub struct EntityLines<'a> {
     model: &'a Model,
     lang: Lang,
     /// Per node: its id as a JSON object key, `"id":`, escaped.
-    keys: Vec<String>,
+    keys: Vec<Vec<u8>>,
     /// The length of a line written lately: the capacity of the next
     /// buffer [`EntityLines::buffer`] hands out.
     hint: AtomicUsize,
@@ -32,9 +32,9 @@ impl<'a> EntityLines<'a> {
             .nodes
             .iter()
             .map(|n| {
-                let mut k = String::with_capacity(n.id.len() + 3);
+                let mut k = Vec::with_capacity(n.id.len() + 3);
                 write_str(&mut k, &n.id);
-                k.push(':');
+                k.push(b':');
                 k
             })
             .collect();
@@ -48,37 +48,37 @@ impl<'a> EntityLines<'a> {
 
     /// An empty buffer with room for a line as long as the last one
     /// written (plus a margin): one allocation per line, none on the way.
-    pub fn buffer(&self) -> String {
-        String::with_capacity(self.hint.load(Ordering::Relaxed))
+    pub fn buffer(&self) -> Vec<u8> {
+        Vec::with_capacity(self.hint.load(Ordering::Relaxed))
     }
 
     /// Appends `r`'s JSON object (no newline) to `out`. With `rank_slot`,
     /// the line has `"rank":null` after the band label, for the stream
     /// to fill in once every score is known.
-    pub fn write(&self, out: &mut String, r: &EntityResult, rank_slot: bool) {
+    pub fn write(&self, out: &mut Vec<u8>, r: &EntityResult, rank_slot: bool) {
         let start = out.len();
         let model = self.model;
         let exact = r.score();
         let root = model.root().bands.as_slice();
-        out.push_str("{\"id\":");
+        out.extend_from_slice(b"{\"id\":");
         write_str(out, &r.submission.entity);
         if let Some(name) = &r.submission.name {
-            out.push_str(",\"name\":");
+            out.extend_from_slice(b",\"name\":");
             write_str(out, name);
         }
-        out.push_str(",\"score\":");
+        out.extend_from_slice(b",\"score\":");
         write_score(out, exact);
         let headline = exact.and_then(|s| model.band(root, s));
-        out.push_str(",\"band\":");
+        out.extend_from_slice(b",\"band\":");
         write_opt_str(out, headline.map(|b| b.id.as_str()));
-        out.push_str(",\"band_label\":");
+        out.extend_from_slice(b",\"band_label\":");
         write_opt_str(out, headline.map(|b| band_label(self.lang, b)));
         if rank_slot {
-            out.push_str(",\"rank\":null");
+            out.extend_from_slice(b",\"rank\":null");
         }
-        out.push_str(",\"bands\":");
+        out.extend_from_slice(b",\"bands\":");
         self.band_ids(out, root, exact);
-        out.push_str(",\"node_bands\":{");
+        out.extend_from_slice(b",\"node_bands\":{");
         let mut first = true;
         for ((n, o), key) in model.nodes.iter().zip(&r.outcomes).zip(&self.keys).skip(1) {
             if n.bands.is_empty() {
@@ -86,22 +86,22 @@ impl<'a> EntityLines<'a> {
             }
             let Some(s) = o.score() else { continue };
             comma(out, &mut first);
-            out.push_str(key);
+            out.extend_from_slice(key);
             self.band_ids(out, &n.bands, Some(s));
         }
-        out.push_str("},\"nodes\":{");
+        out.extend_from_slice(b"},\"nodes\":{");
         let mut first = true;
         for (o, key) in r.outcomes.iter().zip(&self.keys).skip(1) {
             comma(out, &mut first);
-            out.push_str(key);
+            out.extend_from_slice(key);
             write_score(out, o.score());
         }
-        out.push('}');
+        out.push(b'}');
         if self.any_instances(&r.instances) {
-            out.push_str(",\"instances\":");
+            out.extend_from_slice(b",\"instances\":");
             self.instances(out, &r.instances);
         }
-        out.push('}');
+        out.push(b'}');
         let len = out.len().saturating_sub(start);
         if len > self.hint.load(Ordering::Relaxed) || len + len / 4 < self.hint.load(Ordering::Relaxed) {
             self.hint.store(len + len / 8 + 16, Ordering::Relaxed);
@@ -112,13 +112,13 @@ impl<'a> EntityLines<'a> {
     pub fn line(&self, r: &EntityResult, rank_slot: bool) -> String {
         let mut out = self.buffer();
         self.write(&mut out, r, rank_slot);
-        out
+        text(out)
     }
 
     /// Set name → band id of `score` in each of `uses` (the first use of
     /// a set counts, as in [`super::json::band_ids`]).
-    fn band_ids(&self, out: &mut String, uses: &[BandUse], score: Option<Decimal>) {
-        out.push('{');
+    fn band_ids(&self, out: &mut Vec<u8>, uses: &[BandUse], score: Option<Decimal>) {
+        out.push(b'{');
         let mut first = true;
         for (i, u) in uses.iter().enumerate() {
             if uses.get(..i).unwrap_or_default().iter().any(|p| p.set == u.set) {
@@ -126,11 +126,11 @@ impl<'a> EntityLines<'a> {
             }
             comma(out, &mut first);
             write_str(out, &u.set);
-            out.push(':');
+            out.push(b':');
             let band = score.and_then(|s| self.model.band_in(u, s));
             write_opt_str(out, band.map(|b| b.id.as_str()));
         }
-        out.push('}');
+        out.push(b'}');
     }
 
     /// Whether any of `sets` is written (its repeated node is known).
@@ -139,79 +139,85 @@ impl<'a> EntityLines<'a> {
     }
 
     /// Repeated node id → its instances, as [`super::json::InstanceOut`].
-    fn instances(&self, out: &mut String, sets: &[InstanceSetResult]) {
-        out.push('{');
+    fn instances(&self, out: &mut Vec<u8>, sets: &[InstanceSetResult]) {
+        out.push(b'{');
         let mut first = true;
         for set in sets {
             let (Some(r), Some(key)) = (self.model.nodes.get(set.node), self.keys.get(set.node)) else {
                 continue;
             };
             comma(out, &mut first);
-            out.push_str(key);
-            out.push('[');
+            out.extend_from_slice(key);
+            out.push(b'[');
             let mut first_item = true;
             let below = self.model.nodes.get(set.node + 1..r.end).unwrap_or_default();
             let below_keys = self.keys.get(set.node + 1..r.end).unwrap_or_default();
             for it in &set.items {
                 comma(out, &mut first_item);
-                out.push_str("{\"key\":");
+                out.extend_from_slice(b"{\"key\":");
                 write_str(out, &it.key);
-                out.push_str(",\"score\":");
+                out.extend_from_slice(b",\"score\":");
                 write_score(out, it.outcomes.first().and_then(|o| o.score()));
-                out.push_str(",\"nodes\":{");
+                out.extend_from_slice(b",\"nodes\":{");
                 let mut first_node = true;
                 for ((n, key), o) in below.iter().zip(below_keys).zip(it.outcomes.iter().skip(1)) {
                     if n.scope != set.node {
                         continue;
                     }
                     comma(out, &mut first_node);
-                    out.push_str(key);
+                    out.extend_from_slice(key);
                     write_score(out, o.score());
                 }
-                out.push('}');
+                out.push(b'}');
                 if self.any_instances(&it.instances) {
-                    out.push_str(",\"instances\":");
+                    out.extend_from_slice(b",\"instances\":");
                     self.instances(out, &it.instances);
                 }
-                out.push('}');
+                out.push(b'}');
             }
-            out.push(']');
+            out.push(b']');
         }
-        out.push('}');
+        out.push(b'}');
     }
 }
 
+/// A line written by [`EntityLines::write`] as text (it is UTF-8: the
+/// writer copies only whole strings and ASCII).
+pub fn text(line: Vec<u8>) -> String {
+    String::from_utf8(line).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// A `,` before every item but the first.
-fn comma(out: &mut String, first: &mut bool) {
+fn comma(out: &mut Vec<u8>, first: &mut bool) {
     if *first {
         *first = false;
     } else {
-        out.push(',');
+        out.push(b',');
     }
 }
 
 /// A score: its normalised decimal, or `null`.
-fn write_score(out: &mut String, d: Option<Decimal>) {
+fn write_score(out: &mut Vec<u8>, d: Option<Decimal>) {
     match d {
         Some(d) => write_decimal(out, d),
-        None => out.push_str("null"),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
 /// A string or `null`.
-fn write_opt_str(out: &mut String, s: Option<&str>) {
+fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => write_str(out, s),
-        None => out.push_str("null"),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
 /// `s` as a JSON string, escaped exactly as serde_json escapes it: `"`
 /// and `\` and the control characters below U+0020 (`\b \f \n \r \t`
 /// short, the others `\u00xx` in lower-case hex); everything else as is.
-pub fn write_str(out: &mut String, s: &str) {
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
+    out.push(b'"');
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
         let short = match b {
@@ -225,50 +231,53 @@ pub fn write_str(out: &mut String, s: &str) {
             0..=0x1F => "",
             _ => continue,
         };
-        // Every byte escaped is ASCII: a char boundary on both sides.
-        out.push_str(s.get(from..i).unwrap_or_default());
+        out.extend_from_slice(s.as_bytes().get(from..i).unwrap_or_default());
         from = i + 1;
         if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-            out.push(char::from(HEX.get(usize::from(b & 0xF)).copied().unwrap_or(b'0')));
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+            out.push(HEX.get(usize::from(b & 0xF)).copied().unwrap_or(b'0'));
         } else {
-            out.push_str(short);
+            out.extend_from_slice(short.as_bytes());
         }
     }
-    out.push_str(s.get(from..).unwrap_or_default());
-    out.push('"');
+    out.extend_from_slice(s.as_bytes().get(from..).unwrap_or_default());
+    out.push(b'"');
 }
 
 /// `10^19`: the largest power of ten in a `u64`.
 const E19: u128 = 10_000_000_000_000_000_000;
 
+/// The two digits of every number below 100, in order.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// `d` as [`Decimal::normalize`] then `to_string` print it (trailing
 /// fractional zeros dropped, `-0` as `0`, never an exponent), written
 /// from the mantissa's digits without a string in between.
-pub fn write_decimal(out: &mut String, d: Decimal) {
+pub fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
     let m = d.mantissa();
     if m == 0 {
-        out.push('0');
+        out.push(b'0');
         return;
     }
-    // The mantissa has at most 96 bits (29 digits): a high part of at
-    // most 10 digits and a low part of 19.
     let u = m.unsigned_abs();
     let mut buf = [b'0'; 40];
-    let mut at = buf.len();
-    let (hi, lo) = (u / E19, u % E19);
-    let mut lo = u64::try_from(lo).unwrap_or(0);
-    let hi = u64::try_from(hi).unwrap_or(0);
-    if hi == 0 {
-        at = digits(&mut buf, at, lo);
-    } else {
-        for slot in buf.get_mut(at - 19..at).unwrap_or_default().iter_mut().rev() {
-            *slot = b'0' + (lo % 10) as u8;
-            lo /= 10;
+    let at = match u64::try_from(u) {
+        Ok(v) => digits(&mut buf, 40, v),
+        // The mantissa has at most 96 bits (29 digits): a high part of at
+        // most 10 digits and a low part of exactly 19.
+        Err(_) => {
+            let hi = u / E19;
+            let lo = u64::try_from(u - hi * E19).unwrap_or(0);
+            // The low part's leading zeros are already in `buf`.
+            digits(&mut buf, 40, lo);
+            digits(&mut buf, 40 - 19, u64::try_from(hi).unwrap_or(0))
         }
-        at = digits(&mut buf, at - 19, hi);
-    }
+    };
     let all = buf.get(at..).unwrap_or_default();
     // Normalise: drop the fraction's trailing zeros.
     let scale = d.scale() as usize;
@@ -276,39 +285,42 @@ pub fn write_decimal(out: &mut String, d: Decimal) {
     let digits = all.get(..all.len() - zeros).unwrap_or_default();
     let scale = scale - zeros;
     if m < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     if scale == 0 {
-        push_ascii(out, digits);
+        out.extend_from_slice(digits);
     } else if digits.len() > scale {
         let (int, frac) = digits.split_at(digits.len() - scale);
-        push_ascii(out, int);
-        out.push('.');
-        push_ascii(out, frac);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
     } else {
-        out.push_str("0.");
-        for _ in digits.len()..scale {
-            out.push('0');
-        }
-        push_ascii(out, digits);
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (scale - digits.len()), b'0');
+        out.extend_from_slice(digits);
     }
 }
 
-/// Writes `v`'s digits (at least one) into `buf` ending before `at`;
-/// returns where they start.
+/// Writes `v`'s digits (none for 0, no leading zero) into `buf` ending
+/// before `at`, two at a time; returns where they start.
 fn digits(buf: &mut [u8; 40], mut at: usize, mut v: u64) -> usize {
-    while let Some(slot) = at.checked_sub(1).and_then(|i| buf.get_mut(i)) {
-        *slot = b'0' + (v % 10) as u8;
-        at -= 1;
-        v /= 10;
-        if v == 0 {
-            break;
+    while v >= 10 {
+        let pair = usize::try_from(v % 100).unwrap_or(0) * 2;
+        v /= 100;
+        let (Some(two), Some(slot)) = (
+            PAIRS.get(pair..pair + 2),
+            at.checked_sub(2).and_then(|i| buf.get_mut(i..at)),
+        ) else {
+            return at;
+        };
+        slot.copy_from_slice(two);
+        at -= 2;
+    }
+    if v > 0 {
+        if let Some(slot) = at.checked_sub(1).and_then(|i| buf.get_mut(i)) {
+            *slot = b'0' + v as u8;
+            at -= 1;
         }
     }
     at
-}
-
-/// ASCII digits and signs, as text.
-fn push_ascii(out: &mut String, b: &[u8]) {
-    out.push_str(std::str::from_utf8(b).unwrap_or_default());
 }
