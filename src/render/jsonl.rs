@@ -18,7 +18,8 @@ use crate::model::{BandUse, Model};
 pub struct EntityLines<'a> {
     model: &'a Model,
     lang: Lang,
-    /// Per node: its id as a JSON object key, `"id":`, escaped.
+    /// Per node: its id as a JSON object key after a comma, `,"id":`,
+    /// escaped.
     keys: Vec<Vec<u8>>,
     /// The length of a line written lately: the capacity of the next
     /// buffer [`EntityLines::buffer`] hands out.
@@ -32,7 +33,8 @@ impl<'a> EntityLines<'a> {
             .nodes
             .iter()
             .map(|n| {
-                let mut k = Vec::with_capacity(n.id.len() + 3);
+                let mut k = Vec::with_capacity(n.id.len() + 4);
+                k.push(b',');
                 write_str(&mut k, &n.id);
                 k.push(b':');
                 k
@@ -85,15 +87,13 @@ impl<'a> EntityLines<'a> {
                 continue;
             }
             let Some(s) = o.score() else { continue };
-            comma(out, &mut first);
-            out.extend_from_slice(key);
+            entry(out, key, &mut first);
             self.band_ids(out, &n.bands, Some(s));
         }
         out.extend_from_slice(b"},\"nodes\":{");
         let mut first = true;
         for (o, key) in r.outcomes.iter().zip(&self.keys).skip(1) {
-            comma(out, &mut first);
-            out.extend_from_slice(key);
+            entry(out, key, &mut first);
             write_score(out, o.score());
         }
         out.push(b'}');
@@ -146,8 +146,7 @@ impl<'a> EntityLines<'a> {
             let (Some(r), Some(key)) = (self.model.nodes.get(set.node), self.keys.get(set.node)) else {
                 continue;
             };
-            comma(out, &mut first);
-            out.extend_from_slice(key);
+            entry(out, key, &mut first);
             out.push(b'[');
             let mut first_item = true;
             let below = self.model.nodes.get(set.node + 1..r.end).unwrap_or_default();
@@ -164,8 +163,7 @@ impl<'a> EntityLines<'a> {
                     if n.scope != set.node {
                         continue;
                     }
-                    comma(out, &mut first_node);
-                    out.extend_from_slice(key);
+                    entry(out, key, &mut first_node);
                     write_score(out, o.score());
                 }
                 out.push(b'}');
@@ -185,6 +183,17 @@ impl<'a> EntityLines<'a> {
 /// writer copies only whole strings and ASCII).
 pub fn text(line: Vec<u8>) -> String {
     String::from_utf8(line).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A key of [`EntityLines::keys`] (`,"id":`), without its comma when
+/// it is the first of its object.
+fn entry(out: &mut Vec<u8>, key: &[u8], first: &mut bool) {
+    if *first {
+        *first = false;
+        out.extend_from_slice(key.get(1..).unwrap_or_default());
+    } else {
+        out.extend_from_slice(key);
+    }
 }
 
 /// A `,` before every item but the first.
@@ -245,8 +254,8 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// `10^19`: the largest power of ten in a `u64`.
-const E19: u128 = 10_000_000_000_000_000_000;
+/// `10^8`: the base of the chunks a mantissa is cut into.
+const E8: u64 = 100_000_000;
 
 /// The two digits of every number below 100, in order.
 const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
@@ -264,20 +273,8 @@ pub fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
         out.push(b'0');
         return;
     }
-    let u = m.unsigned_abs();
     let mut buf = [b'0'; 40];
-    let at = match u64::try_from(u) {
-        Ok(v) => digits(&mut buf, 40, v),
-        // The mantissa has at most 96 bits (29 digits): a high part of at
-        // most 10 digits and a low part of exactly 19.
-        Err(_) => {
-            let hi = u / E19;
-            let lo = u64::try_from(u - hi * E19).unwrap_or(0);
-            // The low part's leading zeros are already in `buf`.
-            digits(&mut buf, 40, lo);
-            digits(&mut buf, 40 - 19, u64::try_from(hi).unwrap_or(0))
-        }
-    };
+    let at = digits(&mut buf, m.unsigned_abs());
     let all = buf.get(at..).unwrap_or_default();
     // Normalise: drop the fraction's trailing zeros.
     let scale = d.scale() as usize;
@@ -301,26 +298,77 @@ pub fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
     }
 }
 
-/// Writes `v`'s digits (none for 0, no leading zero) into `buf` ending
-/// before `at`, two at a time; returns where they start.
-fn digits(buf: &mut [u8; 40], mut at: usize, mut v: u64) -> usize {
-    while v >= 10 {
-        let pair = usize::try_from(v % 100).unwrap_or(0) * 2;
-        v /= 100;
-        let (Some(two), Some(slot)) = (
-            PAIRS.get(pair..pair + 2),
-            at.checked_sub(2).and_then(|i| buf.get_mut(i..at)),
-        ) else {
-            return at;
-        };
-        slot.copy_from_slice(two);
-        at -= 2;
+/// Writes `u`'s digits (no leading zero; none for 0) at the end of
+/// `buf`; returns where they start. The digits are cut into chunks of
+/// eight, each written as four independent pairs, so that few divisions
+/// wait on one another.
+fn digits(buf: &mut [u8; 40], u: u128) -> usize {
+    // Base 10^8 chunks, lowest first (a `u128` has at most 39 digits).
+    let mut chunks = [0u32; 5];
+    let mut n = 0;
+    let mut rest = u;
+    let mut v = loop {
+        if let Ok(v) = u64::try_from(rest) {
+            break v;
+        }
+        let (q, r) = div_e8(rest);
+        if let Some(c) = chunks.get_mut(n) {
+            *c = r;
+        }
+        n += 1;
+        rest = q;
+    };
+    while v >= E8 {
+        if let Some(c) = chunks.get_mut(n) {
+            *c = (v % E8) as u32;
+        }
+        n += 1;
+        v /= E8;
     }
-    if v > 0 {
+    let mut at = buf.len();
+    for &c in chunks.get(..n).unwrap_or_default() {
+        let (hi, lo) = (c / 10_000, c % 10_000);
+        at = pair(buf, at, lo % 100);
+        at = pair(buf, at, lo / 100);
+        at = pair(buf, at, hi % 100);
+        at = pair(buf, at, hi / 100);
+    }
+    // The highest chunk, below 10^8, without leading zeros.
+    let mut top = v as u32;
+    while top >= 10 {
+        at = pair(buf, at, top % 100);
+        top /= 100;
+    }
+    if top > 0 {
         if let Some(slot) = at.checked_sub(1).and_then(|i| buf.get_mut(i)) {
-            *slot = b'0' + v as u8;
+            *slot = b'0' + top as u8;
             at -= 1;
         }
     }
     at
+}
+
+/// `u / 10^8` and `u % 10^8`, by long division of its four 32-bit limbs
+/// (four multiplications rather than a 128-bit division).
+fn div_e8(u: u128) -> (u128, u32) {
+    let (mut q, mut r) = (0u128, 0u64);
+    for shift in [96, 64, 32, 0] {
+        // `r < 10^8 < 2^27`: `cur` fits in 59 bits.
+        let cur = (r << 32) | u64::from((u >> shift) as u32);
+        q = (q << 32) | u128::from(cur / E8);
+        r = cur % E8;
+    }
+    (q, r as u32)
+}
+
+/// Writes the two digits of `p` (below 100) just before `at`.
+fn pair(buf: &mut [u8; 40], at: usize, p: u32) -> usize {
+    let i = p as usize * 2;
+    if let (Some(two), Some(slot)) = (
+        PAIRS.get(i..i + 2),
+        at.checked_sub(2).and_then(|s| buf.get_mut(s..at)),
+    ) {
+        slot.copy_from_slice(two);
+    }
+    at.saturating_sub(2)
 }
