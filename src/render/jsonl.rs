@@ -267,12 +267,21 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 /// `d` as [`Decimal::normalize`] then `to_string` print it (trailing
 /// fractional zeros dropped, `-0` as `0`, never an exponent), written
 /// from the mantissa's digits without a string in between.
+#[inline]
 pub fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
-    let m = d.mantissa();
-    if m == 0 {
+    // Most criterion scores are 0 or 1: no digits to work out.
+    if d.is_zero() {
         out.push(b'0');
-        return;
+    } else if let (0, m @ 1..=9) = (d.scale(), d.mantissa()) {
+        out.push(b'0' + m as u8);
+    } else {
+        write_digits(out, d);
     }
+}
+
+/// [`write_decimal`] of a number with digits to work out.
+fn write_digits(out: &mut Vec<u8>, d: Decimal) {
+    let m = d.mantissa();
     let mut buf = [b'0'; 40];
     let at = digits(&mut buf, m.unsigned_abs());
     let all = buf.get(at..).unwrap_or_default();
