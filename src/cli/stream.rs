@@ -75,22 +75,19 @@ pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Form
         _ => None,
     };
     let ranked = ranks.is_some();
+    let lines = render::jsonl::EntityLines::new(model, lang);
     let render_line = |r: &mizan::eval::EntityResult| {
-        let mut e = render::json::entity_in(model, r, lang);
-        if !ranked {
-            return serde_json::to_string(&e).unwrap_or_default();
+        let mut s = lines.buffer();
+        if ranked {
+            // The rank is written in at the end; the line says (before a
+            // tab, taken off again) whether the entity is ranked, and on what.
+            if let Some(on) = render::json::ranked_score(model, r) {
+                let _ = write!(s, "{on}");
+            }
+            s.push(b'\t');
         }
-        // The rank is written in at the end; the line says (in its first
-        // byte, taken off again) whether the entity is ranked, and on what.
-        e.rank = Some(None);
-        let ranked_on = render::json::ranked_score(model, r);
-        format!(
-            "{}{}",
-            ranked_on.map_or(String::new(), |s| s.to_string()),
-            serde_json::to_string(&e)
-                .map(|j| format!("\t{j}"))
-                .unwrap_or_default()
-        )
+        lines.write(&mut s, r, ranked);
+        render::jsonl::text(s)
     };
     let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
         if summary_only { None } else { Some(&render_line) };

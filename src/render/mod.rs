@@ -7,6 +7,7 @@ pub mod diff;
 mod excerpt;
 pub mod explain;
 pub mod json;
+pub mod jsonl;
 pub mod lang;
 pub mod table;
 
