@@ -99,7 +99,7 @@ pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Form
             if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
                 let written = match ranks.as_mut() {
                     Some(d) => d.push(line),
-                    None => writeln!(out, "{line}"),
+                    None => out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")),
                 };
                 if let Err(e) = written {
                     write_failed = Some(e);

@@ -388,7 +388,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         sums: &mut sums,
         lists: &lists,
     };
-    match plan.program().filter(|_| d.scope == 0 && !run.general) {
+    match plan.program_of(d.scope).filter(|_| !run.general) {
         Some(program) => run_program(run, &mut at, program),
         None => {
             for &ix in &walk.order {
@@ -540,6 +540,15 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                         }
                     },
                     Some(Answer::Na) => &NA_ANSWERED,
+                    // Yes is 1 and no 0; a number in [0, 1] is its score.
+                    Some(Answer::Bool(b)) => {
+                        at.set(ix, Outcome::Score(Decimal::from(u8::from(*b))));
+                        continue;
+                    }
+                    Some(Answer::Number(d)) if unit(*d) => {
+                        at.set(ix, Outcome::Score(*d));
+                        continue;
+                    }
                     _ => {
                         at.node(run, ix);
                         continue;
@@ -587,6 +596,33 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
                 }
                 let out = builtin(plan.model(), ix, aggregate, &gathered);
                 at.record(run, ix, out);
+            }
+            Op::Scaled { ix, by, divide } => {
+                if !at.applies(run, ix) {
+                    continue;
+                }
+                // As `criterion` scores it: the value scaled, in [0, 1].
+                let value = match at.d.answers.get(ix) {
+                    Some(Answer::Number(d)) => *d,
+                    Some(Answer::Bool(b)) => Decimal::from(u8::from(*b)),
+                    Some(Answer::Na) => {
+                        at.set(ix, NA_ANSWERED);
+                        continue;
+                    }
+                    _ => {
+                        at.node(run, ix);
+                        continue;
+                    }
+                };
+                let score = if divide {
+                    value.checked_div(by)
+                } else {
+                    value.checked_mul(by)
+                };
+                match score {
+                    Some(s) if unit(s) => at.set(ix, Outcome::Score(s)),
+                    _ => at.node(run, ix),
+                }
             }
             Op::General(ix) => at.node(run, ix),
         }

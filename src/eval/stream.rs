@@ -22,6 +22,13 @@ use crate::plan::Plan;
 /// Lines scored together; large enough to keep every thread busy.
 pub const CHUNK: usize = 2048;
 
+/// Bytes of input read into one chunk at most (a chunk ends at the line
+/// that reaches it): large answer sets (a rubric of hundreds of criteria,
+/// or of instances) make chunks of fewer lines, so that the chunks in
+/// flight, and their results, take about the same memory whatever the
+/// size of a line.
+pub const CHUNK_BYTES: usize = 4 << 20;
+
 /// What a stream reports per input line. A scored entity's full result is
 /// dropped in the thread that computed it, once its output line is
 /// rendered: only what the population and the report need travels on.
@@ -460,7 +467,7 @@ impl Chunk {
         self.buf.clear();
         self.lines.clear();
         self.error = None;
-        while self.lines.len() < CHUNK && !*stopped {
+        while self.lines.len() < CHUNK && self.buf.len() < CHUNK_BYTES && !*stopped {
             let start = self.buf.len();
             match crate::files::read_line(reader, &mut self.buf, crate::files::MAX_ANSWER_SET_BYTES) {
                 Ok(crate::files::Line::Eof) => break,

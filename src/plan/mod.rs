@@ -47,9 +47,7 @@ pub struct Plan {
     /// For each node that is a scope (the root, and each repeated node):
     /// what evaluating one entity or instance of it walks.
     scopes: Vec<Option<ScopePlan>>,
-    /// The scoring program of the entity's own nodes (`None` for a rubric
-    /// with repeated nodes).
-    program: Option<Program>,
+
     /// A repeated node declares `keys LIST` (answered once per rubric, not
     /// once per answer set: every reader asks).
     keys: bool,
@@ -178,6 +176,9 @@ pub struct ScopePlan {
     /// The scope's own nodes with an `applies when` condition, in node
     /// (pre-)order.
     pub conditional: Vec<NodeIx>,
+    /// The scoring program of the scope's own nodes (`None` for a scope
+    /// with repeated nodes directly inside it).
+    pub program: Option<Program>,
 }
 
 /// Compiles a checked model into a plan.
@@ -245,7 +246,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
             if scope != 0 && node.repeat.is_none() {
                 return None;
             }
-            let order = model
+            let order: Vec<NodeIx> = model
                 .order
                 .iter()
                 .copied()
@@ -262,21 +263,18 @@ pub fn compile(model: Arc<Model>) -> Plan {
                         .is_some_and(|n| n.scope == scope && n.applies.is_some())
                 })
                 .collect();
+            let program = program::compile(&model, scope, &order, &inputs);
             Some(ScopePlan {
                 order,
                 repeated,
                 conditional,
+                program,
             })
         })
         .collect();
     let weights = model.nodes.iter().map(|n| n.weight).collect();
-    let program = scopes
-        .first()
-        .and_then(Option::as_ref)
-        .and_then(|root: &ScopePlan| program::compile(&model, &root.order, &inputs));
     let keys = model.has_keys();
     Plan {
-        program,
         keys,
         model,
         criteria,
@@ -496,13 +494,20 @@ impl Plan {
             order: Vec::new(),
             repeated: Vec::new(),
             conditional: Vec::new(),
+            program: None,
         };
         self.scopes.get(scope).and_then(Option::as_ref).unwrap_or(&EMPTY)
     }
 
     /// The scoring program of the entity's own nodes, if the rubric has one.
     pub fn program(&self) -> Option<&Program> {
-        self.program.as_ref()
+        self.program_of(0)
+    }
+
+    /// The scoring program of the nodes of scope `scope` (0: the entity's
+    /// own; else a repeated node's instances), if it has one.
+    pub fn program_of(&self, scope: NodeIx) -> Option<&Program> {
+        self.scopes.get(scope)?.as_ref()?.program.as_ref()
     }
 
     /// Nodes in evaluation order.

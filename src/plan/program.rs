@@ -43,6 +43,19 @@ pub enum Op {
         /// child groups whose sums are reused, not added up again.
         parts: Option<(u32, u32)>,
     },
+    /// A criterion answered with a number or yes/no whose score is the
+    /// answer's value times or divided by a constant (`score value / 100`):
+    /// the value (a number as given; yes 1, no 0) scaled here, the rest
+    /// (no answer, a code, an out-of-range score, an overflow) the general
+    /// way.
+    Scaled {
+        /// The node.
+        ix: NodeIx,
+        /// The constant.
+        by: Decimal,
+        /// Whether the value is divided by it (else multiplied).
+        divide: bool,
+    },
     /// A node the evaluator scores the general way.
     General(NodeIx),
 }
@@ -170,8 +183,13 @@ impl Program {
 /// Compiles the program of `model` (whose scope-0 evaluation order is
 /// `order` and group inputs `inputs`); `None` for a rubric with repeated
 /// nodes.
-pub(super) fn compile(model: &Model, order: &[NodeIx], inputs: &[Vec<NodeIx>]) -> Option<Program> {
-    if model.repeated_in(0).next().is_some() {
+pub(super) fn compile(
+    model: &Model,
+    scope: NodeIx,
+    order: &[NodeIx],
+    inputs: &[Vec<NodeIx>],
+) -> Option<Program> {
+    if model.repeated_in(scope).next().is_some() {
         return None;
     }
     let mut p = Program {
@@ -232,6 +250,21 @@ fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done
                 count: u32::try_from(opts.len()).ok()?,
             }
         }
+        NodeKind::Criterion(c)
+            if !general
+                && c.target.is_none()
+                && c.baseline.is_none()
+                && node.unit == crate::model::Unit::Percent
+                && matches!(
+                    c.answer,
+                    crate::model::AnswerKind::Number { .. } | crate::model::AnswerKind::YesNo
+                ) =>
+        {
+            match c.score.as_ref().map(scaled) {
+                Some(Some((by, divide))) => Op::Scaled { ix, by, divide },
+                _ => Op::General(ix),
+            }
+        }
         NodeKind::Group(g) if !general => match g.aggregate {
             Aggregate::Builtin(aggregate) => {
                 let start = u32::try_from(p.inputs.len()).ok()?;
@@ -253,6 +286,18 @@ fn step(model: &Model, p: &mut Program, ix: NodeIx, inputs: &[Vec<NodeIx>], done
     p.ops.push(op);
     *done.get_mut(ix)? = true;
     Some(())
+}
+
+/// `value / K` or `value * K` (K a non-zero constant): `(K, divides)`.
+fn scaled(f: &crate::model::CExpr) -> Option<(Decimal, bool)> {
+    use crate::model::{BinOp, CKind, Var};
+    let CKind::Binary(op @ (BinOp::Div | BinOp::Mul), a, b) = &f.kind else {
+        return None;
+    };
+    match (&a.kind, &b.kind) {
+        (CKind::Var(Var::Value), CKind::Num(k)) if !k.is_zero() => Some((*k, *op == BinOp::Div)),
+        _ => None,
+    }
 }
 
 /// The child groups of group `ix` whose sums it can reuse: it sums the
