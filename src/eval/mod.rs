@@ -19,6 +19,7 @@
 //! errors for the entity, never silent.
 
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 
 use crate::answers::{
     Answer, AnswerError, Answers, Instance, InstanceSet, ProfileValue, Rejection, Submission,
@@ -1607,7 +1608,7 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
             let Some(l) = env.lists.iter().find(|l| l.repeated == *repeated) else {
                 return Ok(Val::List(Vec::new()));
             };
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(l.items.len());
             for (profile, outs) in &l.items {
                 if let Some(c) = cond {
                     let e = Env {
@@ -1685,15 +1686,22 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
             }
         }
         CKind::Call(f, args) => {
-            let vals: Vec<Val> = args.iter().map(|a| eval(env, a)).collect::<Result<_, _>>()?;
+            // On the stack for the usual few arguments: a formula runs for
+            // every node of every instance of every entity.
+            let mut vals: SmallVec<[Val; 8]> = SmallVec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(env, a)?);
+            }
             // Instance lists (`svc.oa where …`) spread into the arguments.
-            let nums: Vec<Decimal> = vals
-                .iter()
-                .flat_map(|v| match v {
-                    Val::List(items) => items.iter().filter_map(num).collect(),
-                    other => num(other).into_iter().collect::<Vec<_>>(),
-                })
-                .collect();
+            let mut nums: SmallVec<[Decimal; 16]> = SmallVec::new();
+            if matches!(f, Func::Min | Func::Max | Func::Sum | Func::Mean | Func::Count) {
+                for v in &vals {
+                    match v {
+                        Val::List(items) => nums.extend(items.iter().filter_map(num)),
+                        other => nums.extend(num(other)),
+                    }
+                }
+            }
             let arg = |i: usize| vals.get(i).and_then(num);
             match f {
                 Func::Min => nums.iter().copied().min().map_or(Val::Na, Val::Num),

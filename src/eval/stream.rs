@@ -115,6 +115,7 @@ impl Summary {
         for w in &batch.warnings {
             warnings.add(w);
         }
+        let warning_counts = warnings.counts();
         Summary {
             population: batch.population.clone(),
             population_failed: batch.population_failed,
@@ -122,7 +123,7 @@ impl Summary {
             rejected: batch.rejected,
             errors: batch.errors.clone(),
             warnings: warnings.kept,
-            warning_counts: warnings.counts,
+            warning_counts,
             lines: batch.results.len() + batch.rejected,
             headlines: Vec::new(),
         }
@@ -151,14 +152,28 @@ impl Summary {
 #[derive(Default)]
 struct Warnings {
     kept: Vec<Rejection>,
-    counts: BTreeMap<String, usize>,
+    /// Counts per kind of problem, each with its code, found once (a
+    /// code is text made on demand: not once per warning).
+    by_kind: rustc_hash::FxHashMap<std::mem::Discriminant<answers::AnswerError>, (String, usize)>,
 }
 
 impl Warnings {
+    /// Every warning counted per code.
+    fn counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for (code, n) in self.by_kind.values() {
+            *counts.entry(code.clone()).or_default() += n;
+        }
+        counts
+    }
+
     fn add(&mut self, w: &Rejection) {
         use miette::Diagnostic;
-        let code = w.code().map(|c| c.to_string()).unwrap_or_default();
-        *self.counts.entry(code).or_default() += 1;
+        let (_, count) = self
+            .by_kind
+            .entry(std::mem::discriminant(&w.error))
+            .or_insert_with(|| (w.code().map(|c| c.to_string()).unwrap_or_default(), 0));
+        *count += 1;
         let key = w.entity.as_deref().unwrap_or_default();
         // After the warnings of the same entity (they come together, in
         // order), before those of later ids.
@@ -411,8 +426,8 @@ impl<'p> Stream<'p> {
             scored: self.scored,
             rejected: self.rejected,
             errors,
+            warning_counts: self.warnings.counts(),
             warnings: self.warnings.kept,
-            warning_counts: self.warnings.counts,
             lines: self.lines,
             headlines: self.headlines.finish(self.plan.model()),
         }
