@@ -1,10 +1,10 @@
 //! The fast paths against the straightforward ones: the direct reader
-//! (the usual shape matched against the plan) and the compiled reader
-//! (jiter), both straight into the plan's slots, against the exact reader (a `serde_json::Value`, then
+//! (any well-formed answer set matched against the plan, straight into
+//! its slots) against the exact reader (a `serde_json::Value`, then
 //! every check); and the evaluator's compiled program against the general
 //! evaluator (node by node). On the shipped answer sets and on generated
 //! submissions, clean and damaged, every path gives byte-identical output,
-//! neither fast reader accepts what the exact one rejects, and both do
+//! the direct reader accepts nothing the exact one rejects, and it does
 //! take the clean submissions (else this test would compare the exact
 //! reader with itself).
 
@@ -51,10 +51,9 @@ fn outcome_at(r: &Rubric, line: Option<usize>, text: &str, read: Reader, score: 
     }
 }
 
-/// Which fast readers took a text.
+/// Whether the direct reader took a text.
 #[derive(Default, Clone, Copy)]
 struct Took {
-    compiled: usize,
     direct: usize,
 }
 
@@ -68,11 +67,10 @@ fn check_at(r: &Rubric, line: Option<usize>, text: &str) -> Took {
     let outcome =
         |r: &Rubric, text: &str, read: Reader, score: Evaluator| outcome_at(r, line, text, read, score);
     let exact = outcome(r, text, answers::read_exact, evaluate_general);
-    let compiled: Reader = |p, o, t| answers::read_direct(p, o, t).or_else(|o| answers::read_exact(p, o, t));
-    let paths: [(&str, Reader, Evaluator); 5] = [
+    let direct: Reader = |p, o, t| answers::read_direct(p, o, t).or_else(|o| answers::read_exact(p, o, t));
+    let paths: [(&str, Reader, Evaluator); 4] = [
         ("exact reader, program", answers::read_exact, evaluate),
-        ("direct reader, general", compiled, evaluate_general),
-        ("direct reader (alone), program", compiled, evaluate),
+        ("direct reader, general", direct, evaluate_general),
         ("direct reader, program", answers::read, evaluate),
         (
             "bytes, program",
@@ -91,16 +89,14 @@ fn check_at(r: &Rubric, line: Option<usize>, text: &str) -> Took {
         file: "generated.jsonl".into(),
         line,
     };
-    let compiled = answers::read_direct(r.plan(), origin.clone(), text).is_ok();
     let direct = answers::read_direct(r.plan(), origin.clone(), text).is_ok();
-    if compiled || direct {
+    if direct {
         assert!(
             answers::read_exact(r.plan(), origin, text).is_ok(),
-            "a fast reader (compiled: {compiled}, direct: {direct}) accepted what the exact reader rejects:\n{text}"
+            "the direct reader accepted what the exact reader rejects:\n{text}"
         );
     }
     Took {
-        compiled: usize::from(compiled),
         direct: usize::from(direct),
     }
 }
@@ -245,7 +241,6 @@ fn generated(rubric: &str, n: usize, seed: u64) -> (Took, usize) {
         .is_ok();
         clean += usize::from(ok);
         let t = check(&r, &text);
-        took.compiled += t.compiled;
         took.direct += t.direct;
     }
     (took, clean)
@@ -254,15 +249,10 @@ fn generated(rubric: &str, n: usize, seed: u64) -> (Took, usize) {
 #[test]
 fn ten_thousand_generated_uae_submissions_score_the_same_through_every_path() {
     let (took, clean) = generated("rules/uae/integration/2018.mizan", 10_000, 2018);
-    // Most are readable; the fast readers take nearly all of those (they
-    // leave `null`s and repeated keys, and the compiled reader escaped
-    // keys, to the exact reader).
+    // Most are readable; the direct reader takes every one of those.
     assert!(clean > 7_000, "{clean} readable of 10,000");
-    let Took { compiled, direct } = took;
-    assert!(
-        compiled * 100 > clean * 90,
-        "compiled reader took {compiled} of {clean}"
-    );
+    let Took { direct } = took;
+    assert_eq!(direct, clean, "direct reader took {direct} of {clean}");
     assert!(
         direct * 100 > clean * 90,
         "direct reader took {direct} of {clean}"
@@ -279,9 +269,9 @@ fn other_rubrics_with_numbers_lists_and_yes_no_answers() {
         let (took, clean) = generated(rubric, 1_000, seed);
         assert!(clean > 600, "{rubric}: {clean} readable of 1,000");
         assert!(
-            took.compiled * 100 > clean * 90,
-            "{rubric}: compiled reader took {} of {clean}",
-            took.compiled
+            took.direct * 100 > clean * 90,
+            "{rubric}: direct reader took {} of {clean}",
+            took.direct
         );
     }
 }
@@ -314,14 +304,14 @@ fn shipped_answer_sets_score_the_same_through_every_path() {
     ] {
         let r = load(rubric);
         for (_, text) in support::answer_inputs(&[dir]) {
-            took += check(&r, &text).compiled;
+            took += check(&r, &text).direct;
         }
     }
     // The UAE, Oman and Saudi examples are clean flat answer sets.
-    assert!(took >= 15, "compiled reader took {took} shipped answer sets");
+    assert!(took >= 15, "direct reader took {took} shipped answer sets");
 }
 
-/// Texts at the edges of JSON: whatever the compiled reader accepts, the
+/// Texts at the edges of JSON: whatever the direct reader accepts, the
 /// exact reader accepts too, with the same result.
 #[test]
 fn edges_of_json_are_left_to_the_exact_reader_or_read_alike() {
@@ -339,8 +329,8 @@ fn edges_of_json_are_left_to_the_exact_reader_or_read_alike() {
         let base = support::answer_inputs(&[dir])
             .into_iter()
             .map(|(_, t)| t.replace(['\n', '\r'], " "))
-            .find(|t| check(&r, t).compiled == 1)
-            .unwrap_or_else(|| panic!("the compiled reader takes an answer set of {dir}"));
+            .find(|t| check(&r, t).direct == 1)
+            .unwrap_or_else(|| panic!("the direct reader takes an answer set of {dir}"));
         edges(&r, &base);
     }
 }
@@ -418,7 +408,7 @@ fn direct_classes() -> Rubric {
     r.unwrap_or_else(|| panic!("{d:?}"))
 }
 
-/// A flat answer set of [`CLASSES`]: the compiled reader takes it, and
+/// A flat answer set of [`CLASSES`]: the direct reader takes it, and
 /// the direct reader takes its [`direct_shape`].
 const FLAT: &str = r#"{"rubric":"demo.classes","version":"1","entity":{"id":"moi","name":"Moi","profile":{"role":"provider","size":12}},"answers":{"c1":"yes","c2":true,"c3":true,"share":60,"m":["web"]}}"#;
 
@@ -455,8 +445,8 @@ fn classes() -> Rubric {
 
 /// Every class of input that used to be read silently, or with an unclear
 /// message (issue 14, items 18, 21, 24, 25, 28, and missing answers
-/// reported alone): each spelling is refused alike by the direct, compiled
-/// and exact readers, scored by the program and the general evaluator,
+/// reported alone): each spelling is refused alike by the direct and exact
+/// readers, scored by the program and the general evaluator,
 /// with the same list of rejections, each with its code and pointer.
 #[test]
 fn every_class_of_refused_input_is_refused_alike_by_every_reader() {
@@ -464,10 +454,10 @@ fn every_class_of_refused_input_is_refused_alike_by_every_reader() {
     // The bases are taken by the fast readers (else the comparison would
     // be of the exact reader with itself), and are clean.
     let took = check_at(&r, None, FLAT);
-    assert_eq!(took.compiled, 1);
+    assert_eq!(took.direct, 1);
     let d = direct_classes();
     let took = check_at(&d, None, &direct_shape(FLAT).unwrap());
-    assert_eq!((took.compiled, took.direct), (1, 1));
+    assert_eq!(took.direct, 1);
     assert!(rejections(&r, None, FLAT).is_empty());
     assert!(rejections(&r, None, NESTED).is_empty());
     let dup = |ptr: &str| format!("M0422 {ptr}");
@@ -748,7 +738,7 @@ fn a_byte_order_mark_at_the_start_of_a_file_is_read_alike_by_every_reader() {
         }
         if base == FLAT {
             let took = check_at(&direct_classes(), None, &direct_shape(&text).unwrap());
-            assert_eq!((took.compiled, took.direct), (1, 1));
+            assert_eq!(took.direct, 1);
         }
         assert_eq!(rejections(&r, Some(2), &text), vec!["M0401 ".to_string()]);
         let origin = Origin {
@@ -887,7 +877,7 @@ fn fuzz_seeds_of_each_class_are_read_alike() {
 }
 
 /// Generated submissions of a rubric given as text, each criterion left
-/// unanswered one time in three: (taken by the compiled reader, clean).
+/// unanswered one time in three: (taken by the direct reader, clean).
 fn generated_sparse(rules: &str, n: usize, seed: u64) -> (usize, usize) {
     let (r, d) = mizan::load("rules.mizan", rules);
     let r = r.unwrap_or_else(|| panic!("{d:?}"));
@@ -928,7 +918,7 @@ fn generated_sparse(rules: &str, n: usize, seed: u64) -> (usize, usize) {
             line: None,
         };
         clean += usize::from(answers::read_exact(r.plan(), origin, &text).is_ok());
-        took += check(&r, &text).compiled;
+        took += check(&r, &text).direct;
     }
     (took, clean)
 }
@@ -970,5 +960,5 @@ rubric sem.cross {
 "#;
     let (took, clean) = generated_sparse(rules, 2_000, 14);
     assert!(clean > 1_500, "{clean} readable of 2,000");
-    assert!(took * 100 > clean * 90, "compiled reader took {took} of {clean}");
+    assert!(took * 100 > clean * 90, "direct reader took {took} of {clean}");
 }

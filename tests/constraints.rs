@@ -221,7 +221,7 @@ type Reader = fn(&mizan::plan::Plan, Origin, &str) -> Result<answers::Submission
 #[test]
 fn every_reader_and_evaluator_gives_the_same_bytes() {
     let r = rubric();
-    let compiled: Reader = |p, o, t| answers::read_direct(p, o, t).or_else(|o| answers::read_exact(p, o, t));
+    let direct: Reader = |p, o, t| answers::read_direct(p, o, t).or_else(|o| answers::read_exact(p, o, t));
     let bytes: Reader = |p, o, t| answers::read_bytes(p, o, t.as_bytes());
     let run = |text: &str, read: Reader, program: bool| {
         let o = Origin {
@@ -259,8 +259,8 @@ fn every_reader_and_evaluator_gives_the_same_bytes() {
         let exact = run(&text, answers::read_exact, false);
         for (read, program) in [
             (answers::read_exact as Reader, true),
-            (compiled, false),
-            (compiled, true),
+            (direct, false),
+            (direct, true),
             (answers::read as Reader, true),
             (bytes, true),
         ] {
