@@ -164,12 +164,23 @@ impl AtomicFile {
         loop {
             let n = N.fetch_add(1, Ordering::Relaxed);
             let tmp = dir.join(format!("{PREFIX}{}-{n}-{name}", std::process::id()));
-            live().push(tmp.clone());
-            let opened = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o666)
-                .open(&tmp);
+            // Listed and created under the lock: a terminating signal
+            // either comes first (and the process ends before the file
+            // exists) or finds it listed and removes it. (Listed, then
+            // created after the lock was let go, a file could appear just
+            // after the signal's clean-up.)
+            let opened = {
+                let mut live = live();
+                let opened = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o666)
+                    .open(&tmp);
+                if opened.is_ok() {
+                    live.push(tmp.clone());
+                }
+                opened
+            };
             match opened {
                 Ok(file) => {
                     let f = AtomicFile {
@@ -184,7 +195,6 @@ impl AtomicFile {
                     return Ok(f);
                 }
                 Err(e) => {
-                    live().retain(|p| p != &tmp);
                     if e.kind() != io::ErrorKind::AlreadyExists {
                         return Err(e);
                     }
