@@ -39,7 +39,10 @@ case "$TARGET" in
         > "$CORPUS/compact_$(echo "$f" | tr '/' '_')"
     done
     # And one of each class of refused input (repeated keys, a byte-order
-    # mark, numbers beyond the exact decimals, look-alike ids, misspelt keys).
+    # mark, numbers beyond the exact decimals, look-alike ids, misspelt keys),
+    # and generated answer sets of every shape scripts/bench.sh times
+    # (`shape-RUBRIC-SHAPE-N.json`: shuffled keys, stray answers, escapes,
+    # spaces, nulls; EGBR services with instances).
     cp fuzz/seeds/answer_readers/* "$CORPUS/"
     ;;
   import_tables)

@@ -1,6 +1,6 @@
 //! Arbitrary text as an answer set of the Doing Business 2020, Saudi
-//! platforms and UAE 2018 rubrics (numbers, booleans, choices, a profile,
-//! `applies when`): the direct and exact readers must agree, and
+//! platforms, UAE 2018 and EGBR 2023 services rubrics (numbers, booleans,
+//! choices, a profile, `applies when`, instances at two depths): the direct and exact readers must agree, and
 //! so must the evaluator's compiled program and the general evaluator.
 //! Whatever a fast reader accepts, the exact reader accepts too, and
 //! scoring either gives the same result, byte for byte; what it leaves to
@@ -20,6 +20,7 @@ fn rubrics() -> &'static [mizan::Rubric] {
             "rules/worldbank/doing-business/2020.mizan",
             "rules/sa/platforms-policy/1.mizan",
             "rules/uae/integration/2018.mizan",
+            "rules/eu/egovernment-benchmark-services/2023.mizan",
         ]
             .iter()
             .map(|p| {

@@ -172,6 +172,25 @@ struct Run<'a> {
     warnings: Vec<Rejection>,
     /// Score node by node, without the compiled program.
     general: bool,
+    /// Buffers of scopes already scored (instances), for the next scope:
+    /// every instance would otherwise allocate three arrays over every
+    /// node of the rubric.
+    spare: Spare,
+}
+
+/// Buffers [`eval_scope`] gives back for reuse.
+#[derive(Default)]
+struct Spare {
+    applies: Vec<Vec<bool>>,
+    outcomes: Vec<Vec<Outcome>>,
+    sums: Vec<Vec<Option<(Decimal, Decimal)>>>,
+}
+
+/// `v` emptied and filled with `n` copies of `x`.
+fn refill<T: Clone>(mut v: Vec<T>, n: usize, x: T) -> Vec<T> {
+    v.clear();
+    v.resize(n, x);
+    v
 }
 
 impl Run<'_> {
@@ -220,6 +239,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         errors: Vec::new(),
         warnings: Vec::new(),
         general,
+        spare: Spare::default(),
     };
     // Named values, on the entity's profile.
     for l in &model.lets {
@@ -259,7 +279,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     // 1. Applicability, top-down: nodes are in pre-order, so a node whose
     // condition fails takes its whole subtree `ix..end` with it, and a
     // condition under a node that does not apply is not evaluated.
-    let mut applies = vec![true; n];
+    let mut applies = refill(run.spare.applies.pop().unwrap_or_default(), n, true);
     for &ix in &walk.conditional {
         if !applies.get(ix).copied().unwrap_or(true) {
             continue;
@@ -279,8 +299,12 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             applies.get_mut(ix..node.end).unwrap_or_default().fill(false);
         }
     }
-    let mut outcomes = vec![Outcome::Na(NaReason::NotApplicable); n];
-    let mut sums = vec![None; n];
+    let mut outcomes = refill(
+        run.spare.outcomes.pop().unwrap_or_default(),
+        n,
+        Outcome::Na(NaReason::NotApplicable),
+    );
+    let mut sums = refill(run.spare.sums.pop().unwrap_or_default(), n, None);
     // 2. Instances of the repeated nodes directly inside this scope.
     let mut lists: Vec<Listed> = Vec::new();
     let mut instance_results = Vec::new();
@@ -317,6 +341,8 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             };
             let out = eval_scope(run, &sd);
             let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
+            run.spare.outcomes.push(out.outcomes);
+            run.spare.sums.push(out.sums);
             results.push(InstanceResult {
                 key: inst.key.clone(),
                 outcomes: slice.clone(),
@@ -401,6 +427,7 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     if d.judged {
         at.constraints(run);
     }
+    run.spare.applies.push(applies);
     ScopeOut {
         outcomes,
         sums,
