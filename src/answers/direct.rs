@@ -399,7 +399,7 @@ impl<'t> Cursor<'t> {
                 }
                 "profile" if !std::mem::replace(&mut profile_given, true) => {
                     if self.null() {
-                        continue_after_null(model)?;
+                        no_profile_asked(model)?;
                     } else {
                         let given = self.fields(model, None, &mut out.profile)?;
                         if given != model.entity_fields().count() {
@@ -622,11 +622,7 @@ impl<'t> Cursor<'t> {
         Ok(Instance {
             key: key.unwrap_or_else(|| i.to_string()),
             pointer,
-            fields: profile
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, v)| Some((i, v?)))
-                .collect(),
+            fields: super::given_fields(profile),
             answers,
             instances,
         })
@@ -660,7 +656,7 @@ fn quote_or_backslash(s: &[u8]) -> Option<usize> {
 }
 
 /// `"profile": null` is no profile: fine only when the rubric asks none.
-fn continue_after_null(model: &crate::model::Model) -> Fast<()> {
+fn no_profile_asked(model: &crate::model::Model) -> Fast<()> {
     if model.entity_fields().next().is_some() {
         Err(GiveUp)
     } else {

@@ -704,11 +704,7 @@ fn read_instances(
             out.push(Instance {
                 key,
                 pointer: iptr,
-                fields: profile
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, v)| Some((i, v?)))
-                    .collect(),
+                fields: given_fields(profile),
                 answers,
                 instances,
             });
@@ -721,6 +717,16 @@ fn read_instances(
         check_keys(model, r, set, prefix, fail);
     }
     sets
+}
+
+/// An instance's fields from a profile read for it (by field index): those
+/// given, in field order.
+fn given_fields(profile: Vec<Option<ProfileValue>>) -> Vec<(usize, ProfileValue)> {
+    profile
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, v?)))
+        .collect()
 }
 
 /// The `keys` problems (M0428, M0429) of an answer set built by `mizan

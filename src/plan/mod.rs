@@ -312,21 +312,6 @@ impl Plan {
         self.criteria.get(id).copied()
     }
 
-    /// The node index of the entity's own criterion (not one inside a
-    /// repeated node) whose id is `id`, trying first the criterion that
-    /// follows `after` in source order.
-    pub fn own_criterion(&self, id: &[u8], after: Option<NodeIx>) -> Option<NodeIx> {
-        let e = match self.expected_after(0, after) {
-            Some(e) if same_bytes(self.id(e.id), id) => e,
-            _ => {
-                let ix = self.criterion(std::str::from_utf8(id).ok()?)?;
-                let p = self.place.get(ix).copied()?;
-                self.in_order.get((p as usize).checked_sub(1)?)?
-            }
-        };
-        (e.scope == 0).then_some(e.ix)
-    }
-
     /// The node index of the criterion answered in scope `scope` whose id
     /// is the bytes `key` (as they are between the quotes of a key with no
     /// escape), found in the key table.
@@ -413,15 +398,6 @@ impl Plan {
         Some(((k.index, k.na, (k.id.1 - k.id.0) as usize), c.na_allowed))
     }
 
-    /// The entity's own criterion that follows `after` in source order (the
-    /// first, after `None`), if `rest` starts with its key: `"ID":`. Returns
-    /// it with the length of the key. Answer sets usually list criteria in
-    /// this order.
-    #[inline]
-    pub fn expected_key_at(&self, after: Option<NodeIx>, rest: &[u8]) -> Option<(NodeIx, usize)> {
-        self.expected_key_in(0, after, rest)
-    }
-
     /// Whether criterion `ix` is the one that follows `after` in source
     /// order (the first, after `None`).
     #[inline]
@@ -433,8 +409,10 @@ impl Plan {
         }
     }
 
-    /// [`Plan::expected_key_at`] in scope `scope`: the criterion of that
-    /// scope that follows `after` (its first, after `None`).
+    /// The criterion of scope `scope` (0: the entity's own; else a repeated
+    /// node's) that follows `after` in source order (its first, after
+    /// `None`), if `rest` starts with its key: `"ID":`. Returns it with the
+    /// length of the key. Answer sets usually list criteria in this order.
     #[inline]
     pub fn expected_key_in(
         &self,
@@ -497,11 +475,6 @@ impl Plan {
             program: None,
         };
         self.scopes.get(scope).and_then(Option::as_ref).unwrap_or(&EMPTY)
-    }
-
-    /// The scoring program of the entity's own nodes, if the rubric has one.
-    pub fn program(&self) -> Option<&Program> {
-        self.program_of(0)
     }
 
     /// The scoring program of the nodes of scope `scope` (0: the entity's
