@@ -286,15 +286,23 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         }
         let Some(node) = model.nodes.get(ix) else { continue };
         let Some(cond) = &node.applies else { continue };
-        let env = Env::on_profile(d.profile, &run.lets, &node.id);
-        let holds = match eval(&env, cond) {
-            Ok(v) => v == Val::Bool(true),
-            Err(e) => {
-                let r = run.fail(e, String::new());
-                run.errors.push(r);
-                false
-            }
+        // Decided once per rubric where it reads only a few enum and
+        // yes/no fields (not by the general evaluator, the reference).
+        let decided = match plan.condition(ix) {
+            Some(t) if !run.general => t.holds(d.profile),
+            _ => None,
         };
+        let holds = decided.unwrap_or_else(|| {
+            let env = Env::on_profile(d.profile, &run.lets, &node.id);
+            match eval(&env, cond) {
+                Ok(v) => v == Val::Bool(true),
+                Err(e) => {
+                    let r = run.fail(e, String::new());
+                    run.errors.push(r);
+                    false
+                }
+            }
+        });
         if !holds {
             applies.get_mut(ix..node.end).unwrap_or_default().fill(false);
         }
@@ -1551,6 +1559,16 @@ pub(crate) fn holds(model: &Model, profile: &[Option<ProfileValue>], c: &CExpr) 
         eval(&Env::on_profile(profile, &lets, "population"), c),
         Ok(Val::Bool(true))
     )
+}
+
+/// Whether condition `c` holds on `profile` as an `applies when` sees it
+/// (with the named values computed on it); `None` if evaluating it fails.
+/// The plan decides small conditions with it once per rubric.
+pub(crate) fn decide(model: &Model, profile: &[Option<ProfileValue>], c: &CExpr) -> Option<bool> {
+    let lets = lets_on(model, profile);
+    eval(&Env::on_profile(profile, &lets, "applies"), c)
+        .ok()
+        .map(|v| v == Val::Bool(true))
 }
 
 /// The named values on `profile`, in order. A value whose computation

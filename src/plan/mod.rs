@@ -5,8 +5,10 @@
 //! precomputes for each group the inputs it aggregates over, so that
 //! evaluating an entity is a walk over dense arrays with no name lookups.
 
+mod conditions;
 mod program;
 
+pub use conditions::Table;
 pub use program::{NaReason, Op, Outcome, Part, Program};
 
 use rust_decimal::Decimal;
@@ -47,6 +49,10 @@ pub struct Plan {
     /// For each node that is a scope (the root, and each repeated node):
     /// what evaluating one entity or instance of it walks.
     scopes: Vec<Option<ScopePlan>>,
+    /// For each node, its `applies when` condition decided for every
+    /// profile it can see, where that is a small table
+    /// (`conditions.rs`).
+    conditions: Vec<Option<Table>>,
 
     /// A repeated node declares `keys LIST` (answered once per rubric, not
     /// once per answer set: every reader asks).
@@ -272,6 +278,14 @@ pub fn compile(model: Arc<Model>) -> Plan {
             })
         })
         .collect();
+    let conditions = model
+        .nodes
+        .iter()
+        .map(|n| {
+            let cond = n.applies.as_ref()?;
+            conditions::table(&model, cond, |profile| crate::eval::decide(&model, profile, cond))
+        })
+        .collect();
     let weights = model.nodes.iter().map(|n| n.weight).collect();
     let keys = model.has_keys();
     Plan {
@@ -287,6 +301,7 @@ pub fn compile(model: Arc<Model>) -> Plan {
         inputs,
         weights,
         scopes,
+        conditions,
     }
 }
 
@@ -295,6 +310,13 @@ impl Plan {
     /// instances are checked by the exact reader only.
     pub fn has_keys(&self) -> bool {
         self.keys
+    }
+
+    /// Node `ix`'s `applies when` condition as a table of its values, if
+    /// it was decided when the plan was compiled.
+    #[inline]
+    pub fn condition(&self, ix: NodeIx) -> Option<&Table> {
+        self.conditions.get(ix)?.as_ref()
     }
 
     /// The checked model the plan was compiled from.
