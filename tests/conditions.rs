@@ -147,3 +147,4 @@ fn tabled_conditions_agree_with_the_evaluator_on_every_profile() {
         }
     }
 }
+
