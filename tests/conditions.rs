@@ -147,4 +147,3 @@ fn tabled_conditions_agree_with_the_evaluator_on_every_profile() {
         }
     }
 }
-

@@ -454,9 +454,7 @@ impl<'t> Cursor<'t> {
         if self.bytes.get(self.at) == Some(&b'"') {
             if let Some(len) = quote_or_backslash(rest) {
                 if rest.get(len) == Some(&b'"') {
-                    let ix = plan
-                        .criterion_key(scope, rest.get(..len).ok_or(GiveUp)?)
-                        .ok_or(GiveUp)?;
+                    let ix = plan.criterion_key(scope, rest, len).ok_or(GiveUp)?;
                     self.at += len + 2;
                     self.eat(b':')?;
                     return Ok(ix);

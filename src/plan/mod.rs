@@ -31,8 +31,8 @@ pub struct Plan {
     /// Criterion ids as the readers look them up when they are not in the
     /// expected order: an open-addressing table hashed on an id's first
     /// and last eight bytes and its length, so that a look-up neither
-    /// hashes every byte nor needs the key as a `str`, and compares ids
-    /// only when a 32-bit tag of the hash matches.
+    /// hashes every byte nor needs the key as a `str`, and compares those
+    /// two words (the whole id, up to 16 bytes) rather than the bytes.
     by_key: Vec<KeySlot>,
     /// For each node index, its options as the readers match them.
     choices: Vec<Choices>,
@@ -62,8 +62,13 @@ pub struct Plan {
 /// A slot of the key table (`Plan::by_key`).
 #[derive(Debug, Clone, Copy, Default)]
 struct KeySlot {
-    /// A tag of the id's hash (0: an empty slot; a tag is never 0).
-    tag: u32,
+    /// The id's first eight bytes and its last eight (zero-padded when
+    /// shorter, see [`key_words`]): with its length, the whole id when it
+    /// has at most 16 bytes, so that most look-ups compare two words and
+    /// never the bytes.
+    words: (u64, u64),
+    /// The id's length (0: an empty slot).
+    len: u32,
     /// The criterion.
     ix: u32,
     /// Its scope.
@@ -335,19 +340,25 @@ impl Plan {
     }
 
     /// The node index of the criterion answered in scope `scope` whose id
-    /// is the bytes `key` (as they are between the quotes of a key with no
-    /// escape), found in the key table.
+    /// is the first `len` bytes of `rest` (as they are between the quotes
+    /// of a key with no escape; `rest` goes on to the end of the text, so
+    /// that a short id is read as one word), found in the key table.
     #[inline]
-    pub fn criterion_key(&self, scope: NodeIx, key: &[u8]) -> Option<NodeIx> {
+    pub fn criterion_key(&self, scope: NodeIx, rest: &[u8], len: usize) -> Option<NodeIx> {
         let mask = self.by_key.len().checked_sub(1)?;
-        let (mut i, tag) = key_hash(key);
+        let words = key_words(rest, len)?;
+        let len32 = u32::try_from(len).ok()?;
+        let mut i = key_hash(words, len);
         loop {
             i &= mask;
             let slot = self.by_key.get(i)?;
-            if slot.tag == tag && same_bytes(self.id(slot.id), key) {
+            if slot.words == words
+                && slot.len == len32
+                && (len <= 16 || same_bytes(self.id(slot.id), rest.get(..len)?))
+            {
                 return (slot.scope as usize == scope).then_some(slot.ix as usize);
             }
-            if slot.tag == 0 {
+            if slot.len == 0 {
                 return None;
             }
             i += 1;
@@ -512,25 +523,38 @@ impl Plan {
 }
 
 /// The hash of a criterion id in the key table, from its first and last
-/// eight bytes (overlapping, or zero-padded when shorter) and its length:
-/// the slot to look in first and a tag (never 0) to compare.
+/// eight bytes ([`key_words`]) and its length: the slot to look in first.
 #[inline]
-fn key_hash(key: &[u8]) -> (usize, u32) {
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(b) {
-            *d = *s;
+fn key_hash((a, z): (u64, u64), len: usize) -> usize {
+    // The product's high bits depend on every input bit.
+    let h = (a ^ z.rotate_left(29) ^ (len as u64).rotate_left(53)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 40) as usize
+}
+
+/// The first eight bytes and the last eight of the id made of the first
+/// `len` bytes of `rest` (the first ones zero-padded and the last ones 0
+/// when it is shorter than eight). A short id is read as one word of
+/// `rest` under a mask when `rest` has eight bytes.
+#[inline]
+fn key_words(rest: &[u8], len: usize) -> Option<(u64, u64)> {
+    let key = rest.get(..len)?;
+    if let (Some(a), Some(z)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        return Some((u64::from_le_bytes(*a), u64::from_le_bytes(*z)));
+    }
+    let a = match rest.first_chunk::<8>() {
+        Some(w) => {
+            let mask = if len == 0 { 0 } else { u64::MAX >> (64 - 8 * len) };
+            u64::from_le_bytes(*w) & mask
         }
-        u64::from_le_bytes(w)
+        None => {
+            let mut w = [0u8; 8];
+            for (d, s) in w.iter_mut().zip(key) {
+                *d = *s;
+            }
+            u64::from_le_bytes(w)
+        }
     };
-    let (a, z) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
-        (Some(a), Some(z)) => (u64::from_le_bytes(*a), u64::from_le_bytes(*z)),
-        _ => (word(key), 0),
-    };
-    // The product's high bits depend on every input bit: the slot comes
-    // from them, the tag from the next ones.
-    let h = (a ^ z.rotate_left(29) ^ (key.len() as u64).rotate_left(53)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    ((h >> 40) as usize, (h >> 8) as u32 | 1)
+    Some((a, 0))
 }
 
 /// The key table of the criteria `in_order` (see [`Plan::criterion_key`]):
@@ -541,14 +565,17 @@ fn key_table(in_order: &[Expected], id_bytes: &[u8]) -> Vec<KeySlot> {
     let mask = size - 1;
     for e in in_order {
         let id = id_bytes.get(e.id.0 as usize..e.id.1 as usize).unwrap_or_default();
-        let (mut i, tag) = key_hash(id);
-        i &= mask;
-        while table.get(i).is_some_and(|s| s.tag != 0) {
+        let Some(words) = key_words(id, id.len()) else {
+            continue;
+        };
+        let mut i = key_hash(words, id.len()) & mask;
+        while table.get(i).is_some_and(|s| s.len != 0) {
             i = (i + 1) & mask;
         }
         if let Some(slot) = table.get_mut(i) {
             *slot = KeySlot {
-                tag,
+                words,
+                len: u32::try_from(id.len()).unwrap_or(u32::MAX),
                 ix: u32::try_from(e.ix).unwrap_or(u32::MAX),
                 scope: u32::try_from(e.scope).unwrap_or(u32::MAX),
                 id: e.id,
@@ -574,4 +601,44 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         }
     }
     a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
+}
+
+#[cfg(test)]
+mod unit_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test")]
+    use super::key_words;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// An id's words are the same read from the id alone and from the
+        /// text it starts (a short id read as one masked word), and two ids
+        /// of up to 16 bytes with the same words and length are the same id.
+        #[test]
+        fn key_words_read_the_id_and_nothing_after_it(
+            a in proptest::collection::vec(any::<u8>(), 0..40),
+            b in proptest::collection::vec(any::<u8>(), 0..40),
+            tail in proptest::collection::vec(any::<u8>(), 0..12),
+        ) {
+            let text = [a.as_slice(), tail.as_slice()].concat();
+            prop_assert_eq!(key_words(&text, a.len()), key_words(&a, a.len()));
+            if a.len() <= 16 && a.len() == b.len() && key_words(&a, a.len()) == key_words(&b, b.len()) {
+                prop_assert_eq!(&a, &b);
+            }
+        }
+    }
+
+    #[test]
+    fn key_words_of_short_and_long_ids() {
+        let text = b"gsb.2\":\"yes\"}";
+        assert_eq!(key_words(text, 5), Some((u64::from_le_bytes(*b"gsb.2\0\0\0"), 0)));
+        assert_eq!(
+            key_words(b"ab", 2),
+            Some((u64::from_le_bytes(*b"ab\0\0\0\0\0\0"), 0))
+        );
+        assert_eq!(
+            key_words(b"national_crm.2.5", 16),
+            Some((u64::from_le_bytes(*b"national"), u64::from_le_bytes(*b"_crm.2.5")))
+        );
+        assert_eq!(key_words(b"abc", 4), None);
+    }
 }
