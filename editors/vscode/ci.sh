@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# CI for the VS Code extension (editors/vscode): install the locked npm
+# dependencies, run the grammar tests (vscode-tmgrammar-test on test/fixtures)
+# and the node tests (manifest, grammar, commands), build the .vsix and check
+# that the packaged extension loads.
+# Needs node >= 20 and npm on the PATH, and git (test/run.test.js makes a
+# throwaway repository). Non-interactive; no publisher secrets.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "editors/vscode/ci.sh: node and npm are required (Debian: apt-get install nodejs npm)" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "editors/vscode/ci.sh: node >= 20 is required (found $(node --version))" >&2
+  exit 1
+fi
+
+echo "== vscode: npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== vscode: grammar tests (vscode-tmgrammar-test)"
+npm run --silent test:grammar
+
+echo "== vscode: node tests"
+npm run --silent test:node
+
+echo "== vscode: package the .vsix"
+rm -f mizan.vsix
+npx --no-install vsce package --allow-missing-repository -o mizan.vsix
+node test/vsix-check.js mizan.vsix
+echo "built editors/vscode/mizan.vsix"
