@@ -25,6 +25,12 @@ echo "== vscode: grammar tests (vscode-tmgrammar-test)"
 npm run --silent test:grammar
 
 echo "== vscode: node tests"
+# The commands are also run against the real mizan when it is built
+# (test/real-mizan.test.js; skipped otherwise).
+if [ -z "${MIZAN_BIN:-}" ] && [ -x ../../target/debug/mizan ]; then
+  export MIZAN_BIN="$PWD/../../target/debug/mizan"
+fi
+echo "MIZAN_BIN=${MIZAN_BIN:-(not set: the tests with the real mizan are skipped)}"
 npm run --silent test:node
 
 echo "== vscode: package the .vsix"
