@@ -45,7 +45,7 @@ if (require.main === module) {
     const lines = tokenize(g, fs.readFileSync(process.argv[2], 'utf8'));
     lines.forEach((toks, i) => {
       console.log(`${i + 1}:`);
-      for (const t of toks) if (t.text.trim()) console.log(`   ${JSON.stringify(t.text)} ${t.scopes.join(' ')}`);
+      for (const t of toks) if (/[^ \t]/.test(t.text)) console.log(`   ${JSON.stringify(t.text)} ${t.scopes.join(' ')}`);
     });
   });
 }

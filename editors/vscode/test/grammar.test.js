@@ -59,7 +59,7 @@ function pestKeywords() {
 }
 
 function scopesOf(line) {
-  return tokenize(grammar, line)[0].filter((t) => t.text.trim() !== '');
+  return tokenize(grammar, line)[0].filter((t) => /[^ \t]/.test(t.text));
 }
 
 test('every keyword of grammar/mizan.pest is coloured as a keyword', () => {
@@ -125,4 +125,17 @@ test('every shipped rule and test file tokenizes, with no invalid token and ever
     });
     assert.ok(Date.now() - start < 5000, `${file} took ${Date.now() - start} ms`);
   }
+});
+
+test('invisible characters: outside strings they are errors, bidi controls are flagged everywhere', () => {
+  const toks = scopesOf('    yes\u200F 1 ar "نعم\u202E" en "Yes" # \u2067x');
+  const rlm = toks.find((t) => t.text === '\u200F');
+  assert.ok(rlm && rlm.scopes.includes('invalid.illegal.invisible.mizan'), JSON.stringify(toks));
+  assert.ok(toks.find((t) => t.text === 'yes'));
+  const inLabel = toks.find((t) => t.text === '\u202E');
+  assert.deepEqual(inLabel.scopes, ['string.quoted.double.label.ar.mizan', 'invalid.deprecated.bidi-control.mizan']);
+  const inComment = toks.find((t) => t.text === '\u2067');
+  assert.deepEqual(inComment.scopes, ['comment.line.number-sign.mizan', 'invalid.deprecated.bidi-control.mizan']);
+  const nbsp = scopesOf('  weight\u00A02').find((t) => t.text === '\u00A0');
+  assert.deepEqual(nbsp.scopes, ['invalid.illegal.invisible.mizan']);
 });
