@@ -19,7 +19,9 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 echo "== vscode: npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+# --ignore-scripts: no dependency needs its install script (the one there is,
+# @vscode/vsce-sign's, readies a signing tool that packaging does not use).
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 echo "== vscode: grammar tests (vscode-tmgrammar-test)"
 npm run --silent test:grammar

@@ -62,18 +62,23 @@ async function startServer(context) {
       vscode.commands.executeCommand('workbench.action.openSettings', 'mizan.path');
     }
   }
-  context.subscriptions.push({ dispose: () => client && client.stop() });
+  context.subscriptions.push({ dispose: () => stopServer() });
+}
+
+// Stop the server if it runs; a server that never started has nothing to stop.
+async function stopServer() {
+  const running = client;
+  client = undefined;
+  if (!running) return;
+  try {
+    await running.stop();
+  } catch (_) {
+    // it failed to start, or is already stopped
+  }
 }
 
 async function restartServer(context) {
-  if (client) {
-    try {
-      await client.stop();
-    } catch (_) {
-      // already stopped
-    }
-    client = undefined;
-  }
+  await stopServer();
   await startServer(context);
 }
 
@@ -169,7 +174,7 @@ async function activate(context) {
 }
 
 async function deactivate() {
-  if (client) await client.stop();
+  await stopServer();
 }
 
 module.exports = { activate, deactivate, documentSelector, settings };
