@@ -76,3 +76,9 @@ test('activation and entry point', () => {
   assert.ok(pkg.publisher, 'vsce needs a publisher');
   assert.ok(fs.existsSync(path.join(root, 'LICENSE')), 'vsce asks for a LICENSE');
 });
+
+test('an untrusted workspace cannot choose the program that is run', () => {
+  const trust = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, 'limited');
+  assert.deepEqual(trust.restrictedConfigurations.sort(), ['mizan.lspArgs', 'mizan.path']);
+});
