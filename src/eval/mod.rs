@@ -31,6 +31,7 @@ use crate::plan::{Op, Part, Plan, Program};
 mod batch;
 mod constraint;
 mod exact_sum;
+mod fast;
 mod headlines;
 pub mod inputs;
 pub use headlines::{headline_population, headline_values, HeadlineTally};
@@ -123,6 +124,9 @@ struct Env<'a> {
     vars: &'a [(Var, Val)],
     lists: &'a [Listed],
     node: &'a str,
+    /// Formulas by the fast path ([`fast`]), the reference evaluator
+    /// where it declines; else by the reference alone.
+    fast: bool,
 }
 
 impl<'a> Env<'a> {
@@ -139,6 +143,7 @@ impl<'a> Env<'a> {
             vars: &[],
             lists: &[],
             node,
+            fast: false,
         }
     }
 }
@@ -489,9 +494,10 @@ impl At<'_, '_> {
             vars: &[],
             lists: self.lists,
             node: &node.id,
+            fast: !run.general,
         };
         if let Some(cond) = &node.requires {
-            match eval(&sc, cond) {
+            match eval_env(&sc, cond) {
                 Ok(Val::Bool(true)) => {}
                 Ok(_) => {
                     self.set(ix, Outcome::Na(NaReason::Gated));
@@ -1448,7 +1454,26 @@ mod unit_tests {
 /// Evaluates a node formula to a number; `None` when it is N/A.
 fn formula(env: &Env<'_>, vars: &[(Var, Val)], f: &CExpr) -> Result<Option<Decimal>, AnswerError> {
     let env = Env { vars, ..*env };
+    if env.fast {
+        return match fast::run(&env, f) {
+            Ok(v) => Ok(match v {
+                fast::V::Num(d) => Some(d),
+                _ => None,
+            }),
+            Err(fast::Fast::Error(e)) => Err(e),
+            Err(fast::Fast::Decline) => Ok(num(&eval(&env, f)?)),
+        };
+    }
     Ok(num(&eval(&env, f)?))
+}
+
+/// `e` by the evaluator `env` asks for.
+fn eval_env(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
+    if env.fast {
+        fast::eval(env, e)
+    } else {
+        eval(env, e)
+    }
 }
 
 /// The population score over entity scores (in any order: the result is
