@@ -186,6 +186,10 @@ pub(super) fn run(env: &Env<'_>, e: &CExpr) -> Result<V, Fast> {
 /// The numbers of a list function's arguments as the reference spreads
 /// them, folded as it folds them.
 struct Nums {
+    /// What the function needs beyond the count: the sum (`sum`, `mean`)
+    /// or the extremes (`min`, `max`); comparing decimals is not free.
+    sum_needed: bool,
+    extremes: bool,
     count: usize,
     /// `checked_sum` so far (`None` once it overflowed).
     sum: Option<Decimal>,
@@ -199,12 +203,16 @@ impl Nums {
     #[inline]
     fn push(&mut self, d: Decimal) {
         self.count += 1;
-        self.sum = self.sum.and_then(|s| s.checked_add(d));
-        if self.lowest.is_none_or(|m| d < m) {
-            self.lowest = Some(d);
+        if self.sum_needed {
+            self.sum = self.sum.and_then(|s| s.checked_add(d));
         }
-        if self.highest.is_none_or(|m| d >= m) {
-            self.highest = Some(d);
+        if self.extremes {
+            if self.lowest.is_none_or(|m| d < m) {
+                self.lowest = Some(d);
+            }
+            if self.highest.is_none_or(|m| d >= m) {
+                self.highest = Some(d);
+            }
         }
     }
 }
@@ -216,6 +224,8 @@ fn call(env: &Env<'_>, f: Func, args: &[CExpr]) -> Result<V, Fast> {
     match f {
         Func::Min | Func::Max | Func::Sum | Func::Mean | Func::Count => {
             let mut nums = Nums {
+                sum_needed: matches!(f, Func::Sum | Func::Mean),
+                extremes: matches!(f, Func::Min | Func::Max),
                 count: 0,
                 sum: Some(Decimal::ZERO),
                 lowest: None,
@@ -310,7 +320,7 @@ fn each(
     let Some(l) = env.lists.iter().find(|l| l.repeated == repeated) else {
         return Ok(());
     };
-    for (profile, outs) in &l.items {
+    for (profile, outs) in l.each() {
         if let Some(c) = cond {
             let e = Env {
                 profile,

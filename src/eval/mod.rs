@@ -108,8 +108,21 @@ enum Val {
 /// The per-instance values of a repeated node, for `where` lists.
 struct Listed {
     repeated: NodeIx,
-    /// `(profile, outcomes of the subtree from `repeated`)` per instance.
-    items: Vec<(Vec<Option<ProfileValue>>, Vec<Outcome>)>,
+    /// The profile each instance is scored on.
+    profiles: Vec<Vec<Option<ProfileValue>>>,
+    /// The instances' results (outcomes of the subtree from `repeated`),
+    /// in the same order: the scope's results once it is scored.
+    items: Vec<InstanceResult>,
+}
+
+impl Listed {
+    /// `(profile, outcomes)` per instance.
+    fn each(&self) -> impl Iterator<Item = (&[Option<ProfileValue>], &[Outcome])> {
+        self.profiles
+            .iter()
+            .zip(&self.items)
+            .map(|(p, i)| (p.as_slice(), i.outcomes.as_slice()))
+    }
 }
 
 /// What a formula can see.
@@ -189,6 +202,8 @@ struct Spare {
     applies: Vec<Vec<bool>>,
     outcomes: Vec<Vec<Outcome>>,
     sums: Vec<Vec<Option<(Decimal, Decimal)>>>,
+    /// Profiles of instances.
+    profiles: Vec<Vec<Option<ProfileValue>>>,
 }
 
 /// `v` emptied and filled with `n` copies of `x`.
@@ -312,7 +327,6 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
     let mut sums = refill(run.spare.sums.pop().unwrap_or_default(), n, None);
     // 2. Instances of the repeated nodes directly inside this scope.
     let mut lists: Vec<Listed> = Vec::new();
-    let mut instance_results = Vec::new();
     for &r in &walk.repeated {
         let Some(rnode) = model.nodes.get(r) else { continue };
         let Some(repeat) = &rnode.repeat else { continue };
@@ -326,11 +340,13 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             .map_or(&[], |s| s.items.as_slice());
         let mut listed = Listed {
             repeated: r,
+            profiles: Vec::with_capacity(items.len()),
             items: Vec::with_capacity(items.len()),
         };
-        let mut results = Vec::with_capacity(items.len());
         for inst in items {
-            let mut profile = d.profile.to_vec();
+            let mut profile = run.spare.profiles.pop().unwrap_or_default();
+            profile.clear();
+            profile.extend_from_slice(d.profile);
             for (fi, v) in &inst.fields {
                 if let Some(slot) = profile.get_mut(*fi) {
                     *slot = Some(v.clone());
@@ -348,12 +364,12 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
             run.spare.outcomes.push(out.outcomes);
             run.spare.sums.push(out.sums);
-            results.push(InstanceResult {
+            listed.items.push(InstanceResult {
                 key: inst.key.clone(),
-                outcomes: slice.clone(),
+                outcomes: slice,
                 instances: out.instances,
             });
-            listed.items.push((profile, slice));
+            listed.profiles.push(profile);
         }
         // Which rule combines them here.
         let rule = match &repeat.switch {
@@ -375,7 +391,11 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             vec![Outcome::Na(NaReason::NoInstances); rnode.end - r]
         } else {
             match rule {
-                InstanceRule::Mean => combine_mean(&listed, rnode.end - r),
+                InstanceRule::Mean => {
+                    let slots = outcomes.get_mut(r..rnode.end).unwrap_or_default();
+                    combine_mean(&listed, slots);
+                    Vec::new()
+                }
                 InstanceRule::Best => {
                     let merged = merge_best(model, r, items);
                     let mut profile = d.profile.to_vec();
@@ -406,10 +426,6 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             }
         }
         lists.push(listed);
-        instance_results.push(InstanceSetResult {
-            node: r,
-            items: results,
-        });
     }
     // 3. Scores of this scope's nodes, in plan order: by the compiled
     // program where the rubric has one, else node by node.
@@ -433,6 +449,14 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         at.constraints(run);
     }
     run.spare.applies.push(applies);
+    let mut instance_results = Vec::with_capacity(lists.len());
+    for l in lists {
+        run.spare.profiles.extend(l.profiles);
+        instance_results.push(InstanceSetResult {
+            node: l.repeated,
+            items: l.items,
+        });
+    }
     ScopeOut {
         outcomes,
         sums,
@@ -666,15 +690,15 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
 /// `repeated mean`: each node's value is the mean of its instance values
 /// that exist; with none, the instances' common reason (or "every input is
 /// N/A").
-fn combine_mean(listed: &Listed, len: usize) -> Vec<Outcome> {
-    (0..len)
-        .map(|k| {
+fn combine_mean(listed: &Listed, slots: &mut [Outcome]) {
+    for (k, slot) in slots.iter_mut().enumerate() {
+        *slot = {
             let mut sum = Decimal::ZERO;
             let mut count = 0u32;
             let mut reason: Option<NaReason> = None;
             let mut mixed = false;
-            for (_, outs) in &listed.items {
-                match outs.get(k) {
+            for item in &listed.items {
+                match item.outcomes.get(k) {
                     Some(Outcome::Score(s)) => {
                         sum = sum.checked_add(*s).unwrap_or(sum);
                         count += 1;
@@ -695,8 +719,8 @@ fn combine_mean(listed: &Listed, len: usize) -> Vec<Outcome> {
             } else {
                 Outcome::Na(reason.unwrap_or(NaReason::NoInstances))
             }
-        })
-        .collect()
+        };
+    }
 }
 
 /// `repeated best`: per criterion of the repeated node's own scope, the
@@ -1661,7 +1685,7 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                 return Ok(Val::List(Vec::new()));
             };
             let mut out = Vec::with_capacity(l.items.len());
-            for (profile, outs) in &l.items {
+            for (profile, outs) in l.each() {
                 if let Some(c) = cond {
                     let e = Env {
                         profile,
