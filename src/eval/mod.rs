@@ -200,10 +200,34 @@ struct Run<'a> {
 #[derive(Default)]
 struct Spare {
     applies: Vec<Vec<bool>>,
-    outcomes: Vec<Vec<Outcome>>,
-    sums: Vec<Vec<Option<(Decimal, Decimal)>>>,
+    /// Outcomes and sums of instances, with the repeated node they were
+    /// scored for: a scope writes only inside its subtree, so a buffer of
+    /// the same scope needs only that range reset.
+    outcomes: Vec<(NodeIx, Vec<Outcome>)>,
+    sums: Vec<(NodeIx, Vec<Option<(Decimal, Decimal)>>)>,
     /// Profiles of instances.
     profiles: Vec<Vec<Option<ProfileValue>>>,
+}
+
+/// A buffer of `n` copies of `x`, from `pool`: one that scope `scope` used
+/// needs only its subtree `range` reset (the scope writes nothing else),
+/// any other is refilled whole.
+fn take<T: Clone>(
+    pool: &mut Vec<(NodeIx, Vec<T>)>,
+    scope: NodeIx,
+    range: std::ops::Range<usize>,
+    n: usize,
+    x: T,
+) -> Vec<T> {
+    if let Some(at) = pool.iter().rposition(|(s, v)| *s == scope && v.len() == n) {
+        let (_, mut v) = pool.swap_remove(at);
+        if let Some(slots) = v.get_mut(range) {
+            slots.fill(x);
+            return v;
+        }
+        return refill(v, n, x);
+    }
+    refill(pool.pop().map(|(_, v)| v).unwrap_or_default(), n, x)
 }
 
 /// `v` emptied and filled with `n` copies of `x`.
@@ -319,12 +343,16 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             applies.get_mut(ix..node.end).unwrap_or_default().fill(false);
         }
     }
-    let mut outcomes = refill(
-        run.spare.outcomes.pop().unwrap_or_default(),
+    // The scope's subtree: all that this call writes.
+    let scope_range = d.scope..model.nodes.get(d.scope).map_or(n, |x| x.end);
+    let mut outcomes = take(
+        &mut run.spare.outcomes,
+        d.scope,
+        scope_range.clone(),
         n,
         Outcome::Na(NaReason::NotApplicable),
     );
-    let mut sums = refill(run.spare.sums.pop().unwrap_or_default(), n, None);
+    let mut sums = take(&mut run.spare.sums, d.scope, scope_range.clone(), n, None);
     // 2. Instances of the repeated nodes directly inside this scope.
     let mut lists: Vec<Listed> = Vec::new();
     for &r in &walk.repeated {
@@ -362,8 +390,8 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             };
             let out = eval_scope(run, &sd);
             let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
-            run.spare.outcomes.push(out.outcomes);
-            run.spare.sums.push(out.sums);
+            run.spare.outcomes.push((r, out.outcomes));
+            run.spare.sums.push((r, out.sums));
             listed.items.push(InstanceResult {
                 key: inst.key.clone(),
                 outcomes: slice,
@@ -416,7 +444,10 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                         judged: false,
                     };
                     let out = eval_scope(run, &sd);
-                    out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec()
+                    let merged = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
+                    run.spare.outcomes.push((r, out.outcomes));
+                    run.spare.sums.push((r, out.sums));
+                    merged
                 }
             }
         };
