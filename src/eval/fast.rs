@@ -348,3 +348,177 @@ pub(super) fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
         Err(Fast::Decline) => super::eval(env, e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test")]
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::answers::Answers;
+    use crate::diag::{Loc, Src};
+    use crate::eval::{InstanceResult, Listed};
+    use crate::model::{RoundMode, Ty, Var};
+    use crate::plan::NaReason;
+
+    fn expr(kind: CKind) -> CExpr {
+        CExpr {
+            kind,
+            ty: Ty::Number,
+            loc: Loc {
+                span: (0, 0).into(),
+                src: Src::new("test", ""),
+            },
+        }
+    }
+
+    /// Numbers as formulas see them: small, zeros of several scales, some
+    /// near the edge of a decimal (overflow), negatives.
+    fn number() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            4 => (-300i64..300, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+            1 => (0u32..5).prop_map(|s| Decimal::new(0, s)),
+            1 => Just(Decimal::MAX),
+            1 => Just(Decimal::MIN),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = CExpr> {
+        prop_oneof![
+            number().prop_map(CKind::Num),
+            any::<bool>().prop_map(CKind::Bool),
+            (0usize..5).prop_map(CKind::Node),
+            prop_oneof![Just(Var::Value), Just(Var::Target), Just(Var::Count)].prop_map(CKind::Var),
+            (0usize..4).prop_map(CKind::Field),
+            (0usize..3).prop_map(|v| CKind::EnumLit(0, v)),
+            (0usize..3).prop_map(|o| CKind::OptionLit(0, o)),
+            (0usize..6).prop_map(CKind::Answer),
+            Just(CKind::Str("x".into())),
+        ]
+        .prop_map(expr)
+    }
+
+    fn tree() -> impl Strategy<Value = CExpr> {
+        leaf().prop_recursive(4, 40, 6, |inner| {
+            let op = prop_oneof![
+                Just(BinOp::Add),
+                Just(BinOp::Sub),
+                Just(BinOp::Mul),
+                Just(BinOp::Div),
+                Just(BinOp::Eq),
+                Just(BinOp::Ne),
+                Just(BinOp::Lt),
+                Just(BinOp::Le),
+                Just(BinOp::Gt),
+                Just(BinOp::Ge),
+                Just(BinOp::And),
+                Just(BinOp::Or),
+                Just(BinOp::In),
+            ];
+            let func = prop_oneof![
+                Just(Func::Min),
+                Just(Func::Max),
+                Just(Func::Mean),
+                Just(Func::Sum),
+                Just(Func::Count),
+                Just(Func::WMean),
+                Just(Func::Clamp),
+                Just(Func::Round(RoundMode::HalfUp)),
+                Just(Func::Abs),
+                Just(Func::IsNa),
+                Just(Func::Default),
+                Just(Func::Answer),
+            ];
+            let each = (10usize..13, proptest::option::of(inner.clone())).prop_map(|(node, cond)| {
+                expr(CKind::Each {
+                    repeated: 10,
+                    node,
+                    cond: cond.map(Box::new),
+                })
+            });
+            prop_oneof![
+                inner.clone().prop_map(|a| expr(CKind::Neg(Box::new(a)))),
+                inner.clone().prop_map(|a| expr(CKind::Not(Box::new(a)))),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(c, a, b)| expr(CKind::If(Box::new(c), Box::new(a), Box::new(b)))),
+                (op, inner.clone(), inner.clone())
+                    .prop_map(|(op, a, b)| expr(CKind::Binary(op, Box::new(a), Box::new(b)))),
+                (func, proptest::collection::vec(prop_oneof![3 => inner.clone(), 1 => each.clone()], 0..6))
+                    .prop_map(|(f, args)| expr(CKind::Call(f, args))),
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(|items| expr(CKind::List(items))),
+                each,
+            ]
+        })
+    }
+
+    /// Outcomes, profiles and answers of every kind, N/A among them.
+    fn check(e: &CExpr) {
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        let outcomes = [
+            Outcome::Score(d("0.5")),
+            Outcome::Score(d("0.50")),
+            Outcome::Na(NaReason::Missing),
+            Outcome::Score(d("0")),
+            Outcome::Score(d("1")),
+        ];
+        let profile = [
+            Some(ProfileValue::Enum(1)),
+            Some(ProfileValue::Number(d("2021"))),
+            Some(ProfileValue::Bool(true)),
+            None,
+        ];
+        let mut answers = Answers::new(0..6);
+        answers.set(0, Some(Answer::Option(1)));
+        answers.set(1, Some(Answer::Set(vec![0, 2])));
+        answers.set(2, Some(Answer::Number(d("3.25"))));
+        answers.set(3, Some(Answer::Bool(false)));
+        answers.set(4, Some(Answer::Na));
+        let applies = [true, true, true, true, true, false];
+        let vars = [
+            (Var::Value, Val::Num(d("0.75"))),
+            (Var::Target, Val::Na),
+            (Var::Count, Val::Num(d("3"))),
+        ];
+        let item = |outs: [Outcome; 3]| InstanceResult {
+            key: String::new(),
+            outcomes: outs.to_vec(),
+            instances: Vec::new(),
+        };
+        let lists = [Listed {
+            repeated: 10,
+            profiles: vec![
+                vec![Some(ProfileValue::Enum(0)), None, Some(ProfileValue::Bool(true)), None],
+                vec![Some(ProfileValue::Enum(1)), None, Some(ProfileValue::Bool(false)), None],
+                vec![None, Some(ProfileValue::Number(d("1"))), None, None],
+            ],
+            items: vec![
+                item([Outcome::Score(d("0.25")), Outcome::Score(d("1")), Outcome::Na(NaReason::Missing)]),
+                item([Outcome::Na(NaReason::Answered), Outcome::Score(d("0.250")), Outcome::Score(d("0"))]),
+                item([Outcome::Score(d("0.3333")), Outcome::Score(d("1")), Outcome::Score(Decimal::MAX)]),
+            ],
+        }];
+        let env = Env {
+            profile: &profile,
+            answers: Some(&answers),
+            applies: &applies,
+            outcomes: &outcomes,
+            lets: &[],
+            vars: &vars,
+            lists: &lists,
+            node: "n",
+            fast: true,
+        };
+        let reference = format!("{:?}", super::super::eval(&env, e));
+        let fast = format!("{:?}", eval(&env, e));
+        assert_eq!(fast, reference, "{e:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn the_fast_path_is_the_reference(e in tree()) {
+            check(&e);
+        }
+    }
+}

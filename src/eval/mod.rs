@@ -209,6 +209,38 @@ struct Spare {
     profiles: Vec<Vec<Option<ProfileValue>>>,
 }
 
+thread_local! {
+    /// The buffers of the last entity scored on this thread.
+    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+}
+
+impl Spare {
+    /// The buffers left on this thread, as buffers of no scope (the next
+    /// entity may be of another plan: each is refilled whole once).
+    fn take() -> Spare {
+        let mut spare = SPARE
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).ok())
+            .unwrap_or_default();
+        for (scope, _) in &mut spare.outcomes {
+            *scope = NodeIx::MAX;
+        }
+        for (scope, _) in &mut spare.sums {
+            *scope = NodeIx::MAX;
+        }
+        spare
+    }
+
+    /// Leaves these buffers on this thread for the next entity.
+    fn keep(&mut self) {
+        let spare = std::mem::take(self);
+        SPARE.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = spare;
+            }
+        });
+    }
+}
+
 /// A buffer of `n` copies of `x`, from `pool`: one that scope `scope` used
 /// needs only its subtree `range` reset (the scope writes nothing else),
 /// any other is refilled whole.
@@ -283,7 +315,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         errors: Vec::new(),
         warnings: Vec::new(),
         general,
-        spare: Spare::default(),
+        spare: Spare::take(),
     };
     // Named values, on the entity's profile.
     for l in &model.lets {
@@ -300,6 +332,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         judged: true,
     };
     let out = eval_scope(&mut run, &data);
+    run.spare.keep();
     let (errors, warnings) = (run.errors, run.warnings);
     if !errors.is_empty() {
         return Err(errors);
