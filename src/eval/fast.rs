@@ -233,7 +233,9 @@ fn call(env: &Env<'_>, f: Func, args: &[CExpr]) -> Result<V, Fast> {
             };
             for a in args {
                 match &a.kind {
-                    CKind::Each { repeated, node, cond } => each(env, *repeated, *node, cond.as_deref(), &mut nums)?,
+                    CKind::Each { repeated, node, cond } => {
+                        each(env, *repeated, *node, cond.as_deref(), &mut nums)?
+                    }
                     _ => {
                         if let V::Num(d) = run(env, a)? {
                             nums.push(d);
@@ -440,11 +442,20 @@ mod tests {
             prop_oneof![
                 inner.clone().prop_map(|a| expr(CKind::Neg(Box::new(a)))),
                 inner.clone().prop_map(|a| expr(CKind::Not(Box::new(a)))),
-                (inner.clone(), inner.clone(), inner.clone())
-                    .prop_map(|(c, a, b)| expr(CKind::If(Box::new(c), Box::new(a), Box::new(b)))),
-                (op, inner.clone(), inner.clone())
-                    .prop_map(|(op, a, b)| expr(CKind::Binary(op, Box::new(a), Box::new(b)))),
-                (func, proptest::collection::vec(prop_oneof![3 => inner.clone(), 1 => each.clone()], 0..6))
+                (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| expr(CKind::If(
+                    Box::new(c),
+                    Box::new(a),
+                    Box::new(b)
+                ))),
+                (op, inner.clone(), inner.clone()).prop_map(|(op, a, b)| expr(CKind::Binary(
+                    op,
+                    Box::new(a),
+                    Box::new(b)
+                ))),
+                (
+                    func,
+                    proptest::collection::vec(prop_oneof![3 => inner.clone(), 1 => each.clone()], 0..6)
+                )
                     .prop_map(|(f, args)| expr(CKind::Call(f, args))),
                 proptest::collection::vec(inner.clone(), 0..3).prop_map(|items| expr(CKind::List(items))),
                 each,
@@ -488,14 +499,36 @@ mod tests {
         let lists = [Listed {
             repeated: 10,
             profiles: vec![
-                vec![Some(ProfileValue::Enum(0)), None, Some(ProfileValue::Bool(true)), None],
-                vec![Some(ProfileValue::Enum(1)), None, Some(ProfileValue::Bool(false)), None],
+                vec![
+                    Some(ProfileValue::Enum(0)),
+                    None,
+                    Some(ProfileValue::Bool(true)),
+                    None,
+                ],
+                vec![
+                    Some(ProfileValue::Enum(1)),
+                    None,
+                    Some(ProfileValue::Bool(false)),
+                    None,
+                ],
                 vec![None, Some(ProfileValue::Number(d("1"))), None, None],
             ],
             items: vec![
-                item([Outcome::Score(d("0.25")), Outcome::Score(d("1")), Outcome::Na(NaReason::Missing)]),
-                item([Outcome::Na(NaReason::Answered), Outcome::Score(d("0.250")), Outcome::Score(d("0"))]),
-                item([Outcome::Score(d("0.3333")), Outcome::Score(d("1")), Outcome::Score(Decimal::MAX)]),
+                item([
+                    Outcome::Score(d("0.25")),
+                    Outcome::Score(d("1")),
+                    Outcome::Na(NaReason::Missing),
+                ]),
+                item([
+                    Outcome::Na(NaReason::Answered),
+                    Outcome::Score(d("0.250")),
+                    Outcome::Score(d("0")),
+                ]),
+                item([
+                    Outcome::Score(d("0.3333")),
+                    Outcome::Score(d("1")),
+                    Outcome::Score(Decimal::MAX),
+                ]),
             ],
         }];
         let env = Env {
