@@ -196,6 +196,9 @@ struct Run<'a> {
     spare: Spare,
 }
 
+/// A group's `(achieved, target)`, when it has them.
+type GroupSums = Option<(Decimal, Decimal)>;
+
 /// Buffers [`eval_scope`] gives back for reuse.
 #[derive(Default)]
 struct Spare {
@@ -204,7 +207,7 @@ struct Spare {
     /// scored for: a scope writes only inside its subtree, so a buffer of
     /// the same scope needs only that range reset.
     outcomes: Vec<(NodeIx, Vec<Outcome>)>,
-    sums: Vec<(NodeIx, Vec<Option<(Decimal, Decimal)>>)>,
+    sums: Vec<(NodeIx, Vec<GroupSums>)>,
     /// Profiles of instances.
     profiles: Vec<Vec<Option<ProfileValue>>>,
 }
