@@ -55,6 +55,7 @@ impl At<'_, '_> {
                 vars: &vars,
                 lists: self.lists,
                 node: &node.id,
+                fast: false,
             };
             let pointer = match node.kind {
                 NodeKind::Criterion(_) => answer_pointer(self.d.pointer, &node.id),

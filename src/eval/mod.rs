@@ -31,6 +31,7 @@ use crate::plan::{Op, Part, Plan, Program};
 mod batch;
 mod constraint;
 mod exact_sum;
+mod fast;
 mod headlines;
 pub mod inputs;
 pub use headlines::{headline_population, headline_values, HeadlineTally};
@@ -107,8 +108,21 @@ enum Val {
 /// The per-instance values of a repeated node, for `where` lists.
 struct Listed {
     repeated: NodeIx,
-    /// `(profile, outcomes of the subtree from `repeated`)` per instance.
-    items: Vec<(Vec<Option<ProfileValue>>, Vec<Outcome>)>,
+    /// The profile each instance is scored on.
+    profiles: Vec<Vec<Option<ProfileValue>>>,
+    /// The instances' results (outcomes of the subtree from `repeated`),
+    /// in the same order: the scope's results once it is scored.
+    items: Vec<InstanceResult>,
+}
+
+impl Listed {
+    /// `(profile, outcomes)` per instance.
+    fn each(&self) -> impl Iterator<Item = (&[Option<ProfileValue>], &[Outcome])> {
+        self.profiles
+            .iter()
+            .zip(&self.items)
+            .map(|(p, i)| (p.as_slice(), i.outcomes.as_slice()))
+    }
 }
 
 /// What a formula can see.
@@ -123,6 +137,9 @@ struct Env<'a> {
     vars: &'a [(Var, Val)],
     lists: &'a [Listed],
     node: &'a str,
+    /// Formulas by the fast path ([`fast`]), the reference evaluator
+    /// where it declines; else by the reference alone.
+    fast: bool,
 }
 
 impl<'a> Env<'a> {
@@ -139,6 +156,7 @@ impl<'a> Env<'a> {
             vars: &[],
             lists: &[],
             node,
+            fast: false,
         }
     }
 }
@@ -178,12 +196,73 @@ struct Run<'a> {
     spare: Spare,
 }
 
+/// A group's `(achieved, target)`, when it has them.
+type GroupSums = Option<(Decimal, Decimal)>;
+
 /// Buffers [`eval_scope`] gives back for reuse.
 #[derive(Default)]
 struct Spare {
     applies: Vec<Vec<bool>>,
-    outcomes: Vec<Vec<Outcome>>,
-    sums: Vec<Vec<Option<(Decimal, Decimal)>>>,
+    /// Outcomes and sums of instances, with the repeated node they were
+    /// scored for: a scope writes only inside its subtree, so a buffer of
+    /// the same scope needs only that range reset.
+    outcomes: Vec<(NodeIx, Vec<Outcome>)>,
+    sums: Vec<(NodeIx, Vec<GroupSums>)>,
+    /// Profiles of instances.
+    profiles: Vec<Vec<Option<ProfileValue>>>,
+}
+
+thread_local! {
+    /// The buffers of the last entity scored on this thread.
+    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+}
+
+impl Spare {
+    /// The buffers left on this thread, as buffers of no scope (the next
+    /// entity may be of another plan: each is refilled whole once).
+    fn take() -> Spare {
+        let mut spare = SPARE
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).ok())
+            .unwrap_or_default();
+        for (scope, _) in &mut spare.outcomes {
+            *scope = NodeIx::MAX;
+        }
+        for (scope, _) in &mut spare.sums {
+            *scope = NodeIx::MAX;
+        }
+        spare
+    }
+
+    /// Leaves these buffers on this thread for the next entity.
+    fn keep(&mut self) {
+        let spare = std::mem::take(self);
+        SPARE.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = spare;
+            }
+        });
+    }
+}
+
+/// A buffer of `n` copies of `x`, from `pool`: one that scope `scope` used
+/// needs only its subtree `range` reset (the scope writes nothing else),
+/// any other is refilled whole.
+fn take<T: Clone>(
+    pool: &mut Vec<(NodeIx, Vec<T>)>,
+    scope: NodeIx,
+    range: std::ops::Range<usize>,
+    n: usize,
+    x: T,
+) -> Vec<T> {
+    if let Some(at) = pool.iter().rposition(|(s, v)| *s == scope && v.len() == n) {
+        let (_, mut v) = pool.swap_remove(at);
+        if let Some(slots) = v.get_mut(range) {
+            slots.fill(x);
+            return v;
+        }
+        return refill(v, n, x);
+    }
+    refill(pool.pop().map(|(_, v)| v).unwrap_or_default(), n, x)
 }
 
 /// `v` emptied and filled with `n` copies of `x`.
@@ -239,7 +318,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         errors: Vec::new(),
         warnings: Vec::new(),
         general,
-        spare: Spare::default(),
+        spare: Spare::take(),
     };
     // Named values, on the entity's profile.
     for l in &model.lets {
@@ -256,6 +335,7 @@ fn evaluate_with(plan: &Plan, sub: Submission, general: bool) -> Result<EntityRe
         judged: true,
     };
     let out = eval_scope(&mut run, &data);
+    run.spare.keep();
     let (errors, warnings) = (run.errors, run.warnings);
     if !errors.is_empty() {
         return Err(errors);
@@ -307,15 +387,18 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             applies.get_mut(ix..node.end).unwrap_or_default().fill(false);
         }
     }
-    let mut outcomes = refill(
-        run.spare.outcomes.pop().unwrap_or_default(),
+    // The scope's subtree: all that this call writes.
+    let scope_range = d.scope..model.nodes.get(d.scope).map_or(n, |x| x.end);
+    let mut outcomes = take(
+        &mut run.spare.outcomes,
+        d.scope,
+        scope_range.clone(),
         n,
         Outcome::Na(NaReason::NotApplicable),
     );
-    let mut sums = refill(run.spare.sums.pop().unwrap_or_default(), n, None);
+    let mut sums = take(&mut run.spare.sums, d.scope, scope_range.clone(), n, None);
     // 2. Instances of the repeated nodes directly inside this scope.
     let mut lists: Vec<Listed> = Vec::new();
-    let mut instance_results = Vec::new();
     for &r in &walk.repeated {
         let Some(rnode) = model.nodes.get(r) else { continue };
         let Some(repeat) = &rnode.repeat else { continue };
@@ -329,11 +412,13 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             .map_or(&[], |s| s.items.as_slice());
         let mut listed = Listed {
             repeated: r,
+            profiles: Vec::with_capacity(items.len()),
             items: Vec::with_capacity(items.len()),
         };
-        let mut results = Vec::with_capacity(items.len());
         for inst in items {
-            let mut profile = d.profile.to_vec();
+            let mut profile = run.spare.profiles.pop().unwrap_or_default();
+            profile.clear();
+            profile.extend_from_slice(d.profile);
             for (fi, v) in &inst.fields {
                 if let Some(slot) = profile.get_mut(*fi) {
                     *slot = Some(v.clone());
@@ -349,14 +434,14 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             };
             let out = eval_scope(run, &sd);
             let slice = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
-            run.spare.outcomes.push(out.outcomes);
-            run.spare.sums.push(out.sums);
-            results.push(InstanceResult {
+            run.spare.outcomes.push((r, out.outcomes));
+            run.spare.sums.push((r, out.sums));
+            listed.items.push(InstanceResult {
                 key: inst.key.clone(),
-                outcomes: slice.clone(),
+                outcomes: slice,
                 instances: out.instances,
             });
-            listed.items.push((profile, slice));
+            listed.profiles.push(profile);
         }
         // Which rule combines them here.
         let rule = match &repeat.switch {
@@ -378,7 +463,11 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             vec![Outcome::Na(NaReason::NoInstances); rnode.end - r]
         } else {
             match rule {
-                InstanceRule::Mean => combine_mean(&listed, rnode.end - r),
+                InstanceRule::Mean => {
+                    let slots = outcomes.get_mut(r..rnode.end).unwrap_or_default();
+                    combine_mean(&listed, slots);
+                    Vec::new()
+                }
                 InstanceRule::Best => {
                     let merged = merge_best(model, r, items);
                     let mut profile = d.profile.to_vec();
@@ -399,7 +488,10 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
                         judged: false,
                     };
                     let out = eval_scope(run, &sd);
-                    out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec()
+                    let merged = out.outcomes.get(r..rnode.end).unwrap_or_default().to_vec();
+                    run.spare.outcomes.push((r, out.outcomes));
+                    run.spare.sums.push((r, out.sums));
+                    merged
                 }
             }
         };
@@ -409,10 +501,6 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
             }
         }
         lists.push(listed);
-        instance_results.push(InstanceSetResult {
-            node: r,
-            items: results,
-        });
     }
     // 3. Scores of this scope's nodes, in plan order: by the compiled
     // program where the rubric has one, else node by node.
@@ -436,6 +524,14 @@ fn eval_scope(run: &mut Run<'_>, d: &ScopeData<'_>) -> ScopeOut {
         at.constraints(run);
     }
     run.spare.applies.push(applies);
+    let mut instance_results = Vec::with_capacity(lists.len());
+    for l in lists {
+        run.spare.profiles.extend(l.profiles);
+        instance_results.push(InstanceSetResult {
+            node: l.repeated,
+            items: l.items,
+        });
+    }
     ScopeOut {
         outcomes,
         sums,
@@ -497,9 +593,10 @@ impl At<'_, '_> {
             vars: &[],
             lists: self.lists,
             node: &node.id,
+            fast: !run.general,
         };
         if let Some(cond) = &node.requires {
-            match eval(&sc, cond) {
+            match eval_env(&sc, cond) {
                 Ok(Val::Bool(true)) => {}
                 Ok(_) => {
                     self.set(ix, Outcome::Na(NaReason::Gated));
@@ -668,15 +765,15 @@ fn run_program(run: &mut Run<'_>, at: &mut At<'_, '_>, program: &Program) {
 /// `repeated mean`: each node's value is the mean of its instance values
 /// that exist; with none, the instances' common reason (or "every input is
 /// N/A").
-fn combine_mean(listed: &Listed, len: usize) -> Vec<Outcome> {
-    (0..len)
-        .map(|k| {
+fn combine_mean(listed: &Listed, slots: &mut [Outcome]) {
+    for (k, slot) in slots.iter_mut().enumerate() {
+        *slot = {
             let mut sum = Decimal::ZERO;
             let mut count = 0u32;
             let mut reason: Option<NaReason> = None;
             let mut mixed = false;
-            for (_, outs) in &listed.items {
-                match outs.get(k) {
+            for item in &listed.items {
+                match item.outcomes.get(k) {
                     Some(Outcome::Score(s)) => {
                         sum = sum.checked_add(*s).unwrap_or(sum);
                         count += 1;
@@ -697,8 +794,8 @@ fn combine_mean(listed: &Listed, len: usize) -> Vec<Outcome> {
             } else {
                 Outcome::Na(reason.unwrap_or(NaReason::NoInstances))
             }
-        })
-        .collect()
+        };
+    }
 }
 
 /// `repeated best`: per criterion of the repeated node's own scope, the
@@ -1456,7 +1553,26 @@ mod unit_tests {
 /// Evaluates a node formula to a number; `None` when it is N/A.
 fn formula(env: &Env<'_>, vars: &[(Var, Val)], f: &CExpr) -> Result<Option<Decimal>, AnswerError> {
     let env = Env { vars, ..*env };
+    if env.fast {
+        return match fast::run(&env, f) {
+            Ok(v) => Ok(match v {
+                fast::V::Num(d) => Some(d),
+                _ => None,
+            }),
+            Err(fast::Fast::Error(e)) => Err(e),
+            Err(fast::Fast::Decline) => Ok(num(&eval(&env, f)?)),
+        };
+    }
     Ok(num(&eval(&env, f)?))
+}
+
+/// `e` by the evaluator `env` asks for.
+fn eval_env(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
+    if env.fast {
+        fast::eval(env, e)
+    } else {
+        eval(env, e)
+    }
 }
 
 /// The population score over entity scores (in any order: the result is
@@ -1654,7 +1770,7 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                 return Ok(Val::List(Vec::new()));
             };
             let mut out = Vec::with_capacity(l.items.len());
-            for (profile, outs) in &l.items {
+            for (profile, outs) in l.each() {
                 if let Some(c) = cond {
                     let e = Env {
                         profile,
