@@ -76,8 +76,8 @@ pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Form
     };
     let ranked = ranks.is_some();
     let lines = render::jsonl::EntityLines::new(model, lang);
-    let render_line = |r: &mizan::eval::EntityResult| {
-        let mut s = lines.buffer();
+    // Each line ends with its newline: the sink writes it in one go.
+    let render_line = |r: &mizan::eval::EntityResult, s: &mut Vec<u8>| {
         if ranked {
             // The rank is written in at the end; the line says (before a
             // tab, taken off again) whether the entity is ranked, and on what.
@@ -86,11 +86,10 @@ pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Form
             }
             s.push(b'\t');
         }
-        lines.write(&mut s, r, ranked);
-        render::jsonl::text(s)
+        lines.write(s, r, ranked);
+        s.push(b'\n');
     };
-    let render: Option<&(dyn Fn(&mizan::eval::EntityResult) -> String + Sync)> =
-        if summary_only { None } else { Some(&render_line) };
+    let render: Option<&stream::Render<'_>> = if summary_only { None } else { Some(&render_line) };
     for source in &files {
         let mut sink = |item: &Item| {
             if let (Some(w), Item::Scored(res)) = (warnings_file.as_mut(), item) {
@@ -99,7 +98,7 @@ pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Form
             if let Item::Scored(stream::Scored { line: Some(line), .. }) = item {
                 let written = match ranks.as_mut() {
                     Some(d) => d.push(line),
-                    None => out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")),
+                    None => out.write_all(line),
                 };
                 if let Err(e) = written {
                     write_failed = Some(e);
@@ -201,11 +200,14 @@ impl Deferred {
         })
     }
 
-    /// Keeps a rendered line: `SCORE\tJSON` (ranked) or `\tJSON`.
-    fn push(&mut self, line: &str) -> std::io::Result<()> {
-        let (on, json) = line.split_once('\t').unwrap_or(("", line));
-        self.on.push(on.parse().ok());
-        writeln!(self.file, "{json}")
+    /// Keeps a rendered line: `SCORE\tJSON\n` (ranked) or `\tJSON\n`.
+    fn push(&mut self, line: &[u8]) -> std::io::Result<()> {
+        let (on, json) = match line.iter().position(|&b| b == b'\t') {
+            Some(at) => (line.get(..at).unwrap_or_default(), line.get(at + 1..).unwrap_or_default()),
+            None => (&[][..], line),
+        };
+        self.on.push(std::str::from_utf8(on).ok().and_then(|on| on.parse().ok()));
+        self.file.write_all(json)
     }
 
     /// Writes every line to `out` in input order, each with its rank: the

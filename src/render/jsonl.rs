@@ -5,8 +5,6 @@
 //! string per node. Node ids are escaped once per rubric; numbers are
 //! written digit by digit from the decimal's mantissa and scale.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use rust_decimal::Decimal;
 
 use super::{band_label, Lang};
@@ -21,9 +19,6 @@ pub struct EntityLines<'a> {
     /// Per node: its id as a JSON object key after a comma, `,"id":`,
     /// escaped.
     keys: Vec<Vec<u8>>,
-    /// The length of a line written lately: the capacity of the next
-    /// buffer [`EntityLines::buffer`] hands out.
-    hint: AtomicUsize,
 }
 
 impl<'a> EntityLines<'a> {
@@ -40,25 +35,13 @@ impl<'a> EntityLines<'a> {
                 k
             })
             .collect();
-        EntityLines {
-            model,
-            lang,
-            keys,
-            hint: AtomicUsize::new(256),
-        }
-    }
-
-    /// An empty buffer with room for a line as long as the last one
-    /// written (plus a margin): one allocation per line, none on the way.
-    pub fn buffer(&self) -> Vec<u8> {
-        Vec::with_capacity(self.hint.load(Ordering::Relaxed))
+        EntityLines { model, lang, keys }
     }
 
     /// Appends `r`'s JSON object (no newline) to `out`. With `rank_slot`,
     /// the line has `"rank":null` after the band label, for the stream
     /// to fill in once every score is known.
     pub fn write(&self, out: &mut Vec<u8>, r: &EntityResult, rank_slot: bool) {
-        let start = out.len();
         let model = self.model;
         let exact = r.score();
         let root = model.root().bands.as_slice();
@@ -102,15 +85,11 @@ impl<'a> EntityLines<'a> {
             self.instances(out, &r.instances);
         }
         out.push(b'}');
-        let len = out.len().saturating_sub(start);
-        if len > self.hint.load(Ordering::Relaxed) || len + len / 4 < self.hint.load(Ordering::Relaxed) {
-            self.hint.store(len + len / 8 + 16, Ordering::Relaxed);
-        }
     }
 
     /// `r`'s line (no newline) in a new string.
     pub fn line(&self, r: &EntityResult, rank_slot: bool) -> String {
-        let mut out = self.buffer();
+        let mut out = Vec::new();
         self.write(&mut out, r, rank_slot);
         text(out)
     }
