@@ -203,10 +203,14 @@ impl Deferred {
     /// Keeps a rendered line: `SCORE\tJSON\n` (ranked) or `\tJSON\n`.
     fn push(&mut self, line: &[u8]) -> std::io::Result<()> {
         let (on, json) = match line.iter().position(|&b| b == b'\t') {
-            Some(at) => (line.get(..at).unwrap_or_default(), line.get(at + 1..).unwrap_or_default()),
+            Some(at) => (
+                line.get(..at).unwrap_or_default(),
+                line.get(at + 1..).unwrap_or_default(),
+            ),
             None => (&[][..], line),
         };
-        self.on.push(std::str::from_utf8(on).ok().and_then(|on| on.parse().ok()));
+        self.on
+            .push(std::str::from_utf8(on).ok().and_then(|on| on.parse().ok()));
         self.file.write_all(json)
     }
 
