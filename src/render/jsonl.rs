@@ -246,7 +246,7 @@ struct Slots<'b> {
 
 impl Slots<'_> {
     /// At least `n` bytes of room past the cursor.
-    #[inline]
+    #[inline(always)]
     fn room(&mut self, n: usize) {
         if self.out.len() < self.pos + n {
             self.out.resize(self.pos + n + SLACK, 0);
@@ -254,7 +254,7 @@ impl Slots<'_> {
     }
 
     /// The first `len` bytes of `block`: the whole block is copied.
-    #[inline]
+    #[inline(always)]
     fn block(&mut self, block: &[u8; BLOCK], len: usize) {
         match self
             .out
@@ -269,7 +269,7 @@ impl Slots<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn bytes(&mut self, b: &[u8]) {
         match self.out.get_mut(self.pos..self.pos + b.len()) {
             Some(dst) => {
@@ -280,7 +280,7 @@ impl Slots<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn byte(&mut self, b: u8) {
         match self.out.get_mut(self.pos) {
             Some(dst) => {
@@ -293,7 +293,7 @@ impl Slots<'_> {
 
     /// A score as [`write_score`] writes it; the text of a number with
     /// digits to work out is looked up in (or added to) `texts`.
-    #[inline]
+    #[inline(always)]
     fn score(&mut self, d: Option<Decimal>, texts: &mut [Cached]) {
         match d {
             None => match self
@@ -343,7 +343,7 @@ impl Slots<'_> {
 /// Numbers' texts kept per thread: the scores of a batch repeat (a few
 /// hundred values make nearly all of them), and a text looked up is
 /// copied as a block, where one worked out waits on its digits.
-const CACHED: usize = 512;
+const CACHED: usize = 2048;
 
 /// A number's text in [`TEXTS`]: the decimal's bits ([`Decimal::serialize`]),
 /// and its text in a block.
@@ -481,6 +481,7 @@ struct Text {
 }
 
 impl Text {
+    #[inline(never)]
     fn of(d: Decimal) -> Text {
         let m = d.mantissa();
         // Zeros before the digits: `0.000ddd` needs them.
