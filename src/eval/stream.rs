@@ -41,8 +41,10 @@ pub enum Item {
 
 /// What is kept of a scored entity.
 pub struct Scored {
-    /// Where it came from.
-    pub origin: Origin,
+    /// Its line in the file fed (`None`: a whole `.json` file). (Not its
+    /// [`Origin`]: the file name is dropped, as the rest of the result, in
+    /// the thread that made it.)
+    pub line: Option<usize>,
     /// The entity id.
     pub entity: String,
     /// Its overall score.
@@ -54,7 +56,7 @@ pub struct Scored {
     /// Its output line (the bytes the renderer wrote), when the stream
     /// renders them: a buffer of the stream's pool, taken back once the
     /// sink has seen it.
-    pub line: Option<Vec<u8>>,
+    pub output: Option<Vec<u8>>,
     /// A 64-bit hash of the entity id, to find repeats.
     key: u64,
 }
@@ -90,7 +92,7 @@ impl Pool {
 
 impl Scored {
     fn of(plan: &Plan, res: EntityResult, render: Option<&Render<'_>>, pool: &Pool) -> Self {
-        let line = render.map(|f| {
+        let output = render.map(|f| {
             let mut buf = pool.take();
             f(&res, &mut buf);
             buf
@@ -100,12 +102,12 @@ impl Scored {
         let mut h = DefaultHasher::new();
         res.submission.entity.hash(&mut h);
         Scored {
-            origin: res.submission.origin,
+            line: res.submission.origin.line,
             entity: res.submission.entity,
             score,
             headlines,
             warnings: res.warnings,
-            line,
+            output,
             key: h.finish(),
         }
     }
@@ -400,13 +402,17 @@ impl<'p> Stream<'p> {
         for item in outcomes.drain(..) {
             let item = match item {
                 Item::Scored(mut res) => {
-                    let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                    let at = u32::try_from(res.line.unwrap_or(0)).unwrap_or(u32::MAX);
                     match self.seen.insert(res.key, (file_ix, at))? {
                         Some((f, l)) => {
-                            if let Some(buf) = res.line.take() {
+                            if let Some(buf) = res.output.take() {
                                 pool.give(buf);
                             }
-                            Item::Rejected(vec![super::batch::duplicate(&res.origin, &res.entity, {
+                            let origin = Origin {
+                                file: self.files.get(file_ix as usize).cloned().unwrap_or_default(),
+                                line: res.line,
+                            };
+                            Item::Rejected(vec![super::batch::duplicate(&origin, &res.entity, {
                                 let name = self.files.get(f as usize).map_or("?", String::as_str);
                                 // Line 0: a whole `.json` file.
                                 if l == 0 {
@@ -441,7 +447,10 @@ impl<'p> Stream<'p> {
                 // (Dropping the drain drops the rest of the chunk.)
                 return Ok(ControlFlow::Break(()));
             }
-            if let Item::Scored(Scored { line: Some(buf), .. }) = item {
+            if let Item::Scored(Scored {
+                output: Some(buf), ..
+            }) = item
+            {
                 pool.give(buf);
             }
         }

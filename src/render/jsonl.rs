@@ -232,7 +232,7 @@ fn block_of(key: &[u8]) -> Option<[u8; BLOCK]> {
 
 /// Bytes made beyond the room asked for (see [`Slots::room`]), so that
 /// the room is made a few times per line, not once per entry.
-const SLACK: usize = 1024;
+const SLACK: usize = 512;
 
 /// A cursor in `out` past its written bytes: room is made (zeros) before
 /// the writes, which then copy blocks of fixed size into it; the bytes
@@ -249,6 +249,8 @@ impl Slots<'_> {
     #[inline(always)]
     fn room(&mut self, n: usize) {
         if self.out.len() < self.pos + n {
+            // Exact: a buffer reused line after line keeps its size.
+            self.out.reserve_exact(self.pos + n + SLACK - self.out.len());
             self.out.resize(self.pos + n + SLACK, 0);
         }
     }
