@@ -41,8 +41,10 @@ pub enum Item {
 
 /// What is kept of a scored entity.
 pub struct Scored {
-    /// Where it came from.
-    pub origin: Origin,
+    /// Its line in the file fed (`None`: a whole `.json` file). (Not its
+    /// [`Origin`]: the file name is dropped, as the rest of the result, in
+    /// the thread that made it.)
+    pub line: Option<usize>,
     /// The entity id.
     pub entity: String,
     /// Its overall score.
@@ -51,26 +53,61 @@ pub struct Scored {
     pub headlines: Vec<Option<Decimal>>,
     /// Its warnings.
     pub warnings: Vec<Rejection>,
-    /// Its output line, when the stream renders them.
-    pub line: Option<String>,
+    /// Its output line (the bytes the renderer wrote), when the stream
+    /// renders them: a buffer of the stream's pool, taken back once the
+    /// sink has seen it.
+    pub output: Option<Vec<u8>>,
     /// A 64-bit hash of the entity id, to find repeats.
     key: u64,
 }
 
+/// Writes an entity's output line into a buffer (empty when handed over).
+pub type Render<'r> = dyn Fn(&EntityResult, &mut Vec<u8>) + Sync + 'r;
+
+/// Output-line buffers of a stream, reused from chunk to chunk: a buffer is
+/// taken by the thread that renders a line and given back once the sink
+/// has written it, so rendering allocates nothing once the pool holds the
+/// lines in flight, and no thread frees what another allocated (the
+/// allocator's arenas would grow with the stream).
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    /// An empty buffer.
+    fn take(&self) -> Vec<u8> {
+        let mut buf = self.lock().pop().unwrap_or_default();
+        buf.clear();
+        buf
+    }
+
+    /// Gives `buf` back for a later line.
+    fn give(&self, buf: Vec<u8>) {
+        self.lock().push(buf);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 impl Scored {
-    fn of(plan: &Plan, res: EntityResult, render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>) -> Self {
-        let line = render.map(|f| f(&res));
+    fn of(plan: &Plan, res: EntityResult, render: Option<&Render<'_>>, pool: &Pool) -> Self {
+        let output = render.map(|f| {
+            let mut buf = pool.take();
+            f(&res, &mut buf);
+            buf
+        });
         let score = res.score();
         let headlines = super::headline_values(plan.model(), &res);
         let mut h = DefaultHasher::new();
         res.submission.entity.hash(&mut h);
         Scored {
-            origin: res.submission.origin,
+            line: res.submission.origin.line,
             entity: res.submission.entity,
             score,
             headlines,
             warnings: res.warnings,
-            line,
+            output,
             key: h.finish(),
         }
     }
@@ -239,7 +276,7 @@ impl<'p> Stream<'p> {
         &mut self,
         file: &str,
         reader: impl BufRead + Send,
-        render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>,
+        render: Option<&Render<'_>>,
         mut sink: impl FnMut(&Item) -> ControlFlow<()> + Send,
         mut progress: impl FnMut(usize) + Send,
     ) -> Result<ControlFlow<()>, std::io::Error> {
@@ -254,6 +291,7 @@ impl<'p> Stream<'p> {
         let mut scoring: Vec<Item> = Vec::with_capacity(CHUNK);
         let mut scored: Vec<Item> = Vec::with_capacity(CHUNK);
         let mut stopped = false;
+        let pool = Pool::default();
         to_score.fill(&mut reader, &mut number, &mut stopped);
         while to_score.len() > 0 || to_score.error.is_some() || !scored.is_empty() {
             let chunk = &to_score;
@@ -276,7 +314,7 @@ impl<'p> Stream<'p> {
                             }]);
                         };
                         match answers::read_bytes(plan, origin, bytes).and_then(|sub| evaluate(plan, sub)) {
-                            Ok(res) => Item::Scored(Scored::of(plan, res, render)),
+                            Ok(res) => Item::Scored(Scored::of(plan, res, render, &pool)),
                             Err(e) => Item::Rejected(e),
                         }
                     })
@@ -288,7 +326,7 @@ impl<'p> Stream<'p> {
             let ((), done) = rayon::join(
                 || score(&mut scoring),
                 || -> Result<ControlFlow<()>, std::io::Error> {
-                    if self.tally(&mut scored, file_ix, &mut sink)?.is_break() {
+                    if self.tally(&mut scored, file_ix, &mut sink, &pool)?.is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
                     progress(self.lines);
@@ -311,7 +349,7 @@ impl<'p> Stream<'p> {
         &mut self,
         file: &str,
         text: &str,
-        render: Option<&(dyn Fn(&EntityResult) -> String + Sync)>,
+        render: Option<&Render<'_>>,
         mut sink: impl FnMut(&Item) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>, std::io::Error> {
         let file_ix = self.file_ix(file);
@@ -319,11 +357,12 @@ impl<'p> Stream<'p> {
             file: file.to_string(),
             line: None,
         };
+        let pool = Pool::default();
         let item = match answers::read(self.plan, origin, text).and_then(|sub| evaluate(self.plan, sub)) {
-            Ok(res) => Item::Scored(Scored::of(self.plan, res, render)),
+            Ok(res) => Item::Scored(Scored::of(self.plan, res, render, &pool)),
             Err(e) => Item::Rejected(e),
         };
-        self.tally(&mut vec![item], file_ix, &mut sink)
+        self.tally(&mut vec![item], file_ix, &mut sink, &pool)
     }
 
     /// Counts one rejected submission that was never read (an answer file
@@ -350,21 +389,30 @@ impl<'p> Stream<'p> {
 
     /// Takes the outcomes of one chunk, in input order: rejects repeated
     /// entity ids, adds scores to the population, keeps the errors and
-    /// warnings, and hands each outcome to `sink` (until it says stop).
+    /// warnings, and hands each outcome to `sink` (until it says stop),
+    /// then its line's buffer back to `pool`.
     fn tally(
         &mut self,
         outcomes: &mut Vec<Item>,
         file_ix: u32,
         sink: &mut impl FnMut(&Item) -> ControlFlow<()>,
+        pool: &Pool,
     ) -> Result<ControlFlow<()>, std::io::Error> {
         self.lines += outcomes.len();
         for item in outcomes.drain(..) {
             let item = match item {
-                Item::Scored(res) => {
-                    let at = u32::try_from(res.origin.line.unwrap_or(0)).unwrap_or(u32::MAX);
+                Item::Scored(mut res) => {
+                    let at = u32::try_from(res.line.unwrap_or(0)).unwrap_or(u32::MAX);
                     match self.seen.insert(res.key, (file_ix, at))? {
                         Some((f, l)) => {
-                            Item::Rejected(vec![super::batch::duplicate(&res.origin, &res.entity, {
+                            if let Some(buf) = res.output.take() {
+                                pool.give(buf);
+                            }
+                            let origin = Origin {
+                                file: self.files.get(file_ix as usize).cloned().unwrap_or_default(),
+                                line: res.line,
+                            };
+                            Item::Rejected(vec![super::batch::duplicate(&origin, &res.entity, {
                                 let name = self.files.get(f as usize).map_or("?", String::as_str);
                                 // Line 0: a whole `.json` file.
                                 if l == 0 {
@@ -398,6 +446,12 @@ impl<'p> Stream<'p> {
             if sink(&item).is_break() {
                 // (Dropping the drain drops the rest of the chunk.)
                 return Ok(ControlFlow::Break(()));
+            }
+            if let Item::Scored(Scored {
+                output: Some(buf), ..
+            }) = item
+            {
+                pool.give(buf);
             }
         }
         Ok(ControlFlow::Continue(()))

@@ -5,8 +5,6 @@
 //! string per node. Node ids are escaped once per rubric; numbers are
 //! written digit by digit from the decimal's mantissa and scale.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use rust_decimal::Decimal;
 
 use super::{band_label, Lang};
@@ -21,15 +19,15 @@ pub struct EntityLines<'a> {
     /// Per node: its id as a JSON object key after a comma, `,"id":`,
     /// escaped.
     keys: Vec<Vec<u8>>,
-    /// The length of a line written lately: the capacity of the next
-    /// buffer [`EntityLines::buffer`] hands out.
-    hint: AtomicUsize,
+    /// Per node: its key in a block of [`BLOCK`] bytes (padded), when it
+    /// fits, for [`Slots::block`].
+    blocks: Vec<Option<[u8; BLOCK]>>,
 }
 
 impl<'a> EntityLines<'a> {
     /// The writer for `model`'s entities, band labels in `lang`.
     pub fn new(model: &'a Model, lang: Lang) -> Self {
-        let keys = model
+        let keys: Vec<Vec<u8>> = model
             .nodes
             .iter()
             .map(|n| {
@@ -40,25 +38,19 @@ impl<'a> EntityLines<'a> {
                 k
             })
             .collect();
+        let blocks = keys.iter().map(|k| block_of(k)).collect();
         EntityLines {
             model,
             lang,
             keys,
-            hint: AtomicUsize::new(256),
+            blocks,
         }
-    }
-
-    /// An empty buffer with room for a line as long as the last one
-    /// written (plus a margin): one allocation per line, none on the way.
-    pub fn buffer(&self) -> Vec<u8> {
-        Vec::with_capacity(self.hint.load(Ordering::Relaxed))
     }
 
     /// Appends `r`'s JSON object (no newline) to `out`. With `rank_slot`,
     /// the line has `"rank":null` after the band label, for the stream
     /// to fill in once every score is known.
     pub fn write(&self, out: &mut Vec<u8>, r: &EntityResult, rank_slot: bool) {
-        let start = out.len();
         let model = self.model;
         let exact = r.score();
         let root = model.root().bands.as_slice();
@@ -90,27 +82,19 @@ impl<'a> EntityLines<'a> {
             entry(out, key, &mut first);
             self.band_ids(out, &n.bands, Some(s));
         }
-        out.extend_from_slice(b"},\"nodes\":{");
-        let mut first = true;
-        for (o, key) in r.outcomes.iter().zip(&self.keys).skip(1) {
-            entry(out, key, &mut first);
-            write_score(out, o.score());
-        }
-        out.push(b'}');
+        out.extend_from_slice(b"},\"nodes\":");
+        let nodes = r.outcomes.iter().enumerate().skip(1).map(|(i, o)| (i, o.score()));
+        self.scores(out, nodes);
         if self.any_instances(&r.instances) {
             out.extend_from_slice(b",\"instances\":");
             self.instances(out, &r.instances);
         }
         out.push(b'}');
-        let len = out.len().saturating_sub(start);
-        if len > self.hint.load(Ordering::Relaxed) || len + len / 4 < self.hint.load(Ordering::Relaxed) {
-            self.hint.store(len + len / 8 + 16, Ordering::Relaxed);
-        }
     }
 
     /// `r`'s line (no newline) in a new string.
     pub fn line(&self, r: &EntityResult, rank_slot: bool) -> String {
-        let mut out = self.buffer();
+        let mut out = Vec::new();
         self.write(&mut out, r, rank_slot);
         text(out)
     }
@@ -133,6 +117,55 @@ impl<'a> EntityLines<'a> {
         out.push(b'}');
     }
 
+    /// `{"id":score,…}` of `entries` (node, score), each key and number
+    /// copied as a block of fixed size (no copy of a length known only at
+    /// run time) into room made beforehand (see [`Slots`]).
+    fn scores(&self, out: &mut Vec<u8>, entries: impl Iterator<Item = (usize, Option<Decimal>)> + Clone) {
+        let at = out.len();
+        let mut slots = Slots {
+            pos: at,
+            out,
+            ok: true,
+        };
+        TEXTS.with_borrow_mut(|texts| {
+            for (node, score) in entries.clone() {
+                let key = self.keys.get(node).map_or(&[][..], Vec::as_slice);
+                slots.room(key.len() + NUM_MAX + BLOCK + 2);
+                match self.blocks.get(node) {
+                    Some(Some(b)) => slots.block(b, key.len()),
+                    _ => slots.bytes(key),
+                }
+                slots.score(score, texts);
+            }
+        });
+        // The first key's comma becomes the `{` (or the `{` is written).
+        slots.room(2);
+        if slots.pos == at {
+            slots.byte(b'{');
+        } else if let Some(b) = slots.out.get_mut(at) {
+            *b = b'{';
+        }
+        slots.byte(b'}');
+        let (ok, end) = (slots.ok, slots.pos);
+        if ok {
+            out.truncate(end);
+        } else {
+            // (Never: each write has room made for it.) Entry by entry.
+            out.truncate(at);
+            out.push(b'{');
+            let mut first = true;
+            for (node, score) in entries {
+                entry(
+                    out,
+                    self.keys.get(node).map_or(&[][..], Vec::as_slice),
+                    &mut first,
+                );
+                write_score(out, score);
+            }
+            out.push(b'}');
+        }
+    }
+
     /// Whether any of `sets` is written (its repeated node is known).
     fn any_instances(&self, sets: &[InstanceSetResult]) -> bool {
         sets.iter().any(|s| self.model.nodes.get(s.node).is_some())
@@ -150,23 +183,20 @@ impl<'a> EntityLines<'a> {
             out.push(b'[');
             let mut first_item = true;
             let below = self.model.nodes.get(set.node + 1..r.end).unwrap_or_default();
-            let below_keys = self.keys.get(set.node + 1..r.end).unwrap_or_default();
             for it in &set.items {
                 comma(out, &mut first_item);
                 out.extend_from_slice(b"{\"key\":");
                 write_str(out, &it.key);
                 out.extend_from_slice(b",\"score\":");
                 write_score(out, it.outcomes.first().and_then(|o| o.score()));
-                out.extend_from_slice(b",\"nodes\":{");
-                let mut first_node = true;
-                for ((n, key), o) in below.iter().zip(below_keys).zip(it.outcomes.iter().skip(1)) {
-                    if n.scope != set.node {
-                        continue;
-                    }
-                    entry(out, key, &mut first_node);
-                    write_score(out, o.score());
-                }
-                out.push(b'}');
+                out.extend_from_slice(b",\"nodes\":");
+                let nodes = below
+                    .iter()
+                    .zip(it.outcomes.iter().skip(1))
+                    .enumerate()
+                    .filter(|(_, (n, _))| n.scope == set.node)
+                    .map(|(i, (_, o))| (set.node + 1 + i, o.score()));
+                self.scores(out, nodes);
                 if self.any_instances(&it.instances) {
                     out.extend_from_slice(b",\"instances\":");
                     self.instances(out, &it.instances);
@@ -183,6 +213,161 @@ impl<'a> EntityLines<'a> {
 /// writer copies only whole strings and ASCII).
 pub fn text(line: Vec<u8>) -> String {
     String::from_utf8(line).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A block copy's size: a key or a number at most this long is copied
+/// as a whole block (the cursor then moves on by its length only).
+const BLOCK: usize = 32;
+
+/// The longest number [`write_decimal`] writes: a sign, 28 fractional
+/// digits, `0.` (or 29 digits and a `.`).
+const NUM_MAX: usize = 31;
+
+/// `key` padded to a block, if it fits.
+fn block_of(key: &[u8]) -> Option<[u8; BLOCK]> {
+    let mut b = [0; BLOCK];
+    b.get_mut(..key.len())?.copy_from_slice(key);
+    Some(b)
+}
+
+/// Bytes made beyond the room asked for (see [`Slots::room`]), so that
+/// the room is made a few times per line, not once per entry.
+const SLACK: usize = 512;
+
+/// A cursor in `out` past its written bytes: room is made (zeros) before
+/// the writes, which then copy blocks of fixed size into it; the bytes
+/// past the cursor are cut off at the end. A write past the room writes
+/// nothing and clears `ok`.
+struct Slots<'b> {
+    out: &'b mut Vec<u8>,
+    pos: usize,
+    ok: bool,
+}
+
+impl Slots<'_> {
+    /// At least `n` bytes of room past the cursor.
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.out.len() < self.pos + n {
+            // Exact: a buffer reused line after line keeps its size.
+            self.out.reserve_exact(self.pos + n + SLACK - self.out.len());
+            self.out.resize(self.pos + n + SLACK, 0);
+        }
+    }
+
+    /// The first `len` bytes of `block`: the whole block is copied.
+    #[inline(always)]
+    fn block(&mut self, block: &[u8; BLOCK], len: usize) {
+        match self
+            .out
+            .get_mut(self.pos..)
+            .and_then(|t| t.first_chunk_mut::<BLOCK>())
+        {
+            Some(dst) => {
+                *dst = *block;
+                self.pos += len;
+            }
+            None => self.ok = false,
+        }
+    }
+
+    #[inline(always)]
+    fn bytes(&mut self, b: &[u8]) {
+        match self.out.get_mut(self.pos..self.pos + b.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(b);
+                self.pos += b.len();
+            }
+            None => self.ok = false,
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        match self.out.get_mut(self.pos) {
+            Some(dst) => {
+                *dst = b;
+                self.pos += 1;
+            }
+            None => self.ok = false,
+        }
+    }
+
+    /// A score as [`write_score`] writes it; the text of a number with
+    /// digits to work out is looked up in (or added to) `texts`.
+    #[inline(always)]
+    fn score(&mut self, d: Option<Decimal>, texts: &mut [Cached]) {
+        match d {
+            None => match self
+                .out
+                .get_mut(self.pos..)
+                .and_then(|t| t.first_chunk_mut::<4>())
+            {
+                Some(dst) => {
+                    *dst = *b"null";
+                    self.pos += 4;
+                }
+                None => self.ok = false,
+            },
+            Some(d) if d.is_zero() => self.byte(b'0'),
+            Some(d) => match (d.scale(), d.mantissa()) {
+                (0, m @ 1..=9) => self.byte(b'0' + m as u8),
+                _ => {
+                    let key = u128::from_le_bytes(d.serialize());
+                    let slot = ((key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32)
+                        as usize
+                        % CACHED;
+                    match texts.get_mut(slot) {
+                        Some(c) if c.key == key => self.block(&c.text, usize::from(c.len)),
+                        c => {
+                            let t = Text::of(d);
+                            match t.block() {
+                                Some(b) => {
+                                    if let Some(c) = c {
+                                        *c = Cached {
+                                            key,
+                                            len: t.len() as u8,
+                                            text: *b,
+                                        };
+                                    }
+                                    self.block(b, t.len());
+                                }
+                                None => self.bytes(t.as_bytes()),
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Numbers' texts kept per thread: the scores of a batch repeat (a few
+/// hundred values make nearly all of them), and a text looked up is
+/// copied as a block, where one worked out waits on its digits.
+const CACHED: usize = 2048;
+
+/// A number's text in [`TEXTS`]: the decimal's bits ([`Decimal::serialize`]),
+/// and its text in a block.
+#[derive(Clone, Copy)]
+struct Cached {
+    key: u128,
+    len: u8,
+    text: [u8; BLOCK],
+}
+
+thread_local! {
+    /// Per thread: [`CACHED`] texts, each at a slot found from its bits
+    /// (a new one takes the slot). The empty slots' key is no decimal's
+    /// (the unused low bits of its flags are set).
+    static TEXTS: std::cell::RefCell<Vec<Cached>> = std::cell::RefCell::new(vec![
+        Cached {
+            key: u128::MAX,
+            len: 0,
+            text: [0; BLOCK],
+        };
+        CACHED
+    ]);
 }
 
 /// A key of [`EntityLines::keys`] (`,"id":`), without its comma when
@@ -281,29 +466,90 @@ pub fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
 
 /// [`write_decimal`] of a number with digits to work out.
 fn write_digits(out: &mut Vec<u8>, d: Decimal) {
-    let m = d.mantissa();
-    let mut buf = [b'0'; 40];
-    let at = digits(&mut buf, m.unsigned_abs());
-    let all = buf.get(at..).unwrap_or_default();
-    // Normalise: drop the fraction's trailing zeros.
-    let scale = d.scale() as usize;
-    let zeros = all.iter().rev().take(scale).take_while(|&&b| b == b'0').count();
-    let digits = all.get(..all.len() - zeros).unwrap_or_default();
-    let scale = scale - zeros;
-    if m < 0 {
-        out.push(b'-');
+    out.extend_from_slice(Text::of(d).as_bytes());
+}
+
+/// Where [`digits`] ends a number's digits in a [`Text`]'s buffer: room
+/// before for a sign, `0.` and leading fractional zeros, after for a
+/// block copy from the start.
+const END: usize = 48;
+
+/// A decimal's text as [`write_decimal`] writes it, in a buffer on the
+/// stack, with a block after its start (for [`Slots::block`]).
+struct Text {
+    buf: [u8; END + BLOCK],
+    start: usize,
+    end: usize,
+}
+
+impl Text {
+    #[inline(never)]
+    fn of(d: Decimal) -> Text {
+        let m = d.mantissa();
+        // Zeros before the digits: `0.000ddd` needs them.
+        let mut buf = [b'0'; END + BLOCK];
+        let at = digits(&mut buf, m.unsigned_abs());
+        if at == END {
+            return Text {
+                buf,
+                start: END - 1,
+                end: END,
+            };
+        }
+        // Normalise: drop the fraction's trailing zeros.
+        let scale = d.scale() as usize;
+        let zeros = buf
+            .get(at..END)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take(scale)
+            .take_while(|&&b| b == b'0')
+            .count();
+        let end = END - zeros;
+        let scale = scale - zeros;
+        let n = end - at;
+        let mut start = if scale == 0 {
+            at
+        } else if n > scale {
+            // `int.frac`: the integer digits move one to the left.
+            let dot = end - scale;
+            buf.copy_within(at..dot, at - 1);
+            if let Some(b) = buf.get_mut(dot - 1) {
+                *b = b'.';
+            }
+            at - 1
+        } else {
+            // `0.` and zeros (already there) before the digits.
+            let dot = end - scale - 1;
+            if let Some(b) = buf.get_mut(dot) {
+                *b = b'.';
+            }
+            dot - 1
+        };
+        if m < 0 {
+            start -= 1;
+            if let Some(b) = buf.get_mut(start) {
+                *b = b'-';
+            }
+        }
+        Text { buf, start, end }
     }
-    if scale == 0 {
-        out.extend_from_slice(digits);
-    } else if digits.len() > scale {
-        let (int, frac) = digits.split_at(digits.len() - scale);
-        out.extend_from_slice(int);
-        out.push(b'.');
-        out.extend_from_slice(frac);
-    } else {
-        out.extend_from_slice(b"0.");
-        out.resize(out.len() + (scale - digits.len()), b'0');
-        out.extend_from_slice(digits);
+
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// The block from the start, when the text fits one.
+    fn block(&self) -> Option<&[u8; BLOCK]> {
+        if self.len() > BLOCK {
+            return None;
+        }
+        self.buf.get(self.start..)?.first_chunk::<BLOCK>()
     }
 }
 
@@ -311,7 +557,7 @@ fn write_digits(out: &mut Vec<u8>, d: Decimal) {
 /// `buf`; returns where they start. The digits are cut into chunks of
 /// eight, each written as four independent pairs, so that few divisions
 /// wait on one another.
-fn digits(buf: &mut [u8; 40], u: u128) -> usize {
+fn digits(buf: &mut [u8; END + BLOCK], u: u128) -> usize {
     // Base 10^8 chunks, lowest first (a `u128` has at most 39 digits).
     let mut chunks = [0u32; 5];
     let mut n = 0;
@@ -334,7 +580,7 @@ fn digits(buf: &mut [u8; 40], u: u128) -> usize {
         n += 1;
         v /= E8;
     }
-    let mut at = buf.len();
+    let mut at = END;
     for &c in chunks.get(..n).unwrap_or_default() {
         let (hi, lo) = (c / 10_000, c % 10_000);
         at = pair(buf, at, lo % 100);
@@ -371,7 +617,7 @@ fn div_e8(u: u128) -> (u128, u32) {
 }
 
 /// Writes the two digits of `p` (below 100) just before `at`.
-fn pair(buf: &mut [u8; 40], at: usize, p: u32) -> usize {
+fn pair(buf: &mut [u8; END + BLOCK], at: usize, p: u32) -> usize {
     let i = p as usize * 2;
     if let (Some(two), Some(slot)) = (
         PAIRS.get(i..i + 2),
