@@ -42,8 +42,12 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
         InputLocation::Span((s, _)) => s,
     };
     let found = names::found_at(text, pos);
+    let fits = |word: &str| match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => names::keyword_fits(positives, word),
+        ErrorVariant::CustomError { .. } => false,
+    };
     let (expected, help) = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => names::expected(positives),
+        ErrorVariant::ParsingError { positives, .. } => names::expected(positives, found),
         // pest's own guard (the scan before parsing bounds what it nests,
         // so only a thread with a tiny stack gets here).
         ErrorVariant::CustomError { message } if message.contains("limit reached") => {
@@ -61,15 +65,21 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
     // pct(x) x`) is reported at its keyword, which pest then leaves out of
     // the declarations that fit: say what the declaration looks like.
     let help = match (help, found) {
-        (Some(h), Some(word)) if !h.contains(&format!("`{word}`")) && names::is_declaration(word) => {
-            Some(format!(
-                "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
-                names::declaration_shape(word)
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ))
-        }
+        (Some(h), Some(word)) if !fits(word) && names::is_declaration(word) => Some(format!(
+            "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
+            names::declaration_shape(word)
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        )),
         (h, _) => h,
+    };
+    let hint = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => names::hint(text, pos, found, positives),
+        ErrorVariant::CustomError { .. } => None,
+    };
+    let help = match (hint, help) {
+        (Some(h), _) => Some(h),
+        (None, h) => h,
     };
     let len = found.as_ref().map_or(0, |f| f.len());
     let found_txt = found.map_or("end of file".to_string(), |f| format!("`{f}`"));

@@ -9,6 +9,7 @@
 //! Before pest runs, a cheap scan bounds the nesting depth of braces,
 //! brackets and parentheses, so a hostile file cannot overflow the stack.
 
+mod braces;
 mod lookalike;
 mod lower;
 pub(crate) mod names;
@@ -258,6 +259,12 @@ pub enum SyntaxError {
     },
 }
 
+/// The Unicode name of an invisible or space-like character (`RIGHT-TO-LEFT
+/// MARK`), where the syntax stage knows it.
+pub(crate) fn char_name(c: char) -> Option<&'static str> {
+    lookalike::name(c)
+}
+
 /// Parses a rule file.
 ///
 /// Returns the AST when the text follows the grammar, and every diagnostic
@@ -319,15 +326,45 @@ pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
             (file, diags)
         }
         Err(e) => {
-            diags.push(lower::syntax_error(src, e));
+            let at = match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            match braces::explain(src, at) {
+                Some(d) => diags.push(d),
+                None => diags.push(lower::syntax_error(src, e)),
+            }
             (None, diags)
         }
     }
 }
 
+/// Reports every bidirectional control character (M0104): the embeddings,
+/// overrides and isolates anywhere, and the marks (U+200E, U+200F, U+061C)
+/// in strings and comments; outside them a mark is an invisible character
+/// in a name, an error (M0110).
 fn scan_bidi(src: &Src, diags: &mut Diagnostics) {
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
     for (i, c) in src.text().char_indices() {
-        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+        let quoted = in_string || in_comment;
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+        } else if c == '#' {
+            in_comment = true;
+        } else if c == '"' {
+            in_string = true;
+        }
+        let mark = matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}');
+        if (mark && quoted) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
             diags.push(SyntaxError::BidiControl {
                 code: c as u32,
                 src: src.clone(),
