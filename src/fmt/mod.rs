@@ -1408,7 +1408,7 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
             split_rows
                 .iter()
                 .filter_map(|p| p.get(k))
-                .map(|s| unicode_width::UnicodeWidthStr::width(s.as_str()))
+                .map(|s| width(s))
                 .max()
                 .unwrap_or(0)
         })
@@ -1424,7 +1424,7 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
                 }
                 if k + 1 < n {
                     let w = widths.get(k).copied().unwrap_or(0);
-                    let fill = w.saturating_sub(unicode_width::UnicodeWidthStr::width(p.as_str()));
+                    let fill = w.saturating_sub(width(&p));
                     line.push_str(&p);
                     line.push_str(&" ".repeat(fill));
                 } else {
@@ -1434,6 +1434,17 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
             (a, b, line.trim_end().to_string())
         })
         .collect()
+}
+
+/// The columns `s` takes in a monospace editor: the sum of its characters'
+/// display widths, so an Arabic vowel mark (a combining mark) takes none
+/// and a wide character two. Characters are measured one by one: a
+/// lam-alef pair counts two columns, as editors that do not join the pair
+/// into one glyph show it.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+        .sum()
 }
 
 /// Collapses runs of whitespace outside strings to one space.
