@@ -77,10 +77,15 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
         ErrorVariant::ParsingError { positives, .. } => names::hint(text, pos, found, positives),
         ErrorVariant::CustomError { .. } => None,
     };
-    let help = match (hint, help) {
-        (Some(h), _) => Some(h),
-        (None, h) => h,
-    };
+    if let Some(h) = hint {
+        return SyntaxError::Unexpected {
+            message: h.message,
+            src: src.clone(),
+            span: SourceSpan::from(h.span),
+            label: h.label,
+            help: Some(h.help),
+        };
+    }
     let len = found.as_ref().map_or(0, |f| f.len());
     let found_txt = found.map_or("end of file".to_string(), |f| format!("`{f}`"));
     SyntaxError::Unexpected {

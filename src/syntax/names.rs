@@ -378,25 +378,49 @@ fn best_keywords(keywords: &[String], found: Option<&str>) -> String {
     }
 }
 
-/// Help for mistakes that pest's expected set does not explain: a
-/// percentage or a decimal comma in a number, a node without its level
-/// word. `found` is the token at byte `pos`.
-pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) -> Option<String> {
+/// A mistake that pest's expected set does not explain, in plain words.
+pub(crate) struct Hint {
+    /// The message, in place of "unexpected …".
+    pub message: String,
+    /// The label.
+    pub label: String,
+    /// How to fix it.
+    pub help: String,
+    /// The bytes the label covers.
+    pub span: std::ops::Range<usize>,
+}
+
+/// A percentage or a decimal comma in a number, a node without its level
+/// word, a misspelt keyword read as a level word. `found` is the token at
+/// byte `pos`.
+pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) -> Option<Hint> {
     let before = text.get(..pos).unwrap_or_default();
     let digits_before = before.len()
         - before
             .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
             .len();
-    let number = before.get(before.len() - digits_before..).unwrap_or_default();
+    let number_at = before.len() - digits_before;
+    let number = before.get(number_at..).unwrap_or_default();
+    // The word just before `pos`.
+    let word_before = || {
+        let w = before.trim_end();
+        let from = w
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        (from, w.get(from..).unwrap_or_default())
+    };
     match found {
         Some("%") if !number.is_empty() => {
             let fraction = rust_decimal::Decimal::from_str_exact(number)
                 .ok()
                 .and_then(|d| d.checked_div(rust_decimal::Decimal::ONE_HUNDRED))
                 .map(|d| d.normalize().to_string())?;
-            Some(format!(
-                "write `{fraction}`, not `{number}%`: rule files write shares and thresholds as decimals from 0 to 1 (only the expected scores of test files may be written as percentages)"
-            ))
+            Some(Hint {
+                message: format!("`{number}%` is a percentage: write `{fraction}`"),
+                label: format!("write `{fraction}`"),
+                help: "rule files write shares, weights and thresholds as decimals (60% is 0.6); a percentage is written only in the expected scores of test files".into(),
+                span: number_at..pos + 1,
+            })
         }
         Some(",") if !number.is_empty() => {
             let after: String = text
@@ -405,31 +429,28 @@ pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) 
                 .chars()
                 .take_while(char::is_ascii_digit)
                 .collect();
-            (!after.is_empty())
-                .then(|| format!("write `{number}.{after}`: the decimal separator is a dot, not a comma"))
+            (!after.is_empty()).then(|| Hint {
+                message: format!("`{number},{after}` has a decimal comma: write `{number}.{after}`"),
+                label: format!("write `{number}.{after}`"),
+                help: "the decimal separator is a dot, not a comma".into(),
+                span: number_at..pos + 1 + after.len(),
+            })
         }
         Some(_) if rules.contains(&Rule::path) && found != Some("{") => {
             // `wieght 2`: a word that is no keyword reads as a node's level.
-            let word = before.trim_end();
-            let word = word
-                .get(
-                    word.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .map_or(0, |i| i + 1)..,
-                )
-                .unwrap_or_default();
+            let (from, word) = word_before();
             let guess = crate::diag::did_you_mean(word, DECLARATIONS.iter().copied())?;
-            Some(format!(
-                "`{word}` is not a keyword, so it is read as the level word of a node: {guess}"
-            ))
+            Some(Hint {
+                message: format!("`{word}` is not a keyword: {guess}"),
+                label: "not a keyword".into(),
+                help: format!(
+                    "a word that is not a keyword starts a node (`criterion c1 {{ … }}`), so `{word}` is read as the level word of one"
+                ),
+                span: from..from + word.len(),
+            })
         }
         Some("{") if rules.contains(&Rule::path) => {
-            let id = before.trim_end();
-            let id = id
-                .get(
-                    id.rfind(|c: char| c.is_whitespace() || c == '{' || c == '}')
-                        .map_or(0, |i| i + 1)..,
-                )
-                .unwrap_or_default();
+            let (from, id) = word_before();
             let levels = declared_levels(text);
             let example = levels.last().map_or("criterion", String::as_str);
             let declared = if levels.is_empty() {
@@ -437,9 +458,12 @@ pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) 
             } else {
                 format!(" (the levels declared: {})", levels.join(", "))
             };
-            Some(format!(
-                "a node starts with its level word: write `{example} {id} {{ … }}`{declared}"
-            ))
+            Some(Hint {
+                message: format!("node `{id}` has no level word: write `{example} {id} {{`"),
+                label: "a level word is missing before this id".into(),
+                help: format!("a node starts with its level word, then its id{declared}"),
+                span: from..from + id.len(),
+            })
         }
         _ => None,
     }
