@@ -120,10 +120,11 @@ pub fn missing_answer_paths(paths: &[PathBuf], lang: Lang) -> bool {
             let name = p.display().to_string();
             let line = match lang {
                 Lang::En => format!(
-                    "error: cannot read answers `{name}`: {why}; check the path (nothing was evaluated)"
+                    "error[M0418]: cannot read answers `{name}`: {why}; check the path (nothing was evaluated)"
                 ),
                 Lang::Ar => format!(
-                    "خطأ: تتعذّر قراءة الإجابات {}: {why}؛ تحقّق من المسار (لم يُقيَّم شيء)",
+                    "خطأ {}: تتعذّر قراءة الإجابات {}: {why}؛ تحقّق من المسار (لم يُقيَّم شيء)",
+                    lang.ltr("[M0418]"),
                     lang.ltr(&name)
                 ),
             };

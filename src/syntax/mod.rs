@@ -339,32 +339,15 @@ pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
     }
 }
 
-/// Reports every bidirectional control character (M0104): the embeddings,
-/// overrides and isolates anywhere, and the marks (U+200E, U+200F, U+061C)
-/// in strings and comments; outside them a mark is an invisible character
-/// in a name, an error (M0110).
+/// Reports every bidirectional embedding, override and isolate (M0104),
+/// anywhere in the file: they can make a rule display differently from
+/// what it means. The marks (U+200E, U+200F, U+061C) are left alone in
+/// strings and comments, where Arabic typography uses them and they can
+/// only set the direction of the punctuation next to them; in a name they
+/// are invisible characters (M0110).
 fn scan_bidi(src: &Src, diags: &mut Diagnostics) {
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
     for (i, c) in src.text().char_indices() {
-        let quoted = in_string || in_comment;
-        if in_comment {
-            in_comment = c != '\n';
-        } else if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
-                _ => {}
-            }
-        } else if c == '#' {
-            in_comment = true;
-        } else if c == '"' {
-            in_string = true;
-        }
-        let mark = matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}');
-        if (mark && quoted) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
             diags.push(SyntaxError::BidiControl {
                 code: c as u32,
                 src: src.clone(),
