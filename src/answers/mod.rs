@@ -453,7 +453,7 @@ fn read_fields(
             fail(
                 ptr,
                 AnswerError::UnknownField {
-                    name: k.clone(),
+                    name: crate::diag::visible(k).into_owned(),
                     help: crate::diag::did_you_mean(k, names),
                 },
             );
@@ -479,8 +479,11 @@ pub(crate) fn field_value(ty: &FieldTy, name: &str, v: Raw<'_>) -> Result<Profil
             Some(i) => Ok(ProfileValue::Enum(i)),
             None => Err(AnswerError::UnknownValue {
                 field: name.to_string(),
-                value: s.to_string(),
-                allowed: values.join(", "),
+                value: crate::diag::visible(s).into_owned(),
+                allowed: match crate::diag::did_you_mean(s, values.iter().map(|v| v.as_ref())) {
+                    Some(h) => format!("{}; {h}", values.join(", ")),
+                    None => values.join(", "),
+                },
             }),
         },
         (FieldTy::Number, Raw::Num(Ok(d))) => Ok(ProfileValue::Number(d)),
