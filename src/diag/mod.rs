@@ -243,14 +243,17 @@ pub fn hidden_name(c: char) -> Option<&'static str> {
 }
 
 /// `s` with every hidden character ([`is_hidden`]) written out by its code,
-/// `yes<U+200F>`, so that a message shows what the eye cannot.
+/// `yes<U+200F>`, so that a message shows what the eye cannot. Control
+/// characters (ESC, newline) are left to the renderers, which write them
+/// `\u{1b}` on a terminal ([`crate::answers::printable`]).
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_hidden) {
+    let shown = |c: char| is_hidden(c) && !c.is_control();
+    if !s.chars().any(shown) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_hidden(c) {
+        if shown(c) {
             out.push_str(&format!("<U+{:04X}>", u32::from(c)));
         } else {
             out.push(c);
