@@ -169,6 +169,22 @@ fn m0418_missing_answers_path_is_cannot_read() {
     let o = mizan(&["--lang", "ar", "eval", "--summary", DEMO, "no/such/dir"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     insta::assert_snapshot!("missing_answers_path_ar", stderr(&o));
+    // In every mode, next to a good path too: nothing is evaluated.
+    for args in [
+        vec!["--format", "json", "eval", DEMO, DEMO_ANSWERS, "nobody.json"],
+        vec!["--format", "jsonl", "eval", DEMO, DEMO_ANSWERS, "nobody.json"],
+        vec!["eval", "--summary", DEMO, DEMO_ANSWERS, "nobody.json"],
+        vec!["eval", "--rules", "examples/demo", DEMO_ANSWERS, "nobody.json"],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("cannot read answers `nobody.json`"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 /// An answers directory with no answer file warns, and evaluates nothing.
