@@ -41,6 +41,12 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // A missing or extra `}`, or an unterminated string: said where it is.
+    if matches!(e.variant, ErrorVariant::ParsingError { .. }) {
+        if let Some(d) = super::braces::explain(src, pos) {
+            return d;
+        }
+    }
     let found = names::found_at(text, pos);
     let fits = |word: &str| match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => names::keyword_fits(positives, word),

@@ -8,6 +8,9 @@
 //!
 //! Before pest runs, a cheap scan bounds the nesting depth of braces,
 //! brackets and parentheses, so a hostile file cannot overflow the stack.
+//! After pest fails, `braces.rs` matches the braces and strings as written,
+//! so that a missing `}`, an extra `}` or an unterminated string is named
+//! where it is, not where pest gave up.
 
 mod braces;
 mod lookalike;
@@ -326,14 +329,7 @@ pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
             (file, diags)
         }
         Err(e) => {
-            let at = match e.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
-            };
-            match braces::explain(src, at) {
-                Some(d) => diags.push(d),
-                None => diags.push(lower::syntax_error(src, e)),
-            }
+            diags.push(lower::syntax_error(src, e));
             (None, diags)
         }
     }
