@@ -157,3 +157,76 @@ fn eval_with_broken_rules_exits_1() {
     let o = mizan(&["eval", p.to_str().unwrap(), DEMO_ANSWERS]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// A missing answers path is a mistake in the command (exit 1), not a
+/// rejected submission (issue 17).
+#[test]
+fn m0418_missing_answers_path_is_cannot_read() {
+    let o = mizan(&["eval", DEMO, "examples/demo/answers/nobody.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    insta::assert_snapshot!("missing_answers_path", stderr(&o));
+    let o = mizan(&["--lang", "ar", "eval", "--summary", DEMO, "no/such/dir"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("missing_answers_path_ar", stderr(&o));
+    // In every mode, next to a good path too: nothing is evaluated.
+    for args in [
+        vec!["--format", "json", "eval", DEMO, DEMO_ANSWERS, "nobody.json"],
+        vec!["--format", "jsonl", "eval", DEMO, DEMO_ANSWERS, "nobody.json"],
+        vec!["eval", "--summary", DEMO, DEMO_ANSWERS, "nobody.json"],
+        vec!["eval", "--rules", "examples/demo", DEMO_ANSWERS, "nobody.json"],
+    ] {
+        let o = mizan(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("cannot read answers `nobody.json`"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+/// An answers directory with no answer file warns, and evaluates nothing.
+#[test]
+fn empty_answers_directory_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("notes.txt"), "not answers").unwrap();
+    let o = mizan(&["eval", DEMO, dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o).replace(dir.path().to_str().unwrap(), "[dir]");
+    insta::assert_snapshot!("empty_answers_directory", err);
+}
+
+/// `fmt --check` on a file with Windows line endings says so, instead of a
+/// diff whose lines all look unchanged.
+#[test]
+fn fmt_check_names_crlf_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.mizan");
+    let text = "rubric demo.t {\n  version \"1\"\n  criterion c1 { yesno }\n}\n";
+    fs::write(&f, text.replace('\n', "\r\n")).unwrap();
+    let o = mizan(&["fmt", "--check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).is_empty(),
+        "no diff when only line endings differ: {}",
+        stdout(&o)
+    );
+    let err = stderr(&o).replace(f.to_str().unwrap(), "r.mizan");
+    insta::assert_snapshot!("fmt_check_crlf", err);
+    let o = mizan(&["--lang", "ar", "fmt", "--check", f.to_str().unwrap()]);
+    let err = stderr(&o).replace(f.to_str().unwrap(), "r.mizan");
+    insta::assert_snapshot!("fmt_check_crlf_ar", err);
+    // With another difference too, the diff shows only that one.
+    fs::write(&f, text.replace("c1 {", "c1  {").replace('\n', "\r\n")).unwrap();
+    let o = mizan(&["fmt", "--check", f.to_str().unwrap()]);
+    let diff = stdout(&o);
+    assert_eq!(
+        diff.lines()
+            .filter(|l| l.starts_with(['-', '+']) && !l.starts_with("---") && !l.starts_with("+++"))
+            .count(),
+        2,
+        "{diff}"
+    );
+}

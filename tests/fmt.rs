@@ -564,3 +564,16 @@ fn fmt_then_check_passes_with_comments_inside_declarations() {
     assert!(once.contains("  let x = 1 +  # in let\n    2\n"), "{once}");
     check_fmt("c.mizan", text);
 }
+
+/// Label columns line up by display width: an Arabic vowel mark takes no
+/// column (issue 17), so `en "…"` sits at the same place on every row.
+#[test]
+fn label_columns_align_by_display_width() {
+    let text = "rubric demo.t {\n  version \"1\"\n  scale s {\n    yes 1 ar \"نَعَمْ\" en \"Yes\"\n    no 0 ar \"كلا\" en \"No\"\n  }\n  criterion c1 { choice s }\n}\n";
+    let out = mizan::fmt::format("w.mizan", text).unwrap();
+    insta::assert_snapshot!("fmt_display_width", out);
+    // "نَعَمْ" is three letters and three vowel marks: three columns, as
+    // "كلا"; the two rows need the same padding.
+    assert!(out.contains("yes 1 ar \"نَعَمْ\" en \"Yes\""), "{out}");
+    assert!(out.contains("no  0 ar \"كلا\" en \"No\""), "{out}");
+}

@@ -99,18 +99,17 @@ pub enum AnswerError {
 
     /// `"fednet.1.1": "maybe"`.
     #[error("unknown option `{option}` for `{id}`")]
-    #[diagnostic(
-        code(M0406),
-        url("docs/diagnostics.md#m0406"),
-        help("options of `{id}`: {allowed}")
-    )]
+    #[diagnostic(code(M0406), url("docs/diagnostics.md#m0406"), help("{help}"))]
     UnknownOption {
         /// Criterion.
         id: String,
-        /// The answer.
+        /// The answer, hidden characters written out (`yes<U+200F>`).
         option: String,
         /// Allowed ids.
         allowed: String,
+        /// The nearest option, an invisible character to remove or a
+        /// difference in case, then the options.
+        help: String,
     },
 
     /// `"fednet.1.1": 1` for a choice, or `"kpi.share": "high"` for a number.

@@ -453,7 +453,7 @@ fn read_fields(
             fail(
                 ptr,
                 AnswerError::UnknownField {
-                    name: k.clone(),
+                    name: crate::diag::visible(k).into_owned(),
                     help: crate::diag::did_you_mean(k, names),
                 },
             );
@@ -479,8 +479,11 @@ pub(crate) fn field_value(ty: &FieldTy, name: &str, v: Raw<'_>) -> Result<Profil
             Some(i) => Ok(ProfileValue::Enum(i)),
             None => Err(AnswerError::UnknownValue {
                 field: name.to_string(),
-                value: s.to_string(),
-                allowed: values.join(", "),
+                value: crate::diag::visible(s).into_owned(),
+                allowed: match crate::diag::did_you_mean(s, values.iter().map(|v| v.as_ref())) {
+                    Some(h) => format!("{}; {h}", values.join(", ")),
+                    None => values.join(", "),
+                },
             }),
         },
         (FieldTy::Number, Raw::Num(Ok(d))) => Ok(ProfileValue::Number(d)),
@@ -544,7 +547,13 @@ fn read_answers(plan: &Plan, scope: NodeIx, v: Option<&Value>, prefix: &str, fai
                         }
                         None => crate::diag::did_you_mean(k, plan.criterion_ids().collect::<Vec<_>>()),
                     };
-                    fail(ptr(), AnswerError::UnknownCriterion { id: k.clone(), help });
+                    fail(
+                        ptr(),
+                        AnswerError::UnknownCriterion {
+                            id: crate::diag::visible(k).into_owned(),
+                            help,
+                        },
+                    );
                     continue;
                 };
                 if v.is_null() {
@@ -1076,10 +1085,16 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
             Some(found) => Ok(found),
             None => {
                 let ids: Vec<&str> = c.answer.options().iter().map(|o| o.id.as_str()).collect();
+                let allowed = ids.join(", ");
+                let help = match crate::diag::did_you_mean(s, ids.iter().copied()) {
+                    Some(h) => format!("{h} (options of `{id}`: {allowed})"),
+                    None => format!("options of `{id}`: {allowed}"),
+                };
                 Err(AnswerError::UnknownOption {
                     id: id.clone(),
-                    option: s.to_string(),
-                    allowed: ids.join(", "),
+                    option: crate::diag::visible(s).into_owned(),
+                    allowed,
+                    help,
                 })
             }
         }
@@ -1159,7 +1174,7 @@ pub(crate) fn resolve(plan: &Plan, ix: NodeIx, v: Raw<'_>) -> Result<Answer, Ans
                     let ids = codes.iter().map(|c| c.id.as_str());
                     Err(AnswerError::UnknownCode {
                         id: id.clone(),
-                        code: s.to_string(),
+                        code: crate::diag::visible(s).into_owned(),
                         allowed: ids.clone().collect::<Vec<_>>().join(", "),
                         help: crate::diag::did_you_mean(s, ids),
                     })

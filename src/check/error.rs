@@ -15,7 +15,7 @@ pub enum CheckError {
     #[diagnostic(
         code(M0201),
         url("docs/diagnostics.md#m0201"),
-        help("every {what} must have its own name")
+        help("every {what} must have its own name{}", duplicate_more(what))
     )]
     Duplicate {
         /// "node id", "option", "scale"…
@@ -928,4 +928,13 @@ pub enum CheckError {
         #[help]
         help: String,
     },
+}
+
+/// More help for a duplicate node id: a question counted in two groups.
+fn duplicate_more(what: &str) -> &'static str {
+    if what == "node id" {
+        "; a question cannot be placed in two groups. Declare it once, and let the other group read its score in a formula, e.g. `score mean(q1, q7)` (see docs/language.md, \"Formula nodes\"), or pool the criteria of both groups with `aggregate mean over criteria` on the group above them"
+    } else {
+        ""
+    }
 }

@@ -54,7 +54,7 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         None
     } else {
         let mut inputs = Vec::new();
-        for (origin, text) in super::inputs::answer_inputs(&args.answers) {
+        for (origin, text) in super::inputs::answer_inputs(&args.answers, lang) {
             match text {
                 Ok(t) => inputs.push((origin, t)),
                 Err(e) => {

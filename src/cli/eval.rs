@@ -228,6 +228,9 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
     let Some((rules, answers)) = args.paths.split_first() else {
         return Exit::Usage;
     };
+    if args.import.is_none() && super::inputs::missing_answer_paths(answers, view.lang) {
+        return Exit::RuleErrors;
+    }
     if mode != Mode::Batch && args.import.is_none() {
         return super::stream::run(
             rules,
@@ -275,7 +278,7 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
                     return Exit::RuleErrors;
                 }
             };
-            let batch = rubric.evaluate_inputs(super::inputs::answer_inputs(answers));
+            let batch = rubric.evaluate_inputs(super::inputs::answer_inputs(answers, view.lang));
             (rubric, batch)
         }
     };
@@ -440,6 +443,9 @@ fn nearest_help(id: &str, ids: &[&str]) -> Option<String> {
 /// `mizan eval --rules DIR ANSWERS...`: each answer set picks its rubric
 /// and version; results are grouped per rubric version.
 fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View) -> Exit {
+    if super::inputs::missing_answer_paths(&args.paths, view.lang) {
+        return Exit::RuleErrors;
+    }
     let files = match super::inputs::rule_files(&[dir.to_path_buf()]) {
         Ok(f) => f,
         Err(e) => {
@@ -495,7 +501,7 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View
     };
     let mut groups: Vec<Vec<super::inputs::Input>> = vec![Vec::new(); rubrics.len()];
     let mut unmatched: Vec<Rejection> = Vec::new();
-    for (origin, text) in super::inputs::answer_inputs(&args.paths) {
+    for (origin, text) in super::inputs::answer_inputs(&args.paths, view.lang) {
         let text = match text {
             Ok(t) => t,
             Err(r) => {

@@ -60,7 +60,18 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         }
         changed += 1;
         if args.check {
-            let diff = similar::TextDiff::from_lines(&text, &formatted);
+            // A file saved with Windows (CRLF) line endings: a diff of it
+            // shows every line removed and added again, looking unchanged.
+            // Say so, and diff the rest with the line endings set aside.
+            let crlf = text.contains('\r');
+            if crlf {
+                errln!("{}", lang.line(&crlf_line(&name, lang)));
+            }
+            let lf = text.replace("\r\n", "\n");
+            if crlf && lf == formatted {
+                continue;
+            }
+            let diff = similar::TextDiff::from_lines(&lf, &formatted);
             out!(
                 "{}",
                 diff.unified_diff()
@@ -96,5 +107,24 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         Exit::RuleErrors
     } else {
         Exit::Ok
+    }
+}
+
+/// "NAME: the line endings differ": the file's are CRLF, `mizan fmt`
+/// writes LF.
+fn crlf_line(name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "{name}: the line endings differ: the file has Windows line endings (CRLF), and `mizan fmt` writes LF (set your editor to LF, or run `mizan fmt`)"
+        ),
+        Lang::Ar => format!(
+            "{}: نهايات الأسطر مختلفة: في الملف نهايات أسطر ويندوز ({})، و{} يكتب {} (اضبط المحرر على {} أو شغّل {})",
+            lang.ltr(name),
+            lang.ltr("CRLF"),
+            lang.ltr("mizan fmt"),
+            lang.ltr("LF"),
+            lang.ltr("LF"),
+            lang.ltr("mizan fmt")
+        ),
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use mizan::answers::{AnswerError, Origin, Rejection};
 use mizan::files::{self, FileError, Line, Walk};
+use mizan::render::Lang;
 
 /// A rule file, loaded for a command.
 pub enum Loaded {
@@ -101,6 +102,62 @@ fn note_skipped(w: &Walk) {
     }
 }
 
+/// True, after saying so on standard error, when an answer path given on
+/// the command line does not exist or cannot be looked at: that is a
+/// mistake in the command (exit 1), not a rejected submission. A file
+/// that cannot be read inside a directory stays a rejected input (M0418).
+pub fn missing_answer_paths(paths: &[PathBuf], lang: Lang) -> bool {
+    let mut missing = false;
+    for p in paths {
+        if let Err(e) = std::fs::metadata(p) {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    lang.t("no such file or directory", "لا يوجد ملف أو مجلد بهذا الاسم")
+                }
+                std::io::ErrorKind::PermissionDenied => lang.t("permission denied", "لا إذن بالقراءة"),
+                _ => lang.t("it cannot be opened", "لا يمكن فتحه"),
+            };
+            let name = p.display().to_string();
+            let line = match lang {
+                Lang::En => format!(
+                    "error[M0418]: cannot read answers `{name}`: {why}; check the path (nothing was evaluated)"
+                ),
+                Lang::Ar => format!(
+                    "خطأ {}: تتعذّر قراءة الإجابات {}: {why}؛ تحقّق من المسار (لم يُقيَّم شيء)",
+                    lang.ltr("[M0418]"),
+                    lang.ltr(&name)
+                ),
+            };
+            errln!("{}", lang.line(&line));
+            missing = true;
+        }
+    }
+    missing
+}
+
+/// Says on standard error that the answer paths hold no answer file: the
+/// evaluation goes on, over no entity, but a wrong directory must not look
+/// like a clean run.
+fn warn_if_no_answers(w: &Walk, paths: &[PathBuf], lang: Lang) {
+    if !w.files.is_empty() || !w.errors.is_empty() || paths.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let shown = shown.join(", ");
+    let line = match lang {
+        Lang::En => {
+            format!("warning: no answer files (`*.json`, `*.jsonl`) under {shown}: nothing to evaluate")
+        }
+        Lang::Ar => format!(
+            "تنبيه: لا ملفات إجابات ({}، {}) في {}: لا شيء للتقييم",
+            lang.ltr("*.json"),
+            lang.ltr("*.jsonl"),
+            lang.ltr(&shown)
+        ),
+    };
+    errln!("{}", lang.line(&line));
+}
+
 /// An answer input: its origin and text, or its rejection (a file that
 /// cannot be read, M0418, or is special, too large or empty, M0440–M0442;
 /// a JSONL line that is not UTF-8, M0401).
@@ -118,9 +175,10 @@ pub enum Source {
 /// Expands answer paths into answer files (`.json`, `.jsonl`, in any
 /// case), in order (directories sorted, each file once), noting on
 /// standard error what was left out.
-pub fn answer_files(paths: &[PathBuf]) -> Vec<Source> {
+pub fn answer_files(paths: &[PathBuf], lang: Lang) -> Vec<Source> {
     let w = files::walk(paths, |p| files::has_extension(p, ANSWER_EXTENSIONS));
     note_skipped(&w);
+    warn_if_no_answers(&w, paths, lang);
     let mut out: Vec<Source> = Vec::with_capacity(w.files.len() + w.errors.len());
     out.extend(w.files.into_iter().map(Source::File));
     out.extend(w.errors.iter().map(|e| {
@@ -179,9 +237,9 @@ pub fn read_answer_file(path: &Path) -> Result<String, AnswerError> {
 /// non-blank line of a `.jsonl` file. A path or file that cannot be read,
 /// or a line that is not UTF-8 or too long, is one rejected input in its
 /// place (lines before a read error are kept); nothing else is lost.
-pub fn answer_inputs(paths: &[PathBuf]) -> Vec<Input> {
+pub fn answer_inputs(paths: &[PathBuf], lang: Lang) -> Vec<Input> {
     let mut out = Vec::new();
-    for source in answer_files(paths) {
+    for source in answer_files(paths, lang) {
         match source {
             Source::File(f) => read_answers(&f, &mut out),
             Source::Unreadable(r) => out.push((r.origin.clone(), Err(r))),

@@ -39,7 +39,7 @@ pub fn run(rules: &Path, answers: &[PathBuf], outputs: Outputs<'_>, format: Form
         }
     };
     let model = rubric.model();
-    let files = super::inputs::answer_files(answers);
+    let files = super::inputs::answer_files(answers, lang);
     // Results go to a temporary file beside --output, renamed at the end.
     let mut tmp = None;
     let mut syncer = None;

@@ -15,7 +15,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, MietteError, NamedSource, Severity, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, MietteError, MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
+};
 
 /// A named source text (a rule file), shared by every location that points
 /// into it.
@@ -58,7 +60,28 @@ impl SourceCode for Src {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        self.0.read_span(span, context_lines_before, context_lines_after)
+        let inner = self
+            .0
+            .read_span(span, context_lines_before, context_lines_after)?;
+        if context_lines_before != 0 {
+            return Ok(inner);
+        }
+        // miette counts the column of a span's start in bytes; people and
+        // editors count characters (`9:64`, not `9:79`, after Arabic text).
+        let text = self.text();
+        let start = span.offset().min(text.len());
+        let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let column = text
+            .get(line_start..start)
+            .map_or(inner.column(), |t| t.chars().count());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
     }
 }
 
@@ -207,9 +230,80 @@ impl Diagnostics {
 /// The base of every diagnostic's documentation link.
 pub const DOCS_URL: &str = "https://github.com/mizan-lang/mizan/blob/main/docs/diagnostics.md";
 
+/// True for a character that cannot be seen, or looks like a plain space
+/// but is not one: controls, formatting characters (zero-width,
+/// bidirectional marks, U+FEFF) and the other spaces (U+00A0 …).
+pub fn is_hidden(c: char) -> bool {
+    crate::answers::is_invisible(c) || (c != ' ' && c.is_whitespace()) || c == '\u{00A0}'
+}
+
+/// The Unicode name of a hidden character, where Mizan knows it.
+pub fn hidden_name(c: char) -> Option<&'static str> {
+    crate::syntax::char_name(c)
+}
+
+/// `s` with every hidden character ([`is_hidden`]) written out by its code,
+/// `yes<U+200F>`, so that a message shows what the eye cannot. Control
+/// characters (ESC, newline) are left to the renderers, which write them
+/// `\u{1b}` on a terminal ([`crate::answers::printable`]).
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char| is_hidden(c) && !c.is_control();
+    if !s.chars().any(shown) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if shown(c) {
+            out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// "remove the invisible character U+200F (RIGHT-TO-LEFT MARK)" when `s`
+/// has hidden characters, naming the first.
+pub fn hidden_help(s: &str) -> Option<String> {
+    let c = s.chars().find(|&c| is_hidden(c))?;
+    let name = hidden_name(c).map(|n| format!(" ({n})")).unwrap_or_default();
+    let kind = if c.is_whitespace() || c == '\u{00A0}' {
+        "the space-like character"
+    } else {
+        "the invisible character"
+    };
+    let clean: String = s.chars().filter(|&c| !is_hidden(c)).collect();
+    Some(format!(
+        "remove {kind} U+{:04X}{name}: `{}` reads `{}` without it (text copied from a document or a web page often carries such characters)",
+        u32::from(c),
+        visible(s),
+        visible(clean.trim())
+    ))
+}
+
 /// "did you mean `x`?" for the closest of `candidates` to `name`, by
 /// normalised Damerau–Levenshtein similarity (ties: the smallest name).
+///
+/// A name that differs from a candidate only by hidden characters gets
+/// "remove the invisible character …"; one that differs only in case
+/// gets "… are case-sensitive: did you mean `x`?".
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if name.chars().any(is_hidden) {
+        let clean: String = name.chars().filter(|&c| !is_hidden(c)).collect();
+        if candidates.contains(&clean.trim()) {
+            return hidden_help(name);
+        }
+    }
+    if let Some(c) = candidates
+        .iter()
+        .find(|c| c.to_lowercase() == name.to_lowercase())
+    {
+        return Some(format!(
+            "ids are case-sensitive (`{}` is not `{c}`): did you mean `{c}`?",
+            visible(name)
+        ));
+    }
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let s = strsim::normalized_damerau_levenshtein(name, c);

@@ -1356,7 +1356,8 @@ impl<'a> Printer<'a> {
 
 /// Aligns the language columns of table rows: every row whose label has
 /// the same languages in the same order gets its second and later
-/// languages padded into columns (widths in characters).
+/// languages padded into columns (widths in display columns, as a
+/// terminal or an editor shows them: an Arabic vowel mark takes none).
 fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)> {
     // Split each row at the start of each `LANG "…"` entry.
     let split = |row: &str| -> Vec<String> {
@@ -1407,7 +1408,7 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
             split_rows
                 .iter()
                 .filter_map(|p| p.get(k))
-                .map(|s| s.chars().count())
+                .map(|s| width(s))
                 .max()
                 .unwrap_or(0)
         })
@@ -1423,7 +1424,9 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
                 }
                 if k + 1 < n {
                     let w = widths.get(k).copied().unwrap_or(0);
-                    line.push_str(&format!("{p:w$}"));
+                    let fill = w.saturating_sub(width(&p));
+                    line.push_str(&p);
+                    line.push_str(&" ".repeat(fill));
                 } else {
                     line.push_str(&p);
                 }
@@ -1431,6 +1434,17 @@ fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)
             (a, b, line.trim_end().to_string())
         })
         .collect()
+}
+
+/// The columns `s` takes in a monospace editor: the sum of its characters'
+/// display widths, so an Arabic vowel mark (a combining mark) takes none
+/// and a wide character two. Characters are measured one by one: a
+/// lam-alef pair counts two columns, as editors that do not join the pair
+/// into one glyph show it.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+        .sum()
 }
 
 /// Collapses runs of whitespace outside strings to one space.

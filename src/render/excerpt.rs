@@ -77,7 +77,7 @@ impl SourceCode for Excerpt {
         let c = self
             .source
             .read_span(span, context_lines_before, context_lines_after)?;
-        // The column of the first byte shown, in the real line.
+        // The column of the first character shown, in the real line.
         let real = self.to_real(c.span().offset());
         let line_start = self
             .real
@@ -89,7 +89,10 @@ impl SourceCode for Excerpt {
             c.data(),
             *c.span(),
             c.line(),
-            real - line_start,
+            // In characters, as editors count (miette counts bytes).
+            self.real
+                .get(line_start..real)
+                .map_or(real - line_start, |t| t.chars().count()),
             c.line_count(),
         )))
     }

@@ -148,6 +148,11 @@ fn look_alike(c: char) -> Option<(&'static str, char)> {
     None
 }
 
+/// The name of an invisible or space-like character.
+pub(super) fn name(c: char) -> Option<&'static str> {
+    invisible(c).or_else(|| space(c))
+}
+
 fn kind(c: char) -> Option<Kind> {
     if let Some(n) = invisible(c) {
         return Some(Kind::Invisible(n));
@@ -167,14 +172,14 @@ fn in_word(c: char) -> bool {
     is_name_char(c) || matches!(kind(c), Some(Kind::Invisible(_) | Kind::LookAlike { .. }))
 }
 
-/// `text` with every non-ASCII character written `\u{XXXX}`.
+/// `text` with every non-ASCII character written out by its code, `<U+200F>`.
 fn escaped(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c);
         } else {
-            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+            out.push_str(&format!("<U+{:04X}>", c as u32));
         }
     }
     out
@@ -262,8 +267,8 @@ pub(super) fn scan(src: &Src, diags: &mut Diagnostics) -> bool {
                         format!("invisible character U+{code:04X} {name} in `{}`", escaped(word)),
                         format!("U+{code:04X} {name}, invisible, here"),
                         match fixed(word).as_str() {
-                            "" => "delete it: names are ASCII letters, digits, `_` and `.`, and an invisible character makes a name that looks right fail to parse or match".to_string(),
-                            w => format!("delete it, so that the name reads `{w}`: names are ASCII letters, digits, `_` and `.`, and an invisible character makes a name that looks right fail to parse or match"),
+                            "" => "remove the invisible character: names are ASCII letters, digits, `_` and `.`, and an invisible character makes a name that looks right fail to parse or match".to_string(),
+                            w => format!("remove the invisible character, so that the name reads `{w}`: names are ASCII letters, digits, `_` and `.`, and an invisible character makes a name that looks right fail to parse or match"),
                         },
                     ),
                     Kind::Space(name) => (

@@ -41,9 +41,19 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // A missing or extra `}`, or an unterminated string: said where it is.
+    if matches!(e.variant, ErrorVariant::ParsingError { .. }) {
+        if let Some(d) = super::braces::explain(src, pos) {
+            return d;
+        }
+    }
     let found = names::found_at(text, pos);
+    let fits = |word: &str| match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => names::keyword_fits(positives, word),
+        ErrorVariant::CustomError { .. } => false,
+    };
     let (expected, help) = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => names::expected(positives),
+        ErrorVariant::ParsingError { positives, .. } => names::expected(positives, found),
         // pest's own guard (the scan before parsing bounds what it nests,
         // so only a thread with a tiny stack gets here).
         ErrorVariant::CustomError { message } if message.contains("limit reached") => {
@@ -61,16 +71,27 @@ pub(super) fn syntax_error(src: &Src, e: pest::error::Error<Rule>) -> SyntaxErro
     // pct(x) x`) is reported at its keyword, which pest then leaves out of
     // the declarations that fit: say what the declaration looks like.
     let help = match (help, found) {
-        (Some(h), Some(word)) if !h.contains(&format!("`{word}`")) && names::is_declaration(word) => {
-            Some(format!(
-                "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
-                names::declaration_shape(word)
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ))
-        }
+        (Some(h), Some(word)) if !fits(word) && names::is_declaration(word) => Some(format!(
+            "`{word}` starts a declaration here, but what follows does not fit it{}; {h}",
+            names::declaration_shape(word)
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        )),
         (h, _) => h,
     };
+    let hint = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => names::hint(text, pos, found, positives),
+        ErrorVariant::CustomError { .. } => None,
+    };
+    if let Some(h) = hint {
+        return SyntaxError::Unexpected {
+            message: h.message,
+            src: src.clone(),
+            span: SourceSpan::from(h.span),
+            label: h.label,
+            help: Some(h.help),
+        };
+    }
     let len = found.as_ref().map_or(0, |f| f.len());
     let found_txt = found.map_or("end of file".to_string(), |f| format!("`{f}`"));
     SyntaxError::Unexpected {

@@ -8,7 +8,11 @@
 //!
 //! Before pest runs, a cheap scan bounds the nesting depth of braces,
 //! brackets and parentheses, so a hostile file cannot overflow the stack.
+//! After pest fails, `braces.rs` matches the braces and strings as written,
+//! so that a missing `}`, an extra `}` or an unterminated string is named
+//! where it is, not where pest gave up.
 
+mod braces;
 mod lookalike;
 mod lower;
 pub(crate) mod names;
@@ -258,6 +262,12 @@ pub enum SyntaxError {
     },
 }
 
+/// The Unicode name of an invisible or space-like character (`RIGHT-TO-LEFT
+/// MARK`), where the syntax stage knows it.
+pub(crate) fn char_name(c: char) -> Option<&'static str> {
+    lookalike::name(c)
+}
+
 /// Parses a rule file.
 ///
 /// Returns the AST when the text follows the grammar, and every diagnostic
@@ -325,6 +335,12 @@ pub fn parse_document(src: &Src) -> (Option<ast::Document>, Diagnostics) {
     }
 }
 
+/// Reports every bidirectional embedding, override and isolate (M0104),
+/// anywhere in the file: they can make a rule display differently from
+/// what it means. The marks (U+200E, U+200F, U+061C) are left alone in
+/// strings and comments, where Arabic typography uses them and they can
+/// only set the direction of the punctuation next to them; in a name they
+/// are invisible characters (M0110).
 fn scan_bidi(src: &Src, diags: &mut Diagnostics) {
     for (i, c) in src.text().char_indices() {
         if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {

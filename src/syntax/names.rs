@@ -79,6 +79,49 @@ fn keyword(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// True when `word` is the keyword of one of `rules`.
+pub(crate) fn keyword_fits(rules: &[Rule], word: &str) -> bool {
+    rules.iter().any(|r| keyword(*r) == Some(word))
+}
+
+/// The keywords that start a declaration inside a node or the rubric.
+const DECLARATIONS: &[&str] = &[
+    "version",
+    "title",
+    "description",
+    "precision",
+    "missing",
+    "levels",
+    "profile",
+    "scale",
+    "bands",
+    "population",
+    "weight",
+    "aggregate",
+    "score",
+    "na",
+    "applies",
+    "choice",
+    "multi",
+    "number",
+    "yesno",
+    "baseline",
+    "target",
+    "direction",
+    "repeated",
+    "fields",
+    "requires",
+    "renamed",
+    "constraint",
+    "codes",
+    "formula",
+    "let",
+    "instances",
+    "template",
+    "unit",
+    "headline",
+];
+
 /// True for a word that starts a declaration (`formula`, `let`, …).
 pub(crate) fn is_declaration(word: &str) -> bool {
     declaration_shape(word).is_some()
@@ -241,7 +284,7 @@ pub(crate) fn phrase(rule: Rule) -> String {
 
 /// "a, b or c" from pest's expected rules, plus a help line when the list
 /// had to be condensed.
-pub(crate) fn expected(rules: &[Rule]) -> (String, Option<String>) {
+pub(crate) fn expected(rules: &[Rule], found: Option<&str>) -> (String, Option<String>) {
     let mut phrases: Vec<String> = Vec::new();
     let mut keywords: Vec<String> = Vec::new();
     for r in rules {
@@ -257,7 +300,7 @@ pub(crate) fn expected(rules: &[Rule]) -> (String, Option<String>) {
     }
     let mut help = None;
     if keywords.len() > 3 {
-        help = Some(format!("declarations that fit here: {}", keywords.join(", ")));
+        help = Some(best_keywords(&keywords, found));
         if !phrases.iter().any(|p| p == "a declaration") {
             phrases.insert(0, "a declaration".to_string());
         }
@@ -276,6 +319,206 @@ pub(crate) fn expected(rules: &[Rule]) -> (String, Option<String>) {
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     };
     (text, help)
+}
+
+/// Most keywords a help line names; the others are counted.
+const SHOWN_KEYWORDS: usize = 5;
+
+/// Keywords by how often rule files use them, most common first: when many
+/// declarations fit, these are the ones named.
+const COMMON: &[&str] = &[
+    "title",
+    "weight",
+    "score",
+    "choice",
+    "yesno",
+    "number",
+    "multi",
+    "aggregate",
+    "applies",
+    "na",
+    "missing",
+    "description",
+    "version",
+    "levels",
+    "scale",
+    "bands",
+    "let",
+    "formula",
+    "profile",
+];
+
+/// "did you mean `weight`? declarations that fit here include …": at most
+/// [`SHOWN_KEYWORDS`] of `keywords` (each written `` `kw` ``), the one
+/// closest to the word found first, then the most common; the rest counted.
+fn best_keywords(keywords: &[String], found: Option<&str>) -> String {
+    let bare = |k: &str| k.trim_matches('`').to_string();
+    let guess = found
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .and_then(|w| {
+            let words: Vec<String> = keywords.iter().map(|k| bare(k)).collect();
+            crate::diag::did_you_mean(w, words.iter().map(String::as_str))
+        });
+    let rank = |k: &String| COMMON.iter().position(|c| *c == bare(k)).unwrap_or(COMMON.len());
+    let mut ranked: Vec<&String> = keywords.iter().collect();
+    ranked.sort_by_key(|k| rank(k));
+    let shown: Vec<&str> = ranked.iter().take(SHOWN_KEYWORDS).map(|k| k.as_str()).collect();
+    let more = keywords.len().saturating_sub(shown.len());
+    let list = if more > 0 {
+        format!(
+            "declarations that fit here include {} and {more} more (docs/language.md lists them all)",
+            shown.join(", ")
+        )
+    } else {
+        format!("declarations that fit here: {}", shown.join(", "))
+    };
+    match guess {
+        Some(g) => format!("{g} {list}"),
+        None => list,
+    }
+}
+
+/// A mistake that pest's expected set does not explain, in plain words.
+pub(crate) struct Hint {
+    /// The message, in place of "unexpected …".
+    pub message: String,
+    /// The label.
+    pub label: String,
+    /// How to fix it.
+    pub help: String,
+    /// The bytes the label covers.
+    pub span: std::ops::Range<usize>,
+}
+
+/// A percentage or a decimal comma in a number, a node without its level
+/// word, a misspelt keyword read as a level word. `found` is the token at
+/// byte `pos`.
+pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) -> Option<Hint> {
+    let before = text.get(..pos).unwrap_or_default();
+    let digits_before = before.len()
+        - before
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .len();
+    let number_at = before.len() - digits_before;
+    let number = before.get(number_at..).unwrap_or_default();
+    // The word just before `pos`.
+    let word_before = || {
+        let w = before.trim_end();
+        let from = w
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        (from, w.get(from..).unwrap_or_default())
+    };
+    match found {
+        Some("%") if !number.is_empty() => {
+            let fraction = rust_decimal::Decimal::from_str_exact(number)
+                .ok()
+                .and_then(|d| d.checked_div(rust_decimal::Decimal::ONE_HUNDRED))
+                .map(|d| d.normalize().to_string())?;
+            Some(Hint {
+                message: format!("`{number}%` is a percentage: write `{fraction}`"),
+                label: format!("write `{fraction}`"),
+                help: "rule files write shares, weights and thresholds as decimals (60% is 0.6); a percentage is written only in the expected scores of test files".into(),
+                span: number_at..pos + 1,
+            })
+        }
+        Some(",") if !number.is_empty() => {
+            let after: String = text
+                .get(pos + 1..)
+                .unwrap_or_default()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            (!after.is_empty()).then(|| Hint {
+                message: format!("`{number},{after}` has a decimal comma: write `{number}.{after}`"),
+                label: format!("write `{number}.{after}`"),
+                help: "the decimal separator is a dot, not a comma".into(),
+                span: number_at..pos + 1 + after.len(),
+            })
+        }
+        Some(_) if rules.contains(&Rule::path) && found != Some("{") => {
+            // `wieght 2`: a word that is no keyword reads as a node's level.
+            let (from, word) = word_before();
+            let guess = crate::diag::did_you_mean(word, DECLARATIONS.iter().copied())?;
+            Some(Hint {
+                message: format!("`{word}` is not a keyword: {guess}"),
+                label: "not a keyword".into(),
+                help: format!(
+                    "a word that is not a keyword starts a node (`criterion c1 {{ … }}`), so `{word}` is read as the level word of one"
+                ),
+                span: from..from + word.len(),
+            })
+        }
+        Some("{") if rules.contains(&Rule::path) => {
+            let (from, id) = word_before();
+            let levels = declared_levels(text);
+            let example = levels.last().map_or("criterion", String::as_str);
+            let declared = if levels.is_empty() {
+                String::new()
+            } else {
+                format!(" (the levels declared: {})", levels.join(", "))
+            };
+            Some(Hint {
+                message: format!("node `{id}` has no level word: write `{example} {id} {{`"),
+                label: "a level word is missing before this id".into(),
+                help: format!("a node starts with its level word, then its id{declared}"),
+                span: from..from + id.len(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The level words of the file's `levels { … }` block, outermost first.
+fn declared_levels(text: &str) -> Vec<String> {
+    let Some(start) = text.find("levels {").or_else(|| text.find("levels{")) else {
+        return Vec::new();
+    };
+    let body = text.get(start + 6..).unwrap_or_default();
+    let body = body
+        .get(body.find('{').map_or(0, |i| i + 1)..)
+        .unwrap_or_default();
+    // Words, and strings as `"`; a word followed by a string is a
+    // language tag.
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut rest = body;
+    loop {
+        rest = rest.trim_start();
+        let Some(c) = rest.chars().next() else { break };
+        if c == '}' {
+            break;
+        }
+        if c == '"' {
+            let end = rest
+                .get(1..)
+                .and_then(|r| r.find('"'))
+                .map_or(rest.len(), |i| i + 2);
+            tokens.push("\"");
+            rest = rest.get(end..).unwrap_or_default();
+        } else if c == '#' {
+            rest = rest
+                .get(rest.find('\n').unwrap_or(rest.len())..)
+                .unwrap_or_default();
+        } else {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len())
+                .max(c.len_utf8());
+            tokens.push(rest.get(..end).unwrap_or_default());
+            rest = rest.get(end..).unwrap_or_default();
+        }
+    }
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let is_word = t
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if is_word && tokens.get(i + 1) != Some(&"\"") {
+            out.push((*t).to_string());
+        }
+    }
+    out
 }
 
 /// The token at byte `pos` of `text`, for "unexpected `x`".
