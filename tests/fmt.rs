@@ -179,6 +179,40 @@ fn check_prints_a_unified_diff_and_rewrite_is_in_place() {
     );
 }
 
+/// A closed cycle's rules (their sha256 in `mizan.lock`) are left byte for
+/// byte as published, canonical layout or not; once changed, they are
+/// formatted like any file (and `check` reports the lock, M0219).
+#[test]
+fn a_locked_file_is_left_as_published() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir(&rules).unwrap();
+    let f = rules.join("messy.mizan");
+    let text = "rubric demo.messy {\n    criterion q1 {   choice { yes 1   no 0 } title en \"Q1\" }\nversion \"1\"\n}\n";
+    fs::write(&f, text).unwrap();
+    let sha = format!("{:x}", Sha256::digest(text.as_bytes()));
+    fs::write(
+        rules.join("mizan.lock"),
+        format!("[[locked]]\nrubric = \"demo.messy\"\nversion = \"1\"\nsha256 = \"{sha}\"\n"),
+    )
+    .unwrap();
+    let o = mizan(&["fmt", "--check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty(), "no diff for a locked file");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is locked"));
+    let o = mizan(&["fmt", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(fs::read_to_string(&f).unwrap(), text, "left byte for byte");
+    // Changed, it is no longer the published file: formatted as usual.
+    fs::write(&f, text.replace("Q1", "Q one")).unwrap();
+    let o = mizan(&["fmt", "--check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = mizan(&["fmt", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_ne!(fs::read_to_string(&f).unwrap(), text.replace("Q1", "Q one"));
+}
+
 #[test]
 fn a_file_with_syntax_errors_is_left_untouched() {
     let dir = tempfile::tempdir().unwrap();

@@ -58,6 +58,13 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         if formatted == text {
             continue;
         }
+        // A closed cycle's rules stay byte for byte as published (their
+        // sha256 is in mizan.lock and in every report scored with them),
+        // even when the canonical layout has changed since.
+        if mizan::versions::locked_as_published(f, &text) {
+            errln!("{}", lang.line(&locked_line(&name, lang)));
+            continue;
+        }
         changed += 1;
         if args.check {
             // A file saved with Windows (CRLF) line endings: a diff of it
@@ -107,6 +114,19 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         Exit::RuleErrors
     } else {
         Exit::Ok
+    }
+}
+
+/// "NAME is locked …": left as published.
+fn locked_line(name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "note: {name} is locked (mizan.lock: a closed cycle's published rules); left as it is, though its layout is not the canonical one"
+        ),
+        Lang::Ar => format!(
+            "ملاحظة: {} مقفل (mizan.lock: قواعد دورة مغلقة منشورة)؛ تُرك كما هو وإن لم يكن تنسيقه هو التنسيق المعتمد",
+            lang.ltr(name)
+        ),
     }
 }
 

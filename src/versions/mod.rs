@@ -253,6 +253,19 @@ pub fn check_lock(model: &Model, path: &Path) -> Result<Option<VersionError>, St
     Ok(None)
 }
 
+/// Whether `text`, the content of the rule file at `path`, is the
+/// published rules of a closed cycle: its sha256 is recorded in a
+/// `mizan.lock` of its rules tree. Such a file is left byte for byte as it
+/// is (`mizan fmt` does not rewrite it), since published scores cite it.
+pub fn locked_as_published(path: &Path, text: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let sha = format!("{:x}", Sha256::digest(text.as_bytes()));
+    lock_files(path)
+        .iter()
+        .filter_map(|lp| read_lock(lp).ok())
+        .any(|lock| lock.locked.iter().any(|l| l.sha256 == sha))
+}
+
 /// Two rule files of one rules tree that declare the same rubric id and
 /// version: which one scores an answer set would be a matter of walk order.
 #[derive(Debug, Error, Diagnostic)]
