@@ -59,6 +59,7 @@ pub fn analysis(state: &Shared, uri: &str) -> Option<Arc<Analysis>> {
         (d.text.clone(), d.version, s.root.clone())
     };
     let mut a = Analysis::new(uri, text, root.as_deref());
+    a.version = Some(version);
     if a.model.is_none() {
         // While the file does not check (mid-edit), completion and hover
         // use the rubric of the last version that did.
@@ -145,6 +146,8 @@ fn serve() -> Result<(), Error> {
     }
     drop(tx);
     let _ = worker.join();
+    // The writer thread ends when the last sender of the connection is gone.
+    drop(conn);
     io.join()?;
     Ok(())
 }
