@@ -220,7 +220,7 @@ fn every_shipped_rubric_and_test_file_opens_without_errors() {
     c.stop();
 }
 
-const DEMO: &str = "rubric demo.t {\n  version \"1\"\n  profile { kind: one of small, large }\n  scale yn { yes 1 en \"Yes\"  no 0 en \"No\" }\n  let half = 1 / 2\n  aggregate mean\n  criterion c1 {\n    title ar \"مَرحبا 😀\" en \"Hi\" choice yn\n  }\n  criterion c2 { choice yn }\n}\n";
+const DEMO: &str = "rubric demo.t {\n  version \"1\"\n  profile { kind: one of small, large }\n  scale yes_no { yes 1 en \"Yes\"  no 0 en \"No\" }\n  let half = 0.5\n  aggregate mean\n  criterion c1 {\n    title ar \"مَرحبا 😀\" en \"Hi\" choice yes_no\n  }\n  criterion c2 { choice yes_no }\n}\n";
 
 #[test]
 fn a_typo_gets_its_code_a_utf16_range_help_a_link_and_a_quick_fix() {
@@ -229,9 +229,9 @@ fn a_typo_gets_its_code_a_utf16_range_help_a_link_and_a_quick_fix() {
     c.open(u, DEMO);
     assert!(c.diagnostics(u, 1).is_empty());
     // A partial edit on the line with Arabic vowel marks and an emoji:
-    // `choice yn` -> `choice yx` (the range counts UTF-16 units).
-    let (line, col) = find(DEMO, "مَرحبا", "choice yn");
-    let col = col + "choice y".len() as u32;
+    // `choice yes_no` -> `choice yes_nx` (the range counts UTF-16 units).
+    let (line, col) = find(DEMO, "مَرحبا", "choice yes_no");
+    let col = col + "choice yes_n".len() as u32;
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [
@@ -245,17 +245,17 @@ fn a_typo_gets_its_code_a_utf16_range_help_a_link_and_a_quick_fix() {
     let code = d0["code"].as_str().unwrap();
     assert!(code.starts_with('M'), "{d0}");
     assert!(d0["codeDescription"]["href"].as_str().unwrap().ends_with(&format!("diagnostics.md#{}", code.to_lowercase())));
-    assert!(d0["message"].as_str().unwrap().contains("did you mean `yn`?"), "{d0}");
-    // `    title ar "` is 14 units, مَرحبا 6, space, 😀 2, `" en "Hi" choice ` 16.
-    assert_eq!(d0["range"]["start"], json!({"line": line, "character": 14 + 6 + 1 + 2 + 16}));
-    assert_eq!(d0["range"]["end"], json!({"line": line, "character": 14 + 6 + 1 + 2 + 16 + 2}));
-    assert_eq!(col, 14 + 6 + 1 + 2 + 16 + 1);
+    assert!(d0["message"].as_str().unwrap().contains("did you mean `yes_no`?"), "{d0}");
+    // `    title ar "` is 14 units, مَرحبا 6, space, 😀 2, `" en "Hi" choice ` 17.
+    assert_eq!(d0["range"]["start"], json!({"line": line, "character": 14 + 6 + 1 + 2 + 17}));
+    assert_eq!(d0["range"]["end"], json!({"line": line, "character": 14 + 6 + 1 + 2 + 17 + 6}));
+    assert_eq!(col, 14 + 6 + 1 + 2 + 17 + 5);
     let actions = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": u}, "range": d0["range"], "context": {"diagnostics": d}}),
     );
     assert_eq!(actions[0]["kind"], "quickfix");
-    assert_eq!(actions[0]["edit"]["changes"][u][0]["newText"], "yn");
+    assert_eq!(actions[0]["edit"]["changes"][u][0]["newText"], "yes_no");
     // Two edits in one change, then a full replacement: the last text wins.
     c.notify(
         "textDocument/didChange",
@@ -391,7 +391,7 @@ fn completion_by_context() {
         items.iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
     };
     // Mid-edit (the file does not parse): the last good rubric is used.
-    let mut text = DEMO.replace("criterion c2 { choice yn }", "criterion c2 { choice yn\n    score if answer(c1) == ");
+    let mut text = DEMO.replace("criterion c2 { choice yes_no }", "criterion c2 { choice yes_no\n    score if answer(c1) == ");
     let (l, ch) = find(&text, "answer(c1) ==", "== ");
     c.notify(
         "textDocument/didChange",
@@ -399,7 +399,7 @@ fn completion_by_context() {
     );
     let got = labels(&c.at("textDocument/completion", u, l, ch + 3));
     assert_eq!(got, ["yes", "no"]);
-    text = DEMO.replace("criterion c2 { choice yn }", "criterion c2 {\n    applies when kind == ");
+    text = DEMO.replace("criterion c2 { choice yes_no }", "criterion c2 {\n    applies when kind == ");
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": text}]}),
@@ -409,13 +409,13 @@ fn completion_by_context() {
     assert!(got.contains(&"kind".to_string()), "{got:?}");
     let got = labels(&c.at("textDocument/completion", u, l, ch + 8));
     assert_eq!(got, ["small", "large"]);
-    text = DEMO.replace("criterion c2 { choice yn }", "criterion c2 { choice ");
+    text = DEMO.replace("criterion c2 { choice yes_no }", "criterion c2 { choice ");
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 4}, "contentChanges": [{"text": text}]}),
     );
     let (l, ch) = find(&text, "criterion c2", "choice ");
-    assert_eq!(labels(&c.at("textDocument/completion", u, l, ch + 7)), ["yn"]);
+    assert_eq!(labels(&c.at("textDocument/completion", u, l, ch + 7)), ["yes_no"]);
     // At the start of a line: keywords.
     let (l, _) = find(&text, "aggregate mean", "aggregate");
     let got = labels(&c.at("textDocument/completion", u, l, 2));
