@@ -260,7 +260,7 @@ fn a_typo_gets_its_code_a_utf16_range_help_a_link_and_a_quick_fix() {
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [
-            {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": "n"},
+            {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": "o"},
             {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# hello\n"}
         ]}),
     );
