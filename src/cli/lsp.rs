@@ -16,7 +16,11 @@ pub struct Args {
     pub args: Vec<String>,
 }
 
-const NAME: &str = if cfg!(windows) { "mizan-lsp.exe" } else { "mizan-lsp" };
+const NAME: &str = if cfg!(windows) {
+    "mizan-lsp.exe"
+} else {
+    "mizan-lsp"
+};
 
 /// `mizan-lsp` beside the running executable, else on `PATH`.
 fn server() -> Option<PathBuf> {

@@ -69,7 +69,9 @@ pub fn uri_path(uri: &str) -> Option<PathBuf> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hex = rest.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = rest
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             if let Some(h) = hex {
                 out.push(h);
                 i += 3;
@@ -153,7 +155,8 @@ impl Analysis {
                             .0
                             .map(|r| Arc::new(r.model().clone()));
                     }
-                    let (d, _) = mizan::syntax::parse_document(&Src::new(rp.display().to_string(), text.as_str()));
+                    let (d, _) =
+                        mizan::syntax::parse_document(&Src::new(rp.display().to_string(), text.as_str()));
                     Some(Rubric {
                         uri: path_uri(&rp),
                         index: d.as_ref().map(Index::new).unwrap_or_default(),

@@ -21,7 +21,8 @@ fn option_line(o: &OptionDef) -> String {
     let w = if o.ignored {
         "ignore".to_string()
     } else {
-        o.weight.map_or_else(|| "n/a".to_string(), |w| w.normalize().to_string())
+        o.weight
+            .map_or_else(|| "n/a".to_string(), |w| w.normalize().to_string())
     };
     let l: Vec<String> = o.label.iter().map(|(k, v)| format!("{k} \"{v}\"")).collect();
     format!("`{}` weight {w} {}", o.id, l.join(" "))
@@ -30,10 +31,15 @@ fn option_line(o: &OptionDef) -> String {
 /// Best and worst score a node can reach, for criteria answered from
 /// options (their highest and lowest weights).
 fn best_worst(n: &NodeDef) -> Option<(String, String)> {
-    let NodeKind::Criterion(c) = &n.kind else { return None };
+    let NodeKind::Criterion(c) = &n.kind else {
+        return None;
+    };
     let ws: Vec<_> = c.answer.options().iter().filter_map(|o| o.weight).collect();
     let best = ws.iter().max()?;
-    Some((best.normalize().to_string(), c.worst_value().normalize().to_string()))
+    Some((
+        best.normalize().to_string(),
+        c.worst_value().normalize().to_string(),
+    ))
 }
 
 fn node_hover(m: &Model, n: &NodeDef) -> String {
@@ -203,8 +209,12 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
 
 /// `textDocument/hover`.
 pub fn hover(a: &Analysis, at: usize) -> Value {
-    let Some(occ) = a.index.at(at) else { return Value::Null };
-    let Some(mut text) = hover_text(a, occ) else { return Value::Null };
+    let Some(occ) = a.index.at(at) else {
+        return Value::Null;
+    };
+    let Some(mut text) = hover_text(a, occ) else {
+        return Value::Null;
+    };
     if a.stale {
         text.push_str("\n\n*(from the last version of this file that checked)*");
     }
@@ -215,7 +225,7 @@ pub fn hover(a: &Analysis, at: usize) -> Value {
 }
 
 /// The declaration of the name under the cursor: (uri, text, occurrence).
-fn resolve<'a>(a: &'a Analysis, at: usize) -> Option<(&'a str, &'a str, &'a Occ)> {
+fn resolve(a: &Analysis, at: usize) -> Option<(&str, &str, &Occ)> {
     let occ = a.index.at(at)?;
     if occ.def.is_some() {
         return Some((&a.uri, &a.text, occ));
@@ -243,7 +253,10 @@ fn same<'a>(ix: &'a Index, d: &'a Occ) -> impl Iterator<Item = &'a Occ> + 'a {
     ix.occs.iter().filter(move |o| {
         o.ns == d.ns
             && (o.name == d.name
-                || (d.ns == Ns::Value && o.name.strip_prefix(d.name.as_str()).is_some_and(|r| r.starts_with('.'))
+                || (d.ns == Ns::Value
+                    && o.name
+                        .strip_prefix(d.name.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
                     && ix.def(&o.name, Ns::Value).is_some_and(|x| x.name == d.name)))
             && match (&o.def, &d.def) {
                 // Options of different scales share ids: only the same owner.
@@ -256,14 +269,28 @@ fn same<'a>(ix: &'a Index, d: &'a Occ) -> impl Iterator<Item = &'a Occ> + 'a {
 /// Every place (uri, text, start, end) of the name under the cursor, in
 /// this document and, for a test file, in the rule file it tests.
 fn places(a: &Analysis, at: usize) -> Vec<(String, usize, usize, bool)> {
-    let Some((uri, _, d)) = resolve(a, at) else { return Vec::new() };
+    let Some((uri, _, d)) = resolve(a, at) else {
+        return Vec::new();
+    };
     let mut out: Vec<(String, usize, usize, bool)> = same(&a.index, d)
-        .map(|o| (a.uri.clone(), o.start, o.end.min(o.start + d.name.len()), o.def.is_some()))
+        .map(|o| {
+            (
+                a.uri.clone(),
+                o.start,
+                o.end.min(o.start + d.name.len()),
+                o.def.is_some(),
+            )
+        })
         .collect();
     if let Some(r) = a.rubric.as_ref().filter(|r| r.uri == uri) {
-        out.extend(
-            same(&r.index, d).map(|o| (r.uri.clone(), o.start, o.end.min(o.start + d.name.len()), o.def.is_some())),
-        );
+        out.extend(same(&r.index, d).map(|o| {
+            (
+                r.uri.clone(),
+                o.start,
+                o.end.min(o.start + d.name.len()),
+                o.def.is_some(),
+            )
+        }));
     }
     out
 }
@@ -281,7 +308,9 @@ pub fn references(a: &Analysis, at: usize, decl: bool) -> Value {
     let v: Vec<Value> = places(a, at)
         .into_iter()
         .filter(|p| decl || !p.3)
-        .map(|(u, s, e, _)| json!({"uri": u, "range": crate::pos::LineIndex::new(text_of(a, &u)).range(s, e)}))
+        .map(
+            |(u, s, e, _)| json!({"uri": u, "range": crate::pos::LineIndex::new(text_of(a, &u)).range(s, e)}),
+        )
         .collect();
     json!(v)
 }
@@ -289,14 +318,17 @@ pub fn references(a: &Analysis, at: usize, decl: bool) -> Value {
 fn is_ident(s: &str) -> bool {
     let mut cs = s.chars();
     cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
 /// `textDocument/rename`: every occurrence of the name, in this document
 /// (and the rule file a test file tests).
 pub fn rename(a: &Analysis, at: usize, new: &str) -> Result<Value, String> {
     if !is_ident(new) {
-        return Err(format!("`{new}` is not a valid name (letters, digits, `_` and `.`)"));
+        return Err(format!(
+            "`{new}` is not a valid name (letters, digits, `_` and `.`)"
+        ));
     }
     let ps = places(a, at);
     if ps.is_empty() {
@@ -305,11 +337,7 @@ pub fn rename(a: &Analysis, at: usize, new: &str) -> Result<Value, String> {
     let mut changes = serde_json::Map::new();
     for (u, s, e, _) in ps {
         let range = crate::pos::LineIndex::new(text_of(a, &u)).range(s, e);
-        if let Some(arr) = changes
-            .entry(u)
-            .or_insert_with(|| json!([]))
-            .as_array_mut()
-        {
+        if let Some(arr) = changes.entry(u).or_insert_with(|| json!([])).as_array_mut() {
             arr.push(json!({"range": range, "newText": new}));
         }
     }
@@ -328,8 +356,8 @@ pub fn symbols(a: &Analysis) -> Value {
             (Some(DefKind::Node(_)), Some((_, _, parent))) => kids.entry(parent).or_default().push(i),
             (Some(k), _) => {
                 let kind = match k {
-                    DefKind::Scale | DefKind::Band => 10, // Enum
-                    DefKind::Let | DefKind::Formula => 14,  // Constant
+                    DefKind::Scale | DefKind::Band => 10,  // Enum
+                    DefKind::Let | DefKind::Formula => 14, // Constant
                     DefKind::Function => 12,
                     DefKind::Field => 8,
                     _ => continue,
@@ -385,7 +413,10 @@ pub fn formatting(a: &Analysis) -> Value {
     if a.kind == Kind::Answers {
         return json!([]);
     }
-    let name = a.path.as_ref().map_or_else(|| a.uri.clone(), |p| p.display().to_string());
+    let name = a
+        .path
+        .as_ref()
+        .map_or_else(|| a.uri.clone(), |p| p.display().to_string());
     match mizan::fmt::format(&name, &a.text) {
         Ok(new) if new != a.text => {
             json!([{"range": a.line_index().range(0, a.text.len()), "newText": new}])
@@ -416,12 +447,46 @@ pub fn code_actions(a: &Analysis, p: &Value) -> Value {
 }
 
 const RULE_KEYWORDS: &[&str] = &[
-    "version", "title", "description", "precision", "missing", "levels", "profile", "scale", "bands", "let",
-    "formula", "function", "population", "weight", "aggregate", "score", "na", "applies when", "choice",
-    "multi", "number", "yesno", "baseline", "target", "direction", "repeated", "fields", "requires",
-    "constraint", "codes", "rank", "renamed", "unit", "headline", "instances", "template",
+    "version",
+    "title",
+    "description",
+    "precision",
+    "missing",
+    "levels",
+    "profile",
+    "scale",
+    "bands",
+    "let",
+    "formula",
+    "function",
+    "population",
+    "weight",
+    "aggregate",
+    "score",
+    "na",
+    "applies when",
+    "choice",
+    "multi",
+    "number",
+    "yesno",
+    "baseline",
+    "target",
+    "direction",
+    "repeated",
+    "fields",
+    "requires",
+    "constraint",
+    "codes",
+    "rank",
+    "renamed",
+    "unit",
+    "headline",
+    "instances",
+    "template",
 ];
-const TEST_KEYWORDS: &[&str] = &["case", "answers", "entity", "profile", "answer", "expect", "version"];
+const TEST_KEYWORDS: &[&str] = &[
+    "case", "answers", "entity", "profile", "answer", "expect", "version",
+];
 
 fn item(label: &str, kind: u32, detail: &str) -> Value {
     json!({"label": label, "kind": kind, "detail": detail})
@@ -442,7 +507,10 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
         }
         return json!(out);
     };
-    let last_word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let last_word = before
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
     if before.ends_with("==") || before.ends_with("!=") {
         let lhs = before.trim_end_matches(['=', '!']).trim_end();
         if let Some(id) = lhs.strip_suffix(')').and_then(|l| l.rsplit("answer(").next()) {
@@ -450,7 +518,10 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
                 out.push(item(&o.id, 20, &option_line(o)));
             }
         } else {
-            let field = lhs.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+            let field = lhs
+                .rsplit(|c: char| c.is_whitespace() || c == '(')
+                .next()
+                .unwrap_or("");
             if let Some(FieldTy::Enum(vs)) = m.profile.get(field).map(|f| &f.ty) {
                 for v in vs {
                     out.push(item(v, 20, &format!("value of `{field}`")));
@@ -465,7 +536,10 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
         for n in m.band_sets.keys() {
             out.push(item(n, 13, "bands"));
         }
-    } else if a.kind == Kind::Tests && before.trim_start().starts_with("answer ") && before.split_whitespace().count() == 2 {
+    } else if a.kind == Kind::Tests
+        && before.trim_start().starts_with("answer ")
+        && before.split_whitespace().count() == 2
+    {
         let id = before.split_whitespace().nth(1).unwrap_or("");
         for o in node_options(m, id) {
             out.push(item(&o.id, 20, &option_line(o)));
@@ -479,7 +553,12 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
             }
         }
         for n in m.nodes.iter().skip(1) {
-            let t = n.title.get("en").or_else(|| n.title.values().next()).cloned().unwrap_or_default();
+            let t = n
+                .title
+                .get("en")
+                .or_else(|| n.title.values().next())
+                .cloned()
+                .unwrap_or_default();
             out.push(item(&n.id, 6, &t));
         }
         for l in &m.lets {
@@ -495,7 +574,11 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
 }
 
 fn keywords(a: &Analysis, m: Option<&Model>, out: &mut Vec<Value>) {
-    let ks = if a.kind == Kind::Tests { TEST_KEYWORDS } else { RULE_KEYWORDS };
+    let ks = if a.kind == Kind::Tests {
+        TEST_KEYWORDS
+    } else {
+        RULE_KEYWORDS
+    };
     for k in ks {
         out.push(item(k, 14, "keyword"));
     }
@@ -510,8 +593,12 @@ fn keywords(a: &Analysis, m: Option<&Model>, out: &mut Vec<Value>) {
 /// against the rubric of that id and version found in the rules directory
 /// (`rules/` of the workspace, or of a folder above the file).
 pub fn answers(a: &mut Analysis, root: Option<&Path>) {
-    let Ok(v) = serde_json::from_str::<Value>(&a.text) else { return };
-    let Some(id) = v.get("rubric").and_then(Value::as_str) else { return };
+    let Ok(v) = serde_json::from_str::<Value>(&a.text) else {
+        return;
+    };
+    let Some(id) = v.get("rubric").and_then(Value::as_str) else {
+        return;
+    };
     let version = v.get("version").and_then(Value::as_str);
     let mut dirs: Vec<std::path::PathBuf> = Vec::new();
     if let Some(p) = &a.path {
@@ -520,7 +607,11 @@ pub fn answers(a: &mut Analysis, root: Option<&Path>) {
     if let Some(r) = root {
         dirs.push(r.join("rules"));
     }
-    let Some(rubric) = dirs.iter().filter(|d| d.is_dir()).find_map(|d| find_rubric(d, id, version)) else {
+    let Some(rubric) = dirs
+        .iter()
+        .filter(|d| d.is_dir())
+        .find_map(|d| find_rubric(d, id, version))
+    else {
         let ix = a.line_index();
         let at = a.text.find(&format!("\"{id}\"")).unwrap_or(0);
         a.diagnostics.push(json!({
@@ -531,7 +622,10 @@ pub fn answers(a: &mut Analysis, root: Option<&Path>) {
         return;
     };
     a.model = Some(Arc::new(rubric.model().clone()));
-    let name = a.path.as_ref().map_or_else(|| a.uri.clone(), |p| p.display().to_string());
+    let name = a
+        .path
+        .as_ref()
+        .map_or_else(|| a.uri.clone(), |p| p.display().to_string());
     if let Err(rs) = rubric.evaluate_json(&name, &a.text) {
         let ix = crate::pos::LineIndex::new(&a.text);
         let mut found = Vec::new();
@@ -552,7 +646,11 @@ fn find_rubric(dir: &Path, id: &str, version: Option<&str>) -> Option<mizan::Rub
     let mut stack = vec![dir.to_path_buf()];
     let head = format!("rubric {id} ");
     while let Some(d) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&d).ok()?.filter_map(Result::ok).map(|e| e.path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(&d)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
@@ -563,7 +661,9 @@ fn find_rubric(dir: &Path, id: &str, version: Option<&str>) -> Option<mizan::Rub
             if !name.ends_with(".mizan") || name.ends_with(".test.mizan") {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&p) else { continue };
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
             if !text.contains(&head) || version.is_some_and(|v| !text.contains(&format!("version \"{v}\""))) {
                 continue;
             }

@@ -270,7 +270,11 @@ impl Index {
 
     /// The declaration a name of kind `ns` refers to.
     pub fn def(&self, name: &str, ns: Ns) -> Option<&Occ> {
-        let find = |n: &str| self.occs.iter().find(|o| o.def.is_some() && o.ns == ns && o.name == n);
+        let find = |n: &str| {
+            self.occs
+                .iter()
+                .find(|o| o.def.is_some() && o.ns == ns && o.name == n)
+        };
         find(name).or_else(|| name.split_once('.').and_then(|(a, _)| find(a)))
     }
 

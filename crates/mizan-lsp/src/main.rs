@@ -191,11 +191,17 @@ fn notification(state: &Shared, tx: &crossbeam_channel::Sender<String>, n: Notif
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let version = p.pointer("/textDocument/version").and_then(Value::as_i64).unwrap_or(0);
+    let version = p
+        .pointer("/textDocument/version")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let Ok(mut s) = state.lock() else { return };
     match n.method.as_str() {
         "textDocument/didOpen" => {
-            let text = p.pointer("/textDocument/text").and_then(Value::as_str).unwrap_or("");
+            let text = p
+                .pointer("/textDocument/text")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             s.docs.insert(
                 uri.clone(),
                 Doc {
@@ -206,7 +212,12 @@ fn notification(state: &Shared, tx: &crossbeam_channel::Sender<String>, n: Notif
         }
         "textDocument/didChange" => {
             let Some(d) = s.docs.get_mut(&uri) else { return };
-            for c in p.get("contentChanges").and_then(Value::as_array).into_iter().flatten() {
+            for c in p
+                .get("contentChanges")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 apply_change(&mut d.text, c);
             }
             d.version = version;
@@ -251,7 +262,10 @@ fn request(state: &Shared, req: Request) -> Response {
         "textDocument/hover" => features::hover(&a, pos.unwrap_or(0)),
         "textDocument/definition" => features::definition(&a, pos.unwrap_or(0)),
         "textDocument/references" => {
-            let decl = p.pointer("/context/includeDeclaration").and_then(Value::as_bool).unwrap_or(true);
+            let decl = p
+                .pointer("/context/includeDeclaration")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
             features::references(&a, pos.unwrap_or(0), decl)
         }
         "textDocument/rename" => {
@@ -287,7 +301,10 @@ mod tests {
     fn partial_edits_use_utf16_columns() {
         let mut t = String::from("title ar \"مَرحبا 😀\" en \"Hi\"\n");
         // Replace `Hi` (after 2 + 2 + ... units) with `Hello`.
-        let col = t.find("Hi").map(|b| pos::LineIndex::new(&t).position(b).1).unwrap();
+        let col = t
+            .find("Hi")
+            .map(|b| pos::LineIndex::new(&t).position(b).1)
+            .unwrap();
         apply_change(
             &mut t,
             &json!({"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col + 2}}, "text": "Hello"}),

@@ -2,7 +2,13 @@
 //! (initialize, didOpen, didChange with partial edits, hover, completion,
 //! definition, references, rename, formatting, documentSymbol, codeAction,
 //! shutdown, exit), on the shipped rubrics.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -21,7 +27,10 @@ struct Client {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn uri(p: &Path) -> String {
@@ -67,7 +76,10 @@ impl Client {
             next: 1,
             stash: Vec::new(),
         };
-        let init = c.request("initialize", json!({"processId": null, "rootUri": uri(&root()), "capabilities": {}}));
+        let init = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(&root()), "capabilities": {}}),
+        );
         assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
         assert!(init["capabilities"]["hoverProvider"].as_bool().unwrap());
         c.notify("initialized", json!({}));
@@ -85,7 +97,9 @@ impl Client {
     }
 
     fn recv(&mut self) -> Value {
-        self.rx.recv_timeout(Duration::from_secs(20)).expect("no message from the server in 20 s")
+        self.rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no message from the server in 20 s")
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
@@ -244,11 +258,23 @@ fn a_typo_gets_its_code_a_utf16_range_help_a_link_and_a_quick_fix() {
     assert_eq!(d0["severity"], 1);
     let code = d0["code"].as_str().unwrap();
     assert!(code.starts_with('M'), "{d0}");
-    assert!(d0["codeDescription"]["href"].as_str().unwrap().ends_with(&format!("diagnostics.md#{}", code.to_lowercase())));
-    assert!(d0["message"].as_str().unwrap().contains("did you mean `yes_no`?"), "{d0}");
+    assert!(d0["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("diagnostics.md#{}", code.to_lowercase())));
+    assert!(
+        d0["message"].as_str().unwrap().contains("did you mean `yes_no`?"),
+        "{d0}"
+    );
     // `    title ar "` is 14 units, مَرحبا 6, space, 😀 2, `" en "Hi" choice ` 17.
-    assert_eq!(d0["range"]["start"], json!({"line": line, "character": 14 + 6 + 1 + 2 + 17}));
-    assert_eq!(d0["range"]["end"], json!({"line": line, "character": 14 + 6 + 1 + 2 + 17 + 6}));
+    assert_eq!(
+        d0["range"]["start"],
+        json!({"line": line, "character": 14 + 6 + 1 + 2 + 17})
+    );
+    assert_eq!(
+        d0["range"]["end"],
+        json!({"line": line, "character": 14 + 6 + 1 + 2 + 17 + 6})
+    );
     assert_eq!(col, 14 + 6 + 1 + 2 + 17 + 5);
     let actions = c.request(
         "textDocument/codeAction",
@@ -291,16 +317,25 @@ fn hover_on_the_shipped_uae_rubric() {
     assert!(v.contains("`all_specialists` weight 1"), "{v}");
     // A group: its aggregation and N/A policy.
     let (l, ch) = find(&t, "initiative gsb {", "gsb");
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("aggregate ratio"), "{v}");
     assert!(v.contains("n/a exclude"), "{v}");
     // A scale: its options and users.
     let (l, ch) = find(&t, "criterion gsb.1.3", "data_accuracy");
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("used by 2 criteria: gsb.1.3, gsb.3.3"), "{v}");
     // An option: weight and labels.
     let (l, ch) = find(&t, "scale data_accuracy", "part_accurate");
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("weight 0.5"), "{v}");
     assert!(v.contains("توفير جزء من البيانات بدقة"), "{v}");
     c.stop();
@@ -310,17 +345,29 @@ fn hover_on_the_shipped_uae_rubric() {
 fn hover_on_a_constant_let_and_an_applicability_condition() {
     let mut c = Client::start();
     let u = "file:///nonexistent/demo.mizan";
-    let text = DEMO.replace("criterion c2 {", "criterion c2 {\n    applies when kind == large\n   ");
+    let text = DEMO.replace(
+        "criterion c2 {",
+        "criterion c2 {\n    applies when kind == large\n   ",
+    );
     c.open(u, &text);
     assert!(c.diagnostics(u, 1).is_empty());
     let (l, ch) = find(&text, "let half", "half");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("value 0.5"), "{v}");
     let (l, ch) = find(&text, "criterion c2", "c2");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("applies when `kind == large`"), "{v}");
     let (l, ch) = find(&text, "applies when", "kind");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("one of small, large"), "{v}");
     c.stop();
 }
@@ -353,11 +400,20 @@ fn definition_references_rename_and_symbols() {
     assert!(e.get("error").is_some(), "{e}");
     // The outline: initiatives, their axes, their criteria.
     let syms = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
-    let gsb = syms.as_array().unwrap().iter().find(|s| s["name"] == "gsb").unwrap();
+    let gsb = syms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "gsb")
+        .unwrap();
     assert!(gsb["detail"].as_str().unwrap().contains("initiative"));
     assert_eq!(gsb["children"][0]["name"], "gsb.1");
     assert_eq!(gsb["children"][0]["children"][0]["name"], "gsb.1.1");
-    assert!(syms.as_array().unwrap().iter().any(|s| s["name"] == "data_accuracy"));
+    assert!(syms
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["name"] == "data_accuracy"));
     c.stop();
 }
 
@@ -375,7 +431,10 @@ fn a_test_file_case_goes_to_the_node_in_the_rule_file() {
     let (dl, dc) = find(&rt, "initiative gsb {", "gsb");
     assert_eq!(d["uri"], uri(&root().join("rules/uae/integration/2018.mizan")));
     assert_eq!(d["range"]["start"], json!({"line": dl, "character": dc}));
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"].as_str().unwrap().to_string();
+    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(v.contains("Government Service Bus"), "{v}");
     c.stop();
 }
@@ -387,11 +446,21 @@ fn completion_by_context() {
     c.open(u, DEMO);
     assert!(c.diagnostics(u, 1).is_empty());
     let labels = |v: &Value| -> Vec<String> {
-        let items = v.as_array().cloned().or_else(|| v["items"].as_array().cloned()).unwrap();
-        items.iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+        let items = v
+            .as_array()
+            .cloned()
+            .or_else(|| v["items"].as_array().cloned())
+            .unwrap();
+        items
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
     };
     // Mid-edit (the file does not parse): the last good rubric is used.
-    let mut text = DEMO.replace("criterion c2 { choice yes_no }", "criterion c2 { choice yes_no\n    score if answer(c1) == ");
+    let mut text = DEMO.replace(
+        "criterion c2 { choice yes_no }",
+        "criterion c2 { choice yes_no\n    score if answer(c1) == ",
+    );
     let (l, ch) = find(&text, "answer(c1) ==", "== ");
     c.notify(
         "textDocument/didChange",
@@ -399,7 +468,10 @@ fn completion_by_context() {
     );
     let got = labels(&c.at("textDocument/completion", u, l, ch + 3));
     assert_eq!(got, ["yes", "no"]);
-    text = DEMO.replace("criterion c2 { choice yes_no }", "criterion c2 {\n    applies when kind == ");
+    text = DEMO.replace(
+        "criterion c2 { choice yes_no }",
+        "criterion c2 {\n    applies when kind == ",
+    );
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": text}]}),
@@ -419,7 +491,11 @@ fn completion_by_context() {
     // At the start of a line: keywords.
     let (l, _) = find(&text, "aggregate mean", "aggregate");
     let got = labels(&c.at("textDocument/completion", u, l, 2));
-    assert!(got.contains(&"aggregate".to_string()) && got.contains(&"criterion".to_string()) || got.contains(&"scale".to_string()), "{got:?}");
+    assert!(
+        got.contains(&"aggregate".to_string()) && got.contains(&"criterion".to_string())
+            || got.contains(&"scale".to_string()),
+        "{got:?}"
+    );
     c.stop();
 }
 
@@ -429,13 +505,19 @@ fn formatting_is_mizan_fmt() {
     let u = "file:///nonexistent/demo.mizan";
     let messy = DEMO.replace("  aggregate mean", "aggregate    mean");
     c.open(u, &messy);
-    let e = c.request("textDocument/formatting", json!({"textDocument": {"uri": u}, "options": {"tabSize": 2, "insertSpaces": true}}));
+    let e = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": u}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
     let new = e[0]["newText"].as_str().unwrap();
     assert!(new.contains("\n  aggregate mean\n"), "{new}");
     // A shipped rubric is formatted already: no edit.
     let (p, t) = uae();
     c.open(&uri(&p), &t);
-    let e = c.request("textDocument/formatting", json!({"textDocument": {"uri": uri(&p)}, "options": {"tabSize": 2, "insertSpaces": true}}));
+    let e = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri(&p)}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
     assert_eq!(e, json!([]));
     c.stop();
 }
@@ -456,6 +538,10 @@ fn answer_sets_are_checked_against_the_rubric_they_name() {
     let d = c.diagnostics(&u, 2);
     assert_eq!(d.len(), 1, "{d:#?}");
     let (l, ch) = find(&bad, "\"answers\"", "\"fednet.1.2\"");
-    assert_eq!(d[0]["range"]["start"], json!({"line": l, "character": ch}), "{d:#?}");
+    assert_eq!(
+        d[0]["range"]["start"],
+        json!({"line": l, "character": ch}),
+        "{d:#?}"
+    );
     c.stop();
 }
