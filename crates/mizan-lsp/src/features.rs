@@ -341,7 +341,62 @@ pub fn rename(a: &Analysis, at: usize, new: &str) -> Result<Value, String> {
             arr.push(json!({"range": range, "newText": new}));
         }
     }
-    Ok(json!({"changes": changes}))
+    let Some(entry) = renamed_entry(a, at, new) else {
+        return Ok(json!({"changes": changes}));
+    };
+    // A node's id is what answer sets of earlier versions answer: offer
+    // `renamed OLD -> NEW` (the editor asks before applying it).
+    let mut edits: Vec<Value> = changes
+        .remove(&a.uri)
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    edits.push(entry);
+    let mut document_changes: Vec<Value> =
+        vec![json!({"textDocument": {"uri": a.uri, "version": null}, "edits": edits})];
+    for (u, e) in changes {
+        document_changes.push(json!({"textDocument": {"uri": u, "version": null}, "edits": e}));
+    }
+    Ok(json!({
+        "documentChanges": document_changes,
+        "changeAnnotations": {"renamed": {
+            "label": "record the old id",
+            "description": "answer sets written for an earlier version still use the old id",
+            "needsConfirmation": true,
+        }},
+    }))
+}
+
+/// For a node of a rule file renamed to `new`: the annotated edit that
+/// writes `renamed OLD -> NEW` after the rubric's `version` line, unless
+/// the file records a rename to the old id already (that entry is renamed).
+fn renamed_entry(a: &Analysis, at: usize, new: &str) -> Option<Value> {
+    let (uri, _, d) = resolve(a, at)?;
+    if uri != a.uri || a.kind != Kind::Rules || !matches!(d.def, Some(DefKind::Node(_))) {
+        return None;
+    }
+    let Some(mizan::ast::Document::Rubric(f)) = &a.doc else {
+        return None;
+    };
+    if f.rubric
+        .items
+        .iter()
+        .any(|i| matches!(i, mizan::ast::Item::Renamed(_, n) if n.node == d.name))
+    {
+        return None;
+    }
+    let v = f.rubric.items.iter().find_map(|i| match i {
+        mizan::ast::Item::Version(v) => Some(v.loc.span.offset() + v.loc.span.len()),
+        _ => None,
+    })?;
+    let eol = a
+        .text
+        .get(v..)
+        .and_then(|t| t.find('\n'))
+        .map_or(a.text.len(), |i| v + i);
+    let r = a.line_index().range(eol, eol);
+    Some(
+        json!({"range": r, "newText": format!("\n  renamed {} -> {new}", d.name), "annotationId": "renamed"}),
+    )
 }
 
 /// `textDocument/documentSymbol`: the rubric tree as an outline, with

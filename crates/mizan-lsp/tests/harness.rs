@@ -301,6 +301,31 @@ fn a_typo_gets_its_code_a_utf16_range_help_a_link_and_a_quick_fix() {
 }
 
 #[test]
+fn quick_edits_are_checked_once_at_their_latest_version() {
+    let mut c = Client::start();
+    let u = "file:///nonexistent/demo.mizan";
+    c.open(u, DEMO);
+    assert!(c.diagnostics(u, 1).is_empty());
+    for v in 2..=6 {
+        let text = DEMO.replace("yes_no", &format!("yes_no{v}"));
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [{"text": text}]}),
+        );
+    }
+    // The first diagnostics after the burst are of version 6.
+    let m = loop {
+        let m = c.recv();
+        if m["method"] == "textDocument/publishDiagnostics" {
+            break m;
+        }
+    };
+    assert_eq!(m["params"]["version"], 6, "{m}");
+    assert!(m["params"]["diagnostics"].as_array().unwrap().is_empty());
+    c.stop();
+}
+
+#[test]
 fn hover_on_the_shipped_uae_rubric() {
     let (p, t) = uae();
     let u = uri(&p);
@@ -398,6 +423,18 @@ fn definition_references_rename_and_symbols() {
         json!({"textDocument": {"uri": u}, "position": {"line": l, "character": ch}, "newName": "a b"}),
     );
     assert!(e.get("error").is_some(), "{e}");
+    // A node: every use, and (confirmed by the user) `renamed OLD -> NEW`
+    // for answer sets of the version before.
+    let (l, ch) = find(&t, "criterion gsb.1.3", "gsb.1.3");
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": {"line": l, "character": ch}, "newName": "gsb.1.9"}),
+    );
+    let edits = r["documentChanges"][0]["edits"].as_array().unwrap();
+    let entry = edits.iter().find(|e| e["annotationId"] == "renamed").unwrap();
+    assert_eq!(entry["newText"], "\n  renamed gsb.1.3 -> gsb.1.9");
+    assert_eq!(r["changeAnnotations"]["renamed"]["needsConfirmation"], true);
+    assert!(edits.iter().filter(|e| e["newText"] == "gsb.1.9").count() >= 1);
     // The outline: initiatives, their axes, their criteria.
     let syms = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
     let gsb = syms
