@@ -20,6 +20,8 @@ use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError};
 use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{self, Notification as _};
+use lsp_types::request::{self, Request as _};
 use serde_json::{json, Value};
 
 use analysis::Analysis;
@@ -97,19 +99,38 @@ fn main() -> ExitCode {
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// What the server answers (typed by `lsp-types`, so that a misspelt
+/// capability does not compile).
 fn capabilities() -> Value {
-    json!({
-        "positionEncoding": "utf-16",
-        "textDocumentSync": {"openClose": true, "change": 2, "save": false},
-        "hoverProvider": true,
-        "definitionProvider": true,
-        "referencesProvider": true,
-        "documentSymbolProvider": true,
-        "documentFormattingProvider": true,
-        "renameProvider": {"prepareProvider": false},
-        "codeActionProvider": {"codeActionKinds": ["quickfix"]},
-        "completionProvider": {"triggerCharacters": [" ", "(", "."]},
-    })
+    use lsp_types::{
+        CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, OneOf,
+        PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+        TextDocumentSyncOptions,
+    };
+    let caps = ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            ..Default::default()
+        })),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![" ".into(), "(".into(), ".".into()]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    serde_json::to_value(caps).unwrap_or(Value::Null)
 }
 
 fn serve() -> Result<(), Error> {
@@ -176,7 +197,10 @@ fn check_worker(state: &Shared, rx: &Receiver<String>, out: &crossbeam_channel::
             if let (Some(v), Some(o)) = (version, params.as_object_mut()) {
                 o.insert("version".into(), json!(v));
             }
-            let n = Notification::new("textDocument/publishDiagnostics".into(), params);
+            let n = Notification::new(
+                <notification::PublishDiagnostics as notification::Notification>::METHOD.into(),
+                params,
+            );
             if out.send(Message::Notification(n)).is_err() {
                 return;
             }
@@ -197,7 +221,7 @@ fn notification(state: &Shared, tx: &crossbeam_channel::Sender<String>, n: Notif
         .unwrap_or(0);
     let Ok(mut s) = state.lock() else { return };
     match n.method.as_str() {
-        "textDocument/didOpen" => {
+        notification::DidOpenTextDocument::METHOD => {
             let text = p
                 .pointer("/textDocument/text")
                 .and_then(Value::as_str)
@@ -210,7 +234,7 @@ fn notification(state: &Shared, tx: &crossbeam_channel::Sender<String>, n: Notif
                 },
             );
         }
-        "textDocument/didChange" => {
+        notification::DidChangeTextDocument::METHOD => {
             let Some(d) = s.docs.get_mut(&uri) else { return };
             for c in p
                 .get("contentChanges")
@@ -222,7 +246,7 @@ fn notification(state: &Shared, tx: &crossbeam_channel::Sender<String>, n: Notif
             }
             d.version = version;
         }
-        "textDocument/didClose" => {
+        notification::DidCloseTextDocument::METHOD => {
             s.docs.remove(&uri);
             s.cache.remove(&uri);
         }
@@ -259,16 +283,16 @@ fn request(state: &Shared, req: Request) -> Response {
     };
     let pos = p.get("position").map(|v| a.line_index().offset_of(v));
     let result = match req.method.as_str() {
-        "textDocument/hover" => features::hover(&a, pos.unwrap_or(0)),
-        "textDocument/definition" => features::definition(&a, pos.unwrap_or(0)),
-        "textDocument/references" => {
+        request::HoverRequest::METHOD => features::hover(&a, pos.unwrap_or(0)),
+        request::GotoDefinition::METHOD => features::definition(&a, pos.unwrap_or(0)),
+        request::References::METHOD => {
             let decl = p
                 .pointer("/context/includeDeclaration")
                 .and_then(Value::as_bool)
                 .unwrap_or(true);
             features::references(&a, pos.unwrap_or(0), decl)
         }
-        "textDocument/rename" => {
+        request::Rename::METHOD => {
             let new = p.get("newName").and_then(Value::as_str).unwrap_or("");
             match features::rename(&a, pos.unwrap_or(0), new) {
                 Ok(v) => v,
@@ -277,10 +301,10 @@ fn request(state: &Shared, req: Request) -> Response {
                 }
             }
         }
-        "textDocument/documentSymbol" => features::symbols(&a),
-        "textDocument/formatting" => features::formatting(&a),
-        "textDocument/codeAction" => features::code_actions(&a, p),
-        "textDocument/completion" => features::completion(&a, pos.unwrap_or(0)),
+        request::DocumentSymbolRequest::METHOD => features::symbols(&a),
+        request::Formatting::METHOD => features::formatting(&a),
+        request::CodeActionRequest::METHOD => features::code_actions(&a, p),
+        request::Completion::METHOD => features::completion(&a, pos.unwrap_or(0)),
         _ => {
             return Response::new_err(
                 req.id,
