@@ -55,6 +55,9 @@ pub struct Analysis {
     pub stale: bool,
     /// For a test file: the rule file it tests.
     pub rubric: Option<Rubric>,
+    /// For a rule file: its test file (`NAME.test.mizan` beside it), whose
+    /// cases name its nodes.
+    pub tests: Option<Rubric>,
     /// LSP diagnostics.
     pub diagnostics: Vec<Value>,
     /// The editor's version (unused in the analysis itself).
@@ -121,6 +124,7 @@ impl Analysis {
             model: None,
             stale: false,
             rubric: None,
+            tests: None,
             diagnostics: Vec::new(),
             version: None,
         };
@@ -138,6 +142,7 @@ impl Analysis {
                 let (model, more) = mizan::check::check(f);
                 diags.extend(more);
                 a.model = model.map(Arc::new);
+                a.tests = a.path.as_deref().and_then(sibling_tests);
             }
             (Some(Document::Tests(_)), Kind::Tests) if !diags.has_errors() => {
                 let p = a.path.clone().unwrap_or_else(|| PathBuf::from(&name));
@@ -176,6 +181,19 @@ impl Analysis {
     pub fn line_index(&self) -> LineIndex<'_> {
         LineIndex::new(&self.text)
     }
+}
+
+/// The test file beside a rule file, read and indexed.
+fn sibling_tests(rules: &Path) -> Option<Rubric> {
+    let stem = rules.file_name()?.to_str()?.strip_suffix(".mizan")?;
+    let p = rules.with_file_name(format!("{stem}.test.mizan"));
+    let text = std::fs::read_to_string(&p).ok()?;
+    let (d, _) = mizan::syntax::parse_document(&Src::new(p.display().to_string(), text.as_str()));
+    Some(Rubric {
+        uri: path_uri(&p),
+        index: d.as_ref().map(Index::new).unwrap_or_default(),
+        text,
+    })
 }
 
 /// The name of the file a diagnostic points into.

@@ -282,7 +282,10 @@ fn places(a: &Analysis, at: usize) -> Vec<(String, usize, usize, bool)> {
             )
         })
         .collect();
-    if let Some(r) = a.rubric.as_ref().filter(|r| r.uri == uri) {
+    // From a test file to its rule file; from a rule file to its tests.
+    let other = a.rubric.as_ref().filter(|r| r.uri == uri);
+    let tests = a.tests.as_ref().filter(|_| uri == a.uri && d.ns == Ns::Value);
+    for r in other.into_iter().chain(tests) {
         out.extend(same(&r.index, d).map(|o| {
             (
                 r.uri.clone(),
@@ -299,7 +302,11 @@ fn text_of<'a>(a: &'a Analysis, uri: &str) -> &'a str {
     if uri == a.uri {
         &a.text
     } else {
-        a.rubric.as_ref().map_or("", |r| r.text.as_str())
+        a.rubric
+            .iter()
+            .chain(&a.tests)
+            .find(|r| r.uri == uri)
+            .map_or("", |r| r.text.as_str())
     }
 }
 

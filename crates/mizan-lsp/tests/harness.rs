@@ -435,6 +435,13 @@ fn definition_references_rename_and_symbols() {
     assert_eq!(entry["newText"], "\n  renamed gsb.1.3 -> gsb.1.9");
     assert_eq!(r["changeAnnotations"]["renamed"]["needsConfirmation"], true);
     assert!(edits.iter().filter(|e| e["newText"] == "gsb.1.9").count() >= 1);
+    // The test file's cases name the node too: references and rename
+    // reach them.
+    let (l, ch) = find(&t, "initiative gsb {", "gsb");
+    let tu = uri(&root().join("rules/uae/integration/2018.test.mizan"));
+    let refs = c.at("textDocument/references", &u, l, ch);
+    let in_tests = refs.as_array().unwrap().iter().filter(|r| r["uri"] == tu).count();
+    assert!(in_tests >= 5, "{refs:#}");
     // The outline: initiatives, their axes, their criteria.
     let syms = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
     let gsb = syms
