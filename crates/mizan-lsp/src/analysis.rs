@@ -141,6 +141,16 @@ impl Analysis {
             (Some(Document::Rubric(f)), _) if !diags.has_errors() => {
                 let (model, more) = mizan::check::check(f);
                 diags.extend(more);
+                // As `mizan check`: the file's place in the rules
+                // directory, and the lock of closed cycles.
+                if let (Some(m), Some(p)) = (&model, &a.path) {
+                    for e in mizan::versions::check_path(m, p) {
+                        diags.push(e);
+                    }
+                    if let Ok(Some(e)) = mizan::versions::check_lock(m, p) {
+                        diags.push(e);
+                    }
+                }
                 a.model = model.map(Arc::new);
                 a.tests = a.path.as_deref().and_then(sibling_tests);
             }

@@ -484,6 +484,37 @@ fn a_test_file_case_goes_to_the_node_in_the_rule_file() {
 }
 
 #[test]
+fn a_test_file_names_an_unknown_node_and_a_closed_cycle_is_edited() {
+    let p = root().join("rules/uae/integration/2018.test.mizan");
+    let t = std::fs::read_to_string(&p)
+        .unwrap()
+        .replacen("expect gsb =", "expect gbs =", 1);
+    let u = uri(&p);
+    let mut c = Client::start();
+    c.open(&u, &t);
+    let d = c.diagnostics(&u, 1);
+    let e: Vec<_> = d.iter().filter(|d| d["severity"] == 1).collect();
+    assert_eq!(e.len(), 1, "{d:#?}");
+    let (l, ch) = find(&t, "expect gbs", "gbs");
+    assert_eq!(
+        e[0]["range"]["start"],
+        json!({"line": l, "character": ch}),
+        "{e:#?}"
+    );
+    assert!(e[0]["message"].as_str().unwrap().contains("`gsb`"), "{e:#?}");
+    // A locked rule file (a closed cycle) whose text changes: as `mizan check`.
+    let (rp, rt) = uae();
+    let locked = rt.replacen("precision 2", "precision 3", 1);
+    c.open(&uri(&rp), &locked);
+    let d = c.diagnostics(&uri(&rp), 1);
+    let lock = std::fs::read_to_string(root().join("rules/mizan.lock")).unwrap();
+    if lock.contains("uae.integration") {
+        assert!(d.iter().any(|d| d["severity"] == 1), "{d:#?}");
+    }
+    c.stop();
+}
+
+#[test]
 fn completion_by_context() {
     let mut c = Client::start();
     let u = "file:///nonexistent/demo.mizan";
