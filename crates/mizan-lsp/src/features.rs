@@ -207,8 +207,29 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
     }
 }
 
+/// The JSON string around byte `at` of an answer set: (start, end, text)
+/// with the quotes.
+fn json_string(text: &str, at: usize) -> Option<(usize, usize, &str)> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let open = line_start + text.get(line_start..at)?.rfind('"')?;
+    let close = at + text.get(at..)?.find(['"', '\n'])?;
+    let s = text.get(open + 1..close)?;
+    Some((open, close + 1, s))
+}
+
 /// `textDocument/hover`.
 pub fn hover(a: &Analysis, at: usize) -> Value {
+    if a.kind == Kind::Answers {
+        // An answer set's key: the criterion (or group) it answers.
+        let found = json_string(&a.text, at).and_then(|(s, e, id)| {
+            let m = a.model.as_deref()?;
+            let n = m.by_id.get(id).and_then(|&i| m.nodes.get(i))?;
+            Some((s, e, node_hover(m, n)))
+        });
+        return found.map_or(Value::Null, |(s, e, text)| {
+            json!({"contents": {"kind": "markdown", "value": text}, "range": a.line_index().range(s, e)})
+        });
+    }
     let Some(occ) = a.index.at(at) else {
         return Value::Null;
     };

@@ -605,6 +605,12 @@ fn answer_sets_are_checked_against_the_rubric_they_name() {
     let mut c = Client::start();
     c.open(&u, &t);
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
+    let (l, ch) = find(&t, "\"answers\"", "\"fednet.1.2\"");
+    let v = c.at("textDocument/hover", &u, l, ch + 3)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(v.contains("fednet.1.2") && v.contains("weight"), "{v}");
     let bad = t.replacen("\"fednet.1.2\": \"no\"", "\"fednet.1.2\": \"nope\"", 1);
     c.notify(
         "textDocument/didChange",
