@@ -666,8 +666,15 @@ fn keywords(a: &Analysis, m: Option<&Model>, out: &mut Vec<Value>) {
         out.push(item(k, 14, "keyword"));
     }
     if a.kind == Kind::Rules {
-        for l in m.map(|m| m.levels.as_slice()).unwrap_or(&[]) {
+        let levels = m.map(|m| m.levels.as_slice()).unwrap_or(&[]);
+        for l in levels {
             out.push(item(&l.name, 14, "level"));
+        }
+        if levels.is_empty() {
+            // Levels are free: the usual words.
+            for w in ["group", "criterion"] {
+                out.push(item(w, 14, "level"));
+            }
         }
     }
 }
