@@ -147,6 +147,19 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
                 labels(&mut s, &f.label);
                 return Some(s);
             }
+            // An option compared with an answer: `answer(c) == yes`.
+            let before = a.text.get(..occ.start)?.trim_end();
+            if let Some(lhs) = before.strip_suffix("==").or_else(|| before.strip_suffix("!=")) {
+                if let Some(id) = lhs
+                    .trim_end()
+                    .strip_suffix(')')
+                    .and_then(|l| l.rsplit("answer(").next())
+                {
+                    if let Some(o) = node_options(m, id.trim()).iter().find(|o| o.id == name) {
+                        return Some(format!("**option** of `{}`\n\n{}", id.trim(), option_line(o)));
+                    }
+                }
+            }
             // A formula or function: as declared.
             let def = a.index.def(name, Ns::Value)?;
             let line = a.text.get(def.start..)?.lines().next()?;

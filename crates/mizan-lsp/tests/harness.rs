@@ -372,7 +372,7 @@ fn hover_on_a_constant_let_and_an_applicability_condition() {
     let u = "file:///nonexistent/demo.mizan";
     let text = DEMO.replace(
         "criterion c2 {",
-        "criterion c2 {\n    applies when kind == large\n   ",
+        "criterion c2 {\n    applies when kind == large\n    score if answer(c1) == yes then 1 else 0\n   ",
     );
     c.open(u, &text);
     assert!(c.diagnostics(u, 1).is_empty());
@@ -388,6 +388,15 @@ fn hover_on_a_constant_let_and_an_applicability_condition() {
         .unwrap()
         .to_string();
     assert!(v.contains("applies when `kind == large`"), "{v}");
+    let (l, ch) = find(&text, "answer(c1) == ", "yes");
+    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        v.contains("option** of `c1`") && v.contains("`yes` weight 1"),
+        "{v}"
+    );
     let (l, ch) = find(&text, "applies when", "kind");
     let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
         .as_str()
