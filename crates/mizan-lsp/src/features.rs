@@ -607,7 +607,27 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("");
-    if before.ends_with("==") || before.ends_with("!=") {
+    let test_band = a.kind == Kind::Tests && before.trim_start().starts_with("expect ");
+    if test_band && before.ends_with('=') && before.contains(" band") {
+        // `expect [NODE] band [SET] = BAND`: the bands of the set named,
+        // else of every set.
+        let set = before
+            .split_whitespace()
+            .skip_while(|w| *w != "band")
+            .nth(1)
+            .filter(|w| *w != "=");
+        for (name, bands) in &m.band_sets {
+            if set.is_none_or(|s| s == name) {
+                for b in bands {
+                    out.push(item(
+                        &b.id,
+                        20,
+                        &format!("band of `{name}` from {}", b.min.normalize()),
+                    ));
+                }
+            }
+        }
+    } else if before.ends_with("==") || before.ends_with("!=") {
         let lhs = before.trim_end_matches(['=', '!']).trim_end();
         if let Some(id) = lhs.strip_suffix(')').and_then(|l| l.rsplit("answer(").next()) {
             for o in node_options(m, id.trim()) {

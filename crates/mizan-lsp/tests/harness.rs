@@ -524,6 +524,26 @@ fn a_test_file_names_an_unknown_node_and_a_closed_cycle_is_edited() {
 }
 
 #[test]
+fn completion_of_bands_in_a_test_file() {
+    let p = root().join("rules/uae/proactive-readiness/2020.test.mizan");
+    let t = std::fs::read_to_string(&p).unwrap();
+    let u = uri(&p);
+    let mut c = Client::start();
+    c.open(&u, &t);
+    c.diagnostics(&u, 1);
+    let (l, ch) = find(&t, "expect band = ", "candidate");
+    let got = c.at("textDocument/completion", &u, l, ch);
+    let got: Vec<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(got.contains(&"candidate"), "{got:?}");
+    c.stop();
+}
+
+#[test]
 fn completion_by_context() {
     let mut c = Client::start();
     let u = "file:///nonexistent/demo.mizan";
