@@ -45,6 +45,7 @@ mod fmt;
 mod import;
 mod inputs;
 mod locks;
+mod lsp;
 pub mod output;
 mod problems;
 mod stream;
@@ -145,6 +146,8 @@ pub enum Command {
     /// Record the sha256 of closed cycles in the rules directory's `mizan.lock`.
     #[command(after_help = EXIT_HELP)]
     Lock(check::LockArgs),
+    /// Run the language server (`mizan-lsp`) over stdio, for editors.
+    Lsp(lsp::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -177,6 +180,7 @@ pub fn run(cli: Cli) -> Exit {
             diff::run(a, cli.format, cli.lang)
         }
         Command::Lock(a) => check::lock(a, cli.format),
+        Command::Lsp(a) => lsp::run(a, cli.lang),
     };
     output::finish(exit, failure)
 }

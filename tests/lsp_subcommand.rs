@@ -1,0 +1,41 @@
+//! `mizan lsp` runs `mizan-lsp` from beside the executable or from PATH,
+//! and says how to install it when it is neither.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use std::process::Command;
+
+#[test]
+fn a_missing_server_is_an_error_with_the_install_command() {
+    // A copy of `mizan` alone in a directory, with an empty PATH.
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("mizan");
+    std::fs::copy(env!("CARGO_BIN_EXE_mizan"), &exe).unwrap();
+    let out = Command::new(&exe).arg("lsp").env("PATH", "").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("`mizan-lsp` is not installed"), "{err}");
+    assert!(err.contains("cargo install --path crates/mizan-lsp"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_server_beside_the_executable_runs_with_the_arguments_and_stdio() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("mizan");
+    std::fs::copy(env!("CARGO_BIN_EXE_mizan"), &exe).unwrap();
+    let fake = dir.path().join("mizan-lsp");
+    std::fs::write(&fake, "#!/bin/sh\necho \"server $*\"\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(&exe)
+        .args(["lsp", "--stdio"])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "server --stdio\n");
+}
