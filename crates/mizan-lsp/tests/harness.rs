@@ -613,7 +613,8 @@ fn formatting_is_mizan_fmt() {
     );
     let new = e[0]["newText"].as_str().unwrap();
     assert!(new.contains("\n  aggregate mean\n"), "{new}");
-    // A shipped rubric is formatted already: no edit.
+    // A locked rubric (a closed cycle's published rules) is left as it is,
+    // as `mizan fmt` leaves it: no edit.
     let (p, t) = uae();
     c.open(&uri(&p), &t);
     let e = c.request(
