@@ -81,6 +81,48 @@ struct Fold<'m> {
     depth: usize,
 }
 
+/// The value of a named value known before any answer set is read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Constant {
+    /// A number.
+    Num(Decimal),
+    /// `true` or `false`.
+    Bool(bool),
+    /// N/A.
+    Na,
+}
+
+/// Each named value of `model`, in order, with its value where it is
+/// constant (computed from literals and other constant named values), as
+/// the checker folds it: what an editor shows on hover.
+pub fn constant_lets(model: &Model) -> Vec<Option<Constant>> {
+    let mut diags = Diagnostics::default();
+    let mut f = Fold {
+        model,
+        src: model.src.clone(),
+        diags: &mut diags,
+        seen: HashSet::new(),
+        lets: Vec::with_capacity(model.lets.len()),
+        vars: Vec::new(),
+        place: String::new(),
+        quiet: true,
+        depth: 0,
+    };
+    for l in &model.lets {
+        let k = f.expr(&l.expr).k;
+        f.lets.push(k);
+    }
+    f.lets
+        .iter()
+        .map(|k| match *k {
+            K::Num(d) => Some(Constant::Num(d)),
+            K::Bool(b) => Some(Constant::Bool(b)),
+            K::Na => Some(Constant::Na),
+            K::Unknown => None,
+        })
+        .collect()
+}
+
 /// Folds every expression of `model` and reports what is bound to fail.
 pub(super) fn constants(model: &Model, diags: &mut Diagnostics) {
     let mut f = Fold {

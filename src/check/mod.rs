@@ -25,6 +25,7 @@ pub mod templates;
 mod units;
 
 pub use error::CheckError;
+pub use fold::{constant_lets, Constant};
 
 use std::collections::{HashMap, HashSet};
 

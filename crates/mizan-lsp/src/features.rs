@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use mizan::model::{Aggregate, AnswerKind, CKind, FieldTy, Model, NaPolicy, NodeDef, NodeKind, OptionDef};
+use mizan::model::{Aggregate, AnswerKind, FieldTy, Model, NaPolicy, NodeDef, NodeKind, OptionDef};
 use serde_json::{json, Value};
 
 use crate::analysis::{Analysis, Kind};
@@ -124,16 +124,18 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
             if let Some(n) = m.by_id.get(name).and_then(|&i| m.nodes.get(i)) {
                 return Some(node_hover(m, n));
             }
-            if let Some(l) = m.lets.iter().find(|l| l.name == base) {
+            if let Some((i, l)) = m.lets.iter().enumerate().find(|(_, l)| l.name == base) {
                 let mut s = format!("**let** `{}` = `{}`", l.name, l.expr.loc.snippet());
-                match &l.expr.kind {
-                    CKind::Num(d) => {
+                // Its value where the checker folds it to a constant.
+                match mizan::check::constant_lets(m).get(i).copied().flatten() {
+                    Some(mizan::check::Constant::Num(d)) => {
                         let _ = write!(s, "\n\nvalue {}", d.normalize());
                     }
-                    CKind::Bool(b) => {
+                    Some(mizan::check::Constant::Bool(b)) => {
                         let _ = write!(s, "\n\nvalue {b}");
                     }
-                    _ => {}
+                    Some(mizan::check::Constant::Na) => s.push_str("\n\nvalue N/A"),
+                    None => {}
                 }
                 return Some(s);
             }

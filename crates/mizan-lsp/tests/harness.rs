@@ -382,6 +382,20 @@ fn hover_on_a_constant_let_and_an_applicability_condition() {
         .unwrap()
         .to_string();
     assert!(v.contains("value 0.5"), "{v}");
+    c.stop();
+    // A named value computed from others: its folded value.
+    let mut c = Client::start();
+    let text = text.replace("let half = 0.5", "let half = 0.5\n  let third = half * 2 / 3");
+    c.open(u, &text);
+    let (l, ch) = find(&text, "let third", "third");
+    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        v.contains("= `half * 2 / 3`") && v.contains("value 0.3333333333"),
+        "{v}"
+    );
     let (l, ch) = find(&text, "criterion c2", "c2");
     let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
         .as_str()
