@@ -22,12 +22,12 @@ fn rubrics() -> &'static [mizan::Rubric] {
             "rules/uae/integration/2018.mizan",
             "rules/eu/egovernment-benchmark-services/2023.mizan",
         ]
-            .iter()
-            .map(|p| {
-                let text = std::fs::read_to_string(p).expect("run from the repository root");
-                mizan::load(p, &text).0.expect("a shipped rubric")
-            })
-            .collect()
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).expect("run from the repository root");
+            mizan::load(p, &text).0.expect("a shipped rubric")
+        })
+        .collect()
     })
 }
 
@@ -40,16 +40,24 @@ fn outcome(r: &mizan::Rubric, sub: Read) -> String {
 fn scored(
     r: &mizan::Rubric,
     sub: Read,
-    score: fn(&mizan::plan::Plan, answers::Submission) -> Result<mizan::eval::EntityResult, Vec<answers::Rejection>>,
+    score: fn(
+        &mizan::plan::Plan,
+        answers::Submission,
+    ) -> Result<mizan::eval::EntityResult, Vec<answers::Rejection>>,
 ) -> String {
     match sub.and_then(|s| score(r.plan(), s)) {
         Ok(res) => serde_json::to_string(&json::entity(r.model(), &res)).expect("serialises"),
-        Err(e) => format!("{:?}", e.iter().map(json::problem).map(|p| p.message).collect::<Vec<_>>()),
+        Err(e) => format!(
+            "{:?}",
+            e.iter().map(json::problem).map(|p| p.message).collect::<Vec<_>>()
+        ),
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let origin = Origin {
         file: "fuzz.jsonl".into(),
         line: Some(1),
@@ -57,10 +65,21 @@ fuzz_target!(|data: &[u8]| {
     for r in rubrics() {
         let exact = answers::read_exact(r.plan(), origin.clone(), text);
         let reference = scored(r, exact.clone(), mizan::eval::evaluate_general);
-        assert_eq!(outcome(r, exact.clone()), reference, "the program and the general evaluator disagree");
+        assert_eq!(
+            outcome(r, exact.clone()),
+            reference,
+            "the program and the general evaluator disagree"
+        );
         if let Ok(direct) = answers::read_direct(r.plan(), origin.clone(), text) {
-            assert!(exact.is_ok(), "direct reader accepted what the exact reader rejects");
-            assert_eq!(outcome(r, Ok(direct)), reference, "direct and exact readers disagree");
+            assert!(
+                exact.is_ok(),
+                "direct reader accepted what the exact reader rejects"
+            );
+            assert_eq!(
+                outcome(r, Ok(direct)),
+                reference,
+                "direct and exact readers disagree"
+            );
         }
     }
 });

@@ -26,11 +26,16 @@ fn setup() -> &'static Setup {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let s = setup();
     match mizan::import::parse_mapping("fuzz.import.toml", text) {
         Err(mizan::import::ImportError::Mapping { span: Some(span), .. }) => {
-            assert!(span.offset() + span.len() <= text.len(), "the label is inside the text");
+            assert!(
+                span.offset() + span.len() <= text.len(),
+                "the label is inside the text"
+            );
         }
         Err(_) => {}
         Ok(m) => {

@@ -24,14 +24,17 @@ fn setup() -> &'static Setup {
         let m = "examples/demo/import/long.import.toml";
         let mtext = std::fs::read_to_string(m).expect("the demo mapping");
         let csv = mizan::import::parse_mapping(m, &mtext).expect("a valid mapping");
-        let book = mizan::import::parse_mapping(m, &mtext.replace("[[table]]\n", "[[table]]\nsheet = \"S\"\n"))
-            .expect("a valid mapping");
+        let book =
+            mizan::import::parse_mapping(m, &mtext.replace("[[table]]\n", "[[table]]\nsheet = \"S\"\n"))
+                .expect("a valid mapping");
         Setup { rubric, csv, book }
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&kind, bytes)) = data.split_first() else { return };
+    let Some((&kind, bytes)) = data.split_first() else {
+        return;
+    };
     let s = setup();
     let (name, sheet, mapping) = match kind % 4 {
         0 => ("fuzz.csv", None, &s.csv),

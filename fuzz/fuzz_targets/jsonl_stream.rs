@@ -133,19 +133,22 @@ fuzz_target!(|data: &[u8]| {
     // Streaming.
     let render =
         |r: &mizan::eval::EntityResult| serde_json::to_string(&json::entity(model, r)).expect("serialises");
+    // The stream's renderer writes a line's bytes into the buffer it is given.
+    let render_into =
+        |r: &mizan::eval::EntityResult, out: &mut Vec<u8>| out.extend_from_slice(render(r).as_bytes());
     let mut st = Stream::new(rubric.plan());
     let mut outcomes: Vec<(usize, Option<(String, String)>)> = Vec::new();
     let fed = s.pool.install(|| {
         st.feed(
             FILE,
             BufReader::with_capacity(stream_cap, &text[..]),
-            Some(&render),
+            Some(&render_into),
             |item| {
                 outcomes.push(match item {
                     Item::Scored(r) => {
-                        assert_eq!(r.origin.file, FILE);
-                        let line = r.origin.line.expect("a line");
-                        (line, Some((r.entity.clone(), r.line.clone().expect("rendered"))))
+                        let line = r.line.expect("a line");
+                        let output = String::from_utf8(r.output.clone().expect("rendered")).expect("UTF-8");
+                        (line, Some((r.entity.clone(), output)))
                     }
                     Item::Rejected(e) => (line_of(e), None),
                 });

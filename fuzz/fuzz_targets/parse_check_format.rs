@@ -6,7 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let (rubric, _) = mizan::load("fuzz.mizan", text);
     if let Some(r) = &rubric {
         // An empty answer set and a few answers: reading and scoring.
@@ -25,6 +27,10 @@ fuzz_target!(|data: &[u8]| {
         let again = mizan::fmt::format("fuzz.mizan", &formatted).expect("formatted output parses");
         assert_eq!(formatted, again, "formatting is idempotent");
         let (r2, _) = mizan::load("fuzz.mizan", &formatted);
-        assert_eq!(rubric.is_some(), r2.is_some(), "formatting keeps a rubric valid (or invalid)");
+        assert_eq!(
+            rubric.is_some(),
+            r2.is_some(),
+            "formatting keeps a rubric valid (or invalid)"
+        );
     }
 });
