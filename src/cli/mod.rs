@@ -96,6 +96,8 @@ pub enum Format {
     Markdown,
     /// One JSON line per entity, streamed (`mizan eval`; elsewhere as `json`).
     Jsonl,
+    /// An Excel workbook (`mizan eval -o FILE`; refused elsewhere).
+    Xlsx,
 }
 
 const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), a file cannot be read, or a write failed\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
@@ -163,6 +165,10 @@ pub fn run(cli: Cli) -> Exit {
     } else {
         Exit::RuleErrors
     };
+    if cli.format == Format::Xlsx && !matches!(cli.command, Command::Eval(_)) {
+        errln!("error: --format xlsx is for `mizan eval`");
+        return Exit::Usage;
+    }
     let exit = match cli.command {
         Command::Check(a) => check::run(a, cli.format, cli.lang),
         Command::Eval(a) => {
@@ -197,5 +203,6 @@ fn style(format: Format) -> mizan::render::diagnostics::Style {
         Format::Human => Style::Human { color: color() },
         Format::Plain | Format::Markdown => Style::Plain,
         Format::Json | Format::Jsonl => Style::Json,
+        Format::Xlsx => Style::Human { color: color() },
     }
 }

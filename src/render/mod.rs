@@ -10,6 +10,7 @@ pub mod json;
 pub mod jsonl;
 pub mod lang;
 pub mod table;
+pub mod xlsx;
 
 use rust_decimal::Decimal;
 
