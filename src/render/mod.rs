@@ -11,6 +11,7 @@ pub mod jsonl;
 pub mod lang;
 pub mod table;
 pub mod xlsx;
+pub mod xlsx_template;
 
 use rust_decimal::Decimal;
 
