@@ -53,7 +53,9 @@ fn sheet(path: &Path, name: &str) -> Range<Data> {
 }
 
 fn cell(r: &Range<Data>, row: usize, col: usize) -> Data {
-    r.get_value((row as u32, col as u32)).cloned().unwrap_or(Data::Empty)
+    r.get_value((row as u32, col as u32))
+        .cloned()
+        .unwrap_or(Data::Empty)
 }
 
 fn text(d: &Data) -> String {
@@ -80,7 +82,10 @@ fn same_score(json: &Value, c: &Data, na: &str, what: &str) {
         n => {
             let want: f64 = n.to_string().parse().unwrap();
             let got = number(c);
-            assert!((want - got).abs() <= 1e-12 * want.abs().max(1.0), "{what}: {want} vs {got}");
+            assert!(
+                (want - got).abs() <= 1e-12 * want.abs().max(1.0),
+                "{what}: {want} vs {got}"
+            );
         }
     }
 }
@@ -133,13 +138,22 @@ fn workbook_matches_the_json_cell_by_cell() {
             assert_eq!(text(&cell(&s, row, 0)), id);
             assert_eq!(text(&cell(&s, row, 1)), e["name"].as_str().unwrap_or(""));
             same_score(&e["score"], &cell(&s, row, 2), na, id);
-            assert_eq!(text(&cell(&s, row, 3)), e["band_label"].as_str().unwrap_or(""), "{id}");
+            assert_eq!(
+                text(&cell(&s, row, 3)),
+                e["band_label"].as_str().unwrap_or(""),
+                "{id}"
+            );
             match e.get("rank").and_then(Value::as_u64) {
                 Some(k) => assert_eq!(number(&cell(&s, row, 4)), k as f64, "{id}"),
                 None => assert_eq!(cell(&s, row, 4), Data::Empty, "{id}"),
             }
             for (k, n) in node_ids.iter().enumerate() {
-                same_score(&e["nodes"][n.as_str()], &cell(&s, row, 5 + k), na, &format!("{id} {n}"));
+                same_score(
+                    &e["nodes"][n.as_str()],
+                    &cell(&s, row, 5 + k),
+                    na,
+                    &format!("{id} {n}"),
+                );
             }
         }
         // The precision as the number format (UAE 2018: `precision 2`).
@@ -165,7 +179,9 @@ fn workbook_matches_the_json_cell_by_cell() {
             assert_eq!(text(&cell(&e, row, 4)), x["pointer"].as_str().unwrap());
             assert_eq!(text(&cell(&e, row, 5)), x["message"].as_str().unwrap());
         }
-        assert!(errors.iter().any(|x| x["source"].as_str().unwrap().ends_with("more.jsonl:2")));
+        assert!(errors
+            .iter()
+            .any(|x| x["source"].as_str().unwrap().ends_with("more.jsonl:2")));
 
         // Provenance.
         let p = sheet(&path, names[2]);
@@ -175,13 +191,23 @@ fn workbook_matches_the_json_cell_by_cell() {
         assert_eq!(text(&cell(&p, 3, 1)), r["sha256"].as_str().unwrap());
         assert_eq!(text(&cell(&p, 4, 1)), r["mizan"].as_str().unwrap());
         same_score(&doc["aggregate"]["score"], &cell(&p, 5, 1), na, "population");
-        assert_eq!(number(&cell(&p, 6, 1)), doc["aggregate"]["entities"].as_f64().unwrap());
-        assert_eq!(number(&cell(&p, 7, 1)), doc["aggregate"]["excluded"].as_f64().unwrap());
+        assert_eq!(
+            number(&cell(&p, 6, 1)),
+            doc["aggregate"]["entities"].as_f64().unwrap()
+        );
+        assert_eq!(
+            number(&cell(&p, 7, 1)),
+            doc["aggregate"]["excluded"].as_f64().unwrap()
+        );
 
         // Right to left in Arabic only, on every sheet.
         for k in 1..=3 {
             let xml = zip_entry(&bytes, &format!("xl/worksheets/sheet{k}.xml"));
-            assert_eq!(xml.contains("rightToLeft=\"1\""), lang == "ar", "sheet{k} ({lang})");
+            assert_eq!(
+                xml.contains("rightToLeft=\"1\""),
+                lang == "ar",
+                "sheet{k} ({lang})"
+            );
         }
 
         // Deterministic: a second run is byte for byte the same.
@@ -200,12 +226,21 @@ fn to_standard_output_when_it_is_not_a_terminal() {
 #[test]
 fn refused_combinations() {
     let mof = format!("{EXAMPLES}/mof.json");
-    for extra in [["--summary"].as_slice(), &["--explain", "mof"], &["--sort", "score"], &["--depth", "2"]] {
+    for extra in [
+        ["--summary"].as_slice(),
+        &["--explain", "mof"],
+        &["--sort", "score"],
+        &["--depth", "2"],
+    ] {
         let mut a = vec!["eval", "--format", "xlsx", "-o", "/dev/null", RULES, &mof];
         a.extend_from_slice(extra);
         let o = support::mizan(&a);
         assert_eq!(o.status.code(), Some(64), "{extra:?}");
-        assert!(support::stderr(&o).contains("--format xlsx and"), "{}", support::stderr(&o));
+        assert!(
+            support::stderr(&o).contains("--format xlsx and"),
+            "{}",
+            support::stderr(&o)
+        );
     }
     let o = support::mizan(&["check", "--format", "xlsx", RULES]);
     assert_eq!(o.status.code(), Some(64));

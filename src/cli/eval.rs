@@ -152,9 +152,21 @@ fn xlsx_conflicts(args: &Args) -> Option<String> {
     use std::io::IsTerminal;
     let refused = [
         ("--summary", args.summary, "the workbook lists every entity"),
-        ("--explain", args.explain.is_some(), "an explanation is a text tree"),
-        ("--rules", args.rules_dir.is_some(), "a workbook is for one rubric; give its rule file first"),
-        ("--sort", args.sort.is_some(), "the workbook lists entities in id order"),
+        (
+            "--explain",
+            args.explain.is_some(),
+            "an explanation is a text tree",
+        ),
+        (
+            "--rules",
+            args.rules_dir.is_some(),
+            "a workbook is for one rubric; give its rule file first",
+        ),
+        (
+            "--sort",
+            args.sort.is_some(),
+            "the workbook lists entities in id order",
+        ),
         ("--depth", args.depth.is_some(), "the workbook lists every node"),
     ];
     if let Some((flag, _, why)) = refused.iter().find(|(_, given, _)| *given) {

@@ -49,6 +49,7 @@ mod lsp;
 pub mod output;
 mod problems;
 mod stream;
+mod template;
 mod test;
 mod warnings;
 
@@ -96,7 +97,7 @@ pub enum Format {
     Markdown,
     /// One JSON line per entity, streamed (`mizan eval`; elsewhere as `json`).
     Jsonl,
-    /// An Excel workbook (`mizan eval -o FILE`; refused elsewhere).
+    /// An Excel workbook (`mizan eval`, `mizan template`; refused elsewhere).
     Xlsx,
 }
 
@@ -150,6 +151,9 @@ pub enum Command {
     Lock(check::LockArgs),
     /// Run the language server (`mizan-lsp`) over stdio, for editors.
     Lsp(lsp::Args),
+    /// Write the questionnaire for entities to fill (`--format xlsx -o FILE`).
+    #[command(after_help = EXIT_HELP)]
+    Template(template::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -165,8 +169,8 @@ pub fn run(cli: Cli) -> Exit {
     } else {
         Exit::RuleErrors
     };
-    if cli.format == Format::Xlsx && !matches!(cli.command, Command::Eval(_)) {
-        errln!("error: --format xlsx is for `mizan eval`");
+    if cli.format == Format::Xlsx && !matches!(cli.command, Command::Eval(_) | Command::Template(_)) {
+        errln!("error: --format xlsx is for `mizan eval` and `mizan template`");
         return Exit::Usage;
     }
     let exit = match cli.command {
@@ -187,6 +191,7 @@ pub fn run(cli: Cli) -> Exit {
         }
         Command::Lock(a) => check::lock(a, cli.format),
         Command::Lsp(a) => lsp::run(a, cli.lang),
+        Command::Template(a) => template::run(a, cli.format, cli.lang),
     };
     output::finish(exit, failure)
 }

@@ -151,20 +151,21 @@ pub fn results(model: &Model, batch: &Batch, lang: Lang) -> Result<Vec<u8>, Erro
             ws.write_string(row, 1, name)?;
         }
         let score = r.score();
-        write_score(&mut ws, row, 2, score, formats.first().unwrap_or(&default_fmt), lang)?;
+        write_score(
+            &mut ws,
+            row,
+            2,
+            score,
+            formats.first().unwrap_or(&default_fmt),
+            lang,
+        )?;
         if let Some(b) = score.and_then(|s| model.band(&model.root().bands, s)) {
             ws.write_string(row, 3, band_label(lang, b))?;
         }
         if let (true, Some(k)) = (ranked, rank) {
             ws.write_number(row, 4, *k as f64)?;
         }
-        for ((o, f), c) in r
-            .outcomes
-            .iter()
-            .zip(&formats)
-            .skip(1)
-            .zip(FIXED_COLUMNS..)
-        {
+        for ((o, f), c) in r.outcomes.iter().zip(&formats).skip(1).zip(FIXED_COLUMNS..) {
             write_score(&mut ws, row, c, o.score(), f, lang)?;
         }
     }

@@ -22,9 +22,7 @@
 //! sheet (long layout) and spells every option label as its option id.
 
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, Format, Formula, XlsxError,
-};
+use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Formula, XlsxError};
 
 use super::xlsx::{sheet, workbook, Error};
 use super::Lang;
@@ -109,19 +107,30 @@ fn taken(lang: Lang, c: &crate::model::Criterion) -> String {
         String::new()
     };
     match &c.answer {
-        AnswerKind::Choice { options, .. } => {
-            options.iter().map(|o| label(lang, o)).collect::<Vec<_>>().join(" | ")
-        }
+        AnswerKind::Choice { options, .. } => options
+            .iter()
+            .map(|o| label(lang, o))
+            .collect::<Vec<_>>()
+            .join(" | "),
         AnswerKind::Multi { options, .. } => format!(
             "{}: {}",
             lang.t("one or more, separated by ;", "واحد أو أكثر، مفصولة بـ ;"),
-            options.iter().map(|o| label(lang, o)).collect::<Vec<_>>().join(" | ")
+            options
+                .iter()
+                .map(|o| label(lang, o))
+                .collect::<Vec<_>>()
+                .join(" | ")
         ),
         AnswerKind::YesNo => {
             let (y, n) = yes_no(lang);
             format!("{y} | {n}{na_note}")
         }
-        AnswerKind::Number { min, max, codes, unit } => {
+        AnswerKind::Number {
+            min,
+            max,
+            codes,
+            unit,
+        } => {
             let mut s = lang.t("a number", "رقم").to_string();
             match (min, max) {
                 (Some(a), Some(b)) => s.push_str(&format!(" {a}..{b}")),
@@ -136,7 +145,11 @@ fn taken(lang: Lang, c: &crate::model::Criterion) -> String {
                 s.push_str(&format!(
                     "; {}: {}",
                     lang.t("or a code", "أو رمز"),
-                    codes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" | ")
+                    codes
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" | ")
                 ));
             }
             s.push_str(&na_note);
@@ -186,9 +199,9 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
                 let (y, n) = yes_no(lang);
                 Some(list([y, n].into_iter())?)
             }
-            FieldTy::Number => Some(DataValidation::new().allow_decimal_number(
-                DataValidationRule::Between(f64::MIN, f64::MAX),
-            )),
+            FieldTy::Number => Some(
+                DataValidation::new().allow_decimal_number(DataValidationRule::Between(f64::MIN, f64::MAX)),
+            ),
         };
         if let Some(dv) = dv {
             es.add_data_validation(1, c, 1, c, &dv)?;
@@ -367,8 +380,14 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
     let eh = entity_headers(model, lang);
     let mut et = Table::new();
     et.insert("sheet".into(), Value::String(entity_name.into()));
-    et.insert("entity".into(), Value::String(eh.first().cloned().unwrap_or_default()));
-    et.insert("name".into(), Value::String(eh.get(1).cloned().unwrap_or_default()));
+    et.insert(
+        "entity".into(),
+        Value::String(eh.first().cloned().unwrap_or_default()),
+    );
+    et.insert(
+        "name".into(),
+        Value::String(eh.get(1).cloned().unwrap_or_default()),
+    );
     let mut fields = Table::new();
     for (f, h) in model.profile.values().zip(eh.iter().skip(2)) {
         fields.insert(f.name.clone(), Value::String(h.clone()));
