@@ -136,8 +136,8 @@ fn filled_questionnaire_imports_as_the_answers_filled() {
             let id = entity["id"].as_str().unwrap();
             ews.write_string(1, 0, id).unwrap();
             ews.write_string(1, 1, entity["name"].as_str().unwrap()).unwrap();
-            for ((name, _), c) in model.profile.iter().zip(2u16..) {
-                match &entity["profile"][name] {
+            for (f, c) in xlsx_template::entity_fields(model).zip(2u16..) {
+                match &entity["profile"][&f.name] {
                     Value::String(s) => ews.write_string(1, c, s).unwrap(),
                     Value::Bool(b) => ews
                         .write_string(

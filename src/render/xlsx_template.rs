@@ -69,9 +69,8 @@ pub fn criteria(model: &Model) -> Vec<(&NodeDef, &crate::model::Criterion)> {
     model
         .nodes
         .iter()
-        .enumerate()
-        .filter(|(ix, n)| n.scope == 0 && model.nodes.get(*ix).is_some())
-        .filter_map(|(_, n)| match &n.kind {
+        .filter(|n| n.scope == 0 && n.repeat.is_none())
+        .filter_map(|n| match &n.kind {
             NodeKind::Criterion(c) => Some((n, c)),
             NodeKind::Group(_) => None,
         })
@@ -79,12 +78,12 @@ pub fn criteria(model: &Model) -> Vec<(&NodeDef, &crate::model::Criterion)> {
 }
 
 /// An option's label in `lang`, else its id.
-fn label<'a>(lang: Lang, o: &'a crate::model::OptionDef) -> &'a str {
+fn label(lang: Lang, o: &crate::model::OptionDef) -> &str {
     lang.pick(&o.label).unwrap_or(&o.id)
 }
 
 /// The texts a criterion's drop-down offers (`None`: no drop-down).
-fn choices<'a>(lang: Lang, c: &'a crate::model::Criterion) -> Option<Vec<&'a str>> {
+fn choices(lang: Lang, c: &crate::model::Criterion) -> Option<Vec<&str>> {
     match &c.answer {
         AnswerKind::Choice { options, .. } => Some(options.iter().map(|o| label(lang, o)).collect()),
         AnswerKind::YesNo => {
@@ -192,7 +191,7 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
         es.write_string_with_format(0, c, h, &bold)?;
         es.set_column_width(c, 24)?;
     }
-    for (f, c) in model.profile.values().zip(2u16..) {
+    for (f, c) in entity_fields(model).zip(2u16..) {
         let dv = match &f.ty {
             FieldTy::Enum(values) => Some(list(values.iter().map(String::as_str))?),
             FieldTy::Bool => {
@@ -221,7 +220,7 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
         qs.write_formula(
             row,
             0,
-            Formula::new(format!("=IF({entity_ref}=\"\",\"\",{entity_ref})")).set_result(""),
+            Formula::new(format!("=IF({entity_ref}=\"\",\"\",{entity_ref})")).set_result(" "),
         )?;
         qs.write_string(row, 1, &n.id)?;
         let section = n
@@ -239,7 +238,7 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
         if !a.is_empty() {
             qs.write_string_with_format(row, 5, &a, &wrap)?;
         }
-        qs.write_string_with_format(row, 7, &taken(lang, c), &wrap)?;
+        qs.write_string_with_format(row, 7, taken(lang, c), &wrap)?;
         let dv = match choices(lang, c) {
             Some(items) => {
                 for (item, col) in items.iter().zip(0u16..) {
@@ -320,6 +319,12 @@ fn number_rule(
     Some(DataValidation::new().allow_decimal_number(rule))
 }
 
+/// The entity's own profile fields (not those of repeated nodes'
+/// instances), the Entity sheet's columns after id and name.
+pub fn entity_fields(model: &Model) -> impl Iterator<Item = &crate::model::FieldDef> {
+    model.profile.values().filter(|f| f.owner.is_none())
+}
+
 /// The Entity sheet's headers: id, name, then every profile field (its
 /// label in the language, else its name).
 pub fn entity_headers(model: &Model, lang: Lang) -> Vec<String> {
@@ -327,7 +332,7 @@ pub fn entity_headers(model: &Model, lang: Lang) -> Vec<String> {
         lang.t("entity id", "معرف الجهة").to_string(),
         lang.t("name", "الاسم").to_string(),
     ];
-    for f in model.profile.values() {
+    for f in entity_fields(model) {
         h.push(lang.pick(&f.label).unwrap_or(&f.name).to_string());
     }
     h
@@ -364,7 +369,7 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
             _ => {}
         }
     }
-    if model.profile.values().any(|f| f.ty == FieldTy::Bool) {
+    if entity_fields(model).any(|f| f.ty == FieldTy::Bool) {
         spell("true", y);
         spell("false", n);
     }
@@ -389,7 +394,7 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
         Value::String(eh.get(1).cloned().unwrap_or_default()),
     );
     let mut fields = Table::new();
-    for (f, h) in model.profile.values().zip(eh.iter().skip(2)) {
+    for (f, h) in entity_fields(model).zip(eh.iter().skip(2)) {
         fields.insert(f.name.clone(), Value::String(h.clone()));
     }
     et.insert("fields".into(), Value::Table(fields));
