@@ -73,7 +73,7 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         lang,
     };
     let out = match format {
-        Format::Json | Format::Jsonl => render::diff::json(&review),
+        Format::Json | Format::Jsonl | Format::Xlsx => render::diff::json(&review),
         Format::Markdown => render::diff::markdown(&review),
         Format::Human | Format::Plain => render::diff::text(&review),
     };

@@ -88,6 +88,11 @@ impl From<SortArg> for Sort {
 /// The flag combinations `mizan eval` refuses (exit 64), each with why.
 /// Every other combination works.
 fn conflicts(args: &Args, format: Format) -> Option<String> {
+    if format == Format::Xlsx {
+        if let Some(why) = xlsx_conflicts(args) {
+            return Some(why);
+        }
+    }
     let fmt = match format {
         Format::Json => "json",
         Format::Jsonl => "jsonl",
@@ -137,6 +142,40 @@ fn conflicts(args: &Args, format: Format) -> Option<String> {
     }
     if args.rules_dir.is_none() && args.paths.len() < 2 {
         return Some("give answer sets after the rule file (or use --rules DIR)".into());
+    }
+    None
+}
+
+/// The flags `--format xlsx` refuses: one workbook holds every entity and
+/// every node of one rubric, and is binary.
+fn xlsx_conflicts(args: &Args) -> Option<String> {
+    use std::io::IsTerminal;
+    let refused = [
+        ("--summary", args.summary, "the workbook lists every entity"),
+        (
+            "--explain",
+            args.explain.is_some(),
+            "an explanation is a text tree",
+        ),
+        (
+            "--rules",
+            args.rules_dir.is_some(),
+            "a workbook is for one rubric; give its rule file first",
+        ),
+        (
+            "--sort",
+            args.sort.is_some(),
+            "the workbook lists entities in id order",
+        ),
+        ("--depth", args.depth.is_some(), "the workbook lists every node"),
+    ];
+    if let Some((flag, _, why)) = refused.iter().find(|(_, given, _)| *given) {
+        return Some(format!("--format xlsx and {flag} cannot be combined: {why}"));
+    }
+    if args.output.is_none() && std::io::stdout().is_terminal() {
+        return Some(
+            "--format xlsx writes a binary workbook: give -o FILE (or redirect standard output)".into(),
+        );
     }
     None
 }
@@ -296,6 +335,22 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
         }
         return super::stream::exit(&summary);
     }
+    if format == Format::Xlsx {
+        let bytes = match render::xlsx::results(model, &batch, view.lang) {
+            Ok(b) => b,
+            Err(e) => {
+                errln!("error: {e}");
+                return Exit::RuleErrors;
+            }
+        };
+        for p in batch.errors.iter().chain(&batch.warnings) {
+            err!("{}", render::table::problem(p));
+        }
+        if let Err(e) = emit_bytes(args.output.as_deref(), &bytes) {
+            return e;
+        }
+        return super::stream::exit(&summary);
+    }
     let text = match mode {
         Mode::Summary => {
             super::stream::report(model, &summary, true, format, view.lang);
@@ -316,7 +371,7 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
         }
         Mode::Batch => match format {
             Format::Json | Format::Jsonl => render::json::to_string_in(model, &batch, view.lang),
-            Format::Human | Format::Plain | Format::Markdown => {
+            Format::Human | Format::Plain | Format::Markdown | Format::Xlsx => {
                 if args.import.is_some() {
                     super::problems::print(
                         batch.errors.iter().chain(&batch.warnings),
@@ -347,6 +402,25 @@ fn emit(output: Option<&Path>, text: &str) -> Result<(), Exit> {
             }
         }
         None => out!("{text}"),
+    }
+    Ok(())
+}
+
+/// Writes a binary output to `output` (atomically) or standard output.
+fn emit_bytes(output: Option<&Path>, bytes: &[u8]) -> Result<(), Exit> {
+    use std::io::Write;
+    match output {
+        Some(path) => {
+            if let Err(e) = super::import::write_atomic(path, bytes) {
+                return Err(super::output::write_failed(&path.display().to_string(), &e));
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+                super::output::stdout_failed(e);
+            }
+        }
     }
     Ok(())
 }

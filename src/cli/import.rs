@@ -99,7 +99,7 @@ pub fn run(args: Args, format: Format, lang: mizan::render::Lang) -> Exit {
     match format {
         // Every problem, and the count per code, as one JSON document on
         // standard error (standard output holds the answer sets).
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Xlsx => {
             if !imported.problems.is_empty() {
                 let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
                 let list: Vec<_> = imported

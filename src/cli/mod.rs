@@ -49,6 +49,7 @@ mod lsp;
 pub mod output;
 mod problems;
 mod stream;
+mod template;
 mod test;
 mod warnings;
 
@@ -96,6 +97,8 @@ pub enum Format {
     Markdown,
     /// One JSON line per entity, streamed (`mizan eval`; elsewhere as `json`).
     Jsonl,
+    /// An Excel workbook (`mizan eval`, `mizan template`; refused elsewhere).
+    Xlsx,
 }
 
 const EXIT_HELP: &str = "Exit codes:\n  0  clean: everything checked or evaluated\n  1  the rules have errors (or warnings with --deny-warnings), a file cannot be read, or a write failed\n  2  some answer sets were rejected; the others were evaluated and reported\n  64 usage error: an unknown or missing argument, or flags that cannot be combined";
@@ -148,6 +151,9 @@ pub enum Command {
     Lock(check::LockArgs),
     /// Run the language server (`mizan-lsp`) over stdio, for editors.
     Lsp(lsp::Args),
+    /// Write the questionnaire for entities to fill (`--format xlsx -o FILE`).
+    #[command(after_help = EXIT_HELP)]
+    Template(template::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -163,6 +169,10 @@ pub fn run(cli: Cli) -> Exit {
     } else {
         Exit::RuleErrors
     };
+    if cli.format == Format::Xlsx && !matches!(cli.command, Command::Eval(_) | Command::Template(_)) {
+        errln!("error: --format xlsx is for `mizan eval` and `mizan template`");
+        return Exit::Usage;
+    }
     let exit = match cli.command {
         Command::Check(a) => check::run(a, cli.format, cli.lang),
         Command::Eval(a) => {
@@ -181,6 +191,7 @@ pub fn run(cli: Cli) -> Exit {
         }
         Command::Lock(a) => check::lock(a, cli.format),
         Command::Lsp(a) => lsp::run(a, cli.lang),
+        Command::Template(a) => template::run(a, cli.format, cli.lang),
     };
     output::finish(exit, failure)
 }
@@ -197,5 +208,6 @@ fn style(format: Format) -> mizan::render::diagnostics::Style {
         Format::Human => Style::Human { color: color() },
         Format::Plain | Format::Markdown => Style::Plain,
         Format::Json | Format::Jsonl => Style::Json,
+        Format::Xlsx => Style::Human { color: color() },
     }
 }

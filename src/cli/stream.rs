@@ -352,7 +352,7 @@ pub fn exit(t: &Summary) -> Exit {
 /// jsonl`), or two lines of text.
 pub fn summary_text(model: &Model, t: &Summary, format: Format, lang: Lang) -> String {
     match format {
-        Format::Json => {
+        Format::Json | Format::Xlsx => {
             let mut s =
                 serde_json::to_string_pretty(&render::json::summary_in(model, t, lang)).unwrap_or_default();
             s.push('\n');

@@ -127,7 +127,7 @@ pub fn run(args: Args, format: Format, lang: Lang) -> Exit {
         }
     }
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Xlsx => {
             let cases: Vec<_> = ran
                 .iter()
                 .flat_map(|r| {

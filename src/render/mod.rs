@@ -10,6 +10,8 @@ pub mod json;
 pub mod jsonl;
 pub mod lang;
 pub mod table;
+pub mod xlsx;
+pub mod xlsx_template;
 
 use rust_decimal::Decimal;
 
