@@ -48,6 +48,7 @@ mod locks;
 mod lsp;
 pub mod output;
 mod problems;
+mod schema;
 mod stream;
 mod test;
 mod warnings;
@@ -148,6 +149,9 @@ pub enum Command {
     Lock(check::LockArgs),
     /// Run the language server (`mizan-lsp`) over stdio, for editors.
     Lsp(lsp::Args),
+    /// Print the JSON Schema (2020-12) of the rubric's answer sets.
+    #[command(after_help = EXIT_HELP)]
+    Schema(schema::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -181,6 +185,7 @@ pub fn run(cli: Cli) -> Exit {
         }
         Command::Lock(a) => check::lock(a, cli.format),
         Command::Lsp(a) => lsp::run(a, cli.lang),
+        Command::Schema(a) => schema::run(a, cli.format, cli.lang),
     };
     output::finish(exit, failure)
 }
