@@ -24,10 +24,11 @@ use mizan::render::Lang;
 use serde_json::{json, Value};
 use support::{every_answer_set, files_under, load_clean, mizan, stdout};
 
-/// Every shipped rubric (rules/ and examples/) that checks, by path.
+/// Every shipped rubric (rules/ and examples/) by path, and every rubric
+/// under tests/ that checks.
 fn shipped_rubrics() -> Vec<(String, mizan::Rubric)> {
     let mut files = Vec::new();
-    for dir in ["rules", "examples"] {
+    for dir in ["rules", "examples", "tests"] {
         files_under(Path::new(dir), &["mizan"], &mut files);
     }
     files.sort();
@@ -38,8 +39,9 @@ fn shipped_rubrics() -> Vec<(String, mizan::Rubric)> {
             let name = f.display().to_string();
             let text = fs::read_to_string(f).unwrap();
             let (r, d) = mizan::load(&name, &text);
-            assert!(d.errors.is_empty(), "{name} does not check");
-            r.map(|r| (name, r))
+            let shipped = !name.starts_with("tests");
+            assert!(!shipped || d.errors.is_empty(), "{name} does not check");
+            r.filter(|_| d.errors.is_empty()).map(|r| (name, r))
         })
         .collect()
 }
@@ -116,6 +118,114 @@ fn every_shipped_answer_set_validates_as_the_reader_reads_it() {
     eprintln!("{valid} accepted and {invalid} rejected answer sets checked");
     assert!(valid >= 30, "only {valid} accepted answer sets checked");
     assert!(invalid >= 2, "only {invalid} malformed answer sets checked");
+}
+
+/// Every accepted answer set, each answer changed in turn to values of
+/// every kind (or left out): where the reader accepts the change the schema
+/// must, and where the reader rejects it for a reason a schema can express
+/// the schema must too.
+#[test]
+fn the_schema_agrees_with_the_reader_on_every_answer_changed() {
+    let sets = every_answer_set();
+    let values = [
+        json!("no_such_option"),
+        json!("na"),
+        json!("yes"),
+        json!("no"),
+        json!(true),
+        json!(0),
+        json!(1),
+        json!(0.5),
+        json!(-1),
+        json!(1_000_000),
+        json!([]),
+        json!(["no_such_option"]),
+        json!({}),
+        Value::Null,
+    ];
+    let (mut agreed, mut refused, mut inside) = (0, 0, 0);
+    for (name, rubric) in shipped_rubrics() {
+        let m = rubric.model();
+        let v = validator(&answer_schema(m, Lang::En));
+        // The two smallest accepted answer sets of the rubric (each
+        // change is read and scored in full).
+        let mut mine: Vec<_> = sets
+            .iter()
+            .filter(|(id, version, _, _)| *id == m.id && *version == m.version)
+            .filter(|(_, _, _, text)| rubric.evaluate_json("x", text).is_ok())
+            .collect();
+        mine.sort_by_key(|(_, _, origin, text)| (text.len(), origin.file.clone(), origin.line));
+        for (_, _, origin, text) in mine.into_iter().take(2) {
+            let set: Value = serde_json::from_str(text).unwrap();
+            // Each answer given (the entity's and its instances'), left out
+            // or changed to each value above or to another answer given (a
+            // valid answer elsewhere).
+            let mut tries: Vec<(String, String, Option<Value>)> = Vec::new();
+            for at in answer_objects(&set, "") {
+                let answers = set.pointer(&at).and_then(Value::as_object).unwrap();
+                let mut given: Vec<&Value> = Vec::new();
+                for x in answers.values() {
+                    if !given.contains(&x) {
+                        given.push(x);
+                    }
+                }
+                for k in answers.keys() {
+                    tries.push((at.clone(), k.clone(), None));
+                    for x in values.iter().chain(given.iter().copied()) {
+                        tries.push((at.clone(), k.clone(), Some(x.clone())));
+                    }
+                }
+            }
+            for (ptr, k, x) in tries {
+                if ptr.starts_with("/instances") {
+                    inside += 1;
+                }
+                let mut s = set.clone();
+                let a = s.pointer_mut(&ptr).and_then(Value::as_object_mut).unwrap();
+                match &x {
+                    Some(x) => {
+                        a.insert(k.clone(), x.clone());
+                    }
+                    None => {
+                        a.remove(&k);
+                    }
+                }
+                let text = serde_json::to_string(&s).unwrap();
+                let at = format!("{name} / {}: {ptr}/{k} = {x:?}", origin.file);
+                match rubric.evaluate_json("x", &text) {
+                    Ok(_) => assert!(v.is_valid(&s), "{at}: accepted but fails the schema: {:#?}", errors(&v, &s)),
+                    Err(rej) => {
+                        if rej.iter().any(|r| expressible(&r.error)) {
+                            assert!(!v.is_valid(&s), "{at}: rejected ({rej:?}) but passes the schema");
+                            refused += 1;
+                        }
+                    }
+                }
+                agreed += 1;
+            }
+        }
+    }
+    eprintln!("{agreed} changed answer sets ({inside} in instances), {refused} refused by both");
+    assert!(refused >= 100 && inside >= 100);
+}
+
+/// The JSON pointers of every `answers` object of an answer set: the
+/// entity's and those of its instances, recursively.
+fn answer_objects(v: &Value, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if v.get("answers").is_some_and(Value::is_object) {
+        out.push(format!("{at}/answers"));
+    }
+    if let Some(sets) = v.get("instances").and_then(Value::as_object) {
+        for (node, items) in sets {
+            // The first instance of each repeated node.
+            for (i, item) in items.as_array().into_iter().flatten().take(1).enumerate() {
+                let token = node.replace('~', "~0").replace('/', "~1");
+                out.extend(answer_objects(item, &format!("{at}/instances/{token}/{i}")));
+            }
+        }
+    }
+    out
 }
 
 /// A valid answer set of the demo rubric, to break one way at a time.
