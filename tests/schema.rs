@@ -86,10 +86,7 @@ fn every_shipped_answer_set_validates_as_the_reader_reads_it() {
         let schema = answer_schema(m, Lang::En);
         let v = validator(&schema);
         // The schema is itself a valid 2020-12 schema.
-        assert!(
-            jsonschema::meta::is_valid(&schema),
-            "{name}: not a valid schema"
-        );
+        assert!(jsonschema::meta::is_valid(&schema), "{name}: not a valid schema");
         for (id, version, origin, text) in &sets {
             if *id != m.id || *version != m.version {
                 continue;
@@ -99,7 +96,10 @@ fn every_shipped_answer_set_validates_as_the_reader_reads_it() {
             match rubric.evaluate_json(&origin.file, text) {
                 Ok(_) => {
                     let errs = errors(&v, &instance);
-                    assert!(errs.is_empty(), "{at} is accepted but fails the schema: {errs:#?}");
+                    assert!(
+                        errs.is_empty(),
+                        "{at} is accepted but fails the schema: {errs:#?}"
+                    );
                     valid += 1;
                 }
                 Err(rej) => {
@@ -193,7 +193,11 @@ fn the_schema_agrees_with_the_reader_on_every_answer_changed() {
                 let text = serde_json::to_string(&s).unwrap();
                 let at = format!("{name} / {}: {ptr}/{k} = {x:?}", origin.file);
                 match rubric.evaluate_json("x", &text) {
-                    Ok(_) => assert!(v.is_valid(&s), "{at}: accepted but fails the schema: {:#?}", errors(&v, &s)),
+                    Ok(_) => assert!(
+                        v.is_valid(&s),
+                        "{at}: accepted but fails the schema: {:#?}",
+                        errors(&v, &s)
+                    ),
                     Err(rej) => {
                         if rej.iter().any(|r| expressible(&r.error)) {
                             assert!(!v.is_valid(&s), "{at}: rejected ({rej:?}) but passes the schema");
@@ -235,7 +239,10 @@ fn demo() -> (Value, jsonschema::Validator) {
     let dir = Path::new("examples/demo/answers");
     let mut files: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
-    let first = files.iter().find(|p| p.extension().is_some_and(|x| x == "json")).unwrap();
+    let first = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
     let text = fs::read_to_string(first).unwrap();
     r.evaluate_json("demo", &text).unwrap();
     let set: Value = serde_json::from_str(&text).unwrap();
@@ -253,57 +260,132 @@ fn each_kind_of_problem_a_schema_can_express_fails_it() {
         s
     };
     let cases = [
-        ("unknown option", broken(&|s| s["answers"]["services.1.1"] = json!("no_such_option"))),
+        (
+            "unknown option",
+            broken(&|s| s["answers"]["services.1.1"] = json!("no_such_option")),
+        ),
         ("wrong type", broken(&|s| s["answers"]["services.1.1"] = json!(3))),
-        ("N/A where it is forbidden", broken(&|s| s["answers"]["services.1.3"] = json!("na"))),
-        ("an unknown option in a list", broken(&|s| s["answers"]["services.2.1"] = json!(["web", "fax"]))),
-        ("an option twice", broken(&|s| s["answers"]["services.2.1"] = json!(["web", "web"]))),
-        ("one option for a list", broken(&|s| s["answers"]["services.2.1"] = json!("web"))),
-        ("yes/no as a number", broken(&|s| s["answers"]["services.2.2"] = json!(1))),
-        ("a number above its bounds", broken(&|s| s["answers"]["data.share"] = json!(100.5))),
-        ("a number below its bounds", broken(&|s| s["answers"]["data.rank"] = json!(0))),
-        ("a number as a string", broken(&|s| s["answers"]["data.share"] = json!("40"))),
-        ("a required answer null", broken(&|s| s["answers"]["services.1.1"] = Value::Null)),
-        ("a required answer left out", broken(&|s| {
-            s["answers"].as_object_mut().unwrap().remove("services.1.1");
-        })),
-        ("an unknown profile value", broken(&|s| s["entity"]["profile"]["role"] = json!("auditor"))),
-        ("a profile field of the wrong type", broken(&|s| s["entity"]["profile"]["federal"] = json!("yes"))),
-        ("an unknown profile field", broken(&|s| s["entity"]["profile"]["size"] = json!(3))),
-        ("a profile field left out", broken(&|s| {
-            s["entity"]["profile"].as_object_mut().unwrap().remove("role");
-        })),
+        (
+            "N/A where it is forbidden",
+            broken(&|s| s["answers"]["services.1.3"] = json!("na")),
+        ),
+        (
+            "an unknown option in a list",
+            broken(&|s| s["answers"]["services.2.1"] = json!(["web", "fax"])),
+        ),
+        (
+            "an option twice",
+            broken(&|s| s["answers"]["services.2.1"] = json!(["web", "web"])),
+        ),
+        (
+            "one option for a list",
+            broken(&|s| s["answers"]["services.2.1"] = json!("web")),
+        ),
+        (
+            "yes/no as a number",
+            broken(&|s| s["answers"]["services.2.2"] = json!(1)),
+        ),
+        (
+            "a number above its bounds",
+            broken(&|s| s["answers"]["data.share"] = json!(100.5)),
+        ),
+        (
+            "a number below its bounds",
+            broken(&|s| s["answers"]["data.rank"] = json!(0)),
+        ),
+        (
+            "a number as a string",
+            broken(&|s| s["answers"]["data.share"] = json!("40")),
+        ),
+        (
+            "a required answer null",
+            broken(&|s| s["answers"]["services.1.1"] = Value::Null),
+        ),
+        (
+            "a required answer left out",
+            broken(&|s| {
+                s["answers"].as_object_mut().unwrap().remove("services.1.1");
+            }),
+        ),
+        (
+            "an unknown profile value",
+            broken(&|s| s["entity"]["profile"]["role"] = json!("auditor")),
+        ),
+        (
+            "a profile field of the wrong type",
+            broken(&|s| s["entity"]["profile"]["federal"] = json!("yes")),
+        ),
+        (
+            "an unknown profile field",
+            broken(&|s| s["entity"]["profile"]["size"] = json!(3)),
+        ),
+        (
+            "a profile field left out",
+            broken(&|s| {
+                s["entity"]["profile"].as_object_mut().unwrap().remove("role");
+            }),
+        ),
         ("an empty entity id", broken(&|s| s["entity"]["id"] = json!(""))),
-        ("unknown criterion", broken(&|s| s["answers"]["no.such.criterion"] = json!("yes"))),
+        (
+            "unknown criterion",
+            broken(&|s| s["answers"]["no.such.criterion"] = json!("yes")),
+        ),
         ("unknown top-level key", broken(&|s| s["extra"] = json!(1))),
         ("unknown entity key", broken(&|s| s["entity"]["extra"] = json!(1))),
         ("wrong rubric", broken(&|s| s["rubric"] = json!("other"))),
         ("wrong version", broken(&|s| s["version"] = json!("1900"))),
-        ("no answers", broken(&|s| {
-            s.as_object_mut().unwrap().remove("answers");
-        })),
+        (
+            "no answers",
+            broken(&|s| {
+                s.as_object_mut().unwrap().remove("answers");
+            }),
+        ),
     ];
     for (what, s) in cases {
         let text = serde_json::to_string(&s).unwrap();
-        assert!(r.evaluate_json("demo", &text).is_err(), "{what}: the reader accepts it");
+        assert!(
+            r.evaluate_json("demo", &text).is_err(),
+            "{what}: the reader accepts it"
+        );
         assert!(!v.is_valid(&s), "{what}: the schema accepts it");
     }
     // What the reader accepts, the schema accepts too.
     let fine = [
-        ("yes/no as a boolean", broken(&|s| s["answers"]["services.2.2"] = json!(true))),
-        ("an answer missing worst left out", broken(&|s| {
-            s["answers"].as_object_mut().unwrap().remove("services.2.2");
-        })),
-        ("an answer missing worst null", broken(&|s| s["answers"]["services.2.2"] = Value::Null)),
-        ("the N/A option", broken(&|s| s["answers"]["data.open"] = json!("na"))),
-        ("no options", broken(&|s| s["answers"]["services.2.1"] = json!([]))),
-        ("no name", broken(&|s| {
-            s["entity"].as_object_mut().unwrap().remove("name");
-        })),
+        (
+            "yes/no as a boolean",
+            broken(&|s| s["answers"]["services.2.2"] = json!(true)),
+        ),
+        (
+            "an answer missing worst left out",
+            broken(&|s| {
+                s["answers"].as_object_mut().unwrap().remove("services.2.2");
+            }),
+        ),
+        (
+            "an answer missing worst null",
+            broken(&|s| s["answers"]["services.2.2"] = Value::Null),
+        ),
+        (
+            "the N/A option",
+            broken(&|s| s["answers"]["data.open"] = json!("na")),
+        ),
+        (
+            "no options",
+            broken(&|s| s["answers"]["services.2.1"] = json!([])),
+        ),
+        (
+            "no name",
+            broken(&|s| {
+                s["entity"].as_object_mut().unwrap().remove("name");
+            }),
+        ),
     ];
     for (what, s) in fine {
         let text = serde_json::to_string(&s).unwrap();
-        assert!(r.evaluate_json("demo", &text).is_ok(), "{what}: the reader rejects it");
+        assert!(
+            r.evaluate_json("demo", &text).is_ok(),
+            "{what}: the reader rejects it"
+        );
         assert!(v.is_valid(&s), "{what}: {:#?}", errors(&v, &s));
     }
 }
@@ -329,7 +411,10 @@ fn numbers_out_of_bounds_and_unknown_codes_fail_the_schema() {
         let mut s = set.clone();
         s["answers"]["pop.y5"] = value;
         let text = serde_json::to_string(&s).unwrap();
-        assert!(r.evaluate_json(path, &text).is_err(), "{what}: the reader accepts it");
+        assert!(
+            r.evaluate_json(path, &text).is_err(),
+            "{what}: the reader accepts it"
+        );
         assert!(!v.is_valid(&s), "{what}: the schema accepts it");
     }
 }
@@ -362,7 +447,12 @@ fn the_output_is_byte_identical_across_runs_and_files() {
 
 #[test]
 fn titles_follow_the_language_and_every_label_is_kept() {
-    let ar = mizan(&["--lang", "ar", "schema", "examples/open-data-2026/open-data.mizan"]);
+    let ar = mizan(&[
+        "--lang",
+        "ar",
+        "schema",
+        "examples/open-data-2026/open-data.mizan",
+    ]);
     let s: Value = serde_json::from_slice(&ar.stdout).unwrap();
     assert_eq!(s["title"], "جرد البيانات المفتوحة");
     assert_eq!(s["x-title-en"], "Open data inventory");

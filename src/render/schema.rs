@@ -239,7 +239,10 @@ fn answer(kind: &AnswerKind, na_allowed: bool, lang: Lang) -> Vec<Value> {
         AnswerKind::Multi { options, .. } => {
             let real: Vec<_> = options.iter().filter(|o| !o.is_na()).collect();
             let ids: Vec<&str> = real.iter().map(|o| o.id.as_str()).collect();
-            let titles: Vec<&str> = real.iter().map(|o| lang.pick(&o.label).unwrap_or(&o.id)).collect();
+            let titles: Vec<&str> = real
+                .iter()
+                .map(|o| lang.pick(&o.label).unwrap_or(&o.id))
+                .collect();
             let mut out = vec![json!({
                 "type": "array",
                 "items": {"type": "string", "enum": ids, "x-enum-titles": titles},
@@ -264,7 +267,10 @@ fn answer(kind: &AnswerKind, na_allowed: bool, lang: Lang) -> Vec<Value> {
             }
             let mut out = vec![Value::Object(n)];
             let mut words: Vec<&str> = na.into_iter().collect();
-            let mut titles: Vec<&str> = na.map(|_| lang.t("not applicable", "لا ينطبق")).into_iter().collect();
+            let mut titles: Vec<&str> = na
+                .map(|_| lang.t("not applicable", "لا ينطبق"))
+                .into_iter()
+                .collect();
             for c in codes {
                 if !words.contains(&c.id.as_str()) {
                     words.push(&c.id);
@@ -279,7 +285,10 @@ fn answer(kind: &AnswerKind, na_allowed: bool, lang: Lang) -> Vec<Value> {
         AnswerKind::YesNo => {
             let mut words = vec!["yes", "no"];
             words.extend(na);
-            vec![json!({"type": "boolean"}), json!({"type": "string", "enum": words})]
+            vec![
+                json!({"type": "boolean"}),
+                json!({"type": "string", "enum": words}),
+            ]
         }
     }
 }
@@ -303,7 +312,9 @@ fn instances(model: &Model, lang: Lang, scope: NodeIx) -> Option<(Value, bool)> 
                 .profile
                 .iter()
                 .enumerate()
-                .filter(|(fi, _)| !k.fields.is_empty() && k.fields.iter().all(|f| f.iter().any(|(i, _)| i == fi)))
+                .filter(|(fi, _)| {
+                    !k.fields.is_empty() && k.fields.iter().all(|f| f.iter().any(|(i, _)| i == fi))
+                })
                 .map(|(_, (name, _))| name.clone())
                 .collect(),
             None => Vec::new(),
