@@ -48,6 +48,7 @@ mod locks;
 mod lsp;
 pub mod output;
 mod problems;
+mod schema;
 mod stream;
 mod template;
 mod test;
@@ -154,6 +155,9 @@ pub enum Command {
     /// Write the questionnaire for entities to fill (`--format xlsx -o FILE`).
     #[command(after_help = EXIT_HELP)]
     Template(template::Args),
+    /// Print the JSON Schema (2020-12) of the rubric's answer sets.
+    #[command(after_help = EXIT_HELP)]
+    Schema(schema::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -192,6 +196,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lock(a) => check::lock(a, cli.format),
         Command::Lsp(a) => lsp::run(a, cli.lang),
         Command::Template(a) => template::run(a, cli.format, cli.lang),
+        Command::Schema(a) => schema::run(a, cli.format, cli.lang),
     };
     output::finish(exit, failure)
 }

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod json;
 pub mod jsonl;
 pub mod lang;
+pub mod schema;
 pub mod table;
 pub mod xlsx;
 pub mod xlsx_template;
