@@ -79,9 +79,6 @@ impl V {
 /// `e` evaluated as [`eval`](super::eval) does, or its error; `Decline`
 /// where this evaluator does not cover `e`.
 pub(super) fn run(env: &Env<'_>, e: &CExpr) -> Result<V, Fast> {
-    let overflow = || AnswerError::Overflow {
-        id: env.node.to_string(),
-    };
     Ok(match &e.kind {
         CKind::Num(d) => V::Num(*d),
         CKind::Bool(b) => V::Bool(*b),
@@ -155,22 +152,9 @@ pub(super) fn run(env: &Env<'_>, e: &CExpr) -> Result<V, Fast> {
                     let (Some(p), Some(q)) = (x.num(), y.num()) else {
                         return Ok(V::Na);
                     };
-                    match op {
-                        Add => V::Num(p.checked_add(q).ok_or_else(overflow)?),
-                        Sub => V::Num(p.checked_sub(q).ok_or_else(overflow)?),
-                        Mul => V::Num(p.checked_mul(q).ok_or_else(overflow)?),
-                        Div => {
-                            if q.is_zero() {
-                                return Err(Fast::Error(AnswerError::DivisionByZero {
-                                    message: format!("division by zero in the formula of `{}`", env.node),
-                                }));
-                            }
-                            V::Num(p.checked_div(q).ok_or_else(overflow)?)
-                        }
-                        Lt => V::Bool(p < q),
-                        Le => V::Bool(p <= q),
-                        Gt => V::Bool(p > q),
-                        _ => V::Bool(p >= q),
+                    match super::arith(*op, p, q, env.node)? {
+                        super::Arith::Num(d) => V::Num(d),
+                        super::Arith::Bool(b) => V::Bool(b),
                     }
                 }
                 Eq => V::Bool(x == y),

@@ -1728,6 +1728,37 @@ fn num(v: &Val) -> Option<Decimal> {
     }
 }
 
+/// What an arithmetic operator or a comparison gives.
+enum Arith {
+    Num(Decimal),
+    Bool(bool),
+}
+
+/// `p op q` for an arithmetic operator or a comparison (`+ - * / < <= >
+/// >=`), with the errors of the formula of `node`: what both evaluators
+/// (`eval` and `fast::run`) compute.
+fn arith(op: BinOp, p: Decimal, q: Decimal, node: &str) -> Result<Arith, AnswerError> {
+    use BinOp::*;
+    let overflow = || AnswerError::Overflow { id: node.to_string() };
+    Ok(match op {
+        Add => Arith::Num(p.checked_add(q).ok_or_else(overflow)?),
+        Sub => Arith::Num(p.checked_sub(q).ok_or_else(overflow)?),
+        Mul => Arith::Num(p.checked_mul(q).ok_or_else(overflow)?),
+        Div => {
+            if q.is_zero() {
+                return Err(AnswerError::DivisionByZero {
+                    message: format!("division by zero in the formula of `{node}`"),
+                });
+            }
+            Arith::Num(p.checked_div(q).ok_or_else(overflow)?)
+        }
+        Lt => Arith::Bool(p < q),
+        Le => Arith::Bool(p <= q),
+        Gt => Arith::Bool(p > q),
+        _ => Arith::Bool(p >= q),
+    })
+}
+
 fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
     let overflow = || AnswerError::Overflow {
         id: env.node.to_string(),
@@ -1818,22 +1849,9 @@ fn eval(env: &Env<'_>, e: &CExpr) -> Result<Val, AnswerError> {
                     let (Some(p), Some(q)) = (num(&x), num(&y)) else {
                         return Ok(Val::Na);
                     };
-                    match op {
-                        Add => Val::Num(p.checked_add(q).ok_or_else(overflow)?),
-                        Sub => Val::Num(p.checked_sub(q).ok_or_else(overflow)?),
-                        Mul => Val::Num(p.checked_mul(q).ok_or_else(overflow)?),
-                        Div => {
-                            if q.is_zero() {
-                                return Err(AnswerError::DivisionByZero {
-                                    message: format!("division by zero in the formula of `{}`", env.node),
-                                });
-                            }
-                            Val::Num(p.checked_div(q).ok_or_else(overflow)?)
-                        }
-                        Lt => Val::Bool(p < q),
-                        Le => Val::Bool(p <= q),
-                        Gt => Val::Bool(p > q),
-                        _ => Val::Bool(p >= q),
+                    match arith(*op, p, q, env.node)? {
+                        Arith::Num(d) => Val::Num(d),
+                        Arith::Bool(b) => Val::Bool(b),
                     }
                 }
                 Eq => Val::Bool(x == y),
