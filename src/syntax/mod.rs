@@ -268,6 +268,12 @@ pub(crate) fn char_name(c: char) -> Option<&'static str> {
     lookalike::name(c)
 }
 
+/// The keywords that start a declaration (`version`, `scale`, `applies`,
+/// `rank`, …), as the parser's messages suggest them.
+pub fn declaration_keywords() -> &'static [&'static str] {
+    names::DECLARATIONS
+}
+
 /// Parses a rule file.
 ///
 /// Returns the AST when the text follows the grammar, and every diagnostic

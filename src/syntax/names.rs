@@ -84,8 +84,10 @@ pub(crate) fn keyword_fits(rules: &[Rule], word: &str) -> bool {
     rules.iter().any(|r| keyword(*r) == Some(word))
 }
 
-/// The keywords that start a declaration inside a node or the rubric.
-const DECLARATIONS: &[&str] = &[
+/// The keywords that start a declaration inside a node, the rubric or its
+/// population block (suggested for a misspelt keyword, offered by the
+/// language server's completion).
+pub(crate) const DECLARATIONS: &[&str] = &[
     "version",
     "title",
     "description",
@@ -120,6 +122,7 @@ const DECLARATIONS: &[&str] = &[
     "template",
     "unit",
     "headline",
+    "rank",
 ];
 
 /// True for a word that starts a declaration (`formula`, `let`, …).

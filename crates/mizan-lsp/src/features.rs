@@ -552,44 +552,6 @@ pub fn code_actions(a: &Analysis, p: &Value) -> Value {
     json!(v)
 }
 
-const RULE_KEYWORDS: &[&str] = &[
-    "version",
-    "title",
-    "description",
-    "precision",
-    "missing",
-    "levels",
-    "profile",
-    "scale",
-    "bands",
-    "let",
-    "formula",
-    "function",
-    "population",
-    "weight",
-    "aggregate",
-    "score",
-    "na",
-    "applies when",
-    "choice",
-    "multi",
-    "number",
-    "yesno",
-    "baseline",
-    "target",
-    "direction",
-    "repeated",
-    "fields",
-    "requires",
-    "constraint",
-    "codes",
-    "rank",
-    "renamed",
-    "unit",
-    "headline",
-    "instances",
-    "template",
-];
 const TEST_KEYWORDS: &[&str] = &[
     "case", "answers", "entity", "profile", "answer", "expect", "version",
 ];
@@ -700,13 +662,20 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
 }
 
 fn keywords(a: &Analysis, m: Option<&Model>, out: &mut Vec<Value>) {
-    let ks = if a.kind == Kind::Tests {
-        TEST_KEYWORDS
+    if a.kind == Kind::Tests {
+        for k in TEST_KEYWORDS {
+            out.push(item(k, 14, "keyword"));
+        }
     } else {
-        RULE_KEYWORDS
-    };
-    for k in ks {
-        out.push(item(k, 14, "keyword"));
+        // The parser's own list of declaration keywords; `applies` is
+        // always followed by `when`.
+        for &k in mizan::syntax::declaration_keywords() {
+            out.push(item(
+                if k == "applies" { "applies when" } else { k },
+                14,
+                "keyword",
+            ));
+        }
     }
     if a.kind == Kind::Rules {
         let levels = m.map(|m| m.levels.as_slice()).unwrap_or(&[]);

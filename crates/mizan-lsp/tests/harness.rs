@@ -609,8 +609,13 @@ fn completion_by_context() {
     // At the start of a line: keywords.
     let (l, _) = find(&text, "aggregate mean", "aggregate");
     let got = labels(&c.at("textDocument/completion", u, l, 2));
-    for k in ["aggregate", "scale", "applies when", "criterion"] {
+    for k in ["aggregate", "scale", "applies when", "criterion", "rank"] {
         assert!(got.contains(&k.to_string()), "{k}: {got:?}");
+    }
+    // Only the language's keywords (the parser's list): `applies` comes
+    // with its `when`, and there is no `function` declaration.
+    for k in ["applies", "function"] {
+        assert!(!got.contains(&k.to_string()), "{k}: {got:?}");
     }
     c.stop();
 }
