@@ -164,6 +164,12 @@ impl Client {
         )
     }
 
+    /// The markdown of a hover at a position.
+    fn hover(&mut self, uri: &str, line: u32, character: u32) -> String {
+        let h = self.at("textDocument/hover", uri, line, character);
+        h["contents"]["value"].as_str().unwrap().to_string()
+    }
+
     fn stop(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
@@ -332,8 +338,7 @@ fn hover_on_the_shipped_uae_rubric() {
     let mut c = Client::start();
     c.open(&u, &t);
     let (l, ch) = find(&t, "criterion gsb.1.1", "gsb.1.1");
-    let h = c.at("textDocument/hover", &u, l, ch + 2);
-    let v = h["contents"]["value"].as_str().unwrap();
+    let v = c.hover(&u, l, ch + 2);
     assert!(v.contains("حضور ورش العمل التقنية"), "{v}");
     assert!(v.contains("Attendance at the technical workshops"), "{v}");
     assert!(v.contains("weight 1"), "{v}");
@@ -342,25 +347,16 @@ fn hover_on_the_shipped_uae_rubric() {
     assert!(v.contains("`all_specialists` weight 1"), "{v}");
     // A group: its aggregation and N/A policy.
     let (l, ch) = find(&t, "initiative gsb {", "gsb");
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(&u, l, ch);
     assert!(v.contains("aggregate ratio"), "{v}");
     assert!(v.contains("n/a exclude"), "{v}");
     // A scale: its options and users.
     let (l, ch) = find(&t, "criterion gsb.1.3", "data_accuracy");
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(&u, l, ch);
     assert!(v.contains("used by 2 criteria: gsb.1.3, gsb.3.3"), "{v}");
     // An option: weight and labels.
     let (l, ch) = find(&t, "scale data_accuracy", "part_accurate");
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(&u, l, ch);
     assert!(v.contains("weight 0.5"), "{v}");
     assert!(v.contains("توفير جزء من البيانات بدقة"), "{v}");
     c.stop();
@@ -377,10 +373,7 @@ fn hover_on_a_constant_let_and_an_applicability_condition() {
     c.open(u, &text);
     assert!(c.diagnostics(u, 1).is_empty());
     let (l, ch) = find(&text, "let half", "half");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(u, l, ch);
     assert!(v.contains("value 0.5"), "{v}");
     c.stop();
     // A named value computed from others: its folded value.
@@ -388,34 +381,22 @@ fn hover_on_a_constant_let_and_an_applicability_condition() {
     let text = text.replace("let half = 0.5", "let half = 0.5\n  let third = half * 2 / 3");
     c.open(u, &text);
     let (l, ch) = find(&text, "let third", "third");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(u, l, ch);
     assert!(
         v.contains("= `half * 2 / 3`") && v.contains("value 0.3333333333"),
         "{v}"
     );
     let (l, ch) = find(&text, "criterion c2", "c2");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(u, l, ch);
     assert!(v.contains("applies when `kind == large`"), "{v}");
     let (l, ch) = find(&text, "answer(c1) == ", "yes");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(u, l, ch);
     assert!(
         v.contains("option** of `c1`") && v.contains("`yes` weight 1"),
         "{v}"
     );
     let (l, ch) = find(&text, "applies when", "kind");
-    let v = c.at("textDocument/hover", u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(u, l, ch);
     assert!(v.contains("one of small, large"), "{v}");
     c.stop();
 }
@@ -498,10 +479,7 @@ fn a_test_file_case_goes_to_the_node_in_the_rule_file() {
     let (dl, dc) = find(&rt, "initiative gsb {", "gsb");
     assert_eq!(d["uri"], uri(&root().join("rules/uae/integration/2018.mizan")));
     assert_eq!(d["range"]["start"], json!({"line": dl, "character": dc}));
-    let v = c.at("textDocument/hover", &u, l, ch)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(&u, l, ch);
     assert!(v.contains("Government Service Bus"), "{v}");
     c.stop();
 }
@@ -653,10 +631,7 @@ fn answer_sets_are_checked_against_the_rubric_they_name() {
     c.open(&u, &t);
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
     let (l, ch) = find(&t, "\"answers\"", "\"fednet.1.2\"");
-    let v = c.at("textDocument/hover", &u, l, ch + 3)["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let v = c.hover(&u, l, ch + 3);
     assert!(v.contains("fednet.1.2") && v.contains("weight"), "{v}");
     let bad = t.replacen("\"fednet.1.2\": \"no\"", "\"fednet.1.2\": \"nope\"", 1);
     c.notify(
