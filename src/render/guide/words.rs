@@ -88,8 +88,69 @@ pub fn num(d: Decimal) -> String {
 
 /// A formula as written in the rule file, its line breaks and indentation
 /// collapsed.
+///
+/// A call of a named formula (`score higher_is_better`) is written at its
+/// call as the formula's name, while the model holds the formula's body
+/// (inlined by the checker): it is shown as `higher_is_better = clamp(value
+/// / target, 0, 1)`, the body put together from its parts as written.
 pub fn written(e: &CExpr) -> String {
-    e.loc.snippet().split_whitespace().collect::<Vec<_>>().join(" ")
+    let s = one_line(e.loc.snippet());
+    if is_name(&s) && compound(e) {
+        format!("{s} = {}", body(e))
+    } else {
+        s
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+}
+
+fn compound(e: &CExpr) -> bool {
+    matches!(
+        e.kind,
+        CKind::Call(..) | CKind::Binary(..) | CKind::If(..) | CKind::Neg(_) | CKind::Not(_)
+    )
+}
+
+/// An inlined formula's body, from the parts it is made of.
+fn body(e: &CExpr) -> String {
+    let part = |x: &CExpr| {
+        let s = one_line(x.loc.snippet());
+        if is_name(&s) && compound(x) {
+            format!("({})", body(x))
+        } else if matches!(x.kind, CKind::Binary(..)) && !s.starts_with('(') {
+            format!("({s})")
+        } else {
+            s
+        }
+    };
+    match &e.kind {
+        CKind::Call(f, args) => format!(
+            "{}({})",
+            f.name(),
+            args.iter()
+                .map(|a| {
+                    let s = one_line(a.loc.snippet());
+                    if is_name(&s) && compound(a) {
+                        body(a)
+                    } else {
+                        s
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        CKind::Binary(op, a, b) => format!("{} {} {}", part(a), op.symbol(), part(b)),
+        CKind::If(c, a, b) => format!("if {} then {} else {}", part(c), part(a), part(b)),
+        CKind::Neg(x) => format!("-{}", part(x)),
+        CKind::Not(x) => format!("not {}", part(x)),
+        _ => one_line(e.loc.snippet()),
+    }
 }
 
 /// Who a condition is about: the entity, or the instances of a repeated node.
