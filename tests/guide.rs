@@ -45,7 +45,9 @@ fn shipped() -> Vec<String> {
 /// The HTML of one node's section: from its opening tag to the next section.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {
     let open = format!("<section id=\"n-{id}\"");
-    let start = html.find(&open).unwrap_or_else(|| panic!("no section for `{id}`"));
+    let start = html
+        .find(&open)
+        .unwrap_or_else(|| panic!("no section for `{id}`"));
     let rest = &html[start..];
     let end = rest[1..].find("<section").map_or(rest.len(), |e| e + 1);
     &rest[..end]
@@ -59,13 +61,18 @@ fn count(html: &str, s: &str) -> usize {
 /// fetched from anywhere, no script.
 fn assert_page(html: &str, lang: Lang, what: &str) {
     assert!(html.starts_with("<!DOCTYPE html>\n"), "{what}: doctype");
-    assert!(html.ends_with("</html>\n"), "{what}: ends with </html> and a newline");
+    assert!(
+        html.ends_with("</html>\n"),
+        "{what}: ends with </html> and a newline"
+    );
     let root = match lang {
         Lang::Ar => "<html lang=\"ar\" dir=\"rtl\">",
         Lang::En => "<html lang=\"en\" dir=\"ltr\">",
     };
     assert!(html.contains(root), "{what}: {root}");
-    for tag in ["section", "table", "dl", "main", "nav", "header", "footer", "style", "code", "bdi", "tr"] {
+    for tag in [
+        "section", "table", "dl", "main", "nav", "header", "footer", "style", "code", "bdi", "tr",
+    ] {
         assert_eq!(
             count(html, &format!("<{tag}>")) + count(html, &format!("<{tag} ")),
             count(html, &format!("</{tag}>")),
@@ -73,13 +80,20 @@ fn assert_page(html: &str, lang: Lang, what: &str) {
         );
     }
     for h in 1..=6 {
-        assert_eq!(count(html, &format!("<h{h}")), count(html, &format!("</h{h}>")), "{what}: <h{h}>");
+        assert_eq!(
+            count(html, &format!("<h{h}")),
+            count(html, &format!("</h{h}>")),
+            "{what}: <h{h}>"
+        );
     }
     assert_eq!(count(html, "<h1"), 1, "{what}: one title");
     assert!(!html.contains("<script"), "{what}: no script");
     assert!(!html.contains("src=\""), "{what}: nothing loaded");
     assert!(!html.contains("href=\"http"), "{what}: no external link");
-    assert!(!html.contains("url("), "{what}: no external resource in the style");
+    assert!(
+        !html.contains("url("),
+        "{what}: no external resource in the style"
+    );
     assert!(!html.contains("@import"), "{what}: no imported style");
 }
 
@@ -111,7 +125,10 @@ fn every_shipped_rubric_renders_in_both_languages_with_every_criterion() {
             }
             for &top in m.top_level() {
                 let id = &m.nodes[top].id;
-                assert!(html.contains(&format!("<a href=\"#n-{id}\">")), "{what}: `{id}` not in the contents");
+                assert!(
+                    html.contains(&format!("<a href=\"#n-{id}\">")),
+                    "{what}: `{id}` not in the contents"
+                );
             }
             assert!(html.contains(&m.sha256), "{what}: provenance");
         }
@@ -129,7 +146,11 @@ fn the_cli_prints_or_writes_the_same_guide() {
         assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
         assert!(written.stdout.is_empty(), "nothing on standard output with -o");
         let file = fs::read_to_string(&path).unwrap();
-        assert_eq!(file, stdout(&printed), "-o writes what standard output shows ({lang})");
+        assert_eq!(
+            file,
+            stdout(&printed),
+            "-o writes what standard output shows ({lang})"
+        );
         let lib = guide(load_clean(UAE).model(), lang.parse().unwrap()).unwrap();
         assert_eq!(file, lib, "the CLI writes the library's guide ({lang})");
     }
@@ -140,9 +161,21 @@ fn the_cli_prints_or_writes_the_same_guide() {
         .output()
         .unwrap();
     assert!(stdout(&o).contains("dir=\"rtl\""));
+    // Usage errors: no rule file, an unknown flag, a workbook format.
+    for args in [
+        &["doc"][..],
+        &["doc", DEMO, "--bogus"][..],
+        &["--format", "xlsx", "doc", DEMO][..],
+    ] {
+        assert_eq!(mizan(args).status.code(), Some(64), "{args:?}");
+    }
     // A rule file with errors writes no guide.
     let bad = dir.path().join("bad.mizan");
-    fs::write(&bad, "mizan 1\nrubric x { version \"1\" criterion a { choice nope } }\n").unwrap();
+    fs::write(
+        &bad,
+        "mizan 1\nrubric x { version \"1\" criterion a { choice nope } }\n",
+    )
+    .unwrap();
     let out = dir.path().join("bad.html");
     let o = mizan(&["doc", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
@@ -173,16 +206,26 @@ fn uae_2018_guide_says_what_the_rule_file_says() {
 
     // fednet.1.1: the shared scale, with its N/A option and what N/A does.
     let s = section(&en, "fednet.1.1");
-    assert!(s.contains("Scale <code dir=\"ltr\">yes_partial_no_na</code>"), "{s}");
+    assert!(
+        s.contains("Scale <code dir=\"ltr\">yes_partial_no_na</code>"),
+        "{s}"
+    );
     assert!(s.contains("<tr><td><bdi>Not applicable</bdi></td><td><code dir=\"ltr\">na</code></td><td class=\"num\"><span class=\"na\">N&#x2f;A</span></td></tr>"), "{s}");
     assert!(s.contains("N&#x2f;A may be answered; it is then left out of its group&#x27;s achieved and target (excluded from the denominator)."), "{s}");
-    assert!(s.contains("It must be answered: an answer set without it is rejected."), "{s}");
+    assert!(
+        s.contains("It must be answered: an answer set without it is rejected."),
+        "{s}"
+    );
 
     // smartpass.1.1: the scale launched_na, weights 1, 0.5, 0, N/A.
     let s = section(&en, "smartpass.1.1");
     for (label, id, w) in [
         ("Integration launched and fully working", "launched_working", "1"),
-        ("Integration launched, with some technical problems", "launched_issues", "0.5"),
+        (
+            "Integration launched, with some technical problems",
+            "launched_issues",
+            "0.5",
+        ),
         ("Integration not completed", "not_completed", "0"),
     ] {
         assert!(s.contains(&format!("<tr><td><bdi>{label}</bdi></td><td><code dir=\"ltr\">{id}</code></td><td class=\"num\"><bdi dir=\"ltr\">{w}</bdi></td></tr>")), "{label}: {s}");
@@ -203,12 +246,18 @@ fn uae_2018_guide_says_what_the_rule_file_says() {
     // Aggregation: in words and in notation, at every level.
     let s = section(&en, "fednet");
     assert!(s.contains("Achieved over target: the sum of the scores of every criterion below it (each counted once) divided by the number of them counted."), "{s}");
-    assert!(s.contains("<code class=\"math\" dir=\"ltr\" title=\"notation\">achieved &#x2f; target</code>"), "{s}");
+    assert!(
+        s.contains("<code class=\"math\" dir=\"ltr\" title=\"notation\">achieved &#x2f; target</code>"),
+        "{s}"
+    );
     assert!(s.contains("aggregate ratio over criteria</code>"), "{s}");
     assert!(section(&en, "fednet.1").contains("aggregate ratio</code>"));
     let s = section(&ar, "fednet");
     assert!(s.contains("المحقق إلى المستهدف"), "{s}");
-    assert!(s.contains("تُستبعد المدخلات غير المنطبقة من المحقق والمستهدف معاً (لا تدخل في المقام)."), "{s}");
+    assert!(
+        s.contains("تُستبعد المدخلات غير المنطبقة من المحقق والمستهدف معاً (لا تدخل في المقام)."),
+        "{s}"
+    );
     assert!(en.contains("The mean of the scores of its direct children. <code class=\"math\" dir=\"ltr\" title=\"notation\">Σ sᵢ &#x2f; n</code> <code class=\"written\" dir=\"ltr\" title=\"as written\">aggregate mean</code>"));
     assert!(ar.contains("متوسط نتائج عناصره المباشرة."));
 
@@ -220,7 +269,10 @@ fn uae_2018_guide_says_what_the_rule_file_says() {
 
     // Population, precision, profile.
     let pop = &en[en.find("<section id=\"population\"").unwrap()..];
-    assert!(pop.contains("The mean of the scores of the entities that have a score."), "{pop}");
+    assert!(
+        pop.contains("The mean of the scores of the entities that have a score."),
+        "{pop}"
+    );
     assert!(en.contains("decimal places: <bdi dir=\"ltr\">2</bdi>; rounding: halves away from zero."));
     assert!(en.contains("precision 2 half_up</code>"));
     assert!(en.contains("<tr><td><code dir=\"ltr\">role</code></td><td><bdi>Entity role</bdi></td><td>one of <code dir=\"ltr\">data_provider</code>, <code dir=\"ltr\">data_consumer</code>, <code dir=\"ltr\">both</code></td><td>the entity</td></tr>"));
@@ -229,7 +281,10 @@ fn uae_2018_guide_says_what_the_rule_file_says() {
     assert!(ar.contains("<h2 id=\"toc-h\">المحتويات</h2>"));
     assert!(ar.contains("(المعايير: <bdi dir=\"ltr\">4</bdi>)"));
     assert!(!ar.contains("Aggregation"), "no English label on the Arabic page");
-    assert!(!en.contains("طريقة التجميع"), "no Arabic label on the English page");
+    assert!(
+        !en.contains("طريقة التجميع"),
+        "no Arabic label on the English page"
+    );
 }
 
 #[test]
@@ -237,24 +292,43 @@ fn kpis_bands_weights_and_formulas_of_the_demo() {
     let m = load_clean(DEMO);
     let en = guide(m.model(), Lang::En).unwrap();
     let s = section(&en, "data.share");
-    assert!(s.contains("Baseline <bdi dir=\"ltr\">40</bdi>; target <bdi dir=\"ltr\">80</bdi>; higher is better."), "{s}");
+    assert!(
+        s.contains("Baseline <bdi dir=\"ltr\">40</bdi>; target <bdi dir=\"ltr\">80</bdi>; higher is better."),
+        "{s}"
+    );
     assert!(s.contains("A number (<code dir=\"ltr\">percent</code>) between <bdi dir=\"ltr\">0</bdi> and <bdi dir=\"ltr\">100</bdi>."), "{s}");
     // A named formula is shown with its body.
-    assert!(s.contains("higher_is_better = clamp(value &#x2f; target, 0, 1)"), "{s}");
+    assert!(
+        s.contains("higher_is_better = clamp(value &#x2f; target, 0, 1)"),
+        "{s}"
+    );
     let s = section(&en, "data.rank");
     assert!(s.contains("lower is better"), "{s}");
-    assert!(s.contains("clamp((baseline - value) &#x2f; (baseline - target), 0, 1)"), "{s}");
+    assert!(
+        s.contains("clamp((baseline - value) &#x2f; (baseline - target), 0, 1)"),
+        "{s}"
+    );
     // Weights under a weighted mean, with their share.
     let s = section(&en, "services");
-    assert!(s.contains("<bdi dir=\"ltr\">2</bdi> (<bdi dir=\"ltr\">66.67%</bdi> of its group&#x27;s weights)"), "{s}");
+    assert!(
+        s.contains("<bdi dir=\"ltr\">2</bdi> (<bdi dir=\"ltr\">66.67%</bdi> of its group&#x27;s weights)"),
+        "{s}"
+    );
     // Bands, thresholds as percentages.
     assert!(en.contains("<tr><td><bdi>Excellent</bdi></td><td><code dir=\"ltr\">excellent</code></td><td class=\"num\"><bdi dir=\"ltr\">≥ 90%</bdi></td></tr>"));
     // N/A counted as zero in the data pillar; missing answers.
     let s = section(&en, "data.open");
-    assert!(s.contains("N&#x2f;A may be answered; it then counts as zero in its group."), "{s}");
+    assert!(
+        s.contains("N&#x2f;A may be answered; it then counts as zero in its group."),
+        "{s}"
+    );
     assert!(s.contains("Left unanswered, it counts as N&#x2f;A."), "{s}");
-    assert!(s.contains("profile field <code dir=\"ltr\">federal</code> is yes"), "{s}");
-    assert!(section(&en, "services.2.2").contains("Left unanswered, it gets the worst answer: a score of <bdi dir=\"ltr\">0</bdi>."));
+    assert!(
+        s.contains("profile field <code dir=\"ltr\">federal</code> is yes"),
+        "{s}"
+    );
+    assert!(section(&en, "services.2.2")
+        .contains("Left unanswered, it gets the worst answer: a score of <bdi dir=\"ltr\">0</bdi>."));
     assert!(section(&en, "services.2.1").contains("capped at 1"));
 }
 
@@ -287,7 +361,9 @@ rubric x.esc {
         let html = guide(r.model(), lang).unwrap();
         assert_page(&html, lang, "escaping");
         match lang {
-            Lang::En => assert!(html.contains("<h1>&lt;script&gt;alert(&#x27;t&#x27;)&lt;&#x2f;script&gt;</h1>")),
+            Lang::En => {
+                assert!(html.contains("<h1>&lt;script&gt;alert(&#x27;t&#x27;)&lt;&#x2f;script&gt;</h1>"))
+            }
             Lang::Ar => assert!(html.contains("<h1>&lt;b&gt;عنوان&lt;&#x2f;b&gt;</h1>")),
         }
         assert!(html.contains("&lt;&#x2f;section&gt;&lt;script&gt;alert(2)"));
@@ -296,7 +372,12 @@ rubric x.esc {
         assert!(html.contains("No &amp; never"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(html.contains("1&lt;2&gt;"));
-        assert!(!html.contains("<svg") && !html.contains("<img") && !html.contains("<u>") && !html.contains("<b>"));
+        assert!(
+            !html.contains("<svg")
+                && !html.contains("<img")
+                && !html.contains("<u>")
+                && !html.contains("<b>")
+        );
     }
 }
 

@@ -22,8 +22,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::{
-    Aggregate, AnswerKind, BandUse, CodeValue, Criterion, Direction, FieldTy, Group, InstanceRule, MissingPolicy,
-    Model, NodeDef, NodeIx, NodeKind, Over, PopAggregate, Unit,
+    Aggregate, AnswerKind, BandUse, CodeValue, Criterion, Direction, FieldTy, Group, InstanceRule,
+    MissingPolicy, Model, NodeDef, NodeIx, NodeKind, Over, PopAggregate, Unit,
 };
 use crate::render::Lang;
 
@@ -157,7 +157,10 @@ pub fn guide(model: &Model, lang: Lang) -> Result<String, Error> {
 }
 
 fn count_criteria(model: &Model, n: &NodeDef) -> usize {
-    model.by_id.get(&n.id).map_or(0, |&ix| model.criteria_under(ix).len())
+    model
+        .by_id
+        .get(&n.id)
+        .map_or(0, |&ix| model.criteria_under(ix).len())
 }
 
 /// Every fixed word of the page, in `lang`.
@@ -171,7 +174,11 @@ fn labels(lang: Lang) -> IndexMap<&'static str, &'static str> {
     add("version", "Version", "الإصدار");
     add("criteria_count", "Criteria", "عدد المعايير");
     add("contents", "Contents", "المحتويات");
-    add("overall", "How the overall score is computed", "كيف تُحتسب النتيجة الإجمالية");
+    add(
+        "overall",
+        "How the overall score is computed",
+        "كيف تُحتسب النتيجة الإجمالية",
+    );
     add("headlines", "Headline indicators", "المؤشرات الرئيسية");
     add("precision", "Precision and rounding", "الدقة والتقريب");
     add("profile", "Entity profile", "الملف التعريفي للجهة");
@@ -198,7 +205,11 @@ fn labels(lang: Lang) -> IndexMap<&'static str, &'static str> {
     add("band", "Band", "الفئة");
     add("from", "From score", "من النتيجة");
     add("used_by", "Used by", "تستخدمها");
-    add("population", "Population (all entities)", "مستوى المجتمع (كل الجهات)");
+    add(
+        "population",
+        "Population (all entities)",
+        "مستوى المجتمع (كل الجهات)",
+    );
     add("constraints", "Checks on answers", "التحققات على الإجابات");
     add("level", "Level", "المستوى");
     add("message", "Message", "الرسالة");
@@ -232,7 +243,7 @@ fn fact(label: &'static str, words: Words) -> Fact {
 }
 
 /// A group's aggregation: words, notation and the rule as written.
-fn aggregation(model: &Model, g: &Group, lang: Lang) -> Fact {
+fn aggregation(g: &Group, lang: Lang) -> Fact {
     let label = lang.t("Aggregation", "طريقة التجميع");
     match &g.aggregate {
         Aggregate::Builtin(b) => {
@@ -240,7 +251,11 @@ fn aggregation(model: &Model, g: &Group, lang: Lang) -> Fact {
             if g.normalised {
                 w = w.t(lang.t(" Its weights sum to 1.", " أوزانها مجموعها 1."));
             }
-            let over = if g.over == Over::Criteria { " over criteria" } else { "" };
+            let over = if g.over == Over::Criteria {
+                " over criteria"
+            } else {
+                ""
+            };
             let norm = if g.normalised { " normalised" } else { "" };
             Fact {
                 label,
@@ -249,18 +264,12 @@ fn aggregation(model: &Model, g: &Group, lang: Lang) -> Fact {
                 written: Some(format!("aggregate {}{norm}{over}", b.name())),
             }
         }
-        Aggregate::Formula(e) => {
-            let _ = model;
-            Fact {
-                label,
-                words: Words::new().t(lang.t(
-                    "A formula written in the rubric:",
-                    "صيغة مكتوبة في القاعدة:",
-                )),
-                notation: Some(words::written(e)),
-                written: None,
-            }
-        }
+        Aggregate::Formula(e) => Fact {
+            label,
+            words: Words::new().t(lang.t("A formula written in the rubric:", "صيغة مكتوبة في القاعدة:")),
+            notation: Some(words::written(e)),
+            written: None,
+        },
     }
 }
 
@@ -277,16 +286,22 @@ fn root_facts(model: &Model, lang: Lang) -> Vec<Fact> {
             )),
         ));
     } else if let NodeKind::Group(g) = &root.kind {
-        facts.push(aggregation(model, g, lang));
+        facts.push(aggregation(g, lang));
         if matches!(g.aggregate, Aggregate::Builtin(_)) {
-            facts.push(fact(lang.t("N/A inputs", "المدخلات غير المنطبقة"), Words::new().t(words::na_policy(g.na, lang))));
+            facts.push(fact(
+                lang.t("N/A inputs", "المدخلات غير المنطبقة"),
+                Words::new().t(words::na_policy(g.na, lang)),
+            ));
         }
     }
-    facts.push(fact(lang.t("Unanswered criteria", "المعايير بلا إجابة"), missing(model, root, lang)));
+    facts.push(fact(
+        lang.t("Unanswered criteria", "المعايير بلا إجابة"),
+        missing(root, lang),
+    ));
     if root.unit != Unit::Percent {
         facts.push(unit(root.unit, lang));
     }
-    if let Some(b) = band_fact(model, &root.bands, lang) {
+    if let Some(b) = band_fact(&root.bands, lang) {
         facts.push(b);
     }
     facts
@@ -296,7 +311,7 @@ fn unit(u: Unit, lang: Lang) -> Fact {
     fact(lang.t("Unit", "الوحدة"), Words::new().c(u.name()))
 }
 
-fn band_fact(_model: &Model, uses: &[BandUse], lang: Lang) -> Option<Fact> {
+fn band_fact(uses: &[BandUse], lang: Lang) -> Option<Fact> {
     let mut w = Words::new();
     for (i, u) in uses.iter().enumerate() {
         if i > 0 {
@@ -315,8 +330,7 @@ fn band_fact(_model: &Model, uses: &[BandUse], lang: Lang) -> Option<Fact> {
     (!uses.is_empty()).then(|| fact(lang.t("Bands", "الفئات"), w))
 }
 
-fn missing(model: &Model, n: &NodeDef, lang: Lang) -> Words {
-    let _ = model;
+fn missing(n: &NodeDef, lang: Lang) -> Words {
     let w = Words::new();
     match n.missing {
         MissingPolicy::Error => w.t(lang.t(
@@ -339,11 +353,25 @@ fn weight(model: &Model, n: &NodeDef, lang: Lang) -> Fact {
     let mut w = Words::new().n(words::num(n.weight));
     let parent = n.parent.and_then(|p| model.nodes.get(p));
     if let Some(NodeKind::Group(g)) = parent.map(|p| &p.kind) {
-        if matches!(g.aggregate, Aggregate::Builtin(crate::model::Builtin::WeightedMean)) && g.over == Over::Children {
+        if matches!(
+            g.aggregate,
+            Aggregate::Builtin(crate::model::Builtin::WeightedMean)
+        ) && g.over == Over::Children
+        {
             let total: Decimal = parent
-                .map(|p| p.children.iter().filter_map(|&c| model.nodes.get(c)).map(|c| c.weight).sum())
+                .map(|p| {
+                    p.children
+                        .iter()
+                        .filter_map(|&c| model.nodes.get(c))
+                        .map(|c| c.weight)
+                        .sum()
+                })
                 .unwrap_or_default();
-            if let Some(share) = n.weight.checked_div(total).and_then(|s| s.checked_mul(Decimal::ONE_HUNDRED)) {
+            if let Some(share) = n
+                .weight
+                .checked_div(total)
+                .and_then(|s| s.checked_mul(Decimal::ONE_HUNDRED))
+            {
                 w = w
                     .t(lang.t(" (", " ("))
                     .n(format!("{}%", share.round_dp(2).normalize()))
@@ -363,7 +391,10 @@ fn applies_fact(model: &Model, n: &NodeDef, lang: Lang) -> Option<Fact> {
     let a = n.applies.as_ref()?;
     let mut words = words::applies(model, a, lang);
     if matches!(n.kind, NodeKind::Group(_)) {
-        words = words.t(lang.t(" This holds for everything under it.", " ويسري ذلك على كل ما تحته."));
+        words = words.t(lang.t(
+            " This holds for everything under it.",
+            " ويسري ذلك على كل ما تحته.",
+        ));
     }
     Some(Fact {
         label: lang.t("Applicability", "الانطباق"),
@@ -390,7 +421,7 @@ fn requires_fact(model: &Model, n: &NodeDef, lang: Lang) -> Option<Fact> {
     })
 }
 
-fn repeat_fact(model: &Model, n: &NodeDef, lang: Lang) -> Option<Fact> {
+fn repeat_fact(n: &NodeDef, lang: Lang) -> Option<Fact> {
     let r = n.repeat.as_ref()?;
     let rule = |rule: InstanceRule| match rule {
         InstanceRule::Mean => lang.t(
@@ -411,14 +442,21 @@ fn repeat_fact(model: &Model, n: &NodeDef, lang: Lang) -> Option<Fact> {
     let mut written = Vec::new();
     if let Some((cond, other)) = &r.switch {
         w = w
-            .t(lang.t("; when the condition below holds, ", "؛ وعندما يتحقق الشرط أدناه "))
+            .t(lang.t(
+                "; when the condition below holds, ",
+                "؛ وعندما يتحقق الشرط أدناه ",
+            ))
             .t(rule(*other));
         written.push(format!("when {}", words::written(cond)));
     }
     if let Some(k) = &r.keys {
-        w = w.t(lang.t("; its instances are exactly those of list ", "؛ ونسخه هي بالضبط عناصر القائمة ")).c(k.list.clone());
+        w = w
+            .t(lang.t(
+                "; its instances are exactly those of list ",
+                "؛ ونسخه هي بالضبط عناصر القائمة ",
+            ))
+            .c(k.list.clone());
     }
-    let _ = model;
     Some(Fact {
         label: lang.t("Repeated", "متكرر"),
         words: w.t("."),
@@ -434,18 +472,21 @@ fn item(model: &Model, ix: NodeIx, lang: Lang) -> Option<Item> {
     let mut codes = Vec::new();
     match &n.kind {
         NodeKind::Group(g) => {
-            facts.push(aggregation(model, g, lang));
+            facts.push(aggregation(g, lang));
             if matches!(g.aggregate, Aggregate::Builtin(_)) {
-                facts.push(fact(lang.t("N/A inputs", "المدخلات غير المنطبقة"), Words::new().t(words::na_policy(g.na, lang))));
+                facts.push(fact(
+                    lang.t("N/A inputs", "المدخلات غير المنطبقة"),
+                    Words::new().t(words::na_policy(g.na, lang)),
+                ));
             }
             facts.push(weight(model, n, lang));
-            facts.extend(repeat_fact(model, n, lang));
+            facts.extend(repeat_fact(n, lang));
             facts.extend(applies_fact(model, n, lang));
             facts.extend(requires_fact(model, n, lang));
             if n.unit != Unit::Percent {
                 facts.push(unit(n.unit, lang));
             }
-            facts.extend(band_fact(model, &n.bands, lang));
+            facts.extend(band_fact(&n.bands, lang));
         }
         NodeKind::Criterion(c) => {
             facts.push(answer(c, lang));
@@ -455,10 +496,13 @@ fn item(model: &Model, ix: NodeIx, lang: Lang) -> Option<Item> {
             }
             facts.push(weight(model, n, lang));
             facts.push(na(model, n, c, lang));
-            facts.push(fact(lang.t("Unanswered", "بلا إجابة"), missing_criterion(n, c, lang)));
+            facts.push(fact(
+                lang.t("Unanswered", "بلا إجابة"),
+                missing_criterion(n, c, lang),
+            ));
             facts.extend(applies_fact(model, n, lang));
             facts.extend(requires_fact(model, n, lang));
-            facts.extend(band_fact(model, &n.bands, lang));
+            facts.extend(band_fact(&n.bands, lang));
             for o in c.answer.options() {
                 let (weight, numeric, note) = match o.weight {
                     Some(w) => (words::num(w), true, ""),
@@ -572,7 +616,10 @@ fn score(c: &Criterion, lang: Lang) -> Fact {
     }
     let w = match &c.answer {
         AnswerKind::Choice { .. } => lang.t("The chosen option's weight.", "وزن الخيار المختار."),
-        AnswerKind::Multi { .. } => lang.t("The chosen options' weights, combined as above.", "أوزان الخيارات المختارة مجمّعة كما سبق."),
+        AnswerKind::Multi { .. } => lang.t(
+            "The chosen options' weights, combined as above.",
+            "أوزان الخيارات المختارة مجمّعة كما سبق.",
+        ),
         AnswerKind::Number { .. } => lang.t("The number answered.", "الرقم المُجاب."),
         AnswerKind::YesNo => lang.t("1 for yes, 0 for no.", "1 لنعم، 0 للا."),
     };
@@ -582,7 +629,10 @@ fn score(c: &Criterion, lang: Lang) -> Fact {
 fn kpi(c: &Criterion, lang: Lang) -> Fact {
     let mut w = Words::new();
     if let Some(b) = c.baseline {
-        w = w.t(lang.t("Baseline ", "خط الأساس ")).n(words::num(b)).t(lang.t("; ", "؛ "));
+        w = w
+            .t(lang.t("Baseline ", "خط الأساس "))
+            .n(words::num(b))
+            .t(lang.t("; ", "؛ "));
     }
     match c.target {
         Some(Some(t)) => w = w.t(lang.t("target ", "المستهدف ")).n(words::num(t)),
@@ -773,9 +823,10 @@ fn population(model: &Model, lang: Lang) -> Vec<Fact> {
             )),
         );
         if let Some(c) = rank {
-            f.words = f
-                .words
-                .t(lang.t(" Only entities that meet the condition are ranked", " ولا تُرتب إلا الجهات التي تستوفي الشرط"));
+            f.words = f.words.t(lang.t(
+                " Only entities that meet the condition are ranked",
+                " ولا تُرتب إلا الجهات التي تستوفي الشرط",
+            ));
             if let Some(w) = words::cond(model, c, lang) {
                 f.words = f.words.t(": ").then(w);
             }
@@ -784,7 +835,7 @@ fn population(model: &Model, lang: Lang) -> Vec<Fact> {
         }
         facts.push(f);
     }
-    facts.extend(band_fact(model, &p.bands, lang));
+    facts.extend(band_fact(&p.bands, lang));
     facts
 }
 

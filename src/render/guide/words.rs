@@ -299,7 +299,9 @@ pub fn cond(model: &Model, e: &CExpr, lang: Lang) -> Option<Words> {
                 lang.t(" is not ", " لا يساوي ")
             };
             match (&a.kind, &b.kind) {
-                (CKind::Field(f), CKind::EnumLit(g, v)) | (CKind::EnumLit(g, v), CKind::Field(f)) if f == g => {
+                (CKind::Field(f), CKind::EnumLit(g, v)) | (CKind::EnumLit(g, v), CKind::Field(f))
+                    if f == g =>
+                {
                     Some(field(model, *f, lang)?.t(verb).c(enum_value(model, *f, *v)?))
                 }
                 (CKind::Field(f), CKind::Bool(x)) | (CKind::Bool(x), CKind::Field(f)) => {
@@ -311,9 +313,14 @@ pub fn cond(model: &Model, e: &CExpr, lang: Lang) -> Option<Words> {
                 _ => None,
             }
         }
-        CKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), a, b) => match (&a.kind, &b.kind) {
-            (CKind::Field(f), CKind::Num(n)) => Some(field(model, *f, lang)?.t(compare(*op, lang)).n(num(*n))),
-            (CKind::Num(n), CKind::Field(f)) => Some(field(model, *f, lang)?.t(compare(flip(*op), lang)).n(num(*n))),
+        CKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), a, b) => match (&a.kind, &b.kind)
+        {
+            (CKind::Field(f), CKind::Num(n)) => {
+                Some(field(model, *f, lang)?.t(compare(*op, lang)).n(num(*n)))
+            }
+            (CKind::Num(n), CKind::Field(f)) => {
+                Some(field(model, *f, lang)?.t(compare(flip(*op), lang)).n(num(*n)))
+            }
             _ => None,
         },
         CKind::Binary(BinOp::In, a, b) => match (&a.kind, &b.kind) {
@@ -334,13 +341,17 @@ pub fn cond(model: &Model, e: &CExpr, lang: Lang) -> Option<Words> {
             }
             _ => None,
         },
-        CKind::Field(f) if e.ty == crate::model::Ty::Bool => {
-            Some(field(model, *f, lang)?.t(lang.t(" is ", " يساوي ")).t(yes_no(true, lang)))
-        }
+        CKind::Field(f) if e.ty == crate::model::Ty::Bool => Some(
+            field(model, *f, lang)?
+                .t(lang.t(" is ", " يساوي "))
+                .t(yes_no(true, lang)),
+        ),
         CKind::Not(x) => match &x.kind {
-            CKind::Field(f) if x.ty == crate::model::Ty::Bool => {
-                Some(field(model, *f, lang)?.t(lang.t(" is ", " يساوي ")).t(yes_no(false, lang)))
-            }
+            CKind::Field(f) if x.ty == crate::model::Ty::Bool => Some(
+                field(model, *f, lang)?
+                    .t(lang.t(" is ", " يساوي "))
+                    .t(yes_no(false, lang)),
+            ),
             _ => None,
         },
         _ => None,
@@ -407,7 +418,11 @@ pub fn builtin(b: Builtin, over: Option<Over>, lang: Lang) -> (Words, String) {
         Builtin::Sum => ("The sum of the scores of {}", "مجموع نتائج {}", "Σ sᵢ"),
         Builtin::Min => ("The lowest score of {}", "أدنى نتيجة بين {}", "min(sᵢ)"),
         Builtin::Max => ("The highest score of {}", "أعلى نتيجة بين {}", "max(sᵢ)"),
-        Builtin::Count => ("The number of {} that have a score", "عدد {} التي لها نتيجة", "count(sᵢ)"),
+        Builtin::Count => (
+            "The number of {} that have a score",
+            "عدد {} التي لها نتيجة",
+            "count(sᵢ)",
+        ),
     };
     let text = lang.t(en, ar).replacen("{}", of, 1);
     (Words::new().t(text).t("."), notation.to_string())
@@ -442,7 +457,10 @@ pub fn na_effect(na: NaPolicy, lang: Lang) -> &'static str {
             "it then counts as full marks (1) in its group",
             "ويُحتسب عندها بالعلامة الكاملة (1) في مجموعته",
         ),
-        NaPolicy::Zero => lang.t("it then counts as zero in its group", "ويُحتسب عندها صفراً في مجموعته"),
+        NaPolicy::Zero => lang.t(
+            "it then counts as zero in its group",
+            "ويُحتسب عندها صفراً في مجموعته",
+        ),
     }
 }
 
