@@ -502,3 +502,49 @@ pub fn round_mode(m: RoundMode, lang: Lang) -> &'static str {
         RoundMode::Ceiling => lang.t("upwards", "نحو الأعلى"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "a test fails by panicking"
+    )]
+
+    use super::*;
+
+    /// The `applies when` of criterion `c` of a small rubric, in words.
+    fn said(profile: &str, cond_text: &str, lang: Lang) -> String {
+        let src = format!(
+            "mizan 1\nrubric x {{ version \"1\" profile {{ {profile} }}\n criterion a {{ yesno }}\n criterion c {{ applies when {cond_text} yesno }} }}\n"
+        );
+        let (r, d) = crate::load("x.mizan", &src);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        let r = r.unwrap();
+        let m = r.model();
+        let c = &m.nodes[*m.by_id.get("c").unwrap()];
+        applies(m, c.applies.as_ref().unwrap(), lang).plain()
+    }
+
+    #[test]
+    fn conditions_in_plain_words() {
+        let p = "kind: one of a, b, c size: number federal: bool";
+        let en = |c: &str| said(p, c, Lang::En);
+        assert!(en("kind == a or kind == b")
+            .starts_with("Applies only to entities whose profile field `kind` is `a` or `b`."));
+        assert!(en("kind in [a, c]").contains("profile field `kind` is `a` or `c`."));
+        assert!(en("size >= 10 and not federal")
+            .contains("profile field `size` is at least 10, and profile field `federal` is no."));
+        assert!(en("10 > size").contains("profile field `size` is less than 10"));
+        assert!(en("federal").contains("profile field `federal` is yes"));
+        // Mixed `and`/`or` and arithmetic have no plain reading.
+        assert!(en("(kind == a or federal) and size > 1")
+            .starts_with("Applies only when the condition below holds"));
+        assert!(en("size * 2 > 10").starts_with("Applies only when the condition below holds"));
+        let ar = said(p, "kind != b", Lang::Ar);
+        assert!(
+            ar.starts_with("ينطبق فقط على الجهات التي يكون فيها حقل الملف `kind` لا يساوي `b`"),
+            "{ar}"
+        );
+    }
+}
