@@ -40,6 +40,7 @@ macro_rules! errln {
 mod atomic;
 mod check;
 mod diff;
+mod doc;
 mod eval;
 mod fmt;
 mod import;
@@ -158,6 +159,9 @@ pub enum Command {
     /// Print the JSON Schema (2020-12) of the rubric's answer sets.
     #[command(after_help = EXIT_HELP)]
     Schema(schema::Args),
+    /// Write the rubric as a published guide: one self-contained HTML page.
+    #[command(after_help = EXIT_HELP)]
+    Doc(doc::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -197,6 +201,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lsp(a) => lsp::run(a, cli.lang),
         Command::Template(a) => template::run(a, cli.format, cli.lang),
         Command::Schema(a) => schema::run(a, cli.format, cli.lang),
+        Command::Doc(a) => doc::run(a, cli.format, cli.lang),
     };
     output::finish(exit, failure)
 }
