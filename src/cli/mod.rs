@@ -48,6 +48,7 @@ mod locks;
 mod lsp;
 pub mod output;
 mod problems;
+mod report;
 mod schema;
 mod stream;
 mod template;
@@ -158,6 +159,9 @@ pub enum Command {
     /// Print the JSON Schema (2020-12) of the rubric's answer sets.
     #[command(after_help = EXIT_HELP)]
     Schema(schema::Args),
+    /// Write the HTML report of a batch: a cycle page and one page per entity (`-o DIR`).
+    #[command(after_help = EXIT_HELP)]
+    Report(report::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -197,6 +201,10 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lsp(a) => lsp::run(a, cli.lang),
         Command::Template(a) => template::run(a, cli.format, cli.lang),
         Command::Schema(a) => schema::run(a, cli.format, cli.lang),
+        Command::Report(a) => {
+            locks::enforce(a.allow_unlocked);
+            report::run(a, cli.format, cli.lang)
+        }
     };
     output::finish(exit, failure)
 }

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod json;
 pub mod jsonl;
 pub mod lang;
+pub mod report;
 pub mod schema;
 pub mod table;
 pub mod xlsx;
