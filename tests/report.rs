@@ -118,19 +118,35 @@ fn uae_numbers_are_those_of_eval_json_and_of_the_hand_computation() {
         let id = e["id"].as_str().unwrap();
         let page = read(&dir.join("entities").join(file_name(id)));
         let score = percent(&e["score"]);
-        assert!(page.contains(&format!("<bdi dir=\"ltr\">{score}</bdi>")), "{id}: {score}");
+        assert!(
+            page.contains(&format!("<bdi dir=\"ltr\">{score}</bdi>")),
+            "{id}: {score}"
+        );
         assert!(row(id).contains(&score), "{id}");
         let s: Decimal = e["score"].to_string().parse().unwrap();
         let rank = 1 + scores.iter().filter(|o| **o > s).count();
-        assert!(row(id).contains(&format!("data-sort=\"{rank}\"")), "{id} rank {rank}");
+        assert!(
+            row(id).contains(&format!("data-sort=\"{rank}\"")),
+            "{id} rank {rank}"
+        );
         // Each group's score, as the JSON has it.
-        for g in ["fednet", "smartpass", "gsb", "one_portal", "national_crm", "smart_data"] {
+        for g in [
+            "fednet",
+            "smartpass",
+            "gsb",
+            "one_portal",
+            "national_crm",
+            "smart_data",
+        ] {
             let text = if e["nodes"][g].is_null() {
                 esc("N/A")
             } else {
                 percent(&e["nodes"][g])
             };
-            assert!(page.contains(&format!("<bdi dir=\"ltr\">{text}</bdi>")), "{id} {g} {text}");
+            assert!(
+                page.contains(&format!("<bdi dir=\"ltr\">{text}</bdi>")),
+                "{id} {g} {text}"
+            );
         }
     }
     assert_eq!(files(&dir).len(), 12 + 2, "index, 12 entities, the marker");
@@ -167,7 +183,11 @@ fn strings_from_answer_sets_are_escaped_and_ids_become_safe_file_names() {
         let mut v: Value = serde_json::from_str(&read(&Path::new(EXAMPLES).join("mof.json"))).unwrap();
         v["entity"]["id"] = Value::from(*id);
         v["entity"]["name"] = Value::from(format!("{evil} & \"co\" {i}"));
-        fs::write(answers.join(format!("{i}.json")), serde_json::to_string(&v).unwrap()).unwrap();
+        fs::write(
+            answers.join(format!("{i}.json")),
+            serde_json::to_string(&v).unwrap(),
+        )
+        .unwrap();
     }
     for lang in ["en", "ar"] {
         let dir = tmp.path().join(lang);
@@ -176,7 +196,9 @@ fn strings_from_answer_sets_are_escaped_and_ids_become_safe_file_names() {
         assert_eq!(all.len(), ids.len() + 2);
         for id in ids {
             let name = file_name(id);
-            assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+            assert!(name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
             assert!(all.contains_key(&format!("entities/{name}")), "{id}");
         }
         for (path, bytes) in &all {
@@ -229,7 +251,10 @@ fn arabic_pages_are_right_to_left_with_arabic_labels() {
     assert!(index.contains("الدرجة الإجمالية"));
     assert!(index.contains("الإجابات المرفوضة"));
     // The rubric's Arabic title.
-    assert!(index.contains(&format!("<h1><bdi>{}</bdi></h1>", esc("نسبة تكامل الخدمات الإلكترونية/الذكية"))));
+    assert!(index.contains(&format!(
+        "<h1><bdi>{}</bdi></h1>",
+        esc("نسبة تكامل الخدمات الإلكترونية/الذكية")
+    )));
     let fahr = read(&dir.join("entities").join(file_name("fahr")));
     assert!(fahr.contains("<html lang=\"ar\" dir=\"rtl\">"));
     assert!(fahr.contains("أين فُقدت النقاط"));
@@ -295,19 +320,42 @@ fn m0806_a_directory_that_is_not_a_report_is_refused() {
 fn egbr_scores_are_those_of_eval_json() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
-    let json = support::mizan(&["eval", "--format", "json", "rules/eu/egovernment-benchmark/2023.mizan", "examples/egbr-2023/raw-hu.json"]);
+    let json = support::mizan(&[
+        "eval",
+        "--format",
+        "json",
+        "rules/eu/egovernment-benchmark/2023.mizan",
+        "examples/egbr-2023/raw-hu.json",
+    ]);
     let doc: Value = serde_json::from_str(&support::stdout(&json)).unwrap();
-    report(&["rules/eu/egovernment-benchmark/2023.mizan", "examples/egbr-2023/raw-hu.json"], &dir, 0);
+    report(
+        &[
+            "rules/eu/egovernment-benchmark/2023.mizan",
+            "examples/egbr-2023/raw-hu.json",
+        ],
+        &dir,
+        0,
+    );
     let page = read(&dir.join("entities").join(file_name("HU")));
-    let score = percent_in("rules/eu/egovernment-benchmark/2023.mizan", &doc["entities"][0]["score"]);
-    assert!(page.contains(&format!("<bdi dir=\"ltr\">{score}</bdi>")), "{score}");
+    let score = percent_in(
+        "rules/eu/egovernment-benchmark/2023.mizan",
+        &doc["entities"][0]["score"],
+    );
+    assert!(
+        page.contains(&format!("<bdi dir=\"ltr\">{score}</bdi>")),
+        "{score}"
+    );
 }
 
 #[test]
 fn demo_entity_page_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
-    report(&["examples/demo/digital-readiness.mizan", "examples/demo/answers"], &dir, 0);
+    report(
+        &["examples/demo/digital-readiness.mizan", "examples/demo/answers"],
+        &dir,
+        0,
+    );
     let page = read(&dir.join("entities").join(file_name("moe")));
     // The stylesheet is the same on every page: left out of the snapshot.
     let start = page.find("<style>").unwrap();

@@ -192,20 +192,28 @@ fn answer_text(model: &Model, ix: NodeIx, a: Option<&Answer>, lang: Lang) -> Str
     };
     let opts = c.answer.options();
     let opt = |i: usize| {
-        opts.get(i)
-            .map_or_else(|| "?".to_string(), |o| lang.pick(&o.label).unwrap_or(&o.id).to_string())
+        opts.get(i).map_or_else(
+            || "?".to_string(),
+            |o| lang.pick(&o.label).unwrap_or(&o.id).to_string(),
+        )
     };
     match a {
         None => lang.t("not answered", "بلا إجابة").to_string(),
         Some(Answer::Na) => lang.t("N/A", "لا ينطبق").to_string(),
         Some(Answer::Option(i)) => opt(*i),
-        Some(Answer::Set(s)) => s.iter().map(|i| opt(*i)).collect::<Vec<_>>().join(lang.t(", ", "، ")),
+        Some(Answer::Set(s)) => s
+            .iter()
+            .map(|i| opt(*i))
+            .collect::<Vec<_>>()
+            .join(lang.t(", ", "، ")),
         Some(Answer::Number(d)) => d.normalize().to_string(),
-        Some(Answer::Bool(b)) => lang.t(if *b { "yes" } else { "no" }, if *b { "نعم" } else { "لا" }).to_string(),
-        Some(Answer::Code(i, _)) => c
-            .answer
-            .code(*i)
-            .map_or_else(|| "?".to_string(), |k| lang.pick(&k.label).unwrap_or(&k.id).to_string()),
+        Some(Answer::Bool(b)) => lang
+            .t(if *b { "yes" } else { "no" }, if *b { "نعم" } else { "لا" })
+            .to_string(),
+        Some(Answer::Code(i, _)) => c.answer.code(*i).map_or_else(
+            || "?".to_string(),
+            |k| lang.pick(&k.label).unwrap_or(&k.id).to_string(),
+        ),
     }
 }
 
@@ -311,7 +319,15 @@ pub fn render(model: &Model, batch: &Batch, opts: &Options) -> Result<Vec<Page>,
     };
     let medians: Vec<Option<Decimal>> = groups
         .iter()
-        .map(|g| median(batch.results.iter().filter_map(|r| r.outcomes.get(*g)?.score()).collect()))
+        .map(|g| {
+            median(
+                batch
+                    .results
+                    .iter()
+                    .filter_map(|r| r.outcomes.get(*g)?.score())
+                    .collect(),
+            )
+        })
         .collect();
     let unit_of = |ix: NodeIx| super::unit_of(model, ix);
     let cell = |ix: NodeIx, v: Option<Decimal>| {
@@ -319,8 +335,9 @@ pub fn render(model: &Model, batch: &Batch, opts: &Options) -> Result<Vec<Page>,
         let shade = v.and_then(|v| ratio(unit_of(ix), v));
         context! {
             text => n.text, sort => n.sort, ok => n.ok,
-            shade => shade.map(|r| format!("{:.0}", 96.0 - 50.0 * r.clamp(0.0, 1.0))),
-            dark => shade.is_some_and(|r| r > 0.7),
+            // Light to mid blue, dark text throughout: the number is
+            // written in every cell, the colour only helps the eye.
+            shade => shade.map(|r| format!("{:.0}", 97.0 - 37.0 * r.clamp(0.0, 1.0))),
         }
     };
 
@@ -377,7 +394,7 @@ pub fn render(model: &Model, batch: &Batch, opts: &Options) -> Result<Vec<Page>,
     let mut band_rows = Vec::new();
     if let Some(set) = root.bands.first().and_then(|u| model.band_sets.get(&u.set)) {
         let mut set: Vec<_> = set.iter().collect();
-        set.sort_by(|a, b| b.min.cmp(&a.min));
+        set.sort_by_key(|b| std::cmp::Reverse(b.min));
         for b in set {
             let count = batch
                 .results
@@ -544,10 +561,21 @@ mod tests {
 
     #[test]
     fn file_names_are_safe_unique_and_stable() {
-        let ids = ["moe", "MOE", "../x", "<script>alert(1)</script>", "وزارة", "", "a b"];
+        let ids = [
+            "moe",
+            "MOE",
+            "../x",
+            "<script>alert(1)</script>",
+            "وزارة",
+            "",
+            "a b",
+        ];
         let names: Vec<String> = ids.iter().map(|i| file_name(i)).collect();
         for n in &names {
-            assert!(n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{n}");
+            assert!(
+                n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+                "{n}"
+            );
             assert!(n.ends_with(".html") && !n.starts_with('.'));
         }
         let mut d = names.clone();

@@ -75,7 +75,9 @@ pub fn bar(ratio: Option<f64>, median: Option<f64>) -> String {
     );
     if let Some(r) = ratio {
         let bw = (r.clamp(0.0, 1.0) * w).round();
-        s.push_str(&format!("<rect x=\"0\" y=\"2\" width=\"{bw}\" height=\"10\" class=\"bar\"/>"));
+        s.push_str(&format!(
+            "<rect x=\"0\" y=\"2\" width=\"{bw}\" height=\"10\" class=\"bar\"/>"
+        ));
     }
     if let Some(m) = median {
         let x = (m.clamp(0.0, 1.0) * w).round().clamp(1.0, w - 1.0);
