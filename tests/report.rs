@@ -364,3 +364,27 @@ fn demo_entity_page_snapshot() {
     let page = page.replace(env!("CARGO_PKG_VERSION"), "[version]");
     insta::assert_snapshot!("report_demo_entity_moe", page);
 }
+
+#[test]
+fn import_inputs_are_read_as_eval_reads_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    let rules = "examples/demo/digital-readiness.mizan";
+    let args = [
+        rules,
+        "--import",
+        "examples/demo/import/long.import.toml",
+        "examples/demo/import/answers-long.csv",
+    ];
+    report(&args, &dir, 0);
+    let mut eval = vec!["eval", "--format", "json"];
+    eval.extend_from_slice(&args);
+    let doc: Value = serde_json::from_str(&support::stdout(&support::mizan(&eval))).unwrap();
+    let e = &doc["entities"][0];
+    let page = read(&dir.join("entities").join(file_name(e["id"].as_str().unwrap())));
+    let score = percent_in(rules, &e["score"]);
+    assert!(
+        page.contains(&format!("<bdi dir=\"ltr\">{score}</bdi>")),
+        "{score}"
+    );
+}
