@@ -37,5 +37,5 @@ for lang in en ar; do
 done
 
 cd tests/browser
-if [ -d node_modules/playwright-core ]; then :; else npm ci --no-audit --no-fund; fi
+npm ci --no-audit --no-fund
 REPORTS="$OUT" node --test report.test.mjs
