@@ -2,7 +2,7 @@
 //! has a corpus fixture `tests/corpus/*/MXXXX-*.mizan` (or, for codes that
 //! need the file system, a CLI test named after the code in `tests/cli.rs`,
 //! `tests/import.rs`, `tests/testing.rs`, `tests/review.rs`,
-//! `tests/robustness.rs`, `tests/deep.rs` or `tests/files.rs`).
+//! `tests/robustness.rs`, `tests/deep.rs`, `tests/files.rs` or `tests/report.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -79,6 +79,7 @@ fn codes_have_fixtures() {
         "tests/robustness.rs",
         "tests/deep.rs",
         "tests/files.rs",
+        "tests/report.rs",
     ]
     .iter()
     .map(|f| fs::read_to_string(f).unwrap())

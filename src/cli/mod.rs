@@ -49,6 +49,7 @@ mod locks;
 mod lsp;
 pub mod output;
 mod problems;
+mod report;
 mod schema;
 mod stream;
 mod template;
@@ -162,6 +163,9 @@ pub enum Command {
     /// Write the rubric as a published guide: one self-contained HTML page.
     #[command(after_help = EXIT_HELP)]
     Doc(doc::Args),
+    /// Write the HTML report of a batch: a cycle page and one page per entity (`-o DIR`).
+    #[command(after_help = EXIT_HELP)]
+    Report(report::Args),
 }
 
 /// `en`, `ar` (case and a region subtag ignored: `ar-AE`).
@@ -202,6 +206,10 @@ pub fn run(cli: Cli) -> Exit {
         Command::Template(a) => template::run(a, cli.format, cli.lang),
         Command::Schema(a) => schema::run(a, cli.format, cli.lang),
         Command::Doc(a) => doc::run(a, cli.format, cli.lang),
+        Command::Report(a) => {
+            locks::enforce(a.allow_unlocked);
+            report::run(a, cli.format, cli.lang)
+        }
     };
     output::finish(exit, failure)
 }

@@ -10,6 +10,7 @@ pub mod guide;
 pub mod json;
 pub mod jsonl;
 pub mod lang;
+pub mod report;
 pub mod schema;
 pub mod table;
 pub mod xlsx;
