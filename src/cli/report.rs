@@ -161,12 +161,20 @@ fn run_in_pool(args: &Args, format: Format, lang: Lang) -> Exit {
         }
         Err(Failure::Io(what, e)) => return super::output::write_failed(&what, &e),
     }
-    errln!(
-        "wrote {} ({} entity pages, {} submissions rejected)",
-        args.output.join("index.html").display(),
-        pages.len().saturating_sub(1),
-        batch.rejected
-    );
+    let index = args.output.join("index.html");
+    let (entities, rejected) = (pages.len().saturating_sub(1), batch.rejected);
+    match lang {
+        Lang::En => errln!(
+            "wrote {} ({entities} entity page{}, {rejected} submission{} rejected)",
+            index.display(),
+            if entities == 1 { "" } else { "s" },
+            if rejected == 1 { "" } else { "s" },
+        ),
+        Lang::Ar => errln!(
+            "\u{200f}كُتب التقرير في \u{2066}{}\u{2069} (صفحات الجهات: {entities}، الإجابات المرفوضة: {rejected})",
+            index.display(),
+        ),
+    }
     let summary = mizan::eval::stream::Summary::of_batch_for(model, &batch);
     super::stream::exit(&summary)
 }
