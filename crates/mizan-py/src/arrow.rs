@@ -24,7 +24,6 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use rayon::prelude::*;
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -396,7 +395,9 @@ impl NumBuilder {
         match self {
             NumBuilder::Decimal(b) => b.append_option(d.and_then(to_i128)),
             NumBuilder::Str(b) => b.append_option(d.map(|d| d.normalize().to_string())),
-            NumBuilder::Float(b) => b.append_option(d.and_then(|d| d.to_f64())),
+            // The nearest double (Rust's parser rounds correctly, as Python's
+            // float() of the same text does).
+            NumBuilder::Float(b) => b.append_option(d.and_then(|d| d.to_string().parse::<f64>().ok())),
         }
     }
 
