@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,8 @@ N = int(os.environ.get("MIZAN_SPARK_N", "200000"))
 def spark():
     from pyspark.sql import SparkSession
 
+    # The workers run this interpreter (the virtualenv's, with the package).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     s = (
         SparkSession.builder.master("local[2]")
         .appName("mizan-test")
