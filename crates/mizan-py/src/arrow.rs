@@ -148,7 +148,10 @@ pub fn evaluate(
             let col = batch
                 .column_by_name(name)
                 .ok_or_else(|| format!("json_column={name:?}: the batch has no such column"))?;
-            if !matches!(col.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
+            if !matches!(
+                col.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) {
                 return Err(format!(
                     "json_column={name:?} is {}, not a string column",
                     col.data_type()
@@ -207,7 +210,9 @@ fn check_type(name: &str, t: &DataType) -> Result<(), String> {
         | DataType::Decimal128(_, _)
         | DataType::Null => Ok(()),
         DataType::List(f) | DataType::LargeList(f) => check_type(name, f.data_type()),
-        other => Err(format!("column {name:?} is {other}: answers are strings, numbers, booleans or lists of them")),
+        other => Err(format!(
+            "column {name:?} is {other}: answers are strings, numbers, booleans or lists of them"
+        )),
     }
 }
 
@@ -230,8 +235,12 @@ fn cell(a: &dyn Array, i: usize) -> Option<Value> {
         DataType::UInt16 => num(Some(a.as_primitive::<UInt16Type>().value(i).into())),
         DataType::UInt32 => num(Some(a.as_primitive::<UInt32Type>().value(i).into())),
         DataType::UInt64 => num(Some(a.as_primitive::<UInt64Type>().value(i).into())),
-        DataType::Float32 => num(serde_json::Number::from_f64(f64::from(a.as_primitive::<Float32Type>().value(i)))),
-        DataType::Float64 => num(serde_json::Number::from_f64(a.as_primitive::<Float64Type>().value(i))),
+        DataType::Float32 => num(serde_json::Number::from_f64(f64::from(
+            a.as_primitive::<Float32Type>().value(i),
+        ))),
+        DataType::Float64 => num(serde_json::Number::from_f64(
+            a.as_primitive::<Float64Type>().value(i),
+        )),
         DataType::Decimal128(_, s) => {
             let v = a.as_primitive::<Decimal128Type>().value(i);
             let text = u32::try_from(*s)
@@ -242,11 +251,19 @@ fn cell(a: &dyn Array, i: usize) -> Option<Value> {
         }
         DataType::List(_) => {
             let l = a.as_list::<i32>().value(i);
-            Some(Value::Array((0..l.len()).map(|j| cell(l.as_ref(), j).unwrap_or(Value::Null)).collect()))
+            Some(Value::Array(
+                (0..l.len())
+                    .map(|j| cell(l.as_ref(), j).unwrap_or(Value::Null))
+                    .collect(),
+            ))
         }
         DataType::LargeList(_) => {
             let l = a.as_list::<i64>().value(i);
-            Some(Value::Array((0..l.len()).map(|j| cell(l.as_ref(), j).unwrap_or(Value::Null)).collect()))
+            Some(Value::Array(
+                (0..l.len())
+                    .map(|j| cell(l.as_ref(), j).unwrap_or(Value::Null))
+                    .collect(),
+            ))
         }
         _ => None,
     }
@@ -314,9 +331,10 @@ fn row(rubric: &mizan::Rubric, plan: &Plan, source: &Source<'_>, i: usize, numbe
     match read.and_then(|sub| mizan::eval::evaluate(plan, sub)) {
         Ok(r) => {
             let score = r.score();
-            let band = mizan::render::json::headline(model, &model.root().bands, score, mizan::render::Lang::En)
-                .0
-                .map(str::to_string);
+            let band =
+                mizan::render::json::headline(model, &model.root().bands, score, mizan::render::Lang::En)
+                    .0
+                    .map(str::to_string);
             let nodes: Vec<Option<Decimal>> = r.outcomes.iter().skip(1).map(|o| o.score()).collect();
             let mut out = Row {
                 id: Some(r.submission.entity.clone()),
@@ -425,7 +443,9 @@ fn strings<'a>(rows: &'a [Row], f: impl Fn(&'a Row) -> Option<&'a str>) -> Array
 fn build(model: &Model, rows: Vec<Row>, numbers: Numbers) -> Result<RecordBatch, String> {
     let n_nodes = model.nodes.len().saturating_sub(1);
     let mut score = NumBuilder::new(numbers, rows.len());
-    let mut nodes: Vec<NumBuilder> = (0..n_nodes).map(|_| NumBuilder::new(numbers, rows.len())).collect();
+    let mut nodes: Vec<NumBuilder> = (0..n_nodes)
+        .map(|_| NumBuilder::new(numbers, rows.len()))
+        .collect();
     for r in &rows {
         score.push(r.score);
         for (j, b) in nodes.iter_mut().enumerate() {

@@ -151,39 +151,55 @@ impl PyRubric {
     /// Scores one answer set (JSON text): `(true, entity JSON)` as a line
     /// of `mizan eval --format jsonl` (without rank), or `(false, problems
     /// JSON)`.
-    fn evaluate_text(&self, py: Python<'_>, text: &str, origin: &str) -> (bool, String) {
-        let out = py.detach(|| on_pool(|| self.inner.evaluate_json(origin, text)));
+    #[pyo3(signature = (text, origin, lang = "en"))]
+    fn evaluate_text(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        origin: &str,
+        lang: &str,
+    ) -> PyResult<(bool, String)> {
+        let lang = parse_lang(lang)?;
+        // On the calling thread: one answer set is not worth a hand-off to
+        // the pool (its thread's stack is ample for any rubric in a release
+        // build).
+        let out = py.detach(|| self.inner.evaluate_json(origin, text));
         match out {
             Ok(r) => {
-                let e = mizan::render::json::entity(self.model(), &r);
+                let e = mizan::render::json::entity_in(self.model(), &r, lang);
                 let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
                 if let Value::Object(m) = &mut v {
                     let w: Vec<Value> = r.warnings.iter().map(problem_json).collect();
                     m.insert("warnings".into(), Value::Array(w));
                 }
-                (true, v.to_string())
+                Ok((true, v.to_string()))
             }
-            Err(problems) => (
+            Err(problems) => Ok((
                 false,
                 Value::Array(problems.iter().map(problem_json).collect()).to_string(),
-            ),
+            )),
         }
     }
 
     /// Scores `(origin, JSON text)` answer sets as one batch: the document
     /// of `mizan eval --format json` (entities by id, ranks, population,
     /// errors, warnings, headlines), as JSON text.
-    fn evaluate_many(&self, py: Python<'_>, items: Vec<(String, String)>) -> String {
-        py.detach(|| {
+    #[pyo3(signature = (items, lang = "en"))]
+    fn evaluate_many(&self, py: Python<'_>, items: Vec<(String, String)>, lang: &str) -> PyResult<String> {
+        let lang = parse_lang(lang)?;
+        Ok(py.detach(|| {
             on_pool(|| {
                 let inputs = items
                     .into_iter()
                     .map(|(file, text)| (Origin { file, line: None }, Ok(text)))
                     .collect();
                 let batch = self.inner.evaluate_inputs(inputs);
-                mizan::render::json::to_string(self.model(), &batch)
+                // Compact: the same document as the CLI's pretty one, less
+                // for Python to read.
+                serde_json::to_string(&mizan::render::json::document_in(self.model(), &batch, lang))
+                    .unwrap_or_default()
             })
-        })
+        }))
     }
 
     /// Scores a record batch, one answer set a row (see `arrow.rs`).
@@ -214,7 +230,7 @@ impl PyRubric {
     /// number of entity scores, their exact sum, lowest and highest (plain
     /// decimal text), and the submissions excluded. The `aggregate` object
     /// of `mizan eval --format json`, as JSON text.
-    #[pyo3(signature = (count, sum, min, max, excluded = 0))]
+    #[pyo3(signature = (count, sum, min, max, excluded = 0, lang = "en"))]
     fn population(
         &self,
         count: usize,
@@ -222,7 +238,9 @@ impl PyRubric {
         min: Option<&str>,
         max: Option<&str>,
         excluded: usize,
+        lang: &str,
     ) -> PyResult<String> {
+        let lang = parse_lang(lang)?;
         let bad = |what: &str, s: &str| PyValueError::new_err(format!("{what}: `{s}` is not a decimal"));
         let dec = |what: &str, s: Option<&str>| -> PyResult<Option<Decimal>> {
             s.map(|s| parse_exact(s).ok_or_else(|| bad(what, s))).transpose()
@@ -235,7 +253,7 @@ impl PyRubric {
         let model = self.model();
         let pop = mizan::eval::population_of(model, &stats)
             .map_err(|e| PyRuntimeError::new_err(format!("population: {e}")))?;
-        let (band, band_label) = headline(model, &model.population.bands, pop.score, Lang::En);
+        let (band, band_label) = headline(model, &model.population.bands, pop.score, lang);
         let doc = json!({
             "score": pop.score.map(|s| Num(s.normalize())),
             "entities": pop.entities,
@@ -246,6 +264,11 @@ impl PyRubric {
         });
         Ok(doc.to_string())
     }
+}
+
+/// `en` or `ar`: the language of band labels (JSON keys stay English).
+fn parse_lang(s: &str) -> PyResult<Lang> {
+    Lang::from_str(s).map_err(|_| PyValueError::new_err(format!("lang={s:?}: use \"en\" or \"ar\"")))
 }
 
 /// Digits of plain decimal text (`-12.340`): sign, integer digits and
@@ -274,8 +297,13 @@ fn digits(s: &str) -> Option<(bool, String, usize)> {
 /// it does not fit a decimal exactly.
 fn parse_exact(s: &str) -> Option<Decimal> {
     let (negative, all, scale) = digits(s)?;
-    let m = if all.is_empty() { 0 } else { i128::from_str(&all).ok()? };
-    let d = Decimal::try_from_i128_with_scale(if negative { -m } else { m }, u32::try_from(scale).ok()?).ok()?;
+    let m = if all.is_empty() {
+        0
+    } else {
+        i128::from_str(&all).ok()?
+    };
+    let d =
+        Decimal::try_from_i128_with_scale(if negative { -m } else { m }, u32::try_from(scale).ok()?).ok()?;
     Some(d)
 }
 
@@ -324,7 +352,10 @@ mod tests {
         assert_eq!(pieces[0].to_string(), "0.1234567890123456789012345678");
         assert_eq!(pieces[1].to_string(), "1234567890");
         assert!(total > Decimal::from(1_234_567_890));
-        assert_eq!(parse_exact("1.0000000000000000000000000000").unwrap(), Decimal::ONE);
+        assert_eq!(
+            parse_exact("1.0000000000000000000000000000").unwrap(),
+            Decimal::ONE
+        );
         assert_eq!(parse_exact("-0.50").unwrap().to_string(), "-0.5");
         assert!(parse_exact("1e5").is_none());
     }

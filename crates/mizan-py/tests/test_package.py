@@ -62,6 +62,16 @@ def test_every_shipped_example_scores_as_the_cli(rules, paths, monkeypatch):
         assert one == expected
 
 
+def test_band_labels_in_arabic_as_the_cli(monkeypatch):
+    monkeypatch.chdir(REPO)
+    rules, paths = EXAMPLES[0]
+    cli = loads_exact(run_cli("eval", "--lang", "ar", "--format", "json", rules, *paths).stdout)
+    batch = mizan.load(rules).evaluate_batch([Path(f) for f in answer_files(paths)], lang="ar")
+    assert canon(batch.to_dict()) == canon(cli)
+    labels = [e.band_label for e in batch if e.band_label]
+    assert labels and all(any("\u0600" <= c <= "\u06ff" for c in l) for l in labels)
+
+
 def test_scores_are_exact_decimals(uae):
     r = uae.evaluate(UAE_EXAMPLES / "moe.json")
     assert isinstance(r.score, Decimal)

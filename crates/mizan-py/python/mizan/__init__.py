@@ -304,23 +304,26 @@ class Rubric:
         # Pickled as its rule text (Spark, multiprocessing): loaded again.
         return (loads, (self.text, self.name))
 
-    def evaluate(self, answer_set: AnswerSet, *, numbers: str = "decimal") -> Result:
+    def evaluate(self, answer_set: AnswerSet, *, numbers: str = "decimal", lang: str = "en") -> Result:
         """Scores one answer set (a dict, JSON text or a path to a ``.json``
-        file). Raises :class:`Rejected` when it cannot be scored."""
+        file). Raises :class:`Rejected` when it cannot be scored. ``lang``
+        (``"en"`` or ``"ar"``) is the language of ``band_label``."""
         origin, text = _answer_text(answer_set, "answer set")
-        ok, out = self._inner.evaluate_text(text, origin)
+        ok, out = self._inner.evaluate_text(text, origin, lang)
         if not ok:
             raise Rejected(_problems(json.loads(out)))
         d = _loads(out, numbers)
         warnings = _problems(d.pop("warnings", []))
         return Result(_fix_entity(d), warnings)
 
-    def evaluate_batch(self, answer_sets: Iterable[AnswerSet], *, numbers: str = "decimal") -> Batch:
+    def evaluate_batch(
+        self, answer_sets: Iterable[AnswerSet], *, numbers: str = "decimal", lang: str = "en"
+    ) -> Batch:
         """Scores answer sets as one batch, as ``mizan eval`` does: entities
         by id (ranked when the rubric ranks), the population, and every
         rejected answer set's errors (never raised). Runs on all cores."""
         items = [_answer_text(a, f"answer set {i}") for i, a in enumerate(answer_sets)]
-        doc = _loads(self._inner.evaluate_many(items), numbers)
+        doc = _loads(self._inner.evaluate_many(items, lang), numbers)
         for e in doc["entities"]:
             _fix_entity(e)
         _fix_aggregate(doc["aggregate"])
@@ -360,6 +363,7 @@ class Rubric:
         excluded: int = 0,
         *,
         numbers: str = "decimal",
+        lang: str = "en",
     ) -> Dict[str, Any]:
         """The population level (the ``aggregate`` object of ``mizan eval
         --format json``) from statistics computed elsewhere, e.g. by Spark:
@@ -372,7 +376,7 @@ class Rubric:
                 return None
             return format(v, "f") if isinstance(v, Decimal) else str(v)
 
-        out = self._inner.population(int(count), text(sum), text(min), text(max), int(excluded))
+        out = self._inner.population(int(count), text(sum), text(min), text(max), int(excluded), lang)
         return _fix_aggregate(_loads(out, numbers))
 
 

@@ -86,12 +86,15 @@ def score(
     return df.mapInArrow(run, spark_schema(checked))
 
 
-def population(scored: Any, rubric: "mizan.Rubric | str | os.PathLike[str]") -> Dict[str, Any]:
+def population(
+    scored: Any, rubric: "mizan.Rubric | str | os.PathLike[str]", *, lang: str = "en"
+) -> Dict[str, Any]:
     """The population level of a DataFrame from :func:`score`: Spark
     aggregates count, exact decimal sum, min and max of the scores (one
     job), and the rubric's population formula is applied to them by the
     engine. The ``aggregate`` object of ``mizan eval --format json``, with
-    ``excluded`` the rows rejected."""
+    ``excluded`` the rows rejected; ``band_label`` in ``lang`` (``"en"`` or
+    ``"ar"``)."""
     from pyspark.sql import functions as F
 
     name, text = _text(rubric)
@@ -104,4 +107,4 @@ def population(scored: Any, rubric: "mizan.Rubric | str | os.PathLike[str]") -> 
         F.max(F.when(scored_rows, F.col("score"))).alias("max"),
         F.count(F.when(F.col("error_codes").isNotNull(), 1)).alias("excluded"),
     ).first()
-    return r.population(row["count"], row["sum"], row["min"], row["max"], row["excluded"])
+    return r.population(row["count"], row["sum"], row["min"], row["max"], row["excluded"], lang=lang)
