@@ -74,6 +74,7 @@ def main():
         spark = (
             SparkSession.builder.master("local[2]")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
             .config("spark.driver.memory", "2g")
             .getOrCreate()
