@@ -11,6 +11,7 @@ start=$SECONDS
 
 cargo fmt --all --check
 cargo clippy -p mizan-py --all-targets --locked -- -D warnings
+cargo test -p mizan-py --locked --quiet
 
 if ! command -v java >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null

@@ -245,10 +245,16 @@ impl PyRubric {
         let dec = |what: &str, s: Option<&str>| -> PyResult<Option<Decimal>> {
             s.map(|s| parse_exact(s).ok_or_else(|| bad(what, s))).transpose()
         };
-        let pieces = match sum {
-            Some(s) => sum_pieces(s).ok_or_else(|| bad("sum", s))?,
-            None => Vec::new(),
-        };
+        let pieces =
+            match sum {
+                Some(s) => sum_pieces(s).ok_or_else(|| bad("sum", s))?,
+                // Spark's sum is null when it overflows its decimal type:
+                // never a population over a sum taken as zero.
+                None if count > 0 => return Err(PyValueError::new_err(
+                    "population: no sum for a non-empty population (did the engine's decimal sum overflow?)",
+                )),
+                None => Vec::new(),
+            };
         let stats = PopulationStats::from_parts(count, pieces, dec("min", min)?, dec("max", max)?);
         let model = self.model();
         let pop = mizan::eval::population_of(model, &stats)

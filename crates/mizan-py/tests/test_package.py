@@ -4,7 +4,7 @@ same results as `mizan eval --format json` on every shipped example."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -149,3 +149,19 @@ def test_pickles_as_its_rule_text(uae):
     again = pickle.loads(pickle.dumps(uae))
     assert again.sha256 == uae.sha256
     assert again.evaluate(UAE_EXAMPLES / "moe.json").score == uae.evaluate(UAE_EXAMPLES / "moe.json").score
+
+
+def test_population_from_aggregates_is_the_batch_population(uae):
+    from conftest import uae_answer_sets
+
+    sets = uae_answer_sets(300, seed=7)
+    batch = uae.evaluate_batch(sets)
+    scores = [e.score for e in batch if e.score is not None]
+    with localcontext() as exact:
+        exact.prec = 100  # the sum of 300 scores of 28 places, not rounded
+        total = sum(scores)
+    pop = uae.population(len(scores), total, min(scores), max(scores), batch.population["excluded"])
+    assert pop == batch.population
+    with pytest.raises(ValueError, match="no sum"):
+        uae.population(3, None, Decimal(0), Decimal(1))
+    assert uae.population(0, None, None, None)["score"] is None
