@@ -165,3 +165,17 @@ def test_population_from_aggregates_is_the_batch_population(uae):
     with pytest.raises(ValueError, match="no sum"):
         uae.population(3, None, Decimal(0), Decimal(1))
     assert uae.population(0, None, None, None)["score"] is None
+
+
+def test_a_jsonl_file_is_one_answer_set_a_line_as_the_cli(uae, tmp_path, monkeypatch):
+    from conftest import uae_answer_sets
+
+    path = tmp_path / "sets.jsonl"
+    lines = [json.dumps(s, ensure_ascii=False) for s in uae_answer_sets(200, seed=3, bad_every=50)]
+    lines.insert(10, "   ")
+    lines.insert(20, "{not json")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cli = loads_exact(run_cli("eval", "--format", "json", str(UAE_RULES), str(path)).stdout)
+    got = uae.evaluate_batch([path]).to_dict()
+    assert canon(got) == canon(cli)
+    assert any(e["source"].endswith(":21") for e in got["errors"])

@@ -281,6 +281,21 @@ def _answer_text(a: AnswerSet, default_origin: str) -> "tuple[str, str]":
     raise TypeError(f"an answer set is a dict, JSON text or a path, not {type(a).__name__}")
 
 
+def _jsonl(path: "os.PathLike[str] | str") -> List["tuple[str, str]"]:
+    """(origin, text) of every non-blank line of a ``.jsonl`` file, framed
+    as ``mizan eval`` frames them (origin ``file:line``)."""
+    name = os.fspath(path)
+    out = []
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, start=1):
+            line = raw[:-1] if raw.endswith(b"\n") else raw
+            line = line[:-1] if line.endswith(b"\r") and raw.endswith(b"\n") else line
+            if line.strip(b" \t\n\r\x0c") == b"":
+                continue
+            out.append((f"{name}:{n}", line.decode("utf-8")))
+    return out
+
+
 class Rubric:
     """A checked rubric, ready to score answer sets (:func:`load`)."""
 
@@ -321,8 +336,15 @@ class Rubric:
     ) -> Batch:
         """Scores answer sets as one batch, as ``mizan eval`` does: entities
         by id (ranked when the rubric ranks), the population, and every
-        rejected answer set's errors (never raised). Runs on all cores."""
-        items = [_answer_text(a, f"answer set {i}") for i, a in enumerate(answer_sets)]
+        rejected answer set's errors (never raised). Each item is a dict,
+        JSON text, a ``.json`` path, or a ``.jsonl`` path (one answer set a
+        non-blank line). Runs on all cores."""
+        items: List["tuple[str, str]"] = []
+        for i, a in enumerate(answer_sets):
+            if isinstance(a, (str, os.PathLike)) and os.fspath(a).endswith(".jsonl") and not _looks_like_text(os.fspath(a)):
+                items.extend(_jsonl(a))
+            else:
+                items.append(_answer_text(a, f"answer set {i}"))
         doc = _loads(self._inner.evaluate_many(items, lang), numbers)
         for e in doc["entities"]:
             _fix_entity(e)
