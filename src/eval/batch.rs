@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::{evaluate, population, EntityResult, PopulationResult};
@@ -33,28 +34,17 @@ pub struct Batch {
 
 /// Reads and evaluates every `(origin, json text)` input.
 pub fn evaluate_batch(plan: &Plan, inputs: Vec<(Origin, String)>) -> Batch {
-    evaluate_read(
-        plan,
-        inputs
-            .into_iter()
-            .map(|(origin, text)| (origin.clone(), answers::read(plan, origin, &text))),
-    )
+    evaluate_read(plan, inputs, |origin, text| answers::read(plan, origin, &text))
 }
 
 /// Reads and evaluates every input: JSON text, or the rejection of an input
 /// that could not be read (M0418) or framed (a JSONL line that is not
 /// UTF-8), counted as one rejected submission in its place.
 pub fn evaluate_inputs(plan: &Plan, inputs: Vec<(Origin, Result<String, Rejection>)>) -> Batch {
-    evaluate_read(
-        plan,
-        inputs.into_iter().map(|(origin, text)| {
-            let read = match text {
-                Ok(t) => answers::read(plan, origin.clone(), &t),
-                Err(r) => Err(vec![r]),
-            };
-            (origin, read)
-        }),
-    )
+    evaluate_read(plan, inputs, |origin, text| match text {
+        Ok(t) => answers::read(plan, origin, &t),
+        Err(r) => Err(vec![r]),
+    })
 }
 
 /// Evaluates answer sets already parsed as JSON values (e.g. imported from
@@ -67,19 +57,17 @@ pub fn evaluate_values(
 ) -> Batch {
     let bad: std::collections::HashSet<String> = problems.iter().filter_map(|p| p.entity.clone()).collect();
     let orphans = problems.iter().filter(|p| p.entity.is_none()).count();
-    let mut batch = evaluate_read(
-        plan,
-        inputs.into_iter().filter_map(|(origin, v)| {
+    let kept: Vec<(Origin, serde_json::Value)> = inputs
+        .into_iter()
+        .filter(|(_, v)| {
             let id = v
                 .pointer("/entity/id")
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or_default();
-            if bad.contains(id) {
-                return None;
-            }
-            Some((origin.clone(), answers::read_value(plan, origin, &v)))
-        }),
-    );
+            !bad.contains(id)
+        })
+        .collect();
+    let mut batch = evaluate_read(plan, kept, |origin, v| answers::read_value(plan, origin, &v));
     batch.rejected += bad.len() + orphans;
     let mut errors = problems;
     errors.append(&mut batch.errors);
@@ -87,20 +75,31 @@ pub fn evaluate_values(
     batch
 }
 
-fn evaluate_read(
+/// Reads (with `read`) and scores every input on the current rayon pool,
+/// then takes the outcomes in input order: which submission of an entity
+/// is first, and so the output, does not depend on the number of threads.
+fn evaluate_read<T: Send>(
     plan: &Plan,
-    inputs: impl Iterator<Item = (Origin, Result<answers::Submission, Vec<Rejection>>)>,
+    inputs: Vec<(Origin, T)>,
+    read: impl Fn(Origin, T) -> Result<answers::Submission, Vec<Rejection>> + Sync,
 ) -> Batch {
+    let scored: Vec<(Origin, Result<EntityResult, Vec<Rejection>>)> = inputs
+        .into_par_iter()
+        .map(|(origin, input)| {
+            let outcome = read(origin.clone(), input).and_then(|sub| evaluate(plan, sub));
+            (origin, outcome)
+        })
+        .collect();
     let mut results: Vec<EntityResult> = Vec::new();
     let mut errors: Vec<Rejection> = Vec::new();
     let mut rejected = 0usize;
     let mut seen: HashMap<String, Origin> = HashMap::new();
-    for (origin, read) in inputs {
+    for (origin, scored) in scored {
         // An entity id is taken by the first submission scored, as in a
         // stream: a submission rejected for its own problems takes nothing,
         // and a later one with the same id is M0411 only if it would
         // otherwise be scored (else it is rejected for its own problems).
-        let outcome = read.and_then(|sub| evaluate(plan, sub)).and_then(|r| {
+        let outcome = scored.and_then(|r| {
             let entity = &r.submission.entity;
             if let Some(first) = seen.get(entity) {
                 return Err(vec![duplicate(&origin, entity, first.to_string())]);

@@ -1614,6 +1614,31 @@ impl PopulationStats {
         }));
         self.max = Some(self.max.map_or(s, |m| if key(&s) > key(&m) { s } else { m }));
     }
+
+    /// Statistics accumulated elsewhere, e.g. by a data engine's own
+    /// aggregations over per-entity results (`mizan.spark`): the number of
+    /// scores, their exact sum given as decimals that add up to it (each
+    /// added exactly: a sum with more digits than one decimal holds is
+    /// passed in pieces), the lowest and the highest score. The population
+    /// level computed from them is the one [`PopulationStats::add`] would
+    /// have given for the same scores.
+    pub fn from_parts(
+        count: usize,
+        sum: impl IntoIterator<Item = Decimal>,
+        min: Option<Decimal>,
+        max: Option<Decimal>,
+    ) -> Self {
+        let mut total = exact_sum::ExactSum::default();
+        for d in sum {
+            total.add(d);
+        }
+        PopulationStats {
+            count,
+            sum: total,
+            min,
+            max,
+        }
+    }
 }
 
 /// The population score from accumulated statistics.
