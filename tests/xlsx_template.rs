@@ -296,7 +296,12 @@ impl Synth {
                     picked.push((i + 1) % ok.len());
                 }
                 picked.sort_unstable();
-                Value::Array(picked.into_iter().map(|k| Value::from(ok[k].id.clone())).collect())
+                Value::Array(
+                    picked
+                        .into_iter()
+                        .map(|k| Value::from(ok[k].id.clone()))
+                        .collect(),
+                )
             }
             _ if c.na_allowed && i % 5 == 4 => Value::from("na"),
             AnswerKind::YesNo => Value::Bool(i % 2 == 0),
@@ -383,7 +388,15 @@ fn field_cell(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: &Value
     match v {
         Value::String(s) => ws.write_string(row, col, s).unwrap(),
         Value::Bool(b) => ws
-            .write_string(row, col, if *b { lang.t("Yes", "نعم") } else { lang.t("No", "لا") })
+            .write_string(
+                row,
+                col,
+                if *b {
+                    lang.t("Yes", "نعم")
+                } else {
+                    lang.t("No", "لا")
+                },
+            )
             .unwrap(),
         Value::Number(n) => ws.write_number(row, col, n.as_f64().unwrap()).unwrap(),
         other => panic!("{other:?}"),
@@ -391,7 +404,15 @@ fn field_cell(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: &Value
 }
 
 /// Writes the answer cell of criterion `id`.
-fn answer_cell(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, model: &Model, id: &str, v: &Value, lang: Lang) {
+fn answer_cell(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    model: &Model,
+    id: &str,
+    v: &Value,
+    lang: Lang,
+) {
     match cell_for(model, id, v, lang) {
         Value::String(s) => ws.write_string(row, col, s).unwrap(),
         Value::Number(n) => ws.write_number(row, col, n.as_f64().unwrap()).unwrap(),
@@ -425,7 +446,8 @@ fn fill(model: &Model, template: &Path, want: &Value, lang: Lang, filled: &Path)
         ews.write_string(0, c, text(&es, 0, c as u32)).unwrap();
     }
     ews.write_string(1, 0, id).unwrap();
-    ews.write_string(1, 1, want["entity"]["name"].as_str().unwrap()).unwrap();
+    ews.write_string(1, 1, want["entity"]["name"].as_str().unwrap())
+        .unwrap();
     for (f, c) in xlsx_template::entity_fields(model).zip(2u16..) {
         field_cell(ews, 1, c, &want["entity"]["profile"][&f.name], lang);
     }
@@ -447,7 +469,9 @@ fn fill(model: &Model, template: &Path, want: &Value, lang: Lang, filled: &Path)
 
     for sh in xlsx_template::instance_sheets(model, lang) {
         let r = range(template, &sh.name);
-        let ids: Vec<String> = (0..r.width() as u32).map(|c| text(&r, xlsx_template::ID_ROW, c)).collect();
+        let ids: Vec<String> = (0..r.width() as u32)
+            .map(|c| text(&r, xlsx_template::ID_ROW, c))
+            .collect();
         assert_eq!(ids, sh.ids(), "{}", sh.name);
         let heads: Vec<String> = (0..r.width() as u32).map(|c| text(&r, 1, c)).collect();
         assert_eq!(heads, sh.headers(lang), "{}", sh.name);
@@ -523,7 +547,9 @@ fn every_shipped_rubric_round_trips_with_its_instances() {
         for lang in [Lang::En, Lang::Ar] {
             let tag = lang.tag();
             let (q, m) = template(rules, lang, dir.path());
-            let filled = dir.path().join(format!("{}-{tag}-filled.xlsx", rules.replace('/', "_")));
+            let filled = dir
+                .path()
+                .join(format!("{}-{tag}-filled.xlsx", rules.replace('/', "_")));
             fill(model, &q, &want, lang, &filled);
             let o = support::mizan(&[
                 "import",
@@ -535,7 +561,10 @@ fn every_shipped_rubric_round_trips_with_its_instances() {
             let got: Value = serde_json::from_str(support::stdout(&o).trim()).unwrap();
             assert_eq!(got["entity"]["id"], want["entity"]["id"]);
             assert_eq!(got["entity"]["name"], want["entity"]["name"]);
-            assert_eq!(got["entity"]["profile"], want["entity"]["profile"], "{tag} {rules}");
+            assert_eq!(
+                got["entity"]["profile"], want["entity"]["profile"],
+                "{tag} {rules}"
+            );
             assert_eq!(got["answers"], want["answers"], "{tag} {rules}");
             assert_eq!(got.get("instances"), want.get("instances"), "{tag} {rules}");
         }
@@ -569,7 +598,11 @@ fn repeated_nodes_have_their_sheets() {
             .iter()
             .filter(|n| matches!(n.kind, NodeKind::Criterion(_)))
             .count();
-        assert_eq!(n + xlsx_template::criteria(model).len(), all, "every criterion is asked once");
+        assert_eq!(
+            n + xlsx_template::criteria(model).len(),
+            all,
+            "every criterion is asked once"
+        );
         let (q, m) = template(rules, lang, dir.path());
         // The url sheet: keys of le, svc and url, a drop-down per
         // question, the id row hidden, right to left in Arabic.
@@ -592,14 +625,23 @@ fn an_unfilled_template_imports_no_entity() {
         let asked = xlsx_template::criteria(rubric.model()).len();
         for lang in [Lang::En, Lang::Ar] {
             let (q, m) = template(&rules, lang, dir.path());
-            let o = support::mizan(&["import", &rules, &m.display().to_string(), &q.display().to_string()]);
+            let o = support::mizan(&[
+                "import",
+                &rules,
+                &m.display().to_string(),
+                &q.display().to_string(),
+            ]);
             let err = support::stderr(&o);
             assert_eq!(support::stdout(&o), "", "{rules}");
             // The instance sheets' prepared rows are empty, so not read;
             // the Questionnaire's rows lack the entity id (M0419 each).
             let summary = format!("imported 0 entities from {asked} rows (0 left out by `where`); {asked} problem cells, 0 entities not written");
             assert!(err.contains(&summary), "{rules}: {err}");
-            assert_eq!(o.status.code(), Some(if asked == 0 { 0 } else { 2 }), "{rules}: {err}");
+            assert_eq!(
+                o.status.code(),
+                Some(if asked == 0 { 0 } else { 2 }),
+                "{rules}: {err}"
+            );
         }
     }
 }
@@ -630,7 +672,12 @@ fn na_of_yes_no_and_number_questions_round_trips() {
         let (q, m) = template(&rules, lang, dir.path());
         let filled = dir.path().join(format!("filled-{}.xlsx", lang.tag()));
         fill(model, &q, &want, lang, &filled);
-        let o = support::mizan(&["import", &rules, &m.display().to_string(), &filled.display().to_string()]);
+        let o = support::mizan(&[
+            "import",
+            &rules,
+            &m.display().to_string(),
+            &filled.display().to_string(),
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
         let got: Value = serde_json::from_str(support::stdout(&o).trim()).unwrap();
         assert_eq!(got["answers"], want["answers"]);

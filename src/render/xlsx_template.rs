@@ -15,11 +15,17 @@
 //!   is a drop-down of the option labels (N/A only where the rubric allows
 //!   it); a number's bounds are a validation; a multi-choice takes labels
 //!   separated by `;`.
+//! - **one sheet per repeated node**, named by its title: a row per
+//!   instance (a note, the headers in the language and a hidden row of
+//!   ids above the rows to fill): the entity id (hidden, a formula), a key
+//!   column per level from the outermost, the node's instance fields, then
+//!   a column per criterion of the node (same drop-downs and checks).
 //! - **Options** (الخيارات), hidden: the drop-down lists, one row per
 //!   criterion.
 //!
-//! The mapping reads the Entity sheet (wide layout) and the Questionnaire
-//! sheet (long layout) and spells every option label as its option id.
+//! The mapping reads the Entity sheet (wide layout), the Questionnaire
+//! sheet (long layout) and each repeated node's sheet (wide layout, with
+//! `path` and `keys`), and spells every option label as its option id.
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Formula, XlsxError};
@@ -64,7 +70,8 @@ fn yes_no(lang: Lang) -> (&'static str, &'static str) {
     (lang.t("Yes", "نعم"), lang.t("No", "لا"))
 }
 
-/// The criteria the questionnaire asks: outside repeated nodes.
+/// The criteria the Questionnaire sheet asks: outside repeated nodes
+/// (those are on [`instance_sheets`]).
 pub fn criteria(model: &Model) -> Vec<(&NodeDef, &crate::model::Criterion)> {
     model
         .nodes
@@ -276,9 +283,19 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
     wb.push_worksheet(qs);
 
     // A sheet per repeated node.
-    let mut list_row = u32::try_from(criteria(model).len()).unwrap_or(u32::MAX).saturating_add(1);
+    let mut list_row = u32::try_from(criteria(model).len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
     for sh in instance_sheets(model, lang) {
-        let ws = instance_sheet(model, lang, &sh, &entity_ref, &mut os, options_name, &mut list_row)?;
+        let ws = instance_sheet(
+            model,
+            lang,
+            &sh,
+            &entity_ref,
+            &mut os,
+            options_name,
+            &mut list_row,
+        )?;
         wb.push_worksheet(ws);
     }
     wb.push_worksheet(os);
@@ -636,7 +653,9 @@ fn field_rule(f: &crate::model::FieldDef, lang: Lang) -> Result<DataValidation, 
             let (y, n) = yes_no(lang);
             list([y, n].into_iter())?
         }
-        FieldTy::Number => DataValidation::new().allow_decimal_number(DataValidationRule::Between(f64::MIN, f64::MAX)),
+        FieldTy::Number => {
+            DataValidation::new().allow_decimal_number(DataValidationRule::Between(f64::MIN, f64::MAX))
+        }
     })
 }
 
