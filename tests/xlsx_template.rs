@@ -348,10 +348,20 @@ impl Synth {
                 continue;
             }
             let mut list = Vec::new();
-            for k in 1..=(2 + ix % 2) {
+            let listed = n.repeat.as_ref().and_then(|r| r.keys.as_ref());
+            let keys: Vec<String> = match listed {
+                Some(k) => k.ids.clone(),
+                None => (1..=(2 + ix % 2)).map(|k| format!("{} {k}", n.id)).collect(),
+            };
+            for key in keys {
                 let mut inst = Map::new();
-                inst.insert("key".into(), Value::from(format!("{} {k}", n.id)));
-                let fields: Vec<&FieldDef> = model.profile.values().filter(|f| f.owner == Some(ix)).collect();
+                inst.insert("key".into(), Value::from(key));
+                // The list gives its instances' fields.
+                let fields: Vec<&FieldDef> = model
+                    .profile
+                    .values()
+                    .filter(|f| f.owner == Some(ix) && listed.is_none())
+                    .collect();
                 if !fields.is_empty() {
                     let profile = fields.iter().map(|f| (f.name.clone(), self.field(f))).collect();
                     inst.insert("profile".into(), Value::Object(profile));
@@ -399,6 +409,7 @@ fn field_cell(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: &Value
             )
             .unwrap(),
         Value::Number(n) => ws.write_number(row, col, n.as_f64().unwrap()).unwrap(),
+        Value::Null => ws,
         other => panic!("{other:?}"),
     };
 }
@@ -540,7 +551,7 @@ fn every_shipped_rubric_round_trips_with_its_instances() {
         assert!(all.iter().any(|r| r == must), "{must} in {all:?}");
     }
     let mut seen = std::collections::BTreeMap::new();
-    for rules in &all {
+    for rules in all.iter().chain(&["tests/keys/keys.mizan".to_string()]) {
         let rubric = load(rules);
         let model = rubric.model();
         let want = synthetic(model);
@@ -687,5 +698,22 @@ fn na_of_yes_no_and_number_questions_round_trips() {
         std::fs::write(&ans, support::stdout(&o)).unwrap();
         let o = support::mizan(&["eval", &rules, &ans.display().to_string()]);
         assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    }
+}
+
+#[test]
+fn listed_instances_are_written_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "tests/keys/keys.mizan";
+    let rubric = load(rules);
+    for lang in [Lang::En, Lang::Ar] {
+        let (q, _) = template(rules, lang, dir.path());
+        let sheets = xlsx_template::instance_sheets(rubric.model(), lang);
+        let r = range(&q, &sheets[0].name);
+        let first = xlsx_template::ID_ROW + 1;
+        assert_eq!(
+            [text(&r, first, 1), text(&r, first + 1, 1), text(&r, first + 2, 1)],
+            ["pop", "gdp", ""]
+        );
     }
 }

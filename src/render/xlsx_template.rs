@@ -680,7 +680,22 @@ fn instance_sheet(
         .node()
         .map(|n| super::title(lang, &n.title).unwrap_or(&n.id))
         .unwrap_or_default();
-    ws.write_string(0, 1, instance_note(lang, title, sh.path.len() > 1))?;
+    let mut note = instance_note(lang, title, sh.path.len() > 1);
+    // A top-level node with `keys LIST`: its instances are the list's,
+    // written in the key column.
+    if let [n] = sh.path.as_slice() {
+        if let Some(keys) = n.repeat.as_ref().and_then(|r| r.keys.as_ref()) {
+            for (k, r) in keys.ids.iter().zip(ID_ROW + 1..=ID_ROW + INSTANCE_ROWS) {
+                ws.write_string(r, 1, k)?;
+            }
+            note.push(' ');
+            note.push_str(lang.t(
+                "The rubric lists the instances: their names are written; keep them, add none.",
+                "يحدد المعيار هذه العناصر: أسماؤها مكتوبة؛ أبقها ولا تضف غيرها.",
+            ));
+        }
+    }
+    ws.write_string(0, 1, note)?;
     for ((c, h), id) in (0u16..).zip(sh.headers(lang)).zip(&ids) {
         ws.write_string_with_format(1, c, &h, &bold)?;
         ws.write_string(ID_ROW, c, id)?;
