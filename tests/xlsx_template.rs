@@ -218,12 +218,18 @@ fn template_needs_xlsx_and_output() {
 
 #[test]
 fn template_is_deterministic() {
+    for rules in [CASES[1].0, "rules/eu/egovernment-benchmark/2023.mizan"] {
+        deterministic(rules);
+    }
+}
+
+fn deterministic(rules: &str) {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str| {
         let p = dir.path().join(name);
         let o = support::mizan(&[
             "template",
-            CASES[1].0,
+            rules,
             "--format",
             "xlsx",
             "-o",
