@@ -766,6 +766,19 @@ fn is_blank<'a>(mapping: &Mapping, col: &Col<'_>, cell: &Cell, ids: impl Iterato
     !own && (cell.is_empty() || { mapping.blank.iter().any(|b| b.trim().to_lowercase() == t) })
 }
 
+/// True when a text cell reads as `na`: the column's own `values` spell it
+/// so (a column spelling it as another value wins), or the mapping's
+/// `values` do, or it is `na` itself.
+fn spells_na(mapping: &Mapping, col: &Col<'_>, cell: &Cell) -> bool {
+    let Cell::Text(_) = cell else { return false };
+    let t = cell.text().to_lowercase();
+    let spells = |sp: &Vec<String>| sp.iter().any(|s| s.trim().to_lowercase() == t);
+    if let Some((k, _)) = col.values.and_then(|m| m.iter().find(|(_, sp)| spells(sp))) {
+        return k == "na";
+    }
+    t == "na" || mapping.values.get("na").is_some_and(spells)
+}
+
 /// A decimal written in a cell: `12`, `.5`, `-.5`, `1.5e3`.
 fn decimal(t: &str) -> Option<Decimal> {
     let t = t.trim();
@@ -880,12 +893,21 @@ fn answer_value(
         return Err("a criterion".into());
     };
     let ids = cr.answer.options().iter().map(|o| o.id.as_str());
-    let ids: Vec<&str> = match cr.answer {
+    // A yes/no or number question that allows N/A takes `na` (the id, or
+    // a spelling of it), as an answer file does.
+    let takes_na = cr.na_allowed && matches!(cr.answer, AnswerKind::YesNo | AnswerKind::Number { .. });
+    let mut ids: Vec<&str> = match cr.answer {
         AnswerKind::YesNo => vec!["true", "false"],
         _ => ids.collect(),
     };
+    if takes_na {
+        ids.push("na");
+    }
     if is_blank(mapping, col, cell, ids.into_iter()) {
         return Ok(None);
+    }
+    if takes_na && spells_na(mapping, col, cell) {
+        return Ok(Some(Value::String("na".into())));
     }
     match &cr.answer {
         AnswerKind::Multi { options, .. } if !options.iter().any(|o| o.is_na() && o.id == cell.text()) => {

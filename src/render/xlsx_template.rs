@@ -15,11 +15,17 @@
 //!   is a drop-down of the option labels (N/A only where the rubric allows
 //!   it); a number's bounds are a validation; a multi-choice takes labels
 //!   separated by `;`.
+//! - **one sheet per repeated node**, named by its title: a row per
+//!   instance (a note, the headers in the language and a hidden row of
+//!   ids above the rows to fill): the entity id (hidden, a formula), a key
+//!   column per level from the outermost, the node's instance fields, then
+//!   a column per criterion of the node (same drop-downs and checks).
 //! - **Options** (الخيارات), hidden: the drop-down lists, one row per
 //!   criterion.
 //!
-//! The mapping reads the Entity sheet (wide layout) and the Questionnaire
-//! sheet (long layout) and spells every option label as its option id.
+//! The mapping reads the Entity sheet (wide layout), the Questionnaire
+//! sheet (long layout) and each repeated node's sheet (wide layout, with
+//! `path` and `keys`), and spells every option label as its option id.
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Formula, XlsxError};
@@ -64,7 +70,8 @@ fn yes_no(lang: Lang) -> (&'static str, &'static str) {
     (lang.t("Yes", "نعم"), lang.t("No", "لا"))
 }
 
-/// The criteria the questionnaire asks: outside repeated nodes.
+/// The criteria the Questionnaire sheet asks: outside repeated nodes
+/// (those are on [`instance_sheets`]).
 pub fn criteria(model: &Model) -> Vec<(&NodeDef, &crate::model::Criterion)> {
     model
         .nodes
@@ -255,7 +262,7 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
             }
             None => match &c.answer {
                 AnswerKind::Number { min, max, codes, .. } if codes.is_empty() => {
-                    number_rule(*min, *max, c.na_allowed, row, lang)
+                    number_rule(*min, *max, c.na_allowed, &format!("G{}", row + 1), lang)
                 }
                 _ => None,
             },
@@ -274,6 +281,23 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
     qs.set_column_width(7, 40)?;
     qs.set_freeze_panes(1, 0)?;
     wb.push_worksheet(qs);
+
+    // A sheet per repeated node.
+    let mut list_row = u32::try_from(criteria(model).len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+    for sh in instance_sheets(model, lang) {
+        let ws = instance_sheet(
+            model,
+            lang,
+            &sh,
+            &entity_ref,
+            &mut os,
+            options_name,
+            &mut list_row,
+        )?;
+        wb.push_worksheet(ws);
+    }
     wb.push_worksheet(os);
     Ok(wb.save_to_buffer()?)
 }
@@ -290,13 +314,12 @@ fn number_rule(
     min: Option<rust_decimal::Decimal>,
     max: Option<rust_decimal::Decimal>,
     na_allowed: bool,
-    row: u32,
+    cell: &str,
     lang: Lang,
 ) -> Option<DataValidation> {
     let lo = min.and_then(|d| d.to_f64());
     let hi = max.and_then(|d| d.to_f64());
     if na_allowed {
-        let cell = format!("G{}", row + 1);
         let mut conds = vec![format!("ISNUMBER({cell})")];
         if let Some(m) = min {
             conds.push(format!("{cell}>={m}"));
@@ -353,7 +376,11 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
         }
     };
     let (y, n) = yes_no(lang);
-    for (_, c) in criteria(model) {
+    let sheets = instance_sheets(model, lang);
+    let asked = criteria(model)
+        .into_iter()
+        .chain(sheets.iter().flat_map(|sh| sh.criteria.iter().copied()));
+    for (_, c) in asked {
         for o in c.answer.options() {
             spell(&o.id, label(lang, o));
         }
@@ -369,7 +396,7 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
             _ => {}
         }
     }
-    if entity_fields(model).any(|f| f.ty == FieldTy::Bool) {
+    if model.profile.values().any(|f| f.ty == FieldTy::Bool) {
         spell("true", y);
         spell("false", n);
     }
@@ -405,10 +432,38 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
     qt.insert("entity".into(), Value::String(h_entity.into()));
     qt.insert("criterion".into(), Value::String(h_id.into()));
     qt.insert("answer".into(), Value::String(h_answer.into()));
-    top.insert(
-        "table".into(),
-        Value::Array(vec![Value::Table(et), Value::Table(qt)]),
-    );
+    let mut tables = vec![Value::Table(et), Value::Table(qt)];
+    for sh in &sheets {
+        let mut t = Table::new();
+        t.insert("sheet".into(), Value::String(sh.name.clone()));
+        t.insert("header_row".into(), Value::Integer(i64::from(ID_ROW) + 1));
+        t.insert("entity".into(), Value::String(ENTITY_ID.into()));
+        t.insert(
+            "path".into(),
+            strs(sh.path.iter().map(|n| n.id.clone()).collect()),
+        );
+        let mut keys = Table::new();
+        for n in &sh.path {
+            keys.insert(n.id.clone(), strs(vec![key_column(&n.id)]));
+        }
+        t.insert("keys".into(), Value::Table(keys));
+        if !sh.fields.is_empty() {
+            let mut fields = Table::new();
+            for f in &sh.fields {
+                fields.insert(f.name.clone(), Value::String(field_column(&f.name)));
+            }
+            t.insert("fields".into(), Value::Table(fields));
+        }
+        if !sh.criteria.is_empty() {
+            let mut answers = Table::new();
+            for (n, _) in &sh.criteria {
+                answers.insert(n.id.clone(), Value::String(n.id.clone()));
+            }
+            t.insert("answers".into(), Value::Table(answers));
+        }
+        tables.push(Value::Table(t));
+    }
+    top.insert("table".into(), Value::Array(tables));
     let mut s = format!(
         "# Import mapping of the questionnaire of {} {} ({}), written by `mizan template`.\n",
         model.id,
@@ -417,4 +472,288 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
     );
     s.push_str(&toml::to_string(&top).unwrap_or_default());
     s
+}
+
+/// The rows prepared for instances on each instance sheet.
+pub const INSTANCE_ROWS: u32 = 1000;
+
+/// The instance sheets' row (0-based) of ids the mapping reads, hidden;
+/// above it the headers in the language (row 1) and the note (row 0),
+/// below it the rows to fill.
+pub const ID_ROW: u32 = 2;
+
+/// The id-row text of the entity column of an instance sheet.
+pub const ENTITY_ID: &str = "entity id";
+
+/// The id-row text of the key column of repeated node `id`.
+pub fn key_column(id: &str) -> String {
+    format!("key: {id}")
+}
+
+/// The id-row text of the column of instance field `name`.
+pub fn field_column(name: &str) -> String {
+    format!("field: {name}")
+}
+
+/// One sheet of the questionnaire per repeated node: a row per instance.
+#[derive(Debug)]
+pub struct InstanceSheet<'a> {
+    /// The sheet's name (the node's title in the language, else its id).
+    pub name: String,
+    /// The repeated nodes from the outermost to this sheet's node: one key
+    /// column each.
+    pub path: Vec<&'a NodeDef>,
+    /// The node's instance fields.
+    pub fields: Vec<&'a crate::model::FieldDef>,
+    /// The criteria answered once per instance of the node (not those of
+    /// repeated nodes inside it), in rubric order.
+    pub criteria: Vec<(&'a NodeDef, &'a crate::model::Criterion)>,
+}
+
+impl InstanceSheet<'_> {
+    /// The ids of the columns, as the hidden id row gives them: the
+    /// entity, a key per level, the fields, the criteria.
+    pub fn ids(&self) -> Vec<String> {
+        let mut v = vec![ENTITY_ID.to_string()];
+        v.extend(self.path.iter().map(|n| key_column(&n.id)));
+        v.extend(self.fields.iter().map(|f| field_column(&f.name)));
+        v.extend(self.criteria.iter().map(|(n, _)| n.id.clone()));
+        v
+    }
+
+    /// The headers people read, in `lang`, column by column as [`Self::ids`].
+    pub fn headers(&self, lang: Lang) -> Vec<String> {
+        let mut v = vec![lang.t("entity", "الجهة").to_string()];
+        v.extend(
+            self.path
+                .iter()
+                .map(|n| super::title(lang, &n.title).unwrap_or(&n.id).to_string()),
+        );
+        v.extend(
+            self.fields
+                .iter()
+                .map(|f| lang.pick(&f.label).unwrap_or(&f.name).to_string()),
+        );
+        v.extend(
+            self.criteria
+                .iter()
+                .map(|(n, _)| super::title(lang, &n.title).unwrap_or(&n.id).to_string()),
+        );
+        v
+    }
+
+    /// The repeated node of the sheet.
+    pub fn node(&self) -> Option<&NodeDef> {
+        self.path.last().copied()
+    }
+}
+
+/// A text as a sheet name: without the characters Excel forbids, at most
+/// 31 characters.
+fn sheet_name(text: &str) -> String {
+    let s: String = text
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
+        .collect();
+    s.trim().trim_matches('\'').trim().chars().take(31).collect()
+}
+
+/// The instance sheets of `model` in `lang`: one per repeated node, in
+/// rubric order.
+pub fn instance_sheets(model: &Model, lang: Lang) -> Vec<InstanceSheet<'_>> {
+    let mut used: Vec<String> = sheet_names(lang).iter().map(|s| s.to_lowercase()).collect();
+    let mut out = Vec::new();
+    for (ix, n) in model.nodes.iter().enumerate() {
+        if n.repeat.is_none() {
+            continue;
+        }
+        let mut path = vec![n];
+        let mut up = n.parent.and_then(|p| model.nodes.get(p)).map_or(0, |p| p.scope);
+        while up != 0 {
+            let Some(r) = model.nodes.get(up) else { break };
+            path.push(r);
+            up = r.parent.and_then(|p| model.nodes.get(p)).map_or(0, |p| p.scope);
+        }
+        path.reverse();
+        let fields = model.profile.values().filter(|f| f.owner == Some(ix)).collect();
+        let criteria = model
+            .nodes
+            .iter()
+            .filter(|c| c.scope == ix)
+            .filter_map(|c| match &c.kind {
+                NodeKind::Criterion(k) => Some((c, k)),
+                NodeKind::Group(_) => None,
+            })
+            .collect();
+        let mut name = sheet_name(super::title(lang, &n.title).unwrap_or(&n.id));
+        if name.is_empty() || used.contains(&name.to_lowercase()) {
+            name = sheet_name(&n.id);
+        }
+        let base: String = name.chars().take(26).collect();
+        let mut k = 2;
+        while name.is_empty() || used.contains(&name.to_lowercase()) {
+            name = format!("{base} {k}");
+            k += 1;
+        }
+        used.push(name.to_lowercase());
+        out.push(InstanceSheet {
+            name,
+            path,
+            fields,
+            criteria,
+        });
+    }
+    out
+}
+
+/// The note on top of an instance sheet.
+fn instance_note(lang: Lang, title: &str, nested: bool) -> String {
+    let mut s = match lang {
+        Lang::Ar => format!("صف لكل «{title}»: اكتب في عمود «{title}» اسمًا يميّزه"),
+        _ => format!("One row per “{title}”: write a name that tells it apart in the column “{title}”"),
+    };
+    if nested {
+        s.push_str(lang.t(
+            ", and in the columns before it the names of the instances it belongs to, written as on their sheets",
+            "، وفي الأعمدة التي قبله أسماء ما ينتمي إليه كما كُتبت في أوراقها",
+        ));
+    }
+    s.push_str(&match lang {
+        Lang::Ar => format!(
+            "؛ ثم بياناته وإجاباته. أُعدّ {INSTANCE_ROWS} صف؛ لإضافة المزيد انسخ الصف الأخير إلى الأسفل. الصفوف الفارغة لا تُقرأ."
+        ),
+        _ => format!(
+            "; then its details and answers. {INSTANCE_ROWS} rows are prepared; to add more, copy the last row down. Empty rows are not read."
+        ),
+    });
+    s
+}
+
+/// The note on a criterion's header: its guidance, when it applies, what
+/// it takes.
+fn criterion_note(model: &Model, lang: Lang, n: &NodeDef, c: &crate::model::Criterion) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = lang.pick(&n.description) {
+        parts.push(d.to_string());
+    }
+    let [.., h_applies, _, h_taken] = headers(lang);
+    let a = applies(model, n);
+    if !a.is_empty() {
+        parts.push(format!("{h_applies}: {a}"));
+    }
+    parts.push(format!("{h_taken}: {}", taken(lang, c)));
+    parts.join("\n")
+}
+
+/// The validation of a cell of profile field `f`.
+fn field_rule(f: &crate::model::FieldDef, lang: Lang) -> Result<DataValidation, XlsxError> {
+    Ok(match &f.ty {
+        FieldTy::Enum(values) => list(values.iter().map(String::as_str))?,
+        FieldTy::Bool => {
+            let (y, n) = yes_no(lang);
+            list([y, n].into_iter())?
+        }
+        FieldTy::Number => {
+            DataValidation::new().allow_decimal_number(DataValidationRule::Between(f64::MIN, f64::MAX))
+        }
+    })
+}
+
+/// The worksheet of one repeated node; its drop-down lists go to `os`
+/// from row `list_row` on.
+fn instance_sheet(
+    model: &Model,
+    lang: Lang,
+    sh: &InstanceSheet<'_>,
+    entity_ref: &str,
+    os: &mut rust_xlsxwriter::Worksheet,
+    options_name: &str,
+    list_row: &mut u32,
+) -> Result<rust_xlsxwriter::Worksheet, Error> {
+    use rust_xlsxwriter::utility::column_number_to_name;
+    let mut ws = sheet(&sh.name, lang)?;
+    let bold = Format::new().set_bold().set_text_wrap();
+    let ids = sh.ids();
+    let width = u16::try_from(ids.len()).unwrap_or(u16::MAX);
+    let levels = u16::try_from(sh.path.len()).unwrap_or(0);
+    let title = sh
+        .node()
+        .map(|n| super::title(lang, &n.title).unwrap_or(&n.id))
+        .unwrap_or_default();
+    let mut note = instance_note(lang, title, sh.path.len() > 1);
+    // A top-level node with `keys LIST`: its instances are the list's,
+    // written in the key column.
+    if let [n] = sh.path.as_slice() {
+        if let Some(keys) = n.repeat.as_ref().and_then(|r| r.keys.as_ref()) {
+            for (k, r) in keys.ids.iter().zip(ID_ROW + 1..=ID_ROW + INSTANCE_ROWS) {
+                ws.write_string(r, 1, k)?;
+            }
+            note.push(' ');
+            note.push_str(lang.t(
+                "The rubric lists the instances: their names are written; keep them, add none.",
+                "يحدد المعيار هذه العناصر: أسماؤها مكتوبة؛ أبقها ولا تضف غيرها.",
+            ));
+        }
+    }
+    ws.write_string(0, 1, note)?;
+    for ((c, h), id) in (0u16..).zip(sh.headers(lang)).zip(&ids) {
+        ws.write_string_with_format(1, c, &h, &bold)?;
+        ws.write_string(ID_ROW, c, id)?;
+    }
+    let (first, last) = (ID_ROW + 1, ID_ROW + INSTANCE_ROWS);
+    let last_col = column_number_to_name(width.saturating_sub(1).max(1));
+    for r in first..=last {
+        ws.write_formula(
+            r,
+            0,
+            Formula::new(format!(
+                "=IF(COUNTA(B{n}:{last_col}{n})=0,\"\",{entity_ref})",
+                n = r + 1
+            ))
+            .set_result(" "),
+        )?;
+    }
+    let fields_at = 1 + levels;
+    for (f, c) in sh.fields.iter().zip(fields_at..) {
+        ws.add_data_validation(first, c, last, c, &field_rule(f, lang)?)?;
+        ws.set_column_width(c, 18)?;
+    }
+    let crit_at = fields_at + u16::try_from(sh.fields.len()).unwrap_or(0);
+    for ((n, c), col) in sh.criteria.iter().zip(crit_at..) {
+        ws.set_column_width(col, 22)?;
+        let note = rust_xlsxwriter::Note::new(criterion_note(model, lang, n, c)).set_author("Mizan");
+        ws.insert_note(1, col, &note)?;
+        let dv = match choices(lang, c) {
+            Some(items) => {
+                let row = *list_row;
+                *list_row = row.saturating_add(1);
+                for (item, i) in items.iter().zip(0u16..) {
+                    os.write_string(row, i, *item)?;
+                }
+                let end = column_number_to_name(u16::try_from(items.len().saturating_sub(1)).unwrap_or(0));
+                Some(DataValidation::new().allow_list_formula(Formula::new(format!(
+                    "={}!$A${r}:${end}${r}",
+                    quoted(options_name),
+                    r = row + 1
+                ))))
+            }
+            None => match &c.answer {
+                AnswerKind::Number { min, max, codes, .. } if codes.is_empty() => {
+                    let cell = format!("{}{}", column_number_to_name(col), first + 1);
+                    number_rule(*min, *max, c.na_allowed, &cell, lang)
+                }
+                _ => None,
+            },
+        };
+        if let Some(dv) = dv {
+            ws.add_data_validation(first, col, last, col, &dv)?;
+        }
+    }
+    for c in 1..fields_at {
+        ws.set_column_width(c, 20)?;
+    }
+    ws.set_column_hidden(0)?;
+    ws.set_row_hidden(ID_ROW)?;
+    ws.set_freeze_panes(first, fields_at)?;
+    Ok(ws)
 }
