@@ -105,6 +105,16 @@ fn uae_numbers_are_those_of_eval_json_and_of_the_hand_computation() {
     let ica = read(&dir.join("entities").join(file_name("ica")));
     assert!(ica.contains("<bdi dir=\"ltr\">1 / 12</bdi>"));
 
+    // Where fahr's points were lost, first: FedNet 1.2 answered "no". With
+    // "yes" FedNet's ratio gains 1/4 (four criteria), the score 1/4 of 1/6
+    // (six initiatives): 4.17%, the entity scored again by the library.
+    let lost = &fahr[fahr.find("id=\"lost-table\"").unwrap()..];
+    let body = &lost[lost.find("<tbody>").unwrap()..];
+    let first = &body[..body.find("</tr>").unwrap()];
+    assert!(first.contains("fednet.1.2"), "{first}");
+    assert!(first.contains("<bdi dir=\"ltr\">4.17%</bdi>"), "{first}");
+    assert!(first.contains("<bdi>No</bdi></td><td><bdi>Yes</bdi>"), "{first}");
+
     // Every entity of the JSON has a page with its score, and a row in
     // the ranking; the ranks are by score (the rubric declares no `rank`).
     let entities = doc["entities"].as_array().unwrap();

@@ -146,7 +146,17 @@ fn run_in_pool(args: &Args, format: Format, lang: Lang) -> Exit {
         lang,
         generated_at: args.generated_at.clone(),
     };
-    let pages = match render::report::render(model, &batch, &opts) {
+    // What each entity's best answers would have added, scored again by the
+    // library, on the pool (an entity's page lists the ten largest).
+    let gains: Vec<Vec<mizan::eval::Gain>> = {
+        use rayon::prelude::*;
+        batch
+            .results
+            .par_iter()
+            .map(|r| mizan::eval::gains(rubric.plan(), r))
+            .collect()
+    };
+    let pages = match render::report::render(model, &batch, &gains, &opts) {
         Ok(p) => p,
         Err(e) => {
             errln!("error: {e}");

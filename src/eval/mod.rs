@@ -32,6 +32,8 @@ mod batch;
 mod constraint;
 mod exact_sum;
 mod fast;
+mod gains;
+pub use gains::{gains, Gain};
 mod headlines;
 pub mod inputs;
 pub use headlines::{headline_population, headline_values, HeadlineTally};

@@ -2,8 +2,9 @@
 //! cycle page (`index.html`) and one page per evaluated entity
 //! (`entities/<file>.html`).
 //!
-//! The numbers are the batch's own (the library's evaluation, nothing is
-//! scored again here); this module only arranges them. Pages are rendered
+//! The numbers are the batch's own and the gains of `eval::gains` (the
+//! library's evaluation; nothing is scored here); this module only
+//! arranges them. Pages are rendered
 //! with `minijinja` templates with auto-escaping on (every string from a
 //! rule file or an answer set is escaped); the charts are SVG written
 //! here (see [`svg`]) and passed to the templates as markup. Nothing is
@@ -23,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use super::{band_label, value, Lang};
 use crate::answers::Answer;
-use crate::eval::Batch;
+use crate::eval::{Batch, Gain};
 use crate::model::{AnswerKind, Model, NodeIx, NodeKind, Unit};
 
 /// A page could not be rendered (a template error: a bug).
@@ -137,6 +138,17 @@ fn ranks(model: &Model, batch: &Batch) -> Vec<Option<usize>> {
         .iter()
         .map(|s| s.map(|s| 1 + scores.iter().flatten().filter(|o| **o > s).count()))
         .collect()
+}
+
+/// A row of "where the points were lost".
+struct Lost {
+    /// The points (in the root's unit) the criterion could have added.
+    gain: Decimal,
+    ix: NodeIx,
+    /// A weighted gap to full score, not a score computed again.
+    estimate: bool,
+    /// The best answer, as people read it.
+    best: String,
 }
 
 /// The share of the root's score a node carries: the product, along its
@@ -268,13 +280,12 @@ fn words(lang: Lang) -> Value {
         chart => t("Chart", "الرسم"),
         legend => t("Bar: the entity's score; line: the population median.", "الشريط: درجة الجهة؛ الخط: وسيط الجهات."),
         lost => t("Where the points were lost", "أين فُقدت النقاط"),
-        lost_note => t("Criteria with the largest gap to full score, weighted by their share of the total.", "المعايير ذات أكبر فجوة عن الدرجة الكاملة، مرجّحة بحصتها من المجموع."),
+        lost_note => t("The criteria whose best answer alone would have raised the score the most, by the points it would have added (the entity scored again with that answer). ≈: a criterion of repeated nodes, answered per instance: its gap to full score weighted by its share of the total, an estimate.", "المعايير التي كانت أفضل إجابة عن كلٍّ منها وحدها سترفع الدرجة أكثر من غيرها، مرتبةً بالنقاط التي كانت ستضيفها (أُعيد حساب درجة الجهة بتلك الإجابة). ≈: معيار في عناصر متكررة يُجاب عنه لكل حالة: فجوته عن الدرجة الكاملة مرجّحةً بحصته من المجموع، وهي تقدير."),
         none_lost => t("No points were lost.", "لم تُفقد أي نقاط."),
         criterion => t("Criterion", "المعيار"),
-        share => t("Share of total", "الحصة من المجموع"),
         lost_points => t("Lost", "المفقود"),
         answer => t("Answer given", "الإجابة المقدمة"),
-        best => t("Best option", "أفضل خيار"),
+        best => t("Best answer", "أفضل إجابة"),
         back => t("Back to the cycle report", "العودة إلى تقرير الدورة"),
         unranked => t("unranked", "بلا ترتيب"),
         rubric => t("Rubric", "المؤشر"),
@@ -292,7 +303,7 @@ const ENTITY: &str = include_str!("entity.html");
 const FOOTER: &str = include_str!("footer.html");
 
 /// Renders every page of the report of `batch`.
-pub fn render(model: &Model, batch: &Batch, opts: &Options) -> Result<Vec<Page>, Error> {
+pub fn render(model: &Model, batch: &Batch, gains: &[Vec<Gain>], opts: &Options) -> Result<Vec<Page>, Error> {
     let lang = opts.lang;
     let mut env = Environment::new();
     env.add_template("index.html", INDEX)?;
@@ -471,7 +482,7 @@ pub fn render(model: &Model, batch: &Batch, opts: &Options) -> Result<Vec<Page>,
     });
 
     let entity_tpl = env.get_template("entity.html")?;
-    for (r, rank) in batch.results.iter().zip(&ranks) {
+    for (at, (r, rank)) in batch.results.iter().zip(&ranks).enumerate() {
         let score = r.score();
         let group_rows: Vec<Value> = groups
             .iter()
@@ -490,47 +501,67 @@ pub fn render(model: &Model, batch: &Batch, opts: &Options) -> Result<Vec<Page>,
                 }
             })
             .collect();
-        // Where the points were lost: criteria below full score, by the
-        // share of the total they lost (then rubric order).
-        let mut lost: Vec<(Decimal, NodeIx, Decimal, Decimal)> = Vec::new();
+        // Where the points were lost: the entity's own criteria by the exact
+        // gain of their best answer (`eval::gains`, scored again by the
+        // library), and criteria of repeated nodes, answered per instance,
+        // by their gap to full score weighted by their share of the total
+        // (an estimate, marked ≈).
+        let mut lost: Vec<Lost> = gains
+            .get(at)
+            .into_iter()
+            .flatten()
+            .map(|g| Lost {
+                gain: g.gain,
+                ix: g.node,
+                estimate: false,
+                best: answer_text(model, g.node, Some(&g.best), lang),
+            })
+            .collect();
         for (ix, n) in model.nodes.iter().enumerate() {
             let NodeKind::Criterion(_) = n.kind else { continue };
-            if n.unit != Unit::Percent {
+            if n.unit != Unit::Percent || !repeated(model, ix) {
                 continue;
             }
             let Some(s) = r.outcomes.get(ix).and_then(|o| o.score()) else {
                 continue;
             };
-            if s >= Decimal::ONE {
-                continue;
-            }
-            let sh = share(model, ix);
-            let gap = (Decimal::ONE - s).checked_mul(sh).unwrap_or_default();
+            let gap = (Decimal::ONE - s)
+                .checked_mul(share(model, ix))
+                .unwrap_or_default();
             if gap > Decimal::ZERO {
-                lost.push((gap, ix, s, sh));
+                lost.push(Lost {
+                    gain: gap,
+                    ix,
+                    estimate: true,
+                    best: best_option(model, ix, lang),
+                });
             }
         }
-        lost.sort_by(|a, b| match b.0.cmp(&a.0) {
-            Ordering::Equal => a.1.cmp(&b.1),
+        lost.sort_by(|a, b| match b.gain.cmp(&a.gain) {
+            Ordering::Equal => a.ix.cmp(&b.ix),
             o => o,
         });
         let lost_rows: Vec<Value> = lost
             .iter()
             .take(10)
-            .map(|(gap, ix, s, sh)| {
-                let answer = if repeated(model, *ix) {
+            .map(|l| {
+                let answer = if l.estimate {
                     lang.t("several instances", "عدة حالات").to_string()
                 } else {
-                    answer_text(model, *ix, r.submission.answers.get(*ix), lang)
+                    answer_text(model, l.ix, r.submission.answers.get(l.ix), lang)
                 };
+                let score = r.outcomes.get(l.ix).and_then(|o| o.score());
                 context! {
-                    id => model.nodes.get(*ix).map(|n| n.id.clone()).unwrap_or_default(),
-                    title => title_of(model, *ix, lang),
-                    score => value(Unit::Percent, *s, model.precision),
-                    share => value(Unit::Percent, *sh, model.precision),
-                    lost => value(Unit::Percent, *gap, model.precision),
+                    id => model.nodes.get(l.ix).map(|n| n.id.clone()).unwrap_or_default(),
+                    title => title_of(model, l.ix, lang),
+                    score => num(model, Unit::Percent, score, lang),
+                    lost => format!(
+                        "{}{}",
+                        if l.estimate { "≈ " } else { "" },
+                        value(root_unit, l.gain, model.precision)
+                    ),
                     answer => answer,
-                    best => best_option(model, *ix, lang),
+                    best => l.best.clone(),
                 }
             })
             .collect();
