@@ -279,11 +279,7 @@ fn code_of(r: &Rejection) -> String {
 fn applicability(rubric: &Rubric, state: &FormState) -> Vec<bool> {
     let model = rubric.model();
     let all = vec![true; model.nodes.len()];
-    let Some(profile) = state
-        .answers
-        .as_ref()
-        .and_then(|v| v.pointer("/entity/profile"))
-    else {
+    let Some(profile) = state.answers.as_ref().and_then(|v| v.pointer("/entity/profile")) else {
         return if model.profile.values().any(|f| f.owner.is_none()) {
             all
         } else {
@@ -353,10 +349,7 @@ fn level_label(model: &Model, name: Option<&String>, lang: Lang) -> Option<Strin
 
 /// The current answer to criterion `id`.
 fn answer_of<'v>(current: &'v Value, id: &str) -> Option<&'v Value> {
-    current
-        .get("answers")?
-        .get(id)
-        .filter(|v| !v.is_null())
+    current.get("answers")?.get(id).filter(|v| !v.is_null())
 }
 
 fn item(
@@ -630,7 +623,9 @@ pub fn answers_from_form(rubric: &Rubric, entity: &str, fields: &[(String, Strin
     }
     let mut profile = Map::new();
     for f in model.profile.values().filter(|f| f.owner.is_none()) {
-        let Some(v) = first(&format!("p:{}", f.name)) else { continue };
+        let Some(v) = first(&format!("p:{}", f.name)) else {
+            continue;
+        };
         let value = match (&f.ty, v) {
             (FieldTy::Bool, "true") => Value::Bool(true),
             (FieldTy::Bool, "false") => Value::Bool(false),

@@ -89,9 +89,7 @@ pub fn message(lang: Lang, e: &AnswerError) -> String {
         AnswerError::UnknownValue { value, allowed, .. } => {
             format!("القيمة «{value}» غير مقبولة؛ القيم المسموح بها: {allowed}.")
         }
-        AnswerError::NotApplicable { .. } => {
-            "هذا المعيار لا ينطبق على هذه الجهة؛ تُتجاهل إجابته.".into()
-        }
+        AnswerError::NotApplicable { .. } => "هذا المعيار لا ينطبق على هذه الجهة؛ تُتجاهل إجابته.".into(),
         AnswerError::Constraint { labels, message, .. }
         | AnswerError::ConstraintWarning { labels, message, .. } => {
             let m = labels
