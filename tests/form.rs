@@ -557,12 +557,11 @@ fn write_pages_for_a_look() {
         let html = page(&rubric, lang, &state).unwrap();
         fs::write(format!("{dir}/uae-moi-{}.html", lang.tag()), html).unwrap();
         let demo = load_clean(DEMO);
-        let html = page(
-            &demo,
-            lang,
-            &state_of(read_json("examples/demo/answers/moe.json")),
-        )
-        .unwrap();
+        let state = FormState {
+            evaluate_url: Some("/evaluate".into()),
+            ..state_of(read_json("examples/demo/answers/moe.json"))
+        };
+        let html = page(&demo, lang, &state).unwrap();
         fs::write(format!("{dir}/demo-{}.html", lang.tag()), html).unwrap();
     }
 }
