@@ -1704,6 +1704,27 @@ pub(crate) fn holds(model: &Model, profile: &[Option<ProfileValue>], c: &CExpr) 
     )
 }
 
+/// Which nodes of the entity's own scope apply to an entity with
+/// `profile` (by node index; a profile as [`crate::answers::read`] gives
+/// it, every field given): step 1 of evaluation alone, top-down, a node
+/// whose `applies when` fails taking its subtree with it. Nodes inside
+/// repeated nodes, whose conditions read their instance's profile, are
+/// left `true`, as is a node whose condition cannot be evaluated. The web
+/// form ([`crate::render::form`]) hides the questions this rules out.
+pub fn applicable(model: &Model, profile: &[Option<ProfileValue>]) -> Vec<bool> {
+    let mut applies = vec![true; model.nodes.len()];
+    for (ix, node) in model.nodes.iter().enumerate() {
+        if node.scope != 0 || !applies.get(ix).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some(cond) = &node.applies else { continue };
+        if decide(model, profile, cond) == Some(false) {
+            applies.get_mut(ix..node.end).unwrap_or_default().fill(false);
+        }
+    }
+    applies
+}
+
 /// Whether condition `c` holds on `profile` as an `applies when` sees it
 /// (with the named values computed on it); `None` if evaluating it fails.
 /// The plan decides small conditions with it once per rubric.

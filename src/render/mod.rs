@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod diff;
 mod excerpt;
 pub mod explain;
+pub mod form;
 pub mod guide;
 pub mod json;
 pub mod jsonl;
