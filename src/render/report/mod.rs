@@ -7,7 +7,7 @@
 //! arranges them. Pages are rendered
 //! with `minijinja` templates with auto-escaping on (every string from a
 //! rule file or an answer set is escaped); the charts are SVG written
-//! here (see [`svg`]) and passed to the templates as markup. Nothing is
+//! here (see `svg.rs`) and passed to the templates as markup. Nothing is
 //! loaded from the network: the CSS and the table-sorting script are
 //! inline. The output is deterministic: the same batch gives the same
 //! bytes (the time of generation is written only when given).
