@@ -1,1 +1,150 @@
+//! `mizan-server`: submissions against versioned rules, over HTTP, with a
+//! SQLite or PostgreSQL store (docs/server.md).
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod rules;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Largest request body accepted (413 `payload_too_large` above).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Longest a request may take (408 `timeout`).
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests handled at once; more wait their turn.
+pub const CONCURRENCY: usize = 256;
+
+/// The OpenAPI 3.1 document, as JSON text.
+pub fn openapi_json() -> String {
+    use utoipa::OpenApi;
+    api::Doc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+/// How to serve.
+pub struct Config {
+    /// The rules tree.
+    pub rules: PathBuf,
+    /// The store's URL.
+    pub db: String,
+    /// Where to listen.
+    pub listen: String,
+}
+
+/// Loads the rules and opens the store (every problem, when it cannot).
+pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
+    let dir = config.rules.clone();
+    let rules = tokio::task::spawn_blocking(move || rules::load(&dir))
+        .await
+        .map_err(|e| vec![e.to_string()])??;
+    let store = store::Store::connect(&config.db)
+        .await
+        .map_err(|e| vec![format!("{}: {e}", config.db)])?;
+    // Cycle files: created once; a cycle may never move to another version.
+    for (id, (rubric, version)) in &rules.cycles {
+        match store.cycle(id).await.map_err(|e| vec![e.to_string()])? {
+            Some((r, v)) if (&r, &v) == (rubric, version) => {}
+            Some((r, v)) => {
+                return Err(vec![format!(
+                    "cycle {id} is declared for {rubric} {version} but the store has it for {r} {v}: a cycle's version never changes (declare a new cycle)"
+                )])
+            }
+            None => {
+                store
+                    .create_cycle(id, rubric, version, "cycle-file")
+                    .await
+                    .map_err(|e| vec![e.to_string()])?;
+            }
+        }
+    }
+    Ok(Arc::new(api::App {
+        rules,
+        store,
+        metrics: metrics::Metrics::default(),
+    }))
+}
+
+/// Counts the request and gives every error answer a JSON body.
+async fn observe(app: Arc<api::App>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_ascii_lowercase();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let res = next.run(req).await;
+    let status = res.status();
+    let res = if status.as_u16() >= 400
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| !v.starts_with("application/json"))
+    {
+        error::for_status(status).into_response()
+    } else {
+        res
+    };
+    app.metrics
+        .request(&method, &route, status.as_u16(), start.elapsed().as_secs_f64());
+    res
+}
+
+/// The whole service: routes and layers.
+pub fn service(app: Arc<api::App>) -> axum::Router {
+    api::router(app.clone())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            observe(app.clone(), req, next)
+        }))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            TIMEOUT,
+        ))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(CONCURRENCY))
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains the requests in flight.
+pub async fn serve(config: Config) -> Result<(), Vec<String>> {
+    let app = prepare(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| vec![format!("{}: {e}", config.listen)])?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| vec![e.to_string()])?;
+    // The address, for scripts and tests that listen on port 0.
+    println!("mizan-server listening on http://{addr}");
+    let store = app.store.clone();
+    axum::serve(listener, service(app))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| vec![e.to_string()])?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
