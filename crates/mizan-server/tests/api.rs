@@ -1,6 +1,11 @@
 //! The routes against the CLI: the same bytes `mizan eval` and `mizan diff`
 //! give, every route in the OpenAPI document, bad input never a 500.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -18,9 +23,16 @@ fn results_are_byte_for_byte_the_cli() {
         let tok = s.token(&["--role", "submitter", "--entity", e]);
         let r = s.put_example(&tok, e);
         assert_eq!(r.status(), 201, "{e}: {}", r.text().unwrap());
-        std::fs::copy(examples().join(format!("{e}.json")), tmp.path().join(format!("{e}.json"))).unwrap();
+        std::fs::copy(
+            examples().join(format!("{e}.json")),
+            tmp.path().join(format!("{e}.json")),
+        )
+        .unwrap();
     }
-    let got = s.get(&admin, "/cycles/uae-integration-2018/results").text().unwrap();
+    let got = s
+        .get(&admin, "/cycles/uae-integration-2018/results")
+        .text()
+        .unwrap();
     let files: Vec<String> = ENTITIES.iter().map(|e| format!("{e}.json")).collect();
     let out = Command::new(mizan())
         .current_dir(tmp.path())
@@ -32,7 +44,10 @@ fn results_are_byte_for_byte_the_cli() {
         .unwrap();
     assert_eq!(got, String::from_utf8(out.stdout).unwrap());
     // Arabic too.
-    let got = s.get(&admin, "/cycles/uae-integration-2018/results?lang=ar").text().unwrap();
+    let got = s
+        .get(&admin, "/cycles/uae-integration-2018/results?lang=ar")
+        .text()
+        .unwrap();
     let out = Command::new(mizan())
         .current_dir(tmp.path())
         .args(["--lang", "ar", "eval"])
@@ -58,7 +73,10 @@ fn results_are_byte_for_byte_the_cli() {
     assert_eq!(r.status(), 400);
 
     // The entity: score, explain, history.
-    let v: Value = s.get(&admin, "/cycles/uae-integration-2018/entities/fahr").json().unwrap();
+    let v: Value = s
+        .get(&admin, "/cycles/uae-integration-2018/entities/fahr")
+        .json()
+        .unwrap();
     assert_eq!(v["result"]["id"], "fahr");
     assert!(v["explain"].as_str().unwrap().contains("fednet"));
     assert_eq!(v["revisions"].as_array().unwrap().len(), 1);
@@ -118,10 +136,19 @@ fn rejections_are_the_cli_problems() {
     assert!(!strip(&cli["errors"]).is_empty());
     assert_eq!(strip(&v["error"]["problems"]), strip(&cli["errors"]));
     // Nothing stored.
-    let r = s.send("PUT", &tok, "/cycles/uae-integration-2018/entities/moj/submission", &body);
+    let r = s.send(
+        "PUT",
+        &tok,
+        "/cycles/uae-integration-2018/entities/moj/submission",
+        &body,
+    );
     assert_eq!(r.status(), 422);
     let admin = s.token(&["--role", "admin"]);
-    assert_eq!(s.get(&admin, "/cycles/uae-integration-2018/entities/moj").status(), 404);
+    assert_eq!(
+        s.get(&admin, "/cycles/uae-integration-2018/entities/moj")
+            .status(),
+        404
+    );
 }
 
 #[test]
@@ -136,9 +163,18 @@ fn bad_input_is_a_json_error_with_a_stable_code() {
         (st, v["error"]["code"].as_str().unwrap().to_string())
     };
     let big = format!("{{\"x\": \"{}\"}}", "a".repeat(mizan_server::BODY_LIMIT + 10));
-    assert_eq!(code(s.send("POST", &tok, ev, &big)), (413, "payload_too_large".into()));
-    assert_eq!(code(s.send("POST", &tok, ev, "{\"rubric\": ")), (400, "malformed_json".into()));
-    assert_eq!(code(s.send("POST", &tok, ev, "\u{1}")), (400, "malformed_json".into()));
+    assert_eq!(
+        code(s.send("POST", &tok, ev, &big)),
+        (413, "payload_too_large".into())
+    );
+    assert_eq!(
+        code(s.send("POST", &tok, ev, "{\"rubric\": ")),
+        (400, "malformed_json".into())
+    );
+    assert_eq!(
+        code(s.send("POST", &tok, ev, "\u{1}")),
+        (400, "malformed_json".into())
+    );
     let dup = fahr.replacen("{", "{\"rubric\": \"uae.integration\", ", 1);
     let r = s.send("POST", &tok, ev, &dup);
     let st = r.status().as_u16();
@@ -155,33 +191,64 @@ fn bad_input_is_a_json_error_with_a_stable_code() {
         .send()
         .unwrap();
     assert_eq!(code(r), (415, "unsupported_media_type".into()));
-    let r = s.http.post(s.url(ev)).bearer_auth(&tok).body(fahr.clone()).send().unwrap();
+    let r = s
+        .http
+        .post(s.url(ev))
+        .bearer_auth(&tok)
+        .body(fahr.clone())
+        .send()
+        .unwrap();
     assert_eq!(code(r), (415, "unsupported_media_type".into()));
     assert_eq!(
         code(s.send("POST", &tok, "/rubrics/uae.integration/1999/evaluate", &fahr)),
         (404, "unknown_rubric".into())
     );
-    assert_eq!(code(s.get(&tok, "/rubrics/nope/1")), (404, "unknown_rubric".into()));
+    assert_eq!(
+        code(s.get(&tok, "/rubrics/nope/1")),
+        (404, "unknown_rubric".into())
+    );
     let other = fahr.replacen("\"version\": \"2018\"", "\"version\": \"2019\"", 1);
-    assert_eq!(code(s.send("POST", &tok, ev, &other)), (422, "rubric_mismatch".into()));
+    assert_eq!(
+        code(s.send("POST", &tok, ev, &other)),
+        (422, "rubric_mismatch".into())
+    );
     let ica = std::fs::read_to_string(examples().join("ica.json")).unwrap();
     assert_eq!(
-        code(s.send("PUT", &tok, "/cycles/uae-integration-2018/entities/fahr/submission", &ica)),
+        code(s.send(
+            "PUT",
+            &tok,
+            "/cycles/uae-integration-2018/entities/fahr/submission",
+            &ica
+        )),
         (422, "entity_mismatch".into())
     );
     assert_eq!(code(s.send("POST", &tok, ev, "[]")), (422, "rejected".into()));
     assert_eq!(code(s.get(&tok, "/no/such/route")), (404, "not_found".into()));
-    assert_eq!(code(s.send("DELETE", &tok, "/rubrics", "")), (405, "method_not_allowed".into()));
+    assert_eq!(
+        code(s.send("DELETE", &tok, "/rubrics", "")),
+        (405, "method_not_allowed".into())
+    );
     let admin = s.token(&["--role", "admin"]);
     assert_eq!(
-        code(s.send("POST", &admin, "/cycles/uae-integration-2018/what-if?version=1999", "")),
+        code(s.send(
+            "POST",
+            &admin,
+            "/cycles/uae-integration-2018/what-if?version=1999",
+            ""
+        )),
         (404, "unknown_rubric".into())
     );
-    assert_eq!(code(s.send("POST", &admin, "/cycles", "{\"id\": ")), (400, "malformed_json".into()));
+    assert_eq!(
+        code(s.send("POST", &admin, "/cycles", "{\"id\": ")),
+        (400, "malformed_json".into())
+    );
     // The metrics counted it all.
     let m = s.http.get(s.url("/metrics")).send().unwrap().text().unwrap();
     assert!(m.contains("mizan_rejections_total "), "{m}");
-    assert!(m.contains("route=\"/rubrics/{id}/{version}/evaluate\",status=\"413\""), "{m}");
+    assert!(
+        m.contains("route=\"/rubrics/{id}/{version}/evaluate\",status=\"413\""),
+        "{m}"
+    );
     assert!(m.contains("mizan_request_duration_seconds_bucket"), "{m}");
 }
 
@@ -193,15 +260,27 @@ fn every_route_is_in_the_openapi_document() {
     for (method, path) in mizan_server::api::ROUTES {
         assert!(v["paths"][path][method].is_object(), "{method} {path}");
     }
-    let n: usize = v["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    let n: usize = v["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
     assert_eq!(n, mizan_server::api::ROUTES.len());
     assert_eq!(s.http.get(s.url("/healthz")).send().unwrap().status(), 200);
     assert_eq!(s.http.get(s.url("/readyz")).send().unwrap().status(), 200);
     let admin = s.token(&["--role", "admin"]);
     let v: Value = s.get(&admin, "/rubrics").json().unwrap();
-    assert!(v["rubrics"].as_array().unwrap().iter().any(|r| r["id"] == "uae.integration"));
+    assert!(v["rubrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "uae.integration"));
     let v: Value = s.get(&admin, "/rubrics/uae.integration/2018").json().unwrap();
-    assert_eq!(v["sha256"], "dfe709f4803aef795beafb80c6ef8937868985c5537ffc972784e91d3a9c96a7");
+    assert_eq!(
+        v["sha256"],
+        "dfe709f4803aef795beafb80c6ef8937868985c5537ffc972784e91d3a9c96a7"
+    );
     assert!(v["title"]["ar"].is_string() && v["title"]["en"].is_string());
     assert!(v["schema"]["$schema"].is_string());
     assert!(v["source"].as_str().unwrap().contains("version \"2018\""));
@@ -235,9 +314,18 @@ fn what_if_is_mizan_diff_answers() {
     let tmp = tempfile::tempdir().unwrap();
     for e in ["fahr", "ica", "moe"] {
         assert_eq!(s.put_example(&admin, e).status(), 201);
-        std::fs::copy(examples().join(format!("{e}.json")), tmp.path().join(format!("{e}.json"))).unwrap();
+        std::fs::copy(
+            examples().join(format!("{e}.json")),
+            tmp.path().join(format!("{e}.json")),
+        )
+        .unwrap();
     }
-    let r = s.send("POST", &admin, "/cycles/uae-integration-2018/what-if?version=2019", "");
+    let r = s.send(
+        "POST",
+        &admin,
+        "/cycles/uae-integration-2018/what-if?version=2019",
+        "",
+    );
     assert_eq!(r.status(), 200);
     let got = r.text().unwrap();
     let out = Command::new(mizan())
@@ -245,14 +333,31 @@ fn what_if_is_mizan_diff_answers() {
         .arg("diff")
         .arg(rules.path().join("uae/integration/2018.mizan"))
         .arg(rules.path().join("uae/integration/2019.mizan"))
-        .args(["--answers", "fahr.json", "ica.json", "moe.json", "--format", "json"])
+        .args([
+            "--answers",
+            "fahr.json",
+            "ica.json",
+            "moe.json",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(got.trim_end(), String::from_utf8(out.stdout).unwrap().trim_end());
     // An admin creates a cycle on the other version; the first stays pinned.
-    let r = s.send("POST", &admin, "/cycles", r#"{"id": "uae-2019", "rubric": "uae.integration", "version": "2019"}"#);
+    let r = s.send(
+        "POST",
+        &admin,
+        "/cycles",
+        r#"{"id": "uae-2019", "rubric": "uae.integration", "version": "2019"}"#,
+    );
     assert_eq!(r.status(), 201);
-    let r = s.send("POST", &admin, "/cycles", r#"{"id": "uae-2019", "rubric": "uae.integration", "version": "2019"}"#);
+    let r = s.send(
+        "POST",
+        &admin,
+        "/cycles",
+        r#"{"id": "uae-2019", "rubric": "uae.integration", "version": "2019"}"#,
+    );
     assert_eq!(r.status(), 409);
     let v: Value = s.get(&admin, "/cycles").json().unwrap();
     assert_eq!(v["cycles"].as_array().unwrap().len(), 2);
@@ -272,7 +377,14 @@ fn a_locked_file_that_changed_stops_the_server() {
     std::fs::copy(root().join("rules/mizan.lock"), t.path().join("mizan.lock")).unwrap();
     let db = t.path().join("m.db");
     let out = Command::new(BIN)
-        .args(["--rules", t.path().to_str().unwrap(), "--db", &format!("sqlite:{}", db.display()), "--listen", "127.0.0.1:0"])
+        .args([
+            "--rules",
+            t.path().to_str().unwrap(),
+            "--db",
+            &format!("sqlite:{}", db.display()),
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -281,9 +393,20 @@ fn a_locked_file_that_changed_stops_the_server() {
     // A cycle file naming a version that is not there stops it too.
     std::fs::write(d.join("2018.mizan"), &src).unwrap();
     std::fs::create_dir_all(t.path().join("cycles")).unwrap();
-    std::fs::write(t.path().join("cycles/c.toml"), "rubric = \"uae.integration\"\nversion = \"2030\"\n").unwrap();
+    std::fs::write(
+        t.path().join("cycles/c.toml"),
+        "rubric = \"uae.integration\"\nversion = \"2030\"\n",
+    )
+    .unwrap();
     let out = Command::new(BIN)
-        .args(["--rules", t.path().to_str().unwrap(), "--db", &format!("sqlite:{}", db.display()), "--listen", "127.0.0.1:0"])
+        .args([
+            "--rules",
+            t.path().to_str().unwrap(),
+            "--db",
+            &format!("sqlite:{}", db.display()),
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

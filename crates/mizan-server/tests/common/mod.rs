@@ -1,6 +1,12 @@
 //! Starts `mizan-server` on 127.0.0.1:0 against a temp SQLite file (or the
 //! store in `MIZAN_TEST_DB`, a PostgreSQL URL) and talks to it.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,7 +15,10 @@ use std::process::{Child, Command, Stdio};
 pub const BIN: &str = env!("CARGO_BIN_EXE_mizan-server");
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn examples() -> PathBuf {
@@ -45,7 +54,11 @@ pub fn fresh_db(dir: &Path) -> String {
                 N.fetch_add(1, Ordering::Relaxed)
             );
             let st = Command::new("psql")
-                .args([&format!("{base}/postgres"), "-qc", &format!("CREATE DATABASE {name}")])
+                .args([
+                    &format!("{base}/postgres"),
+                    "-qc",
+                    &format!("CREATE DATABASE {name}"),
+                ])
                 .status()
                 .unwrap();
             assert!(st.success());
@@ -96,13 +109,7 @@ impl Server {
         self.http.get(self.url(path)).bearer_auth(tok).send().unwrap()
     }
 
-    pub fn send(
-        &self,
-        method: &str,
-        tok: &str,
-        path: &str,
-        body: &str,
-    ) -> reqwest::blocking::Response {
+    pub fn send(&self, method: &str, tok: &str, path: &str, body: &str) -> reqwest::blocking::Response {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         self.http
             .request(m, self.url(path))
@@ -144,13 +151,22 @@ pub fn token(db: &str, args: &[&str]) -> String {
 /// Starts the server; its base URL once it listens.
 pub fn launch(db: &str, rules: &Path) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["--rules", rules.to_str().unwrap(), "--db", db, "--listen", "127.0.0.1:0"])
+        .args([
+            "--rules",
+            rules.to_str().unwrap(),
+            "--db",
+            db,
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let addr = line
         .trim()
         .strip_prefix("mizan-server listening on ")
