@@ -67,6 +67,22 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
             }
         }
     }
+    // A new store: one admin token, shown once (on stderr), so that the
+    // first requests need no other command.
+    if !store.has_tokens().await.map_err(|e| vec![e.to_string()])? {
+        let token = auth::generate().map_err(|e| vec![e])?;
+        let row = store::TokenRow {
+            hash: auth::hash(&token),
+            role: auth::Role::Admin.name().to_string(),
+            entity: None,
+            cycle: None,
+        };
+        store
+            .add_token(&row, "bootstrap")
+            .await
+            .map_err(|e| vec![e.to_string()])?;
+        eprintln!("mizan-server: a new store: its admin token (shown once): {token}");
+    }
     Ok(Arc::new(api::App {
         rules,
         store,

@@ -355,6 +355,14 @@ impl Store {
         Ok(())
     }
 
+    /// Whether any token exists.
+    pub async fn has_tokens(&self) -> Result<bool, sqlx::Error> {
+        Ok(sqlx::query("SELECT 1 FROM tokens LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some())
+    }
+
     /// The token whose sha256 is `hash`.
     pub async fn token(&self, hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
         let row = sqlx::query("SELECT hash, role, entity, cycle FROM tokens WHERE hash = $1")
