@@ -122,13 +122,14 @@ pub fn service(app: Arc<api::App>) -> axum::Router {
     api::router(app.clone())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            observe(app.clone(), req, next)
-        }))
+        // Inside `observe`, so that a timeout's answer is JSON and counted.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            observe(app.clone(), req, next)
+        }))
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(CONCURRENCY))
 }
 
