@@ -23,8 +23,8 @@ use crate::store::{NewSubmission, Store};
 
 /// What every handler reads.
 pub struct App {
-    /// The rules, loaded once.
-    pub rules: Rules,
+    /// The rules: loaded at start, replaced whole on SIGHUP.
+    pub rules: std::sync::RwLock<Arc<Rules>>,
     /// The store.
     pub store: Store,
     /// Counters.
@@ -32,6 +32,16 @@ pub struct App {
 }
 
 type St = State<Arc<App>>;
+
+impl App {
+    /// The rules now (a request keeps the tree it started with).
+    pub fn rules(&self) -> Arc<Rules> {
+        match self.rules.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
 
 /// Every route: (method, path), as in the OpenAPI document.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -107,7 +117,7 @@ async fn readyz(State(app): St) -> Response {
     if app.store.ping().await {
         json_value(
             StatusCode::OK,
-            &json!({"status": "ready", "rubrics": app.rules.rubrics.len()}),
+            &json!({"status": "ready", "rubrics": app.rules().rubrics.len()}),
         )
     } else {
         ApiError::new(
@@ -138,7 +148,7 @@ async fn openapi() -> Response {
 async fn rubrics(State(app): St, headers: HeaderMap) -> Result<Response, ApiError> {
     caller(&app.store, &headers).await?;
     let list: Vec<Value> = app
-        .rules
+        .rules()
         .rubrics
         .values()
         .map(|l| {
@@ -162,15 +172,15 @@ async fn rubric(
     Ok(json_value(
         StatusCode::OK,
         &json!({
-            "id": m.id, "version": m.version, "sha256": m.sha256, "title": titles(l),
+            "id": m.id, "version": m.version, "sha256": m.sha256, "title": titles(&l),
             "schema": mizan::render::schema::answer_schema(m, lang(&q)),
             "source": l.source,
         }),
     ))
 }
 
-fn find<'a>(app: &'a App, id: &str, version: &str) -> Result<&'a Arc<Loaded>, ApiError> {
-    app.rules.get(id, version).ok_or_else(|| {
+fn find(app: &App, id: &str, version: &str) -> Result<Arc<Loaded>, ApiError> {
+    app.rules().get(id, version).cloned().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "unknown_rubric",
@@ -269,7 +279,7 @@ async fn evaluate(
 ) -> Result<Response, ApiError> {
     caller(&app.store, &headers).await?;
     let l = find(&app, &id, &version)?;
-    let (batch, _) = score_one(&app, l, &headers, &body, None, "request")?;
+    let (batch, _) = score_one(&app, &l, &headers, &body, None, "request")?;
     Ok(json_text(
         StatusCode::OK,
         mizan::render::json::to_string_in(l.rubric.model(), &batch, lang(&q)),
@@ -284,7 +294,7 @@ async fn cycle_rubric(app: &App, cycle: &str) -> Result<Arc<Loaded>, ApiError> {
         .await
         .map_err(|e| ApiError::store(&e))?
         .ok_or_else(ApiError::not_found)?;
-    app.rules.get(&id, &version).cloned().ok_or_else(|| {
+    app.rules().get(&id, &version).cloned().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "rubric_not_loaded",
@@ -589,7 +599,7 @@ async fn what_if(
             "give ?version=V",
         ));
     };
-    let new = find(&app, &old.rubric.model().id, version)?.clone();
+    let new = find(&app, &old.rubric.model().id, version)?;
     let inputs = latest_inputs(&app, &cycle).await?;
     let impact = mizan::diff::impact(&old.rubric, &new.rubric, &inputs);
     let d = mizan::diff::diff(old.rubric.model(), new.rubric.model());

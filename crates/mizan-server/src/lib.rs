@@ -50,23 +50,7 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
     let store = store::Store::connect(&config.db)
         .await
         .map_err(|e| vec![format!("{}: {e}", config.db)])?;
-    // Cycle files: created once; a cycle may never move to another version.
-    for (id, (rubric, version)) in &rules.cycles {
-        match store.cycle(id).await.map_err(|e| vec![e.to_string()])? {
-            Some((r, v)) if (&r, &v) == (rubric, version) => {}
-            Some((r, v)) => {
-                return Err(vec![format!(
-                    "cycle {id} is declared for {rubric} {version} but the store has it for {r} {v}: a cycle's version never changes (declare a new cycle)"
-                )])
-            }
-            None => {
-                store
-                    .create_cycle(id, rubric, version, "cycle-file")
-                    .await
-                    .map_err(|e| vec![e.to_string()])?;
-            }
-        }
-    }
+    file_cycles(&store, &rules).await?;
     // A new store: one admin token, shown once (on stderr), so that the
     // first requests need no other command.
     if !store.has_tokens().await.map_err(|e| vec![e.to_string()])? {
@@ -84,10 +68,46 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
         eprintln!("mizan-server: a new store: its admin token (shown once): {token}");
     }
     Ok(Arc::new(api::App {
-        rules,
+        rules: std::sync::RwLock::new(Arc::new(rules)),
         store,
         metrics: metrics::Metrics::default(),
     }))
+}
+
+/// Cycle files: created once; a cycle may never move to another version.
+async fn file_cycles(store: &store::Store, rules: &rules::Rules) -> Result<(), Vec<String>> {
+    for (id, (rubric, version)) in &rules.cycles {
+        match store.cycle(id).await.map_err(|e| vec![e.to_string()])? {
+            Some((r, v)) if (&r, &v) == (rubric, version) => {}
+            Some((r, v)) => {
+                return Err(vec![format!(
+                    "cycle {id} is declared for {rubric} {version} but the store has it for {r} {v}: a cycle's version never changes (declare a new cycle)"
+                )])
+            }
+            None => {
+                store
+                    .create_cycle(id, rubric, version, "cycle-file")
+                    .await
+                    .map_err(|e| vec![e.to_string()])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads the rules again (SIGHUP): the new tree replaces the old one whole
+/// when it loads clean; otherwise the old one stays, and why is said.
+pub async fn reload(app: &api::App, dir: PathBuf) -> Result<usize, Vec<String>> {
+    let rules = tokio::task::spawn_blocking(move || rules::load(&dir))
+        .await
+        .map_err(|e| vec![e.to_string()])??;
+    file_cycles(&app.store, &rules).await?;
+    let n = rules.rubrics.len();
+    match app.rules.write() {
+        Ok(mut r) => *r = Arc::new(rules),
+        Err(poisoned) => *poisoned.into_inner() = Arc::new(rules),
+    }
+    Ok(n)
 }
 
 /// Counts the request and gives every error answer a JSON body.
@@ -143,6 +163,25 @@ pub async fn serve(config: Config) -> Result<(), Vec<String>> {
     // The address, for scripts and tests that listen on port 0.
     println!("mizan-server listening on http://{addr}");
     let store = app.store.clone();
+    {
+        let (app, dir) = (app.clone(), config.rules.clone());
+        tokio::spawn(async move {
+            let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+                return;
+            };
+            while hup.recv().await.is_some() {
+                match reload(&app, dir.clone()).await {
+                    Ok(n) => eprintln!("mizan-server: rules reloaded ({n} rubric versions)"),
+                    Err(errors) => {
+                        for e in errors {
+                            eprintln!("error: {e}");
+                        }
+                        eprintln!("mizan-server: the rules were not reloaded; the previous ones stay");
+                    }
+                }
+            }
+        });
+    }
     axum::serve(listener, service(app))
         .with_graceful_shutdown(shutdown())
         .await

@@ -163,11 +163,23 @@ fn bad_input_is_a_json_error_with_a_stable_code() {
         let v: Value = r.json().unwrap();
         (st, v["error"]["code"].as_str().unwrap().to_string())
     };
-    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(mizan_server::BODY_LIMIT + 10));
-    assert_eq!(
-        code(s.send("POST", &tok, ev, &big)),
-        (413, "payload_too_large".into())
-    );
+    // Over the limit: refused from its Content-Length, before the body is
+    // read (a raw request, so that the client does not race the answer).
+    {
+        use std::io::{Read, Write};
+        let addr = s.base.strip_prefix("http://").unwrap();
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            c,
+            "POST {ev} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tok}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{{",
+            mizan_server::BODY_LIMIT + 1
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = c.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(answer.contains("\"payload_too_large\""), "{answer}");
+    }
     assert_eq!(
         code(s.send("POST", &tok, ev, "{\"rubric\": ")),
         (400, "malformed_json".into())
