@@ -51,6 +51,7 @@ pub mod output;
 mod problems;
 mod report;
 mod schema;
+mod serve;
 mod stream;
 mod template;
 mod test;
@@ -154,6 +155,8 @@ pub enum Command {
     Lock(check::LockArgs),
     /// Run the language server (`mizan-lsp`) over stdio, for editors.
     Lsp(lsp::Args),
+    /// Run the submissions service (`mizan-server`): `--rules DIR [--db URL] [--listen ADDR]`.
+    Serve(serve::Args),
     /// Write the questionnaire for entities to fill (`--format xlsx -o FILE`).
     #[command(after_help = EXIT_HELP)]
     Template(template::Args),
@@ -203,6 +206,7 @@ pub fn run(cli: Cli) -> Exit {
         }
         Command::Lock(a) => check::lock(a, cli.format),
         Command::Lsp(a) => lsp::run(a, cli.lang),
+        Command::Serve(a) => serve::run(a, cli.lang),
         Command::Template(a) => template::run(a, cli.format, cli.lang),
         Command::Schema(a) => schema::run(a, cli.format, cli.lang),
         Command::Doc(a) => doc::run(a, cli.format, cli.lang),
