@@ -22,21 +22,23 @@ const NAME: &str = if cfg!(windows) {
     "mizan-lsp"
 };
 
-/// `mizan-lsp` beside the running executable, else on `PATH`.
-fn server() -> Option<PathBuf> {
+/// A companion executable of Mizan (`mizan-lsp`, `mizan-server`): beside
+/// the running executable, else on `PATH`, as cargo finds its external
+/// subcommands.
+pub(super) fn companion(name: &str) -> Option<PathBuf> {
     let beside = std::env::current_exe()
         .ok()
-        .and_then(|e| e.parent().map(|d| d.join(NAME)))
+        .and_then(|e| e.parent().map(|d| d.join(name)))
         .filter(|p| p.is_file());
     beside.or_else(|| {
         std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|d| d.join(NAME))
+            .map(|d| d.join(name))
             .find(|p| p.is_file())
     })
 }
 
 pub fn run(args: Args, lang: Lang) -> Exit {
-    let Some(path) = server() else {
+    let Some(path) = companion(NAME) else {
         let (msg, help) = match lang {
             Lang::En => (
                 "error: the language server `mizan-lsp` is not installed (looked beside this `mizan` and on PATH)",

@@ -2,8 +2,6 @@
 //! this executable or on `PATH` (as `mizan lsp` finds `mizan-lsp`). On Unix
 //! the server replaces this process, so that SIGTERM and SIGKILL reach it.
 
-use std::path::PathBuf;
-
 use mizan::render::Lang;
 
 use super::Exit;
@@ -23,21 +21,8 @@ const NAME: &str = if cfg!(windows) {
     "mizan-server"
 };
 
-/// `mizan-server` beside the running executable, else on `PATH`.
-fn server() -> Option<PathBuf> {
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(|d| d.join(NAME)))
-        .filter(|p| p.is_file());
-    beside.or_else(|| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|d| d.join(NAME))
-            .find(|p| p.is_file())
-    })
-}
-
 pub fn run(args: Args, lang: Lang) -> Exit {
-    let Some(path) = server() else {
+    let Some(path) = super::lsp::companion(NAME) else {
         let (msg, help) = match lang {
             Lang::En => (
                 "error: the server `mizan-server` is not installed (looked beside this `mizan` and on PATH)",
