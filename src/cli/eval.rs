@@ -283,43 +283,16 @@ fn run_in_pool(args: Args, format: Format, view: View) -> Exit {
             view.lang,
         );
     }
-    let (rubric, batch) = match &args.import {
-        Some(mapping) => {
-            let (rubric, m) = match super::import::load(rules, mapping, format) {
-                Ok(x) => x,
-                Err(e) => return e,
-            };
-            let inputs = match super::import::input_files(answers, format) {
-                Ok(i) => i,
-                Err(e) => return e,
-            };
-            let imported = match rubric.import(&m, &inputs) {
-                Ok(i) => i,
-                Err(e) => {
-                    err!("{}", render::diagnostics::render(&e, style(format)));
-                    return Exit::RuleErrors;
-                }
-            };
-            let source = answers
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let batch = rubric.evaluate_imported(imported, &source);
-            (rubric, batch)
-        }
-        None => {
-            let rubric = match super::inputs::load_rubric(rules, format) {
-                Loaded::Rubric(r) => *r,
-                Loaded::Unreadable => return Exit::RuleErrors,
-                Loaded::Invalid => {
-                    errln!("error: the rules have errors; nothing was evaluated");
-                    return Exit::RuleErrors;
-                }
-            };
-            let batch = rubric.evaluate_inputs(super::inputs::answer_inputs(answers, view.lang));
-            (rubric, batch)
-        }
+    let (rubric, batch) = match load_and_evaluate(
+        rules,
+        answers,
+        args.import.as_deref(),
+        format,
+        view.lang,
+        "nothing was evaluated",
+    ) {
+        Ok(x) => x,
+        Err(e) => return e,
     };
     let model = rubric.model();
     if let Some(e) = unranked(&[model], view) {
@@ -762,5 +735,48 @@ fn run_versioned(dir: &Path, args: &Args, format: Format, mode: Mode, view: View
         Exit::Rejected
     } else {
         Exit::Ok
+    }
+}
+
+/// Loads the rubric and scores the answers with the library's batch
+/// evaluation: JSON files, or spreadsheets and CSV files through an import
+/// mapping. The rule file's errors are printed, and `nothing` says what was
+/// not done because of them.
+pub(super) fn load_and_evaluate(
+    rules: &Path,
+    answers: &[PathBuf],
+    import: Option<&Path>,
+    format: Format,
+    lang: Lang,
+    nothing: &str,
+) -> Result<(mizan::Rubric, mizan::eval::Batch), Exit> {
+    match import {
+        Some(mapping) => {
+            let (rubric, m) = super::import::load(rules, mapping, format)?;
+            let inputs = super::import::input_files(answers, format)?;
+            let imported = rubric.import(&m, &inputs).map_err(|e| {
+                err!("{}", render::diagnostics::render(&e, style(format)));
+                Exit::RuleErrors
+            })?;
+            let source = answers
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let batch = rubric.evaluate_imported(imported, &source);
+            Ok((rubric, batch))
+        }
+        None => {
+            let rubric = match super::inputs::load_rubric(rules, format) {
+                Loaded::Rubric(r) => *r,
+                Loaded::Unreadable => return Err(Exit::RuleErrors),
+                Loaded::Invalid => {
+                    errln!("error: the rules have errors; {nothing}");
+                    return Err(Exit::RuleErrors);
+                }
+            };
+            let batch = rubric.evaluate_inputs(super::inputs::answer_inputs(answers, lang));
+            Ok((rubric, batch))
+        }
     }
 }

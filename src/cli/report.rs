@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use mizan::render;
 use mizan::render::Lang;
 
-use super::inputs::Loaded;
 use super::{style, Exit, Format};
 
 /// Arguments of `mizan report`.
@@ -96,47 +95,20 @@ fn run_in_pool(args: &Args, format: Format, lang: Lang) -> Exit {
     let Some((rules, answers)) = args.paths.split_first() else {
         return Exit::Usage;
     };
+    if args.import.is_none() && super::inputs::missing_answer_paths(answers, lang) {
+        return Exit::RuleErrors;
+    }
     // The same loading as `mizan eval`, and the library's batch evaluation.
-    let (rubric, batch) = match &args.import {
-        Some(mapping) => {
-            let (rubric, m) = match super::import::load(rules, mapping, format) {
-                Ok(x) => x,
-                Err(e) => return e,
-            };
-            let inputs = match super::import::input_files(answers, format) {
-                Ok(i) => i,
-                Err(e) => return e,
-            };
-            let imported = match rubric.import(&m, &inputs) {
-                Ok(i) => i,
-                Err(e) => {
-                    err!("{}", render::diagnostics::render(&e, style(format)));
-                    return Exit::RuleErrors;
-                }
-            };
-            let source = answers
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let batch = rubric.evaluate_imported(imported, &source);
-            (rubric, batch)
-        }
-        None => {
-            if super::inputs::missing_answer_paths(answers, lang) {
-                return Exit::RuleErrors;
-            }
-            let rubric = match super::inputs::load_rubric(rules, format) {
-                Loaded::Rubric(r) => *r,
-                Loaded::Unreadable => return Exit::RuleErrors,
-                Loaded::Invalid => {
-                    errln!("error: the rules have errors; no report was written");
-                    return Exit::RuleErrors;
-                }
-            };
-            let batch = rubric.evaluate_inputs(super::inputs::answer_inputs(answers, lang));
-            (rubric, batch)
-        }
+    let (rubric, batch) = match super::eval::load_and_evaluate(
+        rules,
+        answers,
+        args.import.as_deref(),
+        format,
+        lang,
+        "no report was written",
+    ) {
+        Ok(x) => x,
+        Err(e) => return e,
     };
     let model = rubric.model();
     for p in batch.errors.iter().chain(&batch.warnings) {
