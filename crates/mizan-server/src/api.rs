@@ -29,6 +29,11 @@ pub struct App {
     pub store: Store,
     /// Counters.
     pub metrics: Metrics,
+    /// Held (shared) while a submission is scored and stored, and
+    /// (exclusive) while a reload checks the new tree against the stored
+    /// submissions and puts it in place: no submission is stored under
+    /// rules that a reload is replacing.
+    pub storing: tokio::sync::RwLock<()>,
 }
 
 type St = State<Arc<App>>;
@@ -383,6 +388,7 @@ async fn submit(
     if !c.writes_entity(&cycle, &entity) {
         return Err(ApiError::not_found());
     }
+    let _storing = app.storing.read().await;
     let l = cycle_rubric(&app, &cycle).await?;
     let origin = format!("{entity}.json");
     let (batch, text) = score_one(&app, &l, &headers, &body, Some(&entity), &origin)?;

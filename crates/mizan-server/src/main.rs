@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,46 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: String,
+    /// Largest request body, in bytes (413 `payload_too_large` above).
+    #[arg(long, value_name = "BYTES", default_value_t = mizan_server::BODY_LIMIT)]
+    body_limit: usize,
+    /// Longest a request may take, its body read included (408 `timeout`);
+    /// also the longest a request waits for a slot.
+    #[arg(long, value_name = "SECS", default_value_t = mizan_server::TIMEOUT.as_secs_f64(), value_parser = secs)]
+    timeout: f64,
+    /// Requests handled at once.
+    #[arg(long, value_name = "N", default_value_t = mizan_server::CONCURRENCY, value_parser = at_least_one)]
+    max_concurrency: usize,
+    /// Requests that may wait for a slot; more get 503 `overloaded`.
+    #[arg(long, value_name = "N", default_value_t = mizan_server::QUEUE)]
+    max_queue: usize,
+    /// Longest a client may take to send a request's headers (the
+    /// connection is closed).
+    #[arg(long, value_name = "SECS", default_value_t = mizan_server::HEADER_TIMEOUT.as_secs_f64(), value_parser = secs)]
+    header_timeout: f64,
+    /// Quiet time after a change under --rules before the tree is loaded
+    /// again, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = mizan_server::RELOAD_DEBOUNCE.as_millis() as u64)]
+    reload_debounce: u64,
+    /// Do not watch --rules: reload on SIGHUP only.
+    #[arg(long)]
+    no_watch: bool,
+}
+
+/// A count of at least 1.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{s}` is not a whole number of at least 1")),
+    }
+}
+
+/// A positive number of seconds (fractions allowed).
+fn secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 1e9 => Ok(x),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -80,6 +121,14 @@ fn main() -> ExitCode {
                     rules,
                     db: cli.db,
                     listen: cli.listen,
+                    limits: mizan_server::Limits {
+                        body_limit: cli.body_limit,
+                        timeout: Duration::from_secs_f64(cli.timeout),
+                        max_concurrency: cli.max_concurrency,
+                        max_queue: cli.max_queue,
+                        header_timeout: Duration::from_secs_f64(cli.header_timeout),
+                    },
+                    watch: (!cli.no_watch).then(|| Duration::from_millis(cli.reload_debounce)),
                 })
                 .await
             }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
@@ -22,6 +22,16 @@ pub struct Metrics {
     latency: Mutex<BTreeMap<String, Histogram>>,
     evaluations: AtomicU64,
     rejections: AtomicU64,
+    /// Requests being handled now (the concurrency limit's slots in use).
+    pub in_flight: AtomicUsize,
+    /// Requests waiting for a slot now.
+    pub queued: AtomicUsize,
+    /// Requests shed with 503 `overloaded`.
+    pub shed: AtomicU64,
+    /// Reloads of the rules tree that replaced it.
+    pub reloads: AtomicU64,
+    /// Reloads refused (the previous tree stayed).
+    pub reload_failures: AtomicU64,
 }
 
 impl Metrics {
@@ -106,6 +116,27 @@ impl Metrics {
             o,
             "mizan_rejections_total {}",
             self.rejections.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP mizan_requests_in_flight Requests being handled now.\n# TYPE mizan_requests_in_flight gauge\nmizan_requests_in_flight {}",
+            self.in_flight.load(Ordering::SeqCst)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP mizan_requests_queued Requests waiting for a slot (--max-concurrency).\n# TYPE mizan_requests_queued gauge\nmizan_requests_queued {}",
+            self.queued.load(Ordering::SeqCst)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP mizan_requests_shed_total Requests answered 503 overloaded (queue full, or no slot within --timeout).\n# TYPE mizan_requests_shed_total counter\nmizan_requests_shed_total {}",
+            self.shed.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP mizan_rules_reloads_total Reloads of the rules tree (SIGHUP or a change): replaced, or refused and the previous tree kept.\n# TYPE mizan_rules_reloads_total counter\nmizan_rules_reloads_total{{result=\"ok\"}} {}\nmizan_rules_reloads_total{{result=\"failed\"}} {}",
+            self.reloads.load(Ordering::SeqCst),
+            self.reload_failures.load(Ordering::SeqCst)
         );
         o
     }

@@ -311,6 +311,25 @@ impl Store {
         Ok((revs, body))
     }
 
+    /// Every rubric version that scored a stored submission, with the
+    /// sha256 of its rules: `(rubric, version, rubric_sha256)`, distinct.
+    pub async fn scored_versions(&self) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT rubric, version, rubric_sha256 FROM submissions ORDER BY rubric, version, rubric_sha256",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("rubric")?,
+                    r.try_get("version")?,
+                    r.try_get("rubric_sha256")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Every stored revision `(cycle, entity, revision, sha256)` (tests).
     pub async fn all_revisions(&self) -> Result<Vec<(String, String, i64, String)>, sqlx::Error> {
         let rows = sqlx::query(

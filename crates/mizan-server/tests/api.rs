@@ -431,3 +431,97 @@ fn a_locked_file_that_changed_stops_the_server() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("2030"));
 }
+
+/// A 2019 version of UAE 2018 with one real weight changed: `partial` of
+/// the scale `yes_partial_no_na` (fednet.1.1, 1.3, 1.4) from 0.5 to 0.75,
+/// locked beside the shipped lock; a cycle pinned to 2018.
+fn rules_with_reweighted_2019() -> tempfile::TempDir {
+    let t = rules_with_2019();
+    let d = t.path().join("uae/integration");
+    let src = std::fs::read_to_string(d.join("2019.mizan")).unwrap();
+    let old = "    partial 0.5 ar \"نعم (جزئي)\" en \"Yes (partial)\"";
+    let new = src.replacen(old, "    partial 0.75 ar \"نعم (جزئي)\" en \"Yes (partial)\"", 1);
+    assert_ne!(new, src);
+    std::fs::write(d.join("2019.mizan"), new).unwrap();
+    std::fs::copy(root().join("rules/mizan.lock"), t.path().join("mizan.lock")).unwrap();
+    let out = Command::new(mizan())
+        .arg("lock")
+        .arg(d.join("2019.mizan"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    t
+}
+
+#[test]
+fn what_if_moves_scores_as_mizan_diff_answers_does() {
+    let rules = rules_with_reweighted_2019();
+    let s = Server::start_with(rules.path().to_path_buf());
+    let admin = s.token(&["--role", "admin"]);
+    let tmp = tempfile::tempdir().unwrap();
+    for e in ENTITIES {
+        assert_eq!(s.put_example(&admin, e).status(), 201);
+        std::fs::copy(
+            examples().join(format!("{e}.json")),
+            tmp.path().join(format!("{e}.json")),
+        )
+        .unwrap();
+    }
+    let before = s
+        .get(&admin, "/cycles/uae-integration-2018/results")
+        .text()
+        .unwrap();
+    let r = s.send(
+        "POST",
+        &admin,
+        "/cycles/uae-integration-2018/what-if?version=2019",
+        "",
+    );
+    assert_eq!(r.status(), 200);
+    let got = r.text().unwrap();
+    let files: Vec<String> = ENTITIES.iter().map(|e| format!("{e}.json")).collect();
+    let out = Command::new(mizan())
+        .current_dir(tmp.path())
+        .arg("diff")
+        .arg(rules.path().join("uae/integration/2018.mizan"))
+        .arg(rules.path().join("uae/integration/2019.mizan"))
+        .arg("--answers")
+        .args(&files)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    // Byte for byte what the CLI says.
+    assert_eq!(got.trim_end(), String::from_utf8(out.stdout).unwrap().trim_end());
+    let v: Value = serde_json::from_str(&got).unwrap();
+    let moves = v["impact"]["entities"].as_array().unwrap();
+    let fahr = moves.iter().find(|m| m["entity"] == "fahr").unwrap();
+    // By hand: fahr answers fednet.1.1 yes, 1.2 no, 1.3 partial, 1.4
+    // partial; FedNet is achieved / target = (1 + 0 + 0.5 + 0.5) / 4 =
+    // 0.5 under 2018, (1 + 0 + 0.75 + 0.75) / 4 = 0.625 under 2019.
+    let node = fahr["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node"] == "fednet")
+        .unwrap();
+    assert_eq!(
+        (
+            node["before"].to_string(),
+            node["after"].to_string(),
+            node["delta"].to_string()
+        ),
+        ("0.5".into(), "0.625".into(), "0.125".into())
+    );
+    // The entity is the mean of its six initiatives: it moves by 0.125 / 6.
+    let f = |k: &str| fahr[k].as_f64().unwrap();
+    assert!((f("delta") - 0.125 / 6.0).abs() < 1e-12, "{}", fahr["delta"]);
+    assert!((f("after") - f("before") - 0.125 / 6.0).abs() < 1e-12);
+    assert!(fahr["delta"].to_string().starts_with("0.02083333333"));
+    // Nothing stored or re-scored: the cycle still scores under 2018.
+    assert_eq!(
+        s.get(&admin, "/cycles/uae-integration-2018/results")
+            .text()
+            .unwrap(),
+        before
+    );
+}

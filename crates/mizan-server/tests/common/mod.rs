@@ -180,3 +180,42 @@ pub fn launch(db: &str, rules: &Path) -> (Child, String) {
 pub const ENTITIES: &[&str] = &[
     "fahr", "fcsa", "gpssa", "ica", "moccae", "moe", "moec", "mof", "mofaic", "mohap", "mohre", "moi",
 ];
+
+/// Starts `exe` (with `pre` before the server's arguments: `serve` for
+/// `mizan`) on `rules` with `extra` flags (`--timeout 1`, `--no-watch`…).
+pub fn start_exe(exe: &Path, pre: &[&str], rules: PathBuf, extra: &[&str]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_db(dir.path());
+    let mut child = Command::new(exe)
+        .args(pre)
+        .args([
+            "--rules",
+            rules.to_str().unwrap(),
+            "--db",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("mizan-server listening on ")
+        .unwrap_or_else(|| panic!("no address: {line:?}"))
+        .to_string();
+    Server {
+        child,
+        base,
+        db,
+        dir,
+        rules,
+        http: reqwest::blocking::Client::new(),
+    }
+}
