@@ -155,7 +155,9 @@ pub enum Command {
     Lock(check::LockArgs),
     /// Run the language server (`mizan-lsp`) over stdio, for editors.
     Lsp(lsp::Args),
-    /// Run the submissions service (`mizan-server`): `--rules DIR [--db URL] [--listen ADDR]`.
+    /// Run the submissions service (`mizan-server`): `--rules DIR [--db URL] [--listen ADDR] …`
+    /// (`mizan serve --help` is the server's own help).
+    #[command(disable_help_flag = true)]
     Serve(serve::Args),
     /// Write the questionnaire for entities to fill (`--format xlsx -o FILE`).
     #[command(after_help = EXIT_HELP)]

@@ -9,8 +9,11 @@ use super::Exit;
 /// Arguments of `mizan serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments passed on to `mizan-server` (`--rules DIR [--db URL]
-    /// [--listen ADDR]`, or `token create …`).
+    /// Arguments passed on to `mizan-server`: `--rules DIR [--db URL]
+    /// [--listen ADDR] [--body-limit BYTES] [--timeout SECS]
+    /// [--max-concurrency N] [--max-queue N] [--header-timeout SECS]
+    /// [--reload-debounce MS] [--no-watch]`, or `token create …`
+    /// (`mizan serve --help` lists them; docs/server.md).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
 }
