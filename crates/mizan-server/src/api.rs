@@ -64,6 +64,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/cycles/{cycle}/results"),
     ("get", "/cycles/{cycle}/export"),
     ("post", "/cycles/{cycle}/what-if"),
+    ("get", "/login"),
+    ("post", "/login"),
+    ("post", "/logout"),
+    ("get", "/cycles/{cycle}/entities/{entity}/form"),
+    ("post", "/cycles/{cycle}/entities/{entity}/form"),
 ];
 
 /// The router (without the server's layers).
@@ -82,6 +87,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/cycles/{cycle}/results", get(results))
         .route("/cycles/{cycle}/export", get(export))
         .route("/cycles/{cycle}/what-if", post(what_if))
+        .merge(crate::form::routes())
         .with_state(app)
 }
 
@@ -292,7 +298,7 @@ async fn evaluate(
 }
 
 /// The cycle's rubric, when the caller may see the cycle at all.
-async fn cycle_rubric(app: &App, cycle: &str) -> Result<Arc<Loaded>, ApiError> {
+pub(crate) async fn cycle_rubric(app: &App, cycle: &str) -> Result<Arc<Loaded>, ApiError> {
     let (id, version) = app
         .store
         .cycle(cycle)
@@ -623,7 +629,8 @@ async fn what_if(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Mizan", description = "Submissions against versioned rules (`mizan serve`)"),
-    paths(healthz, readyz, metrics, openapi, rubrics, rubric, evaluate, cycles, create_cycle, submit, entity, results, export, what_if),
+    paths(healthz, readyz, metrics, openapi, rubrics, rubric, evaluate, cycles, create_cycle, submit, entity, results, export, what_if,
+        crate::form::login_page, crate::form::login, crate::form::logout, crate::form::form_page, crate::form::form_post),
     components(schemas(NewCycle)),
     modifiers(&Bearer)
 )]
@@ -632,11 +639,16 @@ pub struct Doc;
 struct Bearer;
 impl utoipa::Modify for Bearer {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The web form's login cookie (docs/form.md): the same token.
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::COOKIE))),
         );
     }
 }

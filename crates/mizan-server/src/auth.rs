@@ -72,7 +72,62 @@ pub fn generate() -> Result<String, String> {
     ))
 }
 
-/// The caller of a request (401 without a valid token).
+/// The name of the web form's login cookie (it holds the bearer token).
+pub const COOKIE: &str = "mizan_token";
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The `host[:port]` of an `Origin` or `Referer` URL.
+fn authority(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest.get(..end)
+}
+
+/// Whether the request names this server as where it comes from: its
+/// `Origin` header (else its `Referer`) has the request's own `Host`. A
+/// request with neither is not same-origin. Cookie-authenticated writes of
+/// the web form require it (CSRF; docs/form.md).
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let get = |h: axum::http::header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
+    let Some(host) = get(axum::http::header::HOST) else {
+        return false;
+    };
+    let from = get(axum::http::header::ORIGIN)
+        .filter(|o| *o != "null")
+        .or_else(|| get(axum::http::header::REFERER));
+    from.and_then(authority)
+        .is_some_and(|a| a.eq_ignore_ascii_case(host))
+}
+
+/// Whether a cookie-authenticated request comes from another site: the
+/// browser says so (`Sec-Fetch-Site: cross-site` or `same-site`), or its
+/// `Origin` is another host. (The cookie is `SameSite=Strict` as well.)
+fn cross_site(headers: &HeaderMap) -> bool {
+    let site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if site == "cross-site" || site == "same-site" {
+        return true;
+    }
+    headers.contains_key(axum::http::header::ORIGIN) && !same_origin(headers)
+}
+
+/// The caller of a request (401 without a valid token): the bearer token
+/// of the `Authorization` header, or else of the web form's login cookie
+/// (refused when the request comes from another site).
 pub async fn caller(store: &Store, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let unauthorized = || {
         ApiError::new(
@@ -81,12 +136,20 @@ pub async fn caller(store: &Store, headers: &HeaderMap) -> Result<Caller, ApiErr
             "a valid bearer token is required (Authorization: Bearer …)",
         )
     };
-    let token = headers
+    let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(unauthorized)?;
+        .map(str::trim);
+    let token = match bearer {
+        Some(t) => t.to_string(),
+        // The web form's login cookie: only from a page of this server.
+        None => match cookie(headers, COOKIE) {
+            Some(t) if !cross_site(headers) => t,
+            _ => return Err(unauthorized()),
+        },
+    };
+    let token = token.as_str();
     let h = hash(token);
     let row: TokenRow = store
         .token(&h)

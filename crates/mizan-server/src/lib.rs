@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod drafts;
 pub mod error;
+pub mod form;
 pub mod metrics;
 pub mod rules;
 pub mod store;
@@ -201,7 +203,7 @@ async fn observe(app: Arc<api::App>, req: Request, next: Next) -> Response {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_none_or(|v| !v.starts_with("application/json"))
+            .is_none_or(|v| !v.starts_with("application/json") && !v.starts_with("text/html"))
     {
         error::for_status(status).into_response()
     } else {

@@ -25,6 +25,9 @@ pub struct Rules {
     pub rubrics: BTreeMap<(String, String), Arc<Loaded>>,
     /// Cycles declared in files: id → `(rubric id, version)`.
     pub cycles: BTreeMap<String, (String, String)>,
+    /// Cycles whose file says `live_score = true`: the web form shows the
+    /// score of a draft after each save.
+    pub live_score: std::collections::BTreeSet<String>,
 }
 
 /// A cycle file, `cycles/<cycle>.toml`.
@@ -33,6 +36,9 @@ pub struct Rules {
 struct CycleFile {
     rubric: String,
     version: String,
+    /// The web form shows the score of a draft after each save.
+    #[serde(default)]
+    live_score: bool,
 }
 
 impl Rules {
@@ -125,6 +131,9 @@ pub fn load(dir: &Path) -> Result<Rules, Vec<String>> {
                 .and_then(|t| toml::from_str::<CycleFile>(&t).map_err(|e| e.to_string()));
             match parsed {
                 Ok(c) if rules.get(&c.rubric, &c.version).is_some() => {
+                    if c.live_score {
+                        rules.live_score.insert(id.clone());
+                    }
                     rules.cycles.insert(id, (c.rubric, c.version));
                 }
                 Ok(c) => errors.push(format!(

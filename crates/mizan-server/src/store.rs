@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Row};
 /// The store.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
 }
 
 /// A stored revision (without its body).
@@ -419,7 +419,7 @@ impl Store {
     }
 }
 
-async fn audit(
+pub(crate) async fn audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     actor: &str,
     action: &str,

@@ -1,0 +1,390 @@
+//! The web form served (docs/form.md): login by cookie, the form in
+//! English and Arabic, who may see it, drafts, a rejected submission's
+//! problems beside their questions, and a submission through the form
+//! stored and scored exactly as through the API.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
+mod common;
+
+use common::*;
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const CYCLE: &str = "uae-integration-2018";
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn form_url(e: &str) -> String {
+    format!("/cycles/{CYCLE}/entities/{e}/form")
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// Logs in with `tok`: the cookie header value to send.
+fn login(s: &Server, tok: &str) -> String {
+    let r = client()
+        .post(s.url("/login"))
+        .header("origin", &s.base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&[("token".into(), tok.into()), ("lang".into(), "en".into())]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    set.split(';').next().unwrap().to_string()
+}
+
+fn get(s: &Server, cookie: &str, path: &str) -> Response {
+    client().get(s.url(path)).header("cookie", cookie).send().unwrap()
+}
+
+fn post(s: &Server, cookie: &str, path: &str, pairs: &[(String, String)]) -> Response {
+    client()
+        .post(s.url(path))
+        .header("cookie", cookie)
+        .header("origin", &s.base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(pairs))
+        .send()
+        .unwrap()
+}
+
+/// An example answer set as the form's fields.
+fn fields_of(answers: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(n) = answers["entity"]["name"].as_str() {
+        out.push(("e:name".into(), n.into()));
+    }
+    if let Some(p) = answers["entity"]["profile"].as_object() {
+        for (k, v) in p {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            out.push((format!("p:{k}"), v));
+        }
+    }
+    for (k, v) in answers["answers"].as_object().unwrap() {
+        match v {
+            Value::Array(vs) => {
+                for x in vs {
+                    out.push((format!("a:{k}"), x.as_str().unwrap().into()));
+                }
+            }
+            Value::String(x) => out.push((format!("a:{k}"), x.clone())),
+            other => out.push((format!("a:{k}"), other.to_string())),
+        }
+    }
+    out
+}
+
+fn example(e: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(examples().join(format!("{e}.json"))).unwrap()).unwrap()
+}
+
+fn with_action(mut f: Vec<(String, String)>, action: &str) -> Vec<(String, String)> {
+    f.push(("action".into(), action.into()));
+    f
+}
+
+/// The HTML element with id `id` (to its closing `</fieldset>`).
+fn question<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("id=\"q-{id}\"")).unwrap_or_else(|| panic!("no q-{id}"));
+    let end = html[start..].find("</fieldset>").unwrap() + start;
+    &html[start..end]
+}
+
+#[test]
+fn login_pages_and_who_sees_which_form() {
+    let s = Server::start();
+    let moe = s.token(&["--role", "submitter", "--entity", "moe"]);
+    let rev = s.token(&["--role", "reviewer"]);
+    let admin = s.token(&["--role", "admin"]);
+
+    // The login page, in both languages.
+    let r = client().get(s.url("/login")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"));
+    let t = r.text().unwrap();
+    assert!(t.contains("<html lang=\"en\" dir=\"ltr\">") && t.contains("name=\"token\""));
+    let t = client().get(s.url("/login?lang=ar")).send().unwrap().text().unwrap();
+    assert!(t.contains("<html lang=\"ar\" dir=\"rtl\">") && t.contains("رمز الدخول"));
+
+    // Login: CSRF, a wrong token, then the right one.
+    let body = encode(&[("token".into(), moe.clone())]);
+    let r = client()
+        .post(s.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.clone())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403, "no Origin nor Referer");
+    let r = client()
+        .post(s.url("/login"))
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().unwrap()["error"]["code"], "cross_site");
+    let r = client()
+        .post(s.url("/login"))
+        .header("referer", format!("{}/login?lang=ar", s.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&[("token".into(), "mzn_00".into()), ("lang".into(), "ar".into())]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("set-cookie").is_none());
+    let t = r.text().unwrap();
+    assert!(t.contains("هذا الرمز غير صالح") && t.contains("dir=\"rtl\""), "{t}");
+    let cookie = login(&s, &moe);
+    // A submitter of one entity lands on its form.
+    let r = client()
+        .post(s.url("/login"))
+        .header("origin", &s.base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&[("token".into(), moe.clone()), ("lang".into(), "ar".into())]))
+        .send()
+        .unwrap();
+    assert_eq!(r.headers()["location"], format!("{}?lang=ar", form_url("moe")));
+    // `next` is followed, only to a path of this server.
+    for (next, to) in [("/login?lang=en", "/login?lang=en"), ("//evil.example/x", "/cycles/")] {
+        let r = client()
+            .post(s.url("/login"))
+            .header("origin", &s.base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&[("token".into(), moe.clone()), ("next".into(), next.into())]))
+            .send()
+            .unwrap();
+        assert!(r.headers()["location"].to_str().unwrap().starts_with(to), "{next}");
+    }
+    // Logged in, the login page lists the caller's forms.
+    let t = get(&s, &cookie, "/login").text().unwrap();
+    assert!(t.contains(&format!("href=\"{}?lang=en\"", form_url("moe"))), "{t}");
+
+    // No login: to the login page, and back after.
+    let r = client().get(s.url(&form_url("moe"))).send().unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap();
+    assert!(to.starts_with("/login?lang=en&next=%2Fcycles%2F"), "{to}");
+
+    // The form, in English and Arabic.
+    let r = get(&s, &cookie, &form_url("moe"));
+    assert_eq!(r.status(), 200);
+    let t = r.text().unwrap();
+    assert!(t.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(t.contains("id=\"q-fednet.1.1\"") && t.contains("Save draft") && t.contains("id=\"logout\""));
+    assert!(t.contains("data-evaluate=\"&#x2f;rubrics&#x2f;uae.integration&#x2f;2018&#x2f;evaluate?lang=en\""));
+    assert!(!t.contains("http://") && !t.contains("https://"), "nothing from outside");
+    let t = get(&s, &cookie, &format!("{}?lang=ar", form_url("moe"))).text().unwrap();
+    assert!(t.contains("<html lang=\"ar\" dir=\"rtl\">") && t.contains("حفظ كمسودة"));
+
+    // Another entity's form, a cycle that does not exist, a reviewer: 404.
+    for (who, path) in [
+        (cookie.clone(), form_url("fahr")),
+        (cookie.clone(), "/cycles/none/entities/moe/form".to_string()),
+        (login(&s, &rev), form_url("moe")),
+    ] {
+        assert_eq!(get(&s, &who, &path).status(), 404, "{path}");
+        let r = post(&s, &who, &path, &with_action(fields_of(&example("moe")), "submit"));
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // By bearer token as well; an admin sees every entity's form.
+    assert_eq!(s.get(&moe, &form_url("fahr")).status(), 404);
+    assert_eq!(s.get(&moe, &form_url("moe")).status(), 200);
+    assert_eq!(get(&s, &login(&s, &admin), &form_url("fahr")).status(), 200);
+
+    // A cookie-authenticated post from elsewhere, or from nowhere: 403.
+    let f = with_action(fields_of(&example("moe")), "save");
+    let r = client()
+        .post(s.url(&form_url("moe")))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&f))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = client()
+        .post(s.url(&form_url("moe")))
+        .header("cookie", &cookie)
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&f))
+        .send()
+        .unwrap();
+    // The cookie is not taken from another site: not logged in.
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?"));
+    // The live check: /evaluate by cookie from the page, not from elsewhere.
+    let ex = std::fs::read_to_string(examples().join("moe.json")).unwrap();
+    let eval = |origin: &str, site: &str| {
+        client()
+            .post(s.url("/rubrics/uae.integration/2018/evaluate"))
+            .header("cookie", &cookie)
+            .header("origin", origin)
+            .header("sec-fetch-site", site)
+            .header("content-type", "application/json")
+            .body(ex.clone())
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(eval(&s.base, "same-origin"), 200);
+    assert_eq!(eval("http://evil.example", "cross-site"), 401);
+    assert_eq!(eval(&s.base, "cross-site"), 401);
+
+    // Log out: the cookie is cleared.
+    let r = post(&s, &cookie, "/logout", &[("lang".into(), "ar".into())]);
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login?lang=ar");
+    let set = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(set.starts_with("mizan_token=;") && set.contains("Max-Age=0"), "{set}");
+}
+
+#[test]
+fn drafts_rejections_and_a_submission_through_the_form() {
+    let s = Server::start();
+    let tok = s.token(&["--role", "submitter", "--entity", "moe"]);
+    let admin = s.token(&["--role", "admin"]);
+    let cookie = login(&s, &tok);
+    let ex = example("moe");
+    let full = fields_of(&ex);
+
+    // A draft of half the answers: stored, not a submission, pre-filled.
+    let half: Vec<_> = full.iter().take(full.len() / 2).cloned().collect();
+    let r = post(&s, &cookie, &format!("{}?lang=en", form_url("moe")), &with_action(half, "save"));
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("{}?lang=en&notice=saved", form_url("moe")));
+    let t = get(&s, &cookie, &to).text().unwrap();
+    assert!(t.contains("Draft saved."));
+    assert!(question(&t, "fednet.1.1").contains("value=\"partial\" checked"));
+    assert!(!question(&t, "smart_data.3.5").contains("checked"));
+    // Incomplete: no score to show.
+    assert!(t.contains("id=\"score\" class=\"score\" aria-labelledby=\"score-h\" hidden"));
+    assert_eq!(s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(), 404);
+    // Overwritten by the next save (`action=draft`, the library's button,
+    // is a save too); complete, the cycle shows its live score.
+    let r = post(&s, &cookie, &form_url("moe"), &with_action(full.clone(), "draft"));
+    assert_eq!(r.status(), 303);
+    let t = get(&s, &cookie, &format!("{}?lang=ar&notice=saved", form_url("moe"))).text().unwrap();
+    assert!(t.contains("حُفظت المسودة") && t.contains("نتيجة الإجابات المحفوظة"), "live score");
+    assert!(question(&t, "smart_data.3.5").contains("value=\"not_implemented\" checked"));
+    assert_eq!(s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(), 404);
+
+    // Submit with a bad answer and a missing one: 422, the form again, each
+    // problem beside its question in the reader's language; nothing stored.
+    let mut bad: Vec<_> = full
+        .iter()
+        .filter(|(k, _)| k != "a:gsb.1.2")
+        .cloned()
+        .collect();
+    for (k, v) in &mut bad {
+        if k == "a:fednet.1.1" {
+            *v = "bogus".into();
+        }
+    }
+    let bad = with_action(bad, "submit");
+    for (lang, unknown, missing) in [
+        ("en", "bogus", "no answer"),
+        ("ar", "الخيار «bogus» ليس من خيارات هذا المعيار", "لا توجد إجابة"),
+    ] {
+        let r = post(&s, &cookie, &format!("{}?lang={lang}", form_url("moe")), &bad);
+        assert_eq!(r.status(), 422);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let t = r.text().unwrap();
+        let q = question(&t, "fednet.1.1");
+        assert!(q.contains("has-problem") || t.contains("has-problem\" id=\"q-fednet.1.1\""));
+        assert!(q.contains(unknown), "{lang}: {q}");
+        assert!(question(&t, "gsb.1.2").to_lowercase().contains(missing), "{lang}");
+        // The rest of what was posted stays filled in.
+        assert!(question(&t, "smart_data.3.5").contains("value=\"not_implemented\" checked"));
+    }
+    assert_eq!(s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(), 404);
+
+    // The whole example: stored as a submission, the confirmation with the
+    // score; the draft is gone.
+    let r = post(&s, &cookie, &format!("{}?lang=en", form_url("moe")), &with_action(full, "submit"));
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("{}?lang=en&notice=submitted", form_url("moe")));
+    let page = get(&s, &cookie, &to).text().unwrap();
+    assert!(page.contains("Submitted.") && page.contains("Overall score"));
+
+    // Scored exactly as the example through the API.
+    let stored: Value = s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).json().unwrap();
+    let direct: Value = s
+        .send(
+            "POST",
+            &admin,
+            "/rubrics/uae.integration/2018/evaluate",
+            &std::fs::read_to_string(examples().join("moe.json")).unwrap(),
+        )
+        .json()
+        .unwrap();
+    let mut want = direct["entities"][0].clone();
+    let mut got = stored["result"].clone();
+    for v in [&mut want, &mut got] {
+        v.as_object_mut().unwrap().remove("source");
+    }
+    assert_eq!(got, want);
+    let score = want["score"].to_string();
+    assert!(!score.is_empty() && score != "null");
+    // The revision: author, sha256 of the stored body, the rubric's sha256.
+    let revs = stored["revisions"].as_array().unwrap();
+    assert_eq!(revs.len(), 1);
+    let rev = &revs[0];
+    assert_eq!(rev["revision"], 1);
+    assert_eq!(rev["author"], mizan_server::auth::hash(&tok)[..12]);
+    assert_eq!(
+        rev["rubric_sha256"],
+        "dfe709f4803aef795beafb80c6ef8937868985c5537ffc972784e91d3a9c96a7"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(mizan_server::store::Store::connect(&s.db)).unwrap();
+    assert!(rt.block_on(store.draft(CYCLE, "moe")).unwrap().is_none());
+    let (_, body) = rt.block_on(store.history(CYCLE, "moe")).unwrap();
+    let body = body.unwrap();
+    let sha: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(rev["sha256"], sha);
+    let stored_answers: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(stored_answers["answers"], ex["answers"]);
+    // Every write audited.
+    let log: Vec<String> = rt
+        .block_on(store.audit_log())
+        .unwrap()
+        .into_iter()
+        .filter(|(_, _, _, e)| e.as_deref() == Some("moe"))
+        .map(|(a, _, _, _)| a)
+        .collect();
+    assert_eq!(
+        log,
+        ["token.create", "draft.save", "draft.save", "submission.put", "draft.drop"]
+    );
+    rt.block_on(store.close());
+    // The form now shows the submission.
+    let t = get(&s, &cookie, &form_url("moe")).text().unwrap();
+    assert!(question(&t, "gsb.1.2").contains("value=\"non_specialist_team\" checked"));
+}
