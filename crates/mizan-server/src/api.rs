@@ -201,7 +201,9 @@ fn find(app: &App, id: &str, version: &str) -> Result<Arc<Loaded>, ApiError> {
 }
 
 /// Reads a posted answer set for `l` and scores it: the batch of one, or
-/// the error answer (415, 400, 422).
+/// the error answer (415, 400, 422; a rejection's messages in `lang`, the
+/// web form's words, docs/form.md).
+#[allow(clippy::too_many_arguments)]
 fn score_one(
     app: &App,
     l: &Loaded,
@@ -209,6 +211,7 @@ fn score_one(
     body: &Bytes,
     entity: Option<&str>,
     origin: &str,
+    lang: Lang,
 ) -> Result<(Batch, String), ApiError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
@@ -274,13 +277,20 @@ fn score_one(
             "rejected",
             "the answer set is rejected: see problems",
         );
-        e.problems = batch.errors.iter().map(mizan::render::json::problem).collect();
+        e.problems = batch
+            .errors
+            .iter()
+            .map(|r| mizan::render::json::ProblemOut {
+                message: mizan::render::form::message(lang, &r.error),
+                ..mizan::render::json::problem(r)
+            })
+            .collect();
         return Err(e);
     }
     Ok((batch, text))
 }
 
-#[utoipa::path(post, path = "/rubrics/{id}/{version}/evaluate", security(("bearer" = [])), params(("id" = String, Path), ("version" = String, Path), ("lang" = Option<String>, Query)), request_body(content_type = "application/json", description = "One answer set"), responses((status = 200, description = "Exactly `mizan eval --format json` for that entity"), (status = 422, description = "`rejected` (with every problem: code, message, pointer), `rubric_mismatch`"), (status = 400, description = "`malformed_json`"), (status = 413, description = "`payload_too_large`"), (status = 415, description = "`unsupported_media_type`")))]
+#[utoipa::path(post, path = "/rubrics/{id}/{version}/evaluate", security(("bearer" = [])), params(("id" = String, Path), ("version" = String, Path), ("lang" = Option<String>, Query, description = "en (default) or ar: the result's labels, and a rejection's messages (as the web form words them)")), request_body(content_type = "application/json", description = "One answer set"), responses((status = 200, description = "Exactly `mizan eval --format json` for that entity"), (status = 422, description = "`rejected` (with every problem: code, message, pointer), `rubric_mismatch`"), (status = 400, description = "`malformed_json`"), (status = 413, description = "`payload_too_large`"), (status = 415, description = "`unsupported_media_type`")))]
 async fn evaluate(
     State(app): St,
     headers: HeaderMap,
@@ -290,7 +300,7 @@ async fn evaluate(
 ) -> Result<Response, ApiError> {
     caller(&app.store, &headers).await?;
     let l = find(&app, &id, &version)?;
-    let (batch, _) = score_one(&app, &l, &headers, &body, None, "request")?;
+    let (batch, _) = score_one(&app, &l, &headers, &body, None, "request", lang(&q))?;
     Ok(json_text(
         StatusCode::OK,
         mizan::render::json::to_string_in(l.rubric.model(), &batch, lang(&q)),
@@ -397,7 +407,7 @@ async fn submit(
     let _storing = app.storing.read().await;
     let l = cycle_rubric(&app, &cycle).await?;
     let origin = format!("{entity}.json");
-    let (batch, text) = score_one(&app, &l, &headers, &body, Some(&entity), &origin)?;
+    let (batch, text) = score_one(&app, &l, &headers, &body, Some(&entity), &origin, Lang::En)?;
     let sha = hex(&Sha256::digest(text.as_bytes()));
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let m = l.rubric.model();

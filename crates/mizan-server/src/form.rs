@@ -166,9 +166,9 @@ button{margin-top:1rem;padding:.5rem 1.2rem;font:inherit;border-radius:4px;borde
 
 /// The account bar put at the top of the form page: the other language and
 /// a log-out button.
-const NAV_STYLE: &str = "<style>nav.account{display:flex;gap:1rem;justify-content:flex-end;align-items:center;\
+const NAV_STYLE: &str = "<link rel=\"icon\" href=\"data:,\">\n<style>nav.account{display:flex;gap:1rem;align-items:center;\
 padding:.4rem 1rem;border-bottom:1px solid #d0d7de;background:#f6f8fa;font-size:.9rem}\
-nav.account form{margin:0}nav.account button{font:inherit;padding:.2rem .8rem;cursor:pointer}</style>\n";
+nav.account span{margin-inline-end:auto}nav.account form{margin:0}nav.account button{font:inherit;padding:.2rem .8rem;cursor:pointer}</style>\n";
 
 /// The login page (also the page that lists a logged-in caller's forms).
 async fn login_html(
@@ -238,7 +238,7 @@ async fn login_html(
         t("Log in", "دخول"),
     ));
     Ok(format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
         lang.tag(),
         t("Log in · Mizan", "الدخول · ميزان"),
     ))

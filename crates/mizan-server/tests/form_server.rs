@@ -255,6 +255,24 @@ fn login_pages_and_who_sees_which_form() {
     assert_eq!(eval("http://evil.example", "cross-site"), 401);
     assert_eq!(eval(&s.base, "cross-site"), 401);
 
+    // The live check's messages are in the page's language.
+    let bad = std::fs::read_to_string(examples().join("zz-invalid.json")).unwrap();
+    for (lang, word) in [("en", "no answer"), ("ar", "لا توجد إجابة")] {
+        let r = client()
+            .post(s.url(&format!("/rubrics/uae.integration/2018/evaluate?lang={lang}")))
+            .header("cookie", &cookie)
+            .header("origin", &s.base)
+            .header("content-type", "application/json")
+            .body(bad.clone())
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().unwrap();
+        let ps = v["error"]["problems"].as_array().unwrap();
+        assert!(ps.iter().any(|p| p["message"].as_str().unwrap().contains(word)), "{lang}: {v}");
+        assert!(ps.iter().all(|p| p["pointer"].as_str().unwrap().starts_with("/answers/")));
+    }
+
     // Log out: the cookie is cleared.
     let r = post(&s, &cookie, "/logout", &[("lang".into(), "ar".into())]);
     assert_eq!(r.status(), 303);

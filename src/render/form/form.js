@@ -174,7 +174,7 @@
         showScore(e.score);
         status.textContent = form.getAttribute("data-ok");
       } else {
-        show(body.errors || body.problems || []);
+        show(body.errors || body.problems || (body.error && body.error.problems) || []);
         status.textContent = "";
       }
     }).catch(function (err) {
