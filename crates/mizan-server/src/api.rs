@@ -203,7 +203,6 @@ fn find(app: &App, id: &str, version: &str) -> Result<Arc<Loaded>, ApiError> {
 /// Reads a posted answer set for `l` and scores it: the batch of one, or
 /// the error answer (415, 400, 422; a rejection's messages in `lang`, the
 /// web form's words, docs/form.md).
-#[allow(clippy::too_many_arguments)]
 fn score_one(
     app: &App,
     l: &Loaded,

@@ -80,7 +80,15 @@ impl Store {
             .await?
             .rows_affected();
         if n > 0 {
-            audit(&mut tx, author, "draft.drop", Some(cycle), Some(entity), "submitted").await?;
+            audit(
+                &mut tx,
+                author,
+                "draft.drop",
+                Some(cycle),
+                Some(entity),
+                "submitted",
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(n > 0)

@@ -69,10 +69,16 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'un
 fn html(status: StatusCode, body: String) -> Response {
     let mut res = (status, body).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
@@ -194,7 +200,10 @@ async fn login_html(
         t("Log in to the questionnaire", "الدخول إلى الاستبيان"),
     ));
     if let Some(e) = error {
-        body.push_str(&format!("<p class=\"bad\" role=\"alert\" id=\"login-error\">{}</p>\n", esc(e)));
+        body.push_str(&format!(
+            "<p class=\"bad\" role=\"alert\" id=\"login-error\">{}</p>\n",
+            esc(e)
+        ));
     }
     if let Some(c) = who {
         body.push_str(&format!(
@@ -203,9 +212,17 @@ async fn login_html(
         ));
         let forms = forms_of(app, c).await?;
         if !forms.is_empty() {
-            body.push_str(&format!("<h2>{}</h2>\n<ul id=\"forms\">\n", t("Your questionnaires", "استبياناتك")));
+            body.push_str(&format!(
+                "<h2>{}</h2>\n<ul id=\"forms\">\n",
+                t("Your questionnaires", "استبياناتك")
+            ));
             for (cycle, entity) in forms {
-                let href = format!("/cycles/{}/entities/{}/form?lang={}", enc(&cycle), enc(&entity), lang.tag());
+                let href = format!(
+                    "/cycles/{}/entities/{}/form?lang={}",
+                    enc(&cycle),
+                    enc(&entity),
+                    lang.tag()
+                );
                 body.push_str(&format!(
                     "<li><a href=\"{}\"><bdi dir=\"ltr\">{}</bdi> · <bdi dir=\"ltr\">{}</bdi></a></li>\n",
                     esc(&href),
@@ -226,7 +243,10 @@ async fn login_html(
         lang.tag()
     ));
     if let Some(n) = local_path(next) {
-        body.push_str(&format!("<input type=\"hidden\" name=\"next\" value=\"{}\">\n", esc(n)));
+        body.push_str(&format!(
+            "<input type=\"hidden\" name=\"next\" value=\"{}\">\n",
+            esc(n)
+        ));
     }
     body.push_str(&format!(
         "<label for=\"token\">{}</label>\n<input type=\"password\" id=\"token\" name=\"token\" dir=\"ltr\" autocomplete=\"off\" required>\n<p>{}</p>\n<button type=\"submit\">{}</button>\n</form>\n",
@@ -262,7 +282,11 @@ async fn forms_of(app: &App, c: &Caller) -> Result<Vec<(String, String)>, ApiErr
 }
 
 #[utoipa::path(get, path = "/login", params(("lang" = Option<String>, Query, description = "en (default) or ar"), ("next" = Option<String>, Query, description = "a path of this server to go to after login")), responses((status = 200, description = "The web form's login page (HTML); logged in: the caller's forms and a log-out button")))]
-async fn login_page(State(app): St, headers: HeaderMap, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
+async fn login_page(
+    State(app): St,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
     let lang = lang_of(q.lang.as_deref());
     let who = caller(&app.store, &headers).await.ok();
     let page = login_html(&app, lang, q.next.as_deref(), who.as_ref(), None).await?;
@@ -299,7 +323,12 @@ async fn login(State(app): St, headers: HeaderMap, body: Bytes) -> Result<Respon
     let to = match next {
         Some(n) => n,
         None => match forms_of(&app, &who).await?.as_slice() {
-            [(cycle, entity)] => format!("/cycles/{}/entities/{}/form?lang={}", enc(cycle), enc(entity), lang.tag()),
+            [(cycle, entity)] => format!(
+                "/cycles/{}/entities/{}/form?lang={}",
+                enc(cycle),
+                enc(entity),
+                lang.tag()
+            ),
             _ => format!("/login?lang={}", lang.tag()),
         },
     };
@@ -345,9 +374,11 @@ fn form_path(cycle: &str, entity: &str) -> String {
 async fn form_caller(app: &App, headers: &HeaderMap, back: &str, lang: Lang) -> Result<Caller, Response> {
     match caller(&app.store, headers).await {
         Ok(c) => Ok(c),
-        Err(e) if e.status == StatusCode::UNAUTHORIZED && !has_bearer(headers) => {
-            Err(see_other(&format!("/login?lang={}&next={}", lang.tag(), enc(back))))
-        }
+        Err(e) if e.status == StatusCode::UNAUTHORIZED && !has_bearer(headers) => Err(see_other(&format!(
+            "/login?lang={}&next={}",
+            lang.tag(),
+            enc(back)
+        ))),
         Err(e) => Err(e.into_response()),
     }
 }
@@ -358,19 +389,12 @@ fn form_html(
     lang: Lang,
     cycle: &str,
     entity: &str,
-    answers: Option<Value>,
-    problems: Vec<mizan::answers::Rejection>,
-    result: Option<mizan::eval::EntityResult>,
-    notice: Option<Notice>,
+    shown: FormState,
 ) -> Result<String, ApiError> {
     let m = l.rubric.model();
     let path = form_path(cycle, entity);
     let state = FormState {
         entity: entity.to_string(),
-        answers,
-        problems,
-        result,
-        notice,
         action: format!("{path}?lang={}", lang.tag()),
         evaluate_url: Some(format!(
             "/rubrics/{}/{}/evaluate?lang={}",
@@ -378,10 +402,10 @@ fn form_html(
             enc(&m.version),
             lang.tag()
         )),
+        ..shown
     };
-    let page = page(&l.rubric, lang, &state).map_err(|e| {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "render_failed", e.to_string())
-    })?;
+    let page = page(&l.rubric, lang, &state)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "render_failed", e.to_string()))?;
     let other = lang.other();
     let nav = format!(
         "<nav class=\"account\" aria-label=\"{}\"><span><bdi dir=\"ltr\">{}</bdi> · <bdi dir=\"ltr\">{}</bdi></span><a href=\"{}\" lang=\"{}\" id=\"other-lang\">{}</a><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"lang\" value=\"{}\"><button type=\"submit\" id=\"logout\">{}</button></form></nav>\n",
@@ -451,7 +475,18 @@ async fn form_page(
         _ => None,
     };
     let answers = text.as_deref().and_then(parse_body);
-    let page = form_html(&l, lang, &cycle, &entity, answers, Vec::new(), result, notice)?;
+    let page = form_html(
+        &l,
+        lang,
+        &cycle,
+        &entity,
+        FormState {
+            answers,
+            result,
+            notice,
+            ..FormState::default()
+        },
+    )?;
     Ok(html(StatusCode::OK, page))
 }
 
@@ -502,10 +537,12 @@ async fn form_post(
                     lang,
                     &cycle,
                     &entity,
-                    Some(answers),
-                    batch.errors,
-                    None,
-                    Some(Notice::Rejected),
+                    FormState {
+                        answers: Some(answers),
+                        problems: batch.errors,
+                        notice: Some(Notice::Rejected),
+                        ..FormState::default()
+                    },
                 )?;
                 return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page));
             }

@@ -44,7 +44,10 @@ fn login(s: &Server, tok: &str) -> String {
         .post(s.url("/login"))
         .header("origin", &s.base)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(encode(&[("token".into(), tok.into()), ("lang".into(), "en".into())]))
+        .body(encode(&[
+            ("token".into(), tok.into()),
+            ("lang".into(), "en".into()),
+        ]))
         .send()
         .unwrap();
     assert_eq!(r.status(), 303);
@@ -107,7 +110,9 @@ fn with_action(mut f: Vec<(String, String)>, action: &str) -> Vec<(String, Strin
 
 /// The HTML element with id `id` (to its closing `</fieldset>`).
 fn question<'a>(html: &'a str, id: &str) -> &'a str {
-    let start = html.find(&format!("id=\"q-{id}\"")).unwrap_or_else(|| panic!("no q-{id}"));
+    let start = html
+        .find(&format!("id=\"q-{id}\""))
+        .unwrap_or_else(|| panic!("no q-{id}"));
     let end = html[start..].find("</fieldset>").unwrap() + start;
     &html[start..end]
 }
@@ -122,12 +127,23 @@ fn login_pages_and_who_sees_which_form() {
     // The login page, in both languages.
     let r = client().get(s.url("/login")).send().unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"));
     let t = r.text().unwrap();
     assert!(t.contains("<html lang=\"en\" dir=\"ltr\">") && t.contains("name=\"token\""));
-    let t = client().get(s.url("/login?lang=ar")).send().unwrap().text().unwrap();
+    let t = client()
+        .get(s.url("/login?lang=ar"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(t.contains("<html lang=\"ar\" dir=\"rtl\">") && t.contains("رمز الدخول"));
 
     // Login: CSRF, a wrong token, then the right one.
@@ -152,37 +168,58 @@ fn login_pages_and_who_sees_which_form() {
         .post(s.url("/login"))
         .header("referer", format!("{}/login?lang=ar", s.base))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(encode(&[("token".into(), "mzn_00".into()), ("lang".into(), "ar".into())]))
+        .body(encode(&[
+            ("token".into(), "mzn_00".into()),
+            ("lang".into(), "ar".into()),
+        ]))
         .send()
         .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers().get("set-cookie").is_none());
     let t = r.text().unwrap();
-    assert!(t.contains("هذا الرمز غير صالح") && t.contains("dir=\"rtl\""), "{t}");
+    assert!(
+        t.contains("هذا الرمز غير صالح") && t.contains("dir=\"rtl\""),
+        "{t}"
+    );
     let cookie = login(&s, &moe);
     // A submitter of one entity lands on its form.
     let r = client()
         .post(s.url("/login"))
         .header("origin", &s.base)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(encode(&[("token".into(), moe.clone()), ("lang".into(), "ar".into())]))
+        .body(encode(&[
+            ("token".into(), moe.clone()),
+            ("lang".into(), "ar".into()),
+        ]))
         .send()
         .unwrap();
     assert_eq!(r.headers()["location"], format!("{}?lang=ar", form_url("moe")));
     // `next` is followed, only to a path of this server.
-    for (next, to) in [("/login?lang=en", "/login?lang=en"), ("//evil.example/x", "/cycles/")] {
+    for (next, to) in [
+        ("/login?lang=en", "/login?lang=en"),
+        ("//evil.example/x", "/cycles/"),
+    ] {
         let r = client()
             .post(s.url("/login"))
             .header("origin", &s.base)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(encode(&[("token".into(), moe.clone()), ("next".into(), next.into())]))
+            .body(encode(&[
+                ("token".into(), moe.clone()),
+                ("next".into(), next.into()),
+            ]))
             .send()
             .unwrap();
-        assert!(r.headers()["location"].to_str().unwrap().starts_with(to), "{next}");
+        assert!(
+            r.headers()["location"].to_str().unwrap().starts_with(to),
+            "{next}"
+        );
     }
     // Logged in, the login page lists the caller's forms.
     let t = get(&s, &cookie, "/login").text().unwrap();
-    assert!(t.contains(&format!("href=\"{}?lang=en\"", form_url("moe"))), "{t}");
+    assert!(
+        t.contains(&format!("href=\"{}?lang=en\"", form_url("moe"))),
+        "{t}"
+    );
 
     // No login: to the login page, and back after.
     let r = client().get(s.url(&form_url("moe"))).send().unwrap();
@@ -196,9 +233,16 @@ fn login_pages_and_who_sees_which_form() {
     let t = r.text().unwrap();
     assert!(t.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(t.contains("id=\"q-fednet.1.1\"") && t.contains("Save draft") && t.contains("id=\"logout\""));
-    assert!(t.contains("data-evaluate=\"&#x2f;rubrics&#x2f;uae.integration&#x2f;2018&#x2f;evaluate?lang=en\""));
-    assert!(!t.contains("http://") && !t.contains("https://"), "nothing from outside");
-    let t = get(&s, &cookie, &format!("{}?lang=ar", form_url("moe"))).text().unwrap();
+    assert!(
+        t.contains("data-evaluate=\"&#x2f;rubrics&#x2f;uae.integration&#x2f;2018&#x2f;evaluate?lang=en\"")
+    );
+    assert!(
+        !t.contains("http://") && !t.contains("https://"),
+        "nothing from outside"
+    );
+    let t = get(&s, &cookie, &format!("{}?lang=ar", form_url("moe")))
+        .text()
+        .unwrap();
     assert!(t.contains("<html lang=\"ar\" dir=\"rtl\">") && t.contains("حفظ كمسودة"));
 
     // Another entity's form, a cycle that does not exist, a reviewer: 404.
@@ -208,7 +252,12 @@ fn login_pages_and_who_sees_which_form() {
         (login(&s, &rev), form_url("moe")),
     ] {
         assert_eq!(get(&s, &who, &path).status(), 404, "{path}");
-        let r = post(&s, &who, &path, &with_action(fields_of(&example("moe")), "submit"));
+        let r = post(
+            &s,
+            &who,
+            &path,
+            &with_action(fields_of(&example("moe")), "submit"),
+        );
         assert_eq!(r.status(), 404, "{path}");
     }
     // By bearer token as well; an admin sees every entity's form.
@@ -269,8 +318,13 @@ fn login_pages_and_who_sees_which_form() {
         assert_eq!(r.status(), 422);
         let v: Value = r.json().unwrap();
         let ps = v["error"]["problems"].as_array().unwrap();
-        assert!(ps.iter().any(|p| p["message"].as_str().unwrap().contains(word)), "{lang}: {v}");
-        assert!(ps.iter().all(|p| p["pointer"].as_str().unwrap().starts_with("/answers/")));
+        assert!(
+            ps.iter().any(|p| p["message"].as_str().unwrap().contains(word)),
+            "{lang}: {v}"
+        );
+        assert!(ps
+            .iter()
+            .all(|p| p["pointer"].as_str().unwrap().starts_with("/answers/")));
     }
 
     // Log out: the cookie is cleared.
@@ -278,7 +332,10 @@ fn login_pages_and_who_sees_which_form() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login?lang=ar");
     let set = r.headers()["set-cookie"].to_str().unwrap();
-    assert!(set.starts_with("mizan_token=;") && set.contains("Max-Age=0"), "{set}");
+    assert!(
+        set.starts_with("mizan_token=;") && set.contains("Max-Age=0"),
+        "{set}"
+    );
 }
 
 #[test]
@@ -292,7 +349,12 @@ fn drafts_rejections_and_a_submission_through_the_form() {
 
     // A draft of half the answers: stored, not a submission, pre-filled.
     let half: Vec<_> = full.iter().take(full.len() / 2).cloned().collect();
-    let r = post(&s, &cookie, &format!("{}?lang=en", form_url("moe")), &with_action(half, "save"));
+    let r = post(
+        &s,
+        &cookie,
+        &format!("{}?lang=en", form_url("moe")),
+        &with_action(half, "save"),
+    );
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(to, format!("{}?lang=en&notice=saved", form_url("moe")));
@@ -302,23 +364,30 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     assert!(!question(&t, "smart_data.3.5").contains("checked"));
     // Incomplete: no score to show.
     assert!(t.contains("id=\"score\" class=\"score\" aria-labelledby=\"score-h\" hidden"));
-    assert_eq!(s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(), 404);
+    assert_eq!(
+        s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(),
+        404
+    );
     // Overwritten by the next save (`action=draft`, the library's button,
     // is a save too); complete, the cycle shows its live score.
     let r = post(&s, &cookie, &form_url("moe"), &with_action(full.clone(), "draft"));
     assert_eq!(r.status(), 303);
-    let t = get(&s, &cookie, &format!("{}?lang=ar&notice=saved", form_url("moe"))).text().unwrap();
-    assert!(t.contains("حُفظت المسودة") && t.contains("نتيجة الإجابات المحفوظة"), "live score");
+    let t = get(&s, &cookie, &format!("{}?lang=ar&notice=saved", form_url("moe")))
+        .text()
+        .unwrap();
+    assert!(
+        t.contains("حُفظت المسودة") && t.contains("نتيجة الإجابات المحفوظة"),
+        "live score"
+    );
     assert!(question(&t, "smart_data.3.5").contains("value=\"not_implemented\" checked"));
-    assert_eq!(s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(), 404);
+    assert_eq!(
+        s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(),
+        404
+    );
 
     // Submit with a bad answer and a missing one: 422, the form again, each
     // problem beside its question in the reader's language; nothing stored.
-    let mut bad: Vec<_> = full
-        .iter()
-        .filter(|(k, _)| k != "a:gsb.1.2")
-        .cloned()
-        .collect();
+    let mut bad: Vec<_> = full.iter().filter(|(k, _)| k != "a:gsb.1.2").cloned().collect();
     for (k, v) in &mut bad {
         if k == "a:fednet.1.1" {
             *v = "bogus".into();
@@ -331,7 +400,10 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     ] {
         let r = post(&s, &cookie, &format!("{}?lang={lang}", form_url("moe")), &bad);
         assert_eq!(r.status(), 422);
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
         let t = r.text().unwrap();
         let q = question(&t, "fednet.1.1");
         assert!(q.contains("has-problem") || t.contains("has-problem\" id=\"q-fednet.1.1\""));
@@ -340,11 +412,19 @@ fn drafts_rejections_and_a_submission_through_the_form() {
         // The rest of what was posted stays filled in.
         assert!(question(&t, "smart_data.3.5").contains("value=\"not_implemented\" checked"));
     }
-    assert_eq!(s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(), 404);
+    assert_eq!(
+        s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).status(),
+        404
+    );
 
     // The whole example: stored as a submission, the confirmation with the
     // score; the draft is gone.
-    let r = post(&s, &cookie, &format!("{}?lang=en", form_url("moe")), &with_action(full, "submit"));
+    let r = post(
+        &s,
+        &cookie,
+        &format!("{}?lang=en", form_url("moe")),
+        &with_action(full, "submit"),
+    );
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(to, format!("{}?lang=en&notice=submitted", form_url("moe")));
@@ -352,7 +432,10 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     assert!(page.contains("Submitted.") && page.contains("Overall score"));
 
     // Scored exactly as the example through the API.
-    let stored: Value = s.get(&admin, &format!("/cycles/{CYCLE}/entities/moe")).json().unwrap();
+    let stored: Value = s
+        .get(&admin, &format!("/cycles/{CYCLE}/entities/moe"))
+        .json()
+        .unwrap();
     let direct: Value = s
         .send(
             "POST",
@@ -385,7 +468,10 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     assert!(rt.block_on(store.draft(CYCLE, "moe")).unwrap().is_none());
     let (_, body) = rt.block_on(store.history(CYCLE, "moe")).unwrap();
     let body = body.unwrap();
-    let sha: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let sha: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(rev["sha256"], sha);
     let stored_answers: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(stored_answers["answers"], ex["answers"]);
@@ -399,7 +485,13 @@ fn drafts_rejections_and_a_submission_through_the_form() {
         .collect();
     assert_eq!(
         log,
-        ["token.create", "draft.save", "draft.save", "submission.put", "draft.drop"]
+        [
+            "token.create",
+            "draft.save",
+            "draft.save",
+            "submission.put",
+            "draft.drop"
+        ]
     );
     rt.block_on(store.close());
     // The form now shows the submission.
