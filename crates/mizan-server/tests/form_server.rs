@@ -498,3 +498,53 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     let t = get(&s, &cookie, &form_url("moe")).text().unwrap();
     assert!(question(&t, "gsb.1.2").contains("value=\"non_specialist_team\" checked"));
 }
+
+#[test]
+fn a_cycle_without_live_score_shows_no_score_after_a_save() {
+    let s = Server::start();
+    let admin = s.token(&["--role", "admin"]);
+    let r = s.send(
+        "POST",
+        &admin,
+        "/cycles",
+        r#"{"id": "quiet", "rubric": "uae.integration", "version": "2018"}"#,
+    );
+    assert_eq!(r.status(), 201);
+    let cookie = login(&s, &s.token(&["--role", "submitter", "--entity", "moe"]));
+    let path = "/cycles/quiet/entities/moe/form";
+    let r = post(
+        &s,
+        &cookie,
+        path,
+        &with_action(fields_of(&example("moe")), "save"),
+    );
+    assert_eq!(r.status(), 303);
+    let t = get(&s, &cookie, &format!("{path}?lang=en&notice=saved"))
+        .text()
+        .unwrap();
+    assert!(t.contains("Draft saved."));
+    assert!(!t.contains("Overall score"));
+    // The same draft in the cycle whose file says `live_score = true`.
+    let r = post(
+        &s,
+        &cookie,
+        &form_url("moe"),
+        &with_action(fields_of(&example("moe")), "save"),
+    );
+    assert_eq!(r.status(), 303);
+    let t = get(&s, &cookie, &format!("{}?lang=en&notice=saved", form_url("moe")))
+        .text()
+        .unwrap();
+    assert!(t.contains("Overall score"));
+    // A post without `action`, or of another content type.
+    assert_eq!(post(&s, &cookie, path, &fields_of(&example("moe"))).status(), 400);
+    let r = client()
+        .post(s.url(path))
+        .header("cookie", &cookie)
+        .header("origin", &s.base)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 415);
+}
