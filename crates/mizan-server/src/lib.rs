@@ -85,7 +85,13 @@ pub struct Config {
     /// Quiet time after a change of the rules tree before it is loaded
     /// again; `None`: only SIGHUP reloads.
     pub watch: Option<Duration>,
+    /// A new store's first admin token (`MIZAN_ADMIN_TOKEN`), instead of a
+    /// generated one; ignored once the store has a token.
+    pub admin_token: Option<String>,
 }
+
+/// Shortest token `MIZAN_ADMIN_TOKEN` may give.
+pub const ADMIN_TOKEN_MIN: usize = 16;
 
 /// Loads the rules and opens the store (every problem, when it cannot).
 pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
@@ -98,10 +104,21 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
         .map_err(|e| vec![format!("{}: {e}", config.db)])?;
     file_cycles(&store, &rules).await?;
     scored_unchanged(&store, &rules).await?;
-    // A new store: one admin token, shown once (on stderr), so that the
-    // first requests need no other command.
+    if let Some(t) = &config.admin_token {
+        if t.chars().count() < ADMIN_TOKEN_MIN || !t.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(vec![format!(
+                "MIZAN_ADMIN_TOKEN must be at least {ADMIN_TOKEN_MIN} printable ASCII characters without spaces"
+            )]);
+        }
+    }
+    // A new store: one admin token (MIZAN_ADMIN_TOKEN's, or one generated
+    // and shown once on stderr), so that the first requests need no other
+    // command.
     if !store.has_tokens().await.map_err(|e| vec![e.to_string()])? {
-        let token = auth::generate().map_err(|e| vec![e])?;
+        let (token, given) = match &config.admin_token {
+            Some(t) => (t.clone(), true),
+            None => (auth::generate().map_err(|e| vec![e])?, false),
+        };
         let row = store::TokenRow {
             hash: auth::hash(&token),
             role: auth::Role::Admin.name().to_string(),
@@ -112,7 +129,13 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
             .add_token(&row, "bootstrap")
             .await
             .map_err(|e| vec![e.to_string()])?;
-        eprintln!("mizan-server: a new store: its admin token (shown once): {token}");
+        if given {
+            eprintln!("mizan-server: a new store: its admin token is MIZAN_ADMIN_TOKEN's");
+        } else {
+            eprintln!("mizan-server: a new store: its admin token (shown once): {token}");
+        }
+    } else if config.admin_token.is_some() {
+        eprintln!("mizan-server: the store has tokens already: MIZAN_ADMIN_TOKEN is ignored");
     }
     Ok(Arc::new(api::App {
         rules: std::sync::RwLock::new(Arc::new(rules)),

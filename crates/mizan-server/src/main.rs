@@ -48,6 +48,11 @@ struct Cli {
     /// Do not watch --rules: reload on SIGHUP only.
     #[arg(long)]
     no_watch: bool,
+    /// A new store's first admin token (at least 16 characters), instead of
+    /// a generated one printed once; ignored once the store has a token.
+    /// From the environment only, so that it never shows in `ps`.
+    #[arg(skip = std::env::var("MIZAN_ADMIN_TOKEN").ok())]
+    admin_token: Option<String>,
 }
 
 /// A count of at least 1.
@@ -129,6 +134,7 @@ fn main() -> ExitCode {
                         header_timeout: Duration::from_secs_f64(cli.header_timeout),
                     },
                     watch: (!cli.no_watch).then(|| Duration::from_millis(cli.reload_debounce)),
+                    admin_token: cli.admin_token,
                 })
                 .await
             }
