@@ -511,6 +511,8 @@ async fn form_post(
         return Err(ApiError::not_found());
     }
     form_content(&headers)?;
+    // As PUT …/submission: no rules reload between scoring and storing.
+    let _storing = app.storing.read().await;
     let l = crate::api::cycle_rubric(&app, &cycle).await?;
     let fields = pairs(&body);
     let answers = answers_from_form(&l.rubric, &entity, &fields);
@@ -550,18 +552,30 @@ async fn form_post(
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect();
-            app.store
-                .submit(&NewSubmission {
-                    cycle: &cycle,
-                    entity: &entity,
-                    author: &c.id,
-                    sha256: &sha,
-                    rubric: (&m.id, &m.version, &m.sha256),
-                    idempotency_key: None,
-                    body: &text,
-                })
+            // A second press of Submit (or a resent post) with the answers
+            // of the latest revision stores nothing new.
+            let (revisions, _) = app
+                .store
+                .history(&cycle, &entity)
                 .await
                 .map_err(|e| ApiError::store(&e))?;
+            let unchanged = revisions
+                .last()
+                .is_some_and(|r| r.sha256 == sha && r.rubric_sha256 == m.sha256);
+            if !unchanged {
+                app.store
+                    .submit(&NewSubmission {
+                        cycle: &cycle,
+                        entity: &entity,
+                        author: &c.id,
+                        sha256: &sha,
+                        rubric: (&m.id, &m.version, &m.sha256),
+                        idempotency_key: None,
+                        body: &text,
+                    })
+                    .await
+                    .map_err(|e| ApiError::store(&e))?;
+            }
             app.store
                 .drop_draft(&cycle, &entity, &c.id)
                 .await

@@ -423,7 +423,7 @@ fn drafts_rejections_and_a_submission_through_the_form() {
         &s,
         &cookie,
         &format!("{}?lang=en", form_url("moe")),
-        &with_action(full, "submit"),
+        &with_action(full.clone(), "submit"),
     );
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
@@ -497,6 +497,20 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     // The form now shows the submission.
     let t = get(&s, &cookie, &form_url("moe")).text().unwrap();
     assert!(question(&t, "gsb.1.2").contains("value=\"non_specialist_team\" checked"));
+    // Submit pressed again with the same answers: the confirmation again,
+    // no second revision.
+    let r = post(
+        &s,
+        &cookie,
+        &format!("{}?lang=en", form_url("moe")),
+        &with_action(full, "submit"),
+    );
+    assert_eq!(r.status(), 303);
+    let again: Value = s
+        .get(&admin, &format!("/cycles/{CYCLE}/entities/moe"))
+        .json()
+        .unwrap();
+    assert_eq!(again["revisions"].as_array().unwrap().len(), 1);
 }
 
 #[test]
