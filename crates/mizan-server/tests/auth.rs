@@ -37,6 +37,19 @@ fn a_submitter_sees_only_its_own_entity() {
         nf
     );
     assert_eq!(status(s.get(&fahr, &format!("{C}/entities/ica"))), nf);
+    // The web form of another entity, read or posted (as a draft or a submit).
+    assert_eq!(status(s.get(&fahr, &format!("{C}/entities/ica/form"))), nf);
+    for action in ["save", "submit"] {
+        let r = s
+            .http
+            .post(s.url(&format!("{C}/entities/ica/form")))
+            .bearer_auth(&fahr)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(format!("action={action}&q%3Agsb.1.1=yes"))
+            .send()
+            .unwrap();
+        assert_eq!(status(r), nf);
+    }
     // An entity with no submission looks the same as one the caller may not see.
     assert_eq!(status(s.get(&fahr, &format!("{C}/entities/nobody"))), nf);
     assert_eq!(status(s.get(&fahr, &format!("{C}/results"))), nf);
