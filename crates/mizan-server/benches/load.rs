@@ -65,7 +65,11 @@ fn fresh_db(dir: &Path) -> String {
         Ok(base) => {
             let name = format!("mizan_bench_{}", std::process::id());
             let st = Command::new("psql")
-                .args([&format!("{base}/postgres"), "-qc", &format!("CREATE DATABASE {name}")])
+                .args([
+                    &format!("{base}/postgres"),
+                    "-qc",
+                    &format!("CREATE DATABASE {name}"),
+                ])
                 .status()
                 .unwrap();
             assert!(st.success());
@@ -150,9 +154,10 @@ async fn run(
         tasks.push(tokio::spawn(async move {
             let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
             stream.set_nodelay(true).unwrap();
-            let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .unwrap();
+            let (mut send, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .unwrap();
             tokio::spawn(conn);
             let mut lat = Vec::new();
             loop {
@@ -214,7 +219,11 @@ fn main() {
     let limit = Duration::from_secs(env_num("MIZAN_BENCH_SECONDS", 10));
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_db(dir.path());
-    let store = if db.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
+    let store = if db.starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
     let tok = token(&db);
     let (server, addr) = launch(&db);
     let examples = root().join("examples/uae-integration-2018");
@@ -296,7 +305,11 @@ fn main() {
         drop(server);
         let name = format!("mizan_bench_{}", std::process::id());
         let _ = Command::new("psql")
-            .args([&format!("{base}/postgres"), "-qc", &format!("DROP DATABASE {name}")])
+            .args([
+                &format!("{base}/postgres"),
+                "-qc",
+                &format!("DROP DATABASE {name}"),
+            ])
             .status();
     }
 }

@@ -59,7 +59,11 @@ impl OwnedSubmission {
             entity: s.entity.to_string(),
             author: s.author.to_string(),
             sha256: s.sha256.to_string(),
-            rubric: (s.rubric.0.to_string(), s.rubric.1.to_string(), s.rubric.2.to_string()),
+            rubric: (
+                s.rubric.0.to_string(),
+                s.rubric.1.to_string(),
+                s.rubric.2.to_string(),
+            ),
             idempotency_key: s.idempotency_key.map(str::to_string),
             body: s.body.to_string(),
         }
@@ -120,7 +124,9 @@ async fn write_group(pool: &AnyPool, group: Vec<Job>) {
         Err(GroupError::Before(e)) => {
             let msg = e.to_string();
             for job in group {
-                let _ = job.reply.send(Err(sqlx::Error::Io(std::io::Error::other(msg.clone()))));
+                let _ = job
+                    .reply
+                    .send(Err(sqlx::Error::Io(std::io::Error::other(msg.clone()))));
             }
         }
         // Unknown: no success is claimed; a retry with the same
@@ -128,7 +134,9 @@ async fn write_group(pool: &AnyPool, group: Vec<Job>) {
         Err(GroupError::Commit(e)) => {
             let msg = e.to_string();
             for job in group {
-                let _ = job.reply.send(Err(sqlx::Error::Io(std::io::Error::other(msg.clone()))));
+                let _ = job
+                    .reply
+                    .send(Err(sqlx::Error::Io(std::io::Error::other(msg.clone()))));
             }
         }
     }
@@ -184,7 +192,10 @@ async fn submit_alone(pool: &AnyPool, s: &NewSubmission<'_>) -> Result<(Revision
 }
 
 /// Inserts the next revision of the entity and its audit row.
-async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, s: &NewSubmission<'_>) -> Result<Revision, sqlx::Error> {
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    s: &NewSubmission<'_>,
+) -> Result<Revision, sqlx::Error> {
     let now = now_ms();
     let row = sqlx::query(&format!(
         "INSERT INTO submissions (cycle, entity, revision, created_at, author, sha256, rubric, version, rubric_sha256, idempotency_key, body) \

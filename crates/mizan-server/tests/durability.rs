@@ -132,7 +132,12 @@ fn put(
 fn load_keyed(s: &Server, tok: &str, round: usize, clients: usize, killed: Arc<AtomicBool>) -> Vec<Sent> {
     let valid: Vec<(String, String)> = ENTITIES
         .iter()
-        .map(|e| (e.to_string(), std::fs::read_to_string(examples().join(format!("{e}.json"))).unwrap()))
+        .map(|e| {
+            (
+                e.to_string(),
+                std::fs::read_to_string(examples().join(format!("{e}.json"))).unwrap(),
+            )
+        })
         .collect();
     let invalid = std::fs::read_to_string(examples().join("zz-invalid.json")).unwrap();
     let threads: Vec<_> = (0..clients)
@@ -235,8 +240,14 @@ fn every_acknowledged_submission_survives_sigkill() {
         let mut sent = load_keyed(&s, &tok, round, 8, killed);
         killer.join().unwrap();
         let _ = s.child.wait();
-        let stored_n = sent.iter().filter(|x| matches!(x.outcome, Outcome::Stored(..))).count();
-        let refused_n = sent.iter().filter(|x| matches!(x.outcome, Outcome::Refused(_))).count();
+        let stored_n = sent
+            .iter()
+            .filter(|x| matches!(x.outcome, Outcome::Stored(..)))
+            .count();
+        let refused_n = sent
+            .iter()
+            .filter(|x| matches!(x.outcome, Outcome::Refused(_)))
+            .count();
         assert!(stored_n > 10, "round {round}: only {stored_n} acknowledged");
         assert!(refused_n > 0, "round {round}: no request refused");
         for x in &sent {
@@ -290,12 +301,24 @@ fn check(all: &[Sent], rows: &[mizan_server::store::StoredRow]) {
     for r in rows {
         let key = r.idempotency_key.as_deref().expect("a row without its key");
         assert!(by_key.insert(key, r).is_none(), "key {key} stored twice");
-        revs.entry((&r.cycle, &r.entity)).or_default().push(r.revision.revision);
+        revs.entry((&r.cycle, &r.entity))
+            .or_default()
+            .push(r.revision.revision);
         // Whole: every column, the body's hash, the rubric.
-        assert_eq!(r.revision.sha256, sha256_hex(&r.body), "{key}: body and sha256 differ");
-        assert!(serde_json::from_str::<serde_json::Value>(&r.body).is_ok(), "{key}: body cut");
+        assert_eq!(
+            r.revision.sha256,
+            sha256_hex(&r.body),
+            "{key}: body and sha256 differ"
+        );
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&r.body).is_ok(),
+            "{key}: body cut"
+        );
         assert_eq!(r.cycle, "uae-integration-2018");
-        assert_eq!((r.revision.rubric.as_str(), r.revision.version.as_str()), ("uae.integration", "2018"));
+        assert_eq!(
+            (r.revision.rubric.as_str(), r.revision.version.as_str()),
+            ("uae.integration", "2018")
+        );
         assert_eq!(r.revision.rubric_sha256.len(), 64, "{key}");
         assert_eq!(r.revision.author.len(), 12, "{key}");
         assert!(r.revision.time.ends_with('Z'), "{key}");
@@ -309,15 +332,24 @@ fn check(all: &[Sent], rows: &[mizan_server::store::StoredRow]) {
         match &x.outcome {
             Outcome::Stored(rev, sha) => {
                 stored += 1;
-                let r = by_key
-                    .get(x.key.as_str())
-                    .unwrap_or_else(|| panic!("acknowledged but lost: {} {} revision {rev}", x.key, x.entity));
-                assert_eq!((r.entity.as_str(), r.revision.revision), (x.entity.as_str(), *rev), "{}", x.key);
+                let r = by_key.get(x.key.as_str()).unwrap_or_else(|| {
+                    panic!("acknowledged but lost: {} {} revision {rev}", x.key, x.entity)
+                });
+                assert_eq!(
+                    (r.entity.as_str(), r.revision.revision),
+                    (x.entity.as_str(), *rev),
+                    "{}",
+                    x.key
+                );
                 assert_eq!(&r.revision.sha256, sha, "{}", x.key);
                 assert_eq!(r.body, x.body, "{}", x.key);
             }
             Outcome::Refused(st) => {
-                assert!(!by_key.contains_key(x.key.as_str()), "{}: refused ({st}) but stored", x.key);
+                assert!(
+                    !by_key.contains_key(x.key.as_str()),
+                    "{}: refused ({st}) but stored",
+                    x.key
+                );
             }
             Outcome::Unknown => panic!("{}: never retried", x.key),
         }
