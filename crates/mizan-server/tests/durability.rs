@@ -384,3 +384,50 @@ fn sigterm_drains_and_exits_0() {
         .unwrap();
     assert!(!admin_view["entities"].as_array().unwrap().is_empty());
 }
+
+/// The same submission sent by 16 clients at once under one
+/// Idempotency-Key (as retries racing each other would): stored once, one
+/// 201 and fifteen 200 with that same revision; alongside, other entities'
+/// submissions in the same commits get their own revisions.
+#[test]
+fn one_key_sent_at_once_is_stored_once() {
+    let s = Server::start();
+    let tok = s.token(&["--role", "admin"]);
+    let body = std::fs::read_to_string(examples().join("fahr.json")).unwrap();
+    for round in 0..3_i64 {
+        let barrier = Arc::new(std::sync::Barrier::new(24));
+        let threads: Vec<_> = (0..24)
+            .map(|t| {
+                let (barrier, tok, base, body) = (barrier.clone(), tok.clone(), s.base.clone(), body.clone());
+                std::thread::spawn(move || {
+                    let http = reqwest::blocking::Client::new();
+                    // 16 on one key; 8 others each on an entity of its own.
+                    let (entity, key, body) = if t < 16 {
+                        ("fahr".to_string(), format!("same-{round}"), body)
+                    } else {
+                        let e = format!("other{t}");
+                        let b = body.replacen("{\"id\": \"fahr\"", &format!("{{\"id\": \"{e}\""), 1);
+                        (e, format!("own-{round}-{t}"), b)
+                    };
+                    barrier.wait();
+                    let r = put(&http, &base, &tok, &entity, &key, &body).unwrap();
+                    let status = r.status().as_u16();
+                    let v: serde_json::Value = r.json().unwrap();
+                    (t, status, v["revision"]["revision"].as_i64().unwrap())
+                })
+            })
+            .collect();
+        let answers: Vec<(usize, u16, i64)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let same: Vec<_> = answers.iter().filter(|a| a.0 < 16).collect();
+        assert_eq!(same.iter().filter(|a| a.1 == 201).count(), 1, "{same:?}");
+        assert_eq!(same.iter().filter(|a| a.1 == 200).count(), 15, "{same:?}");
+        let want = round + 1;
+        assert!(same.iter().all(|a| a.2 == want), "{same:?}");
+        for a in answers.iter().filter(|a| a.0 >= 16) {
+            assert_eq!((a.1, a.2), (201, want), "{a:?}");
+        }
+    }
+    let rows = dump(&s.db);
+    assert_eq!(rows.len(), 3 + 3 * 8);
+    assert_eq!(rows.iter().filter(|r| r.entity == "fahr").count(), 3);
+}
