@@ -16,8 +16,8 @@ cargo test -p mizan-server
 # build: this checks that it runs; the figures are `cargo bench`'s,
 # docs/server.md "Measured figures").
 load_and_kill() {
-    MIZAN_KILL_ROUNDS=5 cargo test -p mizan-server --test durability every_acknowledged
-    MIZAN_BENCH_REQUESTS=300 MIZAN_BENCH_SECONDS=2 cargo test -p mizan-server --bench load -- --bench
+    MIZAN_KILL_ROUNDS=5 cargo test -p mizan-server --test durability every_acknowledged &&
+        MIZAN_BENCH_REQUESTS=300 MIZAN_BENCH_SECONDS=2 cargo test -p mizan-server --bench load -- --bench
 }
 load_and_kill
 if command -v psql >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
