@@ -87,8 +87,16 @@ impl OwnedSubmission {
 async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP);
     while rx.recv_many(&mut jobs, GROUP).await > 0 {
-        let group = std::mem::take(&mut jobs);
-        write_group(&pool, group).await;
+        // A request given up (its client left, it timed out) before its
+        // group began is not stored, as it was not with a transaction of
+        // its own.
+        let group: Vec<Job> = std::mem::take(&mut jobs)
+            .into_iter()
+            .filter(|j| !j.reply.is_closed())
+            .collect();
+        if !group.is_empty() {
+            write_group(&pool, group).await;
+        }
     }
 }
 
@@ -107,11 +115,13 @@ async fn write_group(pool: &AnyPool, group: Vec<Job>) {
                 let _ = job.reply.send(Ok(r));
             }
         }
-        // Nothing stored, because a concurrent writer (another server on
-        // the same PostgreSQL, `token create` on the SQLite file) took a
-        // revision number or the lock: each again in a transaction of its
-        // own, retried.
-        Err(GroupError::Before(e)) if unique_violation(&e) => {
+        // Nothing stored, and the store answered: a concurrent writer
+        // (another server on the same PostgreSQL, `token create` on the
+        // SQLite file) took a revision number or the lock, or one
+        // submission of the group was refused: each again in a transaction
+        // of its own (retried on a taken number), so that one does not
+        // fail the others.
+        Err(GroupError::Before(sqlx::Error::Database(_))) => {
             for job in group {
                 if job.reply.is_closed() {
                     continue;
