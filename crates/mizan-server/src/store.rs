@@ -2,14 +2,254 @@
 //! SQLite file or PostgreSQL, the same SQL and migrations for both
 //! (placeholders `$N`, types TEXT and BIGINT). SQLite runs in WAL mode with
 //! `synchronous=FULL`: a write is answered only once its commit is on disk.
+//!
+//! Submissions are written by one writer task in grouped commits: it takes
+//! every submission waiting (up to [`GROUP`]), stores them in ONE
+//! transaction, and answers each only once that commit returned (on disk).
+//! Revision numbers and `Idempotency-Key` replays are decided inside that
+//! transaction, one submission after another, exactly as one transaction
+//! each would. Tokens and cycles, which are never changed once stored, are
+//! kept in small caches after their first lookup.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most submissions written in one transaction.
+pub const GROUP: usize = 256;
+/// How long a found token is trusted without asking the store again.
+pub const TOKEN_TTL: Duration = Duration::from_secs(60);
+/// Most tokens cached (the cache is emptied when full).
+const TOKEN_CACHE: usize = 10_000;
 
 /// The store.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    writer: mpsc::Sender<Job>,
+    tokens: Arc<Mutex<HashMap<String, (TokenRow, Instant)>>>,
+    cycles: Arc<Mutex<HashMap<String, (String, String)>>>,
+}
+
+/// A submission waiting for the writer, and where its answer goes.
+struct Job {
+    sub: OwnedSubmission,
+    reply: oneshot::Sender<Result<(Revision, bool), sqlx::Error>>,
+}
+
+/// [`NewSubmission`], owned (it crosses to the writer task).
+struct OwnedSubmission {
+    cycle: String,
+    entity: String,
+    author: String,
+    sha256: String,
+    rubric: (String, String, String),
+    idempotency_key: Option<String>,
+    body: String,
+}
+
+impl OwnedSubmission {
+    fn of(s: &NewSubmission<'_>) -> Self {
+        OwnedSubmission {
+            cycle: s.cycle.to_string(),
+            entity: s.entity.to_string(),
+            author: s.author.to_string(),
+            sha256: s.sha256.to_string(),
+            rubric: (
+                s.rubric.0.to_string(),
+                s.rubric.1.to_string(),
+                s.rubric.2.to_string(),
+            ),
+            idempotency_key: s.idempotency_key.map(str::to_string),
+            body: s.body.to_string(),
+        }
+    }
+
+    fn borrow(&self) -> NewSubmission<'_> {
+        NewSubmission {
+            cycle: &self.cycle,
+            entity: &self.entity,
+            author: &self.author,
+            sha256: &self.sha256,
+            rubric: (&self.rubric.0, &self.rubric.1, &self.rubric.2),
+            idempotency_key: self.idempotency_key.as_deref(),
+            body: &self.body,
+        }
+    }
+}
+
+/// Takes what waits, writes it in one transaction, answers; until every
+/// sender (every clone of the store) is gone.
+async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(GROUP);
+    while rx.recv_many(&mut jobs, GROUP).await > 0 {
+        // A request given up (its client left, it timed out) before its
+        // group began is not stored, as it was not with a transaction of
+        // its own.
+        let group: Vec<Job> = std::mem::take(&mut jobs)
+            .into_iter()
+            .filter(|j| !j.reply.is_closed())
+            .collect();
+        if !group.is_empty() {
+            write_group(&pool, group).await;
+        }
+    }
+}
+
+/// Where a grouped write failed.
+enum GroupError {
+    /// Before the commit: nothing of the group is stored.
+    Before(sqlx::Error),
+    /// At the commit: whether it is stored is not known.
+    Commit(sqlx::Error),
+}
+
+async fn write_group(pool: &AnyPool, group: Vec<Job>) {
+    match try_group(pool, &group).await {
+        Ok(results) => {
+            for (job, r) in group.into_iter().zip(results) {
+                let _ = job.reply.send(Ok(r));
+            }
+        }
+        // Nothing stored, and the store answered: a concurrent writer
+        // (another server on the same PostgreSQL, `token create` on the
+        // SQLite file) took a revision number or the lock, or one
+        // submission of the group was refused: each again in a transaction
+        // of its own (retried on a taken number), so that one does not
+        // fail the others.
+        Err(GroupError::Before(sqlx::Error::Database(_))) => {
+            for job in group {
+                if job.reply.is_closed() {
+                    continue;
+                }
+                let r = submit_alone(pool, &job.sub.borrow()).await;
+                let _ = job.reply.send(r);
+            }
+        }
+        // Nothing stored (the store does not answer…): said to each.
+        Err(GroupError::Before(e)) => {
+            let msg = e.to_string();
+            for job in group {
+                let _ = job
+                    .reply
+                    .send(Err(sqlx::Error::Io(std::io::Error::other(msg.clone()))));
+            }
+        }
+        // Unknown: no success is claimed; a retry with the same
+        // Idempotency-Key finds the revision if it was stored.
+        Err(GroupError::Commit(e)) => {
+            let msg = e.to_string();
+            for job in group {
+                let _ = job
+                    .reply
+                    .send(Err(sqlx::Error::Io(std::io::Error::other(msg.clone()))));
+            }
+        }
+    }
+}
+
+async fn try_group(pool: &AnyPool, group: &[Job]) -> Result<Vec<(Revision, bool)>, GroupError> {
+    let mut tx = pool.begin().await.map_err(GroupError::Before)?;
+    let mut out = Vec::with_capacity(group.len());
+    for job in group {
+        let s = job.sub.borrow();
+        if let Some(key) = s.idempotency_key {
+            // Sees the group's own earlier rows: a key twice in one group
+            // is stored once and replayed once.
+            if let Some(r) = by_key(&mut *tx, s.cycle, s.entity, key)
+                .await
+                .map_err(GroupError::Before)?
+            {
+                out.push((r, true));
+                continue;
+            }
+        }
+        let rev = insert(&mut tx, &s).await.map_err(GroupError::Before)?;
+        out.push((rev, false));
+    }
+    tx.commit().await.map_err(GroupError::Commit)?;
+    Ok(out)
+}
+
+/// One submission in a transaction of its own (retried when a concurrent
+/// writer took its revision number).
+async fn submit_alone(pool: &AnyPool, s: &NewSubmission<'_>) -> Result<(Revision, bool), sqlx::Error> {
+    let mut last = None;
+    for _ in 0..20 {
+        if let Some(key) = s.idempotency_key {
+            if let Some(r) = by_key(pool, s.cycle, s.entity, key).await? {
+                return Ok((r, true));
+            }
+        }
+        let attempt = async {
+            let mut tx = pool.begin().await?;
+            let rev = insert(&mut tx, s).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rev)
+        };
+        match attempt.await {
+            Ok(r) => return Ok((r, false)),
+            // A concurrent revision took the number (or the key): again.
+            Err(e) if unique_violation(&e) => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or(sqlx::Error::PoolTimedOut))
+}
+
+/// Inserts the next revision of the entity and its audit row.
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    s: &NewSubmission<'_>,
+) -> Result<Revision, sqlx::Error> {
+    let now = now_ms();
+    let row = sqlx::query(&format!(
+        "INSERT INTO submissions (cycle, entity, revision, created_at, author, sha256, rubric, version, rubric_sha256, idempotency_key, body) \
+         SELECT $1, $2, COALESCE(MAX(revision), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10 FROM submissions WHERE cycle = $1 AND entity = $2 \
+         RETURNING {REVISION_COLUMNS}"
+    ))
+    .bind(s.cycle)
+    .bind(s.entity)
+    .bind(now)
+    .bind(s.author)
+    .bind(s.sha256)
+    .bind(s.rubric.0)
+    .bind(s.rubric.1)
+    .bind(s.rubric.2)
+    .bind(s.idempotency_key)
+    .bind(s.body)
+    .fetch_one(&mut **tx)
+    .await?;
+    let rev = revision(&row)?;
+    audit(
+        tx,
+        s.author,
+        "submission.put",
+        Some(s.cycle),
+        Some(s.entity),
+        &format!("revision {} sha256 {}", rev.revision, s.sha256),
+    )
+    .await?;
+    Ok(rev)
+}
+
+async fn by_key<'e, E>(ex: E, cycle: &str, entity: &str, key: &str) -> Result<Option<Revision>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(&format!(
+        "SELECT {REVISION_COLUMNS} FROM submissions WHERE cycle = $1 AND entity = $2 AND idempotency_key = $3"
+    ))
+    .bind(cycle)
+    .bind(entity)
+    .bind(key)
+    .fetch_optional(ex)
+    .await?;
+    row.as_ref().map(revision).transpose()
 }
 
 /// A stored revision (without its body).
@@ -29,6 +269,21 @@ pub struct Revision {
     pub version: String,
     /// The rule file's sha256.
     pub rubric_sha256: String,
+}
+
+/// A stored submission, whole (tests).
+#[derive(Debug, Clone)]
+pub struct StoredRow {
+    /// Cycle id.
+    pub cycle: String,
+    /// Entity id.
+    pub entity: String,
+    /// The revision's columns.
+    pub revision: Revision,
+    /// The `Idempotency-Key` it was stored under.
+    pub idempotency_key: Option<String>,
+    /// The answer set.
+    pub body: String,
 }
 
 /// A stored token.
@@ -136,7 +391,14 @@ impl Store {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        let (tx, rx) = mpsc::channel(4 * GROUP);
+        tokio::spawn(writer(pool.clone(), rx));
+        Ok(Store {
+            pool,
+            writer: tx,
+            tokens: Arc::default(),
+            cycles: Arc::default(),
+        })
     }
 
     /// Whether the store answers.
@@ -150,13 +412,26 @@ impl Store {
     }
 
     /// The cycle `id`: its rubric id and version.
+    /// (A cycle's rubric version never changes: found once, it is kept.)
     pub async fn cycle(&self, id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        if let Some(c) = lock(&self.cycles).get(id) {
+            return Ok(Some(c.clone()));
+        }
         let row = sqlx::query("SELECT rubric, version FROM cycles WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((r.try_get("rubric")?, r.try_get("version")?)))
-            .transpose()
+        let found: Option<(String, String)> = row
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get("rubric")?, r.try_get("version")?)))
+            .transpose()?;
+        if let Some(c) = &found {
+            let mut cache = lock(&self.cycles);
+            if cache.len() >= TOKEN_CACHE {
+                cache.clear();
+            }
+            cache.insert(id.to_string(), c.clone());
+        }
+        Ok(found)
     }
 
     /// Every cycle, in id order.
@@ -210,69 +485,18 @@ impl Store {
     }
 
     /// Stores a revision; with an idempotency key already used for this
-    /// entity, the revision stored then (and `true`).
+    /// entity, the revision stored then (and `true`). Answered once the
+    /// writer's commit that holds it is on disk.
     pub async fn submit(&self, s: &NewSubmission<'_>) -> Result<(Revision, bool), sqlx::Error> {
-        let mut last = None;
-        for _ in 0..20 {
-            if let Some(key) = s.idempotency_key {
-                if let Some(r) = self.by_key(s.cycle, s.entity, key).await? {
-                    return Ok((r, true));
-                }
-            }
-            match self.try_submit(s).await {
-                Ok(r) => return Ok((r, false)),
-                // A concurrent revision took the number (or the key): again.
-                Err(e) if unique_violation(&e) => last = Some(e),
-                Err(e) => return Err(e),
-            }
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            sub: OwnedSubmission::of(s),
+            reply,
+        };
+        if self.writer.send(job).await.is_err() {
+            return Err(sqlx::Error::PoolClosed);
         }
-        Err(last.unwrap_or(sqlx::Error::PoolTimedOut))
-    }
-
-    async fn try_submit(&self, s: &NewSubmission<'_>) -> Result<Revision, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let now = now_ms();
-        let row = sqlx::query(&format!(
-            "INSERT INTO submissions (cycle, entity, revision, created_at, author, sha256, rubric, version, rubric_sha256, idempotency_key, body) \
-             SELECT $1, $2, COALESCE(MAX(revision), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10 FROM submissions WHERE cycle = $1 AND entity = $2 \
-             RETURNING {REVISION_COLUMNS}"
-        ))
-        .bind(s.cycle)
-        .bind(s.entity)
-        .bind(now)
-        .bind(s.author)
-        .bind(s.sha256)
-        .bind(s.rubric.0)
-        .bind(s.rubric.1)
-        .bind(s.rubric.2)
-        .bind(s.idempotency_key)
-        .bind(s.body)
-        .fetch_one(&mut *tx)
-        .await?;
-        let rev = revision(&row)?;
-        audit(
-            &mut tx,
-            s.author,
-            "submission.put",
-            Some(s.cycle),
-            Some(s.entity),
-            &format!("revision {} sha256 {}", rev.revision, s.sha256),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(rev)
-    }
-
-    async fn by_key(&self, cycle: &str, entity: &str, key: &str) -> Result<Option<Revision>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT {REVISION_COLUMNS} FROM submissions WHERE cycle = $1 AND entity = $2 AND idempotency_key = $3"
-        ))
-        .bind(cycle)
-        .bind(entity)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(revision).transpose()
+        answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
     }
 
     /// The latest submission of every entity of `cycle`, in entity order:
@@ -349,6 +573,27 @@ impl Store {
             .collect()
     }
 
+    /// Every stored submission, every column, in (cycle, entity, revision)
+    /// order (tests).
+    pub async fn dump(&self) -> Result<Vec<StoredRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT cycle, entity, {REVISION_COLUMNS}, idempotency_key, body FROM submissions ORDER BY cycle, entity, revision"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredRow {
+                    cycle: r.try_get("cycle")?,
+                    entity: r.try_get("entity")?,
+                    revision: revision(r)?,
+                    idempotency_key: r.try_get("idempotency_key")?,
+                    body: r.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
     /// Stores a token (by its hash).
     pub async fn add_token(&self, t: &TokenRow, by: &str) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
@@ -383,20 +628,42 @@ impl Store {
     }
 
     /// The token whose sha256 is `hash`.
+    /// A token found is kept for [`TOKEN_TTL`] (tokens are never changed;
+    /// one deleted from the store by hand works that much longer); one not
+    /// found is asked for again each time (`token create` may add it).
     pub async fn token(&self, hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+        if let Some((t, at)) = lock(&self.tokens).get(hash) {
+            if at.elapsed() < TOKEN_TTL {
+                return Ok(Some(t.clone()));
+            }
+        }
         let row = sqlx::query("SELECT hash, role, entity, cycle FROM tokens WHERE hash = $1")
             .bind(hash)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok(TokenRow {
-                hash: r.try_get("hash")?,
-                role: r.try_get("role")?,
-                entity: r.try_get("entity")?,
-                cycle: r.try_get("cycle")?,
+        let found = row
+            .map(|r| {
+                Ok::<_, sqlx::Error>(TokenRow {
+                    hash: r.try_get("hash")?,
+                    role: r.try_get("role")?,
+                    entity: r.try_get("entity")?,
+                    cycle: r.try_get("cycle")?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        let mut cache = lock(&self.tokens);
+        match &found {
+            Some(t) => {
+                if cache.len() >= TOKEN_CACHE {
+                    cache.clear();
+                }
+                cache.insert(hash.to_string(), (t.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(hash);
+            }
+        }
+        Ok(found)
     }
 
     /// The audit log `(action, actor, cycle, entity)`, oldest first (tests).
@@ -439,6 +706,10 @@ pub(crate) async fn audit(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn unique_violation(e: &sqlx::Error) -> bool {
