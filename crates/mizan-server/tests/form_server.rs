@@ -430,6 +430,7 @@ fn drafts_rejections_and_a_submission_through_the_form() {
     assert_eq!(to, format!("{}?lang=en&notice=submitted", form_url("moe")));
     let page = get(&s, &cookie, &to).text().unwrap();
     assert!(page.contains("Submitted.") && page.contains("Overall score"));
+    assert!(page.contains("Score of the submitted answers"));
 
     // Scored exactly as the example through the API.
     let stored: Value = s

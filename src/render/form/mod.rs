@@ -259,6 +259,7 @@ pub fn page(rubric: &Rubric, lang: Lang, state: &FormState) -> Result<String, Er
         percent => super::unit_of(model, 0) == crate::model::Unit::Percent,
         notice => notice,
         rejected => state.notice == Some(Notice::Rejected),
+        submitted => state.notice == Some(Notice::Submitted),
         summary => summary,
         score => state.result.as_ref().map(|r| score_lines(model, lang, r)),
         fields => fields,

@@ -26,6 +26,11 @@ pub(super) fn labels(lang: Lang) -> IndexMap<&'static str, &'static str> {
     add("unset", "(not set)", "(غير محدد)");
     add("problems", "Problems to correct", "مشكلات يجب تصحيحها");
     add("score", "Score of the saved answers", "نتيجة الإجابات المحفوظة");
+    add(
+        "score_submitted",
+        "Score of the submitted answers",
+        "نتيجة الإجابات المرسلة",
+    );
     add("live", "Score of the current answers", "نتيجة الإجابات الحالية");
     add("draft", "Save draft", "حفظ كمسودة");
     add("submit", "Submit", "إرسال");
