@@ -78,6 +78,8 @@ pub struct Config {
     pub rules: PathBuf,
     /// The store's URL.
     pub db: String,
+    /// Most connections to the store (`None`: the store's default).
+    pub db_pool: Option<u32>,
     /// Where to listen.
     pub listen: String,
     /// Limits and timeouts.
@@ -99,7 +101,7 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
     let rules = tokio::task::spawn_blocking(move || rules::load(&dir))
         .await
         .map_err(|e| vec![e.to_string()])??;
-    let store = store::Store::connect(&config.db)
+    let store = store::Store::connect_with(&config.db, config.db_pool)
         .await
         .map_err(|e| vec![format!("{}: {e}", config.db)])?;
     file_cycles(&store, &rules).await?;

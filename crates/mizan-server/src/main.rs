@@ -45,6 +45,11 @@ struct Cli {
     /// again, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = mizan_server::RELOAD_DEBOUNCE.as_millis() as u64)]
     reload_debounce: u64,
+    /// Most connections to the store (default: 4 for SQLite, 16 for
+    /// PostgreSQL); with several instances, keep instances × N below
+    /// PostgreSQL's `max_connections`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    db_pool: Option<u32>,
     /// Do not watch --rules: reload on SIGHUP only.
     #[arg(long)]
     no_watch: bool,
@@ -125,6 +130,7 @@ fn main() -> ExitCode {
                 mizan_server::serve(mizan_server::Config {
                     rules,
                     db: cli.db,
+                    db_pool: cli.db_pool,
                     listen: cli.listen,
                     limits: mizan_server::Limits {
                         body_limit: cli.body_limit,

@@ -84,7 +84,7 @@ pub fn load(dir: &Path) -> Result<Rules, Vec<String>> {
                     mizan::render::diagnostics::Style::Plain,
                 ));
                 errors.push(format!(
-                    "{} is locked and its rules changed; the server does not start",
+                    "{} is locked and its rules changed: relock it (`mizan lock --relock`) or restore it",
                     f.display()
                 ));
                 continue;

@@ -19,6 +19,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
+/// Most connections to PostgreSQL one server opens (`--db-pool`).
+pub const DEFAULT_POOL: u32 = 16;
 /// Most submissions written in one transaction.
 pub const GROUP: usize = 256;
 /// How long a found token is trusted without asking the store again.
@@ -365,8 +367,15 @@ const REVISION_COLUMNS: &str = "revision, created_at, author, sha256, rubric, ve
 
 impl Store {
     /// Connects to `url` (`sqlite:PATH` or `postgres://…`), creating a
-    /// SQLite file if needed, and runs the migrations.
+    /// SQLite file if needed, and runs the migrations; the pool's size is
+    /// [`DEFAULT_POOL`]'s.
     pub async fn connect(url: &str) -> Result<Store, sqlx::Error> {
+        Store::connect_with(url, None).await
+    }
+
+    /// [`Store::connect`] with at most `pool` connections (`None`: 4 for
+    /// SQLite, [`DEFAULT_POOL`] for PostgreSQL).
+    pub async fn connect_with(url: &str, pool: Option<u32>) -> Result<Store, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let url = if sqlite && !url.contains('?') && !url.contains(":memory:") {
@@ -375,7 +384,7 @@ impl Store {
             url.to_string()
         };
         let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 4 } else { 16 })
+            .max_connections(pool.unwrap_or(if sqlite { 4 } else { DEFAULT_POOL }))
             .acquire_timeout(std::time::Duration::from_secs(5))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {

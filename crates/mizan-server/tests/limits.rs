@@ -218,3 +218,43 @@ fn past_the_concurrency_limit_requests_wait_then_are_shed() {
     assert_eq!(gauge(&s, "mizan_requests_queued"), 0);
     assert_eq!(s.get(&tok, "/rubrics").status(), 200);
 }
+
+#[test]
+fn one_store_connection_serves_concurrent_submissions_and_reads() {
+    // `--db-pool 1`: the writer's grouped commits and every read share one
+    // connection; nothing waits forever, everything is stored.
+    let s = start_exe(Path::new(BIN), &[], root().join("rules"), &["--db-pool", "1"]);
+    let tok = s.token(&["--role", "admin"]);
+    std::thread::scope(|scope| {
+        for entity in ["fahr", "ica", "moe", "mof"] {
+            let (s, tok) = (&s, &tok);
+            scope.spawn(move || {
+                for _ in 0..5 {
+                    assert_eq!(s.put_example(tok, entity).status(), 201);
+                    let r = s.get(tok, &format!("/cycles/uae-integration-2018/entities/{entity}"));
+                    assert_eq!(r.status(), 200);
+                }
+            });
+        }
+    });
+    let v: serde_json::Value = s
+        .get(&tok, "/cycles/uae-integration-2018/results")
+        .json()
+        .unwrap();
+    assert_eq!(v["entities"].as_array().unwrap().len(), 4);
+    let v: serde_json::Value = s
+        .get(&tok, "/cycles/uae-integration-2018/entities/moe")
+        .json()
+        .unwrap();
+    assert_eq!(v["revisions"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_pool_of_no_connection_is_refused() {
+    let out = std::process::Command::new(BIN)
+        .args(["--rules", "rules", "--db-pool", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--db-pool"));
+}
