@@ -13,7 +13,6 @@ use mizan::eval::Batch;
 use mizan::render::Lang;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::auth::{caller, Caller, Role};
 use crate::error::ApiError;
@@ -407,7 +406,7 @@ async fn submit(
     let l = cycle_rubric(&app, &cycle).await?;
     let origin = format!("{entity}.json");
     let (batch, text) = score_one(&app, &l, &headers, &body, Some(&entity), &origin, Lang::En)?;
-    let sha = hex(&Sha256::digest(text.as_bytes()));
+    let sha = crate::auth::sha256_hex(text.as_bytes());
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let m = l.rubric.model();
     let (rev, replayed) = app
@@ -443,10 +442,6 @@ async fn submit(
         status,
         &json!({"cycle": cycle, "entity": entity, "revision": rev, "replayed": replayed, "result": score}),
     ))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 #[utoipa::path(get, path = "/cycles/{cycle}/entities/{entity}", security(("bearer" = [])), params(("cycle" = String, Path), ("entity" = String, Path), ("lang" = Option<String>, Query)), responses((status = 200, description = "Score, explain tree and revision history"), (status = 404, description = "`not_found`")))]

@@ -58,8 +58,12 @@ pub struct Caller {
 
 /// sha256 (hex) of a token.
 pub fn hash(token: &str) -> String {
-    let d = Sha256::digest(token.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(token.as_bytes())
+}
+
+/// sha256 of `bytes`, in lower-case hex: of a token, of a stored body.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A new random token.

@@ -25,7 +25,6 @@ use mizan::render::form::{answers_from_form, page, FormState, Notice};
 use mizan::render::Lang;
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::api::App;
 use crate::auth::{caller, same_origin, Caller, COOKIE};
@@ -548,10 +547,7 @@ async fn form_post(
                 )?;
                 return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page));
             }
-            let sha: String = Sha256::digest(text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let sha = crate::auth::sha256_hex(text.as_bytes());
             // A second press of Submit (or a resent post) with the answers
             // of the latest revision stores nothing new.
             let (revisions, _) = app

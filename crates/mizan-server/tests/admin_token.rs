@@ -4,37 +4,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
-use common::{examples, fresh_db, root, BIN};
+use common::{examples, fresh_db, listening, root, BIN};
 
 fn launch_with(db: &str, token: &str) -> (Child, String) {
     let rules = root().join("rules");
-    let mut child = Command::new(BIN)
-        .args([
-            "--rules",
-            rules.to_str().unwrap(),
-            "--db",
-            db,
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("MIZAN_ADMIN_TOKEN", token)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("mizan-server listening on ")
-        .unwrap_or_else(|| panic!("no address: {line:?}"))
-        .to_string();
-    (child, base)
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--rules", rules.to_str().unwrap(), "--db", db])
+        .env("MIZAN_ADMIN_TOKEN", token);
+    listening(&mut cmd)
 }
 
 fn put_fahr(base: &str, token: &str) -> u16 {

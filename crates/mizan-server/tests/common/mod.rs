@@ -151,52 +151,16 @@ pub fn token(db: &str, args: &[&str]) -> String {
 
 /// Starts the server; its base URL once it listens.
 pub fn launch(db: &str, rules: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "--rules",
-            rules.to_str().unwrap(),
-            "--db",
-            db,
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("mizan-server listening on ")
-        .unwrap_or_else(|| panic!("no address: {line:?}"))
-        .to_string();
-    (child, addr)
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--rules", rules.to_str().unwrap(), "--db", db]);
+    listening(&mut cmd)
 }
 
-/// The UAE 2018 example entities that are valid.
-pub const ENTITIES: &[&str] = &[
-    "fahr", "fcsa", "gpssa", "ica", "moccae", "moe", "moec", "mof", "mofaic", "mohap", "mohre", "moi",
-];
-
-/// Starts `exe` (with `pre` before the server's arguments: `serve` for
-/// `mizan`) on `rules` with `extra` flags (`--timeout 1`, `--no-watch`…).
-pub fn start_exe(exe: &Path, pre: &[&str], rules: PathBuf, extra: &[&str]) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let db = fresh_db(dir.path());
-    let mut child = Command::new(exe)
-        .args(pre)
-        .args([
-            "--rules",
-            rules.to_str().unwrap(),
-            "--db",
-            &db,
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args(extra)
+/// Spawns `cmd` (a server's command, without `--listen`) on 127.0.0.1:0;
+/// the child and its base URL, read from the first line it prints.
+pub fn listening(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd
+        .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -210,6 +174,24 @@ pub fn start_exe(exe: &Path, pre: &[&str], rules: PathBuf, extra: &[&str]) -> Se
         .strip_prefix("mizan-server listening on ")
         .unwrap_or_else(|| panic!("no address: {line:?}"))
         .to_string();
+    (child, base)
+}
+
+/// The UAE 2018 example entities that are valid.
+pub const ENTITIES: &[&str] = &[
+    "fahr", "fcsa", "gpssa", "ica", "moccae", "moe", "moec", "mof", "mofaic", "mohap", "mohre", "moi",
+];
+
+/// Starts `exe` (with `pre` before the server's arguments: `serve` for
+/// `mizan`) on `rules` with `extra` flags (`--timeout 1`, `--no-watch`…).
+pub fn start_exe(exe: &Path, pre: &[&str], rules: PathBuf, extra: &[&str]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_db(dir.path());
+    let mut cmd = Command::new(exe);
+    cmd.args(pre)
+        .args(["--rules", rules.to_str().unwrap(), "--db", &db])
+        .args(extra);
+    let (child, base) = listening(&mut cmd);
     Server {
         child,
         base,
