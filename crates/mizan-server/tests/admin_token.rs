@@ -4,16 +4,12 @@
 
 mod common;
 
-use std::process::{Child, Command};
+use std::process::Child;
 
-use common::{examples, fresh_db, listening, root, BIN};
+use common::{examples, fresh_db, listening, refused, root, server};
 
 fn launch_with(db: &str, token: &str) -> (Child, String) {
-    let rules = root().join("rules");
-    let mut cmd = Command::new(BIN);
-    cmd.args(["--rules", rules.to_str().unwrap(), "--db", db])
-        .env("MIZAN_ADMIN_TOKEN", token);
-    listening(&mut cmd)
+    listening(server(&root().join("rules"), db).env("MIZAN_ADMIN_TOKEN", token))
 }
 
 fn put_fahr(base: &str, token: &str) -> u16 {
@@ -56,14 +52,7 @@ fn the_first_admin_token_comes_from_the_environment_once() {
 fn a_short_admin_token_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_db(dir.path());
-    let out = Command::new(BIN)
-        .args(["--rules", root().join("rules").to_str().unwrap(), "--db", &db])
-        .args(["--listen", "127.0.0.1:0"])
-        .env("MIZAN_ADMIN_TOKEN", "short")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(server(&root().join("rules"), &db).env("MIZAN_ADMIN_TOKEN", "short"));
     assert!(
         err.contains("MIZAN_ADMIN_TOKEN must be at least 16 printable ASCII characters"),
         "{err}"

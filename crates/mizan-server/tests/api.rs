@@ -395,19 +395,8 @@ fn a_locked_file_that_changed_stops_the_server() {
     std::fs::write(d.join("2018.mizan"), format!("{src}\n# changed\n")).unwrap();
     std::fs::copy(root().join("rules/mizan.lock"), t.path().join("mizan.lock")).unwrap();
     let db = t.path().join("m.db");
-    let out = Command::new(BIN)
-        .args([
-            "--rules",
-            t.path().to_str().unwrap(),
-            "--db",
-            &format!("sqlite:{}", db.display()),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let db = format!("sqlite:{}", db.display());
+    let err = common::refused(&mut common::server(t.path(), &db));
     assert!(err.contains("locked"), "{err}");
     // A cycle file naming a version that is not there stops it too.
     std::fs::write(d.join("2018.mizan"), &src).unwrap();
@@ -417,19 +406,8 @@ fn a_locked_file_that_changed_stops_the_server() {
         "rubric = \"uae.integration\"\nversion = \"2030\"\n",
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .args([
-            "--rules",
-            t.path().to_str().unwrap(),
-            "--db",
-            &format!("sqlite:{}", db.display()),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("2030"));
+    let err = common::refused(&mut common::server(t.path(), &db));
+    assert!(err.contains("2030"), "{err}");
 }
 
 /// A 2019 version of UAE 2018 with one real weight changed: `partial` of

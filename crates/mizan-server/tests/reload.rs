@@ -240,19 +240,7 @@ fn a_version_that_scored_stored_submissions_keeps_its_rules() {
     // Nor does the server start on it.
     let _ = s.child.kill();
     let _ = s.child.wait();
-    let out = std::process::Command::new(BIN)
-        .args([
-            "--rules",
-            t.path().to_str().unwrap(),
-            "--db",
-            &s.db,
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::refused(&mut common::server(t.path(), &s.db));
     assert!(err.contains(a) && err.contains("never re-scored"), "{err}");
     // Restored (git checkout, and the lock as it was): it starts, and 2018
     // scores as before.

@@ -151,9 +151,23 @@ pub fn token(db: &str, args: &[&str]) -> String {
 
 /// Starts the server; its base URL once it listens.
 pub fn launch(db: &str, rules: &Path) -> (Child, String) {
+    listening(&mut server(rules, db))
+}
+
+/// `mizan-server --rules RULES --db DB`, to be run by [`listening`] or
+/// [`refused`].
+pub fn server(rules: &Path, db: &str) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(["--rules", rules.to_str().unwrap(), "--db", db]);
-    listening(&mut cmd)
+    cmd
+}
+
+/// Runs `cmd` (as for [`listening`]), which must refuse to start: what it
+/// said on stderr.
+pub fn refused(cmd: &mut Command) -> String {
+    let out = cmd.args(["--listen", "127.0.0.1:0"]).output().unwrap();
+    assert!(!out.status.success(), "it started: {out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Spawns `cmd` (a server's command, without `--listen`) on 127.0.0.1:0;
