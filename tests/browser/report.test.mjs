@@ -9,11 +9,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const ROOT = path.resolve(process.env.REPORTS ?? "../../target/browser");
 const SHOTS = path.join(ROOT, "screenshots");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 const reports = fs
   .readdirSync(ROOT, { withFileTypes: true })
@@ -24,17 +23,7 @@ const reports = fs
 let browser;
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();

@@ -15,12 +15,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const BASE = process.env.MIZAN_URL;
 const EXAMPLES = path.resolve(process.env.EXAMPLES ?? "../../examples/uae-integration-2018");
 const SHOTS = path.resolve(process.env.SHOTS ?? "../../target/browser/screenshots");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CYCLE = "uae-integration-2018";
 const CASES = [
   { lang: "en", entity: "moe", token: process.env.MIZAN_TOKEN_EN },
@@ -39,17 +38,7 @@ const WORDS = {
 let browser;
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
