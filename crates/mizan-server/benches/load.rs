@@ -29,8 +29,6 @@
     clippy::string_slice
 )]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -39,44 +37,20 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mizan-server");
+// The tests' helpers: the repository root, a fresh store, the server's
+// address once it listens, the UAE 2018 example entities.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{fresh_db, listening, root, BIN, ENTITIES};
+
 const CYCLE: &str = "uae-integration-2018";
-const ENTITIES: &[&str] = &[
-    "fahr", "fcsa", "gpssa", "ica", "moccae", "moe", "moec", "mof", "mofaic", "mohap", "mohre", "moi",
-];
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// A SQLite file in `dir`, or a fresh PostgreSQL database.
-fn fresh_db(dir: &Path) -> String {
-    match std::env::var("MIZAN_TEST_PG") {
-        Ok(base) => {
-            let name = format!("mizan_bench_{}", std::process::id());
-            let st = Command::new("psql")
-                .args([
-                    &format!("{base}/postgres"),
-                    "-qc",
-                    &format!("CREATE DATABASE {name}"),
-                ])
-                .status()
-                .unwrap();
-            assert!(st.success());
-            format!("{base}/{name}")
-        }
-        Err(_) => format!("sqlite:{}", dir.join("mizan.db").display()),
-    }
 }
 
 struct Server(Child);
@@ -95,21 +69,13 @@ fn server_bin() -> String {
 }
 
 fn launch(db: &str) -> (Server, std::net::SocketAddr) {
-    let mut child = Command::new(server_bin())
-        .args(["--rules", root().join("rules").to_str().unwrap(), "--db", db])
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("mizan-server listening on http://")
-        .unwrap_or_else(|| panic!("no address: {line:?}"))
+    let mut cmd = Command::new(server_bin());
+    cmd.args(["--rules", root().join("rules").to_str().unwrap(), "--db", db])
+        .stderr(Stdio::null());
+    let (child, base) = listening(&mut cmd);
+    let addr = base
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("no address: {base:?}"))
         .parse()
         .unwrap();
     (Server(child), addr)
@@ -303,7 +269,8 @@ fn main() {
     }
     if let Ok(base) = std::env::var("MIZAN_TEST_PG") {
         drop(server);
-        let name = format!("mizan_bench_{}", std::process::id());
+        // The database fresh_db made: the last part of its URL.
+        let name = db.rsplit('/').next().unwrap_or_default();
         let _ = Command::new("psql")
             .args([
                 &format!("{base}/postgres"),

@@ -173,10 +173,10 @@ pub fn refused(cmd: &mut Command) -> String {
 /// Spawns `cmd` (a server's command, without `--listen`) on 127.0.0.1:0;
 /// the child and its base URL, read from the first line it prints.
 pub fn listening(cmd: &mut Command) -> (Child, String) {
+    // stderr: inherited, unless `cmd` says otherwise.
     let mut child = cmd
         .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut line = String::new();
