@@ -550,14 +550,12 @@ async fn form_post(
             let sha = crate::auth::sha256_hex(text.as_bytes());
             // A second press of Submit (or a resent post) with the answers
             // of the latest revision stores nothing new.
-            let (revisions, _) = app
+            let latest = app
                 .store
-                .history(&cycle, &entity)
+                .latest_revision(&cycle, &entity)
                 .await
                 .map_err(|e| ApiError::store(&e))?;
-            let unchanged = revisions
-                .last()
-                .is_some_and(|r| r.sha256 == sha && r.rubric_sha256 == m.sha256);
+            let unchanged = latest.is_some_and(|r| r.sha256 == sha && r.rubric_sha256 == m.sha256);
             if !unchanged {
                 app.store
                     .submit(&NewSubmission {

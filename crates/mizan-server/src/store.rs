@@ -523,6 +523,18 @@ impl Store {
             .collect()
     }
 
+    /// An entity's latest revision (without its body), if any.
+    pub async fn latest_revision(&self, cycle: &str, entity: &str) -> Result<Option<Revision>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {REVISION_COLUMNS} FROM submissions WHERE cycle = $1 AND entity = $2 ORDER BY revision DESC LIMIT 1"
+        ))
+        .bind(cycle)
+        .bind(entity)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(revision).transpose()
+    }
+
     /// Every revision of an entity (oldest first) and the latest body.
     pub async fn history(
         &self,
