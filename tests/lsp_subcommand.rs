@@ -7,9 +7,16 @@
 )]
 
 use std::process::Command;
+use std::sync::Mutex;
+
+/// The tests of this file copy `mizan` and run the copy: one at a time, or
+/// one test's fork can hold the other's copy open for writing when it is
+/// run ("Text file busy", ETXTBSY).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
 fn a_missing_server_is_an_error_with_the_install_command() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // A copy of `mizan` alone in a directory, with an empty PATH.
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("mizan");
@@ -24,6 +31,7 @@ fn a_missing_server_is_an_error_with_the_install_command() {
 #[cfg(unix)]
 #[test]
 fn the_server_beside_the_executable_runs_with_the_arguments_and_stdio() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("mizan");
