@@ -25,9 +25,18 @@ def spark():
 
     # The workers run this interpreter (the virtualenv's, with the package).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # local[2, 4]: two threads, and a failed task is retried up to four
+    # times (plain local[2] never retries). Results come back to the driver
+    # directly, on 127.0.0.1: a result larger than maxDirectResultSize goes
+    # through the block manager instead, where CI once lost it before the
+    # driver fetched it ("TaskResultLost (result lost from block manager)").
     s = (
-        SparkSession.builder.master("local[2]")
+        SparkSession.builder.master("local[2, 4]")
         .appName("mizan-test")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.rpc.message.maxSize", "512")
+        .config("spark.task.maxDirectResultSize", "256m")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
