@@ -359,6 +359,9 @@ rubric demo.rich {
   }
   profile {
     role : one of a , b , both en "Role"
+    tier : one of { gold ar "ذهبي" en "Gold"  silver en "Silver"
+      bronze } en "Tier"
+    kind2: one of {x2 en "X" y2 ar "ص"}
     size : number
     big: bool
   }
@@ -382,7 +385,7 @@ rubric demo.rich {
   pillar p1 {
     title en "One"
     weight 2
-    applies when role in [ a , both ] and not big
+    applies when role in [ a , both ] and not big and tier != bronze
     aggregate weighted_mean normalised over criteria
     criterion p1.q1 {
       weight 0.25
@@ -410,6 +413,7 @@ rubric demo.rich {
     sub g2.r {
       fields {
         kind : one of x , y
+        sort : one of { p en "P"  q } ar "نوع"
         n : number
       }
       repeated best when role == a else mean

@@ -1128,3 +1128,86 @@ fn every_shipped_rubric_survives_remove_add_rename() {
         );
     }
 }
+
+/// Labels given to the values of a profile field (`one of { … }`), added,
+/// changed or taken away, are wording (`profile value label`, exit 3); a
+/// value added beside them changes the field's type (meaning, exit 1).
+#[test]
+fn profile_value_labels_are_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = "examples/demo/digital-readiness.mizan";
+    let text = fs::read_to_string(demo).unwrap();
+    assert!(
+        text.contains("data_provider ar \"جهة موفرة للبيانات\""),
+        "the demo labels its roles"
+    );
+    let f = dir.path().join("relabelled.mizan");
+    let relabelled = text
+        .replace("en \"Data provider\"", "en \"Provider of data\"")
+        .replace(
+            "both          ar \"موفرة ومستخدمة للبيانات\" en \"Provider and consumer\"",
+            "both",
+        );
+    assert_ne!(relabelled, text);
+    fs::write(&f, &relabelled).unwrap();
+    let d = mizan::diff::diff(load(demo).model(), load(f.to_str().unwrap()).model());
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        mizan::diff::Class,
+    );
+    let got: Vec<Row<'_>> = d
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.kind,
+                c.subject.as_str(),
+                c.before.as_deref(),
+                c.after.as_deref(),
+                c.class,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "profile value label",
+                "role: data_provider",
+                Some("ar \"جهة موفرة للبيانات\" en \"Data provider\""),
+                Some("ar \"جهة موفرة للبيانات\" en \"Provider of data\""),
+                mizan::diff::Class::Wording
+            ),
+            (
+                "profile value label",
+                "role: both",
+                Some("ar \"موفرة ومستخدمة للبيانات\" en \"Provider and consumer\""),
+                Some(""),
+                mizan::diff::Class::Wording
+            ),
+        ]
+    );
+    let o = mizan(&["diff", demo, f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", support::stdout(&o));
+    let o = mizan(&["--lang", "ar", "diff", demo, f.to_str().unwrap()]);
+    assert!(
+        support::stdout(&o).contains("تسمية قيمة حقل ملف التعريف"),
+        "{}",
+        support::stdout(&o)
+    );
+    // A value added: the field's type changes, a change of meaning.
+    fs::write(
+        &f,
+        relabelled.replacen("    both\n", "    both\n      auditor en \"Auditor\"\n", 1),
+    )
+    .unwrap();
+    let d = mizan::diff::diff(load(demo).model(), load(f.to_str().unwrap()).model());
+    assert!(d
+        .changes
+        .iter()
+        .any(|c| c.kind == "profile field type" && c.class == mizan::diff::Class::Meaning));
+    assert_eq!(mizan(&["diff", demo, f.to_str().unwrap()]).status.code(), Some(1));
+}

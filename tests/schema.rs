@@ -468,3 +468,35 @@ fn a_rule_file_with_errors_gives_no_schema() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+/// A field of labelled values (`one of { … }`) gives its labels, in the
+/// schema's language, as `x-enum-titles` beside `enum` (the ids an answer
+/// set gives); a field of bare values, its ids.
+#[test]
+fn profile_values_carry_their_labels() {
+    for (lang, titles) in [
+        (
+            "en",
+            json!(["Data provider", "Data consumer", "Provider and consumer"]),
+        ),
+        (
+            "ar",
+            json!([
+                "جهة موفرة للبيانات",
+                "جهة مستخدمة للبيانات",
+                "موفرة ومستخدمة للبيانات"
+            ]),
+        ),
+    ] {
+        let out = mizan(&["--lang", lang, "schema", "examples/demo/digital-readiness.mizan"]);
+        assert!(out.status.success());
+        let s: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let role = &s["properties"]["entity"]["properties"]["profile"]["properties"]["role"];
+        assert_eq!(role["enum"], json!(["data_provider", "data_consumer", "both"]));
+        assert_eq!(role["x-enum-titles"], titles, "{lang}");
+    }
+    let out = mizan(&["schema", "rules/uae/integration/2018.mizan"]);
+    let s: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let role = &s["properties"]["entity"]["properties"]["profile"]["properties"]["role"];
+    assert_eq!(role["x-enum-titles"], role["enum"]);
+}

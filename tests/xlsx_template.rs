@@ -115,6 +115,26 @@ fn filled_questionnaire_imports_as_the_answers_filled() {
             let qr = range(&q, q_sheet);
             let os = range(&q, options_sheet);
 
+            // A field of listed values: its drop-down is a row of the
+            // Options sheet with each value's label (the demo labels its
+            // roles; UAE 2018 lists bare ids).
+            for f in xlsx_template::entity_fields(model) {
+                let FieldTy::Enum(values) = &f.ty else { continue };
+                let want: Vec<String> = (0..values.len())
+                    .map(|i| mizan::render::value_label(lang, f, i).to_string())
+                    .collect();
+                let rows: Vec<Vec<String>> = (0..os.end().map_or(0, |e| e.0 + 1))
+                    .map(|r| (0..want.len() as u32).map(|c| text(&os, r, c)).collect())
+                    .collect();
+                assert!(rows.contains(&want), "{want:?} not in the Options sheet");
+                let first = if rules.contains("digital-readiness") {
+                    lang.t("Data provider", "جهة موفرة للبيانات")
+                } else {
+                    "data_provider"
+                };
+                assert_eq!(want[0], first);
+            }
+
             // The template: hidden id columns, a drop-down per choice,
             // right to left in Arabic.
             let xml = zip_entry(&q, "xl/worksheets/sheet2.xml");
@@ -137,23 +157,7 @@ fn filled_questionnaire_imports_as_the_answers_filled() {
             ews.write_string(1, 0, id).unwrap();
             ews.write_string(1, 1, entity["name"].as_str().unwrap()).unwrap();
             for (f, c) in xlsx_template::entity_fields(model).zip(2u16..) {
-                match &entity["profile"][&f.name] {
-                    Value::String(s) => ews.write_string(1, c, s).unwrap(),
-                    Value::Bool(b) => ews
-                        .write_string(
-                            1,
-                            c,
-                            if *b {
-                                lang.t("Yes", "نعم")
-                            } else {
-                                lang.t("No", "لا")
-                            },
-                        )
-                        .unwrap(),
-                    Value::Number(n) => ews.write_number(1, c, n.as_f64().unwrap()).unwrap(),
-                    Value::Null => ews,
-                    other => panic!("{other:?}"),
-                };
+                field_cell(ews, 1, c, f, &entity["profile"][&f.name], lang);
             }
             let qws = wb.add_worksheet();
             qws.set_name(q_sheet).unwrap();
@@ -399,10 +403,18 @@ fn synthetic(model: &Model) -> Value {
     Value::Object(set)
 }
 
-/// The cell text of profile value `v`.
-fn field_cell(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: &Value, lang: Lang) {
+/// The cell text of value `v` of profile field `f`: what its drop-down
+/// offers (a listed value's label in `lang`, else its id).
+fn field_cell(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, f: &FieldDef, v: &Value, lang: Lang) {
     match v {
-        Value::String(s) => ws.write_string(row, col, s).unwrap(),
+        Value::String(s) => {
+            let FieldTy::Enum(values) = &f.ty else {
+                panic!("{} is not a field of listed values", f.name)
+            };
+            let i = values.iter().position(|x| x == s).unwrap();
+            ws.write_string(row, col, mizan::render::value_label(lang, f, i))
+                .unwrap()
+        }
         Value::Bool(b) => ws
             .write_string(
                 row,
@@ -466,7 +478,7 @@ fn fill(model: &Model, template: &Path, want: &Value, lang: Lang, filled: &Path)
     ews.write_string(1, 1, want["entity"]["name"].as_str().unwrap())
         .unwrap();
     for (f, c) in xlsx_template::entity_fields(model).zip(2u16..) {
-        field_cell(ews, 1, c, &want["entity"]["profile"][&f.name], lang);
+        field_cell(ews, 1, c, f, &want["entity"]["profile"][&f.name], lang);
     }
 
     let qr = range(template, q_sheet);
@@ -510,7 +522,7 @@ fn fill(model: &Model, template: &Path, want: &Value, lang: Lang, filled: &Path)
             }
             let mut c = 1 + sh.path.len() as u16;
             for f in &sh.fields {
-                field_cell(ws, row, c, &inst["profile"][&f.name], lang);
+                field_cell(ws, row, c, f, &inst["profile"][&f.name], lang);
                 c += 1;
             }
             for (n, _) in &sh.criteria {

@@ -462,13 +462,53 @@ fn read_fields(
         let val = match field_value(&def.ty, k, Raw::of(v)) {
             Ok(x) => Some(x),
             Err(e) => {
-                fail(ptr, e);
+                fail(ptr, label_given(def, e));
                 None
             }
         };
         if let Some(slot) = out.get_mut(fi) {
             *slot = val;
         }
+    }
+}
+
+/// An unknown value that is the label of one (`"Data consumer"` for
+/// `consumer ar "…" en "Data consumer"`): says which id to give instead.
+fn label_given(def: &crate::model::FieldDef, e: AnswerError) -> AnswerError {
+    let AnswerError::UnknownValue {
+        field,
+        value,
+        allowed,
+    } = e
+    else {
+        return e;
+    };
+    let FieldTy::Enum(values) = &def.ty else {
+        return AnswerError::UnknownValue {
+            field,
+            value,
+            allowed,
+        };
+    };
+    let labelled = def
+        .value_labels
+        .iter()
+        .position(|l| l.values().any(|t| t.trim() == value.trim()))
+        .and_then(|i| values.get(i));
+    match labelled {
+        Some(id) => AnswerError::UnknownValue {
+            allowed: format!(
+                "{}; `{value}` is the label of `{id}`: an answer set gives the value's id",
+                values.join(", ")
+            ),
+            field,
+            value,
+        },
+        None => AnswerError::UnknownValue {
+            field,
+            value,
+            allowed,
+        },
     }
 }
 

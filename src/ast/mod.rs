@@ -243,12 +243,16 @@ pub struct Field {
     pub ty: FieldType,
     /// Display label.
     pub label: Option<Text>,
+    /// The labels of an enum's values (`one of { a ar "…" en "…" }`), one
+    /// for each value of [`FieldType::Enum`] in order; empty for the list
+    /// form and for other types.
+    pub value_labels: Vec<Option<Text>>,
 }
 
 /// The type of a profile field.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldType {
-    /// `one of a, b, c`.
+    /// `one of a, b, c` or `one of { a TEXT  b TEXT }`.
     Enum(Vec<Name>),
     /// `number`.
     Number,

@@ -649,11 +649,12 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
+            let mut value_labels = Vec::new();
             let ty = match &f.ty {
                 ast::FieldType::Enum(values) => {
                     let mut out: Vec<String> = Vec::new();
                     let mut locs: Vec<&Loc> = Vec::new();
-                    for v in values {
+                    for (k, v) in values.iter().enumerate() {
                         if let Some(p) = out.iter().position(|o| *o == v.node) {
                             self.diags.push(CheckError::Duplicate {
                                 what: "profile value",
@@ -665,6 +666,7 @@ impl<'a> Checker<'a> {
                         } else {
                             out.push(v.node.clone());
                             locs.push(&v.loc);
+                            value_labels.push(labels(f.value_labels.get(k).and_then(Option::as_ref)));
                         }
                     }
                     FieldTy::Enum(out)
@@ -678,6 +680,7 @@ impl<'a> Checker<'a> {
                     name: f.name.node.clone(),
                     ty,
                     label: labels(f.label.as_ref()),
+                    value_labels,
                     owner,
                     loc: f.name.loc.clone(),
                 },

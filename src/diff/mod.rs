@@ -41,7 +41,7 @@ impl Class {
 
 /// The kinds of change that are wording: text a person reads and nothing
 /// else.
-pub const WORDING: [&str; 9] = [
+pub const WORDING: [&str; 10] = [
     "rubric title",
     "rubric description",
     "title",
@@ -51,6 +51,7 @@ pub const WORDING: [&str; 9] = [
     "band label",
     "level label",
     "profile field label",
+    "profile value label",
 ];
 
 /// A node added or removed, as a reviewer needs to recognise it.
@@ -480,6 +481,20 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
                     Some(field_ty(f)),
                 );
                 ch.labels("profile field label", name.clone(), &o.label, &f.label);
+                // The labels of the values both versions list.
+                if let (FieldTy::Enum(ov), FieldTy::Enum(nv)) = (&o.ty, &f.ty) {
+                    let none = Labels::new();
+                    for (i, v) in nv.iter().enumerate() {
+                        if let Some(j) = ov.iter().position(|x| x == v) {
+                            ch.labels(
+                                "profile value label",
+                                format!("{name}: {v}"),
+                                o.value_labels.get(j).unwrap_or(&none),
+                                f.value_labels.get(i).unwrap_or(&none),
+                            );
+                        }
+                    }
+                }
             }
         }
     }

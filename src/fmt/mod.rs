@@ -857,14 +857,8 @@ impl<'a> Printer<'a> {
                     .collect();
                 self.table(s, "levels {", rows, l, None);
             }
-            Item::Profile(fields, l) => {
-                let rows = self.field_rows(fields);
-                self.table(s, "profile {", rows, l, None);
-            }
-            Item::Fields(fields, l) => {
-                let rows = self.field_rows(fields);
-                self.table(s, "fields {", rows, l, None);
-            }
+            Item::Profile(fields, l) => self.fields_table(s, "profile {", fields, l),
+            Item::Fields(fields, l) => self.fields_table(s, "fields {", fields, l),
             Item::Scale(sc) => {
                 let head = format!("scale {}{} {{", sc.name.node, self.opt_text(sc.label.as_ref()));
                 let rows = self.option_rows(&sc.options);
@@ -1072,6 +1066,53 @@ impl<'a> Printer<'a> {
             .collect()
     }
 
+    /// A `profile` or `fields` block: a table of one-line fields, where a
+    /// field whose values have labels is a block of its own,
+    /// `NAME: one of {` with a row for each value, closed by `} TEXT`.
+    fn fields_table(&mut self, start: usize, head: &str, fields: &[ast::Field], whole: &Loc) {
+        if !fields.iter().any(labelled_values) {
+            let rows = self.field_rows(fields);
+            self.table(start, head, rows, whole, None);
+            return;
+        }
+        let plain: Vec<ast::Field> = fields.iter().filter(|f| !labelled_values(f)).cloned().collect();
+        let mut rows = align_labels(self.field_rows(&plain)).into_iter();
+        let first = fields.first().map_or(start, |f| f.name.loc.span.offset());
+        self.open_table(start, head, first);
+        for f in fields {
+            if !labelled_values(f) {
+                if let Some((a, b, row)) = rows.next() {
+                    self.line(a, b, &row);
+                }
+                continue;
+            }
+            let FieldType::Enum(values) = &f.ty else { continue };
+            let w = values.iter().map(|v| v.node.chars().count()).max().unwrap_or(0);
+            let value_rows: Vec<(usize, usize, String)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let label = f.value_labels.get(i).and_then(Option::as_ref);
+                    let end = label.map_or(v.loc.span.offset() + v.loc.span.len(), |t| {
+                        t.loc.span.offset() + t.loc.span.len()
+                    });
+                    let row = format!("{:w$}{}", v.node, self.opt_text(label));
+                    (v.loc.span.offset(), end, row.trim_end().to_string())
+                })
+                .collect();
+            let last = value_rows.last().map_or(f.name.loc.span.offset(), |r| r.1);
+            let close = self.word_end(last, "}");
+            let field_head = format!("{}: one of {{", f.name.node);
+            let label = self.opt_text(f.label.as_ref());
+            let after = f
+                .label
+                .as_ref()
+                .map(|t| (label.as_str(), t.loc.span.offset() + t.loc.span.len()));
+            self.table_to(f.name.loc.span.offset(), &field_head, value_rows, close, after);
+        }
+        self.close_table(whole.span.offset() + whole.span.len(), None);
+    }
+
     fn field_rows(&self, fields: &[ast::Field]) -> Vec<(usize, usize, String)> {
         let w = fields
             .iter()
@@ -1161,8 +1202,30 @@ impl<'a> Printer<'a> {
         whole: &Loc,
         after: Option<(&str, usize)>,
     ) {
+        self.table_to(start, head, rows, whole.span.offset() + whole.span.len(), after);
+    }
+
+    /// [`Self::table`] of a block that ends at `end` (just after its `}`).
+    fn table_to(
+        &mut self,
+        start: usize,
+        head: &str,
+        rows: Vec<(usize, usize, String)>,
+        end: usize,
+        after: Option<(&str, usize)>,
+    ) {
         let rows = align_labels(rows);
         let first = rows.first().map_or(start, |r| r.0);
+        self.open_table(start, head, first);
+        for (a, b, row) in rows {
+            self.line(a, b, &row);
+        }
+        self.close_table(end, after);
+    }
+
+    /// A block's head line (`head`, then a comment on that line before its
+    /// first row at `first`).
+    fn open_table(&mut self, start: usize, head: &str, first: usize) {
         self.flush_before(start);
         let pad = self.pad();
         self.out.push_str(&pad);
@@ -1170,10 +1233,10 @@ impl<'a> Printer<'a> {
         self.trailing_before(start, first);
         self.out.push('\n');
         self.indent += 1;
-        for (a, b, row) in rows {
-            self.line(a, b, &row);
-        }
-        let end = whole.span.offset() + whole.span.len();
+    }
+
+    /// A block's `}` line, for a block that ends at `end`, then `after`.
+    fn close_table(&mut self, end: usize, after: Option<(&str, usize)>) {
         self.flush_before(end.saturating_sub(1));
         self.indent -= 1;
         let pad = self.pad();
@@ -1358,6 +1421,11 @@ impl<'a> Printer<'a> {
 /// the same languages in the same order gets its second and later
 /// languages padded into columns (widths in display columns, as a
 /// terminal or an editor shows them: an Arabic vowel mark takes none).
+/// A field written `one of { … }` with a label for one value or more.
+fn labelled_values(f: &ast::Field) -> bool {
+    f.value_labels.iter().any(Option::is_some)
+}
+
 fn align_labels(rows: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)> {
     // Split each row at the start of each `LANG "…"` entry.
     let split = |row: &str| -> Vec<String> {

@@ -96,6 +96,9 @@ pub struct FieldDef {
     pub ty: FieldTy,
     /// Display labels.
     pub label: Labels,
+    /// The labels of each value of [`FieldTy::Enum`], in its order (empty
+    /// maps where a value has none; empty for other types).
+    pub value_labels: Vec<Labels>,
     /// The repeated node whose instances carry it; `None`: the entity.
     pub owner: Option<NodeIx>,
     /// Declaration.

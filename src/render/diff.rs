@@ -50,6 +50,7 @@ fn kind_word(kind: &str, lang: Lang) -> String {
         "profile field type" => ("profile field type", "نوع حقل ملف التعريف"),
         "profile field removed" => ("profile field removed", "حقل ملف تعريف محذوف"),
         "profile field label" => ("profile field label", "تسمية حقل ملف التعريف"),
+        "profile value label" => ("profile value label", "تسمية قيمة حقل ملف التعريف"),
         "let" => ("let", "قيمة مسماة"),
         "node renamed" => ("node renamed", "تغيير المعرّف"),
         "node added" => ("node added", "عقدة مضافة"),

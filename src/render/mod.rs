@@ -91,6 +91,17 @@ pub fn band_label(lang: Lang, band: &crate::model::BandDef) -> &str {
     lang.pick(&band.label).unwrap_or(&band.id)
 }
 
+/// Value `i` of an enum profile field as people read it: its label in
+/// `lang` (else in the other language, else any), or its id when the rubric
+/// gives it no label (`one of a, b`).
+pub fn value_label(lang: Lang, field: &crate::model::FieldDef, i: usize) -> &str {
+    let id = match &field.ty {
+        crate::model::FieldTy::Enum(values) => values.get(i).map_or("", String::as_str),
+        _ => "",
+    };
+    field.value_labels.get(i).and_then(|l| lang.pick(l)).unwrap_or(id)
+}
+
 /// A node's title in `lang` (else in the other language), if it has one.
 pub fn title(lang: Lang, labels: &crate::model::Labels) -> Option<&str> {
     lang.pick(labels)

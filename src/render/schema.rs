@@ -107,6 +107,10 @@ fn fields(model: &Model, lang: Lang, owner: Option<NodeIx>, filled: &[String]) -
         match &d.ty {
             FieldTy::Enum(values) => {
                 f.insert("enum".into(), json!(values));
+                let titles: Vec<&str> = (0..values.len())
+                    .map(|i| super::value_label(lang, d, i))
+                    .collect();
+                f.insert("x-enum-titles".into(), json!(titles));
             }
             FieldTy::Number => {
                 f.insert("type".into(), "number".into());

@@ -89,6 +89,16 @@ fn label(lang: Lang, o: &crate::model::OptionDef) -> &str {
     lang.pick(&o.label).unwrap_or(&o.id)
 }
 
+/// The texts an enum profile field's drop-down offers: each value's label
+/// in `lang`, else its id (the mapping reads either).
+fn enum_labels(lang: Lang, f: &crate::model::FieldDef) -> impl Iterator<Item = &str> {
+    let n = match &f.ty {
+        FieldTy::Enum(values) => values.len(),
+        _ => 0,
+    };
+    (0..n).map(move |i| super::value_label(lang, f, i))
+}
+
 /// The texts a criterion's drop-down offers (`None`: no drop-down).
 fn choices(lang: Lang, c: &crate::model::Criterion) -> Option<Vec<&str>> {
     match &c.answer {
@@ -191,6 +201,15 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
 
+    // The hidden sheet of drop-down lists: row r + 1 holds the list of the
+    // Questionnaire's row r; the rows after them, those of the profile's
+    // listed values and of the instance sheets' questions.
+    let mut os = sheet(options_name, lang)?;
+    os.set_hidden(true);
+    let mut list_row = u32::try_from(criteria(model).len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+
     // Entity.
     let mut es = sheet(entity_name, lang)?;
     let eh = entity_headers(model, lang);
@@ -199,26 +218,13 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
         es.set_column_width(c, 24)?;
     }
     for (f, c) in entity_fields(model).zip(2u16..) {
-        let dv = match &f.ty {
-            FieldTy::Enum(values) => Some(list(values.iter().map(String::as_str))?),
-            FieldTy::Bool => {
-                let (y, n) = yes_no(lang);
-                Some(list([y, n].into_iter())?)
-            }
-            FieldTy::Number => Some(
-                DataValidation::new().allow_decimal_number(DataValidationRule::Between(f64::MIN, f64::MAX)),
-            ),
-        };
-        if let Some(dv) = dv {
-            es.add_data_validation(1, c, 1, c, &dv)?;
-        }
+        let dv = field_rule(f, lang, &mut os, options_name, &mut list_row)?;
+        es.add_data_validation(1, c, 1, c, &dv)?;
     }
     wb.push_worksheet(es);
 
-    // Questionnaire and its lists.
+    // Questionnaire.
     let mut qs = sheet(q_name, lang)?;
-    let mut os = sheet(options_name, lang)?;
-    os.set_hidden(true);
     for (c, h) in (0u16..).zip(headers(lang)) {
         qs.write_string_with_format(0, c, h, &bold)?;
     }
@@ -247,19 +253,7 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
         }
         qs.write_string_with_format(row, 7, taken(lang, c), &wrap)?;
         let dv = match choices(lang, c) {
-            Some(items) => {
-                for (item, col) in items.iter().zip(0u16..) {
-                    os.write_string(row, col, *item)?;
-                }
-                let last = rust_xlsxwriter::utility::column_number_to_name(
-                    u16::try_from(items.len().saturating_sub(1)).unwrap_or(0),
-                );
-                Some(DataValidation::new().allow_list_formula(Formula::new(format!(
-                    "={}!$A${r}:${last}${r}",
-                    quoted(options_name),
-                    r = row + 1
-                ))))
-            }
+            Some(items) => Some(listed(&mut os, options_name, row, items)?),
             None => match &c.answer {
                 AnswerKind::Number { min, max, codes, .. } if codes.is_empty() => {
                     number_rule(*min, *max, c.na_allowed, &format!("G{}", row + 1), lang)
@@ -283,9 +277,6 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
     wb.push_worksheet(qs);
 
     // A sheet per repeated node.
-    let mut list_row = u32::try_from(criteria(model).len())
-        .unwrap_or(u32::MAX)
-        .saturating_add(1);
     for sh in instance_sheets(model, lang) {
         let ws = instance_sheet(
             model,
@@ -300,6 +291,28 @@ pub fn questionnaire(model: &Model, lang: Lang) -> Result<Vec<u8>, Error> {
     }
     wb.push_worksheet(os);
     Ok(wb.save_to_buffer()?)
+}
+
+/// A drop-down of `items`, written in row `row` of the hidden Options
+/// sheet (a list in the validation itself would be cut at Excel's 255
+/// characters, and broken by a comma in a label).
+fn listed<'a>(
+    os: &mut rust_xlsxwriter::Worksheet,
+    options_name: &str,
+    row: u32,
+    items: impl IntoIterator<Item = &'a str>,
+) -> Result<DataValidation, XlsxError> {
+    let mut n = 0u16;
+    for (item, col) in items.into_iter().zip(0u16..) {
+        os.write_string(row, col, item)?;
+        n = col;
+    }
+    let last = rust_xlsxwriter::utility::column_number_to_name(n);
+    Ok(DataValidation::new().allow_list_formula(Formula::new(format!(
+        "={}!$A${r}:${last}${r}",
+        quoted(options_name),
+        r = row + 1
+    ))))
 }
 
 /// A list validation of fixed texts.
@@ -399,6 +412,13 @@ pub fn mapping(model: &Model, lang: Lang) -> String {
     if model.profile.values().any(|f| f.ty == FieldTy::Bool) {
         spell("true", y);
         spell("false", n);
+    }
+    for f in model.profile.values() {
+        if let FieldTy::Enum(ids) = &f.ty {
+            for (i, id) in ids.iter().enumerate() {
+                spell(id, super::value_label(lang, f, i));
+            }
+        }
     }
     let mut top = Table::new();
     top.insert("rubric".into(), Value::String(model.id.clone()));
@@ -645,10 +665,21 @@ fn criterion_note(model: &Model, lang: Lang, n: &NodeDef, c: &crate::model::Crit
     parts.join("\n")
 }
 
-/// The validation of a cell of profile field `f`.
-fn field_rule(f: &crate::model::FieldDef, lang: Lang) -> Result<DataValidation, XlsxError> {
+/// The validation of a cell of profile field `f` (a field of listed
+/// values takes the next row of the Options sheet).
+fn field_rule(
+    f: &crate::model::FieldDef,
+    lang: Lang,
+    os: &mut rust_xlsxwriter::Worksheet,
+    options_name: &str,
+    list_row: &mut u32,
+) -> Result<DataValidation, XlsxError> {
     Ok(match &f.ty {
-        FieldTy::Enum(values) => list(values.iter().map(String::as_str))?,
+        FieldTy::Enum(_) => {
+            let row = *list_row;
+            *list_row = row.saturating_add(1);
+            listed(os, options_name, row, enum_labels(lang, f))?
+        }
         FieldTy::Bool => {
             let (y, n) = yes_no(lang);
             list([y, n].into_iter())?
@@ -715,7 +746,8 @@ fn instance_sheet(
     }
     let fields_at = 1 + levels;
     for (f, c) in sh.fields.iter().zip(fields_at..) {
-        ws.add_data_validation(first, c, last, c, &field_rule(f, lang)?)?;
+        let dv = field_rule(f, lang, os, options_name, list_row)?;
+        ws.add_data_validation(first, c, last, c, &dv)?;
         ws.set_column_width(c, 18)?;
     }
     let crit_at = fields_at + u16::try_from(sh.fields.len()).unwrap_or(0);
@@ -727,15 +759,7 @@ fn instance_sheet(
             Some(items) => {
                 let row = *list_row;
                 *list_row = row.saturating_add(1);
-                for (item, i) in items.iter().zip(0u16..) {
-                    os.write_string(row, i, *item)?;
-                }
-                let end = column_number_to_name(u16::try_from(items.len().saturating_sub(1)).unwrap_or(0));
-                Some(DataValidation::new().allow_list_formula(Formula::new(format!(
-                    "={}!$A${r}:${end}${r}",
-                    quoted(options_name),
-                    r = row + 1
-                ))))
+                Some(listed(os, options_name, row, items)?)
             }
             None => match &c.answer {
                 AnswerKind::Number { min, max, codes, .. } if codes.is_empty() => {

@@ -669,13 +669,34 @@ impl Lower<'_> {
             let mut i = f.into_inner();
             let name = self.name(&i.next()?);
             let ty_pair = i.next()?.into_inner().next()?;
+            let mut value_labels = Vec::new();
             let ty = match ty_pair.as_rule() {
-                Rule::enum_type => FieldType::Enum(Self::args(ty_pair).map(|v| self.name(&v)).collect()),
+                Rule::enum_type => {
+                    let mut values = Vec::new();
+                    for v in Self::args(ty_pair) {
+                        if v.as_rule() == Rule::enum_block {
+                            for item in v.into_inner() {
+                                let mut parts = item.into_inner();
+                                let Some(id) = parts.next() else { continue };
+                                values.push(self.name(&id));
+                                value_labels.push(parts.next().map(|t| self.text(t)));
+                            }
+                        } else {
+                            values.push(self.name(&v));
+                        }
+                    }
+                    FieldType::Enum(values)
+                }
                 Rule::kw_bool => FieldType::Bool,
                 _ => FieldType::Number,
             };
             let label = i.next().map(|t| self.text(t));
-            fields.push(Field { name, ty, label });
+            fields.push(Field {
+                name,
+                ty,
+                label,
+                value_labels,
+            });
         }
         Some(fields)
     }

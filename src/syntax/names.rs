@@ -412,7 +412,29 @@ pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) 
             .map_or(0, |i| i + 1);
         (from, w.get(from..).unwrap_or_default())
     };
+    // Inside `one of { … }`: the last `{` before `pos` is that of `one of`,
+    // and no `}` closes it.
+    let in_values = || {
+        let open = before.rfind('{')?;
+        let head = before.get(..open)?.trim_end().strip_suffix("of")?.trim_end();
+        (head.ends_with("one") && !before.get(open..)?.contains('}')).then_some(open)
+    };
     match found {
+        Some(",") if number.is_empty() && in_values().is_some() => Some(Hint {
+            message: "the values of `one of { … }` are not separated by commas".into(),
+            label: "no comma here".into(),
+            help: "write each value with its labels and no comma, one a line: `data_provider ar \"…\" en \"…\"`; the list form `one of a, b, c` takes commas but no labels".into(),
+            span: pos..pos + 1,
+        }),
+        Some("}") if in_values().is_some_and(|open| before.get(open + 1..).is_some_and(|b| b.trim().is_empty())) => {
+            let open = in_values()?;
+            Some(Hint {
+                message: "`one of { }` lists no value".into(),
+                label: "a value is missing here".into(),
+                help: "list one value or more, each with its labels: `one of { small en \"Small\"  large en \"Large\" }`".into(),
+                span: open..pos + 1,
+            })
+        }
         Some("%") if !number.is_empty() => {
             let fraction = rust_decimal::Decimal::from_str_exact(number)
                 .ok()

@@ -147,6 +147,13 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
                     FieldTy::Bool => write!(s, ": bool\n\n"),
                 };
                 labels(&mut s, &f.label);
+                // Each value with its labels, when the rubric gives them.
+                if let FieldTy::Enum(vs) = &f.ty {
+                    for (v, l) in vs.iter().zip(&f.value_labels).filter(|(_, l)| !l.is_empty()) {
+                        let l: Vec<String> = l.iter().map(|(k, t)| format!("{k} \"{t}\"")).collect();
+                        let _ = write!(s, "\n`{v}` {}", l.join(" "));
+                    }
+                }
                 return Some(s);
             }
             // An option compared with an answer: `answer(c) == yes`.
@@ -610,9 +617,18 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
                 .rsplit(|c: char| c.is_whitespace() || c == '(')
                 .next()
                 .unwrap_or("");
-            if let Some(FieldTy::Enum(vs)) = m.profile.get(field).map(|f| &f.ty) {
-                for v in vs {
-                    out.push(item(v, 20, &format!("value of `{field}`")));
+            if let Some(f) = m.profile.get(field) {
+                if let FieldTy::Enum(vs) = &f.ty {
+                    for (i, v) in vs.iter().enumerate() {
+                        let l: Vec<String> = f
+                            .value_labels
+                            .get(i)
+                            .into_iter()
+                            .flatten()
+                            .map(|(k, t)| format!(" {k} \"{t}\""))
+                            .collect();
+                        out.push(item(v, 20, &format!("value of `{field}`{}", l.join(""))));
+                    }
                 }
             }
         }

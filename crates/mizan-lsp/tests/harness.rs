@@ -648,3 +648,63 @@ fn answer_sets_are_checked_against_the_rubric_they_name() {
     );
     c.stop();
 }
+
+/// A field of labelled values (`one of { … }`): hover lists each value
+/// with its labels, and completion after `field ==` shows them.
+#[test]
+fn labelled_profile_values_in_hover_and_completion() {
+    let mut c = Client::start();
+    let u = "file:///nonexistent/demo.mizan";
+    let text = DEMO.replace(
+        "profile { kind: one of small, large }",
+        "profile {\n    kind: one of {\n      small ar \"صغيرة\" en \"Small entity\"\n      large en \"Large entity\"\n    } en \"Size\"\n  }",
+    );
+    c.open(u, &text);
+    assert!(c.diagnostics(u, 1).is_empty());
+    let (l, ch) = find(&text, "kind: one of", "kind");
+    let v = c.hover(u, l, ch);
+    assert!(
+        v.contains("one of small, large")
+            && v.contains("`small` ar \"صغيرة\" en \"Small entity\"")
+            && v.contains("`large` en \"Large entity\""),
+        "{v}"
+    );
+    let edited = text.replace(
+        "criterion c2 { choice yes_no }",
+        "criterion c2 {\n    applies when kind == ",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let (l, ch) = find(&edited, "applies when", "kind");
+    let got = c.at("textDocument/completion", u, l, ch + 8);
+    let items = got
+        .as_array()
+        .cloned()
+        .or_else(|| got["items"].as_array().cloned())
+        .unwrap();
+    let details: Vec<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["label"].as_str().unwrap().into(),
+                i["detail"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        details,
+        [
+            (
+                "small".to_string(),
+                "value of `kind` ar \"صغيرة\" en \"Small entity\"".to_string()
+            ),
+            (
+                "large".to_string(),
+                "value of `kind` en \"Large entity\"".to_string()
+            ),
+        ]
+    );
+    c.stop();
+}

@@ -536,9 +536,10 @@ fn fields(
                     "enum",
                     values
                         .iter()
-                        .map(|v| Choice {
+                        .enumerate()
+                        .map(|(i, v)| Choice {
                             value: v.clone(),
-                            label: v.clone(),
+                            label: super::value_label(lang, f, i).to_string(),
                             checked: text == *v,
                             na: false,
                         })

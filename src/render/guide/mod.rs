@@ -723,7 +723,10 @@ fn fields(model: &Model, lang: Lang) -> Vec<Field> {
                         if i > 0 {
                             w = w.t(lang.t(", ", "، "));
                         }
-                        w = w.c(v.clone());
+                        w = match f.value_labels.get(i).and_then(|l| lang.pick(l)) {
+                            Some(label) => w.q(label).t(" (").c(v.clone()).t(")"),
+                            None => w.c(v.clone()),
+                        };
                     }
                     w
                 }

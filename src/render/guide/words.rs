@@ -202,12 +202,18 @@ fn field(model: &Model, f: usize, lang: Lang) -> Option<Words> {
     Some(w)
 }
 
-/// An enum value of field `f`.
-fn enum_value(model: &Model, f: usize, v: usize) -> Option<String> {
-    match &model.profile.get_index(f)?.1.ty {
-        FieldTy::Enum(values) => values.get(v).cloned(),
-        _ => None,
-    }
+/// Value `v` of enum field `f`: its label and id (`"Data provider"
+/// (data_provider)`), or its id alone when the rubric gives it no label.
+fn enum_value(model: &Model, f: usize, v: usize, lang: Lang) -> Option<Words> {
+    let def = model.profile.get_index(f)?.1;
+    let FieldTy::Enum(values) = &def.ty else {
+        return None;
+    };
+    let id = values.get(v)?;
+    Some(match def.value_labels.get(v).and_then(|l| lang.pick(l)) {
+        Some(label) => Words::new().q(label).t(" (").c(id.clone()).t(")"),
+        None => Words::new().c(id.clone()),
+    })
 }
 
 /// `field == value` (either way round): the field and the value.
@@ -235,13 +241,13 @@ fn chain<'a>(e: &'a CExpr, op: BinOp, out: &mut Vec<&'a CExpr>) {
 }
 
 /// A list of values joined by "or".
-fn or_values(values: &[String], lang: Lang) -> Words {
+fn or_values(values: Vec<Words>, lang: Lang) -> Words {
     let mut w = Words::new();
-    for (i, v) in values.iter().enumerate() {
+    for (i, v) in values.into_iter().enumerate() {
         if i > 0 {
             w = w.t(lang.t(" or ", " أو "));
         }
-        w = w.c(v.clone());
+        w = w.then(v);
     }
     w
 }
@@ -258,12 +264,14 @@ pub fn cond(model: &Model, e: &CExpr, lang: Lang) -> Option<Words> {
             if let Some(same) = same {
                 if let Some(&(f, _)) = same.first() {
                     if same.iter().all(|(g, _)| *g == f) {
-                        let values: Option<Vec<String>> =
-                            same.iter().map(|(f, v)| enum_value(model, *f, *v)).collect();
+                        let values: Option<Vec<Words>> = same
+                            .iter()
+                            .map(|(f, v)| enum_value(model, *f, *v, lang))
+                            .collect();
                         return Some(
                             field(model, f, lang)?
                                 .t(lang.t(" is ", " يساوي "))
-                                .then(or_values(&values?, lang)),
+                                .then(or_values(values?, lang)),
                         );
                     }
                 }
@@ -302,7 +310,11 @@ pub fn cond(model: &Model, e: &CExpr, lang: Lang) -> Option<Words> {
                 (CKind::Field(f), CKind::EnumLit(g, v)) | (CKind::EnumLit(g, v), CKind::Field(f))
                     if f == g =>
                 {
-                    Some(field(model, *f, lang)?.t(verb).c(enum_value(model, *f, *v)?))
+                    Some(
+                        field(model, *f, lang)?
+                            .t(verb)
+                            .then(enum_value(model, *f, *v, lang)?),
+                    )
                 }
                 (CKind::Field(f), CKind::Bool(x)) | (CKind::Bool(x), CKind::Field(f)) => {
                     Some(field(model, *f, lang)?.t(verb).t(yes_no(*x, lang)))
@@ -325,18 +337,18 @@ pub fn cond(model: &Model, e: &CExpr, lang: Lang) -> Option<Words> {
         },
         CKind::Binary(BinOp::In, a, b) => match (&a.kind, &b.kind) {
             (CKind::Field(f), CKind::List(items)) => {
-                let values: Option<Vec<String>> = items
+                let values: Option<Vec<Words>> = items
                     .iter()
                     .map(|i| match i.kind {
-                        CKind::EnumLit(g, v) => enum_value(model, g, v),
-                        CKind::Num(n) => Some(num(n)),
+                        CKind::EnumLit(g, v) => enum_value(model, g, v, lang),
+                        CKind::Num(n) => Some(Words::new().c(num(n))),
                         _ => None,
                     })
                     .collect();
                 Some(
                     field(model, *f, lang)?
                         .t(lang.t(" is ", " يساوي "))
-                        .then(or_values(&values?, lang)),
+                        .then(or_values(values?, lang)),
                 )
             }
             _ => None,
