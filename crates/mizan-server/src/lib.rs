@@ -90,6 +90,9 @@ pub struct Config {
     /// A new store's first admin token (`MIZAN_ADMIN_TOKEN`), instead of a
     /// generated one; ignored once the store has a token.
     pub admin_token: Option<String>,
+    /// How long a found token is trusted before the store is asked again
+    /// (and so how long a revoked one still works here).
+    pub token_ttl: Duration,
 }
 
 /// Shortest token `MIZAN_ADMIN_TOKEN` may give.
@@ -103,7 +106,8 @@ pub async fn prepare(config: &Config) -> Result<Arc<api::App>, Vec<String>> {
         .map_err(|e| vec![e.to_string()])??;
     let store = store::Store::connect_with(&config.db, config.db_pool)
         .await
-        .map_err(|e| vec![format!("{}: {e}", config.db)])?;
+        .map_err(|e| vec![format!("{}: {e}", config.db)])?
+        .with_token_ttl(config.token_ttl);
     file_cycles(&store, &rules).await?;
     scored_unchanged(&store, &rules).await?;
     if let Some(t) = &config.admin_token {

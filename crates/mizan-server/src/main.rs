@@ -53,6 +53,11 @@ struct Cli {
     /// Do not watch --rules: reload on SIGHUP only.
     #[arg(long)]
     no_watch: bool,
+    /// How long a token found in the store is trusted before it is looked
+    /// up again, in seconds: a revoked token stops working on every
+    /// instance within this time (0: looked up on every request).
+    #[arg(long, value_name = "SECS", default_value_t = mizan_server::store::TOKEN_TTL.as_secs_f64(), value_parser = secs_or_zero)]
+    token_ttl: f64,
     /// A new store's first admin token (at least 16 characters), instead of
     /// a generated one printed once; ignored once the store has a token.
     /// From the environment only, so that it never shows in `ps`.
@@ -65,6 +70,14 @@ fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!("`{s}` is not a whole number of at least 1")),
+    }
+}
+
+/// A number of seconds, zero or more (fractions allowed).
+fn secs_or_zero(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=1e9).contains(&x) => Ok(x),
+        _ => Err(format!("`{s}` is not a number of seconds (0 or more)")),
     }
 }
 
@@ -100,6 +113,29 @@ enum Token {
         #[arg(long)]
         cycle: Option<String>,
     },
+    /// List the tokens: id, role, entity, cycle, when created and revoked
+    /// (never the tokens themselves: only their sha256 is stored).
+    List {
+        /// The store.
+        #[arg(long, value_name = "URL", default_value = "sqlite:mizan.db", env = "MIZAN_DB")]
+        db: String,
+        /// Output: `human` (a table, its headings in `--lang`) or `json`.
+        #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+        /// Language of the table's headings: `en` or `ar`.
+        #[arg(long, default_value = "en", env = "MIZAN_LANG", value_parser = ["en", "ar"])]
+        lang: String,
+    },
+    /// Revoke a token by its id (`token list`; at least 8 hex digits). It
+    /// stays in the store for the audit log and stops working on every
+    /// instance within the servers' --token-ttl.
+    Revoke {
+        /// The token's id.
+        id: String,
+        /// The store.
+        #[arg(long, value_name = "URL", default_value = "sqlite:mizan.db", env = "MIZAN_DB")]
+        db: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -123,6 +159,8 @@ fn main() -> ExitCode {
                 entity,
                 cycle,
             })) => create_token(&db, role, entity, cycle).await,
+            Some(Command::Token(Token::List { db, format, lang })) => list_tokens(&db, &format, &lang).await,
+            Some(Command::Token(Token::Revoke { id, db })) => revoke_token(&db, &id).await,
             None => {
                 let Some(rules) = cli.rules else {
                     return Err(vec!["give the rules tree: --rules DIR".to_string()]);
@@ -141,6 +179,7 @@ fn main() -> ExitCode {
                     },
                     watch: (!cli.no_watch).then(|| Duration::from_millis(cli.reload_debounce)),
                     admin_token: cli.admin_token,
+                    token_ttl: Duration::from_secs_f64(cli.token_ttl),
                 })
                 .await
             }
@@ -186,5 +225,94 @@ async fn create_token(
         .map_err(|e| vec![e.to_string()])?;
     store.close().await;
     println!("{token}");
+    eprintln!(
+        "token id {} (for `token list` and `token revoke`)",
+        row.hash.get(..12).unwrap_or_default()
+    );
     Ok(())
+}
+
+async fn list_tokens(db: &str, format: &str, lang: &str) -> Result<(), Vec<String>> {
+    use mizan::render::Lang;
+    use mizan_server::store::rfc3339;
+    let store = mizan_server::store::Store::connect(db)
+        .await
+        .map_err(|e| vec![format!("{db}: {e}")])?;
+    let tokens = store.tokens().await.map_err(|e| vec![e.to_string()])?;
+    store.close().await;
+    if format == "json" {
+        let rows: Vec<serde_json::Value> = tokens
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "id": t.id,
+                    "role": t.role,
+                    "entity": t.entity,
+                    "cycle": t.cycle,
+                    "created_at": rfc3339(t.created_at),
+                    "revoked_at": t.revoked_at.map(rfc3339),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return Ok(());
+    }
+    let lang = if lang == "ar" { Lang::Ar } else { Lang::En };
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::NOTHING);
+    t.set_header([
+        lang.t("id", "المعرّف"),
+        lang.t("role", "الدور"),
+        lang.t("entity", "الجهة"),
+        lang.t("cycle", "الدورة"),
+        lang.t("created", "أُنشئ"),
+        lang.t("revoked", "أُلغي"),
+    ]);
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map_or_else(|| "-".to_string(), |s| lang.ltr(s).into_owned())
+    };
+    for tok in &tokens {
+        t.add_row([
+            lang.ltr(&tok.id).into_owned(),
+            lang.ltr(&tok.role).into_owned(),
+            opt(&tok.entity),
+            opt(&tok.cycle),
+            lang.ltr(&rfc3339(tok.created_at)).into_owned(),
+            tok.revoked_at
+                .map_or_else(|| "-".into(), |at| lang.ltr(&rfc3339(at)).into_owned()),
+        ]);
+    }
+    println!("{t}");
+    Ok(())
+}
+
+async fn revoke_token(db: &str, id: &str) -> Result<(), Vec<String>> {
+    use mizan_server::store::{rfc3339, RevokeError};
+    let store = mizan_server::store::Store::connect(db)
+        .await
+        .map_err(|e| vec![format!("{db}: {e}")])?;
+    let result = store.revoke_token(id, "cli").await;
+    store.close().await;
+    match result {
+        Ok(t) => {
+            let whose = t
+                .entity
+                .as_deref()
+                .map_or_else(String::new, |e| format!(" of entity {e}"));
+            println!("revoked token {} ({}{whose})", t.id, t.role);
+            Ok(())
+        }
+        Err(RevokeError::Unknown) => Err(vec![format!(
+            "no token has id `{id}` (give at least 8 hex digits of an id that `token list` shows)"
+        )]),
+        Err(RevokeError::Ambiguous(n)) => Err(vec![format!(
+            "`{id}` starts the ids of {n} tokens: give more of the id `token list` shows"
+        )]),
+        Err(RevokeError::Already(at)) => Err(vec![format!(
+            "token `{id}` was revoked already, at {}",
+            rfc3339(at)
+        )]),
+        Err(RevokeError::Store(e)) => Err(vec![e.to_string()]),
+    }
 }

@@ -23,8 +23,10 @@ use tokio::sync::{mpsc, oneshot};
 pub const DEFAULT_POOL: u32 = 16;
 /// Most submissions written in one transaction.
 pub const GROUP: usize = 256;
-/// How long a found token is trusted without asking the store again.
-pub const TOKEN_TTL: Duration = Duration::from_secs(60);
+/// How long a found token is trusted without asking the store again
+/// (`--token-ttl`): also the longest a revoked token still works on an
+/// instance that saw it.
+pub const TOKEN_TTL: Duration = Duration::from_secs(5);
 /// Most tokens cached (the cache is emptied when full).
 const TOKEN_CACHE: usize = 10_000;
 
@@ -34,7 +36,44 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     writer: mpsc::Sender<Job>,
     tokens: Arc<Mutex<HashMap<String, (TokenRow, Instant)>>>,
+    token_ttl: Duration,
     cycles: Arc<Mutex<HashMap<String, (String, String)>>>,
+}
+
+/// A token as `token list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Its id: the first 12 hex digits of its sha256.
+    pub id: String,
+    /// `submitter`, `reviewer` or `admin`.
+    pub role: String,
+    /// The submitter's entity.
+    pub entity: Option<String>,
+    /// The cycle it is limited to.
+    pub cycle: Option<String>,
+    /// When it was created (ms since the epoch).
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// Why `token revoke` did nothing.
+#[derive(Debug)]
+pub enum RevokeError {
+    /// No token has this id.
+    Unknown,
+    /// The id is the start of several tokens' (give more digits).
+    Ambiguous(usize),
+    /// The token was revoked already (when).
+    Already(i64),
+    /// The store failed.
+    Store(sqlx::Error),
+}
+
+impl From<sqlx::Error> for RevokeError {
+    fn from(e: sqlx::Error) -> Self {
+        RevokeError::Store(e)
+    }
 }
 
 /// A submission waiting for the writer, and where its answer goes.
@@ -406,8 +445,17 @@ impl Store {
             pool,
             writer: tx,
             tokens: Arc::default(),
+            token_ttl: TOKEN_TTL,
             cycles: Arc::default(),
         })
+    }
+
+    /// The same store, trusting a found token for `ttl` (zero: asking the
+    /// store on every request).
+    #[must_use]
+    pub fn with_token_ttl(mut self, ttl: Duration) -> Store {
+        self.token_ttl = ttl;
+        self
     }
 
     /// Whether the store answers.
@@ -648,20 +696,103 @@ impl Store {
             .is_some())
     }
 
-    /// The token whose sha256 is `hash`.
-    /// A token found is kept for [`TOKEN_TTL`] (tokens are never changed;
-    /// one deleted from the store by hand works that much longer); one not
-    /// found is asked for again each time (`token create` may add it).
+    /// Every token, oldest first (`token list`): never the token itself.
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT hash, role, entity, cycle, created_at, revoked_at FROM tokens ORDER BY created_at, hash",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let hash: String = r.try_get("hash")?;
+                Ok(TokenInfo {
+                    id: hash.get(..12).unwrap_or_default().to_string(),
+                    role: r.try_get("role")?,
+                    entity: r.try_get("entity")?,
+                    cycle: r.try_get("cycle")?,
+                    created_at: r.try_get("created_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes the token whose id (the start of its sha256, at least 8 hex
+    /// digits: `token list` shows 12) is `id`, in the audit log as `by`.
+    /// Every instance refuses it once its cache of the token has expired
+    /// (`--token-ttl`).
+    pub async fn revoke_token(&self, id: &str, by: &str) -> Result<TokenInfo, RevokeError> {
+        let id = id.trim().to_ascii_lowercase();
+        if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(RevokeError::Unknown);
+        }
+        let mut tx = self.pool.begin().await?;
+        // `id` is hex digits only: nothing in it is special to LIKE.
+        let rows = sqlx::query("SELECT hash, revoked_at FROM tokens WHERE hash LIKE $1")
+            .bind(format!("{id}%"))
+            .fetch_all(&mut *tx)
+            .await?;
+        let [row] = rows.as_slice() else {
+            return Err(if rows.is_empty() {
+                RevokeError::Unknown
+            } else {
+                RevokeError::Ambiguous(rows.len())
+            });
+        };
+        let hash: String = row.try_get("hash")?;
+        if let Some(at) = row.try_get::<Option<i64>, _>("revoked_at")? {
+            return Err(RevokeError::Already(at));
+        }
+        sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE hash = $2")
+            .bind(now_ms())
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        let row =
+            sqlx::query("SELECT role, entity, cycle, created_at, revoked_at FROM tokens WHERE hash = $1")
+                .bind(&hash)
+                .fetch_one(&mut *tx)
+                .await?;
+        let info = TokenInfo {
+            id: hash.get(..12).unwrap_or_default().to_string(),
+            role: row.try_get("role")?,
+            entity: row.try_get("entity")?,
+            cycle: row.try_get("cycle")?,
+            created_at: row.try_get("created_at")?,
+            revoked_at: row.try_get("revoked_at")?,
+        };
+        audit(
+            &mut tx,
+            by,
+            "token.revoke",
+            info.cycle.as_deref(),
+            info.entity.as_deref(),
+            &format!("{} {}", info.role, info.id),
+        )
+        .await?;
+        tx.commit().await?;
+        lock(&self.tokens).remove(&hash);
+        Ok(info)
+    }
+
+    /// The token whose sha256 is `hash`, unless it was revoked.
+    /// A token found is kept for the store's token TTL ([`TOKEN_TTL`] by
+    /// default): a token revoked by another process (`token revoke`, another
+    /// instance) works that much longer here. One not found is asked for
+    /// again each time (`token create` may add it).
     pub async fn token(&self, hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
         if let Some((t, at)) = lock(&self.tokens).get(hash) {
-            if at.elapsed() < TOKEN_TTL {
+            if at.elapsed() < self.token_ttl {
                 return Ok(Some(t.clone()));
             }
         }
-        let row = sqlx::query("SELECT hash, role, entity, cycle FROM tokens WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT hash, role, entity, cycle FROM tokens WHERE hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
         let found = row
             .map(|r| {
                 Ok::<_, sqlx::Error>(TokenRow {

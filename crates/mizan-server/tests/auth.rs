@@ -277,3 +277,130 @@ fn an_idempotency_key_stores_nothing_twice() {
     assert_eq!(v["result"]["nodes"]["fednet.1.1"], 0);
     assert_ne!(revs[0]["sha256"], revs[1]["sha256"]);
 }
+
+fn cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN).args(args).output().unwrap()
+}
+
+/// `token list` shows every token's id, role, entity and cycle (never a
+/// token), `token revoke ID` revokes one: it stays listed (with when), is in
+/// the audit log, and authenticates nothing once the server's token cache
+/// has expired (`--token-ttl 0`: at once); the others keep working. Unknown,
+/// ambiguous, too short and already revoked ids are errors.
+#[test]
+fn a_revoked_token_authenticates_nothing() {
+    let s = start_exe(
+        std::path::Path::new(BIN),
+        &[],
+        root().join("rules"),
+        &["--token-ttl", "0"],
+    );
+    let fahr = s.token(&["--role", "submitter", "--entity", "fahr"]);
+    let ica = s.token(&["--role", "submitter", "--entity", "ica"]);
+    assert_eq!(s.put_example(&fahr, "fahr").status(), 201);
+    let fahr_id = mizan_server::auth::hash(&fahr)[..12].to_string();
+
+    let o = cli(&["token", "list", "--db", &s.db, "--format", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(!text.contains(&fahr) && !text.contains(&ica), "a token is shown");
+    let list: Value = serde_json::from_str(&text).unwrap();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == fahr_id.as_str())
+        .unwrap();
+    assert_eq!(row["role"], "submitter");
+    assert_eq!(row["entity"], "fahr");
+    assert_eq!(row["revoked_at"], Value::Null);
+
+    // Errors: nothing revoked.
+    for (id, says) in [
+        ("0123", "no token has id"),
+        ("zzzzzzzzzzzz", "no token has id"),
+        ("ffffffffffff", "no token has id"),
+    ] {
+        let o = cli(&["token", "revoke", id, "--db", &s.db]);
+        assert!(!o.status.success(), "{id}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(says), "{id}: {o:?}");
+    }
+
+    let o = cli(&["token", "revoke", &fahr_id[..8], "--db", &s.db]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().trim(),
+        format!("revoked token {fahr_id} (submitter of entity fahr)")
+    );
+    // Refused at once (--token-ttl 0), on every route; the other token works.
+    let (st, code) = status(s.get(&fahr, &format!("{C}/entities/fahr")));
+    assert_eq!((st, code.as_str()), (401, "unauthorized"));
+    assert_eq!(s.put_example(&fahr, "fahr").status(), 401);
+    assert_eq!(s.put_example(&ica, "ica").status(), 201);
+    // The web form's login takes it no more (and still takes the other).
+    let no_redirect = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = |tok: &str| {
+        no_redirect
+            .post(s.url("/login"))
+            .header("origin", &s.base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={tok}&lang=en"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(login(&fahr), 401, "a revoked token logged in");
+    assert_eq!(login(&ica), 303);
+
+    let o = cli(&["token", "revoke", &fahr_id, "--db", &s.db]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("revoked already"),
+        "{o:?}"
+    );
+    let o = cli(&["token", "list", "--db", &s.db, "--lang", "ar"]);
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(table.trim_start().starts_with("المعرّف"), "{table}");
+    let line = table.lines().find(|l| l.contains(&fahr_id)).unwrap();
+    assert!(!line.trim_end().ends_with(" -"), "no revocation time: {line}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = mizan_server::store::Store::connect(&s.db).await.unwrap();
+        let log = store.audit_log().await.unwrap();
+        let rev = log.iter().find(|l| l.0 == "token.revoke").unwrap();
+        assert_eq!((rev.1.as_str(), rev.3.as_deref()), ("cli", Some("fahr")));
+        // Its submission still names it.
+        let h = store.history("uae-integration-2018", "fahr").await.unwrap();
+        assert_eq!(h.0.len(), 1);
+        assert_eq!(h.0[0].author, fahr_id);
+        store.close().await;
+    });
+}
+
+/// With the default token cache (5 s), a revoked token that the server has
+/// just used works until its cached copy expires, then no more.
+#[test]
+fn a_revoked_token_stops_working_within_the_token_ttl() {
+    let s = Server::start();
+    let fahr = s.token(&["--role", "submitter", "--entity", "fahr"]);
+    assert_eq!(s.get(&fahr, &format!("{C}/entities/fahr")).status(), 404);
+    let id = mizan_server::auth::hash(&fahr)[..12].to_string();
+    assert!(cli(&["token", "revoke", &id, "--db", &s.db]).status.success());
+    let start = std::time::Instant::now();
+    loop {
+        let st = s.get(&fahr, &format!("{C}/entities/fahr")).status().as_u16();
+        if st == 401 {
+            break;
+        }
+        assert_eq!(st, 404);
+        assert!(
+            start.elapsed() < mizan_server::store::TOKEN_TTL + std::time::Duration::from_secs(5),
+            "still accepted after the token TTL"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
