@@ -169,6 +169,29 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
                     }
                 }
             }
+            // A value of a profile field (`role == data_provider`): the
+            // field, and the value's labels.
+            let values: Vec<String> = m
+                .profile
+                .values()
+                .filter_map(|f| match &f.ty {
+                    FieldTy::Enum(vs) => vs.iter().position(|v| v == name).map(|i| (f, i)),
+                    _ => None,
+                })
+                .map(|(f, i)| {
+                    let l: Vec<String> = f
+                        .value_labels
+                        .get(i)
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, t)| format!(" {k} \"{t}\""))
+                        .collect();
+                    format!("**value** `{name}` of profile field `{}`{}", f.name, l.join(""))
+                })
+                .collect();
+            if !values.is_empty() {
+                return Some(values.join("\n\n"));
+            }
             // A formula or function: as declared.
             let def = a.index.def(name, Ns::Value)?;
             let line = a.text.get(def.start..)?.lines().next()?;

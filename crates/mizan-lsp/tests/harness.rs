@@ -669,13 +669,29 @@ fn labelled_profile_values_in_hover_and_completion() {
             && v.contains("`large` en \"Large entity\""),
         "{v}"
     );
+    // A value in a condition: its field and labels.
+    let cond = text.replace(
+        "criterion c2 { choice yes_no }",
+        "criterion c2 { choice yes_no  applies when kind == small }",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": cond}]}),
+    );
+    assert!(c.diagnostics(u, 2).is_empty());
+    let (l, ch) = find(&cond, "kind == small", "small");
+    let v = c.hover(u, l, ch);
+    assert_eq!(
+        v,
+        "**value** `small` of profile field `kind` ar \"صغيرة\" en \"Small entity\""
+    );
     let edited = text.replace(
         "criterion c2 { choice yes_no }",
         "criterion c2 {\n    applies when kind == ",
     );
     c.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": edited}]}),
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": edited}]}),
     );
     let (l, ch) = find(&edited, "applies when", "kind");
     let got = c.at("textDocument/completion", u, l, ch + 8);
