@@ -11,7 +11,7 @@ pub mod rules;
 pub mod store;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -350,13 +350,33 @@ async fn reload_and_say(app: &api::App, dir: PathBuf, why: &str) {
 
 /// Watches the rules tree: after a change, once it has been quiet for
 /// `debounce`, loads it again. The watcher lives as long as the task.
+///
+/// `--rules` may be a symbolic link that a deployment swaps to a new
+/// release (`ln -sfn releases/42 current`): the link's directory is watched
+/// too (that entry only), and when the link points elsewhere the tree's
+/// watch moves to the new target, so that the swap is a change like any
+/// other.
 fn watch_rules(app: Arc<api::App>, dir: PathBuf, debounce: Duration) -> Result<(), String> {
     use notify::Watcher;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let link = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink());
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let name = dir.file_name().map(std::ffi::OsStr::to_os_string);
+    let in_parent = parent.clone();
     let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-        // Reads are not changes; anything else (an error too) is looked at.
-        if ev.as_ref().is_ok_and(|e| e.kind.is_access()) {
-            return;
+        // Reads are not changes; anything else (an error too) is looked at,
+        // except other entries of the link's directory.
+        if let Ok(e) = &ev {
+            let elsewhere = !e.paths.is_empty()
+                && e.paths
+                    .iter()
+                    .all(|p| p.parent() == Some(in_parent.as_path()) && p.file_name() != name.as_deref());
+            if e.kind.is_access() || (link && elsewhere) {
+                return;
+            }
         }
         let _ = tx.send(());
     })
@@ -364,14 +384,35 @@ fn watch_rules(app: Arc<api::App>, dir: PathBuf, debounce: Duration) -> Result<(
     watcher
         .watch(&dir, notify::RecursiveMode::Recursive)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
+    if link {
+        watcher
+            .watch(&parent, notify::RecursiveMode::NonRecursive)
+            .map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
     tokio::spawn(async move {
-        let _watcher = watcher;
+        let mut watcher = watcher;
+        let mut target = std::fs::canonicalize(&dir).ok();
         while rx.recv().await.is_some() {
             // Debounce: wait until nothing changed for `debounce`, so that
             // a rule file and its lock written one after the other load as
             // one tree.
             while let Ok(Some(())) = tokio::time::timeout(debounce, rx.recv()).await {}
-            reload_and_say(&app, dir.clone(), "the rules tree changed").await;
+            let now = std::fs::canonicalize(&dir).ok();
+            let why = if link && now != target {
+                // The link was swapped: watch the new release's tree.
+                let _ = watcher.unwatch(&dir);
+                if let Err(e) = watcher.watch(&dir, notify::RecursiveMode::Recursive) {
+                    eprintln!(
+                        "error: {}: {e} (its changes are not watched: send SIGHUP)",
+                        dir.display()
+                    );
+                }
+                target = now;
+                "the rules link points to another tree"
+            } else {
+                "the rules tree changed"
+            };
+            reload_and_say(&app, dir.clone(), why).await;
         }
     });
     Ok(())

@@ -255,3 +255,52 @@ fn a_version_that_scored_stored_submissions_keeps_its_rules() {
         results
     );
 }
+
+/// `--rules` a symbolic link that a deployment swaps to a new release
+/// (`ln -sfn`, a rename over the link): the swap is loaded without SIGHUP,
+/// and the new release's own later changes are watched as well.
+#[test]
+fn a_swapped_rules_link_loads_the_new_release() {
+    let t = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
+    let release = |n: &str, versions: &[&str]| {
+        let d = t.path().join("releases").join(n).join("uae/integration");
+        std::fs::create_dir_all(&d).unwrap();
+        for v in versions {
+            std::fs::write(
+                d.join(format!("{v}.mizan")),
+                src.replacen("version \"2018\"", &format!("version \"{v}\""), 1),
+            )
+            .unwrap();
+        }
+        t.path().join("releases").join(n)
+    };
+    let (r1, r2) = (release("1", &["2018"]), release("2", &["2018", "2019"]));
+    let current = t.path().join("current");
+    std::os::unix::fs::symlink(&r1, &current).unwrap();
+    let s = Server::start_with(current.clone());
+    let tok = s.token(&["--role", "admin"]);
+    assert_eq!(s.get(&tok, "/rubrics/uae.integration/2018").status(), 200);
+    assert_eq!(s.get(&tok, "/rubrics/uae.integration/2019").status(), 404);
+    // An unrelated entry beside the link changes: nothing is reloaded.
+    let before = reloads(&s, "ok");
+    std::fs::write(t.path().join("notes.txt"), "deploy log").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(reloads(&s, "ok"), before);
+    // `ln -sfn releases/2 current`: a new link renamed over the old one.
+    let tmp = t.path().join("current.tmp");
+    std::os::unix::fs::symlink(&r2, &tmp).unwrap();
+    std::fs::rename(&tmp, &current).unwrap();
+    assert!(wait_for(&s, &tok, "/rubrics/uae.integration/2019", 200));
+    // The new release is watched: a version added to it appears.
+    std::fs::write(
+        r2.join("uae/integration/2020.mizan"),
+        src.replacen("version \"2018\"", "version \"2020\"", 1),
+    )
+    .unwrap();
+    assert!(wait_for(&s, &tok, "/rubrics/uae.integration/2020", 200));
+    // And the old one no longer matters.
+    std::fs::remove_dir_all(&r1).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(s.get(&tok, "/rubrics/uae.integration/2020").status(), 200);
+}
