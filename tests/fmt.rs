@@ -328,16 +328,26 @@ mod generated {
     }
 
     fn rubric() -> impl Strategy<Value = String> {
-        (group("g".into(), 2), label(), comment(), proptest::bool::ANY).prop_map(|(g, l, c, header_last)| {
-            let header = format!(
-                "  profile {{ role: one of a, b }}\n  scale yn {{ yes 1{l}  no 0  na n/a }}\n  {c}version \"1\"\n"
+        (
+            group("g".into(), 2),
+            label(),
+            comment(),
+            proptest::bool::ANY,
+            prop_oneof![
+                Just("one of a, b".to_string()),
+                (label(), label(), ws()).prop_map(|(la, lb, w)| format!("one of {{{w}a{la}{w}b{lb} }}")),
+            ],
+        )
+            .prop_map(|(g, l, c, header_last, role)| {
+                let header = format!(
+                "  profile {{ role: {role} }}\n  scale yn {{ yes 1{l}  no 0  na n/a }}\n  {c}version \"1\"\n"
             );
-            if header_last {
-                format!("mizan 1\nrubric demo.gen {{\n{g}\n{header}}}\n")
-            } else {
-                format!("rubric demo.gen {{\n{header}\n{g}}}\n")
-            }
-        })
+                if header_last {
+                    format!("mizan 1\nrubric demo.gen {{\n{g}\n{header}}}\n")
+                } else {
+                    format!("rubric demo.gen {{\n{header}\n{g}}}\n")
+                }
+            })
     }
 
     /// A rubric with every construct of the language: lets, formulas,

@@ -244,8 +244,8 @@ pub struct Field {
     /// Display label.
     pub label: Option<Text>,
     /// The labels of an enum's values (`one of { a ar "…" en "…" }`), one
-    /// for each value of [`FieldType::Enum`] in order; empty for the list
-    /// form and for other types.
+    /// for each value of [`FieldType::Enum`] in order; empty when no value
+    /// has one (`one of a, b`, `one of { a b }`) and for other types.
     pub value_labels: Vec<Option<Text>>,
 }
 

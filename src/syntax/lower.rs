@@ -690,6 +690,10 @@ impl Lower<'_> {
                 Rule::kw_bool => FieldType::Bool,
                 _ => FieldType::Number,
             };
+            // `one of { a b }` without a label means `one of a, b`.
+            if value_labels.iter().all(Option::is_none) {
+                value_labels.clear();
+            }
             let label = i.next().map(|t| self.text(t));
             fields.push(Field {
                 name,
