@@ -419,7 +419,20 @@ pub(crate) fn hint(text: &str, pos: usize, found: Option<&str>, rules: &[Rule]) 
         let head = before.get(..open)?.trim_end().strip_suffix("of")?.trim_end();
         (head.ends_with("one") && !before.get(open..)?.contains('}')).then_some(open)
     };
+    // `role: one of a en "A", b`: a label in the list form (the field's own
+    // label ends the field), where `one of { … }` was meant.
+    let labelled_list = || {
+        let line = before.get(before.rfind('\n').map_or(0, |i| i + 1)..)?;
+        let after = line.get(line.find("one of ")? + 7..)?;
+        (!after.trim_start().starts_with('{') && after.contains('"')).then_some(())
+    };
     match found {
+        Some(",") if number.is_empty() && in_values().is_none() && labelled_list().is_some() => Some(Hint {
+            message: "a value of `one of a, b` cannot have a label: the label after it ends the field".into(),
+            label: "the field ended before this".into(),
+            help: "give each value its labels in braces, without commas: `role: one of { provider en \"Provider\"  consumer en \"Consumer\" } en \"Role\"`".into(),
+            span: pos..pos + 1,
+        }),
         Some(",") if number.is_empty() && in_values().is_some() => Some(Hint {
             message: "the values of `one of { … }` are not separated by commas".into(),
             label: "no comma here".into(),
