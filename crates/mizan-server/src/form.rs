@@ -21,7 +21,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use mizan::render::form::{answers_from_form, page, FormState, Notice};
+use mizan::render::form::{added_anchor, answers_from_form, page, FormState, Notice};
 use mizan::render::Lang;
 use serde::Deserialize;
 use serde_json::Value;
@@ -395,12 +395,8 @@ fn form_html(
     let state = FormState {
         entity: entity.to_string(),
         action: format!("{path}?lang={}", lang.tag()),
-        evaluate_url: Some(format!(
-            "/rubrics/{}/{}/evaluate?lang={}",
-            enc(&m.id),
-            enc(&m.version),
-            lang.tag()
-        )),
+        // The script posts the form's own fields here with action=check.
+        evaluate_url: Some(format!("{path}?lang={}", lang.tag())),
         ..shown
     };
     let page = page(&l.rubric, lang, &state)
@@ -516,15 +512,50 @@ async fn form_post(
     let fields = pairs(&body);
     let answers = answers_from_form(&l.rubric, &entity, &fields);
     let text = answers.to_string();
-    match first(&fields, "action") {
-        Some("save" | "draft") => {
+    let add = first(&fields, "add");
+    match (first(&fields, "action"), add) {
+        (Some("check"), _) => {
+            // The inline script's live check: what POST /rubrics/…/evaluate
+            // answers for the answer set the fields map to; nothing stored.
+            let origin = mizan::answers::Origin {
+                file: format!("{entity}.json"),
+                line: None,
+            };
+            let batch = l.rubric.evaluate_batch(vec![(origin, text)]);
+            app.metrics.evaluated(batch.rejected > 0);
+            if batch.rejected > 0 || batch.results.is_empty() {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "rejected",
+                    "the answer set is rejected: see problems",
+                );
+                e.problems = batch
+                    .errors
+                    .iter()
+                    .map(|r| mizan::render::json::ProblemOut {
+                        message: mizan::render::form::message(lang, &r.error),
+                        ..mizan::render::json::problem(r)
+                    })
+                    .collect();
+                return Err(e);
+            }
+            let body = mizan::render::json::to_string_in(l.rubric.model(), &batch, lang);
+            Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+        }
+        // The Add buttons (`add=LIST`, no action): save, and show the new
+        // instance.
+        (Some("save" | "draft"), _) | (None, Some(_)) => {
             app.store
                 .save_draft(&cycle, &entity, &c.id, &text)
                 .await
                 .map_err(|e| ApiError::store(&e))?;
-            Ok(see_other(&format!("{back}&notice=saved")))
+            let to = add
+                .and_then(|list| added_anchor(&answers, list))
+                .map(|a| format!("#{a}"))
+                .unwrap_or_default();
+            Ok(see_other(&format!("{back}&notice=saved{to}")))
         }
-        Some("submit") => {
+        (Some("submit"), _) => {
             let m = l.rubric.model();
             let origin = mizan::answers::Origin {
                 file: format!("{entity}.json"),
@@ -579,7 +610,7 @@ async fn form_post(
         _ => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            "give action=save or action=submit",
+            "give action=save, action=submit or add=LIST",
         )),
     }
 }
