@@ -390,7 +390,6 @@ fn form_html(
     entity: &str,
     shown: FormState,
 ) -> Result<String, ApiError> {
-    let m = l.rubric.model();
     let path = form_path(cycle, entity);
     let state = FormState {
         entity: entity.to_string(),

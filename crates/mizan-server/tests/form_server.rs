@@ -234,7 +234,8 @@ fn login_pages_and_who_sees_which_form() {
     assert!(t.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(t.contains("id=\"q-fednet.1.1\"") && t.contains("Save draft") && t.contains("id=\"logout\""));
     assert!(
-        t.contains("data-evaluate=\"&#x2f;rubrics&#x2f;uae.integration&#x2f;2018&#x2f;evaluate?lang=en\"")
+        // The script posts the form's own fields back here (action=check).
+        t.contains("data-evaluate=\"&#x2f;cycles&#x2f;uae-integration-2018&#x2f;entities&#x2f;moe&#x2f;form?lang=en\"")
     );
     assert!(
         !t.contains("http://") && !t.contains("https://"),
