@@ -647,6 +647,9 @@ fn instances_are_added_and_removed_through_the_posted_fields() {
         let html = page(&rubric, lang, &state).unwrap();
         let new = element(&html, "i-le/0/svc/3");
         assert!(new.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;3&#x2f;key\" value=\"\""));
+        // Its fields not given yet, nothing of it is ruled out.
+        assert!(!new.contains("ruled-out"), "{new}");
+        assert!(!html.contains(&format!("id=\"{}\" hidden", esc("q-le/0/svc/3/url"))));
         let field = element(&html, "p-le/0/svc/3/type");
         assert!(field.contains(message(lang, &AnswerError::MissingField { name: "type".into() }).as_str()));
         assert!(html.contains("href=\"#p-le&#x2f;0&#x2f;svc&#x2f;3&#x2f;type\""));

@@ -71,7 +71,8 @@
 //! changing the profile shows or hides questions on the next save. Inside
 //! an instance the same step runs in the repeated node's scope
 //! ([`crate::eval::applicable_in`]) on the entity's profile with the
-//! instance's fields (and those of the instances around it): an instance
+//! instance's fields (and those of the instances around it), once all of
+//! them are given (a new instance shows every question): an instance
 //! whose fields rule it out (`applies when applicable`) keeps its key and
 //! fields, its questions hidden with the note.
 //!
@@ -748,10 +749,21 @@ fn repeated(ctx: &mut Ctx<'_>, at: &At<'_>, r: NodeIx, it: &mut Item) {
                 *slot = Some(v.clone());
             }
         }
-        let applies = if parent_applies {
+        // Decided once every field it may read is given (the entity's, this
+        // instance's and those of the instances around it): until then
+        // (a new instance) every question is shown.
+        let complete = model.profile.values().enumerate().all(|(fi, f)| {
+            let read = f
+                .owner
+                .is_none_or(|o| o <= r && model.nodes.get(o).is_some_and(|n| r < n.end));
+            !read || profile.get(fi).is_some_and(Option::is_some)
+        });
+        let applies = if !parent_applies {
+            vec![false; model.nodes.len()]
+        } else if complete {
             crate::eval::applicable_in(model, r, &profile)
         } else {
-            vec![false; model.nodes.len()]
+            vec![true; model.nodes.len()]
         };
         let own = applies.get(r).copied().unwrap_or(true);
         let inner = At {
