@@ -46,7 +46,6 @@ const byName = (name) => `[name="${name}"]`;
 /// Presses the Add button of list `list` and waits for the page to come
 /// back at the new instance `at`.
 async function add(page, list, at) {
-  if (process.env.DEBUG_SHOT) await page.screenshot({ path: `/tmp/finst-before-${list.replace(/\//g, "_")}.png`, fullPage: true });
   await Promise.all([
     page.waitForURL((u) => u.hash === `#${at}`),
     page.click(`button[name="add"][value="${list}"]`),
