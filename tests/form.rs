@@ -516,7 +516,8 @@ fn eval_json(rubric: &Rubric, text: &str) -> (Value, Value) {
     };
     let batch = rubric.evaluate_batch(vec![(origin, text.to_string())]);
     assert_eq!(batch.rejected, 0, "{:?}", batch.errors);
-    let mut out: Value = serde_json::from_str(&mizan::render::json::to_string(rubric.model(), &batch)).unwrap();
+    let mut out: Value =
+        serde_json::from_str(&mizan::render::json::to_string(rubric.model(), &batch)).unwrap();
     let warnings = out["warnings"].take();
     (out, warnings)
 }
@@ -585,13 +586,18 @@ fn instances_are_edited_with_their_keys_fields_criteria_and_nested_lists() {
         // The old note and the JSON field are gone.
         assert!(!html.contains("j:instances"));
         // Each instance: its key, its fields with their labels, its criteria.
-        assert!(html.contains("name=\"le&#x2f;0&#x2f;key\" value=\"family|2022\""), "{html}");
+        assert!(
+            html.contains("name=\"le&#x2f;0&#x2f;key\" value=\"family|2022\""),
+            "{html}"
+        );
         let s2 = element(&html, "i-le/0/svc/1");
         assert!(s2.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;key\" value=\"S2\""));
         assert!(s2.contains("<option value=\"local\" selected>local</option>"));
         assert!(s2.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;remove\" value=\"1\""));
         let q1 = element(&html, "q-le/0/svc/1/url/2/q1");
-        assert!(q1.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;url&#x2f;2&#x2f;a:q1\" value=\"no\" checked"));
+        assert!(
+            q1.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;url&#x2f;2&#x2f;a:q1\" value=\"no\" checked")
+        );
         assert!(q1.contains("value=\"nr\""));
         // An Add button per list, at every depth.
         for list in ["le", "le/0/svc", "le/0/svc/1/url", "le/1/svc/0/url"] {
@@ -627,8 +633,19 @@ fn instances_are_added_and_removed_through_the_posted_fields() {
     assert_eq!(le.len(), 1);
     let svc = le[0]["instances"]["svc"].as_array().unwrap();
     let keys: Vec<&Value> = svc.iter().map(|s| &s["key"]).collect();
-    assert_eq!(keys, [&Value::from("S2"), &Value::from("S3"), &Value::from("S4"), &Value::Null]);
-    assert_eq!(svc[3], serde_json::json!({"answers": {}, "instances": {"url": []}}));
+    assert_eq!(
+        keys,
+        [
+            &Value::from("S2"),
+            &Value::from("S3"),
+            &Value::from("S4"),
+            &Value::Null
+        ]
+    );
+    assert_eq!(
+        svc[3],
+        serde_json::json!({"answers": {}, "instances": {"url": []}})
+    );
     assert_eq!(
         mizan::render::form::added_anchor(&back, "le/0/svc").as_deref(),
         Some("i-le/0/svc/3")
@@ -655,7 +672,12 @@ fn instances_are_added_and_removed_through_the_posted_fields() {
         assert!(html.contains("href=\"#p-le&#x2f;0&#x2f;svc&#x2f;3&#x2f;type\""));
         // Filled in and posted again, it is a service like the others.
         let mut fields = successful(&html);
-        for (k, v) in [("type", "informational"), ("level", "central"), ("applicable", "true"), ("proactive", "true")] {
+        for (k, v) in [
+            ("type", "informational"),
+            ("level", "central"),
+            ("applicable", "true"),
+            ("proactive", "true"),
+        ] {
             fields.retain(|(n, _)| n != &format!("le/0/svc/3/p:{k}"));
             fields.push((format!("le/0/svc/3/p:{k}"), v.into()));
         }
@@ -678,7 +700,9 @@ fn instance_problems_appear_beside_their_questions_in_the_readers_language() {
     let problems = rubric.evaluate_json("x", &value.to_string()).unwrap_err();
     let oa = "/instances/le/0/instances/svc/1/answers/svc.oa";
     assert!(problems.iter().any(|p| p.pointer == oa), "{problems:?}");
-    assert!(problems.iter().any(|p| p.pointer == "/instances/le/0/instances/svc/1/key"));
+    assert!(problems
+        .iter()
+        .any(|p| p.pointer == "/instances/le/0/instances/svc/1/key"));
     for lang in LANGS {
         let state = FormState {
             problems: problems.clone(),

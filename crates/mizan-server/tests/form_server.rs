@@ -583,7 +583,14 @@ fn rules_with_services() -> tempfile::TempDir {
 }
 
 /// The fields of one service instance at `p` (`le/0/svc/1/`) with one URL.
-fn service(p: &str, key: &str, ty: &str, level: &str, proactive: bool, url: [&str; 4]) -> Vec<(String, String)> {
+fn service(
+    p: &str,
+    key: &str,
+    ty: &str,
+    level: &str,
+    proactive: bool,
+    url: [&str; 4],
+) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = vec![
         (format!("{p}key"), key.into()),
         (format!("{p}p:type"), ty.into()),
@@ -611,7 +618,9 @@ fn instances_through_the_form_without_javascript() {
         r.text().unwrap()
     };
     let t = page("en");
-    assert!(t.contains("<button type=\"submit\" name=\"add\" value=\"le\" formnovalidate>Add Life events</button>"));
+    assert!(t.contains(
+        "<button type=\"submit\" name=\"add\" value=\"le\" formnovalidate>Add Life events</button>"
+    ));
     assert!(page("ar").contains("إضافة Life events"));
     // Each Add button saves the draft and comes back at the new instance.
     let mut f: Vec<(String, String)> = vec![("e:name".into(), "Alpha".into())];
@@ -638,14 +647,35 @@ fn instances_through_the_form_without_javascript() {
     assert!(t.contains("value=\"family|2022\""));
     // Two services filled in, then a third added with the button.
     f.retain(|(k, _)| !k.starts_with("le/0/svc/"));
-    f.extend(service("le/0/svc/0/", "S1", "transactional", "central", false, ["yes", "no", "yes", "no"]));
-    f.extend(service("le/0/svc/1/", "S2", "transactional", "local", false, ["yes", "yes", "yes", "yes"]));
+    f.extend(service(
+        "le/0/svc/0/",
+        "S1",
+        "transactional",
+        "central",
+        false,
+        ["yes", "no", "yes", "no"],
+    ));
+    f.extend(service(
+        "le/0/svc/1/",
+        "S2",
+        "transactional",
+        "local",
+        false,
+        ["yes", "yes", "yes", "yes"],
+    ));
     assert!(add(&f, "le/0/svc").ends_with("#i-le/0/svc/2"));
     let t = page("ar");
     assert!(t.contains("id=\"i-le&#x2f;0&#x2f;svc&#x2f;2\""));
     assert!(t.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;key\" value=\"S2\""));
     assert!(t.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;url&#x2f;0&#x2f;a:eid\" value=\"yes\" checked"));
-    f.extend(service("le/0/svc/2/", "S3", "informational", "central", false, ["no", "yes", "no", "nr"]));
+    f.extend(service(
+        "le/0/svc/2/",
+        "S3",
+        "informational",
+        "central",
+        false,
+        ["no", "yes", "no", "nr"],
+    ));
     // The script's live check: the fields as the server maps them.
     let mut check = f.clone();
     check.push(("action".into(), "check".into()));
@@ -659,13 +689,27 @@ fn instances_through_the_form_without_javascript() {
     let r = post(&s, &cookie, &format!("{path}?lang=ar"), &bad);
     assert_eq!(r.status(), 422);
     let body = r.text().unwrap();
-    assert!(body.contains("/instances/le/0/instances/svc/2/instances/url/0/answers/q1"), "{body}");
-    assert!(body.contains("الخيار «maybe» ليس من خيارات هذا المعيار."), "{body}");
+    assert!(
+        body.contains("/instances/le/0/instances/svc/2/instances/url/0/answers/q1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("الخيار «maybe» ليس من خيارات هذا المعيار."),
+        "{body}"
+    );
     // S1 removed, then submitted.
     f.push(("le/0/svc/0/remove".into(), "1".into()));
-    let r = post(&s, &cookie, &format!("{path}?lang=en"), &with_action(f.clone(), "submit"));
+    let r = post(
+        &s,
+        &cookie,
+        &format!("{path}?lang=en"),
+        &with_action(f.clone(), "submit"),
+    );
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().ends_with("notice=submitted"));
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("notice=submitted"));
     // Stored and scored exactly as the answer set it stands for.
     let expected = serde_json::json!({
         "rubric": "demo.services", "version": "1",
@@ -683,7 +727,12 @@ fn instances_through_the_form_without_javascript() {
     });
     let stored: Value = s.get(&admin, "/cycles/services/entities/alpha").json().unwrap();
     let direct: Value = s
-        .send("POST", &admin, "/rubrics/demo.services/1/evaluate", &expected.to_string())
+        .send(
+            "POST",
+            &admin,
+            "/rubrics/demo.services/1/evaluate",
+            &expected.to_string(),
+        )
         .json()
         .unwrap();
     let mut want = direct["entities"][0].clone();

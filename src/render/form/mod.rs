@@ -298,11 +298,7 @@ pub fn page(rubric: &Rubric, lang: Lang, state: &FormState) -> Result<String, Er
             located.entry(a).or_default().push(p);
         }
     }
-    let mut ctx = Ctx {
-        model,
-        lang,
-        located,
-    };
+    let mut ctx = Ctx { model, lang, located };
     let at = At {
         path: String::new(),
         current,
@@ -393,7 +389,9 @@ fn applicability(rubric: &Rubric, state: &FormState) -> (Vec<bool>, Vec<Option<P
 /// (`None`: not one the field takes; the reader reports it).
 fn field_value(f: &FieldDef, v: &Value) -> Option<ProfileValue> {
     match (&f.ty, v) {
-        (FieldTy::Enum(values), Value::String(s)) => values.iter().position(|x| x == s).map(ProfileValue::Enum),
+        (FieldTy::Enum(values), Value::String(s)) => {
+            values.iter().position(|x| x == s).map(ProfileValue::Enum)
+        }
         (FieldTy::Bool, Value::Bool(b)) => Some(ProfileValue::Bool(*b)),
         (FieldTy::Number, Value::Number(n)) => n.as_str().parse().ok().map(ProfileValue::Number),
         _ => None,
@@ -465,12 +463,16 @@ fn anchor_of(model: &Model, lang: Lang, pointer: &str, current: &Value) -> (Opti
     let mut inst = current;
     while tok(k) == Some("instances") {
         let Some(node) = tok(k + 1) else { return fallback };
-        let Some(&r) = model.by_id.get(node) else { return fallback };
+        let Some(&r) = model.by_id.get(node) else {
+            return fallback;
+        };
         let title = title_of(model, lang, r);
         let Some(pos) = tok(k + 2) else {
             return (Some(q_anchor(&path, node)), Some(format!("{about}{title}")));
         };
-        let Ok(i) = pos.parse::<usize>() else { return fallback };
+        let Ok(i) = pos.parse::<usize>() else {
+            return fallback;
+        };
         inst = inst
             .get("instances")
             .and_then(|m| m.get(node))
@@ -508,13 +510,19 @@ fn anchor_of(model: &Model, lang: Lang, pointer: &str, current: &Value) -> (Opti
             return (Some(k_anchor(&path)), named(lang.t("Key", "المفتاح").to_string()));
         }
         (None, None) if scope != 0 => {
-            return (Some(i_anchor(&path)), Some(about.trim_end_matches(" › ").to_string()));
+            return (
+                Some(i_anchor(&path)),
+                Some(about.trim_end_matches(" › ").to_string()),
+            );
         }
         _ => {}
     }
     if scope != 0 {
         // Elsewhere in an instance (`…/profile`, `…/answers`): its block.
-        return (Some(i_anchor(&path)), Some(about.trim_end_matches(" › ").to_string()));
+        return (
+            Some(i_anchor(&path)),
+            Some(about.trim_end_matches(" › ").to_string()),
+        );
     }
     fallback
 }
@@ -739,7 +747,9 @@ fn repeated(ctx: &mut Ctx<'_>, at: &At<'_>, r: NodeIx, it: &mut Item) {
             if f.owner != Some(r) {
                 continue;
             }
-            let v = given_profile.and_then(|p| p.get(name)).and_then(|v| field_value(f, v));
+            let v = given_profile
+                .and_then(|p| p.get(name))
+                .and_then(|v| field_value(f, v));
             if let Some(slot) = profile.get_mut(fi) {
                 *slot = v;
             }
@@ -795,7 +805,11 @@ fn repeated(ctx: &mut Ctx<'_>, at: &At<'_>, r: NodeIx, it: &mut Item) {
             level: None,
             title: Some(format!(
                 "{title} {}",
-                if key.is_empty() { format!("#{}", i + 1) } else { key.clone() }
+                if key.is_empty() {
+                    format!("#{}", i + 1)
+                } else {
+                    key.clone()
+                }
             )),
             description: None,
             kind: "instance",
@@ -837,8 +851,13 @@ fn fields(
         if f.owner != owner {
             continue;
         }
-        let listed = from_list.and_then(|l| l.iter().find(|(i, _)| *i == fi)).map(|(_, v)| v);
-        let text = match (listed, given.and_then(|p| p.get(&f.name)).filter(|v| !v.is_null())) {
+        let listed = from_list
+            .and_then(|l| l.iter().find(|(i, _)| *i == fi))
+            .map(|(_, v)| v);
+        let text = match (
+            listed,
+            given.and_then(|p| p.get(&f.name)).filter(|v| !v.is_null()),
+        ) {
             (Some(v), _) => value_text(f, v),
             (None, Some(Value::String(s))) => s.clone(),
             (None, Some(Value::Number(n))) => n.to_string(),
@@ -976,7 +995,10 @@ pub fn answers_from_form(rubric: &Rubric, entity: &str, fields: &[(String, Strin
     doc.insert("entity".into(), Value::Object(ent));
     doc.insert("answers".into(), Value::Object(answers_of(model, 0, "", &posted)));
     if model.repeated_in(0).next().is_some() {
-        doc.insert("instances".into(), Value::Object(instances_of(model, 0, "", &posted)));
+        doc.insert(
+            "instances".into(),
+            Value::Object(instances_of(model, 0, "", &posted)),
+        );
     }
     Value::Object(doc)
 }
@@ -1092,7 +1114,10 @@ fn instance(model: &Model, r: NodeIx, ip: &str, posted: &Posted<'_>) -> Value {
     }
     o.insert("answers".into(), Value::Object(answers_of(model, r, ip, posted)));
     if model.repeated_in(r).next().is_some() {
-        o.insert("instances".into(), Value::Object(instances_of(model, r, ip, posted)));
+        o.insert(
+            "instances".into(),
+            Value::Object(instances_of(model, r, ip, posted)),
+        );
     }
     Value::Object(o)
 }

@@ -58,7 +58,11 @@ pub(super) fn labels(lang: Lang) -> IndexMap<&'static str, &'static str> {
         "يُجاب عن هذا الجزء مرة لكل نسخة؛ تحدد القاعدة النسخ، فكل نسخة أدناه مطلوبة ولا يمكن إضافة نسخ أو حذفها.",
     );
     add("no_instances", "No instance yet.", "لا توجد نسخ بعد.");
-    add("remove", "Remove this instance (on save)", "احذف هذه النسخة (عند الحفظ)");
+    add(
+        "remove",
+        "Remove this instance (on save)",
+        "احذف هذه النسخة (عند الحفظ)",
+    );
     add(
         "instance_ruled_out",
         "This instance's fields rule its questions out; they are not asked.",
