@@ -6,7 +6,12 @@
 //! from; the problems of a rejected answer set appear beside their
 //! questions and in a summary; every string is escaped; the page is
 //! deterministic and loads nothing from outside; the demo rubric's form
-//! is kept as a snapshot in both languages.
+//! is kept as a snapshot in both languages. Repeated nodes: the instances
+//! demo and EGBR 2023 services answer sets survive the form (the same
+//! `mizan eval --format json` document), instances are added and removed
+//! through the posted fields, their problems appear beside their
+//! questions, a `keys LIST` fixes the instances, and the instances demo's
+//! form is a snapshot in both languages.
 //!
 //! With `MIZAN_FORM_DIR=DIR`, `write_pages_for_a_look` writes the UAE and
 //! demo forms there (to look at them in a browser).
