@@ -745,7 +745,7 @@ fn a_keys_list_fixes_the_instances_and_their_listed_fields() {
         Lang::En,
         &FormState {
             problems: problems.clone(),
-            ..state_of(value)
+            ..state_of(value.clone())
         },
     )
     .unwrap();
@@ -762,6 +762,17 @@ fn a_keys_list_fixes_the_instances_and_their_listed_fields() {
     // The unknown key beside its instance, the missing ids beside the list.
     assert!(element(&html, "i-cat/0").contains("M0429"), "{problems:?}");
     assert!(element(&html, "q-cat").contains("M0428"), "{problems:?}");
+    let ar = page(
+        &rubric,
+        Lang::Ar,
+        &FormState {
+            problems: problems.clone(),
+            ..state_of(value.clone())
+        },
+    )
+    .unwrap();
+    assert!(element(&ar, "i-cat/0").contains("النسخة «popp» من «cat» لا تطابق القائمة «category»"));
+    assert!(element(&ar, "q-cat").contains("مفقودة: تتطلبها القائمة «category»"));
     // Posted as shown with the misspelt one removed and answers given: valid.
     let mut fields = successful(&html);
     fields.push(("cat/0/remove".into(), "1".into()));

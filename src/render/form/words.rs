@@ -111,6 +111,12 @@ pub fn message(lang: Lang, e: &AnswerError) -> String {
         AnswerError::UnknownValue { value, allowed, .. } => {
             format!("القيمة «{value}» غير مقبولة؛ القيم المسموح بها: {allowed}.")
         }
+        AnswerError::MissingInstance { id, key, list, .. } => {
+            format!("النسخة «{key}» من «{id}» مفقودة: تتطلبها القائمة «{list}».")
+        }
+        AnswerError::UnknownInstance { id, key, list, .. } => {
+            format!("النسخة «{key}» من «{id}» لا تطابق القائمة «{list}» التي تحدد النسخ.")
+        }
         AnswerError::NotApplicable { .. } => "هذا المعيار لا ينطبق على هذه الجهة؛ تُتجاهل إجابته.".into(),
         AnswerError::Constraint { labels, message, .. }
         | AnswerError::ConstraintWarning { labels, message, .. } => {
