@@ -6,7 +6,12 @@
 //! from; the problems of a rejected answer set appear beside their
 //! questions and in a summary; every string is escaped; the page is
 //! deterministic and loads nothing from outside; the demo rubric's form
-//! is kept as a snapshot in both languages.
+//! is kept as a snapshot in both languages. Repeated nodes: the instances
+//! demo and EGBR 2023 services answer sets survive the form (the same
+//! `mizan eval --format json` document), instances are added and removed
+//! through the posted fields, their problems appear beside their
+//! questions, a `keys LIST` fixes the instances, and the instances demo's
+//! form is a snapshot in both languages.
 //!
 //! With `MIZAN_FORM_DIR=DIR`, `write_pages_for_a_look` writes the UAE and
 //! demo forms there (to look at them in a browser).
@@ -133,7 +138,9 @@ fn successful(html: &str) -> Vec<(String, String)> {
             }
             "select" if !off => {
                 let a = attrs(body);
-                select = Some((get(&a, "name").unwrap().to_string(), false, None));
+                if !has(&a, "disabled") {
+                    select = Some((get(&a, "name").unwrap().to_string(), false, None));
+                }
             }
             "option" => {
                 if let Some((_, chosen, first)) = &mut select {
@@ -163,7 +170,7 @@ fn successful(html: &str) -> Vec<(String, String)> {
 /// section.
 fn element<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html
-        .find(&format!(" id=\"{id}\""))
+        .find(&format!(" id=\"{}\"", esc(id)))
         .unwrap_or_else(|| panic!("no element {id}"));
     let s = &html[start..];
     let end = [s.find("</fieldset>"), s.find("</section>")]
@@ -497,19 +504,298 @@ fn the_page_is_deterministic_and_loads_nothing_from_outside() {
     assert!(!html.contains("<script"));
 }
 
+const SERVICES: &str = "examples/instances/services.mizan";
+const EGBR: &str = "rules/eu/egovernment-benchmark-services/2023.mizan";
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect()
+}
+
+/// `mizan eval --format json` of one answer set, and its warnings.
+fn eval_json(rubric: &Rubric, text: &str) -> (Value, Value) {
+    let origin = mizan::answers::Origin {
+        file: "x.json".into(),
+        line: None,
+    };
+    let batch = rubric.evaluate_batch(vec![(origin, text.to_string())]);
+    assert_eq!(batch.rejected, 0, "{:?}", batch.errors);
+    let mut out: Value =
+        serde_json::from_str(&mizan::render::json::to_string(rubric.model(), &batch)).unwrap();
+    let warnings = out["warnings"].take();
+    (out, warnings)
+}
+
+/// An answer set with instances, through the page's own fields and back:
+/// the same `mizan eval --format json` document (every node and instance
+/// score), without warnings: the answers the original gives to questions
+/// an instance's fields rule out (M0412 warnings) are not asked, so not
+/// posted.
+fn round_trip_instances(rubric: &Rubric, path: &str) -> Value {
+    let original = fs::read_to_string(path).unwrap();
+    let value: Value = serde_json::from_str(&original).unwrap();
+    let entity = value["entity"]["id"].as_str().unwrap().to_string();
+    let (want, _) = eval_json(rubric, &original);
+    let mut last = Value::Null;
+    for lang in LANGS {
+        let html = page(rubric, lang, &state_of(value.clone())).unwrap();
+        let back = answers_from_form(rubric, &entity, &successful(&html));
+        let (got, warnings) = eval_json(rubric, &back.to_string());
+        assert_eq!(got, want, "{path} ({lang:?})");
+        assert_eq!(warnings, serde_json::json!([]), "{path}");
+        last = back;
+    }
+    last
+}
+
 #[test]
-fn instances_are_noted_and_carried_through_a_save() {
-    let rubric = load_clean("examples/instances/services.mizan");
-    let path = "examples/instances/answers/alpha.json";
-    let text = fs::read_to_string(path).unwrap();
-    let value: Value = serde_json::from_str(&text).unwrap();
+fn instance_answer_sets_survive_the_form_exactly() {
+    let rubric = load_clean(SERVICES);
+    let files = answer_files("examples/instances/answers");
+    assert!(!files.is_empty());
+    for f in &files {
+        let back = round_trip_instances(&rubric, f);
+        // Every instance is there, nested, with its key, fields and answers.
+        let le = back["instances"]["le"].as_array().unwrap();
+        assert_eq!(le.len(), 2);
+        assert_eq!(le[0]["key"], "family|2022");
+        assert_eq!(le[0]["profile"]["year"], 2022);
+        let svc = le[0]["instances"]["svc"].as_array().unwrap();
+        assert_eq!(svc.len(), 4);
+        assert_eq!(svc[1]["key"], "S2");
+        assert_eq!(svc[1]["profile"]["level"], "local");
+        assert_eq!(svc[1]["instances"]["url"].as_array().unwrap().len(), 3);
+        assert_eq!(svc[1]["instances"]["url"][2]["answers"]["q1"], "no");
+    }
+    let rubric = load_clean(EGBR);
+    for f in [
+        "examples/egbr-2023/services-zz-synthetic.json",
+        "examples/egbr-2023/services-hu.json",
+    ] {
+        let back = round_trip_instances(&rubric, f);
+        let want = read_json(f);
+        assert_eq!(
+            back["instances"]["le"].as_array().unwrap().len(),
+            want["instances"]["le"].as_array().unwrap().len()
+        );
+    }
+}
+
+#[test]
+fn instances_are_edited_with_their_keys_fields_criteria_and_nested_lists() {
+    let rubric = load_clean(SERVICES);
+    let value = read_json("examples/instances/answers/alpha.json");
+    for lang in LANGS {
+        let html = page(&rubric, lang, &state_of(value.clone())).unwrap();
+        // The old note and the JSON field are gone.
+        assert!(!html.contains("j:instances"));
+        // Each instance: its key, its fields with their labels, its criteria.
+        assert!(
+            html.contains("name=\"le&#x2f;0&#x2f;key\" value=\"family|2022\""),
+            "{html}"
+        );
+        let s2 = element(&html, "i-le/0/svc/1");
+        assert!(s2.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;key\" value=\"S2\""));
+        assert!(s2.contains("<option value=\"local\" selected>local</option>"));
+        assert!(s2.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;remove\" value=\"1\""));
+        let q1 = element(&html, "q-le/0/svc/1/url/2/q1");
+        assert!(
+            q1.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;url&#x2f;2&#x2f;a:q1\" value=\"no\" checked")
+        );
+        assert!(q1.contains("value=\"nr\""));
+        // An Add button per list, at every depth.
+        for list in ["le", "le/0/svc", "le/0/svc/1/url", "le/1/svc/0/url"] {
+            assert!(
+                html.contains(&format!("name=\"add\" value=\"{}\"", esc(list))),
+                "{list}"
+            );
+        }
+        assert!(html.contains(lang.t("Add Services", "إضافة Services")));
+        assert!(html.contains(lang.t("Remove this instance (on save)", "احذف هذه النسخة (عند الحفظ)")));
+        // S4 is not applicable (`applies when applicable`): its questions
+        // are hidden and not posted; its key and fields stay.
+        let s4 = element(&html, "i-le/0/svc/3");
+        assert!(s4.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;3&#x2f;key\" value=\"S4\""));
+        assert!(s4.contains(lang.t("rule its questions out", "تستبعد حقول هذه النسخة")));
+        assert!(element(&html, "q-le/0/svc/3/url/0/q1").contains("hidden disabled"));
+        assert!(!element(&html, "q-le/0/svc/2/url/0/q1").contains("hidden"));
+    }
+}
+
+#[test]
+fn instances_are_added_and_removed_through_the_posted_fields() {
+    let rubric = load_clean(SERVICES);
+    let value = read_json("examples/instances/answers/alpha.json");
     let html = page(&rubric, Lang::En, &state_of(value.clone())).unwrap();
-    assert!(html.contains("answered once per instance"));
-    let back = answers_from_form(&rubric, "alpha", &successful(&html));
-    assert_eq!(back["instances"], value["instances"]);
-    let want = rubric.evaluate_json(path, &text).unwrap();
-    let got = rubric.evaluate_json("form", &back.to_string()).unwrap();
-    assert_eq!(got.score(), want.score());
+    let mut fields = successful(&html);
+    // Remove S1 and the second life event; add a service to the first.
+    fields.push(("le/0/svc/0/remove".into(), "1".into()));
+    fields.push(("le/1/remove".into(), "1".into()));
+    fields.push(("add".into(), "le/0/svc".into()));
+    let back = answers_from_form(&rubric, "alpha", &fields);
+    let le = back["instances"]["le"].as_array().unwrap();
+    assert_eq!(le.len(), 1);
+    let svc = le[0]["instances"]["svc"].as_array().unwrap();
+    let keys: Vec<&Value> = svc.iter().map(|s| &s["key"]).collect();
+    assert_eq!(
+        keys,
+        [
+            &Value::from("S2"),
+            &Value::from("S3"),
+            &Value::from("S4"),
+            &Value::Null
+        ]
+    );
+    assert_eq!(
+        svc[3],
+        serde_json::json!({"answers": {}, "instances": {"url": []}})
+    );
+    assert_eq!(
+        mizan::render::form::added_anchor(&back, "le/0/svc").as_deref(),
+        Some("i-le/0/svc/3")
+    );
+    // The new instance is shown, empty, and its missing fields are
+    // problems beside it, in both languages.
+    let problems = rubric.evaluate_json("form", &back.to_string()).unwrap_err();
+    assert!(problems
+        .iter()
+        .any(|p| p.pointer == "/instances/le/0/instances/svc/3/profile/type"));
+    for lang in LANGS {
+        let state = FormState {
+            problems: problems.clone(),
+            ..state_of(back.clone())
+        };
+        let html = page(&rubric, lang, &state).unwrap();
+        let new = element(&html, "i-le/0/svc/3");
+        assert!(new.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;3&#x2f;key\" value=\"\""));
+        // Its fields not given yet, nothing of it is ruled out.
+        assert!(!new.contains("ruled-out"), "{new}");
+        assert!(!html.contains(&format!("id=\"{}\" hidden", esc("q-le/0/svc/3/url"))));
+        let field = element(&html, "p-le/0/svc/3/type");
+        assert!(field.contains(message(lang, &AnswerError::MissingField { name: "type".into() }).as_str()));
+        assert!(html.contains("href=\"#p-le&#x2f;0&#x2f;svc&#x2f;3&#x2f;type\""));
+        // Filled in and posted again, it is a service like the others.
+        let mut fields = successful(&html);
+        for (k, v) in [
+            ("type", "informational"),
+            ("level", "central"),
+            ("applicable", "true"),
+            ("proactive", "true"),
+        ] {
+            fields.retain(|(n, _)| n != &format!("le/0/svc/3/p:{k}"));
+            fields.push((format!("le/0/svc/3/p:{k}"), v.into()));
+        }
+        fields.push(("le/0/svc/3/key".into(), "S5".into()));
+        let again = answers_from_form(&rubric, "alpha", &fields);
+        assert_eq!(again["instances"]["le"][0]["instances"]["svc"][3]["key"], "S5");
+        rubric.evaluate_json("form", &again.to_string()).unwrap();
+    }
+    // Without `add` and `remove`, nothing changes; an empty list stays.
+    let none = answers_from_form(&rubric, "alpha", &pairs(&[("action", "draft")]));
+    assert_eq!(none["instances"], serde_json::json!({"le": []}));
+}
+
+#[test]
+fn instance_problems_appear_beside_their_questions_in_the_readers_language() {
+    let rubric = load_clean(EGBR);
+    let mut value = read_json("examples/egbr-2023/services-zz-synthetic.json");
+    value["instances"]["le"][0]["instances"]["svc"][1]["answers"]["svc.oa"] = serde_json::json!(150);
+    value["instances"]["le"][0]["instances"]["svc"][1]["key"] = serde_json::json!(true);
+    let problems = rubric.evaluate_json("x", &value.to_string()).unwrap_err();
+    let oa = "/instances/le/0/instances/svc/1/answers/svc.oa";
+    assert!(problems.iter().any(|p| p.pointer == oa), "{problems:?}");
+    assert!(problems
+        .iter()
+        .any(|p| p.pointer == "/instances/le/0/instances/svc/1/key"));
+    for lang in LANGS {
+        let state = FormState {
+            problems: problems.clone(),
+            notice: Some(Notice::Rejected),
+            ..state_of(value.clone())
+        };
+        let html = page(&rubric, lang, &state).unwrap();
+        let q = element(&html, "q-le/0/svc/1/svc.oa");
+        let bounds = problems.iter().find(|p| p.pointer == oa).unwrap();
+        assert!(html.contains(&format!("has-problem\" id=\"{}\"", esc("q-le/0/svc/1/svc.oa"))));
+        assert!(q.contains(message(lang, &bounds.error).as_str()), "{q}");
+        if lang == Lang::Ar {
+            assert!(q.contains("خارج الحدود المسموح بها"));
+        }
+        let key = element(&html, "k-le/0/svc/1");
+        assert!(key.contains("M04"), "{key}");
+        // The summary links to them, the instance named.
+        assert!(html.contains("href=\"#q-le&#x2f;0&#x2f;svc&#x2f;1&#x2f;svc.oa\""));
+        let service = lang.t("National service", "خدمة وطنية");
+        assert!(html.contains(&format!("{service} #2 › ")), "{lang:?}");
+    }
+}
+
+#[test]
+fn a_keys_list_fixes_the_instances_and_their_listed_fields() {
+    let rubric = load_clean("tests/keys/keys.mizan");
+    // One instance given, misspelt; the list's other id missing.
+    let value = serde_json::json!({
+        "rubric": "demo.keys", "version": "1", "entity": {"id": "x"}, "answers": {},
+        "instances": {"cat": [{"key": "popp", "answers": {"ind": 5}}]}
+    });
+    let problems = rubric.evaluate_json("x", &value.to_string()).unwrap_err();
+    let html = page(
+        &rubric,
+        Lang::En,
+        &FormState {
+            problems: problems.clone(),
+            ..state_of(value.clone())
+        },
+    )
+    .unwrap();
+    // The misspelt instance can be corrected or removed; the list's ids
+    // are shown read-only, their fields given, no Add button.
+    assert!(!html.contains("name=\"add\""));
+    assert!(html.contains("name=\"cat&#x2f;0&#x2f;key\" value=\"popp\" dir=\"auto\">"));
+    assert!(html.contains("name=\"cat&#x2f;0&#x2f;remove\""));
+    assert!(html.contains("name=\"cat&#x2f;1&#x2f;key\" value=\"pop\" dir=\"auto\" readonly>"));
+    assert!(html.contains("name=\"cat&#x2f;2&#x2f;key\" value=\"gdp\" dir=\"auto\" readonly>"));
+    assert!(!html.contains("name=\"cat&#x2f;1&#x2f;remove\""));
+    let gdp = element(&html, "p-cat/2/group");
+    assert!(gdp.contains("disabled") && gdp.contains("<option value=\"economic\" selected>"));
+    // The unknown key beside its instance, the missing ids beside the list.
+    assert!(element(&html, "i-cat/0").contains("M0429"), "{problems:?}");
+    assert!(element(&html, "q-cat").contains("M0428"), "{problems:?}");
+    let ar = page(
+        &rubric,
+        Lang::Ar,
+        &FormState {
+            problems: problems.clone(),
+            ..state_of(value.clone())
+        },
+    )
+    .unwrap();
+    assert!(element(&ar, "i-cat/0").contains("النسخة «popp» من «cat» لا تطابق القائمة «category»"));
+    assert!(element(&ar, "q-cat").contains("مفقودة: تتطلبها القائمة «category»"));
+    // Posted as shown with the misspelt one removed and answers given: valid.
+    let mut fields = successful(&html);
+    fields.push(("cat/0/remove".into(), "1".into()));
+    fields.push(("cat/1/a:ind".into(), "5".into()));
+    fields.push(("cat/2/a:ind".into(), "10".into()));
+    fields.push(("add".into(), "cat".into()));
+    let back = answers_from_form(&rubric, "x", &fields);
+    assert_eq!(
+        back["instances"],
+        serde_json::json!({"cat": [{"key": "pop", "answers": {"ind": 5}}, {"key": "gdp", "answers": {"ind": 10}}]})
+    );
+    let r = rubric.evaluate_json("x", &back.to_string()).unwrap();
+    assert_eq!(r.score().unwrap().to_string(), "0.75");
+}
+
+#[test]
+fn instances_form_snapshot() {
+    let rubric = load_clean(SERVICES);
+    let value = read_json("examples/instances/answers/alpha.json");
+    for lang in LANGS {
+        let html = page(&rubric, lang, &state_of(value.clone())).unwrap();
+        insta::assert_snapshot!(format!("form_instances_{}", lang.tag()), html);
+    }
 }
 
 #[test]

@@ -1712,9 +1712,17 @@ pub(crate) fn holds(model: &Model, profile: &[Option<ProfileValue>], c: &CExpr) 
 /// left `true`, as is a node whose condition cannot be evaluated. The web
 /// form ([`crate::render::form`]) hides the questions this rules out.
 pub fn applicable(model: &Model, profile: &[Option<ProfileValue>]) -> Vec<bool> {
+    applicable_in(model, 0, profile)
+}
+
+/// [`applicable`] in the scope of repeated node `scope` (0: the entity's
+/// own): the nodes of that scope, and `scope` itself, on `profile`, the
+/// entity's fields with those of the instance (and of the instances it is
+/// in) set. The web form hides the questions of an instance with it.
+pub fn applicable_in(model: &Model, scope: NodeIx, profile: &[Option<ProfileValue>]) -> Vec<bool> {
     let mut applies = vec![true; model.nodes.len()];
     for (ix, node) in model.nodes.iter().enumerate() {
-        if node.scope != 0 || !applies.get(ix).copied().unwrap_or(true) {
+        if (node.scope != scope && ix != scope) || !applies.get(ix).copied().unwrap_or(true) {
             continue;
         }
         let Some(cond) = &node.applies else { continue };

@@ -6,7 +6,9 @@
 # Then the web form of `mizan-server` (tests/browser/server-form.test.mjs):
 # builds mizan-server, starts it on 127.0.0.1:0 with a temp SQLite store
 # and --rules rules/, creates two submitter tokens, drives chromium over
-# the form in English and Arabic, and stops the server.
+# the form in English and Arabic, and stops the server; then the form of a
+# rubric with repeated nodes (tests/browser/server-form-instances.test.mjs:
+# the instances demo under a copy of rules/ with a cycle `services`).
 # Screenshots: target/browser/screenshots/*.png.
 # ONLY=report or ONLY=form runs one of the two.
 #
@@ -64,7 +66,14 @@ stop() {
 trap stop EXIT
 TOKEN_EN=$("$SERVER" token create --db "$DB" --role submitter --entity moe)
 TOKEN_AR=$("$SERVER" token create --db "$DB" --role submitter --entity fahr)
-"$SERVER" --rules "$ROOT/rules" --db "$DB" --listen 127.0.0.1:0 >"$TMP/out" 2>"$TMP/err" &
+TOKEN_SVC_EN=$("$SERVER" token create --db "$DB" --role submitter --entity alpha)
+TOKEN_SVC_AR=$("$SERVER" token create --db "$DB" --role submitter --entity beta)
+# The shipped rules and the instances demo with its cycle `services`.
+cp -r "$ROOT/rules" "$TMP/rules"
+mkdir -p "$TMP/rules/demo/services"
+cp "$ROOT/examples/instances/services.mizan" "$TMP/rules/demo/services/1.mizan"
+printf 'rubric = "demo.services"\nversion = "1"\n' >"$TMP/rules/cycles/services.toml"
+"$SERVER" --rules "$TMP/rules" --db "$DB" --listen 127.0.0.1:0 >"$TMP/out" 2>"$TMP/err" &
 PID=$!
 URL=
 for _ in $(seq 1 100); do
@@ -81,3 +90,5 @@ fi
 MIZAN_URL="$URL" MIZAN_TOKEN_EN="$TOKEN_EN" MIZAN_TOKEN_AR="$TOKEN_AR" \
   EXAMPLES="$ROOT/examples/uae-integration-2018" SHOTS="$OUT/screenshots" \
   node --test tests/browser/server-form.test.mjs
+MIZAN_URL="$URL" MIZAN_TOKEN_SVC_EN="$TOKEN_SVC_EN" MIZAN_TOKEN_SVC_AR="$TOKEN_SVC_AR" \
+  SHOTS="$OUT/screenshots" node --test tests/browser/server-form-instances.test.mjs

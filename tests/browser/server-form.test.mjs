@@ -125,9 +125,10 @@ for (const { lang, entity, token } of CASES) {
     // Fill in everything but one question; the live check runs.
     const answers = example(entity);
     await fill(page, answers, SKIPPED);
-    // With JavaScript, the answers are checked through /evaluate as they
-    // change: the unanswered question is marked before any submit.
-    const live = await page.waitForResponse((r) => r.url().includes("/rubrics/uae.integration/2018/evaluate"));
+    // With JavaScript, the form's fields are checked as they change (posted
+    // with action=check; the server maps them): the unanswered question is
+    // marked before any submit.
+    const live = await page.waitForResponse((r) => r.url().includes("/form") && (r.request().postData() ?? "").includes("action=check"));
     assert.equal(live.status(), 422);
     assert.equal(live.request().method(), "POST");
     await page.waitForSelector(`[id="q-${SKIPPED}"].has-problem`);

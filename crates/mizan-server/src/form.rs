@@ -21,7 +21,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use mizan::render::form::{answers_from_form, page, FormState, Notice};
+use mizan::render::form::{added_anchor, answers_from_form, page, FormState, Notice};
 use mizan::render::Lang;
 use serde::Deserialize;
 use serde_json::Value;
@@ -390,17 +390,12 @@ fn form_html(
     entity: &str,
     shown: FormState,
 ) -> Result<String, ApiError> {
-    let m = l.rubric.model();
     let path = form_path(cycle, entity);
     let state = FormState {
         entity: entity.to_string(),
         action: format!("{path}?lang={}", lang.tag()),
-        evaluate_url: Some(format!(
-            "/rubrics/{}/{}/evaluate?lang={}",
-            enc(&m.id),
-            enc(&m.version),
-            lang.tag()
-        )),
+        // The script posts the form's own fields here with action=check.
+        evaluate_url: Some(format!("{path}?lang={}", lang.tag())),
         ..shown
     };
     let page = page(&l.rubric, lang, &state)
@@ -489,7 +484,7 @@ async fn form_page(
     Ok(html(StatusCode::OK, page))
 }
 
-#[utoipa::path(post, path = "/cycles/{cycle}/entities/{entity}/form", security(("bearer" = []), ("cookie" = [])), params(("cycle" = String, Path), ("entity" = String, Path), ("lang" = Option<String>, Query)), request_body(content_type = "application/x-www-form-urlencoded", description = "The form's fields (docs/form.md) and `action`: `save` (or `draft`) stores a draft, `submit` validates and stores a submission"), responses((status = 303, description = "Saved or submitted: to the form page, with its notice (and score)"), (status = 422, description = "Not submitted: the form again (HTML), each problem beside its question in the reader's language"), (status = 400, description = "`bad_request`: no or unknown `action`"), (status = 403, description = "`cross_site`: a cookie-authenticated post not from a page of this server"), (status = 404, description = "`not_found`"), (status = 415, description = "`unsupported_media_type`")))]
+#[utoipa::path(post, path = "/cycles/{cycle}/entities/{entity}/form", security(("bearer" = []), ("cookie" = [])), params(("cycle" = String, Path), ("entity" = String, Path), ("lang" = Option<String>, Query)), request_body(content_type = "application/x-www-form-urlencoded", description = "The form's fields (docs/form.md) and `action`: `save` (or `draft`) stores a draft, `submit` validates and stores a submission, `check` (the page's script) stores nothing and answers as POST /rubrics/{id}/{version}/evaluate; `add=LIST` without `action` (an Add button) stores the draft with one more empty instance at the end of that list"), responses((status = 200, description = "`action=check`: exactly `mizan eval --format json` for the answer set the fields make"), (status = 303, description = "Saved or submitted: to the form page, with its notice (and score); after an Add button, at the new instance (`#i-PATH`)"), (status = 422, description = "Not submitted: the form again (HTML), each problem beside its question in the reader's language; `action=check`: `rejected` (JSON) with every problem"), (status = 400, description = "`bad_request`: no or unknown `action`"), (status = 403, description = "`cross_site`: a cookie-authenticated post not from a page of this server"), (status = 404, description = "`not_found`"), (status = 415, description = "`unsupported_media_type`")))]
 async fn form_post(
     State(app): St,
     headers: HeaderMap,
@@ -516,15 +511,50 @@ async fn form_post(
     let fields = pairs(&body);
     let answers = answers_from_form(&l.rubric, &entity, &fields);
     let text = answers.to_string();
-    match first(&fields, "action") {
-        Some("save" | "draft") => {
+    let add = first(&fields, "add");
+    match (first(&fields, "action"), add) {
+        (Some("check"), _) => {
+            // The inline script's live check: what POST /rubrics/…/evaluate
+            // answers for the answer set the fields map to; nothing stored.
+            let origin = mizan::answers::Origin {
+                file: format!("{entity}.json"),
+                line: None,
+            };
+            let batch = l.rubric.evaluate_batch(vec![(origin, text)]);
+            app.metrics.evaluated(batch.rejected > 0);
+            if batch.rejected > 0 || batch.results.is_empty() {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "rejected",
+                    "the answer set is rejected: see problems",
+                );
+                e.problems = batch
+                    .errors
+                    .iter()
+                    .map(|r| mizan::render::json::ProblemOut {
+                        message: mizan::render::form::message(lang, &r.error),
+                        ..mizan::render::json::problem(r)
+                    })
+                    .collect();
+                return Err(e);
+            }
+            let body = mizan::render::json::to_string_in(l.rubric.model(), &batch, lang);
+            Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+        }
+        // The Add buttons (`add=LIST`, no action): save, and show the new
+        // instance.
+        (Some("save" | "draft"), _) | (None, Some(_)) => {
             app.store
                 .save_draft(&cycle, &entity, &c.id, &text)
                 .await
                 .map_err(|e| ApiError::store(&e))?;
-            Ok(see_other(&format!("{back}&notice=saved")))
+            let to = add
+                .and_then(|list| added_anchor(&answers, list))
+                .map(|a| format!("#{a}"))
+                .unwrap_or_default();
+            Ok(see_other(&format!("{back}&notice=saved{to}")))
         }
-        Some("submit") => {
+        (Some("submit"), _) => {
             let m = l.rubric.model();
             let origin = mizan::answers::Origin {
                 file: format!("{entity}.json"),
@@ -579,7 +609,7 @@ async fn form_post(
         _ => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            "give action=save or action=submit",
+            "give action=save, action=submit or add=LIST",
         )),
     }
 }

@@ -234,7 +234,8 @@ fn login_pages_and_who_sees_which_form() {
     assert!(t.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(t.contains("id=\"q-fednet.1.1\"") && t.contains("Save draft") && t.contains("id=\"logout\""));
     assert!(
-        t.contains("data-evaluate=\"&#x2f;rubrics&#x2f;uae.integration&#x2f;2018&#x2f;evaluate?lang=en\"")
+        // The script posts the form's own fields back here (action=check).
+        t.contains("data-evaluate=\"&#x2f;cycles&#x2f;uae-integration-2018&#x2f;entities&#x2f;moe&#x2f;form?lang=en\"")
     );
     assert!(
         !t.contains("http://") && !t.contains("https://"),
@@ -562,4 +563,189 @@ fn a_cycle_without_live_score_shows_no_score_after_a_save() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 415);
+}
+
+/// A rules tree with the instances demo (examples/instances/services.mizan)
+/// and a cycle for it, `services`, that shows the score after a save.
+fn rules_with_services() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("demo/services");
+    std::fs::create_dir_all(&d).unwrap();
+    let src = std::fs::read_to_string(root().join("examples/instances/services.mizan")).unwrap();
+    std::fs::write(d.join("1.mizan"), src).unwrap();
+    std::fs::create_dir_all(t.path().join("cycles")).unwrap();
+    std::fs::write(
+        t.path().join("cycles/services.toml"),
+        "rubric = \"demo.services\"\nversion = \"1\"\nlive_score = true\n",
+    )
+    .unwrap();
+    t
+}
+
+/// The fields of one service instance at `p` (`le/0/svc/1/`) with one URL.
+fn service(
+    p: &str,
+    key: &str,
+    ty: &str,
+    level: &str,
+    proactive: bool,
+    url: [&str; 4],
+) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = vec![
+        (format!("{p}key"), key.into()),
+        (format!("{p}p:type"), ty.into()),
+        (format!("{p}p:level"), level.into()),
+        (format!("{p}p:applicable"), "true".into()),
+        (format!("{p}p:proactive"), proactive.to_string()),
+        (format!("{p}url/0/key"), String::new()),
+    ];
+    for (q, a) in ["q1", "q2", "login", "eid"].iter().zip(url) {
+        f.push((format!("{p}url/0/a:{q}"), a.into()));
+    }
+    f
+}
+
+#[test]
+fn instances_through_the_form_without_javascript() {
+    let rules = rules_with_services();
+    let s = Server::start_with(rules.path().to_path_buf());
+    let admin = s.token(&["--role", "admin"]);
+    let cookie = login(&s, &s.token(&["--role", "submitter", "--entity", "alpha"]));
+    let path = "/cycles/services/entities/alpha/form";
+    let page = |lang: &str| {
+        let r = get(&s, &cookie, &format!("{path}?lang={lang}"));
+        assert_eq!(r.status(), 200);
+        r.text().unwrap()
+    };
+    let t = page("en");
+    assert!(t.contains(
+        "<button type=\"submit\" name=\"add\" value=\"le\" formnovalidate>Add Life events</button>"
+    ));
+    assert!(page("ar").contains("إضافة Life events"));
+    // Each Add button saves the draft and comes back at the new instance.
+    let mut f: Vec<(String, String)> = vec![("e:name".into(), "Alpha".into())];
+    let add = |f: &[(String, String)], list: &str| -> String {
+        let mut pairs = f.to_vec();
+        pairs.push(("add".into(), list.into()));
+        let r = post(&s, &cookie, &format!("{path}?lang=en"), &pairs);
+        assert_eq!(r.status(), 303, "{list}");
+        r.headers()["location"].to_str().unwrap().to_string()
+    };
+    assert_eq!(add(&f, "le"), format!("{path}?lang=en&notice=saved#i-le/0"));
+    f.push(("le/0/key".into(), "family|2022".into()));
+    f.push(("le/0/p:year".into(), "2022".into()));
+    assert!(add(&f, "le/0/svc").ends_with("#i-le/0/svc/0"));
+    f.push(("le/0/svc/0/key".into(), String::new()));
+    assert!(add(&f, "le/0/svc").ends_with("#i-le/0/svc/1"));
+    f.push(("le/0/svc/1/key".into(), String::new()));
+    // Both empty services are on the page, with their inputs.
+    let t = page("en");
+    for i in 0..2 {
+        assert!(t.contains(&format!("id=\"i-le&#x2f;0&#x2f;svc&#x2f;{i}\"")));
+        assert!(t.contains(&format!("name=\"le&#x2f;0&#x2f;svc&#x2f;{i}&#x2f;p:type\"")));
+    }
+    assert!(t.contains("value=\"family|2022\""));
+    // Two services filled in, then a third added with the button.
+    f.retain(|(k, _)| !k.starts_with("le/0/svc/"));
+    f.extend(service(
+        "le/0/svc/0/",
+        "S1",
+        "transactional",
+        "central",
+        false,
+        ["yes", "no", "yes", "no"],
+    ));
+    f.extend(service(
+        "le/0/svc/1/",
+        "S2",
+        "transactional",
+        "local",
+        false,
+        ["yes", "yes", "yes", "yes"],
+    ));
+    assert!(add(&f, "le/0/svc").ends_with("#i-le/0/svc/2"));
+    let t = page("ar");
+    assert!(t.contains("id=\"i-le&#x2f;0&#x2f;svc&#x2f;2\""));
+    assert!(t.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;key\" value=\"S2\""));
+    assert!(t.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;url&#x2f;0&#x2f;a:eid\" value=\"yes\" checked"));
+    f.extend(service(
+        "le/0/svc/2/",
+        "S3",
+        "informational",
+        "central",
+        false,
+        ["no", "yes", "no", "nr"],
+    ));
+    // The script's live check: the fields as the server maps them.
+    let mut check = f.clone();
+    check.push(("action".into(), "check".into()));
+    let r = post(&s, &cookie, &format!("{path}?lang=en"), &check);
+    assert_eq!(r.status(), 200);
+    let live: Value = r.json().unwrap();
+    assert!(live["entities"][0]["score"].is_number(), "{live}");
+    let mut bad = check.clone();
+    bad.retain(|(k, _)| k != "le/0/svc/2/url/0/a:q1");
+    bad.push(("le/0/svc/2/url/0/a:q1".into(), "maybe".into()));
+    let r = post(&s, &cookie, &format!("{path}?lang=ar"), &bad);
+    assert_eq!(r.status(), 422);
+    let body = r.text().unwrap();
+    assert!(
+        body.contains("/instances/le/0/instances/svc/2/instances/url/0/answers/q1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("الخيار «maybe» ليس من خيارات هذا المعيار."),
+        "{body}"
+    );
+    // S1 removed, then submitted.
+    f.push(("le/0/svc/0/remove".into(), "1".into()));
+    let r = post(
+        &s,
+        &cookie,
+        &format!("{path}?lang=en"),
+        &with_action(f.clone(), "submit"),
+    );
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("notice=submitted"));
+    // Stored and scored exactly as the answer set it stands for.
+    let expected = serde_json::json!({
+        "rubric": "demo.services", "version": "1",
+        "entity": {"id": "alpha", "name": "Alpha"},
+        "answers": {},
+        "instances": {"le": [{
+            "key": "family|2022", "profile": {"year": 2022}, "answers": {},
+            "instances": {"svc": [
+                {"key": "S2", "profile": {"type": "transactional", "level": "local", "applicable": true, "proactive": false},
+                 "answers": {}, "instances": {"url": [{"answers": {"q1": "yes", "q2": "yes", "login": "yes", "eid": "yes"}}]}},
+                {"key": "S3", "profile": {"type": "informational", "level": "central", "applicable": true, "proactive": false},
+                 "answers": {}, "instances": {"url": [{"answers": {"q1": "no", "q2": "yes", "login": "no", "eid": "nr"}}]}}
+            ]}
+        }]}
+    });
+    let stored: Value = s.get(&admin, "/cycles/services/entities/alpha").json().unwrap();
+    let direct: Value = s
+        .send(
+            "POST",
+            &admin,
+            "/rubrics/demo.services/1/evaluate",
+            &expected.to_string(),
+        )
+        .json()
+        .unwrap();
+    let mut want = direct["entities"][0].clone();
+    let mut got = stored["result"].clone();
+    for v in [&mut want, &mut got] {
+        v.as_object_mut().unwrap().remove("source");
+    }
+    assert_eq!(got, want);
+    assert!(want["score"].is_number(), "{want}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(mizan_server::store::Store::connect(&s.db)).unwrap();
+    let (_, body) = rt.block_on(store.history("services", "alpha")).unwrap();
+    let body: Value = serde_json::from_str(&body.unwrap()).unwrap();
+    assert_eq!(body["instances"], expected["instances"]);
+    rt.block_on(store.close());
 }

@@ -1,92 +1,57 @@
 // Mizan web form: checks the answers as they change (progressive
-// enhancement; the form works without this script). Posts the answer set
-// as JSON to the form's data-evaluate URL, same origin only, and shows the
-// problems beside their questions and the score. No external resource.
+// enhancement; the form works without this script). Posts the form's own
+// fields with action=check to the form's data-evaluate URL, same origin
+// only (the server maps them to the answer set, as on save), and shows
+// the problems beside their questions and the score. No external resource.
 (function () {
   "use strict";
   var form = document.getElementById("mizan-form");
   if (!form || !window.fetch || !window.AbortController) return;
   var url = form.getAttribute("data-evaluate");
   if (!url) return;
-  var NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
   var status = document.getElementById("status");
   var timer = null;
   var pending = null;
 
-  // The answer set as JSON text; numbers are written as typed (exact).
-  function encode(v) {
-    if (v !== null && typeof v === "object" && "num" in v) return v.num;
-    if (Array.isArray(v)) return "[" + v.map(encode).join(",") + "]";
-    if (v !== null && typeof v === "object") {
-      return "{" + Object.keys(v).map(function (k) {
-        return JSON.stringify(k) + ":" + encode(v[k]);
-      }).join(",") + "}";
-    }
-    return JSON.stringify(v);
-  }
-
+  // The form's own fields, as a post would send them, with action=check:
+  // the server maps them to the answer set (one mapping: the server's).
   function collect() {
-    var entity = { id: form.getAttribute("data-entity") };
-    var profile = {};
-    var answers = {};
-    var multi = {};
-    var instances = null;
+    var body = new URLSearchParams();
     var els = form.elements;
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
-      if (!el.name || el.disabled || el.type === "submit") continue;
+      if (!el.name || el.disabled || el.type === "submit" || el.tagName === "BUTTON") continue;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
-      var v = el.value;
-      if (v === "") continue;
-      var at = el.name.indexOf(":");
-      var kind = el.name.slice(0, at);
-      var key = el.name.slice(at + 1);
-      if (kind === "e" && key === "name") {
-        entity.name = v;
-      } else if (kind === "p") {
-        var ty = el.getAttribute("data-type");
-        if (ty === "bool") profile[key] = v === "true";
-        else if (ty === "number") profile[key] = NUMBER.test(v.trim()) ? { num: v.trim() } : v;
-        else profile[key] = v;
-      } else if (kind === "a") {
-        var q = document.getElementById("q-" + key);
-        var qk = q ? q.getAttribute("data-kind") : "";
-        if (qk === "multi") {
-          (multi[key] = multi[key] || []).push(v);
-          answers[key] = multi[key];
-        } else if (qk === "number") {
-          answers[key] = NUMBER.test(v.trim()) ? { num: v.trim() } : v;
-        } else {
-          answers[key] = v;
-        }
-      } else if (kind === "c") {
-        answers[key] = v;
-      } else if (kind === "j" && key === "instances") {
-        try { instances = JSON.parse(v); } catch (e) { instances = null; }
-      }
+      body.append(el.name, el.value);
     }
-    Object.keys(multi).forEach(function (k) {
-      var vs = multi[k];
-      if (vs.length === 1 && vs[0] === "-") answers[k] = [];
-      else if (vs.length === 1 && vs[0] === "na") answers[k] = "na";
-      else answers[k] = vs.filter(function (x) { return x !== "-"; });
-    });
-    var doc = {
-      rubric: form.getAttribute("data-rubric"),
-      version: form.getAttribute("data-version"),
-      entity: entity,
-      answers: answers
-    };
-    if (Object.keys(profile).length || form.querySelector("[name^='p:']")) entity.profile = profile;
-    if (instances !== null) doc.instances = instances;
-    return encode(doc);
+    body.append("action", "check");
+    return body.toString();
   }
 
+  // A problem's JSON pointer to the element it is shown beside: the
+  // field-name scheme's paths (docs/form.md), as the page writes them.
   function anchorOf(pointer) {
-    var m = /^\/(answers|entity\/profile)\/([^/]*)/.exec(pointer || "");
-    if (!m) return null;
-    var id = m[2].replace(/~1/g, "/").replace(/~0/g, "~");
-    var el = document.getElementById((m[1] === "answers" ? "q-" : "p-") + id);
+    var t = (pointer || "").split("/").slice(1).map(function (x) {
+      return x.replace(/~1/g, "/").replace(/~0/g, "~");
+    });
+    var path = "";
+    var k = 0;
+    var inInstance = false;
+    var id = null;
+    while (t[k] === "instances" && t[k + 1] !== undefined) {
+      if (t[k + 2] === undefined) { id = "q-" + path + t[k + 1]; break; }
+      path += t[k + 1] + "/" + t[k + 2] + "/";
+      inInstance = true;
+      k += 3;
+    }
+    if (id === null) {
+      if (t[k] === "answers" && t[k + 1] !== undefined) id = "q-" + path + t[k + 1];
+      else if (!inInstance && t[k] === "entity" && t[k + 1] === "profile" && t[k + 2] !== undefined) id = "p-" + t[k + 2];
+      else if (inInstance && t[k] === "profile" && t[k + 1] !== undefined) id = "p-" + path + t[k + 1];
+      else if (inInstance && t[k] === "key") id = "k-" + path.replace(/\/$/, "");
+      else if (inInstance) id = "i-" + path.replace(/\/$/, "");
+    }
+    var el = id && document.getElementById(id);
     return el && !el.hidden ? el : null;
   }
 
@@ -121,7 +86,12 @@
         var a = document.createElement("a");
         a.href = "#" + el.id;
         var legend = el.querySelector("legend bdi, label, .label");
-        a.textContent = legend ? legend.textContent : el.id;
+        var block = el.parentElement && el.parentElement.closest("fieldset.instance");
+        if (block && block !== el) {
+          var bl = block.querySelector("legend bdi");
+          if (bl) a.appendChild(document.createTextNode(bl.textContent + " › "));
+        }
+        a.appendChild(document.createTextNode(legend ? legend.textContent : el.id));
         item.appendChild(a);
         item.appendChild(document.createTextNode(sep));
       } else if (p.pointer) {
@@ -160,7 +130,7 @@
     status.textContent = form.getAttribute("data-checking");
     fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": document.documentElement.lang },
       body: collect(),
       credentials: "same-origin",
       signal: pending.signal

@@ -49,9 +49,26 @@ pub(super) fn labels(lang: Lang) -> IndexMap<&'static str, &'static str> {
     );
     add(
         "repeated",
-        "This part is answered once per instance (each service, event or site). The web form does not edit instances yet: instances already in the answers are kept as they are; give them through the API or an answer-set file.",
-        "يُجاب عن هذا الجزء مرة لكل نسخة (كل خدمة أو حدث أو موقع). لا يعدّل النموذج الإلكتروني النسخ بعد: تبقى النسخ الموجودة في الإجابات كما هي، وتُقدَّم عبر الواجهة البرمجية أو ملف إجابات.",
+        "Answered once per instance (each service, event or site): fill in each instance below, add one with the button under the list, remove one with its box (on save).",
+        "يُجاب عن هذا الجزء مرة لكل نسخة (كل خدمة أو حدث أو موقع): املأ كل نسخة أدناه، وأضف نسخة بالزر أسفل القائمة، واحذف نسخة بمربعها (عند الحفظ).",
     );
+    add(
+        "repeated_keys",
+        "Answered once per instance; the rubric lists the instances, so each one below is asked and none can be added or removed.",
+        "يُجاب عن هذا الجزء مرة لكل نسخة؛ تحدد القاعدة النسخ، فكل نسخة أدناه مطلوبة ولا يمكن إضافة نسخ أو حذفها.",
+    );
+    add("no_instances", "No instance yet.", "لا توجد نسخ بعد.");
+    add(
+        "remove",
+        "Remove this instance (on save)",
+        "احذف هذه النسخة (عند الحفظ)",
+    );
+    add(
+        "instance_ruled_out",
+        "This instance's fields rule its questions out; they are not asked.",
+        "تستبعد حقول هذه النسخة أسئلتها؛ لا يُسأل عنها.",
+    );
+    add("fixed", "(given by the rubric's list)", "(تحدده قائمة القاعدة)");
     add("checking", "Checking…", "جارٍ التحقق…");
     add("no_problems", "No problem found.", "لا توجد مشكلات.");
     add("sep", ": ", ": ");
@@ -93,6 +110,12 @@ pub fn message(lang: Lang, e: &AnswerError) -> String {
         AnswerError::MissingField { .. } => "حقل الملف التعريفي هذا مطلوب.".into(),
         AnswerError::UnknownValue { value, allowed, .. } => {
             format!("القيمة «{value}» غير مقبولة؛ القيم المسموح بها: {allowed}.")
+        }
+        AnswerError::MissingInstance { id, key, list, .. } => {
+            format!("النسخة «{key}» من «{id}» مفقودة: تتطلبها القائمة «{list}».")
+        }
+        AnswerError::UnknownInstance { id, key, list, .. } => {
+            format!("النسخة «{key}» من «{id}» لا تطابق القائمة «{list}» التي تحدد النسخ.")
         }
         AnswerError::NotApplicable { .. } => "هذا المعيار لا ينطبق على هذه الجهة؛ تُتجاهل إجابته.".into(),
         AnswerError::Constraint { labels, message, .. }
