@@ -597,7 +597,12 @@ fn instances_are_edited_with_their_keys_fields_criteria_and_nested_lists() {
         );
         let s2 = element(&html, "i-le/0/svc/1");
         assert!(s2.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;key\" value=\"S2\""));
-        assert!(s2.contains("<option value=\"local\" selected>local</option>"));
+        // An enum field's choices are its values' labels.
+        let local = format!(
+            "<option value=\"local\" selected>{}</option>",
+            lang.t("Local", "محلية")
+        );
+        assert!(s2.contains(&local), "{s2}");
         assert!(s2.contains("name=\"le&#x2f;0&#x2f;svc&#x2f;1&#x2f;remove\" value=\"1\""));
         let q1 = element(&html, "q-le/0/svc/1/url/2/q1");
         assert!(

@@ -267,7 +267,21 @@ fn score_one(
             }
         }
     }
-    let batch = l.rubric.evaluate_batch(vec![(origin, text.clone())]);
+    let batch = score_text(app, l, origin, text.clone(), lang)?;
+    Ok((batch, text))
+}
+
+/// Scores one answer set's text (counted in the metrics): its batch, or
+/// 422 `rejected` with every problem, worded in `lang` as the web form
+/// words them.
+pub(crate) fn score_text(
+    app: &App,
+    l: &Loaded,
+    origin: Origin,
+    text: String,
+    lang: Lang,
+) -> Result<Batch, ApiError> {
+    let batch = l.rubric.evaluate_batch(vec![(origin, text)]);
     app.metrics.evaluated(batch.rejected > 0);
     if batch.rejected > 0 || batch.results.is_empty() {
         let mut e = ApiError::new(
@@ -285,7 +299,7 @@ fn score_one(
             .collect();
         return Err(e);
     }
-    Ok((batch, text))
+    Ok(batch)
 }
 
 #[utoipa::path(post, path = "/rubrics/{id}/{version}/evaluate", security(("bearer" = [])), params(("id" = String, Path), ("version" = String, Path), ("lang" = Option<String>, Query, description = "en (default) or ar: the result's labels, and a rejection's messages (as the web form words them)")), request_body(content_type = "application/json", description = "One answer set"), responses((status = 200, description = "Exactly `mizan eval --format json` for that entity"), (status = 422, description = "`rejected` (with every problem: code, message, pointer), `rubric_mismatch`"), (status = 400, description = "`malformed_json`"), (status = 413, description = "`payload_too_large`"), (status = 415, description = "`unsupported_media_type`")))]

@@ -520,24 +520,7 @@ async fn form_post(
                 file: format!("{entity}.json"),
                 line: None,
             };
-            let batch = l.rubric.evaluate_batch(vec![(origin, text)]);
-            app.metrics.evaluated(batch.rejected > 0);
-            if batch.rejected > 0 || batch.results.is_empty() {
-                let mut e = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "rejected",
-                    "the answer set is rejected: see problems",
-                );
-                e.problems = batch
-                    .errors
-                    .iter()
-                    .map(|r| mizan::render::json::ProblemOut {
-                        message: mizan::render::form::message(lang, &r.error),
-                        ..mizan::render::json::problem(r)
-                    })
-                    .collect();
-                return Err(e);
-            }
+            let batch = crate::api::score_text(&app, &l, origin, text, lang)?;
             let body = mizan::render::json::to_string_in(l.rubric.model(), &batch, lang);
             Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response())
         }
