@@ -616,7 +616,7 @@ fn instances_are_edited_with_their_keys_fields_criteria_and_nested_lists() {
                 "{list}"
             );
         }
-        assert!(html.contains(lang.t("Add Services", "إضافة Services")));
+        assert!(html.contains(lang.t("Add Services", "إضافة الخدمات")));
         assert!(html.contains(lang.t("Remove this instance (on save)", "احذف هذه النسخة (عند الحفظ)")));
         // S4 is not applicable (`applies when applicable`): its questions
         // are hidden and not posted; its key and fields stay.

@@ -102,6 +102,25 @@ pub fn value_label(lang: Lang, field: &crate::model::FieldDef, i: usize) -> &str
     field.value_labels.get(i).and_then(|l| lang.pick(l)).unwrap_or(id)
 }
 
+/// The level word of node `n` as people read it: the label its `levels`
+/// declaration gives in `lang` (else the other language); the words of a
+/// rubric without `levels` (`group`, `criterion`) in `lang`; else the word
+/// as written. `None`: a node without a level word.
+pub fn level_label(model: &crate::model::Model, n: &crate::model::NodeDef, lang: Lang) -> Option<String> {
+    let name = n.level.as_ref()?;
+    let label = model
+        .levels
+        .iter()
+        .find(|l| &l.name == name)
+        .and_then(|l| lang.pick(&l.label));
+    Some(match (label, name.as_str()) {
+        (Some(l), _) => l.to_string(),
+        (None, "group") => lang.t("group", "مجموعة").to_string(),
+        (None, "criterion") => lang.t("criterion", "معيار").to_string(),
+        (None, _) => name.clone(),
+    })
+}
+
 /// A node's title in `lang` (else in the other language), if it has one.
 pub fn title(lang: Lang, labels: &crate::model::Labels) -> Option<&str> {
     lang.pick(labels)

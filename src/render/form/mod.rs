@@ -527,16 +527,6 @@ fn anchor_of(model: &Model, lang: Lang, pointer: &str, current: &Value) -> (Opti
     fallback
 }
 
-fn level_label(model: &Model, name: Option<&String>, lang: Lang) -> Option<String> {
-    let name = name?;
-    let label = model
-        .levels
-        .iter()
-        .find(|l| &l.name == name)
-        .and_then(|l| lang.pick(&l.label));
-    Some(label.unwrap_or(name).to_string())
-}
-
 /// The current answer to criterion `id` (of the answer set or instance).
 fn answer_of<'v>(current: &'v Value, id: &str) -> Option<&'v Value> {
     current.get("answers")?.get(id).filter(|v| !v.is_null())
@@ -552,7 +542,7 @@ fn item(ctx: &mut Ctx<'_>, at: &At<'_>, ix: NodeIx) -> Option<Item> {
         problems: ctx.located.remove(&anchor).unwrap_or_default(),
         anchor,
         h: (n.depth + 1).min(6),
-        level: level_label(model, n.level.as_ref(), lang),
+        level: super::level_label(model, n, lang),
         title: lang.pick(&n.title).map(str::to_string),
         description: lang.pick(&n.description).map(str::to_string),
         kind: "group",

@@ -126,7 +126,7 @@ pub fn guide(model: &Model, lang: Lang) -> Result<String, Error> {
         .filter_map(|&ix| model.nodes.get(ix))
         .map(|n| Toc {
             id: n.id.clone(),
-            level: level_label(model, n, lang),
+            level: super::level_label(model, n, lang),
             title: lang.pick(&n.title).map(str::to_string),
             children: count_criteria(model, n),
         })
@@ -221,16 +221,6 @@ fn labels(lang: Lang) -> IndexMap<&'static str, &'static str> {
     add("notation", "notation", "الترميز");
     add("sep", ", ", "، ");
     t
-}
-
-fn level_label(model: &Model, n: &NodeDef, lang: Lang) -> Option<String> {
-    let name = n.level.as_ref()?;
-    let label = model
-        .levels
-        .iter()
-        .find(|l| &l.name == name)
-        .and_then(|l| lang.pick(&l.label));
-    Some(label.unwrap_or(name).to_string())
 }
 
 fn fact(label: &'static str, words: Words) -> Fact {
@@ -549,7 +539,7 @@ fn item(model: &Model, ix: NodeIx, lang: Lang) -> Option<Item> {
         h,
         depth: n.depth,
         top: n.depth == 1,
-        level: level_label(model, n, lang),
+        level: super::level_label(model, n, lang),
         title: lang.pick(&n.title).map(str::to_string),
         description: lang.pick(&n.description).map(str::to_string),
         facts,
