@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::App;
-use crate::auth::{caller, same_origin, Caller, COOKIE};
+use crate::auth::{caller, same_origin, Caller, Role, COOKIE};
 use crate::error::ApiError;
 use crate::store::NewSubmission;
 
@@ -211,10 +211,15 @@ async fn login_html(
         ));
         let forms = forms_of(app, c).await?;
         if !forms.is_empty() {
-            body.push_str(&format!(
-                "<h2>{}</h2>\n<ul id=\"forms\">\n",
+            let heading = if c.role == Role::Admin {
+                t(
+                    "Questionnaires with a submission or a draft",
+                    "الاستبيانات التي لها إجابات مرسلة أو مسودة",
+                )
+            } else {
                 t("Your questionnaires", "استبياناتك")
-            ));
+            };
+            body.push_str(&format!("<h2>{heading}</h2>\n<ul id=\"forms\">\n"));
             for (cycle, entity) in forms {
                 let href = format!(
                     "/cycles/{}/entities/{}/form?lang={}",
@@ -264,16 +269,26 @@ async fn login_html(
 }
 
 /// The `(cycle, entity)` forms a caller may fill: a submitter's entity in
-/// every cycle its token allows.
+/// every cycle its token allows; for an admin, every entity with a
+/// submission or a draft in each cycle (another one is opened by its URL).
 async fn forms_of(app: &App, c: &Caller) -> Result<Vec<(String, String)>, ApiError> {
+    let cycles = app.store.cycles().await.map_err(|e| ApiError::store(&e))?;
+    if c.role == Role::Admin {
+        let mut out = Vec::new();
+        for (id, _, _) in cycles {
+            let entities = app
+                .store
+                .entities_with_forms(&id)
+                .await
+                .map_err(|e| ApiError::store(&e))?;
+            out.extend(entities.into_iter().map(|e| (id.clone(), e)));
+        }
+        return Ok(out);
+    }
     let Some(entity) = c.entity.clone() else {
         return Ok(Vec::new());
     };
-    Ok(app
-        .store
-        .cycles()
-        .await
-        .map_err(|e| ApiError::store(&e))?
+    Ok(cycles
         .into_iter()
         .filter(|(id, _, _)| c.writes_entity(id, &entity))
         .map(|(id, _, _)| (id, entity.clone()))

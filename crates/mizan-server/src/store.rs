@@ -696,6 +696,18 @@ impl Store {
             .is_some())
     }
 
+    /// The entities of `cycle` with a submission or a draft, by id (the
+    /// forms an admin's login page lists).
+    pub async fn entities_with_forms(&self, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT entity FROM submissions WHERE cycle = $1 UNION SELECT entity FROM drafts WHERE cycle = $1 ORDER BY entity",
+        )
+        .bind(cycle)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get("entity")).collect()
+    }
+
     /// Every token, oldest first (`token list`): never the token itself.
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>, sqlx::Error> {
         let rows = sqlx::query(

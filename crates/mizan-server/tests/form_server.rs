@@ -621,7 +621,7 @@ fn instances_through_the_form_without_javascript() {
     assert!(t.contains(
         "<button type=\"submit\" name=\"add\" value=\"le\" formnovalidate>Add Life events</button>"
     ));
-    assert!(page("ar").contains("إضافة Life events"));
+    assert!(page("ar").contains("إضافة أحداث الحياة"));
     // Each Add button saves the draft and comes back at the new instance.
     let mut f: Vec<(String, String)> = vec![("e:name".into(), "Alpha".into())];
     let add = |f: &[(String, String)], list: &str| -> String {
@@ -748,4 +748,52 @@ fn instances_through_the_form_without_javascript() {
     let body: Value = serde_json::from_str(&body.unwrap()).unwrap();
     assert_eq!(body["instances"], expected["instances"]);
     rt.block_on(store.close());
+}
+
+/// An admin's login page lists, per cycle, every entity with a submission
+/// or a draft (a link to its form), in both languages; a submitter's, its
+/// own form only; a reviewer's, none.
+#[test]
+fn an_admins_login_page_lists_the_forms_with_answers() {
+    let s = Server::start();
+    let admin = s.token(&["--role", "admin"]);
+    let moe = s.token(&["--role", "submitter", "--entity", "moe"]);
+    let rev = s.token(&["--role", "reviewer"]);
+    let cookie = login(&s, &admin);
+    let t = get(&s, &cookie, "/login").text().unwrap();
+    assert!(!t.contains("id=\"forms\""), "no form has answers yet: {t}");
+    // fahr submits through the API, moe saves a draft in the form.
+    assert_eq!(s.put_example(&admin, "fahr").status(), 201);
+    let moe_cookie = login(&s, &moe);
+    let draft = with_action(fields_of(&example("moe")), "save");
+    assert_eq!(post(&s, &moe_cookie, &form_url("moe"), &draft).status(), 303);
+    let t = get(&s, &cookie, "/login").text().unwrap();
+    assert!(t.contains("Questionnaires with a submission or a draft"), "{t}");
+    let hrefs: Vec<String> = t
+        .match_indices("<li><a href=\"")
+        .map(|(i, m)| {
+            let rest = &t[i + m.len()..];
+            rest[..rest.find('"').unwrap()]
+                .replace("&#x2f;", "/")
+                .replace("&amp;", "&")
+        })
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "/cycles/uae-integration-2018/entities/fahr/form?lang=en",
+            "/cycles/uae-integration-2018/entities/moe/form?lang=en",
+        ]
+    );
+    assert_eq!(get(&s, &cookie, &hrefs[1]).status(), 200);
+    let t_ar = get(&s, &cookie, "/login?lang=ar").text().unwrap();
+    assert!(
+        t_ar.contains("الاستبيانات التي لها إجابات مرسلة أو مسودة"),
+        "{t_ar}"
+    );
+    // A submitter sees its own form only; a reviewer, none.
+    let t = get(&s, &moe_cookie, "/login").text().unwrap();
+    assert!(t.contains("Your questionnaires") && t.contains("entities/moe/form") && !t.contains("fahr"));
+    let t = get(&s, &login(&s, &rev), "/login").text().unwrap();
+    assert!(!t.contains("id=\"forms\""));
 }
