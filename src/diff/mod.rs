@@ -180,13 +180,6 @@ fn same_expr(a: &str, b: &str) -> bool {
     a == b || key(a) == key(b)
 }
 
-fn labels(l: &Labels) -> String {
-    l.iter()
-        .map(|(k, v)| format!("{k} \"{v}\""))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn dec(d: Decimal) -> String {
     d.normalize().to_string()
 }
@@ -292,7 +285,7 @@ impl Changes {
     /// Records a label change (wording) when the labels differ.
     fn labels(&mut self, kind: &'static str, subject: String, before: &Labels, after: &Labels) {
         if before != after {
-            self.push(kind, subject, Some(labels(before)), Some(labels(after)));
+            self.push(kind, subject, Some(labels_text(before)), Some(labels_text(after)));
         }
     }
 }
@@ -330,7 +323,7 @@ fn node_text(m: &Model, n: &NodeDef) -> String {
     let mut s = n.level.clone().unwrap_or_else(|| "node".into());
     if !n.title.is_empty() {
         s.push(' ');
-        s.push_str(&labels(&n.title));
+        s.push_str(&labels_text(&n.title));
     }
     if let Some(p) = n.parent.filter(|&p| p != 0).and_then(|p| m.nodes.get(p)) {
         s.push_str(" in ");

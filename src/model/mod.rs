@@ -21,6 +21,15 @@ pub type NodeIx = usize;
 /// Labels by language tag, in source order: `{"ar": "نعم", "en": "Yes"}`.
 pub type Labels = IndexMap<String, String>;
 
+/// Labels as a reviewer reads them beside an id: `ar "نعم" en "Yes"`
+/// (empty when there is none).
+pub fn labels_text(l: &Labels) -> String {
+    l.iter()
+        .map(|(k, v)| format!("{k} \"{v}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A checked rubric.
 #[derive(Debug, Clone)]
 pub struct Model {

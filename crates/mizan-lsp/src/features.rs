@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use mizan::model::{Aggregate, AnswerKind, FieldTy, Model, NaPolicy, NodeDef, NodeKind, OptionDef};
+use mizan::model::{
+    labels_text, Aggregate, AnswerKind, FieldTy, Model, NaPolicy, NodeDef, NodeKind, OptionDef,
+};
 use serde_json::{json, Value};
 
 use crate::analysis::{Analysis, Kind};
@@ -17,6 +19,15 @@ fn labels(out: &mut String, l: &mizan::model::Labels) {
     }
 }
 
+/// The labels of value `i` of field `f` after a space (nothing when it has
+/// none): ` ar "…" en "…"`.
+fn value_labels(f: &mizan::model::FieldDef, i: usize) -> String {
+    match f.value_labels.get(i).filter(|l| !l.is_empty()) {
+        Some(l) => format!(" {}", labels_text(l)),
+        None => String::new(),
+    }
+}
+
 fn option_line(o: &OptionDef) -> String {
     let w = if o.ignored {
         "ignore".to_string()
@@ -24,8 +35,7 @@ fn option_line(o: &OptionDef) -> String {
         o.weight
             .map_or_else(|| "n/a".to_string(), |w| w.normalize().to_string())
     };
-    let l: Vec<String> = o.label.iter().map(|(k, v)| format!("{k} \"{v}\"")).collect();
-    format!("`{}` weight {w} {}", o.id, l.join(" "))
+    format!("`{}` weight {w} {}", o.id, labels_text(&o.label))
 }
 
 /// Best and worst score a node can reach, for criteria answered from
@@ -150,8 +160,7 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
                 // Each value with its labels, when the rubric gives them.
                 if let FieldTy::Enum(vs) = &f.ty {
                     for (v, l) in vs.iter().zip(&f.value_labels).filter(|(_, l)| !l.is_empty()) {
-                        let l: Vec<String> = l.iter().map(|(k, t)| format!("{k} \"{t}\"")).collect();
-                        let _ = write!(s, "\n`{v}` {}", l.join(" "));
+                        let _ = write!(s, "\n`{v}` {}", labels_text(l));
                     }
                 }
                 return Some(s);
@@ -179,14 +188,11 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
                     _ => None,
                 })
                 .map(|(f, i)| {
-                    let l: Vec<String> = f
-                        .value_labels
-                        .get(i)
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, t)| format!(" {k} \"{t}\""))
-                        .collect();
-                    format!("**value** `{name}` of profile field `{}`{}", f.name, l.join(""))
+                    format!(
+                        "**value** `{name}` of profile field `{}`{}",
+                        f.name,
+                        value_labels(f, i)
+                    )
                 })
                 .collect();
             if !values.is_empty() {
@@ -218,8 +224,13 @@ fn hover_text(a: &Analysis, occ: &Occ) -> Option<String> {
             let bands = m.band_sets.get(name)?;
             let mut s = format!("**bands** `{name}`\n\n");
             for b in bands {
-                let l: Vec<String> = b.label.iter().map(|(k, v)| format!("{k} \"{v}\"")).collect();
-                let _ = writeln!(s, "- `{}` from {} {}", b.id, b.min.normalize(), l.join(" "));
+                let _ = writeln!(
+                    s,
+                    "- `{}` from {} {}",
+                    b.id,
+                    b.min.normalize(),
+                    labels_text(&b.label)
+                );
             }
             Some(s)
         }
@@ -643,14 +654,7 @@ pub fn completion(a: &Analysis, at: usize) -> Value {
             if let Some(f) = m.profile.get(field) {
                 if let FieldTy::Enum(vs) = &f.ty {
                     for (i, v) in vs.iter().enumerate() {
-                        let l: Vec<String> = f
-                            .value_labels
-                            .get(i)
-                            .into_iter()
-                            .flatten()
-                            .map(|(k, t)| format!(" {k} \"{t}\""))
-                            .collect();
-                        out.push(item(v, 20, &format!("value of `{field}`{}", l.join(""))));
+                        out.push(item(v, 20, &format!("value of `{field}`{}", value_labels(f, i))));
                     }
                 }
             }
