@@ -61,6 +61,12 @@ pub fn hash(token: &str) -> String {
     sha256_hex(token.as_bytes())
 }
 
+/// A token's id, from its sha256 (`hash`): the first 12 hex digits, as
+/// revisions, the audit log and `token list` name it.
+pub fn token_id(hash: &str) -> &str {
+    hash.get(..12).unwrap_or_default()
+}
+
 /// sha256 of `bytes`, in lower-case hex: of a token, of a stored body.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -165,7 +171,7 @@ pub async fn caller(store: &Store, headers: &HeaderMap) -> Result<Caller, ApiErr
     }
     let role = row.role.parse().map_err(|_| unauthorized())?;
     Ok(Caller {
-        id: h.get(..12).unwrap_or_default().to_string(),
+        id: token_id(&h).to_string(),
         role,
         entity: row.entity,
         cycle: row.cycle,

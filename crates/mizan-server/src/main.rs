@@ -227,7 +227,7 @@ async fn create_token(
     println!("{token}");
     eprintln!(
         "token id {} (for `token list` and `token revoke`)",
-        row.hash.get(..12).unwrap_or_default()
+        mizan_server::auth::token_id(&row.hash)
     );
     Ok(())
 }

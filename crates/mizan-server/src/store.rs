@@ -402,6 +402,22 @@ fn revision(row: &AnyRow) -> Result<Revision, sqlx::Error> {
     })
 }
 
+/// The columns [`token_info`] reads.
+const TOKEN_COLUMNS: &str = "hash, role, entity, cycle, created_at, revoked_at";
+
+/// A row of [`TOKEN_COLUMNS`] as `token list` shows it.
+fn token_info(r: &AnyRow) -> Result<TokenInfo, sqlx::Error> {
+    let hash: String = r.try_get("hash")?;
+    Ok(TokenInfo {
+        id: crate::auth::token_id(&hash).to_string(),
+        role: r.try_get("role")?,
+        entity: r.try_get("entity")?,
+        cycle: r.try_get("cycle")?,
+        created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
 const REVISION_COLUMNS: &str = "revision, created_at, author, sha256, rubric, version, rubric_sha256";
 
 impl Store {
@@ -674,7 +690,7 @@ impl Store {
             .bind(now_ms())
             .execute(&mut *tx)
             .await?;
-        let id = t.hash.get(..12).unwrap_or_default();
+        let id = crate::auth::token_id(&t.hash);
         audit(
             &mut tx,
             by,
@@ -710,24 +726,12 @@ impl Store {
 
     /// Every token, oldest first (`token list`): never the token itself.
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT hash, role, entity, cycle, created_at, revoked_at FROM tokens ORDER BY created_at, hash",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, hash"
+        ))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let hash: String = r.try_get("hash")?;
-                Ok(TokenInfo {
-                    id: hash.get(..12).unwrap_or_default().to_string(),
-                    role: r.try_get("role")?,
-                    entity: r.try_get("entity")?,
-                    cycle: r.try_get("cycle")?,
-                    created_at: r.try_get("created_at")?,
-                    revoked_at: r.try_get("revoked_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(token_info).collect()
     }
 
     /// Revokes the token whose id (the start of its sha256, at least 8 hex
@@ -741,7 +745,7 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         // `id` is hex digits only: nothing in it is special to LIKE.
-        let rows = sqlx::query("SELECT hash, revoked_at FROM tokens WHERE hash LIKE $1")
+        let rows = sqlx::query(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE hash LIKE $1"))
             .bind(format!("{id}%"))
             .fetch_all(&mut *tx)
             .await?;
@@ -753,27 +757,17 @@ impl Store {
             });
         };
         let hash: String = row.try_get("hash")?;
-        if let Some(at) = row.try_get::<Option<i64>, _>("revoked_at")? {
+        let mut info = token_info(row)?;
+        if let Some(at) = info.revoked_at {
             return Err(RevokeError::Already(at));
         }
+        let at = now_ms();
         sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE hash = $2")
-            .bind(now_ms())
+            .bind(at)
             .bind(&hash)
             .execute(&mut *tx)
             .await?;
-        let row =
-            sqlx::query("SELECT role, entity, cycle, created_at, revoked_at FROM tokens WHERE hash = $1")
-                .bind(&hash)
-                .fetch_one(&mut *tx)
-                .await?;
-        let info = TokenInfo {
-            id: hash.get(..12).unwrap_or_default().to_string(),
-            role: row.try_get("role")?,
-            entity: row.try_get("entity")?,
-            cycle: row.try_get("cycle")?,
-            created_at: row.try_get("created_at")?,
-            revoked_at: row.try_get("revoked_at")?,
-        };
+        info.revoked_at = Some(at);
         audit(
             &mut tx,
             by,
