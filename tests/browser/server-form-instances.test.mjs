@@ -17,7 +17,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launch } from "./chromium.mjs";
+import { faults, launch, open } from "./chromium.mjs";
 
 const BASE = process.env.MIZAN_URL;
 const SHOTS = path.resolve(process.env.SHOTS ?? "../../target/browser/screenshots");
@@ -70,21 +70,7 @@ for (const { lang, entity, token } of CASES) {
   test(`fill instances and submit in ${lang}`, async (t) => {
     assert.ok(token, "a submitter token is not set");
     const w = WORDS[lang];
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const origin = new URL(BASE).origin;
-    const offsite = [];
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === origin) return route.continue();
-      offsite.push(url);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    const problems = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    const { context, page, problems, offsite } = await open(browser, BASE);
     const formPath = `/cycles/services/entities/${entity}/form?lang=${lang}`;
     await page.goto(`${BASE}/login?lang=${lang}&next=${encodeURIComponent(formPath)}`);
     await page.fill("#token", token);
@@ -143,9 +129,9 @@ for (const { lang, entity, token } of CASES) {
     assert.equal(stored.revisions.length, 1);
     assert.ok(Number.isFinite(Number(stored.result.score)), JSON.stringify(stored.result));
 
-    const faults = problems.filter((p) => !/Failed to load resource: the server responded with a status of 422/.test(p));
-    t.diagnostic(`${problems.length - faults.length} console notes of expected 422 answers`);
-    assert.deepEqual(faults, []);
+    const real = faults(problems);
+    t.diagnostic(`${problems.length - real.length} console notes of expected 422 answers`);
+    assert.deepEqual(real, []);
     assert.deepEqual(offsite, []);
     await context.close();
   });

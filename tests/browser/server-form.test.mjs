@@ -15,7 +15,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launch } from "./chromium.mjs";
+import { faults, launch, open } from "./chromium.mjs";
 
 const BASE = process.env.MIZAN_URL;
 const EXAMPLES = path.resolve(process.env.EXAMPLES ?? "../../examples/uae-integration-2018");
@@ -44,36 +44,6 @@ after(async () => {
   await browser?.close();
 });
 
-/// A page that records console errors, page errors and every request; a
-/// request to another host is refused (and recorded).
-async function open() {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const origin = new URL(BASE).origin;
-  const offsite = [];
-  const statuses = [];
-  await context.route("**/*", (route) => {
-    const url = route.request().url();
-    if (new URL(url).origin === origin) return route.continue();
-    offsite.push(url);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("response", (r) => statuses.push([r.status(), r.url()]));
-  return { context, page, problems, offsite, statuses };
-}
-
-/// Console errors, but the browser's own note of each answer this test
-/// expects to be a 422 (a rejected answer set: the form's live check, and
-/// the rejected submit): those are the API's contract, not faults.
-function faults(problems) {
-  return problems.filter((p) => !/Failed to load resource: the server responded with a status of 422/.test(p));
-}
-
 function example(entity) {
   return JSON.parse(fs.readFileSync(path.join(EXAMPLES, `${entity}.json`), "utf8"));
 }
@@ -101,7 +71,7 @@ for (const { lang, entity, token } of CASES) {
   test(`fill and submit a UAE 2018 submission in ${lang}`, async (t) => {
     assert.ok(token, `MIZAN_TOKEN_${lang.toUpperCase()} is not set`);
     const w = WORDS[lang];
-    const { context, page, problems, offsite, statuses } = await open();
+    const { context, page, problems, offsite, statuses } = await open(browser, BASE);
     const formPath = `/cycles/${CYCLE}/entities/${entity}/form?lang=${lang}`;
 
     // Not logged in: the form sends to the login page, in the language.

@@ -309,19 +309,13 @@ fn every_route_is_in_the_openapi_document() {
 /// weight changed) and a cycle file.
 fn rules_with_2019() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
-    let d = t.path().join("uae/integration");
-    std::fs::create_dir_all(&d).unwrap();
-    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
-    std::fs::write(d.join("2018.mizan"), &src).unwrap();
-    let new = src.replacen("version \"2018\"", "version \"2019\"", 1);
-    assert_ne!(new, src);
-    std::fs::write(d.join("2019.mizan"), new).unwrap();
-    std::fs::create_dir_all(t.path().join("cycles")).unwrap();
-    std::fs::write(
-        t.path().join("cycles/uae-integration-2018.toml"),
+    write(t.path(), "uae/integration/2018.mizan", &uae_as("2018"));
+    write(t.path(), "uae/integration/2019.mizan", &uae_as("2019"));
+    write(
+        t.path(),
+        "cycles/uae-integration-2018.toml",
         "rubric = \"uae.integration\"\nversion = \"2018\"\n",
-    )
-    .unwrap();
+    );
     t
 }
 
@@ -389,23 +383,24 @@ fn what_if_is_mizan_diff_answers() {
 #[test]
 fn a_locked_file_that_changed_stops_the_server() {
     let t = tempfile::tempdir().unwrap();
-    let d = t.path().join("uae/integration");
-    std::fs::create_dir_all(&d).unwrap();
-    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
-    std::fs::write(d.join("2018.mizan"), format!("{src}\n# changed\n")).unwrap();
+    let src = uae_as("2018");
+    write(
+        t.path(),
+        "uae/integration/2018.mizan",
+        &format!("{src}\n# changed\n"),
+    );
     std::fs::copy(root().join("rules/mizan.lock"), t.path().join("mizan.lock")).unwrap();
     let db = t.path().join("m.db");
     let db = format!("sqlite:{}", db.display());
     let err = common::refused(&mut common::server(t.path(), &db));
     assert!(err.contains("locked"), "{err}");
     // A cycle file naming a version that is not there stops it too.
-    std::fs::write(d.join("2018.mizan"), &src).unwrap();
-    std::fs::create_dir_all(t.path().join("cycles")).unwrap();
-    std::fs::write(
-        t.path().join("cycles/c.toml"),
+    write(t.path(), "uae/integration/2018.mizan", &src);
+    write(
+        t.path(),
+        "cycles/c.toml",
         "rubric = \"uae.integration\"\nversion = \"2030\"\n",
-    )
-    .unwrap();
+    );
     let err = common::refused(&mut common::server(t.path(), &db));
     assert!(err.contains("2030"), "{err}");
 }
@@ -415,19 +410,10 @@ fn a_locked_file_that_changed_stops_the_server() {
 /// locked beside the shipped lock; a cycle pinned to 2018.
 fn rules_with_reweighted_2019() -> tempfile::TempDir {
     let t = rules_with_2019();
-    let d = t.path().join("uae/integration");
-    let src = std::fs::read_to_string(d.join("2019.mizan")).unwrap();
-    let old = "    partial 0.5 ar \"نعم (جزئي)\" en \"Yes (partial)\"";
-    let new = src.replacen(old, "    partial 0.75 ar \"نعم (جزئي)\" en \"Yes (partial)\"", 1);
-    assert_ne!(new, src);
-    std::fs::write(d.join("2019.mizan"), new).unwrap();
+    let v2019 = t.path().join("uae/integration/2019.mizan");
+    std::fs::write(&v2019, partial_weighs_075(&uae_as("2019"))).unwrap();
     std::fs::copy(root().join("rules/mizan.lock"), t.path().join("mizan.lock")).unwrap();
-    let out = Command::new(mizan())
-        .arg("lock")
-        .arg(d.join("2019.mizan"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    lock(&[v2019.to_str().unwrap()]);
     t
 }
 

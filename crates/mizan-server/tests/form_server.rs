@@ -569,16 +569,13 @@ fn a_cycle_without_live_score_shows_no_score_after_a_save() {
 /// and a cycle for it, `services`, that shows the score after a save.
 fn rules_with_services() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
-    let d = t.path().join("demo/services");
-    std::fs::create_dir_all(&d).unwrap();
     let src = std::fs::read_to_string(root().join("examples/instances/services.mizan")).unwrap();
-    std::fs::write(d.join("1.mizan"), src).unwrap();
-    std::fs::create_dir_all(t.path().join("cycles")).unwrap();
-    std::fs::write(
-        t.path().join("cycles/services.toml"),
+    write(t.path(), "demo/services/1.mizan", &src);
+    write(
+        t.path(),
+        "cycles/services.toml",
         "rubric = \"demo.services\"\nversion = \"1\"\nlive_score = true\n",
-    )
-    .unwrap();
+    );
     t
 }
 

@@ -38,18 +38,12 @@ fn wait_for(s: &Server, tok: &str, path: &str, want: u16) -> bool {
 fn sighup_reloads_the_rules_and_keeps_them_on_errors() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path().join("uae/integration");
-    std::fs::create_dir_all(&d).unwrap();
-    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
-    std::fs::write(d.join("2018.mizan"), &src).unwrap();
+    write(t.path(), "uae/integration/2018.mizan", &uae_as("2018"));
     // Not watched: SIGHUP alone reloads.
     let s = start_exe(Path::new(BIN), &[], t.path().to_path_buf(), &["--no-watch"]);
     let tok = s.token(&["--role", "admin"]);
     assert_eq!(s.get(&tok, "/rubrics/uae.integration/2019").status(), 404);
-    std::fs::write(
-        d.join("2019.mizan"),
-        src.replacen("version \"2018\"", "version \"2019\"", 1),
-    )
-    .unwrap();
+    std::fs::write(d.join("2019.mizan"), uae_as("2019")).unwrap();
     hup(s.child.id());
     assert!(wait_for(&s, &tok, "/rubrics/uae.integration/2019", 200));
     // A broken file: the previous tree stays.
@@ -61,46 +55,20 @@ fn sighup_reloads_the_rules_and_keeps_them_on_errors() {
     assert_eq!(s.http.get(s.url("/readyz")).send().unwrap().status(), 200);
 }
 
-/// `mizan lock ARGS…` (the CLI's lock, as a person runs it).
-fn lock(args: &[&str]) {
-    let out = std::process::Command::new(mizan())
-        .arg("lock")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// A rules tree: UAE 2018 as shipped and a 2019 copy, both locked in the
 /// tree's `mizan.lock`, and a cycle pinned to 2018.
 fn locked_tree() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
-    let d = t.path().join("uae/integration");
-    std::fs::create_dir_all(&d).unwrap();
-    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
-    std::fs::write(d.join("2018.mizan"), &src).unwrap();
-    std::fs::write(
-        d.join("2019.mizan"),
-        src.replacen("version \"2018\"", "version \"2019\"", 1),
-    )
-    .unwrap();
+    write(t.path(), "uae/integration/2018.mizan", &uae_as("2018"));
+    write(t.path(), "uae/integration/2019.mizan", &uae_as("2019"));
     std::fs::copy(root().join("rules/mizan.lock"), t.path().join("mizan.lock")).unwrap();
-    lock(&[d.join("2019.mizan").to_str().unwrap()]);
-    std::fs::create_dir_all(t.path().join("cycles")).unwrap();
-    std::fs::write(
-        t.path().join("cycles/uae-integration-2018.toml"),
+    lock(&[t.path().join("uae/integration/2019.mizan").to_str().unwrap()]);
+    write(
+        t.path(),
+        "cycles/uae-integration-2018.toml",
         "rubric = \"uae.integration\"\nversion = \"2018\"\n",
-    )
-    .unwrap();
+    );
     t
-}
-
-/// `text` with the weight of `partial` in the scale `yes_partial_no_na`
-/// (fednet.1.1, 1.3, 1.4) set to 0.75.
-fn partial_weighs_075(text: &str) -> String {
-    let old = "    partial 0.5 ar \"نعم (جزئي)\" en \"Yes (partial)\"";
-    assert!(text.contains(old));
-    text.replacen(old, "    partial 0.75 ar \"نعم (جزئي)\" en \"Yes (partial)\"", 1)
 }
 
 fn sha(s: &Server, tok: &str, version: &str) -> String {
@@ -262,18 +230,12 @@ fn a_version_that_scored_stored_submissions_keeps_its_rules() {
 #[test]
 fn a_swapped_rules_link_loads_the_new_release() {
     let t = tempfile::tempdir().unwrap();
-    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
     let release = |n: &str, versions: &[&str]| {
-        let d = t.path().join("releases").join(n).join("uae/integration");
-        std::fs::create_dir_all(&d).unwrap();
+        let dir = t.path().join("releases").join(n);
         for v in versions {
-            std::fs::write(
-                d.join(format!("{v}.mizan")),
-                src.replacen("version \"2018\"", &format!("version \"{v}\""), 1),
-            )
-            .unwrap();
+            write(&dir, &format!("uae/integration/{v}.mizan"), &uae_as(v));
         }
-        t.path().join("releases").join(n)
+        dir
     };
     let (r1, r2) = (release("1", &["2018"]), release("2", &["2018", "2019"]));
     let current = t.path().join("current");
@@ -293,11 +255,7 @@ fn a_swapped_rules_link_loads_the_new_release() {
     std::fs::rename(&tmp, &current).unwrap();
     assert!(wait_for(&s, &tok, "/rubrics/uae.integration/2019", 200));
     // The new release is watched: a version added to it appears.
-    std::fs::write(
-        r2.join("uae/integration/2020.mizan"),
-        src.replacen("version \"2018\"", "version \"2020\"", 1),
-    )
-    .unwrap();
+    std::fs::write(r2.join("uae/integration/2020.mizan"), uae_as("2020")).unwrap();
     assert!(wait_for(&s, &tok, "/rubrics/uae.integration/2020", 200));
     // And the old one no longer matters.
     std::fs::remove_dir_all(&r1).unwrap();

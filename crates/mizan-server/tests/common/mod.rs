@@ -22,6 +22,36 @@ pub fn root() -> PathBuf {
         .unwrap()
 }
 
+/// Writes `text` at `rel` under `dir` (a rules tree being made), its
+/// directories made as needed.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The shipped UAE 2018 rubric's text, declaring version `v` instead.
+pub fn uae_as(v: &str) -> String {
+    let src = std::fs::read_to_string(root().join("rules/uae/integration/2018.mizan")).unwrap();
+    let out = src.replacen("version \"2018\"", &format!("version \"{v}\""), 1);
+    assert!(out.contains(&format!("version \"{v}\"")));
+    out
+}
+
+/// `text` (UAE 2018 or a copy) with the weight of `partial` in the scale
+/// `yes_partial_no_na` (fednet.1.1, 1.3, 1.4) set to 0.75.
+pub fn partial_weighs_075(text: &str) -> String {
+    let old = "    partial 0.5 ar \"نعم (جزئي)\" en \"Yes (partial)\"";
+    assert!(text.contains(old));
+    text.replacen(old, "    partial 0.75 ar \"نعم (جزئي)\" en \"Yes (partial)\"", 1)
+}
+
+/// `mizan lock ARGS…` (the CLI's lock, as a person runs it).
+pub fn lock(args: &[&str]) {
+    let out = Command::new(mizan()).arg("lock").args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 pub fn examples() -> PathBuf {
     root().join("examples/uae-integration-2018")
 }
