@@ -534,3 +534,30 @@ fn eval_import_caps_the_problems_it_prints() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["errors"].as_array().unwrap().len(), 8);
 }
+
+/// A profile cell holding a value's label (`one of { both … en "Provider
+/// and consumer" }`) that the mapping does not spell is M0419, and the
+/// message names the value it labels (as M0414 does for answer sets).
+#[test]
+fn m0419_a_value_label_the_mapping_does_not_spell_names_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string("examples/demo/import/answers-long.csv")
+        .unwrap()
+        .replace("data provider", "Provider and consumer");
+    let path = dir.path().join("answers.csv");
+    std::fs::write(&path, csv).unwrap();
+    let o = mizan(&[
+        "import",
+        "examples/demo/digital-readiness.mizan",
+        "examples/demo/import/long.import.toml",
+        path.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "expected one of data_provider, data_consumer, both (field `role`; `Provider and consumer` is the label of `both`: spell it in the mapping's `values`)"
+        ),
+        "{err}"
+    );
+}

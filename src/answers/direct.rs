@@ -349,7 +349,7 @@ impl<'t> Cursor<'t> {
 
     /// A profile field's value (a string, number or boolean), as the
     /// readers resolve it.
-    fn field(&mut self, ty: &crate::model::FieldTy, name: &str) -> Fast<ProfileValue> {
+    fn field(&mut self, def: &crate::model::FieldDef, name: &str) -> Fast<ProfileValue> {
         let v = self.value()?;
         let raw = match &v {
             Value::Str(s) => Raw::Str(s),
@@ -357,7 +357,7 @@ impl<'t> Cursor<'t> {
             Value::Bool(b) => Raw::Bool(*b),
             Value::Null | Value::List(_) => return Err(GiveUp),
         };
-        field_value(ty, name, raw).map_err(|_| GiveUp)
+        field_value(def, name, raw).map_err(|_| GiveUp)
     }
 
     /// An option id of criterion `ix` as the next value, if it is one (an
@@ -438,7 +438,7 @@ impl<'t> Cursor<'t> {
             if slot.is_some() {
                 return Err(GiveUp);
             }
-            *slot = Some(self.field(&def.ty, name)?);
+            *slot = Some(self.field(def, name)?);
             given += 1;
             more = self.next()?;
         }

@@ -459,10 +459,10 @@ fn read_fields(
             );
             continue;
         };
-        let val = match field_value(&def.ty, k, Raw::of(v)) {
+        let val = match field_value(def, k, Raw::of(v)) {
             Ok(x) => Some(x),
             Err(e) => {
-                fail(ptr, label_given(def, e));
+                fail(ptr, e);
                 None
             }
         };
@@ -472,57 +472,30 @@ fn read_fields(
     }
 }
 
-/// An unknown value that is the label of one (`"Data consumer"` for
-/// `consumer ar "…" en "Data consumer"`): says which id to give instead.
-fn label_given(def: &crate::model::FieldDef, e: AnswerError) -> AnswerError {
-    let AnswerError::UnknownValue {
-        field,
-        value,
-        allowed,
-    } = e
-    else {
-        return e;
-    };
-    let FieldTy::Enum(values) = &def.ty else {
-        return AnswerError::UnknownValue {
-            field,
-            value,
-            allowed,
-        };
-    };
-    let labelled = def
-        .value_labels
-        .iter()
-        .position(|l| l.values().any(|t| t.trim() == value.trim()))
-        .and_then(|i| values.get(i));
-    match labelled {
-        Some(id) => AnswerError::UnknownValue {
-            allowed: format!(
-                "{}; `{value}` is the label of `{id}`: an answer set gives the value's id",
-                values.join(", ")
-            ),
-            field,
-            value,
-        },
-        None => AnswerError::UnknownValue {
-            field,
-            value,
-            allowed,
-        },
-    }
-}
-
-/// Resolves the value of profile or instance field `name` of type `ty`.
-pub(crate) fn field_value(ty: &FieldTy, name: &str, v: Raw<'_>) -> Result<ProfileValue, AnswerError> {
-    match (ty, v) {
+/// Resolves the value of profile or instance field `name` (declared as
+/// `def`).
+pub(crate) fn field_value(
+    def: &crate::model::FieldDef,
+    name: &str,
+    v: Raw<'_>,
+) -> Result<ProfileValue, AnswerError> {
+    match (&def.ty, v) {
         (FieldTy::Enum(values), Raw::Str(s)) => match values.iter().position(|x| x == s) {
             Some(i) => Ok(ProfileValue::Enum(i)),
             None => Err(AnswerError::UnknownValue {
                 field: name.to_string(),
                 value: crate::diag::visible(s).into_owned(),
-                allowed: match crate::diag::did_you_mean(s, values.iter().map(|v| v.as_ref())) {
-                    Some(h) => format!("{}; {h}", values.join(", ")),
-                    None => values.join(", "),
+                // A value's label given for the value: name its id.
+                allowed: match def.value_labelled(s) {
+                    Some(id) => format!(
+                        "{}; `{}` is the label of `{id}`: an answer set gives the value's id",
+                        values.join(", "),
+                        crate::diag::visible(s)
+                    ),
+                    None => match crate::diag::did_you_mean(s, values.iter().map(|v| v.as_ref())) {
+                        Some(h) => format!("{}; {h}", values.join(", ")),
+                        None => values.join(", "),
+                    },
                 },
             }),
         },

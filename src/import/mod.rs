@@ -866,7 +866,17 @@ fn field_value(
     match &def.ty {
         FieldTy::Enum(values) => spelled(mapping, col, &cell.text(), values.iter().map(String::as_str))
             .map(|v| Some(Value::String(v)))
-            .ok_or_else(|| format!("one of {} (field `{f}`)", values.join(", "))),
+            .ok_or_else(|| {
+                let text = cell.text();
+                match def.value_labelled(&text) {
+                    Some(id) => format!(
+                        "one of {} (field `{f}`; `{}` is the label of `{id}`: spell it in the mapping's `values`)",
+                        values.join(", "),
+                        text.trim()
+                    ),
+                    None => format!("one of {} (field `{f}`)", values.join(", ")),
+                }
+            }),
         FieldTy::Number => number(cell, col.reading)
             .map(Some)
             .map_err(|e| e.unwrap_or_else(|| format!("a number (field `{f}`)"))),

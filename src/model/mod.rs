@@ -114,6 +114,22 @@ pub struct FieldDef {
     pub loc: Loc,
 }
 
+impl FieldDef {
+    /// The value of this `one of` field that `text` is a label of (in any
+    /// language), when `text` is no value itself: what a person who wrote
+    /// the label meant.
+    pub fn value_labelled(&self, text: &str) -> Option<&str> {
+        let FieldTy::Enum(values) = &self.ty else {
+            return None;
+        };
+        let i = self
+            .value_labels
+            .iter()
+            .position(|l| l.values().any(|t| t.trim() == text.trim()))?;
+        values.get(i).map(String::as_str)
+    }
+}
+
 /// Profile field types.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldTy {
