@@ -709,14 +709,13 @@ fn fields(model: &Model, lang: Lang) -> Vec<Field> {
             let kind = match &f.ty {
                 FieldTy::Enum(values) => {
                     let mut w = Words::new().t(lang.t("one of ", "أحد "));
-                    for (i, v) in values.iter().enumerate() {
+                    for i in 0..values.len() {
                         if i > 0 {
                             w = w.t(lang.t(", ", "، "));
                         }
-                        w = match f.value_labels.get(i).and_then(|l| lang.pick(l)) {
-                            Some(label) => w.q(label).t(" (").c(v.clone()).t(")"),
-                            None => w.c(v.clone()),
-                        };
+                        if let Some(v) = words::value_words(f, i, lang) {
+                            w = w.then(v);
+                        }
                     }
                     w
                 }

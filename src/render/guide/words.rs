@@ -202,10 +202,14 @@ fn field(model: &Model, f: usize, lang: Lang) -> Option<Words> {
     Some(w)
 }
 
-/// Value `v` of enum field `f`: its label and id (`"Data provider"
-/// (data_provider)`), or its id alone when the rubric gives it no label.
+/// Value `v` of enum field `f`: see [`value_words`].
 fn enum_value(model: &Model, f: usize, v: usize, lang: Lang) -> Option<Words> {
-    let def = model.profile.get_index(f)?.1;
+    value_words(model.profile.get_index(f)?.1, v, lang)
+}
+
+/// Value `v` of the enum field `def`: its label and id (`"Data provider"
+/// (data_provider)`), or its id alone when the rubric gives it no label.
+pub(super) fn value_words(def: &crate::model::FieldDef, v: usize, lang: Lang) -> Option<Words> {
     let FieldTy::Enum(values) = &def.ty else {
         return None;
     };
