@@ -91,6 +91,24 @@ pub fn band_label(lang: Lang, band: &crate::model::BandDef) -> &str {
     lang.pick(&band.label).unwrap_or(&band.id)
 }
 
+/// Escapes text for HTML, SVG or XML content and attribute values (`&`,
+/// `<`, `>`, `"`, `'`): for markup written by hand, outside the minijinja
+/// templates (which escape their own).
+pub fn escape_markup(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// Value `i` of an enum profile field as people read it: its label in
 /// `lang` (else in the other language, else any), or its id when the rubric
 /// gives it no label (`one of a, b`).

@@ -8,21 +8,7 @@
 //! greyscale; the chart is mirrored for right-to-left pages by the page's
 //! CSS (`[dir=rtl] svg.mirror`), its text kept upright.
 
-/// Escapes text for SVG (XML) content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::render::escape_markup as esc;
 
 /// A histogram: one bar per bin, its count above it and its label below.
 /// `title` is the chart's accessible name.
